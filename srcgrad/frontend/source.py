@@ -1,0 +1,124 @@
+"""Where a function's source comes from: a live function, or a file.
+
+Either way the result is a ``FunctionSource``: the parsed ``def`` plus what
+it takes to turn an AST node back into a ``file:line:col`` location in the
+user's own file (the line offset of the snippet, the indentation that was
+removed to parse it).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import linecache
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from srcgrad.errors import SourceUnavailableError, UnsupportedSyntaxError
+from srcgrad.ir import SourceLocation
+
+
+@dataclass(frozen=True)
+class FunctionSource:
+    """A parsed function definition and the file it came from.
+
+    Attributes:
+        node: the ``def``; decorators are ignored.
+        filename: the user's file, as tracebacks name it.
+        file_lines: the whole file, to quote lines in errors and comments.
+        line_offset: added to a node's line to get the file's line.
+        column_offset: characters of indentation removed before parsing.
+    """
+
+    node: ast.FunctionDef
+    filename: str
+    file_lines: tuple[str, ...]
+    line_offset: int = 0
+    column_offset: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    def location(self, node: ast.AST) -> SourceLocation:
+        """The span of ``node`` in the user's file."""
+        line = getattr(node, "lineno", self.node.lineno) + self.line_offset
+        text = self.file_lines[line - 1] if 0 < line <= len(self.file_lines) else ""
+        start = self._column(text, getattr(node, "col_offset", 0))
+        if getattr(node, "end_lineno", None) == getattr(node, "lineno", None):
+            end = self._column(text, node.end_col_offset)  # type: ignore[attr-defined]
+        else:
+            end = len(text.rstrip())
+        return SourceLocation(self.filename, line, start + 1, max(end, start + 1) + 1, text)
+
+    def _column(self, text: str, byte_offset: int) -> int:
+        # ast columns are UTF-8 byte offsets into the dedented line.
+        encoded = text.encode("utf-8")
+        shifted = byte_offset + len(text[: self.column_offset].encode("utf-8"))
+        return len(encoded[:shifted].decode("utf-8", errors="ignore"))
+
+
+def source_of_function(function: Callable[..., Any]) -> FunctionSource:
+    """Read and parse the source of a live function.
+
+    Raises:
+        SourceUnavailableError: no source (a builtin, a REPL definition,
+            ``exec`` without a file) or not a ``def``.
+    """
+    function = inspect.unwrap(function)
+    if not inspect.isfunction(function):
+        raise SourceUnavailableError(f"{function!r} is not a Python function")
+    try:
+        lines, first_line = inspect.getsourcelines(function)
+        filename = inspect.getsourcefile(function) or function.__code__.co_filename
+    except (OSError, TypeError) as error:
+        raise SourceUnavailableError(
+            f"cannot read the source of {function.__qualname__}: {error}; "
+            "srcgrad needs functions defined in a file"
+        ) from None
+    snippet = "".join(lines)
+    dedented = textwrap.dedent(snippet)
+    indent = len(lines[0]) - len(lines[0].lstrip()) if dedented != snippet else 0
+    file_lines = tuple(linecache.getlines(filename) or lines)
+    if not linecache.getlines(filename):
+        first_line = 1
+    tree = ast.parse(dedented)
+    definition = tree.body[0] if tree.body else None
+    if not isinstance(definition, ast.FunctionDef):
+        raise SourceUnavailableError(
+            f"{function.__qualname__} is not defined by a `def` statement "
+            "(lambdas and async functions are not supported)"
+        )
+    return FunctionSource(definition, filename, file_lines, first_line - 1, indent)
+
+
+def sources_in_file(path: str) -> list[FunctionSource]:
+    """Parse a file (without running it) and return its top-level functions.
+
+    Raises:
+        UnsupportedSyntaxError: the file is not valid Python.
+    """
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    lines = tuple(text.splitlines(keepends=True))
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as error:
+        line = error.lineno or 1
+        column = error.offset or 1
+        quoted = lines[line - 1] if 0 < line <= len(lines) else ""
+        location = SourceLocation(path, line, column, column + 1, quoted)
+        raise UnsupportedSyntaxError(f"invalid Python: {error.msg}", location) from None
+    return [
+        FunctionSource(node, path, lines)
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    ]
+
+
+def module_of_file(path: str) -> ast.Module:
+    """The parsed module, for resolving a file's own imports and globals."""
+    with open(path, encoding="utf-8") as handle:
+        return ast.parse(handle.read(), filename=path)

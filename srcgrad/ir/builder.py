@@ -1,0 +1,49 @@
+"""Builds ops at an insertion point, carrying the current source location."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from srcgrad.ir.core import Block, Op, OpDefinition, Value
+from srcgrad.ir.location import SourceLocation
+from srcgrad.ir.ops import CONST, GLOBAL, RETURN
+
+
+class Builder:
+    """Appends ops to a block; every op gets the builder's current location."""
+
+    def __init__(self, block: Block, loc: SourceLocation | None = None) -> None:
+        self.block = block
+        self.loc = loc
+
+    @contextmanager
+    def at(self, loc: SourceLocation | None) -> Iterator[Builder]:
+        """Build the ops inside the ``with`` at ``loc``."""
+        saved, self.loc = self.loc, loc
+        try:
+            yield self
+        finally:
+            self.loc = saved
+
+    def create(
+        self,
+        definition: OpDefinition,
+        operands: Sequence[Value],
+        attributes: dict[str, object] | None = None,
+        *,
+        result_count: int = 1,
+        hint: str | None = None,
+    ) -> Op:
+        results = [Value(hint, self.loc) for _ in range(result_count)]
+        op = Op(definition, list(operands), results, dict(attributes or {}), loc=self.loc)
+        return self.block.append(op)
+
+    def const(self, value: object, hint: str | None = None) -> Value:
+        return self.create(CONST, [], {"value": value}, hint=hint).result
+
+    def read_global(self, name: str) -> Value:
+        return self.create(GLOBAL, [], {"name": name}, hint=name).result
+
+    def ret(self, values: Sequence[Value]) -> Op:
+        return self.create(RETURN, values, result_count=0)
