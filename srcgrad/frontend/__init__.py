@@ -7,12 +7,7 @@ from typing import Any
 
 from srcgrad.frontend.lower import lower_function
 from srcgrad.frontend.resolve import FileResolver, LiveResolver
-from srcgrad.frontend.source import (
-    FunctionSource,
-    module_of_file,
-    source_of_function,
-    sources_in_file,
-)
+from srcgrad.frontend.source import FunctionSource, parse_file, source_of_function
 from srcgrad.ir import Function
 
 
@@ -23,8 +18,9 @@ def lower_live(function: Callable[..., Any]) -> Function:
 
 def lower_file(path: str) -> list[Function]:
     """The IR of every top-level function in ``path``, without running it."""
-    resolver = FileResolver(module_of_file(path))
-    return [lower_function(source, resolver) for source in sources_in_file(path)]
+    module, sources = parse_file(path)
+    resolver = FileResolver(module)
+    return [lower_function(source, resolver) for source in sources]
 
 
 __all__ = [
@@ -34,6 +30,6 @@ __all__ = [
     "lower_file",
     "lower_function",
     "lower_live",
+    "parse_file",
     "source_of_function",
-    "sources_in_file",
 ]

@@ -18,6 +18,7 @@ from srcgrad.frontend.resolve import (
     ConstantBinding,
     GlobalBinding,
     ModuleBinding,
+    OtherBinding,
     PrimitiveBinding,
     Resolver,
     classify_attribute,
@@ -285,6 +286,8 @@ class _Lowering:
             return binding
         if isinstance(node, ast.Attribute):
             base = self._reference(node.value)
+            if isinstance(base, OtherBinding):
+                self.fail(node, f"{ast.unparse(node)}: {base.description}", NameResolutionError)
             if not isinstance(base, ModuleBinding):
                 self.fail(node, "attribute access is not supported")
             found = classify_attribute(base, node.attr)
@@ -303,7 +306,7 @@ class _Lowering:
         if isinstance(binding, GlobalBinding):
             if not binding.is_value:
                 self.fail(node, f"{binding.description} cannot be used as a number")
-            return self.builder.read_global(binding.name)
+            return self.builder.read_global(binding.name, closure=binding.closure)
         if isinstance(binding, ModuleBinding):
             self.fail(node, f"module {binding.module.__name__!r} cannot be used as a number")
         if isinstance(binding, PrimitiveBinding):

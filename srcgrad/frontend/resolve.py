@@ -64,6 +64,7 @@ class GlobalBinding:
     name: str
     description: str
     is_value: bool = True
+    closure: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,10 @@ class LiveResolver:
                 obj = self.closure[name].cell_contents
             except ValueError:
                 return None
-            return self._classify_variable(name, obj, "closure variable")
+            binding = self._classify_variable(name, obj, "closure variable")
+            if isinstance(binding, GlobalBinding):
+                return GlobalBinding(name, binding.description, binding.is_value, closure=True)
+            return binding
         if name in self.globals:
             return self._classify_variable(name, self.globals[name], "global")
         if hasattr(builtins, name):

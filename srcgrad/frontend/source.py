@@ -94,8 +94,8 @@ def source_of_function(function: Callable[..., Any]) -> FunctionSource:
     return FunctionSource(definition, filename, file_lines, first_line - 1, indent)
 
 
-def sources_in_file(path: str) -> list[FunctionSource]:
-    """Parse a file (without running it) and return its top-level functions.
+def parse_file(path: str) -> tuple[ast.Module, list[FunctionSource]]:
+    """Parse a file without running it: its module and top-level functions.
 
     Raises:
         UnsupportedSyntaxError: the file is not valid Python.
@@ -111,14 +111,9 @@ def sources_in_file(path: str) -> list[FunctionSource]:
         quoted = lines[line - 1] if 0 < line <= len(lines) else ""
         location = SourceLocation(path, line, column, column + 1, quoted)
         raise UnsupportedSyntaxError(f"invalid Python: {error.msg}", location) from None
-    return [
+    functions = [
         FunctionSource(node, path, lines)
         for node in tree.body
         if isinstance(node, ast.FunctionDef)
     ]
-
-
-def module_of_file(path: str) -> ast.Module:
-    """The parsed module, for resolving a file's own imports and globals."""
-    with open(path, encoding="utf-8") as handle:
-        return ast.parse(handle.read(), filename=path)
+    return tree, functions

@@ -42,8 +42,12 @@ class Builder:
     def const(self, value: object, hint: str | None = None) -> Value:
         return self.create(CONST, [], {"value": value}, hint=hint).result
 
-    def read_global(self, name: str) -> Value:
-        return self.create(GLOBAL, [], {"name": name}, hint=name).result
+    def read_global(self, name: str, *, closure: bool = False) -> Value:
+        """Read a global (or, with ``closure``, an enclosing function's) variable."""
+        attributes: dict[str, object] = {"name": name}
+        if closure:
+            attributes["closure"] = True
+        return self.create(GLOBAL, [], attributes, hint=name).result
 
     def ret(self, values: Sequence[Value]) -> Op:
         return self.create(RETURN, values, result_count=0)

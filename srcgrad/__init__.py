@@ -1,0 +1,33 @@
+"""srcgrad: exact, fast, readable derivatives of numerical Python, as Python.
+
+    >>> import math, srcgrad
+    >>> @srcgrad.grad
+    ... def f(x):
+    ...     return math.cos(x**2)
+"""
+
+from srcgrad.api import cache_info, clear_cache, grad, source
+from srcgrad.errors import (
+    CallError,
+    DifferentiationError,
+    NameResolutionError,
+    SourceUnavailableError,
+    SrcgradError,
+    UnsupportedSyntaxError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CallError",
+    "DifferentiationError",
+    "NameResolutionError",
+    "SourceUnavailableError",
+    "SrcgradError",
+    "UnsupportedSyntaxError",
+    "__version__",
+    "cache_info",
+    "clear_cache",
+    "grad",
+    "source",
+]

@@ -1,0 +1,5 @@
+"""Automatic differentiation as IR-to-IR transforms."""
+
+from srcgrad.ad.reverse import reverse
+
+__all__ = ["reverse"]

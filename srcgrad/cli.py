@@ -1,0 +1,97 @@
+"""The ``srcgrad`` command line.
+
+``srcgrad show FILE[::NAME] [--wrt x,y] [--ir]`` prints the gradient srcgrad
+generates for every top-level function in FILE (or just NAME). The file is
+parsed, never run: names resolve to its own imports of ``math`` and
+``numpy`` and to its own top-level definitions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from srcgrad.codegen import generate
+from srcgrad.compiler import describe_gradient, gradient_ir
+from srcgrad.errors import SrcgradError
+from srcgrad.frontend import FileResolver, lower_function, parse_file
+from srcgrad.ir import print_function
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    try:
+        return int(arguments.run(arguments) or 0)
+    except SrcgradError as error:
+        print(f"srcgrad: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"srcgrad: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="srcgrad", description="Source-to-source differentiation of Python."
+    )
+    commands = parser.add_subparsers(required=True, metavar="command")
+    show = commands.add_parser(
+        "show",
+        help="print the gradient srcgrad generates for functions in a file",
+        description="Print the generated gradient of each top-level function "
+        "in FILE, or of FILE::NAME only. The file is not executed.",
+    )
+    show.add_argument("target", metavar="FILE[::NAME]")
+    show.add_argument(
+        "--wrt",
+        help="comma-separated parameter names to differentiate with respect to "
+        "(default: the first parameter)",
+    )
+    show.add_argument("--ir", action="store_true", help="print the gradient's IR instead")
+    show.set_defaults(run=_show)
+    return parser
+
+
+def _show(arguments: argparse.Namespace) -> int:
+    path, _, name = arguments.target.partition("::")
+    module, sources = parse_file(path)
+    if name:
+        sources = [source for source in sources if source.name == name]
+        if not sources:
+            raise SrcgradError(f"{path} has no top-level function named {name!r}")
+    if not sources:
+        raise SrcgradError(f"{path} has no top-level functions")
+    resolver = FileResolver(module)
+    outputs = []
+    for source in sources:
+        primal = lower_function(source, resolver)
+        parameters = [parameter.name for parameter in primal.parameters]
+        wrt = _wrt(arguments.wrt, parameters, source.name)
+        gradient = gradient_ir(primal, wrt)
+        if arguments.ir:
+            outputs.append(print_function(gradient))
+        else:
+            outputs.append(generate(gradient, describe_gradient(primal.name, wrt)).source)
+    sys.stdout.write("\n\n".join(output.rstrip("\n") for output in outputs) + "\n")
+    return 0
+
+
+def _wrt(option: str | None, parameters: list[str], function: str) -> list[str]:
+    if option is None:
+        if not parameters:
+            raise SrcgradError(f"{function} has no parameters to differentiate")
+        return parameters[:1]
+    names = [name.strip() for name in option.split(",") if name.strip()]
+    missing = [name for name in names if name not in parameters]
+    if missing or not names:
+        raise SrcgradError(
+            f"--wrt {option!r}: {function} has parameters {tuple(parameters)}"
+        )
+    return names
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Common subexpression elimination by value numbering.
+
+Two pure ops with the same definition, attributes and operands compute the
+same value, so the later one is dropped and its uses read the earlier one.
+This is what lets the reverse sweep reuse what the forward sweep computed:
+the ``sin(y)`` a cosine's rule asks for is the ``sin(y)`` already there.
+Tables are scoped by region, so a value is only reused where it dominates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from srcgrad.ir import Block, Function, Op, Value
+
+
+def cse(function: Function) -> bool:
+    """Merge equal pure ops in ``function``; True if anything changed."""
+    replacements: dict[Value, Value] = {}
+    _number_block(function.entry, {}, {}, replacements)
+    return bool(replacements)
+
+
+def _number_block(
+    block: Block,
+    outer: dict[Hashable, Value],
+    outer_order: dict[Value, int],
+    replacements: dict[Value, Value],
+) -> None:
+    """Number ``block``'s ops; ``order`` ranks values by definition, for sorting."""
+    table = dict(outer)
+    order = dict(outer_order)
+    kept: list[Op] = []
+    for argument in block.arguments:
+        order[argument] = len(order)
+    for op in block.ops:
+        op.operands = [replacements.get(operand, operand) for operand in op.operands]
+        for region in op.regions:
+            for inner in region.blocks:
+                _number_block(inner, table, order, replacements)
+        key = _key(op, order) if op.definition.pure and not op.regions else None
+        if key is not None and key in table:
+            existing = table[key]
+            if existing.name_hint is None:
+                existing.name_hint = op.result.name_hint
+            replacements[op.result] = existing
+            continue
+        if key is not None:
+            table[key] = op.result
+        for result in op.results:
+            order[result] = len(order)
+        kept.append(op)
+    block.ops = kept
+
+
+def _key(op: Op, order: dict[Value, int]) -> Hashable | None:
+    if len(op.results) != 1:
+        return None
+    attributes = tuple(sorted((name, _hashable(value)) for name, value in op.attributes.items()))
+    operands = tuple(op.operands)
+    if getattr(op.definition, "commutative", False):
+        operands = tuple(sorted(operands, key=order.__getitem__))
+    return (id(op.definition), attributes, operands)
+
+
+def _hashable(value: object) -> Hashable:
+    # 0.0 == -0.0 and 1 == 1.0 in Python, but they are different constants.
+    return (type(value).__name__, repr(value))
