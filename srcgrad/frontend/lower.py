@@ -285,6 +285,8 @@ class _Lowering:
                 self.fail(node, f"name {node.id!r} is not defined", NameResolutionError)
             return binding
         if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id in self.locals:
+                self.fail(node, "attribute access on a value is not supported")
             base = self._reference(node.value)
             if isinstance(base, OtherBinding):
                 self.fail(node, f"{ast.unparse(node)}: {base.description}", NameResolutionError)

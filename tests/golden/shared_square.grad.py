@@ -1,0 +1,9 @@
+import math
+
+
+def f_grad(x):
+    """Gradient of f with respect to x."""
+    # line 4: return math.sin(x**2) + math.cos(x**2)
+    t = x**2
+    x_bar = (math.cos(t) - math.sin(t)) * (2 * x)
+    return x_bar
