@@ -1,9 +1,9 @@
 """srcgrad: exact, fast, readable derivatives of numerical Python, as Python.
 
-    >>> import math, srcgrad
-    >>> @srcgrad.grad
-    ... def f(x):
-    ...     return math.cos(x**2)
+>>> import math, srcgrad
+>>> @srcgrad.grad
+... def f(x):
+...     return math.cos(x**2)
 """
 
 from srcgrad.api import cache_info, clear_cache, grad, source

@@ -46,7 +46,9 @@ _CACHE: MemoryCache[_Compiled] = MemoryCache()
 @overload
 def grad(f: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]: ...
 @overload
-def grad(f: None = None, wrt: Wrt = 0) -> Callable[[Callable[..., Any]], Callable[..., Any]]: ...
+def grad(
+    f: None = None, wrt: Wrt = 0
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]: ...
 
 
 def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
@@ -121,7 +123,9 @@ def _wrt_names(f: types.FunctionType, wrt: Wrt) -> tuple[str, ...]:
     names: list[str] = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (int, str)):
-            raise DifferentiationError(f"wrt must be a parameter index or name, not {item!r}")
+            raise DifferentiationError(
+                f"wrt must be a parameter index or name, not {item!r}"
+            )
         if isinstance(item, int):
             if not -len(parameters) <= item < len(parameters):
                 raise DifferentiationError(
@@ -144,7 +148,9 @@ def _resolution(f: types.FunctionType) -> Hashable:
     """What each free name of ``f`` resolves to: part of the cache key."""
     resolver = LiveResolver(f)
     code = f.__code__
-    return tuple((name, resolver.resolve(name)) for name in code.co_names + code.co_freevars)
+    return tuple(
+        (name, resolver.resolve(name)) for name in code.co_names + code.co_freevars
+    )
 
 
 def _compile(f: types.FunctionType, wrt: tuple[str, ...], as_tuple: bool) -> _Compiled:

@@ -50,7 +50,9 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated parameter names to differentiate with respect to "
         "(default: the first parameter)",
     )
-    show.add_argument("--ir", action="store_true", help="print the gradient's IR instead")
+    show.add_argument(
+        "--ir", action="store_true", help="print the gradient's IR instead"
+    )
     show.set_defaults(run=_show)
     return parser
 
@@ -74,7 +76,9 @@ def _show(arguments: argparse.Namespace) -> int:
         if arguments.ir:
             outputs.append(print_function(gradient))
         else:
-            outputs.append(generate(gradient, describe_gradient(primal.name, wrt)).source)
+            outputs.append(
+                generate(gradient, describe_gradient(primal.name, wrt)).source
+            )
     sys.stdout.write("\n\n".join(output.rstrip("\n") for output in outputs) + "\n")
     return 0
 

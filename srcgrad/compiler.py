@@ -23,7 +23,9 @@ def gradient_ir(
     gradient as a tuple. ``primal`` is optimised in place.
     """
     optimize(primal, after_each=after_each)
-    gradient = reverse(primal, wrt, as_tuple=len(wrt) > 1 if as_tuple is None else as_tuple)
+    gradient = reverse(
+        primal, wrt, as_tuple=len(wrt) > 1 if as_tuple is None else as_tuple
+    )
     if after_each is not None:
         after_each(gradient)
     return optimize(gradient, after_each=after_each)
@@ -32,5 +34,7 @@ def gradient_ir(
 def describe_gradient(function_name: str, wrt: Sequence[str]) -> str:
     """The generated function's docstring: what it is the gradient of."""
     names = list(wrt)
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    listed = (
+        names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    )
     return f"Gradient of {function_name} with respect to {listed}."

@@ -23,7 +23,9 @@ GOLDEN = Path(__file__).parent / "golden"
 _counter = itertools.count()
 
 
-def define(source: str, name: str | None = None, **namespace: Any) -> types.FunctionType:
+def define(
+    source: str, name: str | None = None, **namespace: Any
+) -> types.FunctionType:
     """Define the function in ``source`` as if it were in a file of its own.
 
     The text is registered with linecache under a made-up file name, so
@@ -31,7 +33,12 @@ def define(source: str, name: str | None = None, **namespace: Any) -> types.Func
     """
     text = textwrap.dedent(source).lstrip("\n")
     filename = f"<test-source-{next(_counter)}>"
-    linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
+    linecache.cache[filename] = (
+        len(text),
+        None,
+        text.splitlines(keepends=True),
+        filename,
+    )
     scope: dict[str, Any] = {"math": math, "np": np, "__name__": "test_module"}
     scope.update(namespace)
     exec(compile(text, filename, "exec"), scope)
@@ -50,10 +57,14 @@ def verified_gradient_ir(function: types.FunctionType, wrt: Sequence[str]) -> Fu
     return gradient_ir(primal, list(wrt), after_each=verify)
 
 
-def verified_gradient(function: types.FunctionType, wrt: Sequence[str]) -> types.FunctionType:
+def verified_gradient(
+    function: types.FunctionType, wrt: Sequence[str]
+) -> types.FunctionType:
     """A callable gradient built through the verified pipeline."""
     ir = verified_gradient_ir(function, wrt)
-    return load(generate(ir, describe_gradient(function.__name__, wrt)), function.__globals__)
+    return load(
+        generate(ir, describe_gradient(function.__name__, wrt)), function.__globals__
+    )
 
 
 def check_golden(name: str, actual: str) -> None:
@@ -61,11 +72,15 @@ def check_golden(name: str, actual: str) -> None:
     path = GOLDEN / name
     if os.environ.get("SRCGRAD_UPDATE_GOLDEN"):
         path.write_text(actual)
-    assert path.exists(), f"missing golden file {path}; run with SRCGRAD_UPDATE_GOLDEN=1"
+    assert (
+        path.exists()
+    ), f"missing golden file {path}; run with SRCGRAD_UPDATE_GOLDEN=1"
     assert actual == path.read_text(), f"{name} differs from its golden text"
 
 
-def central_difference(function: Any, point: Sequence[float], index: int, step: float = 1e-6) -> float:
+def central_difference(
+    function: Any, point: Sequence[float], index: int, step: float = 1e-6
+) -> float:
     """d function / d point[index], by a central difference."""
     h = step * max(1.0, abs(point[index]))
     up, down = list(point), list(point)

@@ -117,12 +117,10 @@ def test_globals_and_closure_variables_are_read_when_the_gradient_runs():
 
 
 def test_defaults_and_keyword_only_parameters():
-    f = define(
-        """
+    f = define("""
         def f(x, y=3.0, *, scale=2.0):
             return scale * x * y
-        """
-    )
+        """)
     g = srcgrad.grad(f, wrt=("x", "scale"))
     assert g(1.5) == (6.0, 4.5)
     assert g(1.5, 1.0, scale=4.0) == (4.0, 1.5)
@@ -177,7 +175,9 @@ def test_generated_source_is_byte_identical_across_runs_and_processes():
         "import srcgrad, tempfile, os\n"
         f"src = {PRODUCT.lstrip()!r}\n"
         "d = tempfile.mkdtemp(); p = os.path.join(d, 'm.py'); open(p, 'w').write(src)\n"
-        "import importlib.util as u; s = u.spec_from_file_location('m', p); m = u.module_from_spec(s)\n"
+        "import importlib.util as u\n"
+        "s = u.spec_from_file_location('m', p)\n"
+        "m = u.module_from_spec(s)\n"
         "s.loader.exec_module(m)\n"
         "print(srcgrad.source(srcgrad.grad(m.f, wrt=('x', 'y'))), end='')\n"
     )

@@ -57,7 +57,9 @@ def test_show_one_function_with_respect_to_chosen_parameters(model, capsys):
     # What show prints is plain Python: it runs as printed.
     namespace = {"SCALE": 2.0}
     exec(out, namespace)
-    assert namespace["energy_grad"](0.5, 3.0) == pytest.approx((2.0 * math.sin(0.5), 3.0))
+    assert namespace["energy_grad"](0.5, 3.0) == pytest.approx(
+        (2.0 * math.sin(0.5), 3.0)
+    )
     assert not marker.exists()
 
 
@@ -102,6 +104,8 @@ def test_console_script_runs(tmp_path):
     path.write_text("import math\n\ndef f(x):\n    return math.cos(x**2)\n")
     result = subprocess.run(
         [sys.executable, "-m", "srcgrad.cli", "show", str(path)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "x_bar = -math.sin(x**2) * (2 * x)" in result.stdout

@@ -19,33 +19,100 @@ from srcgrad.errors import (
 
 # (function body, error class, what the message must say, the text the caret is under)
 CASES = [
-    ("if x > 0:\n        x = -x\n    return x", UnsupportedSyntaxError, "`if` statement", "if x > 0:"),
-    ("for i in range(3):\n        x = x * 2\n    return x", UnsupportedSyntaxError, "`for` loop", "for i in range(3):"),
-    ("while x < 1:\n        x = x * 2\n    return x", UnsupportedSyntaxError, "`while` loop", "while x < 1:"),
+    (
+        "if x > 0:\n        x = -x\n    return x",
+        UnsupportedSyntaxError,
+        "`if` statement",
+        "if x > 0:",
+    ),
+    (
+        "for i in range(3):\n        x = x * 2\n    return x",
+        UnsupportedSyntaxError,
+        "`for` loop",
+        "for i in range(3):",
+    ),
+    (
+        "while x < 1:\n        x = x * 2\n    return x",
+        UnsupportedSyntaxError,
+        "`while` loop",
+        "while x < 1:",
+    ),
     ("return x % 2", UnsupportedSyntaxError, "`%` operator", "x % 2"),
-    ("return x if x > 0 else -x", UnsupportedSyntaxError, "conditional expression", "x if x > 0 else -x"),
+    (
+        "return x if x > 0 else -x",
+        UnsupportedSyntaxError,
+        "conditional expression",
+        "x if x > 0 else -x",
+    ),
     ("return [x][0]", UnsupportedSyntaxError, "subscript", "[x][0]"),
     ("return x < 1", UnsupportedSyntaxError, "comparison", "x < 1"),
     ("return 'x'", UnsupportedSyntaxError, "constant 'x'", "'x'"),
-    ("return undefined_name * x", NameResolutionError, "name 'undefined_name' is not defined", "undefined_name"),
+    (
+        "return undefined_name * x",
+        NameResolutionError,
+        "name 'undefined_name' is not defined",
+        "undefined_name",
+    ),
     ("return len(x)", UnsupportedSyntaxError, "call to len", "len"),
     ("return math.sin(x, 2)", CallError, "math.sin", "math.sin(x, 2)"),
-    ("return np.sin(x, out=x)", UnsupportedSyntaxError, "argument 'out'", "np.sin(x, out=x)"),
-    ("return math.nosuch(x)", NameResolutionError, "no attribute 'nosuch'", "math.nosuch"),
+    (
+        "return np.sin(x, out=x)",
+        UnsupportedSyntaxError,
+        "argument 'out'",
+        "np.sin(x, out=x)",
+    ),
+    (
+        "return math.nosuch(x)",
+        NameResolutionError,
+        "no attribute 'nosuch'",
+        "math.nosuch",
+    ),
     ("return x.real", UnsupportedSyntaxError, "attribute access", "x.real"),
-    ("y = x\n    del y\n    return x", UnsupportedSyntaxError, "`del` statement", "del y"),
-    ("math.sin(x)\n    return x", UnsupportedSyntaxError, "expression statement", "math.sin(x)"),
+    (
+        "y = x\n    del y\n    return x",
+        UnsupportedSyntaxError,
+        "`del` statement",
+        "del y",
+    ),
+    (
+        "math.sin(x)\n    return x",
+        UnsupportedSyntaxError,
+        "expression statement",
+        "math.sin(x)",
+    ),
     ("return x\n    x = 2", UnsupportedSyntaxError, "code after `return`", "x = 2"),
-    ("y = y + x\n    return y", UnsupportedSyntaxError, "used before it is assigned", "y"),
-    ("a, b = x\n    return a", UnsupportedSyntaxError, "cannot unpack a single number", "a, b"),
-    ("a, b = x, x, x\n    return a", UnsupportedSyntaxError, "cannot unpack 3 values into 2", "a, b"),
+    (
+        "y = y + x\n    return y",
+        UnsupportedSyntaxError,
+        "used before it is assigned",
+        "y",
+    ),
+    (
+        "a, b = x\n    return a",
+        UnsupportedSyntaxError,
+        "cannot unpack a single number",
+        "a, b",
+    ),
+    (
+        "a, b = x, x, x\n    return a",
+        UnsupportedSyntaxError,
+        "cannot unpack 3 values into 2",
+        "a, b",
+    ),
     ("x = x * 2", UnsupportedSyntaxError, "does not end in a `return`", "def f(x):"),
     ("return", UnsupportedSyntaxError, "`return` without a value", "return"),
-    ("return x, 2 * x", DifferentiationError, "returns a tuple of 2 values", "return x, 2 * x"),
+    (
+        "return x, 2 * x",
+        DifferentiationError,
+        "returns a tuple of 2 values",
+        "return x, 2 * x",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("body", "kind", "message", "under"), CASES, ids=[c[2] for c in CASES])
+@pytest.mark.parametrize(
+    ("body", "kind", "message", "under"), CASES, ids=[c[2] for c in CASES]
+)
 def test_error_names_file_line_column_and_construct(body, kind, message, under):
     f = define(f"import math\nimport numpy as np\n\ndef f(x):\n    {body}\n")
     with pytest.raises(kind) as raised:
@@ -70,7 +137,7 @@ def test_error_location_is_in_the_users_file_with_indentation_and_unicode():
     # A method-level function: the source is dedented to parse it, and the
     # column must still be the column in the file. Non-ASCII text before the
     # construct must count as characters, not UTF-8 bytes.
-    source = '''
+    source = """
         import math
 
         class Model:
@@ -78,7 +145,7 @@ def test_error_location_is_in_the_users_file_with_indentation_and_unicode():
             def f(x):
                 λ = 2.0 * x
                 return λ if λ else x
-        '''
+        """
     model = define(source, "Model")
     with pytest.raises(UnsupportedSyntaxError) as raised:
         srcgrad.grad(model.f)
@@ -90,7 +157,9 @@ def test_error_location_is_in_the_users_file_with_indentation_and_unicode():
 
 def test_variadic_parameters_are_rejected_at_the_parameter():
     f = define("def f(x, *rest):\n    return x\n")
-    with pytest.raises(UnsupportedSyntaxError, match=r":1:11: .*variadic parameter 'rest'"):
+    with pytest.raises(
+        UnsupportedSyntaxError, match=r":1:11: .*variadic parameter 'rest'"
+    ):
         srcgrad.grad(f)
 
 
@@ -107,7 +176,13 @@ def test_lambda_is_a_clear_error():
 
 @pytest.mark.parametrize(
     ("wrt", "message"),
-    [(5, "out of range"), ("z", "not a parameter"), ((), "empty"), (("x", "x"), "twice"), (1.5, "index or name")],
+    [
+        (5, "out of range"),
+        ("z", "not a parameter"),
+        ((), "empty"),
+        (("x", "x"), "twice"),
+        (1.5, "index or name"),
+    ],
 )
 def test_bad_wrt_is_a_clear_error(wrt, message):
     f = define("def f(x, y):\n    return x * y\n")

@@ -6,6 +6,7 @@ diff (regenerate with SRCGRAD_UPDATE_GOLDEN=1 and read ``git diff``).
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -28,13 +29,17 @@ def test_primal_ir(case):
 @pytest.mark.parametrize("case", GOLDEN_CASES, ids=lambda case: case.name)
 def test_gradient_ir(case):
     f = define(case.source)
-    check_golden(f"{case.name}.grad.ir", print_function(verified_gradient_ir(f, case.wrt)))
+    check_golden(
+        f"{case.name}.grad.ir", print_function(verified_gradient_ir(f, case.wrt))
+    )
 
 
 @pytest.mark.parametrize("case", GOLDEN_CASES, ids=lambda case: case.name)
 def test_generated_code(case):
     f = define(case.source)
-    check_golden(f"{case.name}.grad.py", srcgrad.source(srcgrad.grad(f, wrt=case.wrt[0])))
+    check_golden(
+        f"{case.name}.grad.py", srcgrad.source(srcgrad.grad(f, wrt=case.wrt[0]))
+    )
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=lambda case: case.name)
@@ -42,7 +47,9 @@ def test_gradient_is_exact(case):
     f = define(case.source)
     gradient = srcgrad.grad(f, wrt=case.wrt if len(case.wrt) > 1 else case.wrt[0])
     for point in case.points:
-        assert gradient(*point) == pytest.approx(case.exact(*point), rel=1e-12, abs=1e-12)
+        assert gradient(*point) == pytest.approx(
+            case.exact(*point), rel=1e-12, abs=1e-12
+        )
 
 
 def test_shared_square_is_computed_once():
@@ -50,7 +57,9 @@ def test_shared_square_is_computed_once():
     # x**2; value numbering must leave exactly one computation of it.
     case = next(case for case in CORPUS if case.name == "shared_square")
     code = srcgrad.source(srcgrad.grad(define(case.source)))
-    statements = [line for line in code.splitlines() if not line.lstrip().startswith("#")]
+    statements = [
+        line for line in code.splitlines() if not line.lstrip().startswith("#")
+    ]
     assert "\n".join(statements).count("x**2") == 1
 
 
@@ -68,10 +77,14 @@ def test_doubling_gradient_grows_linearly_with_layers():
     sizes = []
     for layers in range(3, 9):
         gradient = verified_gradient(_doubling(layers), ["x"])
-        assert gradient(1.01) == pytest.approx(2**layers * 1.01 ** (2**layers - 1), rel=1e-12)
+        assert gradient(1.01) == pytest.approx(
+            2**layers * 1.01 ** (2**layers - 1), rel=1e-12
+        )
         code = srcgrad.source(srcgrad.grad(_doubling(layers)))
-        sizes.append(sum(1 for line in code.splitlines() if " = " in line and "#" not in line))
-    steps = {later - earlier for earlier, later in zip(sizes, sizes[1:])}
+        sizes.append(
+            sum(1 for line in code.splitlines() if " = " in line and "#" not in line)
+        )
+    steps = {later - earlier for earlier, later in itertools.pairwise(sizes)}
     assert len(steps) == 1 and steps.pop() <= 3
 
 

@@ -116,7 +116,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "source", "exact"), CASES, ids=[case[0] for case in CASES])
+@pytest.mark.parametrize(
+    ("name", "source", "exact"), CASES, ids=[case[0] for case in CASES]
+)
 def test_construct_is_differentiated_exactly(name, source, exact):
     f = define(source)
     gradient = verified_gradient(f, ["x", "y"])

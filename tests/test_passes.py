@@ -21,8 +21,7 @@ def expect(function, text):
 
 
 def test_cse_merges_equal_ops_including_commuted_operands():
-    f = ir_of(
-        """
+    f = ir_of("""
         import math
 
         def f(x, y):
@@ -31,8 +30,7 @@ def test_cse_merges_equal_ops_including_commuted_operands():
             c = x - y
             d = y - x
             return a + b + c + d
-        """
-    )
+        """)
     assert cse(f)
     expect(
         f,
@@ -53,21 +51,18 @@ def test_cse_merges_equal_ops_including_commuted_operands():
 
 
 def test_cse_keeps_different_namespaces_and_constants_apart():
-    f = ir_of(
-        """
+    f = ir_of("""
         import math
         import numpy as np
 
         def f(x):
             return math.sin(x) + np.sin(x) + x * 1 + x * 1.0
-        """
-    )
+        """)
     assert not cse(f)
 
 
 def test_fold_evaluates_constants_and_applies_identities():
-    f = ir_of(
-        """
+    f = ir_of("""
         import math
 
         def f(x, y):
@@ -76,8 +71,7 @@ def test_fold_evaluates_constants_and_applies_identities():
             c = b + -y
             d = -(-c)
             return d * math.cos(0.0) * (2 ** 3)
-        """
-    )
+        """)
     assert fold(f)
     dce(f)
     expect(
@@ -102,15 +96,13 @@ def test_fold_leaves_errors_to_run_time():
 
 
 def test_dce_removes_unused_pure_ops_only():
-    f = ir_of(
-        """
+    f = ir_of("""
         import math
 
         def f(x):
             unused = math.exp(x) * 3.0
             return x * 2.0
-        """
-    )
+        """)
     assert dce(f)
     expect(
         f,
@@ -126,8 +118,7 @@ def test_dce_removes_unused_pure_ops_only():
 
 
 def test_activity_covers_values_between_wrt_and_output():
-    f = ir_of(
-        """
+    f = ir_of("""
         import math
 
         def f(x, y):
@@ -136,8 +127,7 @@ def test_activity_covers_values_between_wrt_and_output():
             c = a // 3.0
             unused = x + 1.0
             return a * b + c
-        """
-    )
+        """)
     optimize(f)
     active = active_values(f, [f.argument("x")])
     names = sorted(value.name_hint or "?" for value in active)
@@ -149,3 +139,22 @@ def test_activity_covers_values_between_wrt_and_output():
 
 def test_pipeline_order_is_explicit():
     assert [run.__name__ for run in PIPELINE] == ["fold", "cse", "dce"]
+
+
+def test_fold_merges_scalings_only_when_exact():
+    # 0.5 * (2 * t) is t exactly; 3 * (5 * t) rounds differently from 15 * t.
+    f = ir_of("def f(x):\n    return 0.5 * (2.0 * x) + 3.0 * (5.0 * x)\n")
+    optimize(f)
+    expect(
+        f,
+        """
+        func f(%x) {
+          %0 = const 3.0
+          %1 = const 5.0
+          %2 = mul %1, %x
+          %3 = mul %0, %2
+          %4 = add %x, %3
+          return %4
+        }
+        """,
+    )

@@ -45,7 +45,9 @@ def _rule_function(primitive, namespace, arity, mode):
     ``mode`` "primal" generates the primitive itself: (x...) -> (value,).
     """
     args = [Value(f"x{i}") for i in range(arity)]
-    seeds = {"vjp": [Value("g")], "jvp": [Value(f"t{i}") for i in range(arity)]}.get(mode, [])
+    seeds = {"vjp": [Value("g")], "jvp": [Value(f"t{i}") for i in range(arity)]}.get(
+        mode, []
+    )
     block = Block(args + seeds)
     builder = Builder(block)
     out = builder.create(primitive, args, {"namespace": namespace}).result
@@ -66,8 +68,12 @@ def _rule_function(primitive, namespace, arity, mode):
 
 def _points(primitive, arity, count=4, seed=0):
     rng = np.random.default_rng(seed)
-    domains = [primitive.domain[min(i, len(primitive.domain) - 1)] for i in range(arity)]
-    return [[float(rng.uniform(low, high)) for low, high in domains] for _ in range(count)]
+    domains = [
+        primitive.domain[min(i, len(primitive.domain) - 1)] for i in range(arity)
+    ]
+    return [
+        [float(rng.uniform(low, high)) for low, high in domains] for _ in range(count)
+    ]
 
 
 @pytest.mark.parametrize("case", DIFFERENTIABLE, ids=_case_id)
@@ -82,7 +88,9 @@ def test_vjp_matches_finite_differences(case):
         cotangents = vjp(*point, 1.0)
         for index in range(arity):
             expected = central_difference(f, point, index)
-            assert float(cotangents[index]) == pytest.approx(expected, rel=1e-6, abs=1e-7)
+            assert float(cotangents[index]) == pytest.approx(
+                expected, rel=1e-6, abs=1e-7
+            )
 
 
 @pytest.mark.parametrize("case", DIFFERENTIABLE, ids=_case_id)
@@ -97,7 +105,9 @@ def test_jvp_and_vjp_agree_by_dot_product(case):
         (tangent,) = jvp(*point, *u)
         cotangents = vjp(*point, v)
         assert float(tangent) * v == pytest.approx(
-            sum(ui * float(ci) for ui, ci in zip(u, cotangents)), rel=1e-12, abs=1e-14
+            sum(ui * float(ci) for ui, ci in zip(u, cotangents, strict=True)),
+            rel=1e-12,
+            abs=1e-14,
         )
 
 
@@ -145,4 +155,6 @@ def test_emitted_python_computes_what_evaluate_computes(case):
     primal = _rule_function(primitive, namespace, arity, "primal")
     for point in _points(primitive, arity, seed=3):
         (value,) = primal(*point)
-        assert float(value) == pytest.approx(float(primitive.evaluate(namespace, point)), rel=1e-15)
+        assert float(value) == pytest.approx(
+            float(primitive.evaluate(namespace, point)), rel=1e-15
+        )

@@ -29,7 +29,9 @@ def _positive(source, expression):
 
 
 def _unit(source, expression):
-    return f"(0.9 * math.tanh({source}))", sympy.Rational(9, 10) * sympy.tanh(expression)
+    return f"(0.9 * math.tanh({source}))", sympy.Rational(9, 10) * sympy.tanh(
+        expression
+    )
 
 
 def _above_one(source, expression):
@@ -70,8 +72,18 @@ UNARY = {
     "log2": ("math.log2", "np.log2", lambda u: sympy.log(u, 2), _positive),
     "log10": ("math.log10", "np.log10", lambda u: sympy.log(u, 10), _positive),
     "sqrt": ("math.sqrt", "np.sqrt", sympy.sqrt, _positive),
-    "cbrt": ("math.cbrt" if hasattr(math, "cbrt") else None, "np.cbrt", sympy.cbrt, _positive),
-    "exp2": ("math.exp2" if hasattr(math, "exp2") else None, "np.exp2", lambda u: 2**u, _bounded),
+    "cbrt": (
+        "math.cbrt" if hasattr(math, "cbrt") else None,
+        "np.cbrt",
+        sympy.cbrt,
+        _positive,
+    ),
+    "exp2": (
+        "math.exp2" if hasattr(math, "exp2") else None,
+        "np.exp2",
+        lambda u: 2**u,
+        _bounded,
+    ),
     "erf": ("math.erf", None, sympy.erf, _any),
     "erfc": ("math.erfc", None, sympy.erfc, _any),
     "fabs": ("math.fabs", "np.abs", sympy.Abs, _any),
@@ -108,7 +120,9 @@ def expressions(draw, depth=3):
     right_source, right = draw(expressions(depth=depth - 1))
     if kind == "binary":
         operator = draw(st.sampled_from(sorted(BINARY)))
-        return f"({left_source} {operator} {right_source})", BINARY[operator](left, right)
+        return f"({left_source} {operator} {right_source})", BINARY[operator](
+            left, right
+        )
     if kind == "divide":
         denominator_source, denominator = _positive(right_source, right)
         return f"({left_source} / {denominator_source})", left / denominator
@@ -116,7 +130,9 @@ def expressions(draw, depth=3):
         base_source, base = _positive(left_source, left)
         exponent = draw(st.sampled_from(["2", "3", "0.5", "-1", "right"]))
         if exponent == "right":
-            return f"({base_source} ** math.sin({right_source}))", base ** sympy.sin(right)
+            return f"({base_source} ** math.sin({right_source}))", base ** sympy.sin(
+                right
+            )
         return f"({base_source} ** {exponent})", base ** sympy.nsimplify(exponent)
     name = draw(st.sampled_from(["atan2", "hypot", "pow"]))
     if name == "atan2":
@@ -131,7 +147,9 @@ def expressions(draw, depth=3):
             sympy.sqrt(left**2 + right**2),
         )
     base_source, base = _positive(left_source, left)
-    return f"math.pow({base_source}, math.cos({right_source}))", base ** sympy.cos(right)
+    return f"math.pow({base_source}, math.cos({right_source}))", base ** sympy.cos(
+        right
+    )
 
 
 def _oracle(expression, variable, x, y):
@@ -159,8 +177,11 @@ def test_gradient_matches_sympy(pair, x, y):
         expected = [_oracle(expression, variable, x, y) for variable in (X, Y)]
     except (ValueError, OverflowError, ZeroDivisionError):
         assume(False)
-    assume(math.isfinite(value) and all(math.isfinite(e) and abs(e) < 1e8 for e in expected))
+    assume(
+        math.isfinite(value)
+        and all(math.isfinite(e) and abs(e) < 1e8 for e in expected)
+    )
     gradient = verified_gradient(f, ["x", "y"])
     actual = [float(component) for component in gradient(x, y)]
-    for got, want in zip(actual, expected):
+    for got, want in zip(actual, expected, strict=True):
         assert got == pytest.approx(want, rel=1e-8, abs=1e-9), source

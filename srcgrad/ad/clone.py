@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from srcgrad.ir import Block, Builder, Op, Region, Value
 
 
-def clone_into(builder: Builder, ops: Iterable[Op], mapping: dict[Value, Value]) -> None:
+def clone_into(
+    builder: Builder, ops: Iterable[Op], mapping: dict[Value, Value]
+) -> None:
     """Append copies of ``ops`` at ``builder``; ``mapping`` maps old values to new.
 
     ``mapping`` must hold every value the ops use from outside; it receives

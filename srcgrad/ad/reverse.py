@@ -21,7 +21,11 @@ from srcgrad.primitives import PRIMITIVES, Primitive, RuleEmitter
 
 
 def reverse(
-    function: Function, wrt: Sequence[str], *, as_tuple: bool = False, name: str | None = None
+    function: Function,
+    wrt: Sequence[str],
+    *,
+    as_tuple: bool = False,
+    name: str | None = None,
 ) -> Function:
     """The gradient of scalar-valued ``function`` with respect to ``wrt``.
 
@@ -68,7 +72,9 @@ def reverse(
         if as_tuple or len(wrt) > 1:
             returned.attributes["tuple"] = True
     gradient_name = name or f"{function.name}_grad"
-    return Function(gradient_name, list(function.parameters), Region([block]), function.loc)
+    return Function(
+        gradient_name, list(function.parameters), Region([block]), function.loc
+    )
 
 
 def _propagate(
@@ -86,7 +92,9 @@ def _propagate(
     emitter = RuleEmitter(builder, primitive, str(op.attributes["namespace"]))
     args = tuple(mapping[operand] for operand in op.operands)
     with builder.at(op.loc):
-        cotangents = primitive.vjp(emitter, adjoints[op.result], args, mapping[op.result])
+        cotangents = primitive.vjp(
+            emitter, adjoints[op.result], args, mapping[op.result]
+        )
         for operand, cotangent in zip(op.operands, cotangents, strict=True):
             if cotangent is not None and operand in active:
                 _accumulate(builder, adjoints, operand, cotangent)

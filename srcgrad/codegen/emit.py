@@ -73,7 +73,9 @@ def generate(function: Function, docstring: str | None = None) -> GeneratedFunct
     factory = f"def {FACTORY_NAME}({', '.join(free_names)}):\n"
     factory += "".join(f"    {line}\n" if line else "\n" for line in inner.splitlines())
     factory += f"    return {function.name}\n"
-    return GeneratedFunction(function.name, format_source(display), factory, modules, free_names)
+    return GeneratedFunction(
+        function.name, format_source(display), factory, modules, free_names
+    )
 
 
 class _Plan:
@@ -82,24 +84,38 @@ class _Plan:
     def __init__(self, function: Function) -> None:
         self.function = function
         self.ops = function.entry.ops
-        self.use_count = {value: len(users) for value, users in uses(function.entry).items()}
+        self.use_count = {
+            value: len(users) for value, users in uses(function.entry).items()
+        }
         self.statements = [op for op in self.ops if not self._inlined_op(op)]
         globals_read = {
             op: str(op.attributes["name"]) for op in self.ops if op.definition is GLOBAL
         }
         self.closure_names = tuple(
-            sorted({globals_read[op] for op in globals_read if op.attributes.get("closure")})
+            sorted(
+                {
+                    globals_read[op]
+                    for op in globals_read
+                    if op.attributes.get("closure")
+                }
+            )
         )
         parameters = {parameter.name for parameter in function.parameters}
         taken = parameters | set(globals_read.values()) | {function.name}
         namespaces = sorted(
-            {str(op.attributes["namespace"]) for op in self.ops if "namespace" in op.attributes}
+            {
+                str(op.attributes["namespace"])
+                for op in self.ops
+                if "namespace" in op.attributes
+            }
             & set(MODULE_NAMES)
         )
         self.aliases = module_aliases(namespaces, taken)
         self.context = _Context(self.aliases)
         self.namer = Namer(taken, self._last_uses())
-        for parameter, value in zip(function.parameters, function.arguments, strict=True):
+        for parameter, value in zip(
+            function.parameters, function.arguments, strict=True
+        ):
             self.namer.fix(value, parameter.name)
 
     def _inlined_op(self, op: Op) -> bool:
@@ -174,11 +190,13 @@ def _header(
         args=[ast.arg(p.name) for p in positional],
         kwonlyargs=[ast.arg(p.name) for p in keyword_only],
         kw_defaults=[_default(p.default) if defaults else None for p in keyword_only],
-        defaults=[_default(p.default) for p in positional if p.default] if defaults else [],
+        defaults=[_expression(p.default) for p in positional if p.default and defaults],
         vararg=None,
         kwarg=None,
     )
-    body: list[ast.stmt] = [ast.Expr(ast.Constant(docstring))] if docstring else [ast.Pass()]
+    body: list[ast.stmt] = (
+        [ast.Expr(ast.Constant(docstring))] if docstring else [ast.Pass()]
+    )
     definition = ast.FunctionDef(
         name=function.name,
         args=arguments,
@@ -188,13 +206,17 @@ def _header(
         lineno=1,
     )
     if "type_params" in ast.FunctionDef._fields:  # Python 3.12+
-        definition.type_params = []
+        setattr(definition, "type_params", [])  # noqa: B010
     lines = ast.unparse(definition).splitlines()
     return lines if docstring else lines[:-1]
 
 
 def _default(text: str | None) -> ast.expr | None:
-    return None if text is None else ast.parse(text, mode="eval").body
+    return None if text is None else _expression(text)
+
+
+def _expression(text: str) -> ast.expr:
+    return ast.parse(text, mode="eval").body
 
 
 def _comment(loc: SourceLocation) -> str:

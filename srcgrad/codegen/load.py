@@ -11,7 +11,9 @@ from typing import Any
 from srcgrad.codegen.emit import FACTORY_NAME, GeneratedFunction
 
 
-def compile_generated(generated: GeneratedFunction, label: str) -> tuple[types.CodeType, str]:
+def compile_generated(
+    generated: GeneratedFunction, label: str
+) -> tuple[types.CodeType, str]:
     """The code object of the generated function, and the file name it has.
 
     The source is registered with ``linecache`` under that name, so
@@ -20,7 +22,12 @@ def compile_generated(generated: GeneratedFunction, label: str) -> tuple[types.C
     text = generated.factory_source
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     filename = f"<srcgrad {label} {digest}>"
-    linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
+    linecache.cache[filename] = (
+        len(text),
+        None,
+        text.splitlines(keepends=True),
+        filename,
+    )
     module_code = compile(text, filename, "exec")
     factory = _nested_code(module_code)
     assert factory.co_name == FACTORY_NAME
@@ -39,7 +46,9 @@ def module_cells(generated: GeneratedFunction) -> dict[str, types.CellType]:
     }
 
 
-def load(generated: GeneratedFunction, namespace: dict[str, Any] | None = None) -> types.FunctionType:
+def load(
+    generated: GeneratedFunction, namespace: dict[str, Any] | None = None
+) -> types.FunctionType:
     """A callable for ``generated`` alone, globals from ``namespace``.
 
     For code with no primal to bind to (tests of single rules, tools); the
@@ -48,4 +57,6 @@ def load(generated: GeneratedFunction, namespace: dict[str, Any] | None = None) 
     code, _ = compile_generated(generated, generated.name)
     cells = module_cells(generated)
     closure = tuple(cells[name] for name in code.co_freevars)
-    return types.FunctionType(code, namespace if namespace is not None else {}, code.co_name, None, closure)
+    return types.FunctionType(
+        code, namespace if namespace is not None else {}, code.co_name, None, closure
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import inspect
-from typing import Any, NoReturn, Union
+from typing import Any, NoReturn
 
 from srcgrad.errors import CallError, NameResolutionError, UnsupportedSyntaxError
 from srcgrad.frontend.resolve import (
@@ -28,7 +28,7 @@ from srcgrad.ir import Block, Builder, Function, Parameter, Region, Value
 from srcgrad.primitives import PRIMITIVES
 
 #: A lowered expression: one value, or a (possibly nested) tuple of them.
-Lowered = Union[Value, tuple["Lowered", ...]]
+Lowered = Value | tuple["Lowered", ...]
 
 _BINARY = {
     ast.Add: "add",
@@ -108,7 +108,9 @@ class _Lowering:
         self.builder = Builder(Block())
 
     # -- errors -----------------------------------------------------------
-    def fail(self, node: ast.AST, message: str, kind: type = UnsupportedSyntaxError) -> NoReturn:
+    def fail(
+        self, node: ast.AST, message: str, kind: type = UnsupportedSyntaxError
+    ) -> NoReturn:
         raise kind(message, self.source.location(node))
 
     def unsupported(self, node: ast.AST, construct: ast.AST | None = None) -> NoReturn:
@@ -119,8 +121,11 @@ class _Lowering:
         node = self.source.node
         parameters = self._parameters(node.args)
         block = self.builder.block
-        for parameter, argument in zip(parameters, node.args.posonlyargs + node.args.args
-                                       + node.args.kwonlyargs, strict=True):
+        for parameter, argument in zip(
+            parameters,
+            node.args.posonlyargs + node.args.args + node.args.kwonlyargs,
+            strict=True,
+        ):
             value = Value(parameter.name, self.source.location(argument), block)
             block.arguments.append(value)
             self.env[parameter.name] = value
@@ -134,9 +139,13 @@ class _Lowering:
     def _parameters(self, arguments: ast.arguments) -> list[Parameter]:
         for variadic in (arguments.vararg, arguments.kwarg):
             if variadic is not None:
-                self.fail(variadic, f"variadic parameter {variadic.arg!r} is not supported")
+                self.fail(
+                    variadic, f"variadic parameter {variadic.arg!r} is not supported"
+                )
         positional = arguments.posonlyargs + arguments.args
-        defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
+        defaults: list[ast.expr | None] = [None] * (
+            len(positional) - len(arguments.defaults)
+        )
         defaults += arguments.defaults
         result = [
             Parameter(arg.arg, False, _text(default))
@@ -144,7 +153,9 @@ class _Lowering:
         ]
         result += [
             Parameter(arg.arg, True, _text(default))
-            for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+            for arg, default in zip(
+                arguments.kwonlyargs, arguments.kw_defaults, strict=True
+            )
         ]
         return result
 
@@ -154,7 +165,9 @@ class _Lowering:
             with self.builder.at(self.source.location(statement)):
                 if isinstance(statement, ast.Return):
                     if position != len(body) - 1:
-                        self.fail(body[position + 1], "code after `return` is not supported")
+                        self.fail(
+                            body[position + 1], "code after `return` is not supported"
+                        )
                     self._return(statement)
                     return
                 self._statement(statement)
@@ -206,8 +219,9 @@ class _Lowering:
         elif isinstance(target, (ast.Tuple, ast.List)):
             if not isinstance(value, tuple):
                 self.fail(target, "cannot unpack a single number into several names")
-            if any(isinstance(element, ast.Starred) for element in target.elts):
-                self.unsupported(target, ast.Starred())
+            for element in target.elts:
+                if isinstance(element, ast.Starred):
+                    self.unsupported(element)
             if len(value) != len(target.elts):
                 self.fail(
                     target,
@@ -255,7 +269,9 @@ class _Lowering:
             return self._call(node)
         self.unsupported(node)
 
-    def _apply(self, name: str, operands: list[Value], namespace: str = "operator") -> Value:
+    def _apply(
+        self, name: str, operands: list[Value], namespace: str = "operator"
+    ) -> Value:
         op = self.builder.create(PRIMITIVES[name], operands, {"namespace": namespace})
         return op.result
 
@@ -268,10 +284,14 @@ class _Lowering:
     def _name(self, node: ast.Name) -> Value:
         if node.id in self.locals or node.id in self.env:
             if node.id not in self.env:
-                self.fail(node, f"local variable {node.id!r} is used before it is assigned")
+                self.fail(
+                    node, f"local variable {node.id!r} is used before it is assigned"
+                )
             found = self.env[node.id]
             if isinstance(found, tuple):
-                self.fail(node, f"{node.id!r} holds a tuple, which cannot be used as a number")
+                self.fail(
+                    node, f"{node.id!r} holds a tuple, which cannot be used as a number"
+                )
             return found
         return self._value_of(self._reference(node), node)
 
@@ -289,7 +309,11 @@ class _Lowering:
                 self.fail(node, "attribute access on a value is not supported")
             base = self._reference(node.value)
             if isinstance(base, OtherBinding):
-                self.fail(node, f"{ast.unparse(node)}: {base.description}", NameResolutionError)
+                self.fail(
+                    node,
+                    f"{ast.unparse(node)}: {base.description}",
+                    NameResolutionError,
+                )
             if not isinstance(base, ModuleBinding):
                 self.fail(node, "attribute access is not supported")
             found = classify_attribute(base, node.attr)
@@ -310,7 +334,9 @@ class _Lowering:
                 self.fail(node, f"{binding.description} cannot be used as a number")
             return self.builder.read_global(binding.name, closure=binding.closure)
         if isinstance(binding, ModuleBinding):
-            self.fail(node, f"module {binding.module.__name__!r} cannot be used as a number")
+            self.fail(
+                node, f"module {binding.module.__name__!r} cannot be used as a number"
+            )
         if isinstance(binding, PrimitiveBinding):
             self.fail(node, f"function {binding.display} must be called")
         self.fail(node, f"{binding.description} is not supported", NameResolutionError)
@@ -319,7 +345,9 @@ class _Lowering:
     def _call(self, node: ast.Call) -> Value:
         callee = self._reference(node.func)
         if not isinstance(callee, PrimitiveBinding):
-            what = getattr(callee, "description", None) or getattr(callee, "display", "")
+            what = getattr(callee, "description", None) or getattr(
+                callee, "display", ""
+            )
             self.fail(
                 node.func,
                 f"call to {what or ast.unparse(node.func)} is not supported; srcgrad "
@@ -332,8 +360,14 @@ class _Lowering:
             if keyword.arg is None:
                 self.fail(keyword.value, "`**` arguments are not supported")
         args = [self._scalar(argument) for argument in node.args]
-        keywords = {keyword.arg: self._scalar(keyword.value) for keyword in node.keywords}
-        if callee.primitive.name == "log" and callee.namespace == "math" and len(args) == 2:
+        keywords = {
+            keyword.arg: self._scalar(keyword.value) for keyword in node.keywords
+        }
+        if (
+            callee.primitive.name == "log"
+            and callee.namespace == "math"
+            and len(args) == 2
+        ):
             # math.log(x, base) is log(x) / log(base).
             logs = [self._apply("log", [arg], "math") for arg in args]
             return self._apply("div", logs)
@@ -355,7 +389,9 @@ class _Lowering:
             signature = None
         if signature is None:
             if keywords:
-                self.fail(node, f"{callee.display} takes no keyword arguments", CallError)
+                self.fail(
+                    node, f"{callee.display} takes no keyword arguments", CallError
+                )
             operands = args
         else:
             try:
@@ -385,9 +421,13 @@ class _Lowering:
             if name not in bound.arguments:
                 continue
             given: Any = bound.arguments[name]
-            items = list(given) if parameter.kind is parameter.VAR_POSITIONAL else [given]
+            items = (
+                list(given) if parameter.kind is parameter.VAR_POSITIONAL else [given]
+            )
             if limit is not None and len(operands) + len(items) > limit:
-                self.fail(node, f"argument {name!r} of {callee.display} is not supported")
+                self.fail(
+                    node, f"argument {name!r} of {callee.display} is not supported"
+                )
             operands.extend(items)
         return operands
 

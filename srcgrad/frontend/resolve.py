@@ -38,7 +38,7 @@ class ModuleBinding:
 
 @dataclass(frozen=True)
 class PrimitiveBinding:
-    """A function that is a primitive, e.g. ``np.arcsin`` or ``from math import sin``."""
+    """A primitive function, as ``np.arcsin`` or an imported ``sin``."""
 
     primitive: Primitive
     namespace: str
@@ -74,7 +74,9 @@ class OtherBinding:
     description: str
 
 
-Binding = ModuleBinding | PrimitiveBinding | ConstantBinding | GlobalBinding | OtherBinding
+Binding = (
+    ModuleBinding | PrimitiveBinding | ConstantBinding | GlobalBinding | OtherBinding
+)
 
 
 class Resolver(Protocol):
@@ -88,7 +90,9 @@ class Resolver(Protocol):
 def classify_module(module: ModuleType) -> Binding:
     namespace = RULE_MODULES.get(module.__name__)
     if namespace is None:
-        return OtherBinding(f"module {module.__name__!r}, which srcgrad has no rules for")
+        return OtherBinding(
+            f"module {module.__name__!r}, which srcgrad has no rules for"
+        )
     return ModuleBinding(namespace, module)
 
 
@@ -136,10 +140,10 @@ class LiveResolver:
     """Resolves names through a live function's closure, globals, builtins."""
 
     def __init__(self, function: Callable[..., Any]) -> None:
-        code = function.__code__  # type: ignore[attr-defined]
-        cells = function.__closure__ or ()  # type: ignore[attr-defined]
+        code = function.__code__
+        cells = function.__closure__ or ()
         self.closure = dict(zip(code.co_freevars, cells, strict=True))
-        self.globals: dict[str, Any] = function.__globals__  # type: ignore[attr-defined]
+        self.globals: dict[str, Any] = function.__globals__
 
     def resolve(self, name: str) -> Binding | None:
         if name in self.closure:
@@ -149,7 +153,9 @@ class LiveResolver:
                 return None
             binding = self._classify_variable(name, obj, "closure variable")
             if isinstance(binding, GlobalBinding):
-                return GlobalBinding(name, binding.description, binding.is_value, closure=True)
+                return GlobalBinding(
+                    name, binding.description, binding.is_value, closure=True
+                )
             return binding
         if name in self.globals:
             return self._classify_variable(name, self.globals[name], "global")
@@ -198,20 +204,34 @@ class FileResolver:
                 else:
                     self.bindings[alias.asname] = self._module(alias.name)
         elif isinstance(statement, ast.ImportFrom):
-            source = self._module(statement.module or "") if statement.level == 0 else None
+            source = (
+                self._module(statement.module or "") if statement.level == 0 else None
+            )
             for alias in statement.names:
                 bound = alias.asname or alias.name
-                self.bindings[bound] = self._imported(source, statement.module, alias.name)
-        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.bindings[bound] = self._imported(
+                    source, statement.module, alias.name
+                )
+        elif isinstance(
+            statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        ):
             self.bindings[statement.name] = GlobalBinding(
-                statement.name, f"{statement.name!r} defined in this file", is_value=False
+                statement.name,
+                f"{statement.name!r} defined in this file",
+                is_value=False,
             )
         elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            targets = (
+                statement.targets
+                if isinstance(statement, ast.Assign)
+                else [statement.target]
+            )
             for target in targets:
                 for node in ast.walk(target):
                     if isinstance(node, ast.Name):
-                        self.bindings[node.id] = GlobalBinding(node.id, f"global {node.id!r}")
+                        self.bindings[node.id] = GlobalBinding(
+                            node.id, f"global {node.id!r}"
+                        )
 
     @staticmethod
     def _module(name: str) -> Binding:

@@ -51,7 +51,9 @@ class FunctionSource:
             end = self._column(text, node.end_col_offset)  # type: ignore[attr-defined]
         else:
             end = len(text.rstrip())
-        return SourceLocation(self.filename, line, start + 1, max(end, start + 1) + 1, text)
+        return SourceLocation(
+            self.filename, line, start + 1, max(end, start + 1) + 1, text
+        )
 
     def _column(self, text: str, byte_offset: int) -> int:
         # ast columns are UTF-8 byte offsets into the dedented line.

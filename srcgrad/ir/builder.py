@@ -36,7 +36,9 @@ class Builder:
         hint: str | None = None,
     ) -> Op:
         results = [Value(hint, self.loc) for _ in range(result_count)]
-        op = Op(definition, list(operands), results, dict(attributes or {}), loc=self.loc)
+        op = Op(
+            definition, list(operands), results, dict(attributes or {}), loc=self.loc
+        )
         return self.block.append(op)
 
     def const(self, value: object, hint: str | None = None) -> Value:

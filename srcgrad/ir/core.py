@@ -32,9 +32,16 @@ class EmitContext(Protocol):
 class OpDefinition(Protocol):
     """The meaning of an op, shared by every op of that kind."""
 
-    name: str
-    pure: bool
-    is_terminator: bool
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def pure(self) -> bool:
+        """No side effects: CSE may merge it, DCE may drop it."""
+        ...
+
+    @property
+    def is_terminator(self) -> bool: ...
 
     def emit(
         self,

@@ -29,21 +29,20 @@ class StructuralOp:
         context: EmitContext,
     ) -> ast.expr:
         if self is CONST:
-            return constant_expression(attributes["value"])
+            return constant_expression(attributes["value"])  # type: ignore[arg-type]
         if self is GLOBAL:
             return ast.Name(str(attributes["name"]), ast.Load())
         raise TypeError(f"{self.name} is a statement, not an expression")
 
 
-def constant_expression(value: object) -> ast.expr:
+def constant_expression(value: int | float) -> ast.expr:
     """A Python expression for a constant: negatives as ``-c``, inf as a call."""
     if isinstance(value, float) and not math.isfinite(value):
         text = "nan" if math.isnan(value) else "inf"
         call = ast.Call(ast.Name("float", ast.Load()), [ast.Constant(text)], [])
         return ast.UnaryOp(ast.USub(), call) if value < 0 else call
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if math.copysign(1, value) < 0:
-            return ast.UnaryOp(ast.USub(), ast.Constant(-value))
+    if math.copysign(1, value) < 0:
+        return ast.UnaryOp(ast.USub(), ast.Constant(-value))
     return ast.Constant(value)
 
 

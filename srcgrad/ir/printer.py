@@ -74,7 +74,9 @@ def _op_text(op: Op, names: _Names, locations: bool) -> str:
     if op.operands:
         parts.append(", ".join(names.of(value) for value in op.operands))
     if attributes:
-        rendered = ", ".join(f"{key} = {attributes[key]!r}" for key in sorted(attributes))
+        rendered = ", ".join(
+            f"{key} = {attributes[key]!r}" for key in sorted(attributes)
+        )
         parts.append("{" + rendered + "}")
     text = " ".join(parts)
     if op.results:

@@ -60,7 +60,9 @@ def _verify_block(block: Block, visible: set[Value], defined: set[Value]) -> Non
             _define(result, op, scope, defined)
 
 
-def _define(value: Value, owner: object, scope: set[Value], defined: set[Value]) -> None:
+def _define(
+    value: Value, owner: object, scope: set[Value], defined: set[Value]
+) -> None:
     if value in defined:
         raise IRVerificationError(f"value {value.name_hint!r} is defined twice")
     if value.owner is not owner:

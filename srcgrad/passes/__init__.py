@@ -20,8 +20,10 @@ Pass = Callable[[Function], bool]
 PIPELINE: tuple[Pass, ...] = (fold, cse, dce)
 
 
-def optimize(function: Function, *, after_each: Callable[[Function], object] | None = None) -> Function:
-    """Run ``PIPELINE`` to a fixed point; ``after_each`` sees every step (tests verify)."""
+def optimize(
+    function: Function, *, after_each: Callable[[Function], object] | None = None
+) -> Function:
+    """Run ``PIPELINE`` to a fixed point; ``after_each`` sees every step."""
     changed = True
     while changed:
         changed = False

@@ -14,7 +14,7 @@ from srcgrad.ir import Block, Function, Value, walk
 
 
 def active_values(function: Function, wrt: Iterable[Value]) -> frozenset[Value]:
-    """The values of ``function`` on a differentiable path from ``wrt`` to its output."""
+    """Values on a differentiable path from ``wrt`` to the output."""
     varied = _varied(function.entry, set(wrt))
     useful = _useful(function.entry)
     return frozenset(varied & useful)
@@ -31,6 +31,8 @@ def _varied(block: Block, varied: set[Value]) -> set[Value]:
 def _useful(block: Block) -> set[Value]:
     useful: set[Value] = set()
     for op in reversed(list(walk(block))):
-        if op.definition.is_terminator or any(result in useful for result in op.results):
+        if op.definition.is_terminator or any(
+            result in useful for result in op.results
+        ):
             useful.update(op.operands)
     return useful

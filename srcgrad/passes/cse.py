@@ -56,7 +56,9 @@ def _number_block(
 def _key(op: Op, order: dict[Value, int]) -> Hashable | None:
     if len(op.results) != 1:
         return None
-    attributes = tuple(sorted((name, _hashable(value)) for name, value in op.attributes.items()))
+    attributes = tuple(
+        sorted((name, _hashable(value)) for name, value in op.attributes.items())
+    )
     operands = tuple(op.operands)
     if getattr(op.definition, "commutative", False):
         operands = tuple(sorted(operands, key=order.__getitem__))

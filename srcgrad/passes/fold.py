@@ -4,13 +4,14 @@ Derivative rules are written generally (``g * (y * x**(y - 1))``) and the
 seed of reverse mode is ``1.0``; this pass turns what that produces for
 concrete programs into what a person would write (``2 * x``): it evaluates
 ops on constants and applies ``x*1 = x``, ``x+0 = x``, ``0*x = 0``,
-``x**1 = x``, ``x + (-y) = x - y``, ``a * (1/b) = a / b`` and friends.
+``x**1 = x``, ``x + (-y) = x - y``, ``a * (1/b) = a / b`` and friends,
+and merges scalings by powers of two (``0.5 * (2 * t) = t``, exactly).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from srcgrad.ir import CONST, Builder, Function, Op, Value
 from srcgrad.ir.core import Block
@@ -66,7 +67,7 @@ def _constant(value: Value) -> float | int | None:
 
 
 def _evaluate(
-    builder: Builder, primitive: Primitive, namespace: str, args: list[object]
+    builder: Builder, primitive: Primitive, namespace: str, args: Sequence[object]
 ) -> Value | None:
     try:
         result = primitive.evaluate(namespace, args)
@@ -86,7 +87,11 @@ def _is(value: Value, number: float) -> bool:
 
 def _negated(value: Value) -> Value | None:
     op = value.defining_op
-    return op.operands[0] if op is not None and op.definition is PRIMITIVES["neg"] else None
+    return (
+        op.operands[0]
+        if op is not None and op.definition is PRIMITIVES["neg"]
+        else None
+    )
 
 
 def _op(builder: Builder, name: str, *operands: Value) -> Value:
@@ -132,12 +137,41 @@ def _mul(builder: Builder, operands: list[Value]) -> Value | None:
     for scale, other in ((x, y), (y, x)):
         if (divisor := _reciprocal(other)) is not None:
             return _op(builder, "div", scale, divisor)  # a * (1/b) = a / b
+        if (merged := _merge_scalings(builder, scale, other)) is not None:
+            return merged
     return None
+
+
+def _merge_scalings(builder: Builder, scale: Value, other: Value) -> Value | None:
+    """``c1 * (c2 * t)`` as ``(c1*c2) * t`` where that is exact.
+
+    Scaling by a power of two only changes the exponent, so the product of
+    two such scalings rounds exactly as the scalings one after the other.
+    """
+    outer = _constant(scale)
+    inner_op = other.defining_op
+    if outer is None or not _power_of_two(outer) or inner_op is None:
+        return None
+    if inner_op.definition is not PRIMITIVES["mul"]:
+        return None
+    for constant, rest in (inner_op.operands, reversed(inner_op.operands)):
+        inner = _constant(constant)
+        if inner is not None and _power_of_two(inner):
+            return _op(builder, "mul", builder.const(outer * inner), rest)
+    return None
+
+
+def _power_of_two(number: float | int) -> bool:
+    return number != 0 and math.isfinite(number) and math.frexp(abs(number))[0] == 0.5
 
 
 def _reciprocal(value: Value) -> Value | None:
     op = value.defining_op
-    if op is None or op.definition is not PRIMITIVES["div"] or not _is(op.operands[0], 1):
+    if (
+        op is None
+        or op.definition is not PRIMITIVES["div"]
+        or not _is(op.operands[0], 1)
+    ):
         return None
     return op.operands[1]
 

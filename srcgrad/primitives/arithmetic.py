@@ -20,52 +20,74 @@ _ANY = (-2.0, 2.0)
 _AWAY_FROM_ZERO = (0.5, 3.0)
 
 
-def _add_vjp(e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value) -> Cotangents:
+def _add_vjp(
+    e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
     return g, g
 
 
-def _add_jvp(e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value) -> Value | None:
+def _add_jvp(
+    e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
     return e.add_tangents(t[0], t[1])
 
 
-def _sub_vjp(e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value) -> Cotangents:
+def _sub_vjp(
+    e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
     return g, e.neg(g)
 
 
-def _sub_jvp(e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value) -> Value | None:
+def _sub_jvp(
+    e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
     return e.add_tangents(t[0], None if t[1] is None else e.neg(t[1]))
 
 
-def _mul_vjp(e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value) -> Cotangents:
+def _mul_vjp(
+    e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
     x, y = args
     return e.mul(g, y), e.mul(g, x)
 
 
-def _mul_jvp(e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value) -> Value | None:
+def _mul_jvp(
+    e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
     x, y = args
     return e.add_tangents(e.scale(t[0], y), e.scale(t[1], x))
 
 
-def _div_vjp(e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value) -> Cotangents:
+def _div_vjp(
+    e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
     # d(x/y)/dy = -x/y**2 = -(x/y)/y: reuse the quotient instead of squaring y.
     g_over_y = e.div(g, args[1])
     return g_over_y, e.neg(e.mul(g_over_y, out))
 
 
-def _div_jvp(e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value) -> Value | None:
+def _div_jvp(
+    e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
     numerator = e.add_tangents(t[0], None if t[1] is None else e.neg(e.mul(out, t[1])))
     return None if numerator is None else e.div(numerator, args[1])
 
 
-def _neg_vjp(e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value) -> Cotangents:
+def _neg_vjp(
+    e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
     return (e.neg(g),)
 
 
-def _neg_jvp(e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value) -> Value | None:
+def _neg_jvp(
+    e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
     return None if t[0] is None else e.neg(t[0])
 
 
-def _pow_vjp(e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value) -> Cotangents:
+def _pow_vjp(
+    e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
     # d(x**y)/dx = y*x**(y-1);  d(x**y)/dy = x**y * log(x), reusing x**y.
     # An inactive operand's cotangent is never used, and DCE removes it.
     x, y = args
@@ -75,7 +97,9 @@ def _pow_vjp(e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value) -> C
     )
 
 
-def _pow_jvp(e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value) -> Value | None:
+def _pow_jvp(
+    e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
     x, y = args
     d_base = e.mul(y, e.pow(x, e.sub(y, e.const(1)))) if t[0] is not None else None
     d_exponent = e.mul(out, e.call("log", x)) if t[1] is not None else None
@@ -83,32 +107,68 @@ def _pow_jvp(e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value) -
 
 
 ADD = Primitive(
-    "add", 2, {"operator": "+", "numpy": "add"}, _add_vjp, _add_jvp, (_ANY, _ANY),
-    sympy_form=lambda sp, x, y: x + y, commutative=True,
+    "add",
+    2,
+    {"operator": "+", "numpy": "add"},
+    _add_vjp,
+    _add_jvp,
+    (_ANY, _ANY),
+    sympy_form=lambda sp, x, y: x + y,
+    commutative=True,
 )
 SUB = Primitive(
-    "sub", 2, {"operator": "-", "numpy": "subtract"}, _sub_vjp, _sub_jvp, (_ANY, _ANY),
+    "sub",
+    2,
+    {"operator": "-", "numpy": "subtract"},
+    _sub_vjp,
+    _sub_jvp,
+    (_ANY, _ANY),
     sympy_form=lambda sp, x, y: x - y,
 )
 MUL = Primitive(
-    "mul", 2, {"operator": "*", "numpy": "multiply"}, _mul_vjp, _mul_jvp, (_ANY, _ANY),
-    sympy_form=lambda sp, x, y: x * y, commutative=True,
+    "mul",
+    2,
+    {"operator": "*", "numpy": "multiply"},
+    _mul_vjp,
+    _mul_jvp,
+    (_ANY, _ANY),
+    sympy_form=lambda sp, x, y: x * y,
+    commutative=True,
 )
 DIV = Primitive(
-    "div", 2, {"operator": "/", "numpy": "divide"}, _div_vjp, _div_jvp,
-    (_ANY, _AWAY_FROM_ZERO), sympy_form=lambda sp, x, y: x / y,
+    "div",
+    2,
+    {"operator": "/", "numpy": "divide"},
+    _div_vjp,
+    _div_jvp,
+    (_ANY, _AWAY_FROM_ZERO),
+    sympy_form=lambda sp, x, y: x / y,
 )
 NEG = Primitive(
-    "neg", 1, {"operator": "-", "numpy": "negative"}, _neg_vjp, _neg_jvp, (_ANY,),
+    "neg",
+    1,
+    {"operator": "-", "numpy": "negative"},
+    _neg_vjp,
+    _neg_jvp,
+    (_ANY,),
     sympy_form=lambda sp, x: -x,
 )
 POW = Primitive(
-    "pow", 2, {"operator": "**", "math": "pow", "numpy": "power"}, _pow_vjp, _pow_jvp,
-    ((0.5, 2.0), _ANY), sympy_form=lambda sp, x, y: x**y,
+    "pow",
+    2,
+    {"operator": "**", "math": "pow", "numpy": "power"},
+    _pow_vjp,
+    _pow_jvp,
+    ((0.5, 2.0), _ANY),
+    sympy_form=lambda sp, x, y: x**y,
 )
 # Piecewise constant: its derivative is zero wherever it exists.
 FLOORDIV = Primitive(
-    "floordiv", 2, {"operator": "//", "numpy": "floor_divide"}, None, None,
+    "floordiv",
+    2,
+    {"operator": "//", "numpy": "floor_divide"},
+    None,
+    None,
     ((-3.0, 3.0), _AWAY_FROM_ZERO),
 )
 

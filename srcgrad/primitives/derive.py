@@ -39,7 +39,9 @@ def partial_derivatives(primitive: Primitive, arity: int) -> tuple[Any, ...]:
     )
 
 
-def _in_terms_of_output(sympy: Any, derivative: Any, expression: Any, output: Any) -> Any:
+def _in_terms_of_output(
+    sympy: Any, derivative: Any, expression: Any, output: Any
+) -> Any:
     """Rewrite ``derivative`` to use ``output`` where it contains ``expression``.
 
     ``expression`` itself is replaced directly; a single function call inside

@@ -52,12 +52,12 @@ def _elementwise(
     if numpy_name is not None:
         spellings["numpy"] = numpy_name
     domains = domain if isinstance(domain[0], tuple) else (domain,)
-    return Primitive(
-        name, arity, spellings, _vjp, _jvp, domains, sympy_form=form  # type: ignore[arg-type]
-    )
+    return Primitive(name, arity, spellings, _vjp, _jvp, domains, sympy_form=form)
 
 
-def _same(name: str, form: Callable[..., Any], domain: tuple[float, float]) -> Primitive:
+def _same(
+    name: str, form: Callable[..., Any], domain: tuple[float, float]
+) -> Primitive:
     """A unary function spelled the same in ``math`` and NumPy."""
     return _elementwise(name, form, domain, math_name=name, numpy_name=name)
 
@@ -72,19 +72,47 @@ ELEMENTWISE = (
     _same("sin", lambda sp, x: sp.sin(x), _REAL),
     _same("cos", lambda sp, x: sp.cos(x), _REAL),
     _same("tan", lambda sp, x: sp.tan(x), (-1.2, 1.2)),
-    _elementwise("asin", lambda sp, x: sp.asin(x), _UNIT, math_name="asin", numpy_name="arcsin"),
-    _elementwise("acos", lambda sp, x: sp.acos(x), _UNIT, math_name="acos", numpy_name="arccos"),
-    _elementwise("atan", lambda sp, x: sp.atan(x), _REAL, math_name="atan", numpy_name="arctan"),
     _elementwise(
-        "atan2", lambda sp, y, x: sp.atan2(y, x), (_REAL, _POSITIVE),
-        math_name="atan2", numpy_name="arctan2", arity=2,
+        "asin", lambda sp, x: sp.asin(x), _UNIT, math_name="asin", numpy_name="arcsin"
+    ),
+    _elementwise(
+        "acos", lambda sp, x: sp.acos(x), _UNIT, math_name="acos", numpy_name="arccos"
+    ),
+    _elementwise(
+        "atan", lambda sp, x: sp.atan(x), _REAL, math_name="atan", numpy_name="arctan"
+    ),
+    _elementwise(
+        "atan2",
+        lambda sp, y, x: sp.atan2(y, x),
+        (_REAL, _POSITIVE),
+        math_name="atan2",
+        numpy_name="arctan2",
+        arity=2,
     ),
     _same("sinh", lambda sp, x: sp.sinh(x), _REAL),
     _same("cosh", lambda sp, x: sp.cosh(x), _REAL),
     _same("tanh", lambda sp, x: sp.tanh(x), _REAL),
-    _elementwise("asinh", lambda sp, x: sp.asinh(x), _REAL, math_name="asinh", numpy_name="arcsinh"),
-    _elementwise("acosh", lambda sp, x: sp.acosh(x), (1.1, 4.0), math_name="acosh", numpy_name="arccosh"),
-    _elementwise("atanh", lambda sp, x: sp.atanh(x), _UNIT, math_name="atanh", numpy_name="arctanh"),
+    _elementwise(
+        "asinh",
+        lambda sp, x: sp.asinh(x),
+        _REAL,
+        math_name="asinh",
+        numpy_name="arcsinh",
+    ),
+    _elementwise(
+        "acosh",
+        lambda sp, x: sp.acosh(x),
+        (1.1, 4.0),
+        math_name="acosh",
+        numpy_name="arccosh",
+    ),
+    _elementwise(
+        "atanh",
+        lambda sp, x: sp.atanh(x),
+        _UNIT,
+        math_name="atanh",
+        numpy_name="arctanh",
+    ),
     _same("exp", lambda sp, x: sp.exp(x), _REAL),
     _same("expm1", lambda sp, x: sp.exp(x) - 1, _REAL),
     _same("exp2", lambda sp, x: 2**x, _REAL),
@@ -95,19 +123,35 @@ ELEMENTWISE = (
     _same("sqrt", lambda sp, x: sp.sqrt(x), _POSITIVE),
     _same("cbrt", lambda sp, x: sp.cbrt(x), _POSITIVE),
     _elementwise(
-        "hypot", lambda sp, *xs: sp.sqrt(sum(x**2 for x in xs)), (_REAL, _REAL),
-        math_name="hypot", numpy_name="hypot", arity=None,
+        "hypot",
+        lambda sp, *xs: sp.sqrt(sum(x**2 for x in xs)),
+        (_REAL, _REAL),
+        math_name="hypot",
+        numpy_name="hypot",
+        arity=None,
     ),
     _elementwise("erf", lambda sp, x: sp.erf(x), _REAL, math_name="erf"),
     _elementwise("erfc", lambda sp, x: sp.erfc(x), _REAL, math_name="erfc"),
     Primitive(
-        "abs", 1, {"builtins": "abs", "math": "fabs", "numpy": "abs"}, _vjp, _jvp,
-        (_REAL,), sympy_form=lambda sp, x: sp.Abs(x),
+        "abs",
+        1,
+        {"builtins": "abs", "math": "fabs", "numpy": "abs"},
+        _vjp,
+        _jvp,
+        (_REAL,),
+        sympy_form=lambda sp, x: sp.Abs(x),
     ),
     # Piecewise constant; it appears in derivatives (d|x| = sign(x)).
     Primitive(
-        "sign", 1,
-        {"numpy": "sign", "math": CustomSpelling(_emit_math_sign, lambda x: math.copysign(1.0, x))},
-        None, None, (_REAL,), sympy_form=lambda sp, x: sp.sign(x),
+        "sign",
+        1,
+        {
+            "numpy": "sign",
+            "math": CustomSpelling(_emit_math_sign, lambda x: math.copysign(1.0, x)),
+        },
+        None,
+        None,
+        (_REAL,),
+        sympy_form=lambda sp, x: sp.sign(x),
     ),
 )

@@ -46,14 +46,14 @@ def spellings_in(module: ModuleType) -> Iterator[tuple[object, Primitive, str]]:
     one generated code will call the derivative's functions from.
     """
     if module is builtins:
-        for spelling, (name, namespace) in _BUILTINS.items():
-            yield getattr(builtins, spelling), PRIMITIVES[name], namespace
+        for builtin, (canonical, namespace) in _BUILTINS.items():
+            yield getattr(builtins, builtin), PRIMITIVES[canonical], namespace
         return
     namespace = "math" if module is math else "numpy"
     for primitive in PRIMITIVES.values():
-        spelling = primitive.spellings.get(namespace)
-        if isinstance(spelling, str) and hasattr(module, spelling):
-            yield getattr(module, spelling), primitive, namespace
+        name = primitive.spellings.get(namespace)
+        if isinstance(name, str) and hasattr(module, name):
+            yield getattr(module, name), primitive, namespace
     if namespace == "numpy":
         for spelling, name in _NUMPY_ALIASES.items():
             if hasattr(module, spelling):

@@ -39,7 +39,9 @@ def _function_names() -> dict[type, str]:
 _FUNCTION_NAMES = _function_names()
 
 
-def translate(e: RuleEmitter, expression: sympy.Expr, symbols: dict[str, Value]) -> Value:
+def translate(
+    e: RuleEmitter, expression: sympy.Expr, symbols: dict[str, Value]
+) -> Value:
     """IR for ``expression``; ``symbols`` maps SymPy symbol names to values."""
     if not expression.free_symbols:
         return _number(e, expression)
@@ -111,7 +113,9 @@ def _product(e: RuleEmitter, expression: sympy.Mul, symbols: dict[str, Value]) -
     return e.div(top, _chain(e, denominator, symbols))
 
 
-def _chain(e: RuleEmitter, factors: list[sympy.Expr], symbols: dict[str, Value]) -> Value:
+def _chain(
+    e: RuleEmitter, factors: list[sympy.Expr], symbols: dict[str, Value]
+) -> Value:
     if not factors:
         return e.const(1)
     total = translate(e, factors[0], symbols)

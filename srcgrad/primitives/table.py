@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 Cotangents = tuple["Value | None", ...]
 VjpRule = Callable[["RuleEmitter", Value, tuple[Value, ...], Value], Cotangents]
 JvpRule = Callable[
-    ["RuleEmitter", tuple["Value | None", ...], tuple[Value, ...], Value], "Value | None"
+    ["RuleEmitter", tuple["Value | None", ...], tuple[Value, ...], Value],
+    "Value | None",
 ]
 
 #: The namespaces a primitive may be spelled in, and where their functions live.
@@ -122,12 +123,12 @@ class Primitive:
             table = _UNARY_OPERATORS if self.arity == 1 else _BINARY_OPERATORS
             return table[spelling][1]
         if namespace == "builtins":
-            return getattr(builtins, spelling)  # type: ignore[no-any-return]
+            return getattr(builtins, spelling)
         if namespace == "math":
-            return getattr(math, spelling)  # type: ignore[no-any-return]
+            return getattr(math, spelling)
         import numpy
 
-        return getattr(numpy, spelling)  # type: ignore[no-any-return]
+        return getattr(numpy, spelling)
 
     def evaluate(self, namespace: str, args: Sequence[object]) -> object:
         """Run the primitive on Python values (constant folding, tests)."""

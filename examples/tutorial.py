@@ -1,0 +1,20 @@
+"""The three examples of docs/tutorial.md: run `srcgrad show examples/tutorial.py`."""
+
+import math
+
+
+def wave(x):
+    return math.cos(x**2)
+
+
+def shared(x):
+    return math.sin(x**2) + math.cos(x**2)
+
+
+def doubling(x):
+    a = x * x
+    b = a * a
+    c = b * b
+    d = c * c
+    e = d * d
+    return e
