@@ -193,3 +193,28 @@ def test_generated_source_is_byte_identical_across_runs_and_processes():
     }
     assert len(outputs) == 1
     assert outputs.pop() == first
+
+
+def test_lambdas_including_several_on_one_line():
+    square, cube = define(
+        "import math\n\npair = (lambda x: x * x, lambda x, k=2.0: k * math.sin(x))\n",
+        "pair",
+    )
+    assert srcgrad.grad(square)(3.0) == 6.0
+    assert srcgrad.grad(cube)(0.5) == pytest.approx(2.0 * math.cos(0.5))
+    assert "def lambda_grad(x, k=2.0):" in srcgrad.source(srcgrad.grad(cube))
+
+
+def test_positional_only_parameters_stay_positional_only():
+    f = define("def f(x, /, y=2.0, *, z):\n    return x * y * z\n")
+    g = srcgrad.grad(f, wrt=(0, "z"))
+    assert g(1.0, z=3.0) == (6.0, 2.0)
+    assert "def f_grad(x, /, y=2.0, *, z):" in srcgrad.source(g)
+    with pytest.raises(TypeError):
+        g(x=1.0, z=3.0)
+
+
+def test_returned_adjoints_are_named_after_their_parameters():
+    f = define("def f(x, y, z):\n    return x * y * z\n")
+    code = srcgrad.source(srcgrad.grad(f, wrt=("x", "z")))
+    assert code.rstrip().endswith("return x_bar, z_bar")

@@ -69,6 +69,7 @@ def reverse(
     with builder.at(terminator.loc):
         results = [adjoints.get(value) or builder.const(0.0) for value in wrt_values]
         returned = builder.ret(results)
+        returned.attributes["hints"] = tuple(f"{parameter}_bar" for parameter in wrt)
         if as_tuple or len(wrt) > 1:
             returned.attributes["tuple"] = True
     gradient_name = name or f"{function.name}_grad"

@@ -87,6 +87,7 @@ class _Plan:
         self.use_count = {
             value: len(users) for value, users in uses(function.entry).items()
         }
+        self.hints = _hints(function)
         self.statements = [op for op in self.ops if not self._inlined_op(op)]
         globals_read = {
             op: str(op.attributes["name"]) for op in self.ops if op.definition is GLOBAL
@@ -123,7 +124,9 @@ class _Plan:
             return True
         if not op.definition.pure or op.regions or len(op.results) != 1:
             return False
-        return op.result.name_hint is None and self.use_count.get(op.result, 0) == 1
+        return (
+            self.hints.get(op.result) is None and self.use_count.get(op.result, 0) == 1
+        )
 
     def _inlined(self, value: Value) -> bool:
         op = value.defining_op
@@ -176,21 +179,48 @@ class _Plan:
     def _statement(self, op: Op, position: int) -> ast.stmt:
         args = [self.expression(operand) for operand in op.operands]
         value = op.definition.emit(args, op.attributes, self.context)
-        name = self.namer.assign(op.result, position)
+        name = self.namer.assign(op.result, position, self.hints.get(op.result))
         return ast.Assign([ast.Name(name, ast.Store())], value, lineno=0)
+
+
+def _hints(function: Function) -> dict[Value, str | None]:
+    """Each value's name hint; a returned temporary takes the return's hint.
+
+    Reverse mode names what it returns (``z_bar``); where that is a value
+    with no name of its own (``x * y``), it gets a statement of that name
+    instead of being written inline into the ``return``.
+    """
+    hints = {
+        result: result.name_hint for op in function.entry.ops for result in op.results
+    }
+    terminator = function.entry.terminator
+    if terminator is None:
+        return hints
+    names = terminator.attributes.get("hints", ())
+    for value, name in zip(terminator.operands, names, strict=False):  # type: ignore[call-overload]
+        op = value.defining_op
+        structural = op is None or op.definition in (CONST, GLOBAL)
+        if not structural and hints.get(value) is None:
+            hints[value] = name
+    return hints
 
 
 def _header(
     function: Function, plan: _Plan, docstring: str | None, *, defaults: bool
 ) -> list[str]:
-    positional = [p for p in function.parameters if not p.keyword_only]
-    keyword_only = [p for p in function.parameters if p.keyword_only]
+    positional_only = [p for p in function.parameters if p.kind == "positional_only"]
+    positional = [p for p in function.parameters if p.kind == "positional"]
+    keyword_only = [p for p in function.parameters if p.kind == "keyword_only"]
     arguments = ast.arguments(
-        posonlyargs=[],
+        posonlyargs=[ast.arg(p.name) for p in positional_only],
         args=[ast.arg(p.name) for p in positional],
         kwonlyargs=[ast.arg(p.name) for p in keyword_only],
         kw_defaults=[_default(p.default) if defaults else None for p in keyword_only],
-        defaults=[_expression(p.default) for p in positional if p.default and defaults],
+        defaults=[
+            _expression(p.default)
+            for p in positional_only + positional
+            if p.default and defaults
+        ],
         vararg=None,
         kwarg=None,
     )

@@ -44,11 +44,11 @@ class Namer:
         self.holder[name] = value
         self.ever_used.add(name)
 
-    def assign(self, value: Value, position: int) -> str:
-        """Name ``value``, bound by the statement at ``position``."""
-        base = value.name_hint or TEMPORARY
+    def assign(self, value: Value, position: int, hint: str | None) -> str:
+        """Name ``value``, bound by the statement at ``position``, after ``hint``."""
+        base = hint or TEMPORARY
         candidate, suffix = base, 0
-        while not self._free(candidate, position, reuse=value.name_hint is not None):
+        while not self._free(candidate, position, reuse=hint is not None):
             suffix += 1
             candidate = f"{base}_{suffix}"
         self.fix(value, candidate)

@@ -147,12 +147,19 @@ class _Lowering:
             len(positional) - len(arguments.defaults)
         )
         defaults += arguments.defaults
+        only = len(arguments.posonlyargs)
         result = [
-            Parameter(arg.arg, False, _text(default))
-            for arg, default in zip(positional, defaults, strict=True)
+            Parameter(
+                arg.arg,
+                "positional_only" if index < only else "positional",
+                _text(default),
+            )
+            for index, (arg, default) in enumerate(
+                zip(positional, defaults, strict=True)
+            )
         ]
         result += [
-            Parameter(arg.arg, True, _text(default))
+            Parameter(arg.arg, "keyword_only", _text(default))
             for arg, default in zip(
                 arguments.kwonlyargs, arguments.kw_defaults, strict=True
             )

@@ -12,6 +12,7 @@ import ast
 import inspect
 import linecache
 import textwrap
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -62,19 +63,23 @@ class FunctionSource:
         return len(encoded[:shifted].decode("utf-8", errors="ignore"))
 
 
+#: The name a lambda's gradient is given (``lambda_grad``).
+LAMBDA_NAME = "lambda"
+
+
 def source_of_function(function: Callable[..., Any]) -> FunctionSource:
-    """Read and parse the source of a live function.
+    """Read and parse the source of a live function (a ``def`` or a lambda).
 
     Raises:
         SourceUnavailableError: no source (a builtin, a REPL definition,
-            ``exec`` without a file) or not a ``def``.
+            ``exec`` without a file), or a lambda srcgrad can't single out.
     """
-    function = inspect.unwrap(function)
     if not inspect.isfunction(function):
         raise SourceUnavailableError(f"{function!r} is not a Python function")
+    code = function.__code__  # not inspect.unwrap: the code we will bind to
     try:
-        lines, first_line = inspect.getsourcelines(function)
-        filename = inspect.getsourcefile(function) or function.__code__.co_filename
+        lines, first_line = inspect.getsourcelines(code)
+        filename = inspect.getsourcefile(code) or code.co_filename
     except (OSError, TypeError) as error:
         raise SourceUnavailableError(
             f"cannot read the source of {function.__qualname__}: {error}; "
@@ -86,14 +91,64 @@ def source_of_function(function: Callable[..., Any]) -> FunctionSource:
     file_lines = tuple(linecache.getlines(filename) or lines)
     if not linecache.getlines(filename):
         first_line = 1
-    tree = ast.parse(dedented)
-    definition = tree.body[0] if tree.body else None
+    try:
+        tree = ast.parse(dedented)
+    except SyntaxError:
+        raise SourceUnavailableError(
+            f"cannot parse the source of {function.__qualname__} on its own; "
+            "define it with `def`"
+        ) from None
+    if function.__name__ == "<lambda>":
+        definition = _lambda_definition(tree, code, first_line - 1)
+    else:
+        definition = tree.body[0] if tree.body else None
     if not isinstance(definition, ast.FunctionDef):
         raise SourceUnavailableError(
             f"{function.__qualname__} is not defined by a `def` statement "
-            "(lambdas and async functions are not supported)"
+            "(async functions are not supported)"
         )
     return FunctionSource(definition, filename, file_lines, first_line - 1, indent)
+
+
+def _lambda_definition(
+    tree: ast.Module, code: types.CodeType, line_offset: int
+) -> ast.FunctionDef:
+    """The lambda ``code`` was compiled from, as a ``def`` returning its body."""
+    parameters = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    candidates = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Lambda)
+        and node.lineno + line_offset == code.co_firstlineno
+        and [arg.arg for arg in ast.walk(node.args) if isinstance(arg, ast.arg)]
+        == parameters
+    ]
+    if len(candidates) > 1:
+        # Several lambdas on one line: keep those that compile to this code.
+        candidates = [node for node in candidates if _compiles_to(node, code)][:1]
+    if len(candidates) != 1:
+        raise SourceUnavailableError(
+            f"line {code.co_firstlineno} has {len(candidates)} lambdas that could "
+            "be this one; define the function with `def`"
+        )
+    lambda_node = candidates[0]
+    body = ast.Return(lambda_node.body)
+    ast.copy_location(body, lambda_node.body)
+    definition = ast.FunctionDef(
+        name=LAMBDA_NAME,
+        args=lambda_node.args,
+        body=[body],
+        decorator_list=[],
+        returns=None,
+    )
+    return ast.copy_location(definition, lambda_node)
+
+
+def _compiles_to(node: ast.Lambda, code: types.CodeType) -> bool:
+    expression = ast.Expression(node)
+    compiled = compile(ast.fix_missing_locations(expression), "<lambda>", "eval")
+    inner = [const for const in compiled.co_consts if isinstance(const, types.CodeType)]
+    return bool(inner) and inner[0].co_code == code.co_code
 
 
 def parse_file(path: str) -> tuple[ast.Module, list[FunctionSource]]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 from srcgrad.ir.location import SourceLocation
 
@@ -141,6 +141,10 @@ class Region:
         return self.blocks[0]
 
 
+#: How a parameter may be passed, as in ``inspect.Parameter.kind``.
+ParameterKind = Literal["positional_only", "positional", "keyword_only"]
+
+
 @dataclass(frozen=True)
 class Parameter:
     """A parameter of a source function, as Python's signature has it.
@@ -150,7 +154,7 @@ class Parameter:
     """
 
     name: str
-    keyword_only: bool = False
+    kind: ParameterKind = "positional"
     default: str | None = None
 
 
