@@ -98,6 +98,7 @@ def source_of_function(function: Callable[..., Any]) -> FunctionSource:
             f"cannot parse the source of {function.__qualname__} on its own; "
             "define it with `def`"
         ) from None
+    definition: ast.stmt | None
     if function.__name__ == "<lambda>":
         definition = _lambda_definition(tree, code, first_line - 1)
     else:
