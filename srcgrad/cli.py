@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from srcgrad.codegen import generate
 from srcgrad.compiler import describe_gradient, gradient_ir
 from srcgrad.errors import SrcgradError
-from srcgrad.frontend import FileResolver, lower_function, parse_file
+from srcgrad.frontend import FileResolver, FunctionSource, lower_function, parse_file
 from srcgrad.ir import print_function
 
 
@@ -67,20 +67,31 @@ def _show(arguments: argparse.Namespace) -> int:
     if not sources:
         raise SrcgradError(f"{path} has no top-level functions")
     resolver = FileResolver(module)
-    outputs = []
+    outputs: list[str] = []
+    errors: list[SrcgradError] = []
     for source in sources:
-        primal = lower_function(source, resolver)
-        parameters = [parameter.name for parameter in primal.parameters]
-        wrt = _wrt(arguments.wrt, parameters, source.name)
-        gradient = gradient_ir(primal, wrt)
-        if arguments.ir:
-            outputs.append(print_function(gradient))
-        else:
-            outputs.append(
-                generate(gradient, describe_gradient(primal.name, wrt)).source
-            )
-    sys.stdout.write("\n\n".join(output.rstrip("\n") for output in outputs) + "\n")
-    return 0
+        # One function srcgrad can't differentiate does not hide the others.
+        try:
+            outputs.append(_show_one(source, resolver, arguments))
+        except SrcgradError as error:
+            errors.append(error)
+    if outputs:
+        sys.stdout.write("\n\n".join(output.rstrip("\n") for output in outputs) + "\n")
+    for failure in errors:
+        print(f"srcgrad: {failure}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _show_one(
+    source: FunctionSource, resolver: FileResolver, arguments: argparse.Namespace
+) -> str:
+    primal = lower_function(source, resolver)
+    parameters = [parameter.name for parameter in primal.parameters]
+    wrt = _wrt(arguments.wrt, parameters, source.name)
+    gradient = gradient_ir(primal, wrt)
+    if arguments.ir:
+        return print_function(gradient)
+    return generate(gradient, describe_gradient(primal.name, wrt)).source
 
 
 def _wrt(option: str | None, parameters: list[str], function: str) -> list[str]:

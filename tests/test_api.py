@@ -218,3 +218,11 @@ def test_returned_adjoints_are_named_after_their_parameters():
     f = define("def f(x, y, z):\n    return x * y * z\n")
     code = srcgrad.source(srcgrad.grad(f, wrt=("x", "z")))
     assert code.rstrip().endswith("return x_bar, z_bar")
+
+
+def test_adjoint_names_do_not_collide_with_source_names():
+    # The source already has an x_bar, so the adjoint of x is x_bar_1.
+    f = define("def f(x):\n    x_bar = x * 3.0\n    return x_bar * x\n")
+    g = srcgrad.grad(f)
+    assert g(2.0) == 12.0
+    assert srcgrad.source(g).rstrip().endswith("return x_bar_1")

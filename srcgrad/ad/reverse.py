@@ -57,19 +57,20 @@ def reverse(
     clone_into(builder, forward_ops, mapping)
 
     wrt_values = [function.argument(parameter) for parameter in wrt]
-    active = active_values(function, wrt_values)
+    sweep = _ReverseSweep(builder, mapping, function, wrt_values)
     output = terminator.operands[0]
-    adjoints: dict[Value, Value] = {}
-    if output in active:
+    if output in sweep.active:
         with builder.at(terminator.loc):
-            adjoints[output] = builder.const(1.0, hint=_adjoint_hint(output))
+            sweep.adjoints[output] = builder.const(1.0, hint=sweep.hints.get(output))
     for op in reversed(forward_ops):
-        _propagate(builder, op, mapping, adjoints, active)
+        sweep.propagate(op)
 
     with builder.at(terminator.loc):
-        results = [adjoints.get(value) or builder.const(0.0) for value in wrt_values]
+        results = [
+            sweep.adjoints.get(value) or builder.const(0.0) for value in wrt_values
+        ]
         returned = builder.ret(results)
-        returned.attributes["hints"] = tuple(f"{parameter}_bar" for parameter in wrt)
+        returned.attributes["hints"] = tuple(sweep.hints[value] for value in wrt_values)
         if as_tuple or len(wrt) > 1:
             returned.attributes["tuple"] = True
     gradient_name = name or f"{function.name}_grad"
@@ -78,45 +79,68 @@ def reverse(
     )
 
 
-def _propagate(
-    builder: Builder,
-    op: Op,
-    mapping: dict[Value, Value],
-    adjoints: dict[Value, Value],
-    active: frozenset[Value],
-) -> None:
-    """Apply ``op``'s VJP to its result's adjoint, if it has one."""
-    if len(op.results) != 1 or op.result not in adjoints:
-        return
-    primitive = op.definition
-    assert isinstance(primitive, Primitive) and primitive.vjp is not None
-    emitter = RuleEmitter(builder, primitive, str(op.attributes["namespace"]))
-    args = tuple(mapping[operand] for operand in op.operands)
-    with builder.at(op.loc):
-        cotangents = primitive.vjp(
-            emitter, adjoints[op.result], args, mapping[op.result]
+class _ReverseSweep:
+    """The state of one reverse sweep: one adjoint per active primal value."""
+
+    def __init__(
+        self,
+        builder: Builder,
+        mapping: dict[Value, Value],
+        function: Function,
+        wrt: list[Value],
+    ) -> None:
+        self.builder = builder
+        self.mapping = mapping
+        self.active = active_values(function, wrt)
+        self.adjoints: dict[Value, Value] = {}
+        self.hints = _adjoint_hints(function)
+
+    def propagate(self, op: Op) -> None:
+        """Apply ``op``'s VJP to its result's adjoint, if it has one."""
+        if len(op.results) != 1 or op.result not in self.adjoints:
+            return
+        primitive = op.definition
+        assert isinstance(primitive, Primitive) and primitive.vjp is not None
+        namespace = str(op.attributes["namespace"])
+        emitter = RuleEmitter(self.builder, primitive, namespace)
+        args = tuple(self.mapping[operand] for operand in op.operands)
+        result = self.mapping[op.result]
+        with self.builder.at(op.loc):
+            cotangents = primitive.vjp(emitter, self.adjoints[op.result], args, result)
+            for operand, cotangent in zip(op.operands, cotangents, strict=True):
+                if cotangent is not None and operand in self.active:
+                    self.accumulate(operand, cotangent)
+
+    def accumulate(self, value: Value, cotangent: Value) -> None:
+        """Add ``cotangent`` into the adjoint of ``value``: one term of S(i)."""
+        hint = self.hints.get(value)
+        existing = self.adjoints.get(value)
+        if existing is None:
+            if cotangent.name_hint is None:
+                cotangent.name_hint = hint
+            self.adjoints[value] = cotangent
+            return
+        operands = [existing, cotangent]
+        add = self.builder.create(
+            PRIMITIVES["add"], operands, {"namespace": "operator"}, hint=hint
         )
-        for operand, cotangent in zip(op.operands, cotangents, strict=True):
-            if cotangent is not None and operand in active:
-                _accumulate(builder, adjoints, operand, cotangent)
+        self.adjoints[value] = add.result
 
 
-def _accumulate(
-    builder: Builder, adjoints: dict[Value, Value], value: Value, cotangent: Value
-) -> None:
-    """Add ``cotangent`` into the adjoint of ``value``: one term of S(i)."""
-    hint = _adjoint_hint(value)
-    existing = adjoints.get(value)
-    if existing is None:
-        if cotangent.name_hint is None:
-            cotangent.name_hint = hint
-        adjoints[value] = cotangent
-        return
-    total = builder.create(
-        PRIMITIVES["add"], [existing, cotangent], {"namespace": "operator"}, hint=hint
-    ).result
-    adjoints[value] = total
-
-
-def _adjoint_hint(value: Value) -> str | None:
-    return None if value.name_hint is None else f"{value.name_hint}_bar"
+def _adjoint_hints(function: Function) -> dict[Value, str | None]:
+    """``x_bar`` for a value named ``x``; ``x_bar_1`` if the source has an ``x_bar``."""
+    values = list(function.arguments)
+    values += [result for op in function.entry.ops for result in op.results]
+    source_names = {value.name_hint for value in values if value.name_hint}
+    hints: dict[Value, str | None] = {}
+    for value in values:
+        if value.name_hint is None:
+            hints[value] = None
+            continue
+        base = candidate = f"{value.name_hint}_bar"
+        suffix = 0
+        while candidate in source_names:
+            suffix += 1
+            candidate = f"{base}_{suffix}"
+        hints[value] = candidate
+    return hints

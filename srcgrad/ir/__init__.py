@@ -14,7 +14,14 @@ from srcgrad.ir.core import (
     walk,
 )
 from srcgrad.ir.location import SourceLocation
-from srcgrad.ir.ops import CONST, GLOBAL, RETURN, StructuralOp, constant_expression
+from srcgrad.ir.ops import (
+    CONST,
+    GLOBAL,
+    RETURN,
+    YIELD,
+    StructuralOp,
+    constant_expression,
+)
 from srcgrad.ir.printer import print_function
 from srcgrad.ir.verifier import IRVerificationError, verify
 
@@ -22,6 +29,7 @@ __all__ = [
     "CONST",
     "GLOBAL",
     "RETURN",
+    "YIELD",
     "Block",
     "Builder",
     "EmitContext",

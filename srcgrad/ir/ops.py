@@ -50,3 +50,5 @@ CONST = StructuralOp("const")
 #: A read of a global or closure variable, by name, when the code runs.
 GLOBAL = StructuralOp("global")
 RETURN = StructuralOp("return", pure=False, is_terminator=True)
+#: Ends a block inside a region, handing values to the op that owns it.
+YIELD = StructuralOp("yield", pure=False, is_terminator=True)

@@ -46,7 +46,7 @@ def _verify_block(block: Block, visible: set[Value], defined: set[Value]) -> Non
         for operand in op.operands:
             if operand not in scope:
                 raise IRVerificationError(
-                    f"op {op.name} uses value {operand.name_hint!r} "
+                    f"op {op.name} uses value {_describe(operand)} "
                     "that is not defined before it"
                 )
         for region in op.regions:
@@ -64,8 +64,12 @@ def _define(
     value: Value, owner: object, scope: set[Value], defined: set[Value]
 ) -> None:
     if value in defined:
-        raise IRVerificationError(f"value {value.name_hint!r} is defined twice")
+        raise IRVerificationError(f"value {_describe(value)} is defined twice")
     if value.owner is not owner:
-        raise IRVerificationError(f"value {value.name_hint!r} has a wrong owner link")
+        raise IRVerificationError(f"value {_describe(value)} has a wrong owner link")
     defined.add(value)
     scope.add(value)
+
+
+def _describe(value: Value) -> str:
+    return repr(value.name_hint) if value.name_hint else "(unnamed)"
