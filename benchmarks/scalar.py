@@ -2,12 +2,13 @@
 
     f(x, y) = sin(x*y) + exp(x)*cos(y)/(1 + x*x)
 
-Times the primal, srcgrad's gradient and a gradient written by hand the
-way a careful person would (shared subexpressions kept in locals), in one
-run, and prints them as a table with ratios. Optional peers (autograd,
-JAX, PyTorch, Tangent) are timed too when they are installed.
+Times the primal, srcgrad's gradient, the same generated source exec'd as
+plain Python (what calling through srcgrad costs on top: nothing), and a
+gradient written by hand the way a careful person would (shared
+subexpressions kept in locals), in one run, and prints them as a table
+with ratios. autograd is timed too when it is installed.
 
-    python benchmarks/scalar.py [--repeat 7] [--number 200000]
+    python benchmarks/scalar.py [--repeat 15] [--seconds 0.05]
 """
 
 from __future__ import annotations
@@ -39,12 +40,38 @@ def f_grad_by_hand(x, y):
 f_grad = srcgrad.grad(f, wrt=("x", "y"))
 
 
-def _time(function, number: int, repeat: int) -> float:
-    """Best time of one call, in nanoseconds."""
-    timer = timeit.Timer(
-        "function(x, y)", globals={"function": function, "x": 0.5, "y": 0.7}
-    )
-    return min(timer.repeat(repeat=repeat, number=number)) / number * 1e9
+def _time_all(
+    functions: dict[str, object], repeat: int, seconds: float
+) -> dict[str, float]:
+    """Best time of one call of each function, in nanoseconds.
+
+    Each function gets as many calls per measurement as fill ``seconds``;
+    the measurements are interleaved, function after function, ``repeat``
+    times, so a machine that slows down mid-run slows every row alike.
+    """
+    timers = {
+        name: timeit.Timer(
+            "function(x, y)", globals={"function": fn, "x": 0.5, "y": 0.7}
+        )
+        for name, fn in functions.items()
+    }
+    numbers = {}
+    for name, timer in timers.items():
+        number, elapsed = timer.autorange()
+        numbers[name] = max(1, int(number * seconds / max(elapsed, 1e-9)))
+    best = {name: float("inf") for name in timers}
+    for _ in range(repeat):
+        for name, timer in timers.items():
+            elapsed = timer.timeit(numbers[name]) / numbers[name] * 1e9
+            best[name] = min(best[name], elapsed)
+    return best
+
+
+def _bare(gradient):
+    """The generated source run as plain Python, without srcgrad in between."""
+    namespace: dict[str, object] = {}
+    exec(srcgrad.source(gradient), namespace)
+    return namespace[gradient.__name__]
 
 
 def _peers() -> dict[str, object]:
@@ -64,8 +91,8 @@ def _peers() -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--number", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--seconds", type=float, default=0.05, help="per measurement")
     options = parser.parse_args()
 
     expected = f_grad_by_hand(0.5, 0.7)
@@ -78,20 +105,19 @@ def main() -> None:
         ("primal f", f),
         ("hand-written gradient", f_grad_by_hand),
         ("srcgrad gradient", f_grad),
+        ("srcgrad source, exec'd", _bare(f_grad)),
     ]
     rows += [(f"{name} gradient", function) for name, function in _peers().items()]
-    times = {
-        name: _time(function, options.number, options.repeat) for name, function in rows
-    }
+    times = _time_all(dict(rows), options.repeat, options.seconds)
     primal, by_hand = times["primal f"], times["hand-written gradient"]
     print(
         f"Python {platform.python_version()} on {platform.machine()}, "
-        f"best of {options.repeat} x {options.number} calls"
+        f"best of {options.repeat} interleaved runs of ~{options.seconds}s each"
     )
-    print(f"{'':24} {'ns/call':>9} {'x primal':>9} {'x by hand':>10}")
+    print(f"{'':26} {'ns/call':>9} {'x primal':>9} {'x by hand':>10}")
     for name, nanoseconds in times.items():
         print(
-            f"{name:24} {nanoseconds:9.1f} {nanoseconds / primal:9.2f} "
+            f"{name:26} {nanoseconds:9.1f} {nanoseconds / primal:9.2f} "
             f"{nanoseconds / by_hand:10.2f}"
         )
     ratio = times["srcgrad gradient"] / by_hand

@@ -12,6 +12,7 @@ import pytest
 from helpers import define
 
 import srcgrad
+from srcgrad import api
 
 PRODUCT = """
 import math
@@ -161,7 +162,7 @@ def test_traceback_shows_generated_lines():
     with pytest.raises(ValueError) as raised:
         g(-1.0)
     frame = traceback.extract_tb(raised.value.__traceback__)[-1]
-    assert frame.filename == srcgrad.api.source_filename(g)
+    assert frame.filename == api.source_filename(g)
     assert "math.sqrt(x)" in frame.line
 
 
@@ -226,3 +227,18 @@ def test_adjoint_names_do_not_collide_with_source_names():
     g = srcgrad.grad(f)
     assert g(2.0) == 12.0
     assert srcgrad.source(g).rstrip().endswith("return x_bar_1")
+
+
+def test_a_cache_hit_reads_no_source_and_runs_no_compiler(monkeypatch):
+    f = define(PRODUCT)
+    first = srcgrad.grad(f, wrt=("x", "y"))
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a cache hit must not parse, derive, format or compile")
+
+    monkeypatch.setattr(api, "lower_live", forbidden)
+    monkeypatch.setattr(api, "gradient_ir", forbidden)
+    monkeypatch.setattr(api, "generate", forbidden)
+    monkeypatch.setattr(api, "compile_generated", forbidden)
+    second = srcgrad.grad(f, wrt=("x", "y"))
+    assert second(2.0, 3.0) == first(2.0, 3.0)

@@ -74,8 +74,7 @@ def _function_with_regions():
 
 def test_printer_shows_regions_nested_and_names_collisions():
     function = verify(_function_with_regions())
-    assert print_function(function) == textwrap.dedent(
-        """\
+    assert print_function(function) == textwrap.dedent("""\
         func f(%x) {
           %0 = mul %x, %x
           %1 = add %x, %x
@@ -88,8 +87,7 @@ def test_printer_shows_regions_nested_and_names_collisions():
           }
           return %s
         }
-        """
-    )
+        """)
 
 
 def test_cse_reuses_outer_values_inside_regions():
