@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import linecache
 import math
 import os
 import textwrap
@@ -15,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from srcgrad.codegen import generate, load
+from srcgrad.codegen.load import register_source
 from srcgrad.compiler import describe_gradient, gradient_ir
 from srcgrad.frontend import lower_live
 from srcgrad.ir import Function, verify
@@ -33,12 +33,7 @@ def define(
     """
     text = textwrap.dedent(source).lstrip("\n")
     filename = f"<test-source-{next(_counter)}>"
-    linecache.cache[filename] = (
-        len(text),
-        None,
-        text.splitlines(keepends=True),
-        filename,
-    )
+    register_source(filename, text)
     scope: dict[str, Any] = {"math": math, "np": np, "__name__": "test_module"}
     scope.update(namespace)
     exec(compile(text, filename, "exec"), scope)

@@ -22,16 +22,25 @@ def compile_generated(
     text = generated.factory_source
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     filename = f"<srcgrad {label} {digest}>"
+    register_source(filename, text)
+    module_code = compile(text, filename, "exec")
+    factory = _nested_code(module_code)
+    assert factory.co_name == FACTORY_NAME
+    return _nested_code(factory), filename
+
+
+def register_source(filename: str, text: str) -> None:
+    """Make ``text`` the lines of ``filename`` for tracebacks and ``inspect``.
+
+    Entries without a modification time are never evicted by
+    ``linecache.checkcache``, so made-up file names stay readable.
+    """
     linecache.cache[filename] = (
         len(text),
         None,
         text.splitlines(keepends=True),
         filename,
     )
-    module_code = compile(text, filename, "exec")
-    factory = _nested_code(module_code)
-    assert factory.co_name == FACTORY_NAME
-    return _nested_code(factory), filename
 
 
 def _nested_code(code: types.CodeType) -> types.CodeType:
