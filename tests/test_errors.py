@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -191,3 +192,12 @@ def test_bad_wrt_is_a_clear_error(wrt, message):
     f = define("def f(x, y):\n    return x * y\n")
     with pytest.raises(DifferentiationError, match=message):
         srcgrad.grad(f, wrt=wrt)
+
+
+def test_decorated_functions_and_gradients_are_clear_errors():
+    f = define("import functools\n\ndef f(x):\n    return x * x\n")
+    wrapped = functools.wraps(f)(lambda *args: f(*args))
+    with pytest.raises(SourceUnavailableError, match="wrapped by a decorator"):
+        srcgrad.grad(wrapped)
+    with pytest.raises(DifferentiationError, match="itself a gradient"):
+        srcgrad.grad(srcgrad.grad(f))

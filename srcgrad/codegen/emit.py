@@ -58,8 +58,8 @@ class _Context:
 def generate(function: Function, docstring: str | None = None) -> GeneratedFunction:
     """Write ``function`` as formatted Python source (see ``GeneratedFunction``)."""
     plan = _Plan(function)
-    header_with_defaults = _header(function, plan, docstring, defaults=True)
-    header_plain = _header(function, plan, docstring, defaults=False)
+    header_with_defaults = _header(function, docstring, defaults=True)
+    header_plain = _header(function, docstring, defaults=False)
     body = plan.body_lines()
     modules = tuple((alias, MODULE_NAMES[ns]) for ns, alias in plan.aliases.items())
     imports = [
@@ -92,15 +92,10 @@ class _Plan:
         globals_read = {
             op: str(op.attributes["name"]) for op in self.ops if op.definition is GLOBAL
         }
-        self.closure_names = tuple(
-            sorted(
-                {
-                    globals_read[op]
-                    for op in globals_read
-                    if op.attributes.get("closure")
-                }
-            )
-        )
+        closure_reads = {
+            name for op, name in globals_read.items() if op.attributes.get("closure")
+        }
+        self.closure_names = tuple(sorted(closure_reads))
         parameters = {parameter.name for parameter in function.parameters}
         taken = parameters | set(globals_read.values()) | {function.name}
         namespaces = sorted(
@@ -205,9 +200,7 @@ def _hints(function: Function) -> dict[Value, str | None]:
     return hints
 
 
-def _header(
-    function: Function, plan: _Plan, docstring: str | None, *, defaults: bool
-) -> list[str]:
+def _header(function: Function, docstring: str | None, *, defaults: bool) -> list[str]:
     positional_only = [p for p in function.parameters if p.kind == "positional_only"]
     positional = [p for p in function.parameters if p.kind == "positional"]
     keyword_only = [p for p in function.parameters if p.kind == "keyword_only"]
