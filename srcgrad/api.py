@@ -73,12 +73,12 @@ def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
     """
     if f is None:
         return lambda function: grad(function, wrt)
-    _check_differentiable(f)
-    names = _wrt_names(f, wrt)
+    function = _differentiable(f)
+    names = _wrt_names(function, wrt)
     as_tuple = isinstance(wrt, tuple)
-    key = (f.__code__, names, as_tuple, _resolution(f))
-    compiled = _CACHE.get(key) or _CACHE.put(key, _compile(f, names, as_tuple))
-    return _instantiate(compiled, f)
+    key = (function.__code__, names, as_tuple, _resolution(function))
+    compiled = _CACHE.get(key) or _CACHE.put(key, _compile(function, names, as_tuple))
+    return _instantiate(compiled, function)
 
 
 def source(gradient: Callable[..., Any]) -> str:
@@ -98,8 +98,8 @@ def _info(gradient: Callable[..., Any]) -> GradientInfo:
     return info
 
 
-def _check_differentiable(f: Any) -> None:
-    """Reject what srcgrad can't read as one function's source, saying why."""
+def _differentiable(f: Any) -> types.FunctionType:
+    """``f``, if srcgrad can read it as one function's source; else say why."""
     if not isinstance(f, types.FunctionType):
         raise SourceUnavailableError(
             f"grad expects a Python function defined with `def` or `lambda`, "
@@ -115,6 +115,7 @@ def _check_differentiable(f: Any) -> None:
             f"{f.__qualname__} is wrapped by a decorator; apply srcgrad.grad "
             "to the undecorated function (put @srcgrad.grad innermost)"
         )
+    return f
 
 
 def cache_info() -> dict[str, int]:
