@@ -12,11 +12,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from srcgrad.codegen import generate
+from srcgrad.codegen import generate, module_source
 from srcgrad.compiler import describe_gradient, gradient_ir
 from srcgrad.errors import SrcgradError
 from srcgrad.frontend import FileResolver, FunctionSource, lower_function, parse_file
-from srcgrad.ir import print_function
+from srcgrad.ir import Function, print_function
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,31 +67,34 @@ def _show(arguments: argparse.Namespace) -> int:
     if not sources:
         raise SrcgradError(f"{path} has no top-level functions")
     resolver = FileResolver(module)
-    outputs: list[str] = []
+    gradients: list[tuple[Function, str, list[str]]] = []
     errors: list[SrcgradError] = []
     for source in sources:
         # One function srcgrad can't differentiate does not hide the others.
         try:
-            outputs.append(_show_one(source, resolver, arguments))
+            gradients.append(_gradient(source, resolver, arguments.wrt))
         except SrcgradError as error:
             errors.append(error)
-    if outputs:
-        sys.stdout.write("\n\n".join(output.rstrip("\n") for output in outputs) + "\n")
+    if gradients and arguments.ir:
+        sys.stdout.write("\n".join(print_function(ir) for ir, _, _ in gradients))
+    elif gradients:
+        generated = [
+            generate(ir, describe_gradient(name, wrt)) for ir, name, wrt in gradients
+        ]
+        sys.stdout.write(module_source(generated))
     for failure in errors:
         print(f"srcgrad: {failure}", file=sys.stderr)
     return 1 if errors else 0
 
 
-def _show_one(
-    source: FunctionSource, resolver: FileResolver, arguments: argparse.Namespace
-) -> str:
+def _gradient(
+    source: FunctionSource, resolver: FileResolver, wrt_option: str | None
+) -> tuple[Function, str, list[str]]:
+    """The gradient IR of one function, its name, and what it is taken wrt."""
     primal = lower_function(source, resolver)
     parameters = [parameter.name for parameter in primal.parameters]
-    wrt = _wrt(arguments.wrt, parameters, source.name)
-    gradient = gradient_ir(primal, wrt)
-    if arguments.ir:
-        return print_function(gradient)
-    return generate(gradient, describe_gradient(primal.name, wrt)).source
+    wrt = _wrt(wrt_option, parameters, source.name)
+    return gradient_ir(primal, wrt), primal.name, wrt
 
 
 def _wrt(option: str | None, parameters: list[str], function: str) -> list[str]:

@@ -242,3 +242,14 @@ def test_a_cache_hit_reads_no_source_and_runs_no_compiler(monkeypatch):
     monkeypatch.setattr(api, "compile_generated", forbidden)
     second = srcgrad.grad(f, wrt=("x", "y"))
     assert second(2.0, 3.0) == first(2.0, 3.0)
+
+
+def test_temporaries_are_not_named_like_source_variables():
+    # With a parameter t, temporaries must not be called t_1, t_2, which
+    # would read as versions of t.
+    f = define(
+        "import math\n\ndef f(t, y):\n    s = t * y\n"
+        "    return math.sin(s) * math.sin(s * t)\n"
+    )
+    code = srcgrad.source(srcgrad.grad(f))
+    assert "t_1" not in code and "u = s * t" in code

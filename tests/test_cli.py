@@ -10,6 +10,7 @@ import textwrap
 import pytest
 
 from srcgrad.cli import main
+from srcgrad.codegen.format import format_source
 
 MODEL = '''
 import math
@@ -46,6 +47,12 @@ def test_show_prints_every_function_and_never_runs_the_file(model, capsys):
     assert "def smooth_grad(x):" in out
     assert "SCALE * math.sin(x)" in out
     assert not marker.exists()
+    # One module: each import once, at the top, and black would not change it.
+    assert out.count("import math\n") == 1 and out.startswith(
+        "import math\nimport numpy"
+    )
+    compile(out, "shown.py", "exec")
+    assert format_source(out) == out
 
 
 def test_show_one_function_with_respect_to_chosen_parameters(model, capsys):

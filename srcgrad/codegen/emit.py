@@ -27,8 +27,7 @@ class GeneratedFunction:
 
     Attributes:
         name: the generated function's name.
-        source: what the user reads (``srcgrad show``, ``srcgrad.source``):
-            the imports it needs, then the function, formatted by black.
+        definition: the ``def`` users read, formatted by black.
         factory_source: what is compiled: the same function nested in a
             factory whose parameters are the modules and closure variables
             it reads, so they can be bound to cells. Defaults are left out
@@ -39,10 +38,31 @@ class GeneratedFunction:
     """
 
     name: str
-    source: str
+    definition: str
     factory_source: str
     modules: tuple[tuple[str, str], ...]
     free_names: tuple[str, ...]
+
+    @property
+    def imports(self) -> tuple[str, ...]:
+        """The import statements the definition needs."""
+        return tuple(
+            f"import {module}" if alias == module else f"import {module} as {alias}"
+            for alias, module in self.modules
+        )
+
+    @property
+    def source(self) -> str:
+        """What users read (``srcgrad.source``): imports, then the ``def``."""
+        return module_source([self])
+
+
+def module_source(functions: list[GeneratedFunction]) -> str:
+    """One black-formatted module holding ``functions`` and their imports."""
+    imports = sorted({line for function in functions for line in function.imports})
+    parts = ["\n".join(imports)] if imports else []
+    parts += [function.definition.rstrip("\n") for function in functions]
+    return "\n\n\n".join(parts) + "\n"
 
 
 class _Context:
@@ -62,20 +82,13 @@ def generate(function: Function, docstring: str | None = None) -> GeneratedFunct
     header_plain = _header(function, docstring, defaults=False)
     body = plan.body_lines()
     modules = tuple((alias, MODULE_NAMES[ns]) for ns, alias in plan.aliases.items())
-    imports = [
-        f"import {module}" if alias == module else f"import {module} as {alias}"
-        for alias, module in modules
-    ]
-    display = "\n".join(imports) + ("\n\n\n" if imports else "")
-    display += "\n".join(header_with_defaults + body) + "\n"
+    definition = format_source("\n".join(header_with_defaults + body) + "\n")
     free_names = tuple(alias for alias, _ in modules) + plan.closure_names
     inner = format_source("\n".join(header_plain + body) + "\n")
     factory = f"def {FACTORY_NAME}({', '.join(free_names)}):\n"
     factory += "".join(f"    {line}\n" if line else "\n" for line in inner.splitlines())
     factory += f"    return {function.name}\n"
-    return GeneratedFunction(
-        function.name, format_source(display), factory, modules, free_names
-    )
+    return GeneratedFunction(function.name, definition, factory, modules, free_names)
 
 
 class _Plan:
@@ -108,7 +121,8 @@ class _Plan:
         )
         self.aliases = module_aliases(namespaces, taken)
         self.context = _Context(self.aliases)
-        self.namer = Namer(taken, self._last_uses())
+        source_names = taken | {hint for hint in self.hints.values() if hint}
+        self.namer = Namer(taken, self._last_uses(), source_names)
         for parameter, value in zip(
             function.parameters, function.arguments, strict=True
         ):

@@ -15,8 +15,8 @@ import keyword
 
 from srcgrad.ir import Value
 
-#: Hint-less values are temporaries.
-TEMPORARY = "t"
+#: Names for hint-less values (temporaries): the first the source doesn't use.
+TEMPORARY_NAMES = ("t", "u", "v", "w", "tmp")
 
 _NEVER = frozenset(keyword.kwlist) | frozenset(dir(builtins))
 
@@ -29,9 +29,16 @@ class Namer:
             aliases, the function's own name).
         last_use: for each value, the position of the last statement that
             reads it (-1 if none).
+        source_names: names the source uses; temporaries are named so that
+            ``t_1`` is never mistaken for a version of a variable ``t``.
     """
 
-    def __init__(self, reserved: set[str], last_use: dict[Value, int]) -> None:
+    def __init__(
+        self, reserved: set[str], last_use: dict[Value, int], source_names: set[str]
+    ) -> None:
+        self.temporary = next(
+            (name for name in TEMPORARY_NAMES if name not in source_names), "tmp"
+        )
         self.reserved = set(reserved)
         self.last_use = last_use
         self.holder: dict[str, Value] = {}
@@ -46,7 +53,7 @@ class Namer:
 
     def assign(self, value: Value, position: int, hint: str | None) -> str:
         """Name ``value``, bound by the statement at ``position``, after ``hint``."""
-        base = hint or TEMPORARY
+        base = hint or self.temporary
         candidate, suffix = base, 0
         while not self._free(candidate, position, reuse=hint is not None):
             suffix += 1
