@@ -42,14 +42,7 @@ def reverse(
     Raises:
         DifferentiationError: ``function`` does not return a single number.
     """
-    terminator = function.entry.terminator
-    assert terminator is not None
-    if terminator.attributes.get("tuple") or len(terminator.operands) != 1:
-        raise DifferentiationError(
-            f"{function.name} returns a tuple of {len(terminator.operands)} values; "
-            "a gradient needs a function that returns one number",
-            terminator.loc,
-        )
+    terminator = _scalar_return(function)
     block = Block([Value(value.name_hint, value.loc) for value in function.arguments])
     mapping = dict(zip(function.arguments, block.arguments, strict=True))
     builder = Builder(block)
@@ -77,6 +70,19 @@ def reverse(
     return Function(
         gradient_name, list(function.parameters), Region([block]), function.loc
     )
+
+
+def _scalar_return(function: Function) -> Op:
+    """``function``'s return, checked to hand back exactly one value."""
+    terminator = function.entry.terminator
+    assert terminator is not None
+    if terminator.attributes.get("tuple") or len(terminator.operands) != 1:
+        raise DifferentiationError(
+            f"{function.name} returns a tuple of {len(terminator.operands)} values; "
+            "a gradient needs a function that returns one number",
+            terminator.loc,
+        )
+    return terminator
 
 
 class _ReverseSweep:

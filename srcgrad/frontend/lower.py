@@ -9,10 +9,11 @@ a ``SrcgradError`` that points at the construct.
 from __future__ import annotations
 
 import ast
-import inspect
-from typing import Any, NoReturn
+from typing import NoReturn
 
-from srcgrad.errors import CallError, NameResolutionError, UnsupportedSyntaxError
+from srcgrad.errors import NameResolutionError, SrcgradError, UnsupportedSyntaxError
+from srcgrad.frontend.arguments import bind_arguments
+from srcgrad.frontend.constructs import describe
 from srcgrad.frontend.resolve import (
     Binding,
     ConstantBinding,
@@ -38,55 +39,6 @@ _BINARY = {
     ast.FloorDiv: "floordiv",
     ast.Pow: "pow",
 }
-
-_CONSTRUCTS: dict[type[ast.AST], str] = {
-    ast.If: "`if` statement",
-    ast.For: "`for` loop",
-    ast.While: "`while` loop",
-    ast.With: "`with` statement",
-    ast.Try: "`try` statement",
-    ast.Raise: "`raise` statement",
-    ast.Assert: "`assert` statement",
-    ast.Delete: "`del` statement",
-    ast.Global: "`global` statement",
-    ast.Nonlocal: "`nonlocal` statement",
-    ast.Import: "import inside a function",
-    ast.ImportFrom: "import inside a function",
-    ast.FunctionDef: "nested function definition",
-    ast.ClassDef: "class definition",
-    ast.Compare: "comparison",
-    ast.BoolOp: "`and`/`or` expression",
-    ast.IfExp: "conditional expression",
-    ast.Subscript: "subscript",
-    ast.List: "list",
-    ast.Dict: "dict",
-    ast.Set: "set",
-    ast.Lambda: "lambda",
-    ast.ListComp: "list comprehension",
-    ast.GeneratorExp: "generator expression",
-    ast.DictComp: "dict comprehension",
-    ast.SetComp: "set comprehension",
-    ast.JoinedStr: "f-string",
-    ast.NamedExpr: "assignment expression (`:=`)",
-    ast.Starred: "starred expression",
-    ast.Await: "`await`",
-    ast.Yield: "`yield`",
-    ast.YieldFrom: "`yield from`",
-    ast.Mod: "`%` operator",
-    ast.MatMult: "`@` operator",
-    ast.LShift: "`<<` operator",
-    ast.RShift: "`>>` operator",
-    ast.BitOr: "`|` operator",
-    ast.BitXor: "`^` operator",
-    ast.BitAnd: "`&` operator",
-    ast.Not: "`not` operator",
-    ast.Invert: "`~` operator",
-}
-
-
-def describe(node: ast.AST) -> str:
-    """A reader's name for an AST construct, for error messages."""
-    return _CONSTRUCTS.get(type(node), f"`{type(node).__name__}`")
 
 
 def lower_function(source: FunctionSource, resolver: Resolver) -> Function:
@@ -378,65 +330,11 @@ class _Lowering:
             # math.log(x, base) is log(x) / log(base).
             logs = [self._apply("log", [arg], "math") for arg in args]
             return self._apply("div", logs)
-        operands = self._bind_arguments(callee, args, keywords, node)  # type: ignore[arg-type]
-        return self._apply(callee.primitive.name, operands, callee.namespace)
-
-    def _bind_arguments(
-        self,
-        callee: PrimitiveBinding,
-        args: list[Value],
-        keywords: dict[str, Value],
-        node: ast.Call,
-    ) -> list[Value]:
-        """Match arguments to the primitive's operands, as Python would."""
-        arity = callee.primitive.arity
         try:
-            signature: inspect.Signature | None = inspect.signature(callee.function)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            signature = None
-        if signature is None:
-            if keywords:
-                self.fail(
-                    node, f"{callee.display} takes no keyword arguments", CallError
-                )
-            operands = args
-        else:
-            try:
-                bound = signature.bind(*args, **keywords)
-            except TypeError as error:
-                self.fail(node, f"{callee.display}: {error}", CallError)
-            operands = self._operands(callee, signature, bound, node)
-        if arity is not None and len(operands) != arity:
-            self.fail(
-                node,
-                f"{callee.display} takes {arity} argument{'s' * (arity != 1)}, "
-                f"got {len(operands)}",
-                CallError,
-            )
-        return operands
-
-    def _operands(
-        self,
-        callee: PrimitiveBinding,
-        signature: inspect.Signature,
-        bound: inspect.BoundArguments,
-        node: ast.Call,
-    ) -> list[Value]:
-        operands: list[Value] = []
-        limit = callee.primitive.arity
-        for name, parameter in signature.parameters.items():
-            if name not in bound.arguments:
-                continue
-            given: Any = bound.arguments[name]
-            items = (
-                list(given) if parameter.kind is parameter.VAR_POSITIONAL else [given]
-            )
-            if limit is not None and len(operands) + len(items) > limit:
-                self.fail(
-                    node, f"argument {name!r} of {callee.display} is not supported"
-                )
-            operands.extend(items)
-        return operands
+            operands = bind_arguments(callee, args, keywords)  # type: ignore[arg-type]
+        except SrcgradError as error:
+            self.fail(node, error.message, type(error))
+        return self._apply(callee.primitive.name, operands, callee.namespace)
 
 
 def _assigned_names(function: ast.FunctionDef) -> set[str]:

@@ -77,14 +77,7 @@ def source_of_function(function: Callable[..., Any]) -> FunctionSource:
     if not inspect.isfunction(function):
         raise SourceUnavailableError(f"{function!r} is not a Python function")
     code = function.__code__  # not inspect.unwrap: the code we will bind to
-    try:
-        lines, first_line = inspect.getsourcelines(code)
-        filename = inspect.getsourcefile(code) or code.co_filename
-    except (OSError, TypeError) as error:
-        raise SourceUnavailableError(
-            f"cannot read the source of {function.__qualname__}: {error}; "
-            "srcgrad needs functions defined in a file"
-        ) from None
+    filename, lines, first_line = _source_lines(function)
     snippet = "".join(lines)
     dedented = textwrap.dedent(snippet)
     indent = len(lines[0]) - len(lines[0].lstrip()) if dedented != snippet else 0
@@ -109,6 +102,20 @@ def source_of_function(function: Callable[..., Any]) -> FunctionSource:
             "(async functions are not supported)"
         )
     return FunctionSource(definition, filename, file_lines, first_line - 1, indent)
+
+
+def _source_lines(function: types.FunctionType) -> tuple[str, list[str], int]:
+    """The file, the lines of ``function``'s definition and its first line."""
+    code = function.__code__
+    try:
+        lines, first_line = inspect.getsourcelines(code)
+        filename = inspect.getsourcefile(code) or code.co_filename
+    except (OSError, TypeError) as error:
+        raise SourceUnavailableError(
+            f"cannot read the source of {function.__qualname__}: {error}; "
+            "srcgrad needs functions defined in a file"
+        ) from None
+    return filename, lines, first_line
 
 
 def _lambda_definition(

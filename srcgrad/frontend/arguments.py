@@ -1,0 +1,68 @@
+"""Matching a call's arguments to a primitive's operands, as Python would.
+
+``np.power(x, 2)``, ``pow(base=x, exp=2)`` and ``math.hypot(x, y, z)`` all
+come down to a list of operands; an argument srcgrad has no operand for
+(``out=``, ``pow``'s ``mod``) is an error, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from srcgrad.errors import CallError, UnsupportedSyntaxError
+from srcgrad.frontend.resolve import PrimitiveBinding
+from srcgrad.ir import Value
+
+
+def bind_arguments(
+    callee: PrimitiveBinding, args: list[Value], keywords: dict[str, Value]
+) -> list[Value]:
+    """The operands of a call to ``callee``, in the primitive's order.
+
+    Raises:
+        CallError: the arguments don't fit the function's signature.
+        UnsupportedSyntaxError: an argument srcgrad has no operand for.
+        (Both without a location: the caller knows where the call is.)
+    """
+    try:
+        signature: inspect.Signature | None = inspect.signature(callee.function)  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # math functions implemented in C
+        signature = None
+    if signature is None:
+        if keywords:
+            raise CallError(f"{callee.display} takes no keyword arguments")
+        operands = args
+    else:
+        try:
+            bound = signature.bind(*args, **keywords)
+        except TypeError as error:
+            raise CallError(f"{callee.display}: {error}") from None
+        operands = _operands(callee, signature, bound)
+    arity = callee.primitive.arity
+    if arity is not None and len(operands) != arity:
+        raise CallError(
+            f"{callee.display} takes {arity} argument{'s' * (arity != 1)}, "
+            f"got {len(operands)}"
+        )
+    return operands
+
+
+def _operands(
+    callee: PrimitiveBinding,
+    signature: inspect.Signature,
+    bound: inspect.BoundArguments,
+) -> list[Value]:
+    operands: list[Value] = []
+    limit = callee.primitive.arity
+    for name, parameter in signature.parameters.items():
+        if name not in bound.arguments:
+            continue
+        given: Any = bound.arguments[name]
+        items = list(given) if parameter.kind is parameter.VAR_POSITIONAL else [given]
+        if limit is not None and len(operands) + len(items) > limit:
+            raise UnsupportedSyntaxError(
+                f"argument {name!r} of {callee.display} is not supported"
+            )
+        operands.extend(items)
+    return operands
