@@ -27,11 +27,14 @@ def bind_arguments(
     """
     try:
         signature: inspect.Signature | None = inspect.signature(callee.function)  # type: ignore[arg-type]
-    except (TypeError, ValueError):  # math functions implemented in C
+    except (TypeError, ValueError):  # math functions; ufuncs on older NumPy
         signature = None
     if signature is None:
         if keywords:
-            raise CallError(f"{callee.display} takes no keyword arguments")
+            first = next(iter(keywords))
+            raise UnsupportedSyntaxError(
+                f"keyword argument {first!r} of {callee.display} is not supported"
+            )
         operands = args
     else:
         try:
