@@ -62,6 +62,13 @@ def verified_gradient(
     )
 
 
+def code_without_comments(source: str) -> str:
+    """Generated source minus its comment lines (which quote the source)."""
+    return "\n".join(
+        line for line in source.splitlines() if not line.lstrip().startswith("#")
+    )
+
+
 def check_golden(name: str, actual: str) -> None:
     """Compare with ``tests/golden/<name>``; SRCGRAD_UPDATE_GOLDEN=1 rewrites it."""
     path = GOLDEN / name
