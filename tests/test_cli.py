@@ -131,3 +131,18 @@ def test_show_prints_what_it_can_and_reports_each_failure(tmp_path, capsys):
     assert "def good_grad(x):" in captured.out
     assert "def also_good_grad(x):" in captured.out
     assert f"{path}:7:5: unsupported construct: `if` statement" in captured.err
+
+
+def test_show_resolves_star_imports_of_modules_with_rules(tmp_path, capsys):
+    path = tmp_path / "star.py"
+    path.write_text("from math import *\n\ndef f(x):\n    return sin(x) * pi\n")
+    assert main(["show", str(path)]) == 0
+    assert "x_bar = 3.141592653589793 * math.cos(x)" in capsys.readouterr().out
+
+
+def test_show_reports_a_syntax_error_at_its_place(tmp_path, capsys):
+    path = tmp_path / "broken.py"
+    path.write_text("def f(x):\n    return x +\n")
+    assert main(["show", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:2:" in err and "invalid Python" in err

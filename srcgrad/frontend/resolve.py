@@ -208,6 +208,9 @@ class FileResolver:
                 self._module(statement.module or "") if statement.level == 0 else None
             )
             for alias in statement.names:
+                if alias.name == "*":
+                    self._import_all(source)
+                    continue
                 bound = alias.asname or alias.name
                 self.bindings[bound] = self._imported(
                     source, statement.module, alias.name
@@ -232,6 +235,18 @@ class FileResolver:
                         self.bindings[node.id] = GlobalBinding(
                             node.id, f"global {node.id!r}"
                         )
+
+    def _import_all(self, source: Binding | None) -> None:
+        """``from math import *``: every public name of a module with rules."""
+        if not isinstance(source, ModuleBinding):
+            return  # names from elsewhere stay unresolved, and say so if used
+        public = getattr(source.module, "__all__", None) or [
+            name for name in dir(source.module) if not name.startswith("_")
+        ]
+        for name in public:
+            found = classify_attribute(source, name)
+            if found is not None:
+                self.bindings[name] = found
 
     @staticmethod
     def _module(name: str) -> Binding:
