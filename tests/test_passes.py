@@ -138,7 +138,8 @@ def test_activity_covers_values_between_wrt_and_output():
 
 
 def test_pipeline_order_is_explicit():
-    assert [run.__name__ for run in PIPELINE] == ["fold", "cse", "dce"]
+    # CSE first, so folding sees how often each (merged) value is used.
+    assert [run.__name__ for run in PIPELINE] == ["cse", "fold", "dce"]
 
 
 def test_fold_merges_scalings_only_when_exact():
@@ -155,6 +156,43 @@ def test_fold_merges_scalings_only_when_exact():
           %3 = mul %0, %2
           %4 = add %x, %3
           return %4
+        }
+        """,
+    )
+
+
+def test_a_sign_inside_a_product_is_absorbed_by_the_sum_around_it():
+    # s + (-y) * z * 2 is s - y * z * 2: the same bits, one op fewer.
+    f = ir_of("def f(x, y, z):\n    return x + (-y) * z * 2.0\n")
+    optimize(f)
+    expect(
+        f,
+        """
+        func f(%x, %y, %z) {
+          %0 = const 2.0
+          %1 = mul %y, %z
+          %2 = mul %1, %0
+          %3 = sub %x, %2
+          return %3
+        }
+        """,
+    )
+
+
+def test_a_sign_is_absorbed_only_where_that_adds_no_op():
+    # n = -y is also a factor of the result, so it stays; the sum still
+    # absorbs it from n * x, which costs nothing (one product for another).
+    f = ir_of("def f(x, y):\n    n = -y\n    return (x + n * x) * n\n")
+    optimize(f)
+    expect(
+        f,
+        """
+        func f(%x, %y) {
+          %n = neg %y
+          %0 = mul %y, %x
+          %1 = sub %x, %0
+          %2 = mul %1, %n
+          return %2
         }
         """,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from srcgrad.ir.core import Block, Op, OpDefinition, Value
@@ -30,7 +30,7 @@ class Builder:
         self,
         definition: OpDefinition,
         operands: Sequence[Value],
-        attributes: dict[str, object] | None = None,
+        attributes: Mapping[str, object] | None = None,
         *,
         result_count: int = 1,
         hint: str | None = None,

@@ -16,8 +16,10 @@ from srcgrad.passes.fold import fold
 
 Pass = Callable[[Function], bool]
 
-#: Folding exposes equal ops to CSE; CSE and folding leave dead ops to DCE.
-PIPELINE: tuple[Pass, ...] = (fold, cse, dce)
+#: CSE first, so folding sees how often each merged value is used (a sign is
+#: only moved where that costs no op); folding exposes equal ops to the next
+#: round of CSE; both leave dead ops to DCE.
+PIPELINE: tuple[Pass, ...] = (cse, fold, dce)
 
 
 def optimize(
