@@ -9,18 +9,16 @@ it runs, as they are in ``f``.
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, overload
 
 from srcgrad.cache import MemoryCache
 from srcgrad.codegen import GeneratedFunction, generate
 from srcgrad.codegen.load import compile_generated, module_cells
-from srcgrad.compiler import describe_gradient, gradient_ir
+from srcgrad.compiler import Wrt, describe_gradient, gradient_ir, wrt_names
 from srcgrad.errors import DifferentiationError, SourceUnavailableError, SrcgradError
 from srcgrad.frontend import LiveResolver, lower_live
-
-Wrt = int | str | tuple[int | str, ...]
 
 
 @dataclass(frozen=True)
@@ -134,32 +132,7 @@ def _parameters(f: types.FunctionType) -> list[str]:
 
 
 def _wrt_names(f: types.FunctionType, wrt: Wrt) -> tuple[str, ...]:
-    parameters = _parameters(f)
-    items: Sequence[int | str] = wrt if isinstance(wrt, tuple) else (wrt,)
-    if not items:
-        raise DifferentiationError("wrt is empty: name at least one parameter")
-    names: list[str] = []
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, (int, str)):
-            raise DifferentiationError(
-                f"wrt must be a parameter index or name, not {item!r}"
-            )
-        if isinstance(item, int):
-            if not -len(parameters) <= item < len(parameters):
-                raise DifferentiationError(
-                    f"wrt={item} is out of range: {f.__name__} has "
-                    f"{len(parameters)} parameters {tuple(parameters)}"
-                )
-            item = parameters[item]
-        elif item not in parameters:
-            raise DifferentiationError(
-                f"wrt={item!r} is not a parameter of {f.__name__}; "
-                f"its parameters are {tuple(parameters)}"
-            )
-        if item in names:
-            raise DifferentiationError(f"parameter {item!r} appears twice in wrt")
-        names.append(item)
-    return tuple(names)
+    return wrt_names(f.__name__, _parameters(f), wrt)
 
 
 def _resolution(f: types.FunctionType) -> Hashable:

@@ -9,13 +9,15 @@ parsed, never run: names resolve to its own imports of ``math`` and
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 from collections.abc import Sequence
 
 from srcgrad.codegen import generate, module_source
-from srcgrad.compiler import describe_gradient, gradient_ir
+from srcgrad.compiler import describe_gradient, gradient_ir, wrt_names
 from srcgrad.errors import SrcgradError
 from srcgrad.frontend import FileResolver, FunctionSource, lower_function, parse_file
+from srcgrad.frontend.decorators import declared_wrt
 from srcgrad.ir import Function, print_function
 
 
@@ -48,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--wrt",
         help="comma-separated parameter names to differentiate with respect to "
-        "(default: the first parameter)",
+        "(default: the wrt of the function's @srcgrad.grad decorator, else the "
+        "first parameter)",
     )
     show.add_argument(
         "--ir", action="store_true", help="print the gradient's IR instead"
@@ -67,12 +70,12 @@ def _show(arguments: argparse.Namespace) -> int:
     if not sources:
         raise SrcgradError(f"{path} has no top-level functions")
     resolver = FileResolver(module)
-    gradients: list[tuple[Function, str, list[str]]] = []
+    gradients: list[tuple[Function, str, tuple[str, ...]]] = []
     errors: list[SrcgradError] = []
     for source in sources:
         # One function srcgrad can't differentiate does not hide the others.
         try:
-            gradients.append(_gradient(source, resolver, arguments.wrt))
+            gradients.append(_gradient(source, module, resolver, arguments.wrt))
         except SrcgradError as error:
             errors.append(error)
     if gradients and arguments.ir:
@@ -88,27 +91,36 @@ def _show(arguments: argparse.Namespace) -> int:
 
 
 def _gradient(
-    source: FunctionSource, resolver: FileResolver, wrt_option: str | None
-) -> tuple[Function, str, list[str]]:
-    """The gradient IR of one function, its name, and what it is taken wrt."""
+    source: FunctionSource,
+    module: ast.Module,
+    resolver: FileResolver,
+    wrt_option: str | None,
+) -> tuple[Function, str, tuple[str, ...]]:
+    """The gradient IR of one function, its name, and what it is taken wrt.
+
+    ``wrt`` is ``--wrt`` if given, else what the function's own
+    ``@srcgrad.grad`` decorator asks for, else the first parameter.
+    """
     primal = lower_function(source, resolver)
     parameters = [parameter.name for parameter in primal.parameters]
-    wrt = _wrt(wrt_option, parameters, source.name)
-    return gradient_ir(primal, wrt), primal.name, wrt
+    wrt: object
+    if wrt_option is not None:
+        wrt = _parse_wrt(wrt_option)
+    else:
+        declared = declared_wrt(source, module)
+        wrt = 0 if declared is None else declared
+    names = wrt_names(primal.name, parameters, wrt)
+    return (
+        gradient_ir(primal, names, as_tuple=isinstance(wrt, tuple)),
+        primal.name,
+        names,
+    )
 
 
-def _wrt(option: str | None, parameters: list[str], function: str) -> list[str]:
-    if option is None:
-        if not parameters:
-            raise SrcgradError(f"{function} has no parameters to differentiate")
-        return parameters[:1]
-    names = [name.strip() for name in option.split(",") if name.strip()]
-    missing = [name for name in names if name not in parameters]
-    if missing or not names:
-        raise SrcgradError(
-            f"--wrt {option!r}: {function} has parameters {tuple(parameters)}"
-        )
-    return names
+def _parse_wrt(option: str) -> str | tuple[str, ...]:
+    """``--wrt x`` is one parameter; ``--wrt x,y`` (or ``x,``) a tuple."""
+    names = tuple(name.strip() for name in option.split(",") if name.strip())
+    return names if "," in option else option.strip()
 
 
 if __name__ == "__main__":  # pragma: no cover

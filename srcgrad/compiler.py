@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from srcgrad.ad import reverse
+from srcgrad.errors import DifferentiationError
 from srcgrad.ir import Function
 from srcgrad.passes import optimize
+
+#: What ``wrt`` may be: a parameter position or name, or a tuple of them.
+Wrt = int | str | tuple[int | str, ...]
 
 
 def gradient_ir(
@@ -38,3 +42,47 @@ def describe_gradient(function_name: str, wrt: Sequence[str]) -> str:
         names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     )
     return f"Gradient of {function_name} with respect to {listed}."
+
+
+def wrt_names(
+    function_name: str, parameters: Sequence[str], wrt: Wrt | object
+) -> tuple[str, ...]:
+    """The parameter names ``wrt`` designates, in its order.
+
+    ``wrt`` comes from users (or from a decorator in a file), so its type is
+    checked here rather than trusted.
+
+    Raises:
+        DifferentiationError: ``wrt`` is empty, names a parameter twice, or
+            designates no parameter (an index out of range, an unknown name).
+    """
+    items: Sequence[object] = wrt if isinstance(wrt, tuple) else (wrt,)
+    if not items:
+        raise DifferentiationError("wrt is empty: name at least one parameter")
+    names: list[str] = []
+    for item in items:
+        name = _parameter_name(function_name, list(parameters), item)
+        if name in names:
+            raise DifferentiationError(f"parameter {name!r} appears twice in wrt")
+        names.append(name)
+    return tuple(names)
+
+
+def _parameter_name(function_name: str, parameters: list[str], item: object) -> str:
+    if isinstance(item, bool) or not isinstance(item, (int, str)):
+        raise DifferentiationError(
+            f"wrt must be a parameter index or name, not {item!r}"
+        )
+    if isinstance(item, int):
+        if not -len(parameters) <= item < len(parameters):
+            raise DifferentiationError(
+                f"wrt={item} is out of range: {function_name} has "
+                f"{len(parameters)} parameters {tuple(parameters)}"
+            )
+        return parameters[item]
+    if item not in parameters:
+        raise DifferentiationError(
+            f"wrt={item!r} is not a parameter of {function_name}; "
+            f"its parameters are {tuple(parameters)}"
+        )
+    return item

@@ -82,7 +82,7 @@ def test_show_ir(model, capsys):
     ("argument", "message"),
     [
         ("::nosuch", "no top-level function named 'nosuch'"),
-        ("::energy --wrt q", "--wrt 'q'"),
+        ("::energy --wrt q", "wrt='q' is not a parameter of energy"),
     ],
 )
 def test_show_errors_are_one_clear_line(model, capsys, argument, message):
@@ -146,3 +146,39 @@ def test_show_reports_a_syntax_error_at_its_place(tmp_path, capsys):
     assert main(["show", str(path)]) == 1
     err = capsys.readouterr().err
     assert f"{path}:2:" in err and "invalid Python" in err
+
+
+def test_show_uses_the_wrt_of_the_functions_own_decorator(tmp_path, capsys):
+    path = tmp_path / "decorated.py"
+    path.write_text(textwrap.dedent("""
+        import srcgrad as sg
+        from srcgrad import grad
+
+        @sg.grad(wrt=("y", "x"))
+        def both(x, y):
+            return x * y
+
+        @grad(wrt=("y",))
+        def one(x, y):
+            return x * y
+
+        @grad
+        def first(x, y):
+            return x * y
+    """))
+    assert main(["show", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Gradient of both with respect to y and x." in out
+    assert "return (x,)" in out
+    assert "def first_grad(x, y):" in out and "return y" in out
+    assert main(["show", f"{path}::both", "--wrt", "x"]) == 0
+    assert "Gradient of both with respect to x." in capsys.readouterr().out
+
+
+def test_show_refuses_a_decorator_wrt_it_cannot_read(tmp_path, capsys):
+    path = tmp_path / "computed.py"
+    path.write_text(
+        "import srcgrad\nW = 'x'\n\n@srcgrad.grad(wrt=W)\ndef f(x):\n    return x\n"
+    )
+    assert main(["show", str(path)]) == 1
+    assert f"{path}:4:19:" in capsys.readouterr().err

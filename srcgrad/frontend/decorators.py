@@ -1,0 +1,71 @@
+"""What ``@srcgrad.grad(...)`` above a function in a file asks for.
+
+``srcgrad show`` reads files without running them; a function decorated
+with ``@srcgrad.grad(wrt=("x", "y"))`` should be shown with the gradient
+that decorator builds, so its ``wrt`` is read from the source.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from srcgrad.errors import UnsupportedSyntaxError
+from srcgrad.frontend.source import FunctionSource
+
+
+def declared_wrt(source: FunctionSource, module: ast.Module) -> object | None:
+    """The ``wrt`` of the function's ``@srcgrad.grad`` decorator, if it has one.
+
+    ``@srcgrad.grad`` and ``@grad`` (after ``from srcgrad import grad``)
+    mean ``wrt=0``. Returns None when no decorator is srcgrad's.
+
+    Raises:
+        UnsupportedSyntaxError: the decorator's ``wrt`` is not a literal.
+    """
+    modules, functions = _srcgrad_names(module)
+    for decorator in source.node.decorator_list:
+        call = decorator if isinstance(decorator, ast.Call) else None
+        target = call.func if call is not None else decorator
+        if not _is_grad(target, modules, functions):
+            continue
+        if call is None:
+            return 0
+        for keyword in call.keywords:
+            if keyword.arg == "wrt":
+                try:
+                    return ast.literal_eval(keyword.value)
+                except ValueError:
+                    raise UnsupportedSyntaxError(
+                        "this decorator's wrt is not a literal; "
+                        "give srcgrad show --wrt instead",
+                        source.location(keyword.value),
+                    ) from None
+        return 0
+    return None
+
+
+def _srcgrad_names(module: ast.Module) -> tuple[set[str], set[str]]:
+    """Names bound to the srcgrad module, and to ``srcgrad.grad``."""
+    modules: set[str] = set()
+    functions: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                if alias.name == "srcgrad":
+                    modules.add(alias.asname or "srcgrad")
+        elif isinstance(statement, ast.ImportFrom) and statement.module == "srcgrad":
+            for alias in statement.names:
+                if alias.name == "grad":
+                    functions.add(alias.asname or "grad")
+    return modules, functions
+
+
+def _is_grad(node: ast.expr, modules: set[str], functions: set[str]) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in functions
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "grad"
+        and isinstance(node.value, ast.Name)
+        and node.value.id in modules
+    )
