@@ -36,9 +36,6 @@ JvpRule = Callable[
     "Value | None",
 ]
 
-#: The namespaces a primitive may be spelled in, and where their functions live.
-MODULE_NAMES = {"math": "math", "numpy": "numpy", "builtins": "builtins"}
-
 _BINARY_OPERATORS: dict[str, tuple[type[ast.operator], Callable[..., Any]]] = {
     "+": (ast.Add, operator.add),
     "-": (ast.Sub, operator.sub),
