@@ -201,3 +201,13 @@ def test_decorated_functions_and_gradients_are_clear_errors():
         srcgrad.grad(wrapped)
     with pytest.raises(DifferentiationError, match="itself a gradient"):
         srcgrad.grad(srcgrad.grad(f))
+
+
+def test_a_module_without_rules_is_named_in_the_error():
+    import os
+
+    f = define("def f(x):\n    return os.path.getsize(x) * x\n", os=os)
+    with pytest.raises(
+        NameResolutionError, match="module 'os', which srcgrad has no rules"
+    ):
+        srcgrad.grad(f)

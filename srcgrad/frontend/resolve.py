@@ -169,10 +169,10 @@ class LiveResolver:
         if isinstance(binding, ConstantBinding):
             # A variable may be rebound after the gradient is built: read it live.
             return GlobalBinding(name, f"{kind} {name!r}")
-        if isinstance(binding, OtherBinding) and not callable(obj):
+        if isinstance(binding, OtherBinding) and not isinstance(obj, ModuleType):
+            if callable(obj):  # a user function, a class: not a number
+                return GlobalBinding(name, binding.description, is_value=False)
             return GlobalBinding(name, f"{kind} {name!r}")
-        if isinstance(binding, OtherBinding):
-            return GlobalBinding(name, binding.description, is_value=False)
         return binding
 
 
