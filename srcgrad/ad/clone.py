@@ -33,4 +33,6 @@ def _clone(op: Op, mapping: dict[Value, Value]) -> Op:
             blocks.append(copy)
         regions.append(Region(blocks))
     operands = [mapping[operand] for operand in op.operands]
-    return Op(op.definition, operands, results, dict(op.attributes), regions, op.loc)
+    copy = Op(op.definition, operands, results, dict(op.attributes), regions, op.loc)
+    copy.derivative = op.derivative
+    return copy

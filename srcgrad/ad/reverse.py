@@ -49,6 +49,8 @@ def reverse(
     forward_ops = function.entry.ops[:-1]
     clone_into(builder, forward_ops, mapping)
 
+    # Everything from here on is a derivative term, not a value of f.
+    builder = Builder(block, derivative=True)
     wrt_values = [function.argument(parameter) for parameter in wrt]
     sweep = _ReverseSweep(builder, mapping, function, wrt_values)
     output = terminator.operands[0]

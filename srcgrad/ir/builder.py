@@ -11,11 +11,22 @@ from srcgrad.ir.ops import CONST, GLOBAL, RETURN
 
 
 class Builder:
-    """Appends ops to a block; every op gets the builder's current location."""
+    """Appends ops to a block; every op gets the builder's current location.
 
-    def __init__(self, block: Block, loc: SourceLocation | None = None) -> None:
+    A builder with ``derivative=True`` marks the ops it creates as derivative
+    terms (``Op.derivative``): AD transforms build their rules through one.
+    """
+
+    def __init__(
+        self,
+        block: Block,
+        loc: SourceLocation | None = None,
+        *,
+        derivative: bool = False,
+    ) -> None:
         self.block = block
         self.loc = loc
+        self.derivative = derivative
 
     @contextmanager
     def at(self, loc: SourceLocation | None) -> Iterator[Builder]:
@@ -37,7 +48,12 @@ class Builder:
     ) -> Op:
         results = [Value(hint, self.loc) for _ in range(result_count)]
         op = Op(
-            definition, list(operands), results, dict(attributes or {}), loc=self.loc
+            definition,
+            list(operands),
+            results,
+            dict(attributes or {}),
+            loc=self.loc,
+            derivative=self.derivative,
         )
         return self.block.append(op)
 

@@ -77,6 +77,11 @@ class Op:
     regions: list[Region] = field(default_factory=list)
     loc: SourceLocation | None = None
     parent: Block | None = field(default=None, repr=False)
+    #: Built by an AD transform to compute a derivative term, rather than a
+    #: value the user's code computes. Passes keep every value of the user's
+    #: code bit for bit; on derivative terms they may also drop a structural
+    #: zero's NaN (``0 * t = 0``) and round differently (``a * (1/b) = a/b``).
+    derivative: bool = False
 
     def __post_init__(self) -> None:
         for result in self.results:

@@ -43,6 +43,10 @@ def _number_block(
             existing = table[key]
             if existing.name_hint is None:
                 existing.name_hint = op.result.name_hint
+            # The merged value is a value of f if either op computed one.
+            kept_op = existing.defining_op
+            if kept_op is not None:
+                kept_op.derivative = kept_op.derivative and op.derivative
             replacements[op.result] = existing
             continue
         if key is not None:

@@ -34,6 +34,8 @@ def _fold_block(
             for inner in region.blocks:
                 changed |= _fold_block(inner, replacements, use_counts)
         first_new = len(block.ops)
+        # A rewrite's new ops are what the op was: a value of f, or a term.
+        rewriter.builder.derivative = op.derivative
         with rewriter.builder.at(op.loc):
             simpler = _simplify(rewriter, op)
         if simpler is None:
