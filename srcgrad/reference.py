@@ -103,9 +103,7 @@ class Registry:
         entry = self._gradients.get(name)
         return None if entry is None else entry()
 
-    def _forget(
-        self, name: str
-    ) -> Callable[[weakref.ref[types.FunctionType]], None]:
+    def _forget(self, name: str) -> Callable[[weakref.ref[types.FunctionType]], None]:
         def forget(entry: weakref.ref[types.FunctionType]) -> None:
             if self._gradients.get(name) is entry:
                 self._gradients.pop(name, None)
@@ -123,8 +121,11 @@ REGISTRY = Registry()
 
 def _escape(text: str) -> str:
     return "".join(
-        char if char.isascii() and char.isalnum() else
-        "__" if char == "_" else f"_{ord(char):x}_"
+        (
+            char
+            if char.isascii() and char.isalnum()
+            else "__" if char == "_" else f"_{ord(char):x}_"
+        )
         for char in text
     )
 

@@ -96,9 +96,7 @@ def deep(tmp_path, monkeypatch):
     # Python allows at most 200 nested parentheses (a SyntaxError beyond).
     nested = "(x * " * 199 + "x" + ")" * 199
     sines = "math.sin(x * " * 150 + "x" + ")" * 150
-    (tmp_path / "deep_model.py").write_text(
-        textwrap.dedent(
-            f"""
+    (tmp_path / "deep_model.py").write_text(textwrap.dedent(f"""
             import math
 
             def wide(x):
@@ -109,9 +107,7 @@ def deep(tmp_path, monkeypatch):
 
             def sines(x):
                 return {sines}
-            """
-        )
-    )
+            """))
     monkeypatch.syspath_prepend(str(tmp_path))
     yield importlib.import_module("deep_model")
     sys.modules.pop("deep_model", None)

@@ -13,8 +13,11 @@ import sys
 import traceback
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import srcgrad
+from srcgrad.reference import Reference
 
 MODEL = """
 import math
@@ -123,3 +126,24 @@ def test_the_printed_source_runs_given_the_globals_it_names(model):
     assert namespace["energy_grad"](0.3) == g(0.3)
     closure_grad = srcgrad.grad(model.make(3.0))
     assert closure_grad.__srcgrad__.reads == ("scale",)
+
+
+NAMES = st.text(
+    st.characters(blacklist_characters="\0"), min_size=1
+)  # NUL: never in a name
+
+
+@given(
+    NAMES,
+    NAMES,
+    st.lists(st.from_regex(r"[A-Za-z_][A-Za-z0-9_]*", fullmatch=True), min_size=1),
+    st.booleans(),
+    st.none() | st.integers(2, 10**6),
+)
+def test_a_gradients_name_decodes_to_what_it_is_the_gradient_of(
+    module, qualname, wrt, as_tuple, instance
+):
+    reference = Reference(module, qualname, tuple(wrt), as_tuple)
+    name = reference.encode(instance)
+    assert name.isidentifier()
+    assert Reference.decode(name) == reference

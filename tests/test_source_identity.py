@@ -11,6 +11,7 @@ import importlib
 import math
 import sys
 
+import numpy as np
 import pytest
 from helpers import define
 
@@ -97,7 +98,11 @@ def test_a_file_edited_after_import_is_refused(module_dir):
             "def energy(x):\n    return x * 2.0\n",
             "def other(x):\n    return x * 7.0\n\n\ndef energy(x):\n    return x * 2.0\n",
         ),
-        ("edited_lambda", "energy = lambda x: x * 2.0\n", "energy = lambda x: x * 5.0\n"),
+        (
+            "edited_lambda",
+            "energy = lambda x: x * 2.0\n",
+            "energy = lambda x: x * 5.0\n",
+        ),
     ],
 )
 def test_other_edits_are_refused(module_dir, name, before, after):
@@ -115,6 +120,7 @@ def test_closures_methods_and_imports_still_match_their_source(module_dir):
     # refused as edited.
     path = module_dir / "edited_none.py"
     path.write_text(
+        "from __future__ import annotations\n\n"
         "import math\n"
         "from math import cos\n\n"
         "def make(k):\n"
@@ -124,13 +130,18 @@ def test_closures_methods_and_imports_still_match_their_source(module_dir):
         "class Model:\n"
         "    __scale = 3.0\n\n"
         "    @staticmethod\n"
-        "    def energy(x):\n"
-        "        return x * x\n"
+        "    def energy(x: float) -> float:\n"
+        "        return x * x\n\n"
+        "    def private(self, x):\n"
+        "        return x * self.__scale\n"
     )
     module = importlib.import_module("edited_none")
     f = module.make(2.0)
     assert srcgrad.grad(f)(0.3) == pytest.approx(2.0 * math.cos(0.3) - math.sin(0.3))
     assert srcgrad.grad(module.Model.energy)(3.0) == 6.0
+    # Attribute access is outside the language, but the text must match.
+    with pytest.raises(srcgrad.UnsupportedSyntaxError, match="attribute access"):
+        srcgrad.grad(module.Model.private, wrt="x")
 
 
 def test_a_deleted_file_is_named(module_dir):
@@ -144,3 +155,46 @@ def test_a_deleted_file_is_named(module_dir):
     with pytest.raises(srcgrad.SourceUnavailableError) as raised:
         srcgrad.grad(module.energy)
     assert f"{path} no longer exists" in str(raised.value)
+
+
+TWIN = """
+SCALE = {scale}
+A = {a}
+
+
+def f(x, a=A):
+    return a * x * x + SCALE * x
+"""
+
+
+def test_the_same_def_in_two_modules_keeps_its_own_signature_and_globals(module_dir):
+    (module_dir / "edited_twin_one.py").write_text(TWIN.format(scale=1.0, a=2.0))
+    (module_dir / "edited_twin_two.py").write_text(TWIN.format(scale=10.0, a=3.0))
+    one = importlib.import_module("edited_twin_one").f
+    two = importlib.import_module("edited_twin_two").f
+    assert one.__code__ == two.__code__  # Python's code equality ignores the file
+    g_one, g_two = srcgrad.grad(one), srcgrad.grad(two)
+    assert g_one(1.0) == 2.0 * 2.0 + 1.0
+    assert g_two(1.0) == 2.0 * 3.0 + 10.0
+    assert "def f_grad(x, a=2.0):" in srcgrad.source(g_one)
+    assert "def f_grad(x, a=3.0):" in srcgrad.source(g_two)
+    assert "edited_twin_one" in g_one.__code__.co_filename
+    assert "edited_twin_two" in g_two.__code__.co_filename
+
+
+def test_functions_a_factory_makes_show_their_own_defaults():
+    make = define("""
+        def make(k, *, flag=None):
+            def f(x, a=k, *, b=k, c=flag, d="text"):
+                return a * b * x * x
+            return f
+        """)
+    two, three = make(2.0), make(3, flag=True)
+    g_two, g_three = srcgrad.grad(two), srcgrad.grad(three)
+    assert g_two(1.0) == 8.0
+    assert g_three(1.0) == 18.0
+    assert 'def f_grad(x, a=2.0, *, b=2.0, c=None, d="text"):' in srcgrad.source(g_two)
+    assert 'def f_grad(x, a=3, *, b=3, c=True, d="text"):' in srcgrad.source(g_three)
+    # Defaults that are not plain literals keep their source text.
+    array_default = make(np.float64(2.0))
+    assert "def f_grad(x, a=k, *, b=k," in srcgrad.source(srcgrad.grad(array_default))

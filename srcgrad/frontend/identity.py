@@ -91,7 +91,8 @@ def same_code(left: types.CodeType, right: types.CodeType) -> bool:
     if len(left.co_consts) != len(right.co_consts):
         return False
     return all(
-        _same_constant(a, b) for a, b in zip(left.co_consts, right.co_consts, strict=True)
+        _same_constant(a, b)
+        for a, b in zip(left.co_consts, right.co_consts, strict=True)
     )
 
 
@@ -153,18 +154,23 @@ def _compile_in_scope(
     imports: list[ast.stmt] = [
         ast.Import([ast.alias(name)]) for name in sorted(scope.imported)
     ]
-    module = ast.fix_missing_locations(
-        ast.Module([*imports, wrapper], type_ignores=[])
-    )
+    module = ast.fix_missing_locations(ast.Module([*imports, wrapper], type_ignores=[]))
     try:
         compiled = compile(
-            module, "<srcgrad>", "exec", flags=code.co_flags & _FUTURE_FLAGS,
+            module,
+            "<srcgrad>",
+            "exec",
+            flags=code.co_flags & _FUTURE_FLAGS,
             dont_inherit=True,
         )
     except SyntaxError:
         return None
     return next(
-        (nested for nested in _nested_codes(compiled) if nested.co_name == code.co_name),
+        (
+            nested
+            for nested in _nested_codes(compiled)
+            if nested.co_name == code.co_name
+        ),
         None,
     )
 

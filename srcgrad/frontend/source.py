@@ -98,33 +98,33 @@ def source_of_function(function: Callable[..., Any]) -> FunctionSource:
             f"cannot parse the source of {function.__qualname__} on its own; "
             "define it with `def`"
         ) from None
-    scope = Scope(
-        _class_name(function), module_imports("".join(file_lines), filename)
-    )
-    place = _Place(filename, first_line - 1, indent, scope)
-    definition: ast.stmt | None
+    scope = Scope(_class_name(function), module_imports("".join(file_lines), filename))
+    place = _Place(filename, file_lines, first_line - 1, indent, scope)
     if function.__name__ == "<lambda>":
         definition = _lambda_definition(tree, code, place)
     else:
-        definition = tree.body[0] if tree.body else None
-        if isinstance(definition, ast.AsyncFunctionDef):
-            located = FunctionSource(
-                definition, filename, file_lines, first_line - 1, indent  # type: ignore[arg-type]
-            )
-            raise UnsupportedSyntaxError(
-                f"{function.__qualname__} is an `async def`; srcgrad differentiates "
-                "plain functions",
-                located.location(definition),
-            )
-        if isinstance(definition, ast.FunctionDef) and not compiles_to(
-            definition, code, place.scope
-        ):
-            raise _changed_since_defined(function, filename)
-    if not isinstance(definition, ast.FunctionDef):
+        definition = _def_statement(function, tree, place)
+    return FunctionSource(definition, filename, file_lines, first_line - 1, indent)
+
+
+def _def_statement(
+    function: types.FunctionType, tree: ast.Module, place: _Place
+) -> ast.FunctionDef:
+    """The ``def`` the snippet starts with, if it is the code that runs."""
+    statement = tree.body[0] if tree.body else None
+    if isinstance(statement, ast.AsyncFunctionDef):
+        raise UnsupportedSyntaxError(
+            f"{function.__qualname__} is an `async def`; srcgrad differentiates "
+            "plain functions",
+            place.location(statement),
+        )
+    if not isinstance(statement, ast.FunctionDef):
         raise SourceUnavailableError(
             f"{function.__qualname__} is not defined by a `def` statement"
         )
-    return FunctionSource(definition, filename, file_lines, first_line - 1, indent)
+    if not compiles_to(statement, function.__code__, place.scope):
+        raise _changed_since_defined(function, place.filename)
+    return statement
 
 
 @dataclass(frozen=True)
@@ -132,15 +132,36 @@ class _Place:
     """Where a parsed snippet sits: its file, line offset, indent, scope."""
 
     filename: str
+    file_lines: tuple[str, ...]
     line_offset: int
     indent: int
     scope: Scope
 
+    def location(self, node: ast.stmt) -> SourceLocation:
+        """The span of ``node`` (any statement) in the user's file."""
+        located = FunctionSource(
+            node,  # type: ignore[arg-type]  # location() reads positions only
+            self.filename,
+            self.file_lines,
+            self.line_offset,
+            self.indent,
+        )
+        return located.location(node)
+
 
 def _class_name(function: types.FunctionType) -> str | None:
-    """The class whose body defines ``function`` (it mangles ``__names``)."""
+    """The innermost class around ``function`` (it mangles ``__names``).
+
+    In a qualified name a function is followed by ``<locals>``; any other
+    enclosing part is a class (``Model.energy.<locals>.f`` is in ``Model``).
+    """
     parts = function.__qualname__.split(".")
-    return parts[-2] if len(parts) > 1 and parts[-2] != "<locals>" else None
+    classes = [
+        part
+        for part, following in zip(parts, parts[1:])
+        if part != "<locals>" and following != "<locals>"
+    ]
+    return classes[-1] if classes else None
 
 
 def _changed_since_defined(
@@ -201,9 +222,7 @@ def _lambda_definition(
     positions = _instruction_positions(code)
     if positions:
         candidates = _innermost_holding(candidates, positions, place)
-    matching = [
-        node for node in candidates if compiles_to(node, code, place.scope)
-    ]
+    matching = [node for node in candidates if compiles_to(node, code, place.scope)]
     if not matching:
         raise SourceUnavailableError(
             f"{place.filename} changed since the lambda on line "
@@ -249,11 +268,12 @@ def _innermost_holding(
     positions: list[tuple[_Position, _Position]],
     place: _Place,
 ) -> list[ast.Lambda]:
-    """The candidate with the smallest body that holds every position.
+    """The candidate with the innermost body that holds every position.
 
-    A lambda's instructions lie inside its body; a lambda nested in its
-    body holds them too, but its own body is smaller... unless they are
-    the outer lambda's, whose ``MAKE_FUNCTION`` spans the whole inner one.
+    A lambda's instructions lie inside its body, and so inside the body of
+    any lambda around it: the innermost such body is its own. (An outer
+    lambda's instructions include making the inner lambda, whose span is
+    not inside the inner lambda's body, so the inner one never claims them.)
     """
 
     def span(node: ast.expr) -> tuple[_Position, _Position]:
