@@ -36,21 +36,25 @@ def __getattr__(name: str) -> types.FunctionType:
 
 def _primal(reference: Reference) -> types.FunctionType:
     """The function ``reference`` names, found by importing its module."""
+    where = f"{reference.module}.{reference.qualname}"
     if "<" in reference.qualname:
         raise AttributeError(
-            f"cannot rebuild the gradient of {reference.module}.{reference.qualname} "
-            "in this process: only functions reachable by module and name "
-            "(not lambdas, not functions defined inside functions) can be"
+            f"cannot rebuild the gradient of {where} in this process: only "
+            "functions reachable by module and name (not lambdas, not functions "
+            "defined inside functions) can be"
         )
-    found: object = importlib.import_module(reference.module)
-    for part in reference.qualname.split("."):
-        found = getattr(found, part)
+    try:
+        found: object = importlib.import_module(reference.module)
+        for part in reference.qualname.split("."):
+            found = getattr(found, part)
+    except (ImportError, AttributeError) as error:
+        raise AttributeError(
+            f"cannot rebuild the gradient of {where}: {error}"
+        ) from None
     # ``@srcgrad.grad def f`` leaves the gradient at ``module.f``.
     info = getattr(found, "__srcgrad__", None)
     if isinstance(info, GradientInfo):
         found = info.primal
     if not isinstance(found, types.FunctionType):
-        raise AttributeError(
-            f"{reference.module}.{reference.qualname} is not a function"
-        )
+        raise AttributeError(f"cannot rebuild the gradient of {where}: not a function")
     return found

@@ -59,7 +59,10 @@ class Reference(NamedTuple):
         """
         if not name.startswith(_PREFIX):
             raise ValueError(f"{name!r} does not name a gradient")
-        fields = _unescape(name[len(_PREFIX) :]).split(_SEPARATOR)
+        try:
+            fields = _unescape(name[len(_PREFIX) :]).split(_SEPARATOR)
+        except (ValueError, OverflowError):  # a malformed escape
+            raise ValueError(f"{name!r} does not name a gradient") from None
         if fields and fields[-1].startswith(_INSTANCE):
             fields.pop()
         if len(fields) < 4 or fields[2] not in ("t", "s"):
