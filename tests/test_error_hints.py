@@ -29,7 +29,7 @@ def _location(error: srcgrad.SrcgradError) -> tuple[int, str]:
     ("source", "kind", "message", "line", "under"),
     [
         (
-            "def f(x):\n    y = yield x\n    return y\n",
+            "def f(x):\n    y = yield x\n    z = yield y\n    return z\n",
             UnsupportedSyntaxError,
             "f is a generator (it uses `yield`)",
             2,

@@ -95,18 +95,22 @@ class _Lowering:
         return Function(node.name, parameters, Region([block]), location)
 
     def _refuse_generator(self, node: ast.FunctionDef) -> None:
-        """A ``yield`` anywhere in the body (not in a nested scope) makes a generator."""
+        """A ``yield`` in the body (not in a nested scope) makes a generator."""
+        yields: list[ast.expr] = []
         pending: list[ast.AST] = list(node.body)
         while pending:
             current = pending.pop()
             if isinstance(current, (ast.Yield, ast.YieldFrom)):
-                self.fail(
-                    current,
-                    f"{node.name} is a generator (it uses `yield`); srcgrad "
-                    "differentiates functions that return one number",
-                )
+                yields.append(current)
             if not isinstance(current, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
                 pending.extend(ast.iter_child_nodes(current))
+        if yields:
+            first = min(yields, key=lambda found: (found.lineno, found.col_offset))
+            self.fail(
+                first,
+                f"{node.name} is a generator (it uses `yield`); srcgrad "
+                "differentiates functions that return one number",
+            )
 
     def _parameters(self, arguments: ast.arguments) -> list[Parameter]:
         for variadic, stars in ((arguments.vararg, "*"), (arguments.kwarg, "**")):
