@@ -7,6 +7,7 @@ passed, or a clear error: never the gradient of some other text.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import math
 import sys
@@ -16,6 +17,7 @@ import pytest
 from helpers import define
 
 import srcgrad
+from srcgrad.codegen.load import register_source
 from srcgrad.frontend import source as source_module
 
 LINE_OF_LAMBDAS = """
@@ -195,3 +197,17 @@ def test_functions_a_factory_makes_show_their_own_defaults():
     # Defaults that are not plain literals keep their source text.
     array_default = make(np.float64(2.0))
     assert "def f_grad(x, a=k, *, b=k," in srcgrad.source(srcgrad.grad(array_default))
+
+
+def test_a_notebook_cell_compiled_statement_by_statement_matches():
+    # IPython compiles each statement of a cell on its own, so `import math`
+    # in the cell does not change how `math.sin(x)` in the def compiles.
+    text = "import math\n\ndef f(x):\n    return math.sin(x) * x\n"
+    filename = "<ipython-input-1-srcgrad>"
+    register_source(filename, text)
+    namespace: dict = {"__name__": "__main__"}
+    for statement in ast.parse(text).body:
+        module = ast.Module([statement], type_ignores=[])
+        exec(compile(module, filename, "exec"), namespace)
+    g = srcgrad.grad(namespace["f"])
+    assert g(1.0) == math.sin(1.0) + math.cos(1.0)
