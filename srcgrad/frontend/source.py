@@ -123,7 +123,7 @@ def _def_statement(
             f"{function.__qualname__} is not defined by a `def` statement"
         )
     if not compiles_to(statement, function.__code__, place.scope):
-        raise _changed_since_defined(function, place.filename)
+        raise _changed_since_defined(function.__qualname__, place.filename)
     return statement
 
 
@@ -164,13 +164,13 @@ def _class_name(function: types.FunctionType) -> str | None:
     return classes[-1] if classes else None
 
 
-def _changed_since_defined(
-    function: types.FunctionType, filename: str
-) -> SourceUnavailableError:
+def _changed_since_defined(what: str, filename: str) -> SourceUnavailableError:
+    """The error for text that does not compile to the code that runs."""
     return SourceUnavailableError(
-        f"{filename} changed since {function.__qualname__} was defined: its text "
-        "there is no longer the code that runs; reload the module (or re-run the "
-        "definition) and build the gradient again"
+        f"{filename} changed since {what} was defined: its text there is not the "
+        "code that runs; reload the module (or re-run the definition) and build "
+        "the gradient again (if the file did not change, a tool rewrote the "
+        "function's code, and srcgrad cannot know what it runs)"
     )
 
 
@@ -213,22 +213,13 @@ def _lambda_definition(
         and [arg.arg for arg in ast.walk(node.args) if isinstance(arg, ast.arg)]
         == parameters
     ]
-    if not candidates:
-        raise SourceUnavailableError(
-            f"no lambda with parameters {tuple(parameters)} on line "
-            f"{code.co_firstlineno} of {place.filename}: the file changed since "
-            "the lambda was defined; reload the module (or re-run the definition)"
-        )
     positions = _instruction_positions(code)
     if positions:
         candidates = _innermost_holding(candidates, positions, place)
     matching = [node for node in candidates if compiles_to(node, code, place.scope)]
     if not matching:
-        raise SourceUnavailableError(
-            f"{place.filename} changed since the lambda on line "
-            f"{code.co_firstlineno} was defined: its text there is no longer the "
-            "code that runs; reload the module (or re-run the definition)"
-        )
+        what = f"the lambda on line {code.co_firstlineno}"
+        raise _changed_since_defined(what, place.filename)
     # Several left only if they compile to identical code: any one is it.
     lambda_node = matching[0]
     body = ast.Return(lambda_node.body)
