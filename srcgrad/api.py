@@ -8,9 +8,13 @@ it runs, as they are in ``f``.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import dis
+import math
+import sys
 import types
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any, overload
 
 from srcgrad.cache import MemoryCache
@@ -19,26 +23,50 @@ from srcgrad.codegen.load import compile_generated, module_cells
 from srcgrad.compiler import Wrt, describe_gradient, gradient_ir, wrt_names
 from srcgrad.errors import DifferentiationError, SourceUnavailableError, SrcgradError
 from srcgrad.frontend import LiveResolver, lower_live
+from srcgrad.ir import Function
+from srcgrad.reference import MODULE, REGISTRY, Reference
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class GradientInfo:
-    """What srcgrad attaches to a generated function as ``__srcgrad__``."""
+    """What srcgrad attaches to a generated function as ``__srcgrad__``.
+
+    Attributes:
+        source: the generated module text ``srcgrad.source`` returns.
+        wrt: the parameters differentiated with respect to.
+        filename: the made-up file name its lines have in tracebacks.
+        reads: the primal's globals and closure variables the gradient
+            reads by name when it runs; ``source`` runs as printed where
+            these are defined.
+        primal: the function this is the gradient of.
+    """
 
     source: str
     wrt: tuple[str, ...]
     filename: str
+    reads: tuple[str, ...]
+    primal: types.FunctionType
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Compiled:
     generated: GeneratedFunction
     code: types.CodeType
     filename: str
     wrt: tuple[str, ...]
+    as_tuple: bool
+    reads: tuple[str, ...]
+    #: The primal's code: held so that its ``id`` in the key is never reused.
+    primal_code: types.CodeType
 
 
 _CACHE: MemoryCache[_Compiled] = MemoryCache()
+
+#: Python frames a build may need per bytecode instruction of the primal.
+#: Lowering, the passes, ``ast.unparse`` and black all recurse on the
+#: expression tree, a few frames per level; a left-nested 600-term sum is
+#: 600 levels. The instruction count bounds the depth of any expression.
+_FRAMES_PER_INSTRUCTION = 8
 
 
 @overload
@@ -62,20 +90,27 @@ def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
 
     Returns:
         A function with ``f``'s parameters that returns ``df/dwrt``: one
-        value for a single ``wrt``, a tuple for a tuple. It keeps ``f`` as
-        ``__wrapped__``; ``srcgrad.source`` shows its code.
+        value for a single ``wrt``, a tuple for a tuple. ``f`` is its
+        ``__srcgrad__.primal`` (not ``__wrapped__``, which would make
+        ``inspect`` show ``f``'s code); ``srcgrad.source`` shows its code. It
+        pickles by reference (see ``srcgrad.gradients``).
 
     Raises:
         SrcgradError: ``f`` uses something srcgrad does not support, does
-            not return one number, or ``wrt`` names no parameter of it.
+            not return one number, its file changed since it was defined,
+            or ``wrt`` names no parameter of it (or names ``self``/``cls``).
     """
     if f is None:
         return lambda function: grad(function, wrt)
     function = _differentiable(f)
     names = _wrt_names(function, wrt)
     as_tuple = isinstance(wrt, tuple)
-    key = (function.__code__, names, as_tuple, _resolution(function))
-    compiled = _CACHE.get(key) or _CACHE.put(key, _compile(function, names, as_tuple))
+    defaults = _displayed_defaults(function)
+    code = function.__code__
+    key = (id(code), names, as_tuple, _resolution(function), defaults)
+    compiled = _CACHE.get_or_build(
+        key, lambda: _compile(function, names, as_tuple, defaults)
+    )
     return _instantiate(compiled, function)
 
 
@@ -98,7 +133,21 @@ def _info(gradient: Callable[..., Any]) -> GradientInfo:
 
 def _differentiable(f: Any) -> types.FunctionType:
     """``f``, if srcgrad can read it as one function's source; else say why."""
+    if isinstance(f, types.MethodType):
+        function = getattr(f.__func__, "__qualname__", "the method")
+        raise SourceUnavailableError(
+            f"grad expects a function, got the bound method {function}; pass the "
+            f"function itself ({function}, or obj.{f.__func__.__name__}.__func__) "
+            "and give the instance as an argument"
+        )
     if not isinstance(f, types.FunctionType):
+        call = getattr(type(f), "__call__", None)
+        if isinstance(call, types.FunctionType):
+            raise SourceUnavailableError(
+                f"grad expects a function, got a callable {type(f).__name__} "
+                f"object; pass its method ({call.__qualname__}) and give the "
+                "object as an argument"
+            )
         raise SourceUnavailableError(
             f"grad expects a Python function defined with `def` or `lambda`, "
             f"got {type(f).__name__}"
@@ -132,7 +181,56 @@ def _parameters(f: types.FunctionType) -> list[str]:
 
 
 def _wrt_names(f: types.FunctionType, wrt: Wrt) -> tuple[str, ...]:
-    return wrt_names(f.__name__, _parameters(f), wrt)
+    """The names ``wrt`` selects, refusing a comma list and ``self``/``cls``."""
+    parameters = _parameters(f)
+    if isinstance(wrt, str) and wrt not in parameters and "," in wrt:
+        names = tuple(part.strip() for part in wrt.split(","))
+        raise DifferentiationError(
+            f"wrt={wrt!r} is one string; name several parameters with a tuple: "
+            f"wrt={names!r}"
+        )
+    names = wrt_names(f.__name__, parameters, wrt)
+    receiver = parameters[0] if parameters else None
+    if receiver in ("self", "cls") and receiver in names:
+        raise DifferentiationError(
+            f"wrt selects {receiver!r}, the {'instance' if receiver == 'self' else 'class'}"
+            f" {f.__qualname__} is called on, which is not a number; "
+            "differentiate with respect to its number parameters"
+        )
+    return names
+
+
+def _displayed_defaults(f: types.FunctionType) -> tuple[str | None, ...]:
+    """Each default as the generated signature shows it; part of the key.
+
+    A default that is a plain number, bool or None is shown as the value the
+    function holds (a factory's ``def f(x, a=k)`` made with ``k=2.0`` shows
+    ``a=2.0``); anything else (None here) keeps its source text. Positional
+    defaults first, then keyword-only ones in the order of the code.
+    """
+    if f.__defaults__ is None and f.__kwdefaults__ is None:
+        return ()  # the common case, on every cache hit: keep it quick
+    code = f.__code__
+    keyword_only = code.co_varnames[
+        code.co_argcount : code.co_argcount + code.co_kwonlyargcount
+    ]
+    kwdefaults = f.__kwdefaults__ or {}
+    values = [*(f.__defaults__ or ())] + [
+        kwdefaults.get(name, _NO_DEFAULT) for name in keyword_only
+    ]
+    return tuple(_literal(value) for value in values)
+
+
+_NO_DEFAULT = object()
+
+
+def _literal(value: object) -> str | None:
+    """``value`` as Python source, if it is a plain literal that round-trips."""
+    if value is None or type(value) in (bool, int):
+        return repr(value)
+    if type(value) is float and math.isfinite(value):
+        return repr(value)
+    return None
 
 
 def _resolution(f: types.FunctionType) -> Hashable:
@@ -144,15 +242,82 @@ def _resolution(f: types.FunctionType) -> Hashable:
     )
 
 
-def _compile(f: types.FunctionType, wrt: tuple[str, ...], as_tuple: bool) -> _Compiled:
-    gradient = gradient_ir(lower_live(f), wrt, as_tuple=as_tuple)
-    generated = generate(gradient, describe_gradient(f.__name__, wrt))
-    code, filename = compile_generated(generated, f"{f.__module__}.{f.__qualname__}")
-    return _Compiled(generated, code, filename, wrt)
+def _compile(
+    f: types.FunctionType,
+    wrt: tuple[str, ...],
+    as_tuple: bool,
+    defaults: tuple[str | None, ...],
+) -> _Compiled:
+    """Build the gradient's code (on a cache miss, under the cache's lock)."""
+    with _recursion_headroom(f.__code__):
+        primal = lower_live(f)
+        _show_defaults(primal, defaults)
+        gradient = gradient_ir(primal, wrt, as_tuple=as_tuple)
+        generated = generate(gradient, describe_gradient(f.__name__, wrt))
+        code, filename = compile_generated(
+            generated, f"{f.__module__}.{f.__qualname__}"
+        )
+    return _Compiled(
+        generated, code, filename, wrt, as_tuple, _reads(code, generated), f.__code__
+    )
+
+
+@contextlib.contextmanager
+def _recursion_headroom(code: types.CodeType) -> Iterator[None]:
+    """Raise the recursion limit for one build, enough for ``code``'s depth.
+
+    Every stage walks expressions recursively (and black, which is not
+    ours, does too), so rather than rewrite each one iteratively the limit
+    is raised for the duration of the build. Builds run one at a time under
+    the cache's lock, so the raise and the restore don't interleave; other
+    threads meanwhile merely get more headroom.
+    """
+    previous = sys.getrecursionlimit()
+    needed = previous + _FRAMES_PER_INSTRUCTION * (len(code.co_code) // 2)
+    sys.setrecursionlimit(needed)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def _show_defaults(primal: Function, defaults: tuple[str | None, ...]) -> None:
+    """Show each plain default as the primal's live value (see above)."""
+    if not defaults:
+        return
+    positional = [
+        index
+        for index, p in enumerate(primal.parameters)
+        if p.kind != "keyword_only" and p.default is not None
+    ]
+    keyword_only = [
+        index for index, p in enumerate(primal.parameters) if p.kind == "keyword_only"
+    ]
+    for index, text in zip(positional + keyword_only, defaults, strict=True):
+        if text is not None and primal.parameters[index].default is not None:
+            primal.parameters[index] = dataclasses.replace(
+                primal.parameters[index], default=text
+            )
+
+
+def _reads(code: types.CodeType, generated: GeneratedFunction) -> tuple[str, ...]:
+    """The globals and closure variables of the primal the code reads."""
+    modules = {alias for alias, _ in generated.modules}
+    names = {
+        str(instruction.argval)
+        for instruction in dis.get_instructions(code)
+        if instruction.opname == "LOAD_GLOBAL"
+    }
+    names.update(name for name in code.co_freevars if name not in modules)
+    return tuple(sorted(names))
 
 
 def _instantiate(compiled: _Compiled, f: types.FunctionType) -> types.FunctionType:
-    """Bind the compiled code to ``f``'s globals, closure cells and defaults."""
+    """Bind the compiled code to ``f``'s globals, closure cells and defaults.
+
+    The result pickles by reference: its module is ``srcgrad.gradients`` and
+    its qualified name encodes what it is the gradient of.
+    """
     cells = module_cells(compiled.generated)
     cells.update(zip(f.__code__.co_freevars, f.__closure__ or (), strict=True))
     closure = tuple(cells[name] for name in compiled.code.co_freevars)
@@ -160,10 +325,12 @@ def _instantiate(compiled: _Compiled, f: types.FunctionType) -> types.FunctionTy
         compiled.code, f.__globals__, compiled.code.co_name, f.__defaults__, closure
     )
     gradient.__kwdefaults__ = dict(f.__kwdefaults__) if f.__kwdefaults__ else None
-    gradient.__qualname__ = f"{f.__qualname__}_grad"
-    gradient.__module__ = f.__module__
-    gradient.__wrapped__ = f  # type: ignore[attr-defined]
     gradient.__srcgrad__ = GradientInfo(  # type: ignore[attr-defined]
-        compiled.generated.source, compiled.wrt, compiled.filename
+        compiled.generated.source, compiled.wrt, compiled.filename, compiled.reads, f
     )
+    reference = Reference(
+        str(f.__module__), f.__qualname__, compiled.wrt, compiled.as_tuple
+    )
+    gradient.__module__ = MODULE
+    gradient.__qualname__ = REGISTRY.add(gradient, reference)
     return gradient

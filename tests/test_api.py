@@ -63,7 +63,7 @@ def test_result_is_the_generated_function_itself_with_primal_attached():
     # No wrapper between the caller and the generated code: calling g costs
     # exactly what the generated code costs.
     assert type(g) is types.FunctionType
-    assert g.__wrapped__ is f
+    assert g.__srcgrad__.primal is f
     assert g.__code__.co_filename.startswith("<srcgrad ")
     assert g.__name__ == "f_grad"
     assert "def f_grad(x, y):" in srcgrad.source(g)

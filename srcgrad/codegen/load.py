@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib
 import linecache
@@ -16,17 +17,55 @@ def compile_generated(
 ) -> tuple[types.CodeType, str]:
     """The code object of the generated function, and the file name it has.
 
-    The source is registered with ``linecache`` under that name, so
-    tracebacks, ``pdb`` and ``inspect`` show the generated lines.
+    What is compiled is the text users read (``generated.source``), so
+    tracebacks, ``pdb`` and ``inspect.getsource`` show its lines at its line
+    numbers. Its ``def`` is parsed and nested, as an AST node that keeps
+    its line numbers, in a factory whose parameters are the modules and
+    closure variables the code reads (so they become free variables bound
+    to cells); its defaults are dropped (the primal's values are attached
+    when the function is made) and its imports are not compiled (the
+    modules come in through the factory). That text is registered with
+    ``linecache`` under the returned file name.
     """
-    text = generated.factory_source
+    text = generated.source
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     filename = f"<srcgrad {label} {digest}>"
     register_source(filename, text)
-    module_code = compile(text, filename, "exec")
+    module_code = compile(_factory_module(text, generated), filename, "exec")
     factory = _nested_code(module_code)
     assert factory.co_name == FACTORY_NAME
     return _nested_code(factory), filename
+
+
+def _factory_module(text: str, generated: GeneratedFunction) -> ast.Module:
+    """``def FACTORY(free names): <the def, without defaults>; return it``."""
+    definition = next(
+        node
+        for node in ast.parse(text).body
+        if isinstance(node, ast.FunctionDef) and node.name == generated.name
+    )
+    definition.args.defaults = []
+    definition.args.kw_defaults = [None] * len(definition.args.kwonlyargs)
+    factory = ast.FunctionDef(
+        name=FACTORY_NAME,
+        args=ast.arguments(
+            posonlyargs=[],
+            args=[ast.arg(name) for name in generated.free_names],
+            vararg=None,
+            kwonlyargs=[],
+            kw_defaults=[],
+            kwarg=None,
+            defaults=[],
+        ),
+        body=[definition, ast.Return(ast.Name(generated.name, ast.Load()))],
+        decorator_list=[],
+        returns=None,
+    )
+    ast.copy_location(factory, definition)
+    if "type_params" in ast.FunctionDef._fields:  # Python 3.12+
+        setattr(factory, "type_params", [])  # noqa: B010
+    # Only the factory's own nodes get locations; the def keeps its lines.
+    return ast.fix_missing_locations(ast.Module([factory], type_ignores=[]))
 
 
 def register_source(filename: str, text: str) -> None:

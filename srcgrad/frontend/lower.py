@@ -11,7 +11,12 @@ from __future__ import annotations
 import ast
 from typing import NoReturn
 
-from srcgrad.errors import NameResolutionError, SrcgradError, UnsupportedSyntaxError
+from srcgrad.errors import (
+    DifferentiationError,
+    NameResolutionError,
+    SrcgradError,
+    UnsupportedSyntaxError,
+)
 from srcgrad.frontend.arguments import bind_arguments
 from srcgrad.frontend.constructs import describe
 from srcgrad.frontend.resolve import (
@@ -71,6 +76,7 @@ class _Lowering:
     # -- function ---------------------------------------------------------
     def function(self) -> Function:
         node = self.source.node
+        self._refuse_generator(node)
         parameters = self._parameters(node.args)
         block = self.builder.block
         for parameter, argument in zip(
@@ -88,11 +94,31 @@ class _Lowering:
         location = self.source.location(node)
         return Function(node.name, parameters, Region([block]), location)
 
+    def _refuse_generator(self, node: ast.FunctionDef) -> None:
+        """A ``yield`` in the body (not in a nested scope) makes a generator."""
+        yields: list[ast.expr] = []
+        pending: list[ast.AST] = list(node.body)
+        while pending:
+            current = pending.pop()
+            if isinstance(current, (ast.Yield, ast.YieldFrom)):
+                yields.append(current)
+            if not isinstance(current, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
+                pending.extend(ast.iter_child_nodes(current))
+        if yields:
+            first = min(yields, key=lambda found: (found.lineno, found.col_offset))
+            self.fail(
+                first,
+                f"{node.name} is a generator (it uses `yield`); srcgrad "
+                "differentiates functions that return one number",
+            )
+
     def _parameters(self, arguments: ast.arguments) -> list[Parameter]:
-        for variadic in (arguments.vararg, arguments.kwarg):
+        for variadic, stars in ((arguments.vararg, "*"), (arguments.kwarg, "**")):
             if variadic is not None:
                 self.fail(
-                    variadic, f"variadic parameter {variadic.arg!r} is not supported"
+                    variadic,
+                    f"variadic parameter {variadic.arg!r} (`{stars}{variadic.arg}`) "
+                    "is not supported; write out each parameter by name",
                 )
         positional = arguments.posonlyargs + arguments.args
         defaults: list[ast.expr | None] = [None] * (
@@ -301,8 +327,24 @@ class _Lowering:
         self.fail(node, f"{binding.description} is not supported", NameResolutionError)
 
     # -- calls ------------------------------------------------------------
+    def _from_rule_module(self, node: ast.expr) -> bool:
+        """Whether ``node`` is ``module.name`` of a module srcgrad has rules for."""
+        return (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, (ast.Name, ast.Attribute))
+            and isinstance(self._reference(node.value), ModuleBinding)
+        )
+
     def _call(self, node: ast.Call) -> Value:
         callee = self._reference(node.func)
+        if isinstance(callee, OtherBinding) and self._from_rule_module(node.func):
+            self.fail(
+                node.func,
+                f"no derivative rule for {ast.unparse(node.func)}; srcgrad "
+                "differentiates the math and NumPy functions it has rules for "
+                "(listed in the reference)",
+                DifferentiationError,
+            )
         if not isinstance(callee, PrimitiveBinding):
             what = getattr(callee, "description", None) or getattr(
                 callee, "display", ""
@@ -310,7 +352,8 @@ class _Lowering:
             self.fail(
                 node.func,
                 f"call to {what or ast.unparse(node.func)} is not supported; srcgrad "
-                "differentiates calls to math and NumPy functions",
+                "differentiates calls only to the math and NumPy functions it has "
+                "derivative rules for",
             )
         for argument in node.args:
             if isinstance(argument, ast.Starred):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import inspect
 import linecache
+import os
 import textwrap
 import types
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from srcgrad.errors import SourceUnavailableError, UnsupportedSyntaxError
+from srcgrad.frontend.identity import Scope, compiles_to, module_imports
 from srcgrad.ir import SourceLocation
 
 
@@ -70,9 +72,14 @@ LAMBDA_NAME = "lambda"
 def source_of_function(function: Callable[..., Any]) -> FunctionSource:
     """Read and parse the source of a live function (a ``def`` or a lambda).
 
+    The text is checked against the code the function runs: compiled again,
+    it must give the same code object (see ``frontend.identity``).
+
     Raises:
         SourceUnavailableError: no source (a builtin, a REPL definition,
-            ``exec`` without a file), or a lambda srcgrad can't single out.
+            ``exec`` without a file, a deleted file), a lambda srcgrad can't
+            single out, or a file edited since the function was defined.
+        UnsupportedSyntaxError: an ``async def``.
     """
     if not inspect.isfunction(function):
         raise SourceUnavailableError(f"{function!r} is not a Python function")
@@ -91,17 +98,80 @@ def source_of_function(function: Callable[..., Any]) -> FunctionSource:
             f"cannot parse the source of {function.__qualname__} on its own; "
             "define it with `def`"
         ) from None
-    definition: ast.stmt | None
+    scope = Scope(_class_name(function), module_imports("".join(file_lines), filename))
+    place = _Place(filename, file_lines, first_line - 1, indent, scope)
     if function.__name__ == "<lambda>":
-        definition = _lambda_definition(tree, code, first_line - 1)
+        definition = _lambda_definition(tree, code, place)
     else:
-        definition = tree.body[0] if tree.body else None
-    if not isinstance(definition, ast.FunctionDef):
-        raise SourceUnavailableError(
-            f"{function.__qualname__} is not defined by a `def` statement "
-            "(async functions are not supported)"
-        )
+        definition = _def_statement(function, tree, place)
     return FunctionSource(definition, filename, file_lines, first_line - 1, indent)
+
+
+def _def_statement(
+    function: types.FunctionType, tree: ast.Module, place: _Place
+) -> ast.FunctionDef:
+    """The ``def`` the snippet starts with, if it is the code that runs."""
+    statement = tree.body[0] if tree.body else None
+    if isinstance(statement, ast.AsyncFunctionDef):
+        raise UnsupportedSyntaxError(
+            f"{function.__qualname__} is an `async def`; srcgrad differentiates "
+            "plain functions",
+            place.location(statement),
+        )
+    if not isinstance(statement, ast.FunctionDef):
+        raise SourceUnavailableError(
+            f"{function.__qualname__} is not defined by a `def` statement"
+        )
+    if not compiles_to(statement, function.__code__, place.scope):
+        raise _changed_since_defined(function.__qualname__, place.filename)
+    return statement
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a parsed snippet sits: its file, line offset, indent, scope."""
+
+    filename: str
+    file_lines: tuple[str, ...]
+    line_offset: int
+    indent: int
+    scope: Scope
+
+    def location(self, node: ast.stmt) -> SourceLocation:
+        """The span of ``node`` (any statement) in the user's file."""
+        located = FunctionSource(
+            node,  # type: ignore[arg-type]  # location() reads positions only
+            self.filename,
+            self.file_lines,
+            self.line_offset,
+            self.indent,
+        )
+        return located.location(node)
+
+
+def _class_name(function: types.FunctionType) -> str | None:
+    """The innermost class around ``function`` (it mangles ``__names``).
+
+    In a qualified name a function is followed by ``<locals>``; any other
+    enclosing part is a class (``Model.energy.<locals>.f`` is in ``Model``).
+    """
+    parts = function.__qualname__.split(".")
+    classes = [
+        part
+        for part, following in zip(parts, parts[1:])
+        if part != "<locals>" and following != "<locals>"
+    ]
+    return classes[-1] if classes else None
+
+
+def _changed_since_defined(what: str, filename: str) -> SourceUnavailableError:
+    """The error for text that does not compile to the code that runs."""
+    return SourceUnavailableError(
+        f"{filename} changed since {what} was defined: its text there is not the "
+        "code that runs; reload the module (or re-run the definition) and build "
+        "the gradient again (if the file did not change, a tool rewrote the "
+        "function's code, and srcgrad cannot know what it runs)"
+    )
 
 
 def _source_lines(function: types.FunctionType) -> tuple[str, list[str], int]:
@@ -111,6 +181,12 @@ def _source_lines(function: types.FunctionType) -> tuple[str, list[str], int]:
         lines, first_line = inspect.getsourcelines(code)
         filename = inspect.getsourcefile(code) or code.co_filename
     except (OSError, TypeError) as error:
+        path = code.co_filename
+        if not path.startswith("<") and not os.path.exists(path):
+            raise SourceUnavailableError(
+                f"cannot read the source of {function.__qualname__}: its file "
+                f"{path} no longer exists"
+            ) from None
         raise SourceUnavailableError(
             f"cannot read the source of {function.__qualname__}: {error}; "
             "srcgrad needs functions defined in a file"
@@ -119,27 +195,33 @@ def _source_lines(function: types.FunctionType) -> tuple[str, list[str], int]:
 
 
 def _lambda_definition(
-    tree: ast.Module, code: types.CodeType, line_offset: int
+    tree: ast.Module, code: types.CodeType, place: _Place
 ) -> ast.FunctionDef:
-    """The lambda ``code`` was compiled from, as a ``def`` returning its body."""
+    """The lambda ``code`` was compiled from, as a ``def`` returning its body.
+
+    Candidates are the lambdas on the code's first line with its parameters.
+    Where Python records columns (3.11+), the lambda is the innermost one
+    whose body holds every instruction's position; then (and on 3.10, where
+    that is the only test) it must compile to ``code`` exactly.
+    """
     parameters = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
     candidates = [
         node
         for node in ast.walk(tree)
         if isinstance(node, ast.Lambda)
-        and node.lineno + line_offset == code.co_firstlineno
+        and node.lineno + place.line_offset == code.co_firstlineno
         and [arg.arg for arg in ast.walk(node.args) if isinstance(arg, ast.arg)]
         == parameters
     ]
-    if len(candidates) > 1:
-        # Several lambdas on one line: keep those that compile to this code.
-        candidates = [node for node in candidates if _compiles_to(node, code)][:1]
-    if len(candidates) != 1:
-        raise SourceUnavailableError(
-            f"line {code.co_firstlineno} has {len(candidates)} lambdas that could "
-            "be this one; define the function with `def`"
-        )
-    lambda_node = candidates[0]
+    positions = _instruction_positions(code)
+    if positions:
+        candidates = _innermost_holding(candidates, positions, place)
+    matching = [node for node in candidates if compiles_to(node, code, place.scope)]
+    if not matching:
+        what = f"the lambda on line {code.co_firstlineno}"
+        raise _changed_since_defined(what, place.filename)
+    # Several left only if they compile to identical code: any one is it.
+    lambda_node = matching[0]
     body = ast.Return(lambda_node.body)
     ast.copy_location(body, lambda_node.body)
     definition = ast.FunctionDef(
@@ -152,11 +234,55 @@ def _lambda_definition(
     return ast.copy_location(definition, lambda_node)
 
 
-def _compiles_to(node: ast.Lambda, code: types.CodeType) -> bool:
-    expression = ast.Expression(node)
-    compiled = compile(ast.fix_missing_locations(expression), "<lambda>", "eval")
-    inner = [const for const in compiled.co_consts if isinstance(const, types.CodeType)]
-    return bool(inner) and inner[0].co_code == code.co_code
+#: A source position: (line, column), as the file numbers them.
+_Position = tuple[int, int]
+
+
+def _instruction_positions(code: types.CodeType) -> list[tuple[_Position, _Position]]:
+    """The (start, end) of each instruction's source span, where recorded.
+
+    Empty before Python 3.11 (no ``co_positions``). Zero-width spans (the
+    function's entry) say nothing about which lambda this is.
+    """
+    if not hasattr(code, "co_positions"):
+        return []
+    return [
+        ((line, column), (end_line, end_column))
+        for line, end_line, column, end_column in code.co_positions()
+        if None not in (line, end_line, column, end_column)
+        and (line, column) != (end_line, end_column)
+    ]
+
+
+def _innermost_holding(
+    candidates: list[ast.Lambda],
+    positions: list[tuple[_Position, _Position]],
+    place: _Place,
+) -> list[ast.Lambda]:
+    """The candidate with the innermost body that holds every position.
+
+    A lambda's instructions lie inside its body, and so inside the body of
+    any lambda around it: the innermost such body is its own. (An outer
+    lambda's instructions include making the inner lambda, whose span is
+    not inside the inner lambda's body, so the inner one never claims them.)
+    """
+
+    def span(node: ast.expr) -> tuple[_Position, _Position]:
+        start = (node.lineno + place.line_offset, node.col_offset + place.indent)
+        end_line = node.end_lineno or node.lineno
+        end = (end_line + place.line_offset, (node.end_col_offset or 0) + place.indent)
+        return start, end
+
+    holding = []
+    for node in candidates:
+        start, end = span(node.body)
+        if all(start <= first and last <= end for first, last in positions):
+            holding.append((start, end, node))
+    if not holding:
+        return []
+    # Innermost: the latest start, then the earliest end.
+    holding.sort(key=lambda item: (item[0], (-item[1][0], -item[1][1])))
+    return [holding[-1][2]]
 
 
 def parse_file(path: str) -> tuple[ast.Module, list[FunctionSource]]:

@@ -1,0 +1,60 @@
+"""The module every gradient says it belongs to, so pickle can find it.
+
+``getattr(srcgrad.gradients, name)`` is the gradient whose qualified name
+is ``name`` (see ``srcgrad.reference``): the very object, while it is alive
+in this process; otherwise (a ``multiprocessing`` worker, another run) the
+primal is imported by its module and qualified name and differentiated
+again with the same ``wrt``. That is what pickling a gradient by reference
+needs, and it asks of the primal what pickling the primal itself asks: a
+module-level function (or a method of a module-level class).
+"""
+
+from __future__ import annotations
+
+import importlib
+import types
+
+from srcgrad.api import GradientInfo, grad
+from srcgrad.reference import REGISTRY, Reference
+
+
+def __getattr__(name: str) -> types.FunctionType:
+    """The gradient called ``name``, found or built again (PEP 562)."""
+    found = REGISTRY.get(name)
+    if found is not None:
+        return found
+    try:
+        reference = Reference.decode(name)
+    except ValueError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    primal = _primal(reference)
+    wrt = reference.wrt if reference.as_tuple else reference.wrt[0]
+    gradient: types.FunctionType = grad(primal, wrt=wrt)
+    REGISTRY.alias(name, gradient)
+    return REGISTRY.get(name) or gradient
+
+
+def _primal(reference: Reference) -> types.FunctionType:
+    """The function ``reference`` names, found by importing its module."""
+    where = f"{reference.module}.{reference.qualname}"
+    if "<" in reference.qualname:
+        raise AttributeError(
+            f"cannot rebuild the gradient of {where} in this process: only "
+            "functions reachable by module and name (not lambdas, not functions "
+            "defined inside functions) can be"
+        )
+    try:
+        found: object = importlib.import_module(reference.module)
+        for part in reference.qualname.split("."):
+            found = getattr(found, part)
+    except (ImportError, AttributeError) as error:
+        raise AttributeError(
+            f"cannot rebuild the gradient of {where}: {error}"
+        ) from None
+    # ``@srcgrad.grad def f`` leaves the gradient at ``module.f``.
+    info = getattr(found, "__srcgrad__", None)
+    if isinstance(info, GradientInfo):
+        found = info.primal
+    if not isinstance(found, types.FunctionType):
+        raise AttributeError(f"cannot rebuild the gradient of {where}: not a function")
+    return found
