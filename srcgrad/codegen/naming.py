@@ -71,17 +71,3 @@ class Namer:
 
     def __getitem__(self, value: Value) -> str:
         return self.names[value]
-
-
-def module_aliases(namespaces: list[str], taken: set[str]) -> dict[str, str]:
-    """Aliases for the modules the code calls: ``math``, ``np``; suffixed if taken."""
-    preferred = {"math": "math", "numpy": "np"}
-    aliases: dict[str, str] = {}
-    for namespace in namespaces:
-        alias, suffix = preferred[namespace], 0
-        while alias in taken:
-            suffix += 1
-            alias = f"{preferred[namespace]}_{suffix}"
-        aliases[namespace] = alias
-        taken.add(alias)
-    return aliases
