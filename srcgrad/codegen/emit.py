@@ -126,9 +126,10 @@ class _Plan:
         self.closure_names = tuple(sorted(closure_reads))
         parameters = {parameter.name for parameter in function.parameters}
         taken = parameters | set(globals_read.values()) | {function.name}
-        self.context = BoundContext(_requests(function).bind(taken))
-        aliases = {binding.alias for binding in self.context.bindings.values()}
         source_names = taken | {hint for hint in self.hints.values() if hint}
+        # Aliases avoid local variable names too, so those keep their names.
+        self.context = BoundContext(_requests(function).bind(source_names))
+        aliases = {binding.alias for binding in self.context.bindings.values()}
         self.namer = Namer(taken | aliases, self._last_uses(), source_names)
         for parameter, value in zip(
             function.parameters, function.arguments, strict=True

@@ -10,7 +10,6 @@ reused: each ``t_k`` means one thing. Parameters keep their names.
 
 from __future__ import annotations
 
-import builtins
 import keyword
 
 from srcgrad.ir import Value
@@ -18,7 +17,9 @@ from srcgrad.ir import Value
 #: Names for hint-less values (temporaries): the first the source doesn't use.
 TEMPORARY_NAMES = ("t", "u", "v", "w", "tmp")
 
-_NEVER = frozenset(keyword.kwlist) | frozenset(dir(builtins))
+#: Never a variable's name. Builtins may be: generated code calls none by
+#: name, only through the aliases of ``srcgrad.codegen.bindings``.
+_NEVER = frozenset(keyword.kwlist)
 
 
 class Namer:
