@@ -14,8 +14,8 @@ import re
 from helpers import central_difference, define
 
 import srcgrad
-from srcgrad.codegen import generate
 from srcgrad import ir
+from srcgrad.codegen import generate
 from srcgrad.primitives import PRIMITIVES
 
 
