@@ -5,14 +5,16 @@ complex number, an array, ``None`` or a string, the arithmetic it is made
 of would often still run and return a plausible number that is not a
 gradient of anything (``x * a`` with an array ``a`` returns an array;
 ``x + W`` returns 1.0 whatever ``W`` holds). Each generated gradient
-therefore starts with a check whose fast path costs two attribute reads per
-input when every input is a ``float``::
+therefore starts with a check whose fast path costs an attribute read and
+a comparison per input when each ``wrt`` input is a ``float`` and each
+other one a ``float`` or an ``int``::
 
-    if x.__class__ is not float or GRAVITY.__class__ is not float:
+    if x.__class__ is not float or GRAVITY.__class__ not in (float, int):
         check_real("energy_grad", wrt={"x": x}, globals={"GRAVITY": GRAVITY})
 
 and calls ``check_real`` only otherwise, which accepts what is a real
-number and raises ``NotRealError`` for the rest.
+number (NumPy's scalars, ``Fraction``...) and raises ``NotRealError`` for
+the rest.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ __all__ = ["check_real"]
 
 def check_real(
     gradient: str,
-    wrt: Mapping[str, object],
     *,
+    wrt: Mapping[str, object] | None = None,
     parameters: Mapping[str, object] | None = None,
     globals: Mapping[str, object] | None = None,  # noqa: A002 (what it holds)
     closure: Mapping[str, object] | None = None,
@@ -51,7 +53,7 @@ def check_real(
         NotRealError: an input is not what it must be (complex, a string,
             ``None``, a list, a NumPy array of any shape...).
     """
-    for name, value in wrt.items():
+    for name, value in (wrt or {}).items():
         if not _is_real_float(value):
             _refuse(gradient, f"parameter {name!r}", value, "a real float")
     others = (
@@ -61,13 +63,21 @@ def check_real(
     )
     for kind, inputs in others:
         for name, value in (inputs or {}).items():
-            if not isinstance(value, numbers.Real):
+            if value.__class__ not in _REAL_TYPES and not isinstance(
+                value, numbers.Real
+            ):
                 _refuse(gradient, f"{kind} {name!r}", value, "a real number")
+
+
+#: The common real types, tested before the (slower) abstract ``numbers.Real``.
+_REAL_TYPES = frozenset({float, int})
 
 
 def _is_real_float(value: object) -> bool:
     # numbers.Real holds float and NumPy's real scalars, but not arrays (of
     # any shape, 0-d included) and not complex; Integral holds int and bool.
+    if value.__class__ is float:
+        return True
     return isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral)
 
 

@@ -101,8 +101,8 @@ def test_the_check_is_readable_code_with_a_fast_path():
     # Black wraps the statement; compare it as one line.
     flat = " ".join(source.split()).replace("( ", "(").replace(" )", ")")
     assert (
-        "if (x.__class__ is not float or length.__class__ is not float "
-        "or G.__class__ is not float):" in flat
+        "if (x.__class__ is not float or length.__class__ not in (float, int) "
+        "or G.__class__ not in (float, int)):" in flat
     )
     assert (
         'check_real("f_grad", wrt={"x": x}, parameters={"length": length}, '

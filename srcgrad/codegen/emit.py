@@ -257,16 +257,26 @@ class _Plan:
     def _check(self, op: Op) -> str:
         """``if x.__class__ is not float or ...: check_real(...)``.
 
-        The test is the fast path: for float inputs it is all the check
-        costs. ``check_real`` accepts ints outside ``wrt`` and NumPy scalars
-        and raises for the rest. Written as text: ``ast.unparse`` would
-        parenthesise the third and later operands of an ``or``.
+        The test is the fast path: for a float ``wrt`` input, and a float or
+        int other input, it is all the check costs. ``check_real`` accepts
+        NumPy's scalars too and raises for the rest. Written as text:
+        ``ast.unparse`` would parenthesise the third and later operands of
+        an ``or``.
         """
         args = [ast.unparse(self.expression(operand)) for operand in op.operands]
-        float_type = ast.unparse(self.context.builtin("float"))
-        test = " or ".join(f"{arg}.__class__ is not {float_type}" for arg in args)
         names: tuple[str, ...] = op.attributes["names"]  # type: ignore[assignment]
         kinds: tuple[str, ...] = op.attributes["kinds"]  # type: ignore[assignment]
+        float_type = ast.unparse(self.context.builtin("float"))
+        tests = [
+            (
+                f"{arg}.__class__ is not {float_type}"
+                if kind == "wrt"
+                else f"{arg}.__class__ not in ({float_type}, "
+                f"{ast.unparse(self.context.builtin('int'))})"
+            )
+            for arg, kind in zip(args, kinds, strict=True)
+        ]
+        test = " or ".join(tests)
         groups: dict[str, list[str]] = {}
         for name, kind, arg in zip(names, kinds, args, strict=True):
             groups.setdefault(_CHECK_KEYWORDS[kind], []).append(f"{name!r}: {arg}")
@@ -293,6 +303,8 @@ def _requests(function: Function) -> BindingRequests:
     for op in walk(function.entry):
         if op.definition is CHECK_REAL:
             requests.builtins.add("float")
+            if set(op.attributes["kinds"]) != {"wrt"}:  # type: ignore[call-overload]
+                requests.builtins.add("int")
             requests.helpers.add("check_real")
         elif not op.definition.is_terminator:
             placeholders = [ast.Name("_", ast.Load()) for _ in op.operands]

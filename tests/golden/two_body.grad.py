@@ -13,7 +13,7 @@ def potential_grad(x1, y1, z1, x2, y2, z2, m1, m2):
         or z2.__class__ is not float
         or m1.__class__ is not float
         or m2.__class__ is not float
-        or G.__class__ is not float
+        or G.__class__ not in (float, int)
     ):
         check_real(
             "potential_grad",
