@@ -148,7 +148,7 @@ def _check_real_inputs(
 def _raises_outside_domain(op: Op) -> bool:
     """``op`` may raise where its derivative would not (``math.log(-1.0)``)."""
     namespaces = getattr(op.definition, "needs_domain_check", frozenset())
-    return op.attributes.get("namespace") in namespaces
+    return len(op.results) == 1 and op.attributes.get("namespace") in namespaces
 
 
 class _ReverseSweep:
