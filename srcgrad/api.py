@@ -302,13 +302,13 @@ def _show_defaults(primal: Function, defaults: tuple[str | None, ...]) -> None:
 
 def _reads(code: types.CodeType, generated: GeneratedFunction) -> tuple[str, ...]:
     """The globals and closure variables of the primal the code reads."""
-    modules = {alias for alias, _ in generated.modules}
+    bound = {binding.alias for binding in generated.bindings}
     names = {
         str(instruction.argval)
         for instruction in dis.get_instructions(code)
         if instruction.opname == "LOAD_GLOBAL"
     }
-    names.update(name for name in code.co_freevars if name not in modules)
+    names.update(name for name in code.co_freevars if name not in bound)
     return tuple(sorted(names))
 
 

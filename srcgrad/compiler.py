@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from srcgrad.ad import reverse
 from srcgrad.errors import DifferentiationError
-from srcgrad.ir import Function
+from srcgrad.ir import EVALUATE, Function, uses
 from srcgrad.passes import optimize
 
 #: What ``wrt`` may be: a parameter position or name, or a tuple of them.
@@ -32,7 +32,26 @@ def gradient_ir(
     )
     if after_each is not None:
         after_each(gradient)
-    return optimize(gradient, after_each=after_each)
+    optimize(gradient, after_each=after_each)
+    _drop_evaluations_of_used_values(gradient)
+    if after_each is not None:
+        after_each(gradient)
+    return gradient
+
+
+def _drop_evaluations_of_used_values(gradient: Function) -> None:
+    """Keep an ``EVALUATE`` only where nothing else computes its value.
+
+    Reverse mode evaluates each op that raises outside its domain, so the
+    gradient raises where ``f`` does; where a derivative term uses the value
+    anyway (``d exp = exp``), computing it is enough.
+    """
+    users = uses(gradient.entry)
+    gradient.entry.ops = [
+        op
+        for op in gradient.entry.ops
+        if op.definition is not EVALUATE or len(users[op.operands[0]]) == 1
+    ]
 
 
 def describe_gradient(function_name: str, wrt: Sequence[str]) -> str:

@@ -16,6 +16,7 @@ __all__ = [
     "CallError",
     "DifferentiationError",
     "NameResolutionError",
+    "NotRealError",
     "SourceLocation",
     "SourceUnavailableError",
     "SrcgradError",
@@ -67,3 +68,14 @@ class DifferentiationError(SrcgradError):
     """The function can't be differentiated as asked (output, ``wrt``)."""
 
     kind = "cannot differentiate"
+
+
+class NotRealError(SrcgradError, TypeError):
+    """A gradient was called with an input that is not a real number.
+
+    Raised when the gradient runs, by ``srcgrad.runtime.check_real``; it is
+    also a ``TypeError``, the error Python gives for a value of the wrong
+    type.
+    """
+
+    kind = "not a real number"

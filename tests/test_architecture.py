@@ -12,11 +12,12 @@ ALLOWED = {
     "ir": set(),
     "errors": {"ir"},
     "primitives": {"ir"},
-    "passes": {"ir", "primitives"},
+    "passes": {"ir", "primitives", "errors"},
     "ad": {"ir", "primitives", "passes", "errors"},
     "codegen": {"ir"},
     "frontend": {"ir", "primitives", "errors"},
     "cache": set(),
+    "runtime": {"errors"},
     "compiler": {"ad", "ir", "passes", "errors"},
 }
 

@@ -1,10 +1,13 @@
 """Reverse mode: IR of ``f`` in, IR of its gradient out.
 
 The gradient function takes ``f``'s parameters and returns the adjoints of
-the ``wrt`` ones. Its body is ``f``'s body (the forward sweep) followed by
-the reverse sweep, which walks ``f``'s ops backwards and applies each one's
-VJP rule, accumulating ``S(i) = sum_j S(j) * dy_j/dy_i`` into one adjoint
-per value, exactly once per edge (DESIGN.md, "The idea it is built on").
+the ``wrt`` ones. Its body is a check that the inputs reaching the output
+are real numbers (``CHECK_REAL``), then ``f``'s body (the forward sweep,
+where each op that raises outside its domain is kept by an ``EVALUATE`` so
+the gradient raises where ``f`` does), then the reverse sweep, which walks
+``f``'s ops backwards and applies each one's VJP rule, accumulating
+``S(i) = sum_j S(j) * dy_j/dy_i`` into one adjoint per value, exactly once
+per edge (DESIGN.md, "The idea it is built on").
 Passes run afterwards drop the forward values nothing needs and share the
 ones the rules recompute.
 """
@@ -15,9 +18,19 @@ from collections.abc import Sequence
 
 from srcgrad.ad.clone import clone_into
 from srcgrad.errors import DifferentiationError
-from srcgrad.ir import Block, Builder, Function, Op, Region, Value
-from srcgrad.passes import active_values
-from srcgrad.primitives import PRIMITIVES, Primitive, RuleEmitter
+from srcgrad.ir import (
+    CHECK_REAL,
+    EVALUATE,
+    GLOBAL,
+    Block,
+    Builder,
+    Function,
+    Op,
+    Region,
+    Value,
+)
+from srcgrad.passes import active_values, check_differentiable, reaching_output
+from srcgrad.primitives import PRIMITIVES, RuleEmitter
 
 
 def reverse(
@@ -40,14 +53,21 @@ def reverse(
         of each ``wrt`` parameter (a tuple if ``as_tuple`` or several).
 
     Raises:
-        DifferentiationError: ``function`` does not return a single number.
+        DifferentiationError: ``function`` does not return a single number,
+            or an op on the way from ``wrt`` to its output cannot be
+            differentiated.
     """
     terminator = _scalar_return(function)
     block = Block([Value(value.name_hint, value.loc) for value in function.arguments])
     mapping = dict(zip(function.arguments, block.arguments, strict=True))
     builder = Builder(block)
+    _check_real_inputs(builder, function, wrt, mapping)
     forward_ops = function.entry.ops[:-1]
-    clone_into(builder, forward_ops, mapping)
+    for op in forward_ops:
+        clone_into(builder, [op], mapping)
+        if _raises_outside_domain(op):
+            with builder.at(op.loc):
+                builder.create(EVALUATE, [mapping[op.result]], result_count=0)
 
     # Everything from here on is a derivative term, not a value of f.
     builder = Builder(block, derivative=True)
@@ -81,10 +101,54 @@ def _scalar_return(function: Function) -> Op:
     if terminator.attributes.get("tuple") or len(terminator.operands) != 1:
         raise DifferentiationError(
             f"{function.name} returns a tuple of {len(terminator.operands)} values; "
-            "a gradient needs a function that returns one number",
+            "grad needs a function that returns one real number. The "
+            "derivative of a function with several outputs will be "
+            "srcgrad.jacobian or srcgrad.vjp, which are planned but not "
+            "available yet",
             terminator.loc,
         )
     return terminator
+
+
+def _check_real_inputs(
+    builder: Builder,
+    function: Function,
+    wrt: Sequence[str],
+    mapping: dict[Value, Value],
+) -> None:
+    """Start the gradient with a check that its inputs are real numbers.
+
+    Checked: every ``wrt`` parameter (it must be a float), and every other
+    parameter, global or closure variable whose value reaches the output
+    (it must be a real number). A value ``f`` reads but never uses is not
+    checked, as ``f`` does not use it either.
+    """
+    reaching = reaching_output(function)
+    operands: list[Value] = []
+    names: list[str] = []
+    kinds: list[str] = []
+    for parameter, argument in zip(
+        function.parameters, function.arguments, strict=True
+    ):
+        if parameter.name in wrt or argument in reaching:
+            operands.append(mapping[argument])
+            names.append(parameter.name)
+            kinds.append("wrt" if parameter.name in wrt else "parameter")
+    for op in function.entry.ops:
+        if op.definition is GLOBAL and op.result in reaching:
+            closure = bool(op.attributes.get("closure"))
+            name = str(op.attributes["name"])
+            operands.append(builder.read_global(name, closure=closure))
+            names.append(name)
+            kinds.append("closure variable" if closure else "global")
+    attributes = {"names": tuple(names), "kinds": tuple(kinds)}
+    builder.create(CHECK_REAL, operands, attributes, result_count=0)
+
+
+def _raises_outside_domain(op: Op) -> bool:
+    """``op`` may raise where its derivative would not (``math.log(-1.0)``)."""
+    namespaces = getattr(op.definition, "needs_domain_check", frozenset())
+    return len(op.results) == 1 and op.attributes.get("namespace") in namespaces
 
 
 class _ReverseSweep:
@@ -104,11 +168,17 @@ class _ReverseSweep:
         self.hints = _adjoint_hints(function)
 
     def propagate(self, op: Op) -> None:
-        """Apply ``op``'s VJP to its result's adjoint, if it has one."""
-        if len(op.results) != 1 or op.result not in self.adjoints:
+        """Apply ``op``'s VJP to its result's adjoint, if it has one.
+
+        Raises:
+            DifferentiationError: ``op`` has an adjoint but no rule to apply
+                (activity analysis refuses such ops first; this is the
+                backstop that keeps a missing rule from becoming a zero).
+        """
+        if not any(result in self.adjoints for result in op.results):
             return
-        primitive = op.definition
-        assert isinstance(primitive, Primitive) and primitive.vjp is not None
+        primitive = check_differentiable(op)
+        assert primitive.vjp is not None
         namespace = str(op.attributes["namespace"])
         emitter = RuleEmitter(self.builder, primitive, namespace)
         args = tuple(self.mapping[operand] for operand in op.operands)

@@ -10,46 +10,63 @@ that comes from one source line is headed by a comment quoting that line.
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from dataclasses import dataclass
 
+from srcgrad.codegen.bindings import Binding, BindingRequests, BoundContext
 from srcgrad.codegen.format import format_source
-from srcgrad.codegen.naming import Namer, module_aliases
-from srcgrad.ir import CONST, GLOBAL, RETURN, Function, Op, Value, uses
+from srcgrad.codegen.naming import Namer
+from srcgrad.ir import (
+    CHECK_REAL,
+    CONST,
+    EVALUATE,
+    GLOBAL,
+    RETURN,
+    Function,
+    Op,
+    Value,
+    uses,
+    walk,
+)
 from srcgrad.ir.location import SourceLocation
 
-MODULE_NAMES = {"math": "math", "numpy": "numpy"}
 FACTORY_NAME = "__srcgrad_factory__"
 
 
 @dataclass(frozen=True)
 class GeneratedFunction:
-    """Python source for one IR function, in the two forms srcgrad needs.
+    """Python source for one IR function, and the names it takes from outside.
+
+    ``codegen.load`` compiles ``source`` itself, nested in a factory whose
+    parameters are ``free_names`` so that they become cells.
 
     Attributes:
         name: the generated function's name.
         definition: the ``def`` users read, formatted by black.
-        factory_source: what is compiled: the same function nested in a
-            factory whose parameters are the modules and closure variables
-            it reads, so they can be bound to cells. Defaults are left out
-            of the ``def``; the primal's own default values are attached.
-        modules: (alias, module name) for each module the code calls.
-        free_names: names the factory takes: module aliases, then the
-            user's closure variables the code reads.
+        bindings: the modules, builtins and helpers the code reads, each
+            under the alias the code uses.
+        closure_names: the user's closure variables the code reads.
     """
 
     name: str
     definition: str
-    factory_source: str
-    modules: tuple[tuple[str, str], ...]
-    free_names: tuple[str, ...]
+    bindings: tuple[Binding, ...]
+    closure_names: tuple[str, ...]
+
+    @property
+    def free_names(self) -> tuple[str, ...]:
+        """The factory's parameters: binding aliases, then closure variables."""
+        return tuple(binding.alias for binding in self.bindings) + self.closure_names
 
     @property
     def imports(self) -> tuple[str, ...]:
         """The import statements the definition needs."""
-        return tuple(
-            f"import {module}" if alias == module else f"import {module} as {alias}"
-            for alias, module in self.modules
-        )
+        statements = (binding.import_statement for binding in self.bindings)
+        return tuple(statement for statement in statements if statement)
+
+    def bound_values(self) -> dict[str, object]:
+        """What each binding's alias holds when the code runs."""
+        return {binding.alias: binding.value() for binding in self.bindings}
 
     @property
     def source(self) -> str:
@@ -59,36 +76,24 @@ class GeneratedFunction:
 
 def module_source(functions: list[GeneratedFunction]) -> str:
     """One black-formatted module holding ``functions`` and their imports."""
-    imports = sorted({line for function in functions for line in function.imports})
+    # Modules first, then names from modules, each group sorted.
+    imports = sorted(
+        {line for function in functions for line in function.imports},
+        key=lambda line: (line.startswith("from "), line),
+    )
     parts = ["\n".join(imports)] if imports else []
     parts += [function.definition.rstrip("\n") for function in functions]
     return "\n\n\n".join(parts) + "\n"
 
 
-class _Context:
-    """The ``EmitContext`` ops see: module aliases by namespace."""
-
-    def __init__(self, aliases: dict[str, str]) -> None:
-        self.aliases = aliases
-
-    def module(self, namespace: str) -> ast.expr:
-        return ast.Name(self.aliases[namespace], ast.Load())
-
-
 def generate(function: Function, docstring: str | None = None) -> GeneratedFunction:
     """Write ``function`` as formatted Python source (see ``GeneratedFunction``)."""
     plan = _Plan(function)
-    header_with_defaults = _header(function, docstring, defaults=True)
-    header_plain = _header(function, docstring, defaults=False)
+    header = _header(function, docstring)
     body = plan.body_lines()
-    modules = tuple((alias, MODULE_NAMES[ns]) for ns, alias in plan.aliases.items())
-    definition = format_source("\n".join(header_with_defaults + body) + "\n")
-    free_names = tuple(alias for alias, _ in modules) + plan.closure_names
-    inner = format_source("\n".join(header_plain + body) + "\n")
-    factory = f"def {FACTORY_NAME}({', '.join(free_names)}):\n"
-    factory += "".join(f"    {line}\n" if line else "\n" for line in inner.splitlines())
-    factory += f"    return {function.name}\n"
-    return GeneratedFunction(function.name, definition, factory, modules, free_names)
+    bindings = tuple(plan.context.bindings.values())
+    definition = format_source("\n".join(header + body) + "\n")
+    return GeneratedFunction(function.name, definition, bindings, plan.closure_names)
 
 
 class _Plan:
@@ -97,9 +102,8 @@ class _Plan:
     def __init__(self, function: Function) -> None:
         self.function = function
         self.ops = function.entry.ops
-        self.use_count = {
-            value: len(users) for value, users in uses(function.entry).items()
-        }
+        self.users = uses(function.entry)
+        self.use_count = {value: len(users) for value, users in self.users.items()}
         self.hints = _hints(function)
         self.statements = [op for op in self.ops if not self._inlined_op(op)]
         globals_read = {
@@ -111,18 +115,11 @@ class _Plan:
         self.closure_names = tuple(sorted(closure_reads))
         parameters = {parameter.name for parameter in function.parameters}
         taken = parameters | set(globals_read.values()) | {function.name}
-        namespaces = sorted(
-            {
-                str(op.attributes["namespace"])
-                for op in self.ops
-                if "namespace" in op.attributes
-            }
-            & set(MODULE_NAMES)
-        )
-        self.aliases = module_aliases(namespaces, taken)
-        self.context = _Context(self.aliases)
         source_names = taken | {hint for hint in self.hints.values() if hint}
-        self.namer = Namer(taken, self._last_uses(), source_names)
+        # Aliases avoid local variable names too, so those keep their names.
+        self.context = BoundContext(_requests(function).bind(source_names))
+        aliases = {binding.alias for binding in self.context.bindings.values()}
+        self.namer = Namer(taken | aliases, self._last_uses(), source_names)
         for parameter, value in zip(
             function.parameters, function.arguments, strict=True
         ):
@@ -133,8 +130,26 @@ class _Plan:
             return True
         if not op.definition.pure or op.regions or len(op.results) != 1:
             return False
+        if self.use_count.get(op.result, 0) != 1:
+            return False
+        hint = self.hints.get(op.result)
+        return hint is None or self._partial_sum(op, hint)
+
+    def _partial_sum(self, op: Op, hint: str) -> bool:
+        """Whether ``op`` is a term of an adjoint that its one user continues.
+
+        Adjoint contributions from one source line are written as one sum
+        (``x_bar = a * y + b``), not as ``x_bar = a * y`` then ``x_bar =
+        x_bar + b``; contributions from other lines stay statements of
+        their own, under their own line's comment.
+        """
+        user = self.users[op.result][0]
         return (
-            self.hints.get(op.result) is None and self.use_count.get(op.result, 0) == 1
+            op.derivative
+            and user.derivative
+            and len(user.results) == 1
+            and self.hints.get(user.result) == hint
+            and _line(op) == _line(user)
         )
 
     def _inlined(self, value: Value) -> bool:
@@ -173,11 +188,46 @@ class _Plan:
             if op.definition is RETURN:
                 lines.append(f"    {self._return(op)}")
                 continue
-            if op.loc is not None and op.loc.line != previous_line:
-                lines.append(f"    {_comment(op.loc)}")
-                previous_line = op.loc.line
-            lines.append(f"    {ast.unparse(self._statement(op, position))}")
+            loc = self._statement_location(op)
+            if loc is not None and loc.line != previous_line:
+                lines.append(f"    {_comment(loc)}")
+                previous_line = loc.line
+            if op.definition is CHECK_REAL:
+                text = self._check(op)
+            else:
+                text = ast.unparse(self._statement(op, position))
+            if op.definition is EVALUATE:
+                text += f"  # {_EVALUATED_WHY}"
+            lines += [f"    {line}" for line in text.splitlines()]
         return lines
+
+    def _statement_location(self, op: Op) -> SourceLocation | None:
+        """The source line most of ``op``'s statement comes from.
+
+        A statement is its op and the ops written inline into it, which may
+        come from other source lines (a term of an adjoint from the line
+        that used the value); the comment heading it names the line that
+        contributes the most ops, the statement's own op breaking ties.
+        """
+        locations = [loc for loc in self._inlined_locations(op) if loc is not None]
+        if op.loc is None or not locations:
+            return op.loc
+        counts = Counter(loc.line for loc in locations)
+        best = max(counts.values())
+        if counts[op.loc.line] == best:
+            return op.loc
+        return next(loc for loc in locations if counts[loc.line] == best)
+
+    def _inlined_locations(self, op: Op) -> list[SourceLocation | None]:
+        found = [op.loc]
+        for operand in op.operands:
+            inner = operand.defining_op
+            # Constants and global reads are names, not work done on a line.
+            if inner is None or inner.definition in (CONST, GLOBAL):
+                continue
+            if self._inlined_op(inner):
+                found += self._inlined_locations(inner)
+        return found
 
     def _return(self, op: Op) -> str:
         values = [ast.unparse(self.expression(value)) for value in op.operands]
@@ -188,8 +238,71 @@ class _Plan:
     def _statement(self, op: Op, position: int) -> ast.stmt:
         args = [self.expression(operand) for operand in op.operands]
         value = op.definition.emit(args, op.attributes, self.context)
+        if not op.results:
+            return ast.Expr(value)
         name = self.namer.assign(op.result, position, self.hints.get(op.result))
         return ast.Assign([ast.Name(name, ast.Store())], value, lineno=0)
+
+    def _check(self, op: Op) -> str:
+        """``if x.__class__ is not float or ...: check_real(...)``.
+
+        The test is the fast path: for a float ``wrt`` input, and a float or
+        int other input, it is all the check costs. ``check_real`` accepts
+        NumPy's scalars too and raises for the rest. Written as text:
+        ``ast.unparse`` would parenthesise the third and later operands of
+        an ``or``.
+        """
+        args = [ast.unparse(self.expression(operand)) for operand in op.operands]
+        names: tuple[str, ...] = op.attributes["names"]  # type: ignore[assignment]
+        kinds: tuple[str, ...] = op.attributes["kinds"]  # type: ignore[assignment]
+        float_type = ast.unparse(self.context.builtin("float"))
+        tests = [
+            (
+                f"{arg}.__class__ is not {float_type}"
+                if kind == "wrt"
+                else f"{arg}.__class__ not in ({float_type}, "
+                f"{ast.unparse(self.context.builtin('int'))})"
+            )
+            for arg, kind in zip(args, kinds, strict=True)
+        ]
+        test = " or ".join(tests)
+        groups: dict[str, list[str]] = {}
+        for name, kind, arg in zip(names, kinds, args, strict=True):
+            groups.setdefault(_CHECK_KEYWORDS[kind], []).append(f"{name!r}: {arg}")
+        keywords = "".join(
+            f", {keyword}={{{', '.join(items)}}}" for keyword, items in groups.items()
+        )
+        helper = ast.unparse(self.context.helper("check_real"))
+        return f"if {test}:\n    {helper}({self.function.name!r}{keywords})"
+
+
+#: The keyword of ``srcgrad.runtime.check_real`` for each kind of input.
+_CHECK_KEYWORDS = {
+    "wrt": "wrt",
+    "parameter": "parameters",
+    "global": "globals",
+    "closure variable": "closure",
+}
+_EVALUATED_WHY = "kept: raises outside its domain, as f does"
+
+
+def _requests(function: Function) -> BindingRequests:
+    """The bindings ``function``'s code needs: every op written once, dry."""
+    requests = BindingRequests()
+    for op in walk(function.entry):
+        if op.definition is CHECK_REAL:
+            requests.builtins.add("float")
+            if set(op.attributes["kinds"]) != {"wrt"}:  # type: ignore[call-overload]
+                requests.builtins.add("int")
+            requests.helpers.add("check_real")
+        elif not op.definition.is_terminator:
+            placeholders = [ast.Name("_", ast.Load()) for _ in op.operands]
+            op.definition.emit(placeholders, op.attributes, requests)
+    return requests
+
+
+def _line(op: Op) -> int | None:
+    return None if op.loc is None else op.loc.line
 
 
 def _hints(function: Function) -> dict[Value, str | None]:
@@ -214,7 +327,7 @@ def _hints(function: Function) -> dict[Value, str | None]:
     return hints
 
 
-def _header(function: Function, docstring: str | None, *, defaults: bool) -> list[str]:
+def _header(function: Function, docstring: str | None) -> list[str]:
     positional_only = [p for p in function.parameters if p.kind == "positional_only"]
     positional = [p for p in function.parameters if p.kind == "positional"]
     keyword_only = [p for p in function.parameters if p.kind == "keyword_only"]
@@ -222,11 +335,11 @@ def _header(function: Function, docstring: str | None, *, defaults: bool) -> lis
         posonlyargs=[ast.arg(p.name) for p in positional_only],
         args=[ast.arg(p.name) for p in positional],
         kwonlyargs=[ast.arg(p.name) for p in keyword_only],
-        kw_defaults=[_default(p.default) if defaults else None for p in keyword_only],
+        kw_defaults=[_default(p.default) for p in keyword_only],
         defaults=[
             _expression(p.default)
             for p in positional_only + positional
-            if p.default and defaults
+            if p.default
         ],
         vararg=None,
         kwarg=None,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import importlib
 import linecache
 import types
 from typing import Any
@@ -87,10 +86,10 @@ def _nested_code(code: types.CodeType) -> types.CodeType:
 
 
 def module_cells(generated: GeneratedFunction) -> dict[str, types.CellType]:
-    """A cell holding each module the generated code calls, by its alias."""
+    """A cell holding each module, builtin and helper the code reads, by alias."""
     return {
-        alias: types.CellType(importlib.import_module(module))
-        for alias, module in generated.modules
+        alias: types.CellType(value)
+        for alias, value in generated.bound_values().items()
     }
 
 

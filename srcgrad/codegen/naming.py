@@ -10,7 +10,6 @@ reused: each ``t_k`` means one thing. Parameters keep their names.
 
 from __future__ import annotations
 
-import builtins
 import keyword
 
 from srcgrad.ir import Value
@@ -18,7 +17,9 @@ from srcgrad.ir import Value
 #: Names for hint-less values (temporaries): the first the source doesn't use.
 TEMPORARY_NAMES = ("t", "u", "v", "w", "tmp")
 
-_NEVER = frozenset(keyword.kwlist) | frozenset(dir(builtins))
+#: Never a variable's name. Builtins may be: generated code calls none by
+#: name, only through the aliases of ``srcgrad.codegen.bindings``.
+_NEVER = frozenset(keyword.kwlist)
 
 
 class Namer:
@@ -71,17 +72,3 @@ class Namer:
 
     def __getitem__(self, value: Value) -> str:
         return self.names[value]
-
-
-def module_aliases(namespaces: list[str], taken: set[str]) -> dict[str, str]:
-    """Aliases for the modules the code calls: ``math``, ``np``; suffixed if taken."""
-    preferred = {"math": "math", "numpy": "np"}
-    aliases: dict[str, str] = {}
-    for namespace in namespaces:
-        alias, suffix = preferred[namespace], 0
-        while alias in taken:
-            suffix += 1
-            alias = f"{preferred[namespace]}_{suffix}"
-        aliases[namespace] = alias
-        taken.add(alias)
-    return aliases

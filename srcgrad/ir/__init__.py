@@ -15,7 +15,9 @@ from srcgrad.ir.core import (
 )
 from srcgrad.ir.location import SourceLocation
 from srcgrad.ir.ops import (
+    CHECK_REAL,
     CONST,
+    EVALUATE,
     GLOBAL,
     RETURN,
     YIELD,
@@ -26,7 +28,9 @@ from srcgrad.ir.printer import print_function
 from srcgrad.ir.verifier import IRVerificationError, verify
 
 __all__ = [
+    "CHECK_REAL",
     "CONST",
+    "EVALUATE",
     "GLOBAL",
     "RETURN",
     "YIELD",

@@ -28,6 +28,14 @@ class EmitContext(Protocol):
         """An expression naming the module for ``namespace`` ("math", "numpy")."""
         ...
 
+    def builtin(self, name: str) -> ast.expr:
+        """An expression naming the builtin ``name`` ("abs", "float").
+
+        Generated code binds builtins itself, so a parameter or global of
+        the user's called ``abs`` cannot change what it calls.
+        """
+        ...
+
 
 class OpDefinition(Protocol):
     """The meaning of an op, shared by every op of that kind."""

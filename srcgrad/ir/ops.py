@@ -1,4 +1,4 @@
-"""The ops the IR itself defines: constants and terminators.
+"""The ops the IR itself defines: constants, terminators and checks.
 
 Arithmetic and math functions are primitives (``srcgrad.primitives``); the
 ops here carry no derivative rules, because they are structure, not maths.
@@ -29,18 +29,21 @@ class StructuralOp:
         context: EmitContext,
     ) -> ast.expr:
         if self is CONST:
-            return constant_expression(attributes["value"])  # type: ignore[arg-type]
+            value = attributes["value"]
+            return constant_expression(value, context)  # type: ignore[arg-type]
         if self is GLOBAL:
             return ast.Name(str(attributes["name"]), ast.Load())
+        if self is EVALUATE:
+            return args[0]
         raise TypeError(f"{self.name} is a statement, not an expression")
 
 
-def constant_expression(value: int | float) -> ast.expr:
-    """A Python expression for a constant: negatives as ``-c``, inf as a call."""
+def constant_expression(value: int | float, context: EmitContext) -> ast.expr:
+    """A Python expression for a constant: ``-c`` for negatives, ``math.inf``."""
     if isinstance(value, float) and not math.isfinite(value):
-        text = "nan" if math.isnan(value) else "inf"
-        call = ast.Call(ast.Name("float", ast.Load()), [ast.Constant(text)], [])
-        return ast.UnaryOp(ast.USub(), call) if value < 0 else call
+        name = "nan" if math.isnan(value) else "inf"
+        constant = ast.Attribute(context.module("math"), name, ast.Load())
+        return ast.UnaryOp(ast.USub(), constant) if value < 0 else constant
     if math.copysign(1, value) < 0:
         return ast.UnaryOp(ast.USub(), ast.Constant(-value))
     return ast.Constant(value)
@@ -52,3 +55,11 @@ GLOBAL = StructuralOp("global")
 RETURN = StructuralOp("return", pure=False, is_terminator=True)
 #: Ends a block inside a region, handing values to the op that owns it.
 YIELD = StructuralOp("yield", pure=False, is_terminator=True)
+#: Checks, when the code runs, that its operands (the inputs that reach the
+#: output) are real numbers; attributes ``names`` and ``kinds`` ("wrt",
+#: "parameter", "global", "closure variable") say what each operand is.
+CHECK_REAL = StructuralOp("check_real", pure=False)
+#: Evaluates its operand for its effect alone: a gradient keeps a value whose
+#: computation raises where ``f`` raises (``math.log`` of a negative number)
+#: even where no derivative term needs the value itself.
+EVALUATE = StructuralOp("evaluate", pure=False)

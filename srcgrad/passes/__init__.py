@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from srcgrad.ir import Function
-from srcgrad.passes.activity import active_values
+from srcgrad.passes.activity import active_values, check_differentiable, reaching_output
 from srcgrad.passes.cse import cse
 from srcgrad.passes.dce import dce
 from srcgrad.passes.fold import fold
@@ -36,4 +36,14 @@ def optimize(
     return function
 
 
-__all__ = ["PIPELINE", "Pass", "active_values", "cse", "dce", "fold", "optimize"]
+__all__ = [
+    "PIPELINE",
+    "Pass",
+    "active_values",
+    "check_differentiable",
+    "cse",
+    "dce",
+    "fold",
+    "optimize",
+    "reaching_output",
+]

@@ -48,6 +48,9 @@ def _mul_vjp(
     e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value
 ) -> Cotangents:
     x, y = args
+    if x is y:
+        # d(x*x)/dx = 2*x: one cotangent, not two equal ones summed.
+        return e.mul(e.mul(e.const(2.0), g), x), None
     return e.mul(g, y), e.mul(g, x)
 
 
@@ -170,6 +173,7 @@ FLOORDIV = Primitive(
     None,
     None,
     ((-3.0, 3.0), _AWAY_FROM_ZERO),
+    zero_derivative=True,
 )
 
 ARITHMETIC = (ADD, SUB, MUL, DIV, NEG, POW, FLOORDIV)

@@ -44,6 +44,7 @@ def _elementwise(
     math_name: str | None = None,
     numpy_name: str | None = None,
     arity: int | None = 1,
+    raises_in: frozenset[str] = frozenset(),
 ) -> Primitive:
     """A primitive whose rules come from SymPy's derivative of ``form``."""
     spellings: dict[str, str | CustomSpelling] = {}
@@ -52,14 +53,33 @@ def _elementwise(
     if numpy_name is not None:
         spellings["numpy"] = numpy_name
     domains = domain if isinstance(domain[0], tuple) else (domain,)
-    return Primitive(name, arity, spellings, _vjp, _jvp, domains, sympy_form=form)
+    return Primitive(
+        name,
+        arity,
+        spellings,
+        _vjp,
+        _jvp,
+        domains,
+        sympy_form=form,
+        needs_domain_check=raises_in,
+    )
 
 
 def _same(
-    name: str, form: Callable[..., Any], domain: tuple[float, float]
+    name: str,
+    form: Callable[..., Any],
+    domain: tuple[float, float],
+    raises_in: frozenset[str] = frozenset(),
 ) -> Primitive:
     """A unary function spelled the same in ``math`` and NumPy."""
-    return _elementwise(name, form, domain, math_name=name, numpy_name=name)
+    return _elementwise(
+        name, form, domain, math_name=name, numpy_name=name, raises_in=raises_in
+    )
+
+
+#: ``math`` raises ValueError outside the domain, where the derivative
+#: formula (``1/x`` for ``log``) would still give a number.
+_MATH_RAISES = frozenset({"math"})
 
 
 def _emit_math_sign(args: Sequence[ast.expr], context: EmitContext) -> ast.expr:
@@ -105,6 +125,7 @@ ELEMENTWISE = (
         (1.1, 4.0),
         math_name="acosh",
         numpy_name="arccosh",
+        raises_in=_MATH_RAISES,
     ),
     _elementwise(
         "atanh",
@@ -112,14 +133,15 @@ ELEMENTWISE = (
         _UNIT,
         math_name="atanh",
         numpy_name="arctanh",
+        raises_in=_MATH_RAISES,
     ),
     _same("exp", lambda sp, x: sp.exp(x), _REAL),
     _same("expm1", lambda sp, x: sp.exp(x) - 1, _REAL),
     _same("exp2", lambda sp, x: 2**x, _REAL),
-    _same("log", lambda sp, x: sp.log(x), _POSITIVE),
-    _same("log1p", lambda sp, x: sp.log(1 + x), (-0.9, 4.0)),
-    _same("log2", lambda sp, x: sp.log(x, 2), _POSITIVE),
-    _same("log10", lambda sp, x: sp.log(x, 10), _POSITIVE),
+    _same("log", lambda sp, x: sp.log(x), _POSITIVE, _MATH_RAISES),
+    _same("log1p", lambda sp, x: sp.log(1 + x), (-0.9, 4.0), _MATH_RAISES),
+    _same("log2", lambda sp, x: sp.log(x, 2), _POSITIVE, _MATH_RAISES),
+    _same("log10", lambda sp, x: sp.log(x, 10), _POSITIVE, _MATH_RAISES),
     _same("sqrt", lambda sp, x: sp.sqrt(x), _POSITIVE),
     _same("cbrt", lambda sp, x: sp.cbrt(x), _POSITIVE),
     _elementwise(
@@ -153,5 +175,6 @@ ELEMENTWISE = (
         None,
         (_REAL,),
         sympy_form=lambda sp, x: sp.sign(x),
+        zero_derivative=True,
     ),
 )

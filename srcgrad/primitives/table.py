@@ -68,11 +68,20 @@ class Primitive:
             ``operator`` namespace, or a ``CustomSpelling``). Only namespaces
             that have the primitive are listed.
         vjp, jvp: the derivative rules; None for a primitive whose
-            derivative is zero wherever it exists (``floordiv``, ``sign``).
+            derivative is zero wherever it exists (``floordiv``, ``sign``),
+            which says so with ``zero_derivative``.
         domain: per operand, an interval where tests may sample it.
         sympy_form: builds the SymPy expression of the primitive, given the
             ``sympy`` module and symbols; elementwise rules derive from it.
         commutative: operands may be swapped (CSE uses this).
+        needs_domain_check: namespaces in which the function raises
+            outside its domain where its derivative would not (``math.log``
+            raises for x <= 0, ``1/x`` does not): reverse mode keeps such an
+            op in the gradient so the gradient raises where ``f`` does.
+        zero_derivative: the derivative is zero wherever it exists, by
+            declaration: reverse mode gives its operands no cotangent. A
+            primitive with no rules that does not declare this cannot be
+            differentiated, and reverse mode refuses it.
     """
 
     name: str
@@ -83,6 +92,8 @@ class Primitive:
     domain: tuple[tuple[float, float], ...]
     sympy_form: Callable[..., Any] | None = None
     commutative: bool = False
+    needs_domain_check: frozenset[str] = frozenset()
+    zero_derivative: bool = False
     pure: bool = True
     is_terminator: bool = False
 
@@ -106,7 +117,7 @@ class Primitive:
             left, right = args
             return ast.BinOp(left, _BINARY_OPERATORS[spelling][0](), right)
         if namespace == "builtins":
-            function: ast.expr = ast.Name(spelling, ast.Load())
+            function = context.builtin(spelling)
         else:
             function = ast.Attribute(context.module(namespace), spelling, ast.Load())
         return ast.Call(function, list(args), [])

@@ -1,8 +1,11 @@
 import math
+from srcgrad.runtime import check_real
 
 
 def f_grad(x):
     """Gradient of f with respect to x."""
+    if x.__class__ is not float:
+        check_real("f_grad", wrt={"x": x})
     # line 4: return math.cos(x**2)
     x_bar = -math.sin(x**2) * (2 * x)
     return x_bar

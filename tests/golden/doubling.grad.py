@@ -1,5 +1,10 @@
+from srcgrad.runtime import check_real
+
+
 def f_grad(x):
     """Gradient of f with respect to x."""
+    if x.__class__ is not float:
+        check_real("f_grad", wrt={"x": x})
     # line 2: a = x * x
     a = x * x
     # line 3: b = a * a
@@ -8,18 +13,11 @@ def f_grad(x):
     c = b * b
     # line 5: d = c * c
     d = c * c
-    # line 6: e = d * d
-    d_bar = d + d
-    # line 5: d = c * c
-    c_bar = d_bar * c
-    c_bar = c_bar + c_bar
+    c_bar = 4.0 * d * c
     # line 4: c = b * b
-    b_bar = c_bar * b
-    b_bar = b_bar + b_bar
+    b_bar = 2.0 * c_bar * b
     # line 3: b = a * a
-    a_bar = b_bar * a
-    a_bar = a_bar + a_bar
+    a_bar = 2.0 * b_bar * a
     # line 2: a = x * x
-    x_bar = a_bar * x
-    x_bar = x_bar + x_bar
+    x_bar = 2.0 * a_bar * x
     return x_bar

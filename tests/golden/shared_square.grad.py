@@ -1,8 +1,11 @@
 import math
+from srcgrad.runtime import check_real
 
 
 def f_grad(x):
     """Gradient of f with respect to x."""
+    if x.__class__ is not float:
+        check_real("f_grad", wrt={"x": x})
     # line 4: return math.sin(x**2) + math.cos(x**2)
     t = x**2
     x_bar = (math.cos(t) - math.sin(t)) * (2 * x)

@@ -1,0 +1,96 @@
+"""What generated gradients call when they run: the input check.
+
+A gradient is the derivative of a real function of real numbers. Given a
+complex number, an array, ``None`` or a string, the arithmetic it is made
+of would often still run and return a plausible number that is not a
+gradient of anything (``x * a`` with an array ``a`` returns an array;
+``x + W`` returns 1.0 whatever ``W`` holds). Each generated gradient
+therefore starts with a check whose fast path costs an attribute read and
+a comparison per input when each ``wrt`` input is a ``float`` and each
+other one a ``float`` or an ``int``::
+
+    if x.__class__ is not float or GRAVITY.__class__ not in (float, int):
+        check_real("energy_grad", wrt={"x": x}, globals={"GRAVITY": GRAVITY})
+
+and calls ``check_real`` only otherwise, which accepts what is a real
+number (NumPy's scalars, ``Fraction``...) and raises ``NotRealError`` for
+the rest.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+
+from srcgrad.errors import NotRealError
+
+__all__ = ["check_real"]
+
+
+def check_real(
+    gradient: str,
+    *,
+    wrt: Mapping[str, object] | None = None,
+    parameters: Mapping[str, object] | None = None,
+    globals: Mapping[str, object] | None = None,  # noqa: A002 (what it holds)
+    closure: Mapping[str, object] | None = None,
+) -> None:
+    """Check a gradient's inputs: floats for ``wrt``, real numbers elsewhere.
+
+    Args:
+        gradient: the gradient's name, for the message.
+        wrt: the parameters it differentiates with respect to, by name. Each
+            must be a real floating-point number (``float``, ``np.float64``,
+            ``np.float32``): like JAX, an ``int`` or ``bool`` is refused, so
+            the gradient of an integer input is not silently taken.
+        parameters: the other parameters whose values reach the output.
+            Each must be a real number (``int``, ``float``, NumPy scalars).
+        globals: the global variables, by name, whose values reach the
+            output; real numbers, as ``parameters``.
+        closure: the same for variables of enclosing functions.
+
+    Raises:
+        NotRealError: an input is not what it must be (complex, a string,
+            ``None``, a list, a NumPy array of any shape...).
+    """
+    for name, value in (wrt or {}).items():
+        if not _is_real_float(value):
+            _refuse(gradient, f"parameter {name!r}", value, "a real float")
+    others = (
+        ("parameter", parameters),
+        ("global", globals),
+        ("closure variable", closure),
+    )
+    for kind, inputs in others:
+        for name, value in (inputs or {}).items():
+            if value.__class__ not in _REAL_TYPES and not isinstance(
+                value, numbers.Real
+            ):
+                _refuse(gradient, f"{kind} {name!r}", value, "a real number")
+
+
+#: The common real types, tested before the (slower) abstract ``numbers.Real``.
+_REAL_TYPES = frozenset({float, int})
+
+
+def _is_real_float(value: object) -> bool:
+    # numbers.Real holds float and NumPy's real scalars, but not arrays (of
+    # any shape, 0-d included) and not complex; Integral holds int and bool.
+    if value.__class__ is float:
+        return True
+    return isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral)
+
+
+def _refuse(gradient: str, what: str, value: object, expected: str) -> None:
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    hint = ""
+    if expected == "a real float" and isinstance(value, numbers.Integral):
+        hint = "; pass a float (2.0, not 2) to differentiate with respect to it"
+    elif isinstance(value, (list, tuple)) or hasattr(value, "shape"):
+        hint = "; arrays and sequences are not supported yet"
+    raise NotRealError(
+        f"{gradient}: {what} is {type(value).__name__} {shown}, not {expected}: "
+        f"srcgrad differentiates real functions of real numbers{hint}"
+    )

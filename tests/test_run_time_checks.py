@@ -1,0 +1,120 @@
+"""A gradient refuses inputs that are not real numbers, when it runs.
+
+``x * a`` with an array ``a`` would otherwise return an array "gradient",
+and ``x + W`` with an array global ``W`` would return 1.0: plausible and
+wrong. The check at the top of every gradient costs two attribute reads
+per input for floats and raises ``NotRealError`` (also a ``TypeError``)
+for the rest, naming the gradient and the input.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from helpers import define
+
+import srcgrad
+from srcgrad import NotRealError
+from srcgrad.runtime import check_real
+
+NOT_REAL = [
+    pytest.param(1 + 2j, id="complex"),
+    pytest.param("1.0", id="str"),
+    pytest.param(None, id="None"),
+    pytest.param([1.0], id="list"),
+    pytest.param(np.array(1.5), id="0-d array"),
+    pytest.param(np.array([1.5, 2.5]), id="array"),
+    pytest.param(np.complex128(1.0), id="numpy complex"),
+]
+NOT_A_FLOAT = [*NOT_REAL, pytest.param(2, id="int"), pytest.param(True, id="bool")]
+
+
+@pytest.fixture(scope="module")
+def scaled():
+    return srcgrad.grad(define("def f(x, a):\n    return x * a\n"))
+
+
+@pytest.mark.parametrize("value", NOT_A_FLOAT)
+def test_a_wrt_parameter_must_be_a_real_float(scaled, value):
+    with pytest.raises(NotRealError) as caught:
+        scaled(value, 3.0)
+    assert isinstance(caught.value, TypeError)
+    assert "f_grad" in str(caught.value) and "parameter 'x'" in str(caught.value)
+
+
+@pytest.mark.parametrize("value", [np.float64(1.5), np.float32(1.5), 1.5])
+def test_real_floats_of_any_kind_are_differentiated(scaled, value):
+    assert scaled(value, 3.0) == 3.0
+
+
+@pytest.mark.parametrize("value", NOT_REAL)
+def test_another_parameter_reaching_the_output_must_be_real(scaled, value):
+    with pytest.raises(NotRealError, match="parameter 'a'"):
+        scaled(1.5, value)
+
+
+@pytest.mark.parametrize("value", [3, np.int64(3), np.float32(3.0), Fraction(3)])
+def test_other_parameters_may_be_any_real_number(scaled, value):
+    assert scaled(1.5, value) == 3.0
+
+
+def test_an_array_global_gives_no_gradient():
+    # x + W returned 1.0, whatever W was.
+    f = define("def f(x):\n    return x + W\n", W=np.ones(3))
+    with pytest.raises(NotRealError, match="global 'W' is ndarray"):
+        srcgrad.grad(f)(1.0)
+    f.__globals__["W"] = 2.0
+    assert srcgrad.grad(f)(1.0) == 1.0
+
+
+@pytest.mark.parametrize("value", NOT_REAL)
+def test_globals_and_closure_variables_reaching_the_output_must_be_real(value):
+    f = define("def f(x):\n    return x * GRAVITY\n", GRAVITY=value)
+    with pytest.raises(NotRealError, match="global 'GRAVITY'"):
+        srcgrad.grad(f)(1.0)
+    g = define("""
+        def outer(scale):
+            def g(x):
+                return math.sin(x) * scale
+            return g
+        """)(value)
+    with pytest.raises(NotRealError, match="closure variable 'scale'"):
+        srcgrad.grad(g)(1.0)
+
+
+def test_inputs_the_output_does_not_depend_on_are_not_checked():
+    f = define("""
+        def f(x, label, unused_weight=None):
+            ignored = unused_weight * 2.0
+            return x * 3.0
+        """)
+    assert srcgrad.grad(f)(1.0, "any label", None) == 3.0
+
+
+def test_the_check_is_readable_code_with_a_fast_path():
+    f = define("def f(x, length):\n    return x * length * G\n", G=9.81)
+    source = srcgrad.source(srcgrad.grad(f))
+    assert "from srcgrad.runtime import check_real" in source
+    # Black wraps the statement; compare it as one line.
+    flat = " ".join(source.split()).replace("( ", "(").replace(" )", ")")
+    assert (
+        "if (x.__class__ is not float or length.__class__ not in (float, int) "
+        "or G.__class__ not in (float, int)):" in flat
+    )
+    assert (
+        'check_real("f_grad", wrt={"x": x}, parameters={"length": length}, '
+        'globals={"G": G})' in flat
+    )
+
+
+def test_check_real_names_what_it_got():
+    with pytest.raises(NotRealError) as caught:
+        check_real("energy_grad", wrt={"theta": 1.0}, globals={"GRAVITY": [9.81]})
+    message = str(caught.value)
+    assert "energy_grad: global 'GRAVITY' is list [9.81], not a real number" in message
+    with pytest.raises(NotRealError, match=r"pass a float \(2.0, not 2\)"):
+        check_real("energy_grad", wrt={"theta": 2})
+    check_real("g", wrt={"x": math.pi}, parameters={"n": 3}, closure={"c": 1.0})

@@ -1,0 +1,68 @@
+"""A gradient raises where its function raises, on values that reach the output.
+
+``math.log(-1.0)`` raises; the derivative ``1/x`` would not. Reverse mode
+keeps such ops (``Primitive.needs_domain_check``) in the gradient, so
+``grad(log)(-1.0)`` raises ValueError as ``log`` does instead of returning
+-1.0. Dead code, a value ``f`` computes and never uses, is not evaluated.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from helpers import code_without_comments, define
+
+import srcgrad
+
+OUTSIDE_THE_DOMAIN = [
+    ("math.log(x)", -1.0),
+    ("math.log(x)", 0.0),
+    ("math.log1p(x)", -2.0),
+    ("math.log2(x)", -1.0),
+    ("math.log10(x)", -1.0),
+    ("math.log(x, 2.0)", -1.0),
+    ("math.acosh(x)", 0.5),
+    ("math.atanh(x)", 2.0),
+    ("3.0 * math.log(x * x - 1.0) + x", 0.5),
+]
+
+
+@pytest.mark.parametrize(("expression", "point"), OUTSIDE_THE_DOMAIN)
+def test_gradient_raises_where_f_raises(expression, point):
+    f = define(f"def f(x):\n    return {expression}\n")
+    with pytest.raises(ValueError):
+        f(point)
+    with pytest.raises(ValueError):
+        srcgrad.grad(f)(point)
+
+
+def test_inside_the_domain_the_kept_op_costs_one_readable_statement():
+    f = define("def f(x):\n    return math.log(x)\n")
+    gradient = srcgrad.grad(f)
+    assert gradient(4.0) == 0.25
+    lines = code_without_comments(srcgrad.source(gradient)).splitlines()
+    kept = [line.strip() for line in lines if line.strip().startswith("math.log")]
+    assert kept == ["math.log(x)  # kept: raises outside its domain, as f does"]
+
+
+def test_a_value_the_derivative_uses_is_not_computed_twice():
+    f = define("def f(x):\n    return math.exp(math.log(x))\n")
+    source = srcgrad.source(srcgrad.grad(f))
+    assert code_without_comments(source).count("math.log(x)") == 1
+    assert "kept" not in source
+
+
+def test_dead_code_is_not_evaluated():
+    # f raises (1/0, log of a negative number), but on values that never
+    # reach its output; the gradient does not compute them (documented).
+    f = define("""
+        def f(x):
+            y = 1 / 0
+            z = math.log(-x)
+            return x * 2.0
+        """)
+    with pytest.raises(ZeroDivisionError):
+        f(1.0)
+    assert srcgrad.grad(f)(1.0) == 2.0
+    assert math.isfinite(srcgrad.grad(f)(3.0))
