@@ -8,9 +8,20 @@ import textwrap
 from helpers import define
 
 from srcgrad.frontend import lower_live
-from srcgrad.ir import print_function, verify, walk
+from srcgrad.ir import (
+    Block,
+    Builder,
+    Function,
+    Parameter,
+    Region,
+    Value,
+    print_function,
+    verify,
+    walk,
+)
 from srcgrad.passes import PIPELINE, active_values, cse, dce, fold, optimize
 from srcgrad.passes.cse import exact_key
+from srcgrad.primitives import PRIMITIVES
 
 
 def ir_of(source):
@@ -226,3 +237,20 @@ def test_cse_never_merges_a_signed_zero_with_zero():
     text = print_function(f)
     assert "const 0.0" in text and "const -0.0" in text
     assert text.count("mul %x") == 2
+
+
+def test_a_sign_moves_out_of_a_product_of_a_thousand_factors():
+    # s + (-y) * z * z * ... * z: found and moved without deep recursion.
+    block = Block([Value("s"), Value("y"), Value("z")])
+    s, y, z = block.arguments
+    builder = Builder(block, derivative=True)
+    operator = {"namespace": "operator"}
+    product = builder.create(PRIMITIVES["neg"], [y], operator).result
+    for _ in range(1000):
+        product = builder.create(PRIMITIVES["mul"], [product, z], operator).result
+    builder.ret([builder.create(PRIMITIVES["add"], [s, product], operator).result])
+    f = Function("f", [Parameter("s"), Parameter("y"), Parameter("z")], Region([block]))
+    optimize(f, after_each=verify)
+    names = [op.name for op in f.entry.ops]
+    assert "neg" not in names and names.count("mul") == 1000
+    assert names[-2:] == ["sub", "return"]

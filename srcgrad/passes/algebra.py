@@ -32,7 +32,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from srcgrad.ir import CONST, Builder, Value
+from srcgrad.ir import CONST, Builder, Op, Value
 from srcgrad.primitives import PRIMITIVES
 
 
@@ -93,43 +93,61 @@ def _is_negation(value: Value) -> bool:
     return _negation_operand(value) is not None or _negative_constant(value) is not None
 
 
-def _carries_sign(r: Rewriter, value: Value) -> bool:
-    """``value`` is ``-v`` for a ``v`` that can be built without a negation:
-    a negation, a negative constant, or a product or quotient used once with
-    such a factor (``(-a) * b``, ``a / b * -2.0``).
+def _sign_path(r: Rewriter, value: Value) -> list[tuple[Op, int]] | None:
+    """Where ``value`` carries a sign it can give away, or None.
 
-    Checked before anything is built, so a rule that does not apply leaves
-    no dead op behind (which would keep the pipeline from a fixed point).
+    ``value`` carries one if it is a negation or a negative constant, or a
+    product or quotient used once with such a factor, at any depth
+    (``(-a) * b``, ``a / b * -2.0``). The path lists the ops from ``value``
+    down to that factor, each with the operand to follow; it is empty if
+    ``value`` itself is the negation. Found before anything is built, so a
+    rule that does not apply leaves no dead op behind (which would keep the
+    pipeline from a fixed point); walked with a stack, so a product of a
+    thousand factors needs no deep recursion.
     """
-    if _is_negation(value):
-        return True
-    op = value.defining_op
-    return (
-        op is not None
-        and op.definition in (PRIMITIVES["mul"], PRIMITIVES["div"])
-        and r.used_once(value)
-        and any(_carries_sign(r, operand) for operand in op.operands)
-    )
+    stack: list[tuple[Value, list[tuple[Op, int]]]] = [(value, [])]
+    while stack:
+        candidate, path = stack.pop()
+        if _is_negation(candidate):
+            return path
+        op = candidate.defining_op
+        if (
+            op is not None
+            and op.definition in (PRIMITIVES["mul"], PRIMITIVES["div"])
+            and r.used_once(candidate)
+        ):
+            # Pushed right first, so the left factor is searched first.
+            for index in (1, 0):
+                stack.append((op.operands[index], [*path, (op, index)]))
+    return None
+
+
+def _carries_sign(r: Rewriter, value: Value) -> bool:
+    """``value`` is ``-v`` for a ``v`` that can be built without a negation."""
+    return _sign_path(r, value) is not None
 
 
 def _without_sign(r: Rewriter, value: Value) -> Value:
     """``-value`` for a ``value`` that ``_carries_sign``, with no negation.
 
-    A product or quotient absorbs the sign into its first factor that has
-    one; it was used once, so the rewrite adds no op: the sum or negation
-    around it absorbs the sign (``s + (-a) * b = s - a * b``,
-    ``-((-a) * b) = a * b``).
+    A product or quotient absorbs the sign into the factor that has one; it
+    was used once, so the rewrite adds no op: the sum or negation around it
+    absorbs the sign (``s + (-a) * b = s - a * b``, ``-((-a) * b) = a * b``).
     """
-    if (operand := _negation_operand(value)) is not None:
-        return operand
-    if (positive := _negative_constant(value)) is not None:
-        return r.const(positive)
-    op = value.defining_op
-    assert op is not None
-    x, y = op.operands
-    if _carries_sign(r, x):
-        return r.op(op.definition.name, _without_sign(r, x), y)
-    return r.op(op.definition.name, x, _without_sign(r, y))
+    path = _sign_path(r, value)
+    assert path is not None
+    leaf = path[-1][0].operands[path[-1][1]] if path else value
+    if (operand := _negation_operand(leaf)) is not None:
+        rebuilt = operand
+    else:
+        positive = _negative_constant(leaf)
+        assert positive is not None
+        rebuilt = r.const(positive)
+    for op, index in reversed(path):
+        operands = list(op.operands)
+        operands[index] = rebuilt
+        rebuilt = r.op(op.definition.name, *operands)
+    return rebuilt
 
 
 def _add(r: Rewriter, operands: list[Value]) -> Value | None:
