@@ -240,30 +240,29 @@ def _merge_scalings(r: Rewriter, scale: Value, other: Value) -> Value | None:
     to underflow (then the merged one is the closer of the two).
     """
     outer = constant_of(scale)
-    inner_op = other.defining_op
-    if outer is None or not _power_of_two(outer) or inner_op is None:
+    if outer is None or not _power_of_two(outer):
         return None
-    if inner_op.definition is not PRIMITIVES["mul"]:
+    if (inner := _scaling(other)) is None:
         return None
-    for constant, rest in (inner_op.operands, reversed(inner_op.operands)):
-        inner = constant_of(constant)
-        if inner is not None and _power_of_two(inner):
-            merged = _product(outer, inner)
-            if merged is not None:
-                return r.op("mul", r.const(merged), rest)
-    return None
+    merged = _product(outer, inner[0])
+    return None if merged is None else r.op("mul", r.const(merged), inner[1])
 
 
-def _scaled(r: Rewriter, value: Value) -> tuple[float | int, Value] | None:
-    """``(c, t)`` for a ``value`` that is ``c * t``, used once, ``c`` a power of two."""
+def _scaling(value: Value) -> tuple[float | int, Value] | None:
+    """``(c, t)`` for a ``value`` that is ``c * t``, ``c`` a power of two."""
     op = value.defining_op
-    if op is None or op.definition is not PRIMITIVES["mul"] or not r.used_once(value):
+    if op is None or op.definition is not PRIMITIVES["mul"]:
         return None
     for constant, rest in (op.operands, reversed(op.operands)):
         scale = constant_of(constant)
         if scale is not None and _power_of_two(scale):
             return scale, rest
     return None
+
+
+def _scaled(r: Rewriter, value: Value) -> tuple[float | int, Value] | None:
+    """``_scaling`` of a ``value`` used once (so rewriting it adds no op)."""
+    return _scaling(value) if r.used_once(value) else None
 
 
 def _merge_scaled_factors(r: Rewriter, x: Value, y: Value) -> Value | None:
