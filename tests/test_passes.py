@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 from helpers import define
 
 from srcgrad.frontend import lower_live
-from srcgrad.ir import print_function, verify
+from srcgrad.ir import (
+    Block,
+    Builder,
+    Function,
+    Parameter,
+    Region,
+    Value,
+    print_function,
+    verify,
+    walk,
+)
 from srcgrad.passes import PIPELINE, active_values, cse, dce, fold, optimize
+from srcgrad.passes.cse import exact_key
+from srcgrad.primitives import PRIMITIVES
 
 
 def ir_of(source):
     return verify(lower_live(define(source)))
+
+
+def as_derivative_terms(function):
+    """``function`` with every op marked as a derivative term, as AD builds them."""
+    for op in walk(function.entry):
+        op.derivative = True
+    return function
 
 
 def expect(function, text):
@@ -61,8 +81,8 @@ def test_cse_keeps_different_namespaces_and_constants_apart():
     assert not cse(f)
 
 
-def test_fold_evaluates_constants_and_applies_identities():
-    f = ir_of("""
+def test_fold_evaluates_constants_and_applies_identities_to_derivative_terms():
+    f = as_derivative_terms(ir_of("""
         import math
 
         def f(x, y):
@@ -71,7 +91,7 @@ def test_fold_evaluates_constants_and_applies_identities():
             c = b + -y
             d = -(-c)
             return d * math.cos(0.0) * (2 ** 3)
-        """)
+        """))
     assert fold(f)
     dce(f)
     expect(
@@ -144,7 +164,9 @@ def test_pipeline_order_is_explicit():
 
 def test_fold_merges_scalings_only_when_exact():
     # 0.5 * (2 * t) is t exactly; 3 * (5 * t) rounds differently from 15 * t.
-    f = ir_of("def f(x):\n    return 0.5 * (2.0 * x) + 3.0 * (5.0 * x)\n")
+    f = as_derivative_terms(
+        ir_of("def f(x):\n    return 0.5 * (2.0 * x) + 3.0 * (5.0 * x)\n")
+    )
     optimize(f)
     expect(
         f,
@@ -162,16 +184,16 @@ def test_fold_merges_scalings_only_when_exact():
 
 
 def test_a_sign_inside_a_product_is_absorbed_by_the_sum_around_it():
-    # s + (-y) * z * 2 is s - y * z * 2: the same bits, one op fewer.
-    f = ir_of("def f(x, y, z):\n    return x + (-y) * z * 2.0\n")
+    # s + (-y) * z * 2 is s - 2 * y * z: one op fewer, the coefficient first.
+    f = as_derivative_terms(ir_of("def f(x, y, z):\n    return x + (-y) * z * 2.0\n"))
     optimize(f)
     expect(
         f,
         """
         func f(%x, %y, %z) {
           %0 = const 2.0
-          %1 = mul %y, %z
-          %2 = mul %1, %0
+          %1 = mul %0, %y
+          %2 = mul %1, %z
           %3 = sub %x, %2
           return %3
         }
@@ -182,7 +204,9 @@ def test_a_sign_inside_a_product_is_absorbed_by_the_sum_around_it():
 def test_a_sign_is_absorbed_only_where_that_adds_no_op():
     # n = -y is also a factor of the result, so it stays; the sum still
     # absorbs it from n * x, which costs nothing (one product for another).
-    f = ir_of("def f(x, y):\n    n = -y\n    return (x + n * x) * n\n")
+    f = as_derivative_terms(
+        ir_of("def f(x, y):\n    n = -y\n    return (x + n * x) * n\n")
+    )
     optimize(f)
     expect(
         f,
@@ -196,3 +220,37 @@ def test_a_sign_is_absorbed_only_where_that_adds_no_op():
         }
         """,
     )
+
+
+def test_cse_keys_are_exact_constants_not_their_text():
+    # 0.0 == -0.0 and 1 == 1.0 == True, yet each is a different constant;
+    # an int of 5000 digits has no repr at all (Python refuses to print it).
+    keys = [exact_key(value) for value in (0.0, -0.0, 1, 1.0, True, 10**5000)]
+    assert len(set(keys)) == len(keys)
+    assert exact_key(math.nan) == exact_key(math.nan)
+    assert exact_key(10**5000) != exact_key(10**5000 + 1)
+
+
+def test_cse_never_merges_a_signed_zero_with_zero():
+    f = ir_of("def f(x):\n    return x * 0.0 + x * -0.0\n")
+    optimize(f)
+    text = print_function(f)
+    assert "const 0.0" in text and "const -0.0" in text
+    assert text.count("mul %x") == 2
+
+
+def test_a_sign_moves_out_of_a_product_of_a_thousand_factors():
+    # s + (-y) * z * z * ... * z: found and moved without deep recursion.
+    block = Block([Value("s"), Value("y"), Value("z")])
+    s, y, z = block.arguments
+    builder = Builder(block, derivative=True)
+    operator = {"namespace": "operator"}
+    product = builder.create(PRIMITIVES["neg"], [y], operator).result
+    for _ in range(1000):
+        product = builder.create(PRIMITIVES["mul"], [product, z], operator).result
+    builder.ret([builder.create(PRIMITIVES["add"], [s, product], operator).result])
+    f = Function("f", [Parameter("s"), Parameter("y"), Parameter("z")], Region([block]))
+    optimize(f, after_each=verify)
+    names = [op.name for op in f.entry.ops]
+    assert "neg" not in names and names.count("mul") == 1000
+    assert names[-2:] == ["sub", "return"]

@@ -1,21 +1,38 @@
-"""Algebraic identities, as rewrites of one op given its operands.
+"""Algebraic identities on derivative terms, as rewrites of one op.
 
-Each rule returns a simpler value equal to the op's result, or None. All
-are exact in IEEE arithmetic up to the sign of zero and NaN propagation
-(``0 * x = 0`` drops a NaN in ``x``, which for derivative code is the point):
-``x + 0``, ``x * 1``, ``x ** 1``, ``x / 1``, ``x + (-y) = x - y``,
-``-(-x) = x``, ``a * (1/b) = a / b``, scalings by powers of two merged
-(``0.5 * (2 * t) = t``), and a sign inside a product absorbed by the sum
-around it (``s + (-a) * b = s - a * b``).
+Each rule returns a simpler value equal to the op's result, or None. The
+rules run only on derivative terms (``Op.derivative``), never on values the
+user's code computes: none of them is exact for *every* number the primal
+can see, and the user's values are kept bit for bit. Where each fails:
+
+- ``x + 0 = x`` changes ``-0.0`` (``-0.0 + 0 = 0.0``); ``x + 0.0``,
+  ``x - 0.0``, ``x * 1.0``, ``x / 1`` and ``x ** 1.0`` turn an int into a
+  float (and raise ``OverflowError`` for a huge int); ``x * 1``, ``x ** 1``
+  and ``-(-x)`` turn ``True`` into ``1``.
+- ``0 * x = 0`` drops a NaN or an infinity in ``x`` and the sign of zero.
+- Moving a sign (``x + (-y) = x - y``, ``(-a) * b = -(a * b)``) needs IEEE
+  negation, which flips the sign of zero; an int 0 has no sign, so with
+  ``y = 0`` and ``x = -0.0`` the two sides differ (``0.0`` and ``-0.0``).
+- ``a * (1/b) = a / b`` rounds twice on the left, once on the right.
+- ``0.5 * (2 * t) = t`` differs where ``2 * t`` overflows.
+- ``x ** 0`` is ``1`` or ``1.0`` depending on the type of ``x``.
+
+On derivative terms these are the simplifications a person makes by hand:
+the seed ``1.0`` and the zeros and ones rules produce for concrete programs
+disappear. A structural zero may drop a NaN, as JAX's symbolic zeros do
+(``docs/reference.md``, "Derivative terms are simplified"). Constant
+folding (``srcgrad.passes.fold``) applies to both kinds of value: it
+evaluates exactly what Python would.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from srcgrad.ir import CONST, Builder, Value
+from srcgrad.ir import CONST, Builder, Op, Value
 from srcgrad.primitives import PRIMITIVES
 
 
@@ -29,6 +46,9 @@ class Rewriter:
     def op(self, name: str, *operands: Value) -> Value:
         attributes = {"namespace": "operator"}
         return self.builder.create(PRIMITIVES[name], operands, attributes).result
+
+    def const(self, value: float | int) -> Value:
+        return self.builder.const(value)
 
     def used_once(self, value: Value) -> bool:
         return self.use_counts.get(value, 0) == 1
@@ -50,13 +70,84 @@ def _is(value: Value, number: float) -> bool:
     return constant is not None and constant == number
 
 
-def _negated(value: Value) -> Value | None:
+def _negative_constant(value: Value) -> float | int | None:
+    """``-c`` for a constant ``c`` written with a minus sign (``-6.67e-11``)."""
+    constant = constant_of(value)
+    if isinstance(constant, bool) or not isinstance(constant, (int, float)):
+        return None
+    if isinstance(constant, float) and math.isnan(constant):
+        return None
+    return -constant if math.copysign(1, constant) < 0 else None
+
+
+def _negation_operand(value: Value) -> Value | None:
+    """``x`` for a ``value`` that is ``-x``."""
     op = value.defining_op
-    return (
-        op.operands[0]
-        if op is not None and op.definition is PRIMITIVES["neg"]
-        else None
-    )
+    if op is not None and op.definition is PRIMITIVES["neg"]:
+        return op.operands[0]
+    return None
+
+
+def _is_negation(value: Value) -> bool:
+    """``value`` is ``-x`` or a negative constant."""
+    return _negation_operand(value) is not None or _negative_constant(value) is not None
+
+
+def _sign_path(r: Rewriter, value: Value) -> list[tuple[Op, int]] | None:
+    """Where ``value`` carries a sign it can give away, or None.
+
+    ``value`` carries one if it is a negation or a negative constant, or a
+    product or quotient used once with such a factor, at any depth
+    (``(-a) * b``, ``a / b * -2.0``). The path lists the ops from ``value``
+    down to that factor, each with the operand to follow; it is empty if
+    ``value`` itself is the negation. Found before anything is built, so a
+    rule that does not apply leaves no dead op behind (which would keep the
+    pipeline from a fixed point); walked with a stack, so a product of a
+    thousand factors needs no deep recursion.
+    """
+    stack: list[tuple[Value, list[tuple[Op, int]]]] = [(value, [])]
+    while stack:
+        candidate, path = stack.pop()
+        if _is_negation(candidate):
+            return path
+        op = candidate.defining_op
+        if (
+            op is not None
+            and op.definition in (PRIMITIVES["mul"], PRIMITIVES["div"])
+            and r.used_once(candidate)
+        ):
+            # Pushed right first, so the left factor is searched first.
+            for index in (1, 0):
+                stack.append((op.operands[index], [*path, (op, index)]))
+    return None
+
+
+def _carries_sign(r: Rewriter, value: Value) -> bool:
+    """``value`` is ``-v`` for a ``v`` that can be built without a negation."""
+    return _sign_path(r, value) is not None
+
+
+def _without_sign(r: Rewriter, value: Value) -> Value:
+    """``-value`` for a ``value`` that ``_carries_sign``, with no negation.
+
+    A product or quotient absorbs the sign into the factor that has one; it
+    was used once, so the rewrite adds no op: the sum or negation around it
+    absorbs the sign (``s + (-a) * b = s - a * b``, ``-((-a) * b) = a * b``).
+    """
+    path = _sign_path(r, value)
+    assert path is not None
+    leaf = path[-1][0].operands[path[-1][1]] if path else value
+    if (operand := _negation_operand(leaf)) is not None:
+        rebuilt = operand
+    else:
+        positive = _negative_constant(leaf)
+        assert positive is not None
+        rebuilt = r.const(positive)
+    for op, index in reversed(path):
+        operands = list(op.operands)
+        operands[index] = rebuilt
+        rebuilt = r.op(op.definition.name, *operands)
+    return rebuilt
 
 
 def _add(r: Rewriter, operands: list[Value]) -> Value | None:
@@ -65,10 +156,27 @@ def _add(r: Rewriter, operands: list[Value]) -> Value | None:
         return x
     if _is(x, 0):
         return y
-    if (inner := _negated(y)) is not None or (inner := _negated_product(r, y)):
-        return r.op("sub", x, inner)
-    if (inner := _negated(x)) is not None or (inner := _negated_product(r, x)):
-        return r.op("sub", y, inner)
+    if x is y:
+        return r.op("mul", r.const(2), x)  # a + a, as CSE leaves a sum of equal terms
+    for multiple, term in ((x, y), (y, x)):
+        if (count := _count_of(r, multiple, term)) is not None:
+            return r.op("mul", r.const(count + 1), term)  # 2 * a + a = 3 * a
+    if _carries_sign(r, y):
+        return r.op("sub", x, _without_sign(r, y))
+    if _carries_sign(r, x):
+        return r.op("sub", y, _without_sign(r, x))
+    return None
+
+
+def _count_of(r: Rewriter, value: Value, term: Value) -> int | None:
+    """``n`` for a ``value`` that is ``n * term``, used once, ``n`` an int."""
+    op = value.defining_op
+    if op is None or op.definition is not PRIMITIVES["mul"] or not r.used_once(value):
+        return None
+    for count, other in (op.operands, reversed(op.operands)):
+        number = constant_of(count)
+        if other is term and type(number) is int:
+            return number
     return None
 
 
@@ -78,8 +186,8 @@ def _sub(r: Rewriter, operands: list[Value]) -> Value | None:
         return x
     if _is(x, 0):
         return r.op("neg", y)
-    if (inner := _negated(y)) is not None or (inner := _negated_product(r, y)):
-        return r.op("add", x, inner)
+    if _carries_sign(r, y):
+        return r.op("add", x, _without_sign(r, y))
     return None
 
 
@@ -89,41 +197,105 @@ def _mul(r: Rewriter, operands: list[Value]) -> Value | None:
         if _is(one, 1):
             return other
         if _is(one, 0):
-            return one
+            return one  # a structural zero: drops a NaN in ``other``
         if _is(one, -1):
             return r.op("neg", other)
-    negated_x, negated_y = _negated(x), _negated(y)
-    if negated_x is not None and negated_y is not None:
-        return r.op("mul", negated_x, negated_y)
+    if _is_negation(x) and _is_negation(y):
+        return r.op("mul", _without_sign(r, x), _without_sign(r, y))
+    if (merged := _merge_scaled_factors(r, x, y)) is not None:
+        return merged
     for scale, other in ((x, y), (y, x)):
         if (divisor := _reciprocal(other)) is not None:
             return r.op("div", scale, divisor)  # a * (1/b) = a / b
         if (merged := _merge_scalings(r, scale, other)) is not None:
             return merged
+        if (moved := _scale_first_factor(r, scale, other)) is not None:
+            return moved
     return None
+
+
+def _scale_first_factor(r: Rewriter, scale: Value, other: Value) -> Value | None:
+    """``c * (p * q)`` as ``(c * p) * q``, for a power of two ``c`` and a
+    product used once: the scaling joins the first factor, where it merges
+    with a scaling there (``2 * (2 * d * c) = 4 * d * c``) and reads as a
+    coefficient. Exact but where ``p * q`` or ``c * p`` overflows."""
+    number = constant_of(scale)
+    op = other.defining_op
+    if number is None or not _power_of_two(number) or op is None:
+        return None
+    if op.definition is not PRIMITIVES["mul"] or not r.used_once(other):
+        return None
+    p, q = op.operands
+    if constant_of(p) is not None or constant_of(q) is not None:
+        return None
+    return r.op("mul", r.op("mul", scale, p), q)
 
 
 def _merge_scalings(r: Rewriter, scale: Value, other: Value) -> Value | None:
-    """``c1 * (c2 * t)`` as ``(c1*c2) * t`` where that is exact.
+    """``c1 * (c2 * t)`` as ``(c1*c2) * t``, for powers of two whose product
+    is one too (``0.5 * (2 * t) = t``).
 
-    Scaling by a power of two only changes the exponent, so the product of
-    two such scalings rounds exactly as the scalings one after the other.
+    Scaling by a power of two only changes the exponent, so the merged
+    scaling rounds as the two did, unless ``c2 * t`` overflowed or lost bits
+    to underflow (then the merged one is the closer of the two).
     """
     outer = constant_of(scale)
-    inner_op = other.defining_op
-    if outer is None or not _power_of_two(outer) or inner_op is None:
+    if outer is None or not _power_of_two(outer):
         return None
-    if inner_op.definition is not PRIMITIVES["mul"]:
+    if (inner := _scaling(other)) is None:
         return None
-    for constant, rest in (inner_op.operands, reversed(inner_op.operands)):
-        inner = constant_of(constant)
-        if inner is not None and _power_of_two(inner):
-            return r.op("mul", r.builder.const(outer * inner), rest)
+    merged = _product(outer, inner[0])
+    return None if merged is None else r.op("mul", r.const(merged), inner[1])
+
+
+def _scaling(value: Value) -> tuple[float | int, Value] | None:
+    """``(c, t)`` for a ``value`` that is ``c * t``, ``c`` a power of two."""
+    op = value.defining_op
+    if op is None or op.definition is not PRIMITIVES["mul"]:
+        return None
+    for constant, rest in (op.operands, reversed(op.operands)):
+        scale = constant_of(constant)
+        if scale is not None and _power_of_two(scale):
+            return scale, rest
     return None
 
 
+def _scaled(r: Rewriter, value: Value) -> tuple[float | int, Value] | None:
+    """``_scaling`` of a ``value`` used once (so rewriting it adds no op)."""
+    return _scaling(value) if r.used_once(value) else None
+
+
+def _merge_scaled_factors(r: Rewriter, x: Value, y: Value) -> Value | None:
+    """``(a * c1) * (c2 * b)`` as ``(c1*c2) * (a * b)``, or ``a * b`` when
+    ``c1 * c2 = 1`` (``t * 0.5 * (2 * s) = t * s``), as ``_merge_scalings``."""
+    if (left := _scaled(r, x)) is None or (right := _scaled(r, y)) is None:
+        return None
+    merged = _product(left[0], right[0])
+    if merged is None:
+        return None
+    product = r.op("mul", left[1], right[1])
+    return product if merged == 1 else r.op("mul", r.const(merged), product)
+
+
+def _product(a: float | int, b: float | int) -> float | int | None:
+    """``a * b`` as Python computes it, if that is a power of two again."""
+    try:
+        product = a * b
+    except OverflowError:
+        return None
+    return product if _power_of_two(product) else None
+
+
 def _power_of_two(number: float | int) -> bool:
-    return number != 0 and math.isfinite(number) and math.frexp(abs(number))[0] == 0.5
+    """``number`` is ``±2**k``: a normal float, or an int of any size."""
+    if isinstance(number, bool):
+        return False
+    if isinstance(number, int):
+        magnitude = abs(number)
+        return magnitude != 0 and magnitude & (magnitude - 1) == 0
+    if not isinstance(number, float) or not math.isfinite(number):
+        return False
+    return abs(number) >= sys.float_info.min and math.frexp(number)[0] in (0.5, -0.5)
 
 
 def _reciprocal(value: Value) -> Value | None:
@@ -144,29 +316,9 @@ def _div(r: Rewriter, operands: list[Value]) -> Value | None:
     return None
 
 
-def _negated_product(r: Rewriter, value: Value) -> Value | None:
-    """``-value``, for a ``value`` that is a product or quotient with a
-    negation inside (``(-a) * b * c``), rebuilt without it (``a * b * c``).
-
-    Only through ops used once, so the rewrite adds no op: the sum that uses
-    ``value`` absorbs the sign (``s + (-a) * b = s - a * b``). IEEE negation
-    is exact, so no bit of the result changes.
-    """
-    op = value.defining_op
-    if op is None or not r.used_once(value):
-        return None
-    if op.definition not in (PRIMITIVES["mul"], PRIMITIVES["div"]):
-        return None
-    x, y = op.operands
-    if (positive := _negated(x)) is not None or (positive := _negated_product(r, x)):
-        return r.op(op.definition.name, positive, y)
-    if (positive := _negated(y)) is not None or (positive := _negated_product(r, y)):
-        return r.op(op.definition.name, x, positive)
-    return None
-
-
 def _neg(r: Rewriter, operands: list[Value]) -> Value | None:
-    return _negated(operands[0])
+    # -(-x) = x, -((-a) * b) = a * b
+    return _without_sign(r, operands[0]) if _carries_sign(r, operands[0]) else None
 
 
 def _pow(r: Rewriter, operands: list[Value]) -> Value | None:
@@ -174,10 +326,11 @@ def _pow(r: Rewriter, operands: list[Value]) -> Value | None:
     if _is(y, 1):
         return x
     if _is(y, 0):
-        return r.builder.const(1)
+        return r.const(1)
     return None
 
 
+#: Rules by primitive name; ``fold`` applies them to derivative terms only.
 IDENTITIES: dict[str, Rewrite] = {
     "add": _add,
     "sub": _sub,

@@ -60,15 +60,34 @@ def _number_block(
 def _key(op: Op, order: dict[Value, int]) -> Hashable | None:
     if len(op.results) != 1:
         return None
-    attributes = tuple(
-        sorted((name, _hashable(value)) for name, value in op.attributes.items())
-    )
+    try:
+        attributes = tuple(
+            sorted((name, exact_key(value)) for name, value in op.attributes.items())
+        )
+    except TypeError:
+        return None  # an attribute with no exact key: never merged
     operands = tuple(op.operands)
     if getattr(op.definition, "commutative", False):
         operands = tuple(sorted(operands, key=order.__getitem__))
     return (id(op.definition), attributes, operands)
 
 
-def _hashable(value: object) -> Hashable:
-    # 0.0 == -0.0 and 1 == 1.0 in Python, but they are different constants.
-    return (type(value).__name__, repr(value))
+def exact_key(value: object) -> Hashable:
+    """A key equal for two attribute values only if they are the same constant.
+
+    ``0.0 == -0.0``, ``1 == 1.0 == True`` and ``nan != nan`` in Python, but
+    each is a different constant, so the key has the type and, for floats,
+    every bit (``float.hex``; a NaN equals itself).
+
+    Raises:
+        TypeError: ``value`` is of a type with no exact key.
+    """
+    if isinstance(value, float):
+        return (type(value).__name__, value.hex())
+    if isinstance(value, complex):
+        return (type(value).__name__, value.real.hex(), value.imag.hex())
+    if value is None or isinstance(value, (bool, int, str)):
+        return (type(value).__name__, value)
+    if isinstance(value, tuple):
+        return (type(value).__name__, tuple(exact_key(item) for item in value))
+    raise TypeError(f"no exact key for {type(value).__name__}")

@@ -3,7 +3,9 @@
 Derivative rules are written generally (``g * (y * x**(y - 1))``) and the
 seed of reverse mode is ``1.0``; this pass turns what that produces for
 concrete programs into what a person would write (``2 * x``): it evaluates
-ops on constants and applies the identities of ``srcgrad.passes.algebra``.
+ops on constants, exactly as Python would when the code runs, and applies
+the identities of ``srcgrad.passes.algebra`` to derivative terms. Values
+the user's code computes keep their bits, their type and their exceptions.
 """
 
 from __future__ import annotations
@@ -49,27 +51,72 @@ def _fold_block(
 
 
 def _simplify(rewriter: Rewriter, op: Op) -> Value | None:
-    """A value equal to ``op``'s result built from fewer ops, or None."""
+    """A value equal to ``op``'s result built from fewer ops, or None.
+
+    Ops on constants are evaluated. Identities apply to derivative terms
+    only (``srcgrad.passes.algebra`` says why), and not to an op on
+    constants that Python would refuse to evaluate: that op stays, to fail
+    at run time as the primal does.
+    """
     primitive = op.definition
     if not isinstance(primitive, Primitive) or len(op.results) != 1:
         return None
     constants = [constant_of(operand) for operand in op.operands]
     if all(constant is not None for constant in constants):
         namespace = str(op.attributes["namespace"])
-        return _evaluate(rewriter.builder, primitive, namespace, constants)
+        try:
+            result = _evaluate(primitive, namespace, constants)
+        except _Unfoldable:
+            return None
+        if result is not None:
+            return rewriter.builder.const(result)
     rewrite = IDENTITIES.get(primitive.name)
-    return None if rewrite is None else rewrite(rewriter, op.operands)
+    if rewrite is None or not op.derivative:
+        return None
+    return rewrite(rewriter, op.operands)
+
+
+class _Unfoldable(Exception):
+    """Evaluating the op would raise, or take too long: leave it to run time."""
+
+
+#: Ints this many bits long or longer are not folded, as CPython's own
+#: compiler does not fold them (``10 ** 400`` stays as written, and folding
+#: never computes ``10 ** 10 ** 10`` nor prints a number with 5000 digits).
+MAX_FOLDED_INT_BITS = 128
 
 
 def _evaluate(
-    builder: Builder, primitive: Primitive, namespace: str, args: Sequence[object]
-) -> Value | None:
+    primitive: Primitive, namespace: str, args: Sequence[object]
+) -> int | float | None:
+    """What Python computes for the op on ``args``, if it is a plain literal.
+
+    Returns None for a result codegen would not print as a plain literal
+    (an infinity, a NaN, a NumPy scalar, a complex number): such an op stays,
+    and CSE computes it once.
+
+    Raises:
+        _Unfoldable: Python raises on these arguments, or the result is an
+            int too large to fold.
+    """
+    if primitive.name == "pow" and _huge_power(args):
+        raise _Unfoldable
     try:
         result = primitive.evaluate(namespace, args)
-    except (ArithmeticError, ValueError, TypeError):
-        return None  # leave it to fail at run time, as the primal would
-    if isinstance(result, bool) or not isinstance(result, (int, float)):
-        return None
-    if isinstance(result, float) and not math.isfinite(result):
-        return None
-    return builder.const(result)
+    except (ArithmeticError, ValueError, TypeError) as error:
+        raise _Unfoldable from error
+    if type(result) is int:
+        if result.bit_length() >= MAX_FOLDED_INT_BITS:
+            raise _Unfoldable
+        return result
+    if type(result) is float and math.isfinite(result):
+        return result
+    return None
+
+
+def _huge_power(args: Sequence[object]) -> bool:
+    """``base ** exponent`` of ints is too large to compute at build time."""
+    base, exponent = args
+    if type(base) is not int or type(exponent) is not int or exponent <= 0:
+        return False
+    return base.bit_length() * exponent > 2 * MAX_FOLDED_INT_BITS

@@ -50,7 +50,7 @@ def call_price_grad(S, K, T, r, sigma):
     t_10 = t_8 * T
     T_bar = t_8 * t_1 - t_7 * r
     r_bar = t_10 - t_7 * T
-    sigma_bar = t_9 * sqrt_T + t_10 * 0.5 * (2 * sigma)
+    sigma_bar = t_9 * sqrt_T + t_10 * sigma
     t_11 = t_8 / t / K
     S_bar = N1 + t_11
     K_bar = K_bar - t_11 * t

@@ -11,13 +11,6 @@ def f_grad(x):
     b = a * a
     # line 4: c = b * b
     c = b * b
-    # line 5: d = c * c
-    d = c * c
-    c_bar = 4.0 * d * c
-    # line 4: c = b * b
-    b_bar = 2.0 * c_bar * b
-    # line 3: b = a * a
-    a_bar = 2.0 * b_bar * a
     # line 2: a = x * x
-    x_bar = 2.0 * a_bar * x
+    x_bar = 32.0 * c * c * c * b * a * x
     return x_bar
