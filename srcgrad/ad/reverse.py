@@ -7,7 +7,7 @@ where each op that raises outside its domain is kept by an ``EVALUATE`` so
 the gradient raises where ``f`` does), then the reverse sweep, which walks
 ``f``'s ops backwards and applies each one's VJP rule, accumulating
 ``S(i) = sum_j S(j) * dy_j/dy_i`` into one adjoint per value, exactly once
-per edge (DESIGN.md, "The idea it is built on").
+per edge (docs/design.md, "Reverse mode: the path sum, factored").
 Passes run afterwards drop the forward values nothing needs and share the
 ones the rules recompute.
 """
