@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from srcgrad.codegen import generate, module_source
 from srcgrad.compiler import describe_gradient, gradient_ir, wrt_names
-from srcgrad.errors import SrcgradError
+from srcgrad.errors import DifferentiationError, SrcgradError
 from srcgrad.frontend import FileResolver, FunctionSource, lower_function, parse_file
 from srcgrad.frontend.decorators import declared_wrt
 from srcgrad.ir import Function, print_function
@@ -62,22 +62,26 @@ def _parser() -> argparse.ArgumentParser:
 
 def _show(arguments: argparse.Namespace) -> int:
     path, _, name = arguments.target.partition("::")
-    module, sources = parse_file(path)
+    wrt = None if arguments.wrt is None else _parse_wrt(arguments.wrt)
+    parsed = parse_file(path)
+    sources = list(parsed.functions)
     if name:
         sources = [source for source in sources if source.name == name]
         if not sources:
             raise SrcgradError(f"{path} has no top-level function named {name!r}")
     if not sources:
         raise SrcgradError(f"{path} has no top-level functions")
-    resolver = FileResolver(module)
+    resolver = FileResolver(parsed.module)
     gradients: list[tuple[Function, str, tuple[str, ...]]] = []
     errors: list[SrcgradError] = []
     for source in sources:
         # One function srcgrad can't differentiate does not hide the others.
         try:
-            gradients.append(_gradient(source, module, resolver, arguments.wrt))
+            gradients.append(_gradient(source, parsed.module, resolver, wrt))
         except SrcgradError as error:
-            errors.append(error)
+            errors.append(_located(error, source))
+        except Exception as error:  # a bug in srcgrad: say so, show the rest
+            errors.append(_internal_error(error, source))
     if gradients and arguments.ir:
         sys.stdout.write("\n".join(print_function(ir) for ir, _, _ in gradients))
     elif gradients:
@@ -94,7 +98,7 @@ def _gradient(
     source: FunctionSource,
     module: ast.Module,
     resolver: FileResolver,
-    wrt_option: str | None,
+    wrt_option: str | tuple[str, ...] | None,
 ) -> tuple[Function, str, tuple[str, ...]]:
     """The gradient IR of one function, its name, and what it is taken wrt.
 
@@ -105,7 +109,8 @@ def _gradient(
     parameters = [parameter.name for parameter in primal.parameters]
     wrt: object
     if wrt_option is not None:
-        wrt = _parse_wrt(wrt_option)
+        wrt = wrt_option
+        _check_parameters(source, resolver, parameters, wrt_option)
     else:
         declared = declared_wrt(source, module)
         wrt = 0 if declared is None else declared
@@ -118,9 +123,71 @@ def _gradient(
 
 
 def _parse_wrt(option: str) -> str | tuple[str, ...]:
-    """``--wrt x`` is one parameter; ``--wrt x,y`` (or ``x,``) a tuple."""
-    names = tuple(name.strip() for name in option.split(",") if name.strip())
-    return names if "," in option else option.strip()
+    """``--wrt x`` is one parameter; ``--wrt x,y`` (or ``x,``) a tuple.
+
+    Raises:
+        SrcgradError: the list is empty, or an item is not a name.
+    """
+    items = [item.strip() for item in option.split(",")]
+    if len(items) > 1 and not items[-1]:
+        items.pop()  # `x,`: a tuple of one
+    if not any(items):
+        raise SrcgradError(
+            f"--wrt {option!r} names no parameter; give one (--wrt x) or "
+            "several (--wrt x,y)"
+        )
+    for item in items:
+        if not item.isidentifier():
+            raise SrcgradError(
+                f"--wrt {option!r}: {item!r} is not a parameter name; "
+                "give names separated by commas (--wrt x,y)"
+            )
+    return tuple(items) if "," in option else items[0]
+
+
+def _check_parameters(
+    source: FunctionSource,
+    resolver: FileResolver,
+    parameters: list[str],
+    wrt: str | tuple[str, ...],
+) -> None:
+    """Refuse a ``--wrt`` name that is not a parameter, saying what it is."""
+    for name in (wrt,) if isinstance(wrt, str) else wrt:
+        if name in parameters:
+            continue
+        if name in _assigned_names(source.node):
+            what = f"a local variable of {source.name}, not a parameter"
+        elif resolver.resolve(name) is not None:
+            what = f"a global name in {source.filename}, not a parameter"
+        else:
+            what = f"not a parameter of {source.name}"
+        raise DifferentiationError(
+            f"--wrt {name!r} is {what}; its parameters are {tuple(parameters)}",
+            source.location(source.node),
+        )
+
+
+def _assigned_names(node: ast.FunctionDef) -> set[str]:
+    return {
+        child.id
+        for child in ast.walk(node)
+        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store)
+    }
+
+
+def _located(error: SrcgradError, source: FunctionSource) -> SrcgradError:
+    """``error``, pointing at the function's ``def`` if it points nowhere."""
+    if error.location is not None:
+        return error
+    return type(error)(error.message, source.location(source.node))
+
+
+def _internal_error(error: Exception, source: FunctionSource) -> SrcgradError:
+    return SrcgradError(
+        f"internal error while building the gradient of {source.name}: "
+        f"{type(error).__name__}: {error} (a bug in srcgrad; please report it)",
+        source.location(source.node),
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

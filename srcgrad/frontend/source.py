@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from srcgrad.errors import SourceUnavailableError, UnsupportedSyntaxError
+from srcgrad.errors import SourceUnavailableError
 from srcgrad.ir import SourceLocation
 
 
@@ -158,27 +158,3 @@ def _compiles_to(node: ast.Lambda, code: types.CodeType) -> bool:
     inner = [const for const in compiled.co_consts if isinstance(const, types.CodeType)]
     return bool(inner) and inner[0].co_code == code.co_code
 
-
-def parse_file(path: str) -> tuple[ast.Module, list[FunctionSource]]:
-    """Parse a file without running it: its module and top-level functions.
-
-    Raises:
-        UnsupportedSyntaxError: the file is not valid Python.
-    """
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    lines = tuple(text.splitlines(keepends=True))
-    try:
-        tree = ast.parse(text, filename=path)
-    except SyntaxError as error:
-        line = error.lineno or 1
-        column = error.offset or 1
-        quoted = lines[line - 1] if 0 < line <= len(lines) else ""
-        location = SourceLocation(path, line, column, column + 1, quoted)
-        raise UnsupportedSyntaxError(f"invalid Python: {error.msg}", location) from None
-    functions = [
-        FunctionSource(node, path, lines)
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef)
-    ]
-    return tree, functions

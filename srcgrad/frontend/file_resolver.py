@@ -1,0 +1,407 @@
+"""What a free name means in a file that ``srcgrad show`` reads but never runs.
+
+The file's top-level statements are read in order, the way an import runs
+them, tracking what each name is bound to. Where the object is known without
+running the file (``math`` and ``numpy``, their attributes, aliases of those
+such as ``fn = math.sin``, the builtins) it is classified with
+``classify_variable``, exactly as ``LiveResolver`` classifies the object it
+finds in a live function's globals; so ``from math import pi`` is a global
+read at run time in both, and ``fn = math.sin`` is ``math.sin`` in both.
+
+Where the object is not known (an assignment from a call, a name bound
+conditionally or in several places, a name from another module), the name
+is never guessed: it becomes a global read when the gradient runs if every
+binding of it is a value, and otherwise an ``OtherBinding`` whose use is a
+clear error saying why.
+
+Which statements run when the module is imported:
+
+- top-level statements, and the body, ``else`` and ``finally`` of a ``try``
+  whose body only imports what is importable here (so its ``except
+  ImportError`` handlers do not run);
+- not the body of ``if TYPE_CHECKING:`` (nor ``if typing.TYPE_CHECKING:``),
+  which only type checkers read; its ``else`` does run;
+- anything else (``if``, loops, ``with``, ``match``, other ``try``
+  statements, names a function rebinds with ``global``) may or may not run.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from types import ModuleType
+
+from srcgrad.frontend.resolve import (
+    RULE_MODULES,
+    Binding,
+    GlobalBinding,
+    OtherBinding,
+    classify_object,
+    classify_variable,
+)
+
+#: Modules whose ``TYPE_CHECKING`` is False when the code runs.
+_TYPING_MODULES = ("typing", "typing_extensions")
+
+#: Scopes of their own: names bound inside them are not module globals.
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+class _When(Enum):
+    """When a binding happens, relative to importing the module."""
+
+    ALWAYS = "always"
+    MAYBE = "maybe"
+    NEVER = "only for type checkers"
+
+
+@dataclass(frozen=True)
+class _Definition:
+    binding: Binding
+    line: int
+    order: int  # the top-level statement it is in
+    when: _When
+
+
+@dataclass(frozen=True)
+class _StarImport:
+    module: str
+    line: int
+    order: int
+
+
+class FileResolver:
+    """Resolves names from a file's own imports and definitions, unrun.
+
+    Only ``math`` and ``numpy`` (what srcgrad has rules for) are imported; an
+    import of anything else resolves to an ``OtherBinding``.
+    """
+
+    def __init__(self, module: ast.Module) -> None:
+        self._definitions: dict[str, list[_Definition]] = {}
+        self._stars: list[_StarImport] = []  # `from elsewhere import *`
+        # Names whose object is known at the statement being read.
+        self._objects: dict[str, object] = {}
+        # Names bound to the typing module, and to its TYPE_CHECKING flag.
+        self._typing_modules: set[str] = set()
+        self._type_checking_flags: set[str] = set()
+        self._order = 0
+        for order, statement in enumerate(module.body):
+            self._order = order
+            self._record(statement, _When.ALWAYS)
+        for name, line in _rebound_by_functions(module):
+            self._bind(name, GlobalBinding(name, f"global {name!r}"), line, _When.MAYBE)
+
+    def resolve(self, name: str) -> Binding | None:
+        """What ``name`` refers to when the file's functions run."""
+        definitions = self._definitions.get(name, [])
+        running = [found for found in definitions if found.when is not _When.NEVER]
+        last = max((found.order for found in running), default=-1)
+        star = next((star for star in self._stars if star.order > last), None)
+        if not running and star is None:
+            if hasattr(builtins, name):
+                return classify_object(getattr(builtins, name), name)
+            if definitions:
+                return OtherBinding(
+                    f"{name!r}, which is imported only under `if TYPE_CHECKING:` "
+                    f"(line {definitions[0].line}), so it is not defined when the "
+                    "code runs"
+                )
+            return None
+        bindings = list(dict.fromkeys(found.binding for found in running))
+        # One object, bound for sure (perhaps also where it may not run).
+        bound = any(found.when is _When.ALWAYS for found in running)
+        if len(bindings) == 1 and bound and star is None:
+            return bindings[0]
+        return _unknowable(name, running, bindings, star)
+
+    # -- statements --------------------------------------------------------
+    def _record(self, statement: ast.stmt, when: _When) -> None:
+        for name in _walrus_targets(statement):
+            self._bind(name, _value(name), statement.lineno, _When.MAYBE)
+        if isinstance(statement, ast.Import):
+            self._import(statement, when)
+        elif isinstance(statement, ast.ImportFrom):
+            self._import_from(statement, when)
+        elif isinstance(statement, _NESTED_SCOPES[:3]):
+            binding = GlobalBinding(
+                statement.name,
+                f"{statement.name!r} defined in this file",
+                is_value=False,
+            )
+            self._bind(statement.name, binding, statement.lineno, when)
+        elif isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                self._assign(target, statement.value, statement.lineno, when)
+        elif isinstance(statement, ast.AnnAssign):
+            if statement.value is not None:  # `x: float` alone binds nothing
+                self._assign(statement.target, statement.value, statement.lineno, when)
+        elif isinstance(statement, ast.AugAssign):
+            self._assign(statement.target, None, statement.lineno, when)
+        elif isinstance(statement, ast.If) and self._is_type_checking(statement.test):
+            self._record_all(statement.body, _When.NEVER)
+            self._record_all(statement.orelse, when)
+        elif isinstance(statement, ast.Try) and self._only_imports(statement.body):
+            # The body cannot raise ImportError here: its handlers never run.
+            self._record_all(statement.body, when)
+            self._record_all(statement.orelse, when)
+            self._record_all(statement.finalbody, when)
+        else:
+            self._record_maybe(statement)
+
+    def _record_all(self, statements: list[ast.stmt], when: _When) -> None:
+        for statement in statements:
+            self._record(statement, when)
+
+    def _record_maybe(self, statement: ast.stmt) -> None:
+        """A statement that may or may not bind what it binds (``if``, loops)."""
+        for field in ast.iter_child_nodes(statement):
+            if isinstance(field, ast.stmt):
+                self._record(field, _When.MAYBE)
+            elif isinstance(field, (ast.excepthandler, ast.match_case)):
+                for name in _bound_names(field):
+                    self._bind(name, _value(name), statement.lineno, _When.MAYBE)
+                self._record_all(field.body, _When.MAYBE)
+            else:  # targets: `for i in`, `with ... as f`, `del x`
+                for name in _bound_names(field):
+                    self._bind(name, _value(name), statement.lineno, _When.MAYBE)
+
+    def _import(self, statement: ast.Import, when: _When) -> None:
+        for alias in statement.names:
+            # `import a.b` binds `a`; `import a.b as c` binds the module a.b.
+            dotted = alias.name if alias.asname else alias.name.split(".")[0]
+            bound = alias.asname or dotted
+            found = _module(dotted, statement.lineno)
+            self._bind_found(bound, found, statement.lineno, when)
+            if dotted in _TYPING_MODULES:
+                self._typing_modules.add(bound)
+
+    def _import_from(self, statement: ast.ImportFrom, when: _When) -> None:
+        line = statement.lineno
+        dotted = "." * statement.level + (statement.module or "")
+        source = _module(dotted, line) if statement.level == 0 else None
+        for alias in statement.names:
+            bound = alias.asname or alias.name
+            if dotted in _TYPING_MODULES and alias.name == "TYPE_CHECKING":
+                self._type_checking_flags.add(bound)
+            if alias.name == "*":
+                self._import_all(source, dotted, line, when)
+            elif isinstance(source, ModuleType):
+                self._bind_found(bound, _attribute(source, alias.name, line), line, when)
+            elif source is None:
+                self._bind(bound, _relative(alias.name, dotted, line), line, when)
+            else:
+                description = (
+                    f"{alias.name!r} imported from {dotted!r} (line {line}), "
+                    "a module srcgrad has no rules for"
+                )
+                self._bind(bound, OtherBinding(description), line, when)
+
+    def _import_all(
+        self, source: ModuleType | OtherBinding | None, dotted: str, line: int, when: _When
+    ) -> None:
+        """``from math import *``: every public name of a module with rules."""
+        if not isinstance(source, ModuleType):
+            # Any name may come from it: a name bound before it is unknowable.
+            self._stars.append(_StarImport(dotted, line, self._order))
+            self._objects.clear()
+            return
+        public = getattr(source, "__all__", None) or [
+            name for name in dir(source) if not name.startswith("_")
+        ]
+        for name in public:
+            if hasattr(source, name):
+                self._bind_found(name, getattr(source, name), line, when)
+
+    def _assign(
+        self, target: ast.expr, value: ast.expr | None, line: int, when: _When
+    ) -> None:
+        """``target = value``; ``value`` None for ``target += ...``."""
+        if isinstance(target, ast.Name):
+            if target.id == "TYPE_CHECKING" and _is_false(value):
+                self._type_checking_flags.add(target.id)  # TYPE_CHECKING = False
+            found = self._static_object(value)
+            if found is _UNKNOWN:
+                self._bind(target.id, _value(target.id), line, when)
+            else:
+                self._bind_found(target.id, found, line, when)
+        elif (
+            isinstance(target, (ast.Tuple, ast.List))
+            and isinstance(value, (ast.Tuple, ast.List))
+            and len(target.elts) == len(value.elts)
+            and not any(isinstance(node, ast.Starred) for node in target.elts)
+            and not any(isinstance(node, ast.Starred) for node in value.elts)
+        ):
+            for part, part_value in zip(target.elts, value.elts, strict=True):
+                self._assign(part, part_value, line, when)
+        else:  # `a, b = pair()`, `obj.attr = 1`: names bound to unknown objects
+            for name in _bound_names(target):
+                self._bind(name, _value(name), line, when)
+
+    # -- bindings ----------------------------------------------------------
+    def _bind_found(
+        self, name: str, found: object, line: int, when: _When
+    ) -> None:
+        """Bind ``name`` to a known object, or to a binding that says why not."""
+        if isinstance(found, OtherBinding):
+            self._bind(name, found, line, when)
+            return
+        self._bind(name, classify_variable(name, found), line, when)
+        if when is _When.ALWAYS:
+            self._objects[name] = found
+
+    def _bind(self, name: str, binding: Binding, line: int, when: _When) -> None:
+        self._definitions.setdefault(name, []).append(
+            _Definition(binding, line, self._order, when)
+        )
+        if when is not _When.NEVER:
+            self._objects.pop(name, None)
+
+    def _static_object(self, node: ast.expr | None) -> object:
+        """The object a name or ``module.attribute`` chain holds right now."""
+        if isinstance(node, ast.Name):
+            if node.id in self._objects:
+                return self._objects[node.id]
+            if node.id not in self._definitions and not self._stars:
+                return getattr(builtins, node.id, _UNKNOWN)
+            return _UNKNOWN
+        if isinstance(node, ast.Attribute):
+            base = self._static_object(node.value)
+            if isinstance(base, ModuleType):
+                return getattr(base, node.attr, _UNKNOWN)
+        return _UNKNOWN
+
+    def _only_imports(self, statements: list[ast.stmt]) -> bool:
+        """Whether ``statements`` only import what imports here."""
+        for statement in statements:
+            if isinstance(statement, ast.Import):
+                modules = [_module(alias.name, 0) for alias in statement.names]
+            elif isinstance(statement, ast.ImportFrom) and statement.level == 0:
+                source = _module(statement.module or "", 0)
+                modules = [
+                    _attribute(source, alias.name, 0)
+                    if isinstance(source, ModuleType) and alias.name != "*"
+                    else source
+                    for alias in statement.names
+                ]
+            else:
+                return False
+            if any(isinstance(found, OtherBinding) for found in modules):
+                return False
+        return bool(statements)
+
+    def _is_type_checking(self, test: ast.expr) -> bool:
+        """``TYPE_CHECKING`` or ``typing.TYPE_CHECKING``, under any alias."""
+        if isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING":
+            return isinstance(test.value, ast.Name) and (
+                test.value.id in self._typing_modules
+            )
+        return isinstance(test, ast.Name) and test.id in self._type_checking_flags
+
+
+class _Unknown:
+    """The object of a name show cannot know without running the file."""
+
+
+_UNKNOWN = _Unknown()
+
+def _is_false(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _value(name: str) -> GlobalBinding:
+    """A global whose object is unknown: read when the gradient runs."""
+    return GlobalBinding(name, f"global {name!r}")
+
+
+def _module(dotted: str, line: int) -> ModuleType | OtherBinding:
+    """The module ``dotted`` if srcgrad has rules for it and it imports."""
+    where = f" (imported on line {line})" if line else ""
+    if dotted.split(".")[0] not in RULE_MODULES:
+        return OtherBinding(
+            f"module {dotted!r}, which srcgrad has no rules for{where}"
+        )
+    try:
+        return importlib.import_module(dotted)
+    except ImportError as error:
+        return OtherBinding(f"module {dotted!r}{where}, which cannot be imported: {error}")
+
+
+def _attribute(module: ModuleType, name: str, line: int) -> object:
+    if hasattr(module, name):
+        return getattr(module, name)
+    return OtherBinding(
+        f"{name!r}, which module {module.__name__!r} does not have "
+        f"(imported on line {line})"
+    )
+
+
+def _relative(name: str, dotted: str, line: int) -> OtherBinding:
+    return OtherBinding(
+        f"{name!r}, from the relative import `from {dotted} import` on line "
+        f"{line}, which srcgrad show cannot resolve without running the package"
+    )
+
+
+def _unknowable(
+    name: str,
+    definitions: list[_Definition],
+    bindings: list[Binding],
+    star: _StarImport | None,
+) -> Binding:
+    """A name bound in several ways: read at run time if only ever a value."""
+    if star is None and all(
+        isinstance(binding, GlobalBinding) and binding.is_value for binding in bindings
+    ):
+        return _value(name)
+    lines = ", ".join(str(line) for line in sorted({d.line for d in definitions}))
+    if star is not None:
+        why = f"may come from `from {star.module} import *` (line {star.line})"
+    else:
+        why = f"is bound conditionally or more than once (lines {lines})"
+    return OtherBinding(
+        f"{name!r}, which {why}, so srcgrad show cannot tell what it is "
+        "without running the file"
+    )
+
+
+def _bound_names(node: ast.AST) -> Iterator[str]:
+    """Names a target, pattern or handler binds in the module's scope."""
+    for child in _same_scope(node):
+        if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
+            yield child.id
+        elif isinstance(child, (ast.MatchAs, ast.MatchStar)) and child.name:
+            yield child.name
+        elif isinstance(child, ast.MatchMapping) and child.rest:
+            yield child.rest
+        elif isinstance(child, ast.ExceptHandler) and child.name:
+            yield child.name
+
+
+def _walrus_targets(statement: ast.stmt) -> Iterator[str]:
+    """Names ``:=`` binds in the expressions of ``statement`` itself."""
+    for field in ast.iter_child_nodes(statement):
+        if isinstance(field, ast.expr):
+            for child in _same_scope(field):
+                if isinstance(child, ast.NamedExpr):
+                    yield child.target.id
+
+
+def _same_scope(node: ast.AST) -> Iterator[ast.AST]:
+    """``node`` and its descendants, not entering nested functions or classes."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        if not isinstance(child, (*_NESTED_SCOPES, ast.stmt)):
+            yield from _same_scope(child)
+
+
+def _rebound_by_functions(module: ast.Module) -> Iterator[tuple[str, int]]:
+    """Names a function declares ``global``: it may rebind them at any time."""
+    for node in ast.walk(module):
+        if isinstance(node, ast.Global):
+            for name in node.names:
+                yield name, node.lineno
