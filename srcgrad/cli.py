@@ -13,10 +13,20 @@ import ast
 import sys
 from collections.abc import Sequence
 
-from srcgrad.codegen import generate, module_source
+from srcgrad.codegen import GeneratedFunction, generate, module_source
 from srcgrad.compiler import describe_gradient, gradient_ir, wrt_names
-from srcgrad.errors import DifferentiationError, SrcgradError
-from srcgrad.frontend import FileResolver, FunctionSource, lower_function, parse_file
+from srcgrad.errors import (
+    DifferentiationError,
+    SrcgradError,
+    UnsupportedSyntaxError,
+)
+from srcgrad.frontend import (
+    FileResolver,
+    FunctionSource,
+    ParsedFile,
+    lower_function,
+    parse_file,
+)
 from srcgrad.frontend.decorators import declared_wrt
 from srcgrad.ir import Function, print_function
 
@@ -64,34 +74,53 @@ def _show(arguments: argparse.Namespace) -> int:
     path, _, name = arguments.target.partition("::")
     wrt = None if arguments.wrt is None else _parse_wrt(arguments.wrt)
     parsed = parse_file(path)
-    sources = list(parsed.functions)
-    if name:
-        sources = [source for source in sources if source.name == name]
-        if not sources:
-            raise SrcgradError(f"{path} has no top-level function named {name!r}")
-    if not sources:
-        raise SrcgradError(f"{path} has no top-level functions")
+    sources, errors = _selected(parsed, name)
     resolver = FileResolver(parsed.module)
-    gradients: list[tuple[Function, str, tuple[str, ...]]] = []
-    errors: list[SrcgradError] = []
+    irs: list[str] = []
+    generated: list[GeneratedFunction] = []
     for source in sources:
         # One function srcgrad can't differentiate does not hide the others.
         try:
-            gradients.append(_gradient(source, parsed.module, resolver, wrt))
+            ir, names = _gradient(source, parsed.module, resolver, wrt)
+            if arguments.ir:
+                irs.append(print_function(ir))
+            else:
+                generated.append(generate(ir, describe_gradient(source.name, names)))
         except SrcgradError as error:
             errors.append(_located(error, source))
         except Exception as error:  # a bug in srcgrad: say so, show the rest
             errors.append(_internal_error(error, source))
-    if gradients and arguments.ir:
-        sys.stdout.write("\n".join(print_function(ir) for ir, _, _ in gradients))
-    elif gradients:
-        generated = [
-            generate(ir, describe_gradient(name, wrt)) for ir, name, wrt in gradients
-        ]
-        sys.stdout.write(module_source(generated))
-    for failure in errors:
+    if irs or generated:
+        sys.stdout.write("\n".join(irs) if irs else module_source(generated))
+    sys.stdout.flush()  # the gradients, then what went wrong
+    for failure in sorted(errors, key=_line):
         print(f"srcgrad: {failure}", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _selected(
+    parsed: ParsedFile, name: str
+) -> tuple[list[FunctionSource], list[SrcgradError]]:
+    """The functions to show (all, or ``name``), and those srcgrad can't read.
+
+    Raises:
+        SrcgradError: there is no such function.
+    """
+    sources = [source for source in parsed.functions if name in ("", source.name)]
+    errors: list[SrcgradError] = [
+        UnsupportedSyntaxError(
+            f"async function {node.name} is not supported", parsed.location(node)
+        )
+        for node in parsed.async_functions
+        if name in ("", node.name)
+    ]
+    if not sources and not errors:
+        raise SrcgradError(
+            f"{parsed.filename} has no top-level function named {name!r}"
+            if name
+            else f"{parsed.filename} has no top-level functions"
+        )
+    return sources, errors
 
 
 def _gradient(
@@ -99,8 +128,8 @@ def _gradient(
     module: ast.Module,
     resolver: FileResolver,
     wrt_option: str | tuple[str, ...] | None,
-) -> tuple[Function, str, tuple[str, ...]]:
-    """The gradient IR of one function, its name, and what it is taken wrt.
+) -> tuple[Function, tuple[str, ...]]:
+    """The gradient IR of one function, and what it is taken with respect to.
 
     ``wrt`` is ``--wrt`` if given, else what the function's own
     ``@srcgrad.grad`` decorator asks for, else the first parameter.
@@ -115,11 +144,7 @@ def _gradient(
         declared = declared_wrt(source, module)
         wrt = 0 if declared is None else declared
     names = wrt_names(primal.name, parameters, wrt)
-    return (
-        gradient_ir(primal, names, as_tuple=isinstance(wrt, tuple)),
-        primal.name,
-        names,
-    )
+    return gradient_ir(primal, names, as_tuple=isinstance(wrt, tuple)), names
 
 
 def _parse_wrt(option: str) -> str | tuple[str, ...]:
@@ -173,6 +198,10 @@ def _assigned_names(node: ast.FunctionDef) -> set[str]:
         for child in ast.walk(node)
         if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store)
     }
+
+
+def _line(error: SrcgradError) -> int:
+    return error.location.line if error.location is not None else 0
 
 
 def _located(error: SrcgradError, source: FunctionSource) -> SrcgradError:

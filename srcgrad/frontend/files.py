@@ -22,7 +22,7 @@ from srcgrad.ir import SourceLocation
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """A file's parsed module and its top-level ``def`` functions.
+    """A file's parsed module and its top-level functions.
 
     Attributes:
         filename: the path, as given.
@@ -35,6 +35,20 @@ class ParsedFile:
     lines: tuple[str, ...]
     module: ast.Module
     functions: tuple[FunctionSource, ...]
+
+    @property
+    def async_functions(self) -> tuple[ast.AsyncFunctionDef, ...]:
+        """Top-level ``async def`` functions, which srcgrad cannot lower."""
+        return tuple(
+            node for node in self.module.body if isinstance(node, ast.AsyncFunctionDef)
+        )
+
+    def location(self, statement: ast.stmt) -> SourceLocation:
+        """The first line of a top-level statement, as an error points at it."""
+        text = self.lines[statement.lineno - 1]
+        return SourceLocation(
+            self.filename, statement.lineno, 1, len(text.rstrip()) + 1, text
+        )
 
 
 def parse_file(path: str) -> ParsedFile:

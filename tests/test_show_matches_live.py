@@ -1,0 +1,273 @@
+"""``srcgrad show`` prints exactly what the live decorator builds.
+
+Each file below (the test corpus, and realistic modules) is written to disk,
+shown with ``srcgrad show FILE::NAME`` (parsed, never run), then imported as
+a module and differentiated with ``srcgrad.grad`` (or by its own
+``@srcgrad.grad`` decorator). What show printed for a function must be,
+character for character, ``srcgrad.source`` of the live gradient; and the
+whole-file ``srcgrad show FILE`` must hold each of those definitions.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import sys
+import textwrap
+from dataclasses import dataclass
+
+import pytest
+from corpus import CORPUS
+
+import srcgrad
+from srcgrad.cli import main
+
+_modules = itertools.count()
+
+
+@dataclass(frozen=True)
+class ShownFile:
+    """A module's text and, per function, the ``wrt`` to differentiate."""
+
+    name: str
+    text: str
+    wrt: dict[str, tuple[str, ...] | str | None]  # None: its own decorator
+    encoding: str = "utf-8"
+
+
+PENDULUM = ShownFile(
+    "pendulum",
+    '''
+    """A pendulum's energy and period."""
+    import math
+    from math import pi, sqrt
+
+    GRAVITY = 9.81
+    LENGTH = 1.5
+
+
+    def energy(theta, omega, m=1.0):
+        kinetic = 0.5 * m * (LENGTH * omega) ** 2
+        potential = m * GRAVITY * LENGTH * (1 - math.cos(theta))
+        return kinetic + potential
+
+
+    def period(length):
+        return 2 * pi * sqrt(length / GRAVITY)
+    ''',
+    {"energy": ("theta", "omega", "m"), "period": "length"},
+)
+
+BLACK_SCHOLES = ShownFile(
+    "black_scholes",
+    """
+    from math import erf, exp, log, sqrt
+
+    import srcgrad
+
+
+    @srcgrad.grad(wrt=("S", "K", "T", "r", "sigma"))
+    def call_price(S, K, T, r, sigma):
+        d1 = (log(S / K) + (r + 0.5 * sigma**2) * T) / (sigma * sqrt(T))
+        d2 = d1 - sigma * sqrt(T)
+        cdf1 = 0.5 * (1 + erf(d1 / sqrt(2)))
+        cdf2 = 0.5 * (1 + erf(d2 / sqrt(2)))
+        return S * cdf1 - K * exp(-r * T) * cdf2
+    """,
+    {"call_price": None},
+)
+
+TWO_BODY = ShownFile(
+    "two_body",
+    """
+    import numpy as np
+
+    G = 6.674e-11
+
+
+    def potential(m1, m2, x1, y1, x2, y2):
+        r = np.sqrt((x1 - x2) ** 2 + (y1 - y2) ** 2)
+        return -G * m1 * m2 / r
+
+
+    def force_law(m1, m2, r):
+        return G * m1 * m2 / r**2
+    """,
+    {"potential": ("x1", "y1", "x2", "y2"), "force_law": ("m1", "m2", "r")},
+)
+
+ALIASES = ShownFile(
+    "aliases",
+    """
+    import math
+    import math as m
+    import numpy as np
+    from math import pi as PI
+    from numpy import exp
+
+    from srcgrad import grad
+
+    fn = math.sin
+    sq = np.sqrt
+    cosine = m.cos
+    TAU = 2 * math.pi
+
+
+    def wave(t, *, amplitude=2.0, phase=0.25):
+        return amplitude * fn(TAU * t + phase) + sq(t) * cosine(PI * t)
+
+
+    @grad(wrt="x")
+    def decay(x, rate=0.5):
+        return exp(-rate * x) * math.pi + np.e
+    """,
+    {"wave": ("t", "amplitude", "phase"), "decay": None},
+)
+
+GUARDED_IMPORTS = ShownFile(
+    "guarded",
+    """
+    from __future__ import annotations
+
+    import typing
+
+    try:
+        import numpy as np
+    except ImportError:
+        np = None
+
+    try:
+        from numpy import log1p
+    except ImportError:
+        from math import log1p
+
+    if typing.TYPE_CHECKING:
+        from collections.abc import Sequence
+
+
+    def softplus(x: float, beta: float = 1.0) -> float:
+        return log1p(np.exp(beta * x)) / beta
+    """,
+    {"softplus": ("x", "beta")},
+)
+
+LATIN_1 = ShownFile(
+    "latin",
+    """
+    # -*- coding: latin-1 -*-
+    \"\"\"Énergie d'un ressort.\"\"\"
+    RAIDEUR = 3.0  # constante de raideur (N/m)
+
+
+    def énergie(x, à=0.5):
+        return à * RAIDEUR * x * x  # ½ k x²
+    """,
+    {"énergie": ("x", "à")},
+    encoding="latin-1",
+)
+
+WITH_BOM = ShownFile(
+    "bom",
+    """
+    import math
+
+
+    def f(x):
+        return math.atan(x) * 2  # « deux »
+    """,
+    {"f": "x"},
+    encoding="utf-8-sig",
+)
+
+CORPUS_FILES = tuple(
+    ShownFile(f"corpus_{case.name}", case.source, {"f": case.wrt}) for case in CORPUS
+)
+
+FILES = (
+    *CORPUS_FILES,
+    PENDULUM,
+    BLACK_SCHOLES,
+    TWO_BODY,
+    ALIASES,
+    GUARDED_IMPORTS,
+    LATIN_1,
+    WITH_BOM,
+)
+
+
+def _write(file: ShownFile, directory) -> str:
+    path = directory / f"{file.name}_{next(_modules)}.py"
+    text = textwrap.dedent(file.text).lstrip("\n")
+    path.write_bytes(text.encode(file.encoding))
+    return str(path)
+
+
+def _import(path: str):
+    name = f"shown_{next(_modules)}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _show(capsys, *arguments: str) -> str:
+    assert main(["show", *arguments]) == 0, capsys.readouterr().err
+    return capsys.readouterr().out
+
+
+def _options(wrt: tuple[str, ...] | str | None) -> list[str]:
+    """``--wrt`` as ``grad(wrt=...)``; none for a function's own decorator."""
+    if wrt is None:
+        return []
+    # `--wrt x,y,` is a tuple, as grad(wrt=("x", "y")); `--wrt x` one name.
+    return ["--wrt", wrt if isinstance(wrt, str) else ",".join(wrt) + ","]
+
+
+@pytest.mark.parametrize("file", FILES, ids=lambda file: file.name)
+def test_show_prints_what_the_decorator_builds(file, tmp_path, capsys):
+    path = _write(file, tmp_path)
+    shown = {
+        name: _show(capsys, f"{path}::{name}", *_options(wrt))
+        for name, wrt in file.wrt.items()
+    }
+    module = _import(path)
+    for name, wrt in file.wrt.items():
+        function = getattr(module, name)
+        gradient = function if wrt is None else srcgrad.grad(function, wrt=wrt)
+        assert shown[name] == srcgrad.source(gradient), name
+    if len(set(file.wrt.values())) == 1:  # the whole file, with the same wrt
+        whole = _show(capsys, path, *_options(next(iter(file.wrt.values()))))
+        _assert_holds_each(whole, shown.values())
+
+
+def test_the_whole_file_holds_each_function_as_shown_alone(tmp_path, capsys):
+    path = _write(TWO_BODY, tmp_path)
+    whole = _show(capsys, path, "--wrt", "m1,m2")
+    alone = [
+        _show(capsys, f"{path}::{name}", "--wrt", "m1,m2")
+        for name in ("potential", "force_law")
+    ]
+    _assert_holds_each(whole, alone)
+    assert whole.startswith("import numpy as np\n\n\ndef potential_grad(")
+
+
+def _assert_holds_each(whole: str, alone) -> None:
+    """The module show prints holds each function's definition, in order."""
+    definitions = [text[text.index("def ") :].rstrip("\n") for text in alone]
+    position = 0
+    for definition in definitions:
+        position = whole.index(definition, position) + len(definition)
+
+
+def test_module_constants_keep_their_names(tmp_path, capsys):
+    path = _write(TWO_BODY, tmp_path)
+    out = _show(capsys, f"{path}::force_law", "--wrt", "r")
+    assert "G * m1 * m2" in out and "6.674e-11" not in out
+    module = _import(path)
+    gradient = srcgrad.grad(module.force_law, wrt="r")
+    # Read when the gradient runs: rebinding G changes the gradient.
+    before = gradient(2.0, 3.0, 4.0)
+    module.G = 1.0
+    assert gradient(2.0, 3.0, 4.0) == pytest.approx(before / 6.674e-11)
+    assert before == pytest.approx(-2 * 6.674e-11 * 2.0 * 3.0 / 4.0**3)
