@@ -107,9 +107,8 @@ class FileResolver:
                 return classify_object(getattr(builtins, name), name)
             if definitions:
                 return OtherBinding(
-                    f"{name!r}, which is imported only under `if TYPE_CHECKING:` "
-                    f"(line {definitions[0].line}), so it is not defined when the "
-                    "code runs"
+                    f"{name!r} (imported only under `if TYPE_CHECKING:` on line "
+                    f"{definitions[0].line}, so not defined when the code runs)"
                 )
             return None
         bindings = list(dict.fromkeys(found.binding for found in running))
@@ -196,8 +195,8 @@ class FileResolver:
                 self._bind(bound, _relative(alias.name, dotted, line), line, when)
             else:
                 description = (
-                    f"{alias.name!r} imported from {dotted!r} (line {line}), "
-                    "a module srcgrad has no rules for"
+                    f"{alias.name!r} (imported on line {line} from {dotted!r}, "
+                    "a module srcgrad has no rules for)"
                 )
                 self._bind(bound, OtherBinding(description), line, when)
 
@@ -328,22 +327,22 @@ def _module(dotted: str, line: int) -> ModuleType | OtherBinding:
     try:
         return importlib.import_module(dotted)
     except ImportError as error:
-        return OtherBinding(f"module {dotted!r}{where}, which cannot be imported: {error}")
+        return OtherBinding(f"module {dotted!r}{where}, which cannot be imported ({error})")
 
 
 def _attribute(module: ModuleType, name: str, line: int) -> object:
     if hasattr(module, name):
         return getattr(module, name)
     return OtherBinding(
-        f"{name!r}, which module {module.__name__!r} does not have "
-        f"(imported on line {line})"
+        f"{name!r} (imported on line {line} from {module.__name__!r}, "
+        "which has no such name)"
     )
 
 
 def _relative(name: str, dotted: str, line: int) -> OtherBinding:
     return OtherBinding(
-        f"{name!r}, from the relative import `from {dotted} import` on line "
-        f"{line}, which srcgrad show cannot resolve without running the package"
+        f"{name!r} (from the relative import `from {dotted} import` on line "
+        f"{line}, which srcgrad show cannot resolve without running the package)"
     )
 
 
@@ -358,14 +357,14 @@ def _unknowable(
         isinstance(binding, GlobalBinding) and binding.is_value for binding in bindings
     ):
         return _value(name)
-    lines = ", ".join(str(line) for line in sorted({d.line for d in definitions}))
     if star is not None:
-        why = f"may come from `from {star.module} import *` (line {star.line})"
+        why = f"it may come from `from {star.module} import *` on line {star.line}"
     else:
-        why = f"is bound conditionally or more than once (lines {lines})"
+        lines = ", ".join(str(line) for line in sorted({d.line for d in definitions}))
+        why = f"it is bound conditionally or more than once, on lines {lines}"
     return OtherBinding(
-        f"{name!r}, which {why}, so srcgrad show cannot tell what it is "
-        "without running the file"
+        f"{name!r} ({why}; srcgrad show cannot tell what it is without running "
+        "the file)"
     )
 
 
