@@ -27,7 +27,8 @@ from srcgrad.frontend import (
     lower_function,
     parse_file,
 )
-from srcgrad.frontend.decorators import declared_wrt
+from srcgrad.frontend.decorators import declared_wrt, grad_decorator
+from srcgrad.frontend.resolve import Resolver
 from srcgrad.ir import Function, print_function
 
 
@@ -134,7 +135,12 @@ def _gradient(
     ``wrt`` is ``--wrt`` if given, else what the function's own
     ``@srcgrad.grad`` decorator asks for, else the first parameter.
     """
-    primal = lower_function(source, resolver)
+    names_at: Resolver = resolver
+    if grad_decorator(source, module) is not None:
+        # The decorator builds the gradient when the `def` runs: names are
+        # what the statements above it bound.
+        names_at = resolver.before(module.body.index(source.node))
+    primal = lower_function(source, names_at)
     parameters = [parameter.name for parameter in primal.parameters]
     wrt: object
     if wrt_option is not None:

@@ -179,6 +179,34 @@ WITH_BOM = ShownFile(
     encoding="utf-8-sig",
 )
 
+# A decorator builds the gradient when its `def` runs, from the names bound
+# above it; the same name may mean another function further down.
+REBOUND = ShownFile(
+    "rebound",
+    """
+    import math
+
+    import srcgrad
+
+    fn = math.sin
+    SCALE = 2.0
+
+
+    @srcgrad.grad
+    def early(x):
+        return SCALE * fn(x)
+
+
+    fn = math.cos
+
+
+    @srcgrad.grad
+    def late(x):
+        return SCALE * fn(x)
+    """,
+    {"early": None, "late": None},
+)
+
 CORPUS_FILES = tuple(
     ShownFile(f"corpus_{case.name}", case.source, {"f": case.wrt}) for case in CORPUS
 )
@@ -192,6 +220,7 @@ FILES = (
     GUARDED_IMPORTS,
     LATIN_1,
     WITH_BOM,
+    REBOUND,
 )
 
 

@@ -278,3 +278,21 @@ def test_a_number_show_cannot_know_is_read_when_the_gradient_runs(
     status, out, err = _show_f(tmp_path, capsys, binding, "K * x * x")
     assert status == 0, err
     assert "t = K * x" in out and "3.14" not in out
+
+
+def test_a_decorator_sees_only_the_names_bound_above_it(tmp_path, capsys):
+    # Importing this file fails: the decorator runs before G is bound.
+    text = """
+        import srcgrad
+
+
+        @srcgrad.grad
+        def f(x):
+            return G * x
+
+
+        G = 6.674e-11
+    """
+    status, out, err = _show(capsys, _file(tmp_path, text))
+    assert status == 1 and out == ""
+    assert "model.py:6:12: unresolved name: name 'G' is not defined" in err

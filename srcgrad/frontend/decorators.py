@@ -22,25 +22,29 @@ def declared_wrt(source: FunctionSource, module: ast.Module) -> object | None:
     Raises:
         UnsupportedSyntaxError: the decorator's ``wrt`` is not a literal.
     """
+    decorator = grad_decorator(source, module)
+    if not isinstance(decorator, ast.Call):
+        return None if decorator is None else 0
+    for keyword in decorator.keywords:
+        if keyword.arg == "wrt":
+            try:
+                return ast.literal_eval(keyword.value)
+            except ValueError:
+                raise UnsupportedSyntaxError(
+                    "this decorator's wrt is not a literal; "
+                    "give srcgrad show --wrt instead",
+                    source.location(keyword.value),
+                ) from None
+    return 0
+
+
+def grad_decorator(source: FunctionSource, module: ast.Module) -> ast.expr | None:
+    """The function's ``@srcgrad.grad`` or ``@srcgrad.grad(...)``, if any."""
     modules, functions = _srcgrad_names(module)
     for decorator in source.node.decorator_list:
-        call = decorator if isinstance(decorator, ast.Call) else None
-        target = call.func if call is not None else decorator
-        if not _is_grad(target, modules, functions):
-            continue
-        if call is None:
-            return 0
-        for keyword in call.keywords:
-            if keyword.arg == "wrt":
-                try:
-                    return ast.literal_eval(keyword.value)
-                except ValueError:
-                    raise UnsupportedSyntaxError(
-                        "this decorator's wrt is not a literal; "
-                        "give srcgrad show --wrt instead",
-                        source.location(keyword.value),
-                    ) from None
-        return 0
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if _is_grad(target, modules, functions):
+            return decorator
     return None
 
 

@@ -40,6 +40,7 @@ from srcgrad.frontend.resolve import (
     Binding,
     GlobalBinding,
     OtherBinding,
+    Resolver,
     classify_object,
     classify_variable,
 )
@@ -93,19 +94,47 @@ class FileResolver:
         for order, statement in enumerate(module.body):
             self._order = order
             self._record(statement, _When.ALWAYS)
-        for name, line in _rebound_by_functions(module):
-            self._bind(name, GlobalBinding(name, f"global {name!r}"), line, _When.MAYBE)
+        for order, name, line in _rebound_by_functions(module):
+            self._order = order
+            self._bind(name, _value(name), line, _When.MAYBE)
 
     def resolve(self, name: str) -> Binding | None:
-        """What ``name`` refers to when the file's functions run."""
+        """What ``name`` refers to once the whole file has run.
+
+        A name bound in more than one way is not resolved to any of them:
+        a module-level ``grad(f)`` may have been called at any point.
+        """
+        return self._resolve(name, None)
+
+    def before(self, statement: int) -> Resolver:
+        """A resolver for what names are bound to when top-level statement
+        number ``statement`` runs: what a decorator on a ``def`` sees."""
+        return _ResolverBefore(self, statement)
+
+    def _resolve(self, name: str, before: int | None) -> Binding | None:
         definitions = self._definitions.get(name, [])
-        running = [found for found in definitions if found.when is not _When.NEVER]
+        running = [
+            found
+            for found in definitions
+            if found.when is not _When.NEVER and (before is None or found.order < before)
+        ]
+        if before is not None:
+            # Statements run in order: the last sure binding replaced the rest.
+            sure = [i for i, found in enumerate(running) if found.when is _When.ALWAYS]
+            running = running[sure[-1] :] if sure else running
         last = max((found.order for found in running), default=-1)
-        star = next((star for star in self._stars if star.order > last), None)
+        star = next(
+            (
+                star
+                for star in self._stars
+                if last < star.order and (before is None or star.order < before)
+            ),
+            None,
+        )
         if not running and star is None:
             if hasattr(builtins, name):
                 return classify_object(getattr(builtins, name), name)
-            if definitions:
+            if definitions and all(found.when is _When.NEVER for found in definitions):
                 return OtherBinding(
                     f"{name!r} (imported only under `if TYPE_CHECKING:` on line "
                     f"{definitions[0].line}, so not defined when the code runs)"
@@ -302,6 +331,18 @@ class FileResolver:
         return isinstance(test, ast.Name) and test.id in self._type_checking_flags
 
 
+class _ResolverBefore:
+    """A ``FileResolver`` seen from one top-level statement."""
+
+    def __init__(self, resolver: FileResolver, statement: int) -> None:
+        self.resolver = resolver
+        self.statement = statement
+
+    def resolve(self, name: str) -> Binding | None:
+        """What ``name`` refers to when the statement runs."""
+        return self.resolver._resolve(name, self.statement)
+
+
 class _Unknown:
     """The object of a name show cannot know without running the file."""
 
@@ -398,9 +439,11 @@ def _same_scope(node: ast.AST) -> Iterator[ast.AST]:
             yield from _same_scope(child)
 
 
-def _rebound_by_functions(module: ast.Module) -> Iterator[tuple[str, int]]:
-    """Names a function declares ``global``: it may rebind them at any time."""
-    for node in ast.walk(module):
-        if isinstance(node, ast.Global):
-            for name in node.names:
-                yield name, node.lineno
+def _rebound_by_functions(module: ast.Module) -> Iterator[tuple[int, str, int]]:
+    """Names a function declares ``global``: it may rebind them at any time
+    after its ``def`` (statement number, name, line)."""
+    for order, statement in enumerate(module.body):
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Global):
+                for name in node.names:
+                    yield order, name, node.lineno
