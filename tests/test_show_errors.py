@@ -11,7 +11,7 @@ from srcgrad.cli import main
 
 #: Good functions between bad ones of every kind; (name, line, column) of
 #: each error, by where it points.
-MIXED = '''
+MIXED = """
 import math
 import os
 
@@ -64,7 +64,7 @@ async def later(x):
 
 def also_good(x, y=2.0):
     return x * y
-'''
+"""
 
 ERRORS = [
     (12, 5, "unsupported construct: `if` statement"),
@@ -92,7 +92,9 @@ def test_each_bad_function_is_reported_where_it_is_and_the_rest_shown(mixed, cap
     assert "def good_grad(x):" in captured.out
     assert "def also_good_grad(x, y=2.0):" in captured.out
     compile(captured.out, "shown.py", "exec")
-    reported = [line for line in captured.err.splitlines() if line.startswith("srcgrad:")]
+    reported = [
+        line for line in captured.err.splitlines() if line.startswith("srcgrad:")
+    ]
     assert len(reported) == len(ERRORS), captured.err
     for report, (line, column, message) in zip(reported, ERRORS, strict=True):
         assert report.startswith(f"srcgrad: {mixed}:{line}:{column}: {message}"), report
@@ -104,7 +106,9 @@ def test_the_ir_too_is_printed_for_the_functions_that_build(mixed, capsys):
     assert out.startswith("func good_grad(%x) {") and "func also_good_grad(" in out
 
 
-def test_a_crash_inside_srcgrad_is_reported_at_its_function(tmp_path, capsys, monkeypatch):
+def test_a_crash_inside_srcgrad_is_reported_at_its_function(
+    tmp_path, capsys, monkeypatch
+):
     path = tmp_path / "model.py"
     path.write_text("def f(x):\n    return x * x\n\n\ndef g(x):\n    return 3 * x\n")
     build = srcgrad.cli.gradient_ir
@@ -127,7 +131,9 @@ def test_a_crash_inside_srcgrad_is_reported_at_its_function(tmp_path, capsys, mo
 
 def test_a_number_floats_cannot_hold_does_not_hide_the_others(tmp_path, capsys):
     path = tmp_path / "huge.py"
-    path.write_text("def huge(x):\n    return x * 10 ** 400\n\n\ndef ok(x):\n    return x\n")
+    path.write_text(
+        "def huge(x):\n    return x * 10 ** 400\n\n\ndef ok(x):\n    return x\n"
+    )
     main(["show", str(path)])
     captured = capsys.readouterr()
     assert "def ok_grad(x):" in captured.out
@@ -184,5 +190,7 @@ def test_a_wrt_that_is_not_a_parameter_is_refused_at_the_function(
     assert main(["show", f"{path}::energy", "--wrt", wrt]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert f"{path}:4:1: cannot differentiate: {message.format(path=path)}" in captured.err
+    assert (
+        f"{path}:4:1: cannot differentiate: {message.format(path=path)}" in captured.err
+    )
     assert "    def energy(x, v):\n    ^" in captured.err

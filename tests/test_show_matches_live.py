@@ -15,6 +15,7 @@ import itertools
 import sys
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from corpus import CORPUS
@@ -231,8 +232,9 @@ def _write(file: ShownFile, directory) -> str:
     return str(path)
 
 
-def _import(path: str):
-    name = f"shown_{next(_modules)}"
+def _import(path: str, name: str | None = None):
+    """Import the file at ``path`` as a module (by default, a fresh name)."""
+    name = name or f"shown_{next(_modules)}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -255,19 +257,57 @@ def _options(wrt: tuple[str, ...] | str | None) -> list[str]:
 
 @pytest.mark.parametrize("file", FILES, ids=lambda file: file.name)
 def test_show_prints_what_the_decorator_builds(file, tmp_path, capsys):
-    path = _write(file, tmp_path)
+    _assert_show_matches_live(file, tmp_path, capsys)
+
+
+@pytest.mark.parametrize("dots", ["", "."])
+def test_a_number_from_another_module_is_read_when_the_gradient_runs(
+    tmp_path, capsys, monkeypatch, dots
+):
+    package = tmp_path / "physics"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "nature.py").write_text("G = 6.674e-11\n")
+    monkeypatch.syspath_prepend(str(tmp_path if dots else package))
+    gravity = ShownFile(
+        "gravity",
+        f"""
+        from {dots}nature import G
+
+
+        def force(m1, m2, r):
+            return G * m1 * m2 / r**2
+        """,
+        {"force": "r"},
+    )
+    out = _assert_show_matches_live(
+        gravity, package, capsys, "physics" if dots else None
+    )
+    assert "G * m1 * m2" in out
+
+
+def _assert_show_matches_live(
+    file: ShownFile, directory, capsys, package: str | None = None
+) -> str:
+    """Show each function of ``file`` alone, and the whole file; compare each
+    with the live gradient (importing the file into ``package`` if given).
+    Returns what show printed for the whole file."""
+    path = _write(file, directory)
+    module_name = f"{package}.{Path(path).stem}" if package else None
     shown = {
         name: _show(capsys, f"{path}::{name}", *_options(wrt))
         for name, wrt in file.wrt.items()
     }
-    module = _import(path)
+    module = _import(path, module_name)
     for name, wrt in file.wrt.items():
         function = getattr(module, name)
         gradient = function if wrt is None else srcgrad.grad(function, wrt=wrt)
         assert shown[name] == srcgrad.source(gradient), name
-    if len(set(file.wrt.values())) == 1:  # the whole file, with the same wrt
-        whole = _show(capsys, path, *_options(next(iter(file.wrt.values()))))
-        _assert_holds_each(whole, shown.values())
+    if len(set(file.wrt.values())) != 1:
+        return ""
+    whole = _show(capsys, path, *_options(next(iter(file.wrt.values()))))
+    _assert_holds_each(whole, shown.values())
+    return whole
 
 
 def test_the_whole_file_holds_each_function_as_shown_alone(tmp_path, capsys):

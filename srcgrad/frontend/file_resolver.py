@@ -116,7 +116,8 @@ class FileResolver:
         running = [
             found
             for found in definitions
-            if found.when is not _When.NEVER and (before is None or found.order < before)
+            if found.when is not _When.NEVER
+            and (before is None or found.order < before)
         ]
         if before is not None:
             # Statements run in order: the last sure binding replaced the rest.
@@ -219,18 +220,20 @@ class FileResolver:
             if alias.name == "*":
                 self._import_all(source, dotted, line, when)
             elif isinstance(source, ModuleType):
-                self._bind_found(bound, _attribute(source, alias.name, line), line, when)
-            elif source is None:
-                self._bind(bound, _relative(alias.name, dotted, line), line, when)
-            else:
-                description = (
-                    f"{alias.name!r} (imported on line {line} from {dotted!r}, "
-                    "a module srcgrad has no rules for)"
+                self._bind_found(
+                    bound, _attribute(source, alias.name, line), line, when
                 )
-                self._bind(bound, OtherBinding(description), line, when)
+            elif source is None or dotted.split(".")[0] not in RULE_MODULES:
+                self._bind(bound, _unread(alias.name, dotted, line), line, when)
+            else:  # a module with rules that does not import: Python fails too
+                self._bind(bound, source, line, when)
 
     def _import_all(
-        self, source: ModuleType | OtherBinding | None, dotted: str, line: int, when: _When
+        self,
+        source: ModuleType | OtherBinding | None,
+        dotted: str,
+        line: int,
+        when: _When,
     ) -> None:
         """``from math import *``: every public name of a module with rules."""
         if not isinstance(source, ModuleType):
@@ -271,9 +274,7 @@ class FileResolver:
                 self._bind(name, _value(name), line, when)
 
     # -- bindings ----------------------------------------------------------
-    def _bind_found(
-        self, name: str, found: object, line: int, when: _When
-    ) -> None:
+    def _bind_found(self, name: str, found: object, line: int, when: _When) -> None:
         """Bind ``name`` to a known object, or to a binding that says why not."""
         if isinstance(found, OtherBinding):
             self._bind(name, found, line, when)
@@ -311,9 +312,11 @@ class FileResolver:
             elif isinstance(statement, ast.ImportFrom) and statement.level == 0:
                 source = _module(statement.module or "", 0)
                 modules = [
-                    _attribute(source, alias.name, 0)
-                    if isinstance(source, ModuleType) and alias.name != "*"
-                    else source
+                    (
+                        _attribute(source, alias.name, 0)
+                        if isinstance(source, ModuleType) and alias.name != "*"
+                        else source
+                    )
                     for alias in statement.names
                 ]
             else:
@@ -349,6 +352,7 @@ class _Unknown:
 
 _UNKNOWN = _Unknown()
 
+
 def _is_false(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is False
 
@@ -362,13 +366,13 @@ def _module(dotted: str, line: int) -> ModuleType | OtherBinding:
     """The module ``dotted`` if srcgrad has rules for it and it imports."""
     where = f" (imported on line {line})" if line else ""
     if dotted.split(".")[0] not in RULE_MODULES:
-        return OtherBinding(
-            f"module {dotted!r}, which srcgrad has no rules for{where}"
-        )
+        return OtherBinding(f"module {dotted!r}, which srcgrad has no rules for{where}")
     try:
         return importlib.import_module(dotted)
     except ImportError as error:
-        return OtherBinding(f"module {dotted!r}{where}, which cannot be imported ({error})")
+        return OtherBinding(
+            f"module {dotted!r}{where}, which cannot be imported ({error})"
+        )
 
 
 def _attribute(module: ModuleType, name: str, line: int) -> object:
@@ -380,10 +384,14 @@ def _attribute(module: ModuleType, name: str, line: int) -> object:
     )
 
 
-def _relative(name: str, dotted: str, line: int) -> OtherBinding:
-    return OtherBinding(
-        f"{name!r} (from the relative import `from {dotted} import` on line "
-        f"{line}, which srcgrad show cannot resolve without running the package)"
+def _unread(name: str, dotted: str, line: int) -> GlobalBinding:
+    """A name imported from a module show does not read (another module of
+    the user's, a relative import): any object. As a number it is read when
+    the gradient runs, as a live function's global would be."""
+    return GlobalBinding(
+        name,
+        f"{name!r} (imported on line {line} from {dotted!r}, which srcgrad "
+        "show does not read)",
     )
 
 

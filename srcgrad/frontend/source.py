@@ -157,4 +157,3 @@ def _compiles_to(node: ast.Lambda, code: types.CodeType) -> bool:
     compiled = compile(ast.fix_missing_locations(expression), "<lambda>", "eval")
     inner = [const for const in compiled.co_consts if isinstance(const, types.CodeType)]
     return bool(inner) and inner[0].co_code == code.co_code
-
