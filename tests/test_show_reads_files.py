@@ -15,6 +15,12 @@ def _file(tmp_path, text: str, encoding: str = "utf-8", name: str = "model.py"):
     return str(path)
 
 
+def _line(text: str, snippet: str) -> int:
+    """The line of ``text`` (as ``_file`` writes it) holding ``snippet``."""
+    lines = textwrap.dedent(text).lstrip("\n").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if snippet in line)
+
+
 def _show_f(tmp_path, capsys, top_level: str, returned: str):
     """Show ``def f(x): return <returned>`` after ``top_level`` statements."""
     text = f"{top_level}\n\n\ndef f(x):\n    return {returned}\n"
@@ -149,8 +155,11 @@ GUARDED = """
 
     try:
         import numpy as np
+
+        HAVE_NUMPY = True
     except ImportError:
         np = None
+        HAVE_NUMPY = False
 
     try:
         from numpy import log1p, tanh
@@ -198,12 +207,15 @@ def test_guarded_imports_resolve_as_they_run(tmp_path, capsys):
     assert "def wave_grad(x):" in out and "math.cos(x)" in out
     assert "-math.sin(x)" not in out
     assert (
-        f"{path}:36:12: unresolved name: m.exp: 'm' (imported only under "
-        "`if TYPE_CHECKING:` on line 20, so not defined when the code runs)"
+        f"{path}:{_line(GUARDED, 'm.exp')}:12: unresolved name: m.exp: 'm' "
+        "(imported only under `if TYPE_CHECKING:` on line "
+        f"{_line(GUARDED, 'import math as m')}, so not defined when the code runs)"
     ) in err
     # `fast` is the module or None: show cannot know which, and says so.
-    assert f"{path}:40:12: unresolved name: fast.exp: 'fast' (it is bound " in err
-    assert "conditionally or more than once, on lines 15, 17; srcgrad show" in err
+    use = _line(GUARDED, "fast.exp")
+    assert f"{path}:{use}:12: unresolved name: fast.exp: 'fast' (it is bound " in err
+    bound = _line(GUARDED, "as fast"), _line(GUARDED, "fast = None")
+    assert f"conditionally or more than once, on lines {bound[0]}, {bound[1]};" in err
 
 
 @pytest.mark.parametrize(

@@ -174,7 +174,7 @@ class FileResolver:
         elif isinstance(statement, ast.If) and self._is_type_checking(statement.test):
             self._record_all(statement.body, _When.NEVER)
             self._record_all(statement.orelse, when)
-        elif isinstance(statement, ast.Try) and self._only_imports(statement.body):
+        elif isinstance(statement, ast.Try) and self._cannot_fail(statement.body):
             # The body cannot raise ImportError here: its handlers never run.
             self._record_all(statement.body, when)
             self._record_all(statement.orelse, when)
@@ -304,26 +304,32 @@ class FileResolver:
                 return getattr(base, node.attr, _UNKNOWN)
         return _UNKNOWN
 
-    def _only_imports(self, statements: list[ast.stmt]) -> bool:
-        """Whether ``statements`` only import what imports here."""
-        for statement in statements:
-            if isinstance(statement, ast.Import):
-                modules = [_module(alias.name, 0) for alias in statement.names]
-            elif isinstance(statement, ast.ImportFrom) and statement.level == 0:
-                source = _module(statement.module or "", 0)
-                modules = [
-                    (
-                        _attribute(source, alias.name, 0)
-                        if isinstance(source, ModuleType) and alias.name != "*"
-                        else source
-                    )
-                    for alias in statement.names
-                ]
-            else:
-                return False
-            if any(isinstance(found, OtherBinding) for found in modules):
-                return False
-        return bool(statements)
+    def _cannot_fail(self, statements: list[ast.stmt]) -> bool:
+        """Whether ``statements`` cannot raise here: imports of what imports,
+        and assignments of literals (``HAVE_NUMPY = True``)."""
+        return bool(statements) and all(
+            _assigns_a_literal(statement) or self._imports(statement)
+            for statement in statements
+        )
+
+    @staticmethod
+    def _imports(statement: ast.stmt) -> bool:
+        """Whether ``statement`` is an import that succeeds here."""
+        if isinstance(statement, ast.Import):
+            found = [_module(alias.name, 0) for alias in statement.names]
+        elif isinstance(statement, ast.ImportFrom) and statement.level == 0:
+            source = _module(statement.module or "", 0)
+            found = [
+                (
+                    _attribute(source, alias.name, 0)
+                    if isinstance(source, ModuleType) and alias.name != "*"
+                    else source
+                )
+                for alias in statement.names
+            ]
+        else:
+            return False
+        return not any(isinstance(each, OtherBinding) for each in found)
 
     def _is_type_checking(self, test: ast.expr) -> bool:
         """``TYPE_CHECKING`` or ``typing.TYPE_CHECKING``, under any alias."""
@@ -351,6 +357,14 @@ class _Unknown:
 
 
 _UNKNOWN = _Unknown()
+
+
+def _assigns_a_literal(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Assign)
+        and isinstance(statement.value, ast.Constant)
+        and all(isinstance(target, ast.Name) for target in statement.targets)
+    ) or isinstance(statement, ast.Pass)
 
 
 def _is_false(node: ast.expr | None) -> bool:
