@@ -208,6 +208,29 @@ REBOUND = ShownFile(
     {"early": None, "late": None},
 )
 
+# Both sides of a swap are read before either name is rebound.
+SWAPPED = ShownFile(
+    "swapped",
+    """
+    import math
+
+    import srcgrad
+
+    TYPE_CHECKING = False
+    if TYPE_CHECKING:
+        import numpy as math
+
+    fn, gn = math.sin, math.cos
+    fn, gn = gn, fn
+
+
+    @srcgrad.grad
+    def f(x):
+        return 2 * fn(x) + gn(x)
+    """,
+    {"f": None},
+)
+
 CORPUS_FILES = tuple(
     ShownFile(f"corpus_{case.name}", case.source, {"f": case.wrt}) for case in CORPUS
 )
@@ -222,6 +245,7 @@ FILES = (
     LATIN_1,
     WITH_BOM,
     REBOUND,
+    SWAPPED,
 )
 
 

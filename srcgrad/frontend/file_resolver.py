@@ -48,8 +48,11 @@ from srcgrad.frontend.resolve import (
 #: Modules whose ``TYPE_CHECKING`` is False when the code runs.
 _TYPING_MODULES = ("typing", "typing_extensions")
 
+#: Statements that bind their name to a function or class.
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
 #: Scopes of their own: names bound inside them are not module globals.
-_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_NESTED_SCOPES = (*_DEFINITIONS, ast.Lambda)
 
 
 class _When(Enum):
@@ -156,7 +159,7 @@ class FileResolver:
             self._import(statement, when)
         elif isinstance(statement, ast.ImportFrom):
             self._import_from(statement, when)
-        elif isinstance(statement, _NESTED_SCOPES[:3]):
+        elif isinstance(statement, _DEFINITIONS):
             binding = GlobalBinding(
                 statement.name,
                 f"{statement.name!r} defined in this file",
@@ -164,13 +167,17 @@ class FileResolver:
             )
             self._bind(statement.name, binding, statement.lineno, when)
         elif isinstance(statement, ast.Assign):
+            found = self._evaluate(statement.value)
             for target in statement.targets:
-                self._assign(target, statement.value, statement.lineno, when)
+                self._assign(target, found, statement.lineno, when)
+                if _is_type_checking_flag(target, statement.value):
+                    self._type_checking_flags.add("TYPE_CHECKING")
         elif isinstance(statement, ast.AnnAssign):
             if statement.value is not None:  # `x: float` alone binds nothing
-                self._assign(statement.target, statement.value, statement.lineno, when)
+                found = self._evaluate(statement.value)
+                self._assign(statement.target, found, statement.lineno, when)
         elif isinstance(statement, ast.AugAssign):
-            self._assign(statement.target, None, statement.lineno, when)
+            self._assign(statement.target, _UNKNOWN, statement.lineno, when)
         elif isinstance(statement, ast.If) and self._is_type_checking(statement.test):
             self._record_all(statement.body, _When.NEVER)
             self._record_all(statement.orelse, when)
@@ -237,9 +244,10 @@ class FileResolver:
     ) -> None:
         """``from math import *``: every public name of a module with rules."""
         if not isinstance(source, ModuleType):
-            # Any name may come from it: a name bound before it is unknowable.
-            self._stars.append(_StarImport(dotted, line, self._order))
-            self._objects.clear()
+            if when is not _When.NEVER:
+                # Any name may come from it: one bound before it is unknowable.
+                self._stars.append(_StarImport(dotted, line, self._order))
+                self._objects.clear()
             return
         public = getattr(source, "__all__", None) or [
             name for name in dir(source) if not name.startswith("_")
@@ -248,30 +256,34 @@ class FileResolver:
             if hasattr(source, name):
                 self._bind_found(name, getattr(source, name), line, when)
 
-    def _assign(
-        self, target: ast.expr, value: ast.expr | None, line: int, when: _When
-    ) -> None:
-        """``target = value``; ``value`` None for ``target += ...``."""
+    def _assign(self, target: ast.expr, found: object, line: int, when: _When) -> None:
+        """``target = value``, where ``found`` is what ``_evaluate`` made of
+        the value (``_UNKNOWN`` for ``target += ...``)."""
         if isinstance(target, ast.Name):
-            if target.id == "TYPE_CHECKING" and _is_false(value):
-                self._type_checking_flags.add(target.id)  # TYPE_CHECKING = False
-            found = self._static_object(value)
-            if found is _UNKNOWN:
+            if found is _UNKNOWN or isinstance(found, _Parts):
                 self._bind(target.id, _value(target.id), line, when)
             else:
                 self._bind_found(target.id, found, line, when)
         elif (
             isinstance(target, (ast.Tuple, ast.List))
-            and isinstance(value, (ast.Tuple, ast.List))
-            and len(target.elts) == len(value.elts)
+            and isinstance(found, _Parts)
+            and len(target.elts) == len(found.parts)
             and not any(isinstance(node, ast.Starred) for node in target.elts)
-            and not any(isinstance(node, ast.Starred) for node in value.elts)
         ):
-            for part, part_value in zip(target.elts, value.elts, strict=True):
-                self._assign(part, part_value, line, when)
+            for part, part_found in zip(target.elts, found.parts, strict=True):
+                self._assign(part, part_found, line, when)
         else:  # `a, b = pair()`, `obj.attr = 1`: names bound to unknown objects
             for name in _bound_names(target):
                 self._bind(name, _value(name), line, when)
+
+    def _evaluate(self, node: ast.expr | None) -> object:
+        """The object ``node`` holds, or for a tuple display its parts'
+        objects, all evaluated before any is assigned (as in ``a, b = b, a``)."""
+        if isinstance(node, (ast.Tuple, ast.List)) and not any(
+            isinstance(element, ast.Starred) for element in node.elts
+        ):
+            return _Parts(tuple(self._evaluate(element) for element in node.elts))
+        return self._static_object(node)
 
     # -- bindings ----------------------------------------------------------
     def _bind_found(self, name: str, found: object, line: int, when: _When) -> None:
@@ -359,6 +371,13 @@ class _Unknown:
 _UNKNOWN = _Unknown()
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """The objects of a tuple display's elements, before any is assigned."""
+
+    parts: tuple[object, ...]
+
+
 def _assigns_a_literal(statement: ast.stmt) -> bool:
     return (
         isinstance(statement, ast.Assign)
@@ -367,8 +386,14 @@ def _assigns_a_literal(statement: ast.stmt) -> bool:
     ) or isinstance(statement, ast.Pass)
 
 
-def _is_false(node: ast.expr | None) -> bool:
-    return isinstance(node, ast.Constant) and node.value is False
+def _is_type_checking_flag(target: ast.expr, value: ast.expr) -> bool:
+    """``TYPE_CHECKING = False``, the flag written without importing typing."""
+    return (
+        isinstance(target, ast.Name)
+        and target.id == "TYPE_CHECKING"
+        and isinstance(value, ast.Constant)
+        and value.value is False
+    )
 
 
 def _value(name: str) -> GlobalBinding:
