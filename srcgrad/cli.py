@@ -1,15 +1,18 @@
 """The ``srcgrad`` command line.
 
 ``srcgrad show FILE[::NAME] [--wrt x,y] [--ir]`` prints the gradient srcgrad
-generates for every top-level function in FILE (or just NAME). The file is
-parsed, never run: names resolve to its own imports of ``math`` and
-``numpy`` and to its own top-level definitions.
+generates for every top-level function in FILE (or just NAME): for each, the
+text ``srcgrad.source`` gives for the gradient the live decorator builds.
+The file is parsed, never run (``FileResolver`` says what its names mean).
+Each function srcgrad cannot build is reported at its place; the others are
+still printed, and the exit status is 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import builtins
 import sys
 from collections.abc import Sequence
 
@@ -188,6 +191,8 @@ def _check_parameters(
             continue
         if name in _assigned_names(source.node):
             what = f"a local variable of {source.name}, not a parameter"
+        elif hasattr(builtins, name):
+            what = "a builtin, not a parameter"
         elif resolver.resolve(name) is not None:
             what = f"a global name in {source.filename}, not a parameter"
         else:
@@ -214,7 +219,11 @@ def _located(error: SrcgradError, source: FunctionSource) -> SrcgradError:
     """``error``, pointing at the function's ``def`` if it points nowhere."""
     if error.location is not None:
         return error
-    return type(error)(error.message, source.location(source.node))
+    location = source.location(source.node)
+    try:
+        return type(error)(error.message, location)
+    except TypeError:  # a subclass with a signature of its own
+        return SrcgradError(str(error), location)
 
 
 def _internal_error(error: Exception, source: FunctionSource) -> SrcgradError:

@@ -12,6 +12,7 @@ from srcgrad.cli import main
 #: Good functions between bad ones of every kind; (name, line, column) of
 #: each error, by where it points.
 MIXED = """
+import functools
 import math
 import os
 
@@ -54,6 +55,12 @@ def computed_wrt(x):
     return x
 
 
+@srcgrad.grad(wrt="x")
+@functools.cache
+def cached(x):
+    return x
+
+
 def variadic(*xs):
     return 1.0
 
@@ -66,16 +73,46 @@ def also_good(x, y=2.0):
     return x * y
 """
 
+
+def _line(snippet: str) -> int:
+    """The line of MIXED, as written to the file, that holds ``snippet``."""
+    lines = MIXED.lstrip("\n").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if snippet in line)
+
+
+# (line, column, message) of each error, in the file's order.
 ERRORS = [
-    (12, 5, "unsupported construct: `if` statement"),
-    (18, 16, "unresolved name: name 'nowhere' is not defined"),
-    (22, 12, "unresolved name: os.fspath: module 'os', which srcgrad has no rules for"),
-    (26, 12, "bad call:"),
-    (30, 5, "cannot differentiate: pair returns a tuple"),
-    (34, 1, "cannot differentiate: wrt='nope' is not a parameter of asks_for_nothing"),
-    (38, 19, "unsupported construct: this decorator's wrt is not a literal"),
-    (43, 15, "unsupported construct: variadic parameter 'xs'"),
-    (47, 1, "unsupported construct: async function later is not supported"),
+    (_line("if x > 0"), 5, "unsupported construct: `if` statement"),
+    (_line("nowhere"), 16, "unresolved name: name 'nowhere' is not defined"),
+    (
+        _line("os.fspath"),
+        12,
+        "unresolved name: os.fspath: module 'os', which srcgrad has no rules for",
+    ),
+    (_line("math.sin(x, x)"), 12, "bad call:"),
+    (_line("return x, x"), 5, "cannot differentiate: pair returns a tuple"),
+    (
+        _line("def asks_for_nothing"),
+        1,
+        "cannot differentiate: wrt='nope' is not a parameter of asks_for_nothing",
+    ),
+    (
+        _line("wrt=WRT"),
+        19,
+        "unsupported construct: this decorator's wrt is not a literal",
+    ),
+    (
+        _line("@functools.cache"),
+        2,
+        "unsupported construct: @srcgrad.grad differentiates what this decorator "
+        "returns",
+    ),
+    (_line("def variadic"), 15, "unsupported construct: variadic parameter 'xs'"),
+    (
+        _line("async def"),
+        1,
+        "unsupported construct: async function later is not supported",
+    ),
 ]
 
 

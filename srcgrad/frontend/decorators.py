@@ -39,12 +39,26 @@ def declared_wrt(source: FunctionSource, module: ast.Module) -> object | None:
 
 
 def grad_decorator(source: FunctionSource, module: ast.Module) -> ast.expr | None:
-    """The function's ``@srcgrad.grad`` or ``@srcgrad.grad(...)``, if any."""
+    """The function's ``@srcgrad.grad`` or ``@srcgrad.grad(...)``, if any.
+
+    Raises:
+        UnsupportedSyntaxError: another decorator is below it, so what it
+            differentiates is whatever that decorator returns.
+    """
     modules, functions = _srcgrad_names(module)
-    for decorator in source.node.decorator_list:
+    decorators = source.node.decorator_list
+    for position, decorator in enumerate(decorators):
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if _is_grad(target, modules, functions):
-            return decorator
+        if not _is_grad(target, modules, functions):
+            continue
+        if position + 1 < len(decorators):
+            raise UnsupportedSyntaxError(
+                "@srcgrad.grad differentiates what this decorator returns, which "
+                "srcgrad show cannot know without running the file; put "
+                "@srcgrad.grad innermost",
+                source.location(decorators[position + 1]),
+            )
+        return decorator
     return None
 
 
