@@ -17,8 +17,8 @@ clear error saying why.
 Which statements run when the module is imported:
 
 - top-level statements, and the body, ``else`` and ``finally`` of a ``try``
-  whose body only imports what is importable here (so its ``except
-  ImportError`` handlers do not run);
+  whose body cannot fail here (it imports what is importable and assigns
+  literals), so that its ``except ImportError`` handlers do not run;
 - not the body of ``if TYPE_CHECKING:`` (nor ``if typing.TYPE_CHECKING:``),
   which only type checkers read; its ``else`` does run;
 - anything else (``if``, loops, ``with``, ``match``, other ``try``
@@ -30,11 +30,18 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from types import ModuleType
 
+from srcgrad.frontend.module_scope import (
+    DEFINITIONS,
+    assigns_a_literal,
+    bound_names,
+    is_type_checking_flag,
+    rebound_by_functions,
+    walrus_targets,
+)
 from srcgrad.frontend.resolve import (
     RULE_MODULES,
     Binding,
@@ -47,12 +54,6 @@ from srcgrad.frontend.resolve import (
 
 #: Modules whose ``TYPE_CHECKING`` is False when the code runs.
 _TYPING_MODULES = ("typing", "typing_extensions")
-
-#: Statements that bind their name to a function or class.
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-
-#: Scopes of their own: names bound inside them are not module globals.
-_NESTED_SCOPES = (*_DEFINITIONS, ast.Lambda)
 
 
 class _When(Enum):
@@ -97,7 +98,7 @@ class FileResolver:
         for order, statement in enumerate(module.body):
             self._order = order
             self._record(statement, _When.ALWAYS)
-        for order, name, line in _rebound_by_functions(module):
+        for order, name, line in rebound_by_functions(module):
             self._order = order
             self._bind(name, _value(name), line, _When.MAYBE)
 
@@ -153,13 +154,13 @@ class FileResolver:
 
     # -- statements --------------------------------------------------------
     def _record(self, statement: ast.stmt, when: _When) -> None:
-        for name in _walrus_targets(statement):
+        for name in walrus_targets(statement):
             self._bind(name, _value(name), statement.lineno, _When.MAYBE)
         if isinstance(statement, ast.Import):
             self._import(statement, when)
         elif isinstance(statement, ast.ImportFrom):
             self._import_from(statement, when)
-        elif isinstance(statement, _DEFINITIONS):
+        elif isinstance(statement, DEFINITIONS):
             binding = GlobalBinding(
                 statement.name,
                 f"{statement.name!r} defined in this file",
@@ -170,7 +171,7 @@ class FileResolver:
             found = self._evaluate(statement.value)
             for target in statement.targets:
                 self._assign(target, found, statement.lineno, when)
-                if _is_type_checking_flag(target, statement.value):
+                if is_type_checking_flag(target, statement.value):
                     self._type_checking_flags.add("TYPE_CHECKING")
         elif isinstance(statement, ast.AnnAssign):
             if statement.value is not None:  # `x: float` alone binds nothing
@@ -199,11 +200,11 @@ class FileResolver:
             if isinstance(field, ast.stmt):
                 self._record(field, _When.MAYBE)
             elif isinstance(field, (ast.excepthandler, ast.match_case)):
-                for name in _bound_names(field):
+                for name in bound_names(field):
                     self._bind(name, _value(name), statement.lineno, _When.MAYBE)
                 self._record_all(field.body, _When.MAYBE)
             else:  # targets: `for i in`, `with ... as f`, `del x`
-                for name in _bound_names(field):
+                for name in bound_names(field):
                     self._bind(name, _value(name), statement.lineno, _When.MAYBE)
 
     def _import(self, statement: ast.Import, when: _When) -> None:
@@ -273,7 +274,7 @@ class FileResolver:
             for part, part_found in zip(target.elts, found.parts, strict=True):
                 self._assign(part, part_found, line, when)
         else:  # `a, b = pair()`, `obj.attr = 1`: names bound to unknown objects
-            for name in _bound_names(target):
+            for name in bound_names(target):
                 self._bind(name, _value(name), line, when)
 
     def _evaluate(self, node: ast.expr | None) -> object:
@@ -320,7 +321,7 @@ class FileResolver:
         """Whether ``statements`` cannot raise here: imports of what imports,
         and assignments of literals (``HAVE_NUMPY = True``)."""
         return bool(statements) and all(
-            _assigns_a_literal(statement) or self._imports(statement)
+            assigns_a_literal(statement) or self._imports(statement)
             for statement in statements
         )
 
@@ -376,24 +377,6 @@ class _Parts:
     """The objects of a tuple display's elements, before any is assigned."""
 
     parts: tuple[object, ...]
-
-
-def _assigns_a_literal(statement: ast.stmt) -> bool:
-    return (
-        isinstance(statement, ast.Assign)
-        and isinstance(statement.value, ast.Constant)
-        and all(isinstance(target, ast.Name) for target in statement.targets)
-    ) or isinstance(statement, ast.Pass)
-
-
-def _is_type_checking_flag(target: ast.expr, value: ast.expr) -> bool:
-    """``TYPE_CHECKING = False``, the flag written without importing typing."""
-    return (
-        isinstance(target, ast.Name)
-        and target.id == "TYPE_CHECKING"
-        and isinstance(value, ast.Constant)
-        and value.value is False
-    )
 
 
 def _value(name: str) -> GlobalBinding:
@@ -454,43 +437,3 @@ def _unknowable(
         f"{name!r} ({why}; srcgrad show cannot tell what it is without running "
         "the file)"
     )
-
-
-def _bound_names(node: ast.AST) -> Iterator[str]:
-    """Names a target, pattern or handler binds in the module's scope."""
-    for child in _same_scope(node):
-        if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
-            yield child.id
-        elif isinstance(child, (ast.MatchAs, ast.MatchStar)) and child.name:
-            yield child.name
-        elif isinstance(child, ast.MatchMapping) and child.rest:
-            yield child.rest
-        elif isinstance(child, ast.ExceptHandler) and child.name:
-            yield child.name
-
-
-def _walrus_targets(statement: ast.stmt) -> Iterator[str]:
-    """Names ``:=`` binds in the expressions of ``statement`` itself."""
-    for field in ast.iter_child_nodes(statement):
-        if isinstance(field, ast.expr):
-            for child in _same_scope(field):
-                if isinstance(child, ast.NamedExpr):
-                    yield child.target.id
-
-
-def _same_scope(node: ast.AST) -> Iterator[ast.AST]:
-    """``node`` and its descendants, not entering nested functions or classes."""
-    yield node
-    for child in ast.iter_child_nodes(node):
-        if not isinstance(child, (*_NESTED_SCOPES, ast.stmt)):
-            yield from _same_scope(child)
-
-
-def _rebound_by_functions(module: ast.Module) -> Iterator[tuple[int, str, int]]:
-    """Names a function declares ``global``: it may rebind them at any time
-    after its ``def`` (statement number, name, line)."""
-    for order, statement in enumerate(module.body):
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Global):
-                for name in node.names:
-                    yield order, name, node.lineno
