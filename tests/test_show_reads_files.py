@@ -300,6 +300,9 @@ def test_a_function_show_cannot_know_is_an_error_not_a_guess(tmp_path, capsys, b
         "K = 1.0\nK *= 3",
         "for K in (1.0, 2.0):\n    pass",
         "import math\nK = math.pi",
+        # Perhaps bound by a star import of a module show does not read.
+        "K = 1.0\nfrom physics import *",
+        "from physics import *",
     ],
 )
 def test_a_number_show_cannot_know_is_read_when_the_gradient_runs(

@@ -423,17 +423,21 @@ def _unknowable(
     bindings: list[Binding],
     star: _StarImport | None,
 ) -> Binding:
-    """A name bound in several ways: read at run time if only ever a value."""
-    if star is None and all(
-        isinstance(binding, GlobalBinding) and binding.is_value for binding in bindings
-    ):
-        return _value(name)
+    """A name bound in several ways, or perhaps by ``from elsewhere import *``.
+
+    If every binding show knows of is a value, it is read when the gradient
+    runs, whatever it holds then (a star import may bind any object, as
+    ``from elsewhere import name`` may); otherwise using it is an error.
+    """
     if star is not None:
         why = f"it may come from `from {star.module} import *` on line {star.line}"
     else:
         lines = ", ".join(str(line) for line in sorted({d.line for d in definitions}))
         why = f"it is bound conditionally or more than once, on lines {lines}"
-    return OtherBinding(
+    description = (
         f"{name!r} ({why}; srcgrad show cannot tell what it is without running "
         "the file)"
     )
+    if all(isinstance(each, GlobalBinding) and each.is_value for each in bindings):
+        return GlobalBinding(name, description)
+    return OtherBinding(description)
