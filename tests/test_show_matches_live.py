@@ -231,12 +231,48 @@ SWAPPED = ShownFile(
     {"f": None},
 )
 
+#: Every way a name used by a function can be bound: (top level, expression).
+BINDINGS = (
+    ("import math", "math.pi * x + math.sin(x)"),
+    ("import math as m", "m.e * x + m.cos(x)"),
+    ("from math import pi", "pi * x"),
+    ("from math import pi as PI, sin as s", "PI * s(x)"),
+    ("from numpy import pi", "pi * x"),
+    ("import numpy as np", "np.pi * x + np.e * np.sin(x)"),
+    ("import numpy", "numpy.sin(x) * numpy.pi"),
+    ("from numpy import exp as e", "e(x)"),
+    ("from math import *", "sin(x) * pi + e * x"),
+    ("from numpy import *", "sin(x) * pi + e * x"),
+    ("", "abs(x) + pow(x, 2)"),
+    ("from math import pow", "pow(x, 2)"),
+    ("P = 2.5", "P * x"),
+    ("X: float = 2.0", "X * x"),
+    ("A, B = 1.0, 2.0", "A * B * x"),
+    ("import math\nP = math.pi", "P * x"),
+    ("import math\nTAU = 2 * math.pi", "TAU * x"),
+    ("import math\nfn = math.sin", "fn(x)"),
+    ("import numpy as np\nfn = np.sin", "fn(x)"),
+    ("import math as m\nmm = m", "mm.cos(x)"),
+    ("import math\nA = B = math.exp", "A(x) + B(x)"),
+    ("import math\nK = 3.0\nK *= 2", "K * math.sin(x)"),
+)
+
+BINDING_FILES = tuple(
+    ShownFile(
+        f"binding_{number}",
+        f"{top_level}\n\n\ndef f(x):\n    return {expression}\n",
+        {"f": "x"},
+    )
+    for number, (top_level, expression) in enumerate(BINDINGS)
+)
+
 CORPUS_FILES = tuple(
     ShownFile(f"corpus_{case.name}", case.source, {"f": case.wrt}) for case in CORPUS
 )
 
 FILES = (
     *CORPUS_FILES,
+    *BINDING_FILES,
     PENDULUM,
     BLACK_SCHOLES,
     TWO_BODY,
