@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 
 from srcgrad.errors import UnsupportedSyntaxError
+from srcgrad.frontend.module_scope import module_scope_statements
 from srcgrad.frontend.source import FunctionSource
 
 
@@ -63,10 +64,11 @@ def grad_decorator(source: FunctionSource, module: ast.Module) -> ast.expr | Non
 
 
 def _srcgrad_names(module: ast.Module) -> tuple[set[str], set[str]]:
-    """Names bound to the srcgrad module, and to ``srcgrad.grad``."""
+    """Names bound to the srcgrad module, and to ``srcgrad.grad``, by imports
+    anywhere in the module's scope (inside ``try`` or ``if`` too)."""
     modules: set[str] = set()
     functions: set[str] = set()
-    for statement in module.body:
+    for statement in module_scope_statements(module.body):
         if isinstance(statement, ast.Import):
             for alias in statement.names:
                 if alias.name == "srcgrad":

@@ -72,3 +72,17 @@ def rebound_by_functions(module: ast.Module) -> Iterator[tuple[int, str, int]]:
             if isinstance(node, ast.Global):
                 for name in node.names:
                     yield order, name, node.lineno
+
+
+def module_scope_statements(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """``statements`` and those nested in them (in ``if``, ``try``, loops),
+    not inside a ``def`` or ``class``."""
+    for statement in statements:
+        yield statement
+        if isinstance(statement, DEFINITIONS):
+            continue
+        for child in ast.iter_child_nodes(statement):
+            if isinstance(child, ast.stmt):
+                yield from module_scope_statements([child])
+            elif isinstance(child, (ast.excepthandler, ast.match_case)):
+                yield from module_scope_statements(child.body)
