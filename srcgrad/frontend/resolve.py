@@ -173,6 +173,14 @@ def classify_variable(name: str, obj: Any, kind: str = "global") -> Binding:
     variable may be rebound), so it keeps its name in generated code; any
     other object is read when the gradient runs too, except that a callable
     (a user function, a class) cannot be used as a number.
+
+    Args:
+        name: the variable's name, as the function spells it.
+        obj: the object it holds.
+        kind: "global" or "closure variable", for messages.
+
+    Returns:
+        The binding ``name`` resolves to.
     """
     binding = classify_object(obj, name)
     if isinstance(binding, ConstantBinding):
