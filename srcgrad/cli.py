@@ -1,23 +1,37 @@
 """The ``srcgrad`` command line.
 
 ``srcgrad show FILE[::NAME] [--wrt x,y] [--ir]`` prints the gradient srcgrad
-generates for every top-level function in FILE (or just NAME). The file is
-parsed, never run: names resolve to its own imports of ``math`` and
-``numpy`` and to its own top-level definitions.
+generates for every top-level function in FILE (or just NAME): for each, the
+text ``srcgrad.source`` gives for the gradient the live decorator builds.
+The file is parsed, never run (``FileResolver`` says what its names mean).
+Each function srcgrad cannot build is reported at its place; the others are
+still printed, and the exit status is 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import builtins
 import sys
 from collections.abc import Sequence
 
-from srcgrad.codegen import generate, module_source
+from srcgrad.codegen import GeneratedFunction, generate, module_source
 from srcgrad.compiler import describe_gradient, gradient_ir, wrt_names
-from srcgrad.errors import SrcgradError
-from srcgrad.frontend import FileResolver, FunctionSource, lower_function, parse_file
-from srcgrad.frontend.decorators import declared_wrt
+from srcgrad.errors import (
+    DifferentiationError,
+    SrcgradError,
+    UnsupportedSyntaxError,
+)
+from srcgrad.frontend import (
+    FileResolver,
+    FunctionSource,
+    ParsedFile,
+    lower_function,
+    parse_file,
+)
+from srcgrad.frontend.decorators import declared_wrt, grad_decorator
+from srcgrad.frontend.resolve import Resolver
 from srcgrad.ir import Function, print_function
 
 
@@ -62,65 +76,162 @@ def _parser() -> argparse.ArgumentParser:
 
 def _show(arguments: argparse.Namespace) -> int:
     path, _, name = arguments.target.partition("::")
-    module, sources = parse_file(path)
-    if name:
-        sources = [source for source in sources if source.name == name]
-        if not sources:
-            raise SrcgradError(f"{path} has no top-level function named {name!r}")
-    if not sources:
-        raise SrcgradError(f"{path} has no top-level functions")
-    resolver = FileResolver(module)
-    gradients: list[tuple[Function, str, tuple[str, ...]]] = []
-    errors: list[SrcgradError] = []
+    wrt = None if arguments.wrt is None else _parse_wrt(arguments.wrt)
+    parsed = parse_file(path)
+    sources, errors = _selected(parsed, name)
+    resolver = FileResolver(parsed.module)
+    irs: list[str] = []
+    generated: list[GeneratedFunction] = []
     for source in sources:
         # One function srcgrad can't differentiate does not hide the others.
         try:
-            gradients.append(_gradient(source, module, resolver, arguments.wrt))
+            ir, names = _gradient(source, parsed.module, resolver, wrt)
+            if arguments.ir:
+                irs.append(print_function(ir))
+            else:
+                generated.append(generate(ir, describe_gradient(source.name, names)))
         except SrcgradError as error:
-            errors.append(error)
-    if gradients and arguments.ir:
-        sys.stdout.write("\n".join(print_function(ir) for ir, _, _ in gradients))
-    elif gradients:
-        generated = [
-            generate(ir, describe_gradient(name, wrt)) for ir, name, wrt in gradients
-        ]
-        sys.stdout.write(module_source(generated))
-    for failure in errors:
+            errors.append(_located(error, source))
+        except Exception as error:  # a bug in srcgrad: say so, show the rest
+            errors.append(_internal_error(error, source))
+    if irs or generated:
+        sys.stdout.write("\n".join(irs) if irs else module_source(generated))
+    sys.stdout.flush()  # the gradients, then what went wrong
+    for failure in sorted(errors, key=_line):
         print(f"srcgrad: {failure}", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _selected(
+    parsed: ParsedFile, name: str
+) -> tuple[list[FunctionSource], list[SrcgradError]]:
+    """The functions to show (all, or ``name``), and those srcgrad can't read.
+
+    Raises:
+        SrcgradError: there is no such function.
+    """
+    sources = [source for source in parsed.functions if name in ("", source.name)]
+    errors: list[SrcgradError] = [
+        UnsupportedSyntaxError(
+            f"async function {node.name} is not supported", parsed.location(node)
+        )
+        for node in parsed.async_functions
+        if name in ("", node.name)
+    ]
+    if not sources and not errors:
+        raise SrcgradError(
+            f"{parsed.filename} has no top-level function named {name!r}"
+            if name
+            else f"{parsed.filename} has no top-level functions"
+        )
+    return sources, errors
 
 
 def _gradient(
     source: FunctionSource,
     module: ast.Module,
     resolver: FileResolver,
-    wrt_option: str | None,
-) -> tuple[Function, str, tuple[str, ...]]:
-    """The gradient IR of one function, its name, and what it is taken wrt.
+    wrt_option: str | tuple[str, ...] | None,
+) -> tuple[Function, tuple[str, ...]]:
+    """The gradient IR of one function, and what it is taken with respect to.
 
     ``wrt`` is ``--wrt`` if given, else what the function's own
     ``@srcgrad.grad`` decorator asks for, else the first parameter.
     """
-    primal = lower_function(source, resolver)
+    names_at: Resolver = resolver
+    if grad_decorator(source, module) is not None:
+        # The decorator builds the gradient when the `def` runs: names are
+        # what the statements above it bound.
+        names_at = resolver.before(module.body.index(source.node))
+    primal = lower_function(source, names_at)
     parameters = [parameter.name for parameter in primal.parameters]
     wrt: object
     if wrt_option is not None:
-        wrt = _parse_wrt(wrt_option)
+        wrt = wrt_option
+        _check_parameters(source, resolver, parameters, wrt_option)
     else:
         declared = declared_wrt(source, module)
         wrt = 0 if declared is None else declared
     names = wrt_names(primal.name, parameters, wrt)
-    return (
-        gradient_ir(primal, names, as_tuple=isinstance(wrt, tuple)),
-        primal.name,
-        names,
-    )
+    return gradient_ir(primal, names, as_tuple=isinstance(wrt, tuple)), names
 
 
 def _parse_wrt(option: str) -> str | tuple[str, ...]:
-    """``--wrt x`` is one parameter; ``--wrt x,y`` (or ``x,``) a tuple."""
-    names = tuple(name.strip() for name in option.split(",") if name.strip())
-    return names if "," in option else option.strip()
+    """``--wrt x`` is one parameter; ``--wrt x,y`` (or ``x,``) a tuple.
+
+    Raises:
+        SrcgradError: the list is empty, or an item is not a name.
+    """
+    items = [item.strip() for item in option.split(",")]
+    if len(items) > 1 and not items[-1]:
+        items.pop()  # `x,`: a tuple of one
+    if not any(items):
+        raise SrcgradError(
+            f"--wrt {option!r} names no parameter; give one (--wrt x) or "
+            "several (--wrt x,y)"
+        )
+    for item in items:
+        if not item.isidentifier():
+            raise SrcgradError(
+                f"--wrt {option!r}: {item!r} is not a parameter name; "
+                "give names separated by commas (--wrt x,y)"
+            )
+    return tuple(items) if "," in option else items[0]
+
+
+def _check_parameters(
+    source: FunctionSource,
+    resolver: FileResolver,
+    parameters: list[str],
+    wrt: str | tuple[str, ...],
+) -> None:
+    """Refuse a ``--wrt`` name that is not a parameter, saying what it is."""
+    for name in (wrt,) if isinstance(wrt, str) else wrt:
+        if name in parameters:
+            continue
+        if name in _assigned_names(source.node):
+            what = f"a local variable of {source.name}, not a parameter"
+        elif hasattr(builtins, name):
+            what = "a builtin, not a parameter"
+        elif resolver.resolve(name) is not None:
+            what = f"a global name in {source.filename}, not a parameter"
+        else:
+            what = f"not a parameter of {source.name}"
+        raise DifferentiationError(
+            f"--wrt {name!r} is {what}; its parameters are {tuple(parameters)}",
+            source.location(source.node),
+        )
+
+
+def _assigned_names(node: ast.FunctionDef) -> set[str]:
+    return {
+        child.id
+        for child in ast.walk(node)
+        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store)
+    }
+
+
+def _line(error: SrcgradError) -> int:
+    return error.location.line if error.location is not None else 0
+
+
+def _located(error: SrcgradError, source: FunctionSource) -> SrcgradError:
+    """``error``, pointing at the function's ``def`` if it points nowhere."""
+    if error.location is not None:
+        return error
+    location = source.location(source.node)
+    try:
+        return type(error)(error.message, location)
+    except TypeError:  # a subclass with a signature of its own
+        return SrcgradError(str(error), location)
+
+
+def _internal_error(error: Exception, source: FunctionSource) -> SrcgradError:
+    return SrcgradError(
+        f"internal error while building the gradient of {source.name}: "
+        f"{type(error).__name__}: {error} (a bug in srcgrad; please report it)",
+        source.location(source.node),
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

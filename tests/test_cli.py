@@ -82,7 +82,7 @@ def test_show_ir(model, capsys):
     ("argument", "message"),
     [
         ("::nosuch", "no top-level function named 'nosuch'"),
-        ("::energy --wrt q", "wrt='q' is not a parameter of energy"),
+        ("::energy --wrt q", "--wrt 'q' is not a parameter of energy"),
     ],
 )
 def test_show_errors_are_one_clear_line(model, capsys, argument, message):
@@ -137,7 +137,8 @@ def test_show_resolves_star_imports_of_modules_with_rules(tmp_path, capsys):
     path = tmp_path / "star.py"
     path.write_text("from math import *\n\ndef f(x):\n    return sin(x) * pi\n")
     assert main(["show", str(path)]) == 0
-    assert "x_bar = 3.141592653589793 * math.cos(x)" in capsys.readouterr().out
+    # `pi` is a global of the file, read when the gradient runs, as live.
+    assert "x_bar = pi * math.cos(x)" in capsys.readouterr().out
 
 
 def test_show_reports_a_syntax_error_at_its_place(tmp_path, capsys):

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from srcgrad.frontend.lower import lower_function
-from srcgrad.frontend.resolve import FileResolver, LiveResolver
-from srcgrad.frontend.source import FunctionSource, parse_file, source_of_function
+from srcgrad.frontend.file_resolver import FileResolver
+from srcgrad.frontend.files import ParsedFile, parse_file
+from srcgrad.frontend.resolve import LiveResolver
+from srcgrad.frontend.source import FunctionSource, source_of_function
 from srcgrad.ir import Function
 
 
@@ -18,15 +20,16 @@ def lower_live(function: Callable[..., Any]) -> Function:
 
 def lower_file(path: str) -> list[Function]:
     """The IR of every top-level function in ``path``, without running it."""
-    module, sources = parse_file(path)
-    resolver = FileResolver(module)
-    return [lower_function(source, resolver) for source in sources]
+    parsed = parse_file(path)
+    resolver = FileResolver(parsed.module)
+    return [lower_function(source, resolver) for source in parsed.functions]
 
 
 __all__ = [
     "FileResolver",
     "FunctionSource",
     "LiveResolver",
+    "ParsedFile",
     "lower_file",
     "lower_function",
     "lower_live",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 
 from srcgrad.errors import UnsupportedSyntaxError
+from srcgrad.frontend.module_scope import module_scope_statements
 from srcgrad.frontend.source import FunctionSource
 
 
@@ -22,33 +23,52 @@ def declared_wrt(source: FunctionSource, module: ast.Module) -> object | None:
     Raises:
         UnsupportedSyntaxError: the decorator's ``wrt`` is not a literal.
     """
+    decorator = grad_decorator(source, module)
+    if not isinstance(decorator, ast.Call):
+        return None if decorator is None else 0
+    for keyword in decorator.keywords:
+        if keyword.arg == "wrt":
+            try:
+                return ast.literal_eval(keyword.value)
+            except ValueError:
+                raise UnsupportedSyntaxError(
+                    "this decorator's wrt is not a literal; "
+                    "give srcgrad show --wrt instead",
+                    source.location(keyword.value),
+                ) from None
+    return 0
+
+
+def grad_decorator(source: FunctionSource, module: ast.Module) -> ast.expr | None:
+    """The function's ``@srcgrad.grad`` or ``@srcgrad.grad(...)``, if any.
+
+    Raises:
+        UnsupportedSyntaxError: another decorator is below it, so what it
+            differentiates is whatever that decorator returns.
+    """
     modules, functions = _srcgrad_names(module)
-    for decorator in source.node.decorator_list:
-        call = decorator if isinstance(decorator, ast.Call) else None
-        target = call.func if call is not None else decorator
+    decorators = source.node.decorator_list
+    for position, decorator in enumerate(decorators):
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
         if not _is_grad(target, modules, functions):
             continue
-        if call is None:
-            return 0
-        for keyword in call.keywords:
-            if keyword.arg == "wrt":
-                try:
-                    return ast.literal_eval(keyword.value)
-                except ValueError:
-                    raise UnsupportedSyntaxError(
-                        "this decorator's wrt is not a literal; "
-                        "give srcgrad show --wrt instead",
-                        source.location(keyword.value),
-                    ) from None
-        return 0
+        if position + 1 < len(decorators):
+            raise UnsupportedSyntaxError(
+                "@srcgrad.grad differentiates what this decorator returns, which "
+                "srcgrad show cannot know without running the file; put "
+                "@srcgrad.grad innermost",
+                source.location(decorators[position + 1]),
+            )
+        return decorator
     return None
 
 
 def _srcgrad_names(module: ast.Module) -> tuple[set[str], set[str]]:
-    """Names bound to the srcgrad module, and to ``srcgrad.grad``."""
+    """Names bound to the srcgrad module, and to ``srcgrad.grad``, by imports
+    anywhere in the module's scope (inside ``try`` or ``if`` too)."""
     modules: set[str] = set()
     functions: set[str] = set()
-    for statement in module.body:
+    for statement in module_scope_statements(module.body):
         if isinstance(statement, ast.Import):
             for alias in statement.names:
                 if alias.name == "srcgrad":

@@ -299,6 +299,10 @@ class _Lowering:
                     f"{ast.unparse(node)}: {base.description}",
                     NameResolutionError,
                 )
+            if isinstance(base, GlobalBinding):
+                self.fail(
+                    node, f"attribute access on {base.description} is not supported"
+                )
             if not isinstance(base, ModuleBinding):
                 self.fail(node, "attribute access is not supported")
             found = classify_attribute(base, node.attr)

@@ -4,16 +4,16 @@ A name that is not a parameter or a local is looked up, in Python's order,
 among the closure variables, the module globals and the builtins, and
 classified as one of the ``Binding`` kinds below. Two resolvers share that
 classification: ``LiveResolver`` reads a live function's globals and
-closure; ``FileResolver`` reads a file's own imports and top-level
-assignments without running it (what ``srcgrad show`` needs).
+closure; ``FileResolver`` (``file_resolver.py``) reads a file's own imports
+and top-level assignments without running it (what ``srcgrad show`` needs).
+Both classify the objects they know with ``classify_variable``, so a name
+resolves the same way in both.
 """
 
 from __future__ import annotations
 
-import ast
 import builtins
 import functools
-import importlib
 import math
 import numbers
 import sys
@@ -151,113 +151,42 @@ class LiveResolver:
                 obj = self.closure[name].cell_contents
             except ValueError:
                 return None
-            binding = self._classify_variable(name, obj, "closure variable")
+            binding = classify_variable(name, obj, "closure variable")
             if isinstance(binding, GlobalBinding):
                 return GlobalBinding(
                     name, binding.description, binding.is_value, closure=True
                 )
             return binding
         if name in self.globals:
-            return self._classify_variable(name, self.globals[name], "global")
+            return classify_variable(name, self.globals[name])
         if hasattr(builtins, name):
             return classify_object(getattr(builtins, name), name)
         return None
 
-    @staticmethod
-    def _classify_variable(name: str, obj: Any, kind: str) -> Binding:
-        binding = classify_object(obj, name)
-        if isinstance(binding, ConstantBinding):
-            # A variable may be rebound after the gradient is built: read it live.
-            return GlobalBinding(name, f"{kind} {name!r}")
-        if isinstance(binding, OtherBinding) and not isinstance(obj, ModuleType):
-            if callable(obj):  # a user function, a class: not a number
-                return GlobalBinding(name, binding.description, is_value=False)
-            return GlobalBinding(name, f"{kind} {name!r}")
-        return binding
 
+def classify_variable(name: str, obj: Any, kind: str = "global") -> Binding:
+    """What a global or closure variable holding ``obj`` resolves to.
 
-class FileResolver:
-    """Resolves names from a file's own imports and definitions, unrun.
+    Both resolvers use this, so a name means the same in ``srcgrad show`` as
+    in a live function: modules and primitive functions are resolved when
+    the gradient is built; a number is read when the gradient runs (the
+    variable may be rebound), so it keeps its name in generated code; any
+    other object is read when the gradient runs too, except that a callable
+    (a user function, a class) cannot be used as a number.
 
-    Only ``math`` and ``numpy`` are imported (they are what srcgrad has rules
-    for); an import of anything else resolves to an ``OtherBinding``.
+    Args:
+        name: the variable's name, as the function spells it.
+        obj: the object it holds.
+        kind: "global" or "closure variable", for messages.
+
+    Returns:
+        The binding ``name`` resolves to.
     """
-
-    def __init__(self, module: ast.Module) -> None:
-        self.bindings: dict[str, Binding] = {}
-        for statement in module.body:
-            self._record(statement)
-
-    def resolve(self, name: str) -> Binding | None:
-        if name in self.bindings:
-            return self.bindings[name]
-        if hasattr(builtins, name):
-            return classify_object(getattr(builtins, name), name)
-        return None
-
-    def _record(self, statement: ast.stmt) -> None:
-        if isinstance(statement, ast.Import):
-            for alias in statement.names:
-                if alias.asname is None:
-                    top = alias.name.split(".")[0]
-                    self.bindings[top] = self._module(top)
-                else:
-                    self.bindings[alias.asname] = self._module(alias.name)
-        elif isinstance(statement, ast.ImportFrom):
-            source = (
-                self._module(statement.module or "") if statement.level == 0 else None
-            )
-            for alias in statement.names:
-                if alias.name == "*":
-                    self._import_all(source)
-                    continue
-                bound = alias.asname or alias.name
-                self.bindings[bound] = self._imported(
-                    source, statement.module, alias.name
-                )
-        elif isinstance(
-            statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-        ):
-            self.bindings[statement.name] = GlobalBinding(
-                statement.name,
-                f"{statement.name!r} defined in this file",
-                is_value=False,
-            )
-        elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = (
-                statement.targets
-                if isinstance(statement, ast.Assign)
-                else [statement.target]
-            )
-            for target in targets:
-                for node in ast.walk(target):
-                    if isinstance(node, ast.Name):
-                        self.bindings[node.id] = GlobalBinding(
-                            node.id, f"global {node.id!r}"
-                        )
-
-    def _import_all(self, source: Binding | None) -> None:
-        """``from math import *``: every public name of a module with rules."""
-        if not isinstance(source, ModuleBinding):
-            return  # names from elsewhere stay unresolved, and say so if used
-        public = getattr(source.module, "__all__", None) or [
-            name for name in dir(source.module) if not name.startswith("_")
-        ]
-        for name in public:
-            found = classify_attribute(source, name)
-            if found is not None:
-                self.bindings[name] = found
-
-    @staticmethod
-    def _module(name: str) -> Binding:
-        if name.split(".")[0] not in RULE_MODULES:
-            return OtherBinding(f"module {name!r}, which srcgrad has no rules for")
-        return classify_module(importlib.import_module(name))
-
-    @staticmethod
-    def _imported(source: Binding | None, module: str | None, name: str) -> Binding:
-        if isinstance(source, ModuleBinding):
-            found = classify_attribute(source, name)
-            if found is not None:
-                return found
-        return OtherBinding(f"{name!r} imported from {module!r}")
+    binding = classify_object(obj, name)
+    if isinstance(binding, ConstantBinding):
+        return GlobalBinding(name, f"{kind} {name!r}")
+    if isinstance(binding, OtherBinding) and not isinstance(obj, ModuleType):
+        if callable(obj):  # a user function, a class: not a number
+            return GlobalBinding(name, binding.description, is_value=False)
+        return GlobalBinding(name, f"{kind} {name!r}")
+    return binding

@@ -283,28 +283,3 @@ def _innermost_holding(
     # Innermost: the latest start, then the earliest end.
     holding.sort(key=lambda item: (item[0], (-item[1][0], -item[1][1])))
     return [holding[-1][2]]
-
-
-def parse_file(path: str) -> tuple[ast.Module, list[FunctionSource]]:
-    """Parse a file without running it: its module and top-level functions.
-
-    Raises:
-        UnsupportedSyntaxError: the file is not valid Python.
-    """
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    lines = tuple(text.splitlines(keepends=True))
-    try:
-        tree = ast.parse(text, filename=path)
-    except SyntaxError as error:
-        line = error.lineno or 1
-        column = error.offset or 1
-        quoted = lines[line - 1] if 0 < line <= len(lines) else ""
-        location = SourceLocation(path, line, column, column + 1, quoted)
-        raise UnsupportedSyntaxError(f"invalid Python: {error.msg}", location) from None
-    functions = [
-        FunctionSource(node, path, lines)
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef)
-    ]
-    return tree, functions
