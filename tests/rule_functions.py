@@ -16,12 +16,18 @@ from srcgrad.primitives import Primitive, RuleEmitter
 
 
 def rule_function(
-    primitive: Primitive, namespace: str, arity: int, mode: str
+    primitive: Primitive,
+    namespace: str,
+    arity: int,
+    mode: str,
+    only: int | None = None,
 ) -> Callable[..., Any]:
     """Generated code for one rule: (x..., seed...) -> cotangents or tangent.
 
     ``mode`` is "vjp" ((x..., g) -> cotangents), "jvp" ((x..., t...) ->
-    (tangent,)) or "primal" ((x...) -> (value,)).
+    (tangent,)) or "primal" ((x...) -> (value,)). With ``only``, a VJP
+    returns the cotangent of that operand alone, as reverse mode computes
+    it when only that operand is active.
     """
     args = [Value(f"x{i}") for i in range(arity)]
     seeds = {"vjp": [Value("g")], "jvp": [Value(f"t{i}") for i in range(arity)]}.get(
@@ -33,6 +39,8 @@ def rule_function(
     emitter = RuleEmitter(builder, primitive, namespace)
     if mode == "vjp":
         results = list(primitive.vjp(emitter, seeds[0], tuple(args), out))
+        if only is not None:
+            results = [results[only]]
     elif mode == "jvp":
         results = [primitive.jvp(emitter, tuple(seeds), tuple(args), out)]
     else:

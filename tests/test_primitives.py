@@ -9,6 +9,9 @@ code, through the same passes and codegen users get.
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 import pytest
 from helpers import central_difference
@@ -140,3 +143,42 @@ def test_emitted_python_computes_what_evaluate_computes(case):
         assert float(value) == pytest.approx(
             float(primitive.evaluate(namespace, point)), rel=1e-15
         )
+
+
+#: Where math functions raise: outside domains, at poles, at infinities.
+_PROBES = (-math.inf, -3.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 3.0, math.inf)
+
+
+def _rejects(function, point) -> bool:
+    try:
+        function(*point)
+    except (ValueError, ArithmeticError):
+        return True
+    return False
+
+
+@pytest.mark.parametrize(
+    "primitive",
+    [p for p in PRIMITIVES.values() if p.differentiable and "math" in p.spellings],
+    ids=lambda p: p.name,
+)
+def test_needs_domain_check_is_set_where_only_the_function_rejects(primitive):
+    # Reverse mode keeps such an op in the gradient, so that the gradient
+    # raises where f does: math.log(-1.0) raises, but its derivative 1/x
+    # happily returns -1.0.
+    arity = primitive.arity or 2
+    cotangents = [
+        rule_function(primitive, "math", arity, "vjp", only=index)
+        for index in range(arity)
+    ]
+    rejected, only_by_function = [], []
+    for point in itertools.product(_PROBES, repeat=arity):
+        if _rejects(lambda *x: primitive.evaluate("math", x), point):
+            rejected.append(point)
+            if not all(_rejects(vjp, (*point, 1.0)) for vjp in cotangents):
+                only_by_function.append(point)
+    if only_by_function:
+        assert "math" in primitive.needs_domain_check, only_by_function
+    if primitive.needs_domain_check:
+        assert primitive.needs_domain_check == {"math"}, "NumPy never raises"
+        assert rejected, f"{primitive.name} rejects nothing"

@@ -147,6 +147,7 @@ LOG_OR_ZERO = Primitive(
     jvp_from_partials,
     ((0.1, 4.0),),
     partials=_log_or_zero_partials,
+    needs_domain_check=frozenset({"math"}),  # as log: its slope 1/x takes x < 0
 )
 
 
