@@ -99,13 +99,27 @@ def _edges():
             yield module, "cbrt", 0.0
         for name, at in inverse.items():
             yield module, name if module == "math" else "arc" + name[1:], at
+    yield "np", "arctanh", 1.0  # math.atanh(1.0) itself raises
 
 
 @pytest.mark.parametrize(("module", "function", "at"), list(_edges()))
 def test_infinite_slope_at_domain_edge(module, function, at):
     gradient = _gradient(f"{module}.{function}(x)", "x", wrt=0)
     if module == "np":
-        assert abs(_quietly(lambda x: (gradient(x),), at)[0]) == math.inf
+        slope = _quietly(lambda x: (gradient(x),), np.float64(at))[0]
+        assert abs(slope) == math.inf
     else:
         with pytest.raises(ZeroDivisionError):
             gradient(at)
+
+
+@pytest.mark.parametrize("module", ["math", "np"])
+def test_no_slope_at_the_origin_of_hypot_and_atan2(module):
+    atan2 = "math.atan2" if module == "math" else "np.arctan2"
+    gradient = _gradient(f"{module}.hypot(x, y) + {atan2}(y, x)")
+    origin = (np.float64(0.0), np.float64(0.0))
+    if module == "np":
+        assert all(math.isnan(slope) for slope in _quietly(gradient, *origin))
+    else:
+        with pytest.raises(ZeroDivisionError):
+            gradient(0.0, 0.0)
