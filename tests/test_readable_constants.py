@@ -38,6 +38,9 @@ def _gradient_source(body: str) -> tuple[str, object]:
         ("math.log10(x)", "math.log(10)", lambda x: 1 / (x * math.log(10))),
         ("np.log10(x)", "np.log(10)", lambda x: 1 / (x * math.log(10))),
         ("np.exp2(x)", "np.log(2)", lambda x: math.log(2) * 2**x),
+        # The pow rule's log of a literal base, too.
+        ("np.power(2, x)", "np.log(2)", lambda x: math.log(2) * 2**x),
+        ("2.5 ** x", "math.log(2.5)", lambda x: math.log(2.5) * 2.5**x),
     ],
 )
 def test_constant_is_an_expression_in_the_namespace_called(body, constant, derivative):

@@ -164,9 +164,11 @@ def _base_partial(e: RuleBuilder, x: Value, y: Value) -> Value:
 def _exponent_partial(e: RuleBuilder, x: Value, out: Value) -> Value:
     """``d(x ** y)/dy``: ``x**y * log(x)``, 0 where ``x == 0``."""
     base = e.constant_of(x)
-    if base is not None and base != 0:
-        return e.mul(out, e.call(LOG, x))
-    return e.mul(out, e.call(LOG_OR_ZERO, x))
+    if not isinstance(base, (int, float)) or isinstance(base, bool) or base == 0:
+        return e.mul(out, e.call(LOG_OR_ZERO, x))
+    if base > 0:  # 2 ** y: log(2) as a reader writes it, not 0.6931471805599453
+        return e.mul(out, e.symbolic_constant(f"log({base!r})", math.log(base)))
+    return e.mul(out, e.call(LOG, x))  # no real derivative: raises, or nan
 
 
 def _pow_partials(

@@ -57,6 +57,14 @@ class RuleBuilder(Protocol):
 
     def const(self, value: float | int) -> Value: ...
 
+    def symbolic_constant(self, text: str, value: float) -> Value:
+        """A constant written as an expression over ``math``/NumPy names.
+
+        ``text`` is Python over the bare names ``pi``, ``E``, ``sqrt``,
+        ``log`` and ``exp`` (``"2/sqrt(pi)"``); ``value`` is what it equals.
+        """
+        ...
+
     def call(self, primitive: Primitive, *args: Value) -> Value: ...
 
     def add(self, x: Value, y: Value) -> Value: ...
