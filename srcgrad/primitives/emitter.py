@@ -12,7 +12,7 @@ the finished table, which it needs to read SymPy's derivatives back.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from srcgrad.ir import CONST, Builder, Value
 from srcgrad.primitives.arithmetic import ADD, DIV, MUL, NEG, SUB
@@ -22,6 +22,9 @@ from srcgrad.primitives.elementwise import SQRT
 from srcgrad.primitives.power import POW
 from srcgrad.primitives.primitive import Primitive
 from srcgrad.primitives.table import PRIMITIVES
+
+if TYPE_CHECKING:
+    from srcgrad.primitives.sympy_to_ir import Vocabulary
 
 _FALLBACK_NAMESPACES = ("operator", "math", "numpy")
 #: Where a symbolic constant of a rule in another namespace is written.
@@ -113,7 +116,7 @@ class RuleEmitter:
 
 
 @functools.cache
-def _vocabulary() -> Any:
+def _vocabulary() -> Vocabulary:
     """SymPy function classes -> primitives, read off the table once."""
     import sympy
 

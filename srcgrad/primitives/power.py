@@ -167,7 +167,8 @@ def _exponent_partial(e: RuleBuilder, x: Value, out: Value) -> Value:
     if not isinstance(base, (int, float)) or isinstance(base, bool) or base == 0:
         return e.mul(out, e.call(LOG_OR_ZERO, x))
     if base > 0:  # 2 ** y: log(2) as a reader writes it, not 0.6931471805599453
-        return e.mul(out, e.symbolic_constant(f"log({base!r})", math.log(base)))
+        number = int(base) if isinstance(base, int) else float(base)  # np.float64
+        return e.mul(out, e.symbolic_constant(f"log({number!r})", math.log(number)))
     return e.mul(out, e.call(LOG, x))  # no real derivative: raises, or nan
 
 

@@ -187,10 +187,17 @@ class Primitive:
     def differentiable(self) -> bool:
         return self.vjp is not None
 
+    def spelling(self, namespace: str) -> Spelling | None:
+        """How ``namespace`` spells this primitive, or None if it has none."""
+        spelling = self.spellings.get(namespace)
+        assert spelling is None or isinstance(spelling, Spelling)  # __post_init__
+        return spelling
+
     def written(self, namespace: str) -> str | CustomSpelling:
         """How generated code writes this primitive in ``namespace``."""
-        spelling = self.spellings[namespace]
-        assert isinstance(spelling, Spelling)
+        spelling = self.spelling(namespace)
+        if spelling is None:
+            raise KeyError(f"{self.name} has no spelling in {namespace}")
         return spelling.written
 
     def emit(

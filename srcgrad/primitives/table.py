@@ -42,7 +42,7 @@ def spellings_in(module: ModuleType) -> Iterator[tuple[object, Primitive, str]]:
         namespaces = ("math",) if module is math else ("numpy",)
     for primitive in PRIMITIVES.values():
         for namespace in namespaces:
-            spelling = primitive.spellings.get(namespace)
+            spelling = primitive.spelling(namespace)
             if spelling is None:
                 continue
             names = spelling.also if namespace == "operator" else spelling.names
