@@ -74,7 +74,7 @@ def _elementwise(
         spellings,
         vjp_from_partials,
         jvp_from_partials,
-        domains,  # type: ignore[arg-type]
+        domains,
         sympy_form=form,
         partials=partials,
         reuse_output=reuse_output,

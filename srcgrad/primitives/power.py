@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from srcgrad.ir import EmitContext, Value
 from srcgrad.primitives.elementwise import LOG, jvp_from_partials, vjp_from_partials
@@ -70,14 +71,14 @@ def _emit_numpy_power_rule(args: Sequence[ast.expr], context: EmitContext) -> as
     return _power_rule_formula(x, y, exponent)
 
 
-def _power_rule(x: object, y: object) -> object:
-    return y * x ** (y - 1) if y != 0 else 0.0  # type: ignore[operator]
+def _power_rule(x: Any, y: Any) -> Any:
+    return y * x ** (y - 1) if y != 0 else 0.0
 
 
-def _numpy_power_rule(x: object, y: object) -> object:
+def _numpy_power_rule(x: Any, y: Any) -> Any:
     import numpy
 
-    return y * x ** numpy.where(y == 0, 1, y - 1)  # type: ignore[operator]
+    return y * x ** numpy.where(y == 0, 1, y - 1)
 
 
 def _emit_log_or_zero(args: Sequence[ast.expr], context: EmitContext) -> ast.expr:
@@ -99,7 +100,7 @@ def _log_or_zero(x: float) -> float:
     return math.log(x) if x != 0 else 0.0
 
 
-def _numpy_log_or_zero(x: object) -> object:
+def _numpy_log_or_zero(x: Any) -> Any:
     import numpy
 
     return numpy.log(numpy.where(x == 0, 1, x))

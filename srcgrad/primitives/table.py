@@ -36,6 +36,7 @@ def spellings_in(module: ModuleType) -> Iterator[tuple[object, Primitive, str]]:
         derivative's functions) in. A builtin that means an operator
         (``pow``) is in the ``operator`` namespace.
     """
+    namespaces: tuple[str, ...]
     if module is builtins:
         namespaces = ("builtins", "operator")
     else:
