@@ -9,14 +9,15 @@ code, through the same passes and codegen users get.
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 import pytest
 from helpers import central_difference
+from rule_functions import rule_function
 
-from srcgrad.codegen import generate, load
-from srcgrad.ir import Block, Builder, Function, Parameter, Region, Value, verify
-from srcgrad.passes import optimize
-from srcgrad.primitives import PRIMITIVES, RuleEmitter, spellings_in
+from srcgrad.primitives import PRIMITIVES, CustomSpelling, spellings_in
 
 
 def _arities(primitive, namespace):
@@ -39,33 +40,6 @@ def _case_id(case):
     return f"{primitive.name}-{namespace}-{arity}"
 
 
-def _rule_function(primitive, namespace, arity, mode):
-    """Generated code for one rule: (x..., seed...) -> cotangents or tangent.
-
-    ``mode`` "primal" generates the primitive itself: (x...) -> (value,).
-    """
-    args = [Value(f"x{i}") for i in range(arity)]
-    seeds = {"vjp": [Value("g")], "jvp": [Value(f"t{i}") for i in range(arity)]}.get(
-        mode, []
-    )
-    block = Block(args + seeds)
-    builder = Builder(block)
-    out = builder.create(primitive, args, {"namespace": namespace}).result
-    emitter = RuleEmitter(builder, primitive, namespace)
-    if mode == "vjp":
-        results = list(primitive.vjp(emitter, seeds[0], tuple(args), out))
-    elif mode == "jvp":
-        results = [primitive.jvp(emitter, tuple(seeds), tuple(args), out)]
-    else:
-        results = [out]
-    returned = builder.ret([value or builder.const(0.0) for value in results])
-    returned.attributes["tuple"] = True
-    parameters = [Parameter(value.name_hint) for value in block.arguments]
-    function = verify(Function(mode, parameters, Region([block])))
-    optimize(function, after_each=verify)
-    return load(generate(function))
-
-
 def _points(primitive, arity, count=4, seed=0):
     rng = np.random.default_rng(seed)
     domains = [
@@ -79,7 +53,7 @@ def _points(primitive, arity, count=4, seed=0):
 @pytest.mark.parametrize("case", DIFFERENTIABLE, ids=_case_id)
 def test_vjp_matches_finite_differences(case):
     primitive, namespace, arity = case
-    vjp = _rule_function(primitive, namespace, arity, "vjp")
+    vjp = rule_function(primitive, namespace, arity, "vjp")
 
     def f(*x):
         return primitive.evaluate(namespace, x)
@@ -96,8 +70,8 @@ def test_vjp_matches_finite_differences(case):
 @pytest.mark.parametrize("case", DIFFERENTIABLE, ids=_case_id)
 def test_jvp_and_vjp_agree_by_dot_product(case):
     primitive, namespace, arity = case
-    vjp = _rule_function(primitive, namespace, arity, "vjp")
-    jvp = _rule_function(primitive, namespace, arity, "jvp")
+    vjp = rule_function(primitive, namespace, arity, "vjp")
+    jvp = rule_function(primitive, namespace, arity, "jvp")
     rng = np.random.default_rng(1)
     for point in _points(primitive, arity, seed=2):
         u = [float(value) for value in rng.normal(size=arity)]
@@ -144,7 +118,18 @@ def test_every_primitive_has_a_spelling_users_can_call():
         for module in (math, np, builtins)
         for _, primitive, _ in spellings_in(module)
     }
-    assert callable_names == set(PRIMITIVES)
+    # Rules create the others (power_rule: y * x**(y-1), 0 where y == 0);
+    # every spelling they have is custom, none is a name users could call.
+    rule_only = {
+        primitive.name
+        for primitive in PRIMITIVES.values()
+        if all(
+            isinstance(spelling.written, CustomSpelling) and not spelling.also
+            for spelling in primitive.spellings.values()
+        )
+    }
+    assert rule_only == {"power_rule", "log_or_zero"}
+    assert callable_names == set(PRIMITIVES) - rule_only
 
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
@@ -152,9 +137,48 @@ def test_emitted_python_computes_what_evaluate_computes(case):
     # The spelling codegen writes (operator, call, or custom like
     # math.copysign for sign) must agree with the function folding uses.
     primitive, namespace, arity = case
-    primal = _rule_function(primitive, namespace, arity, "primal")
+    primal = rule_function(primitive, namespace, arity, "primal")
     for point in _points(primitive, arity, seed=3):
         (value,) = primal(*point)
         assert float(value) == pytest.approx(
             float(primitive.evaluate(namespace, point)), rel=1e-15
         )
+
+
+#: Where math functions raise: outside domains, at poles, at infinities.
+_PROBES = (-math.inf, -3.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 3.0, math.inf)
+
+
+def _rejects(function, point) -> bool:
+    try:
+        function(*point)
+    except (ValueError, ArithmeticError):
+        return True
+    return False
+
+
+@pytest.mark.parametrize(
+    "primitive",
+    [p for p in PRIMITIVES.values() if p.differentiable and "math" in p.spellings],
+    ids=lambda p: p.name,
+)
+def test_needs_domain_check_is_set_where_only_the_function_rejects(primitive):
+    # Reverse mode keeps such an op in the gradient, so that the gradient
+    # raises where f does: math.log(-1.0) raises, but its derivative 1/x
+    # happily returns -1.0.
+    arity = primitive.arity or 2
+    cotangents = [
+        rule_function(primitive, "math", arity, "vjp", only=index)
+        for index in range(arity)
+    ]
+    rejected, only_by_function = [], []
+    for point in itertools.product(_PROBES, repeat=arity):
+        if _rejects(lambda *x: primitive.evaluate("math", x), point):
+            rejected.append(point)
+            if not all(_rejects(vjp, (*point, 1.0)) for vjp in cotangents):
+                only_by_function.append(point)
+    if only_by_function:
+        assert "math" in primitive.needs_domain_check, only_by_function
+    if primitive.needs_domain_check:
+        assert primitive.needs_domain_check == {"math"}, "NumPy never raises"
+        assert rejected, f"{primitive.name} rejects nothing"

@@ -1,7 +1,28 @@
-"""The primitive table: every op srcgrad can differentiate, with its rules."""
+"""The primitive table: every op srcgrad can differentiate, with its rules.
+
+Layers, bottom to top (each imports only those below it):
+``primitive`` (what a primitive is, the ``RuleBuilder`` protocol rules are
+written against), ``derive`` and ``constants``; ``arithmetic``,
+``elementwise``, ``power`` (the primitives, referring to each other by
+object); ``sympy_to_ir``; ``table`` (the finished ``PRIMITIVES``);
+``emitter`` (the ``RuleEmitter`` that builds rules into IR).
+"""
 
 from srcgrad.primitives.emitter import RuleEmitter
-from srcgrad.primitives.registry import PRIMITIVES, spellings_in
-from srcgrad.primitives.table import CustomSpelling, Primitive
+from srcgrad.primitives.primitive import (
+    CustomSpelling,
+    Primitive,
+    RuleBuilder,
+    Spelling,
+)
+from srcgrad.primitives.table import PRIMITIVES, spellings_in
 
-__all__ = ["PRIMITIVES", "CustomSpelling", "Primitive", "RuleEmitter", "spellings_in"]
+__all__ = [
+    "PRIMITIVES",
+    "CustomSpelling",
+    "Primitive",
+    "RuleBuilder",
+    "RuleEmitter",
+    "Spelling",
+    "spellings_in",
+]

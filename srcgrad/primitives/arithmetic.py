@@ -1,4 +1,4 @@
-"""Arithmetic primitives: ``+ - * / // **`` and unary minus.
+"""Arithmetic primitives: ``+ - * / //`` and unary minus (``**`` is in power.py).
 
 Their rules are the textbook ones, written next to each other as JAX writes
 them. ``g`` is the cotangent of the result, ``out`` the result itself (reused
@@ -7,45 +7,45 @@ where it saves work: the cotangent of a divisor is ``-(g / y) * out``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from srcgrad.ir import Value
-from srcgrad.primitives.table import Cotangents, Primitive
+from srcgrad.primitives.primitive import (
+    Cotangents,
+    Primitive,
+    RuleBuilder,
+    Spelling,
+    Tangents,
+)
 
-if TYPE_CHECKING:
-    from srcgrad.primitives.emitter import RuleEmitter
-
-Tangents = tuple["Value | None", ...]
 _ANY = (-2.0, 2.0)
 _AWAY_FROM_ZERO = (0.5, 3.0)
 
 
 def _add_vjp(
-    e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
 ) -> Cotangents:
     return g, g
 
 
 def _add_jvp(
-    e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
 ) -> Value | None:
     return e.add_tangents(t[0], t[1])
 
 
 def _sub_vjp(
-    e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
 ) -> Cotangents:
     return g, e.neg(g)
 
 
 def _sub_jvp(
-    e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
 ) -> Value | None:
     return e.add_tangents(t[0], None if t[1] is None else e.neg(t[1]))
 
 
 def _mul_vjp(
-    e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
 ) -> Cotangents:
     x, y = args
     if x is y:
@@ -55,14 +55,14 @@ def _mul_vjp(
 
 
 def _mul_jvp(
-    e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
 ) -> Value | None:
     x, y = args
     return e.add_tangents(e.scale(t[0], y), e.scale(t[1], x))
 
 
 def _div_vjp(
-    e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
 ) -> Cotangents:
     # d(x/y)/dy = -x/y**2 = -(x/y)/y: reuse the quotient instead of squaring y.
     g_over_y = e.div(g, args[1])
@@ -70,43 +70,22 @@ def _div_vjp(
 
 
 def _div_jvp(
-    e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
 ) -> Value | None:
     numerator = e.add_tangents(t[0], None if t[1] is None else e.neg(e.mul(out, t[1])))
     return None if numerator is None else e.div(numerator, args[1])
 
 
 def _neg_vjp(
-    e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
 ) -> Cotangents:
     return (e.neg(g),)
 
 
 def _neg_jvp(
-    e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
 ) -> Value | None:
     return None if t[0] is None else e.neg(t[0])
-
-
-def _pow_vjp(
-    e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value
-) -> Cotangents:
-    # d(x**y)/dx = y*x**(y-1);  d(x**y)/dy = x**y * log(x), reusing x**y.
-    # An inactive operand's cotangent is never used, and DCE removes it.
-    x, y = args
-    return (
-        e.mul(g, e.mul(y, e.pow(x, e.sub(y, e.const(1))))),
-        e.mul(g, e.mul(out, e.call("log", x))),
-    )
-
-
-def _pow_jvp(
-    e: RuleEmitter, t: Tangents, args: tuple[Value, ...], out: Value
-) -> Value | None:
-    x, y = args
-    d_base = e.mul(y, e.pow(x, e.sub(y, e.const(1)))) if t[0] is not None else None
-    d_exponent = e.mul(out, e.call("log", x)) if t[1] is not None else None
-    return e.add_tangents(e.scale(t[0], d_base), e.scale(t[1], d_exponent))
 
 
 ADD = Primitive(
@@ -141,7 +120,7 @@ MUL = Primitive(
 DIV = Primitive(
     "div",
     2,
-    {"operator": "/", "numpy": "divide"},
+    {"operator": "/", "numpy": Spelling("divide", also=("true_divide",))},
     _div_vjp,
     _div_jvp,
     (_ANY, _AWAY_FROM_ZERO),
@@ -156,15 +135,6 @@ NEG = Primitive(
     (_ANY,),
     sympy_form=lambda sp, x: -x,
 )
-POW = Primitive(
-    "pow",
-    2,
-    {"operator": "**", "math": "pow", "numpy": "power"},
-    _pow_vjp,
-    _pow_jvp,
-    ((0.5, 2.0), _ANY),
-    sympy_form=lambda sp, x, y: x**y,
-)
 # Piecewise constant: its derivative is zero wherever it exists.
 FLOORDIV = Primitive(
     "floordiv",
@@ -176,4 +146,4 @@ FLOORDIV = Primitive(
     zero_derivative=True,
 )
 
-ARITHMETIC = (ADD, SUB, MUL, DIV, NEG, POW, FLOORDIV)
+ARITHMETIC = (ADD, SUB, MUL, DIV, NEG, FLOORDIV)

@@ -3,9 +3,11 @@
 Nobody types ``d/dx asinh(x) = 1/sqrt(x**2 + 1)`` here: SymPy differentiates
 each primitive's symbolic form once, the first time a rule needs it. Where
 the derivative contains the primitive's own value it is rewritten in terms
-of the result, the way a person would write it by hand (``d tanh = 1 - y**2``,
-``d sqrt = 1/(2*y)``, ``d expm1 = y + 1``), so the forward value is reused
-instead of recomputed. SymPy is imported only here, only on a cache miss.
+of the result, the way a person would write it by hand (``d sqrt = 1/(2*y)``,
+``d exp2 = log(2) * y``), so the forward value is reused instead of
+recomputed, unless the primitive declares ``reuse_output=False`` because
+that form loses precision (``d expm1 = y + 1`` is 0.0 for x < -37, where
+``exp(x)`` is not). SymPy is imported only here, only on a cache miss.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from srcgrad.primitives.table import Primitive
+from srcgrad.primitives.primitive import Primitive
 
 #: The symbol standing for the primitive's result in derived partials.
 OUTPUT_SYMBOL = "out"
@@ -33,10 +35,13 @@ def partial_derivatives(primitive: Primitive, arity: int) -> tuple[Any, ...]:
     operands = [sympy.Symbol(operand_symbol(i), real=True) for i in range(arity)]
     output = sympy.Symbol(OUTPUT_SYMBOL, real=True)
     expression = primitive.sympy_form(sympy, *operands)
-    return tuple(
-        _in_terms_of_output(sympy, sympy.diff(expression, operand), expression, output)
-        for operand in operands
-    )
+    partials = [sympy.diff(expression, operand) for operand in operands]
+    if primitive.reuse_output:
+        partials = [
+            _in_terms_of_output(sympy, partial, expression, output)
+            for partial in partials
+        ]
+    return tuple(partials)
 
 
 def _in_terms_of_output(

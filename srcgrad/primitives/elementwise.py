@@ -1,8 +1,11 @@
 """Elementwise math functions from ``math`` and NumPy.
 
-Each entry gives the primitive's SymPy form and its spellings; both rules
+Each entry gives the primitive's SymPy form and its spellings. Most rules
 come from the partial derivatives SymPy derives from that form
-(``srcgrad.primitives.derive``), so no derivative is typed here.
+(``srcgrad.primitives.derive``). A few partials are written here instead,
+because the textbook formula loses the precision the function exists to
+keep; each says why. ``tests/test_accuracy.py`` holds every rule to a
+high-precision reference across its domain, tails included.
 """
 
 from __future__ import annotations
@@ -10,26 +13,36 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from srcgrad.ir import EmitContext, Value
-from srcgrad.primitives.table import Cotangents, CustomSpelling, Primitive
-
-if TYPE_CHECKING:
-    from srcgrad.primitives.emitter import RuleEmitter
+from srcgrad.primitives.primitive import (
+    Cotangents,
+    CustomSpelling,
+    PartialsRule,
+    Primitive,
+    RuleBuilder,
+    Spelling,
+    Tangents,
+)
 
 _REAL = (-2.0, 2.0)
 _POSITIVE = (0.1, 4.0)
 _UNIT = (-0.9, 0.9)
+_MATH = frozenset({"math"})
 
 
-def _vjp(e: RuleEmitter, g: Value, args: tuple[Value, ...], out: Value) -> Cotangents:
+def vjp_from_partials(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    """The VJP of a primitive given by its partials: ``g`` times each."""
     return tuple(e.mul(g, partial) for partial in e.partials(args, out))
 
 
-def _jvp(
-    e: RuleEmitter, t: tuple[Value | None, ...], args: tuple[Value, ...], out: Value
+def jvp_from_partials(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
 ) -> Value | None:
+    """The JVP of a primitive given by its partials: their dot with ``t``."""
     total = None
     for tangent, partial in zip(t, e.partials(args, out), strict=True):
         total = e.add_tangents(total, e.scale(tangent, partial))
@@ -42,12 +55,14 @@ def _elementwise(
     domain: tuple[float, float] | tuple[tuple[float, float], ...],
     *,
     math_name: str | None = None,
-    numpy_name: str | None = None,
+    numpy_name: str | Spelling | None = None,
     arity: int | None = 1,
-    raises_in: frozenset[str] = frozenset(),
+    partials: PartialsRule | None = None,
+    reuse_output: bool = True,
+    needs_domain_check: frozenset[str] = frozenset(),
 ) -> Primitive:
-    """A primitive whose rules come from SymPy's derivative of ``form``."""
-    spellings: dict[str, str | CustomSpelling] = {}
+    """A primitive whose rules come from its partial derivatives."""
+    spellings: dict[str, str | Spelling] = {}
     if math_name is not None and hasattr(math, math_name):  # cbrt, exp2: 3.11+
         spellings["math"] = math_name
     if numpy_name is not None:
@@ -57,29 +72,80 @@ def _elementwise(
         name,
         arity,
         spellings,
-        _vjp,
-        _jvp,
+        vjp_from_partials,
+        jvp_from_partials,
         domains,
         sympy_form=form,
-        needs_domain_check=raises_in,
+        partials=partials,
+        reuse_output=reuse_output,
+        needs_domain_check=needs_domain_check,
     )
 
 
 def _same(
-    name: str,
-    form: Callable[..., Any],
-    domain: tuple[float, float],
-    raises_in: frozenset[str] = frozenset(),
+    name: str, form: Callable[..., Any], domain: tuple[float, float], **options: Any
 ) -> Primitive:
     """A unary function spelled the same in ``math`` and NumPy."""
+    return _elementwise(name, form, domain, math_name=name, numpy_name=name, **options)
+
+
+def _inverse(
+    name: str, form: Callable[..., Any], domain: Any, **options: Any
+) -> Primitive:
+    """An inverse function: ``math.asin`` is NumPy's ``arcsin`` (2.0: also ``asin``)."""
+    numpy_name = Spelling("arc" + name[1:], also=(name,))
     return _elementwise(
-        name, form, domain, math_name=name, numpy_name=name, raises_in=raises_in
+        name, form, domain, math_name=name, numpy_name=numpy_name, **options
     )
 
 
-#: ``math`` raises ValueError outside the domain, where the derivative
-#: formula (``1/x`` for ``log``) would still give a number.
-_MATH_RAISES = frozenset({"math"})
+def _one_minus_square(e: RuleBuilder, x: Value) -> Value:
+    # (1 - x) * (1 + x), not 1 - x**2: near |x| = 1, 1 - x is exact and
+    # 1 + x rounds once, where 1 - x**2 cancels the rounding error of x**2.
+    one = e.const(1)
+    return e.mul(e.sub(one, x), e.add(one, x))
+
+
+def _asin_partials(e: RuleBuilder, args: tuple[Value, ...], out: Value) -> tuple[Value]:
+    return (e.div(e.const(1), e.call(SQRT, _one_minus_square(e, args[0]))),)
+
+
+def _acos_partials(e: RuleBuilder, args: tuple[Value, ...], out: Value) -> tuple[Value]:
+    return (e.neg(_asin_partials(e, args, out)[0]),)
+
+
+def _atanh_partials(
+    e: RuleBuilder, args: tuple[Value, ...], out: Value
+) -> tuple[Value]:
+    return (e.div(e.const(1), _one_minus_square(e, args[0])),)
+
+
+def _asinh_partials(
+    e: RuleBuilder, args: tuple[Value, ...], out: Value
+) -> tuple[Value]:
+    # 1/hypot(1, x), not 1/sqrt(1 + x**2): x**2 overflows for |x| > 1e154,
+    # where the derivative 1/|x| is still a normal number.
+    return (e.div(e.const(1), e.call(HYPOT, e.const(1), args[0])),)
+
+
+def _tanh_partials(e: RuleBuilder, args: tuple[Value, ...], out: Value) -> tuple[Value]:
+    # sech(x)**2 = 4t / (1 + t)**2 with t = exp(-2|x|). The textbook
+    # 1 - tanh(x)**2 cancels to 0.0 for |x| > 19 (the true value is ~1e-17)
+    # and loses digits from |x| ~ 1; 1/cosh(x)**2 overflows in math.cosh.
+    t = e.call(EXP, e.mul(e.const(-2), e.call(ABS, args[0])))
+    square = e.pow(e.add(e.const(1), t), e.const(2))  # between 1 and 4
+    return (e.div(e.mul(e.const(4), t), square),)
+
+
+def _atan2_partials(
+    e: RuleBuilder, args: tuple[Value, ...], out: Value
+) -> tuple[Value, Value]:
+    # d atan2(y, x) = (x dy - y dx) / (x**2 + y**2), with the denominator
+    # as hypot(y, x)**2 divided out one factor at a time: x**2 + y**2
+    # overflows above 1e154 and underflows to a division by zero below 1e-162.
+    y, x = args
+    radius = e.call(HYPOT, y, x)
+    return e.div(e.div(x, radius), radius), e.neg(e.div(e.div(y, radius), radius))
 
 
 def _emit_math_sign(args: Sequence[ast.expr], context: EmitContext) -> ast.expr:
@@ -88,81 +154,71 @@ def _emit_math_sign(args: Sequence[ast.expr], context: EmitContext) -> ast.expr:
     return ast.Call(copysign, [ast.Constant(1.0), *args], [])
 
 
+EXP = _same("exp", lambda sp, x: sp.exp(x), _REAL)
+SQRT = _same("sqrt", lambda sp, x: sp.sqrt(x), _POSITIVE)
+HYPOT = _elementwise(
+    "hypot",
+    lambda sp, *xs: sp.sqrt(sum(x**2 for x in xs)),
+    (_REAL, _REAL),
+    math_name="hypot",
+    numpy_name="hypot",
+    arity=None,
+)
+ABS = Primitive(
+    "abs",
+    1,
+    {
+        "builtins": "abs",
+        "math": "fabs",
+        "numpy": Spelling("abs", also=("absolute", "fabs")),
+    },
+    vjp_from_partials,
+    jvp_from_partials,
+    (_REAL,),
+    sympy_form=lambda sp, x: sp.Abs(x),
+)
+LOG = _same("log", lambda sp, x: sp.log(x), _POSITIVE, needs_domain_check=_MATH)
+
 ELEMENTWISE = (
     _same("sin", lambda sp, x: sp.sin(x), _REAL),
     _same("cos", lambda sp, x: sp.cos(x), _REAL),
     _same("tan", lambda sp, x: sp.tan(x), (-1.2, 1.2)),
-    _elementwise(
-        "asin", lambda sp, x: sp.asin(x), _UNIT, math_name="asin", numpy_name="arcsin"
-    ),
-    _elementwise(
-        "acos", lambda sp, x: sp.acos(x), _UNIT, math_name="acos", numpy_name="arccos"
-    ),
-    _elementwise(
-        "atan", lambda sp, x: sp.atan(x), _REAL, math_name="atan", numpy_name="arctan"
-    ),
-    _elementwise(
+    _inverse("asin", lambda sp, x: sp.asin(x), _UNIT, partials=_asin_partials),
+    _inverse("acos", lambda sp, x: sp.acos(x), _UNIT, partials=_acos_partials),
+    _inverse("atan", lambda sp, x: sp.atan(x), _REAL),
+    _inverse(
         "atan2",
         lambda sp, y, x: sp.atan2(y, x),
         (_REAL, _POSITIVE),
-        math_name="atan2",
-        numpy_name="arctan2",
         arity=2,
+        partials=_atan2_partials,
     ),
     _same("sinh", lambda sp, x: sp.sinh(x), _REAL),
     _same("cosh", lambda sp, x: sp.cosh(x), _REAL),
-    _same("tanh", lambda sp, x: sp.tanh(x), _REAL),
-    _elementwise(
-        "asinh",
-        lambda sp, x: sp.asinh(x),
-        _REAL,
-        math_name="asinh",
-        numpy_name="arcsinh",
-    ),
-    _elementwise(
-        "acosh",
-        lambda sp, x: sp.acosh(x),
-        (1.1, 4.0),
-        math_name="acosh",
-        numpy_name="arccosh",
-        raises_in=_MATH_RAISES,
-    ),
-    _elementwise(
+    _same("tanh", lambda sp, x: sp.tanh(x), _REAL, partials=_tanh_partials),
+    _inverse("asinh", lambda sp, x: sp.asinh(x), _REAL, partials=_asinh_partials),
+    _inverse("acosh", lambda sp, x: sp.acosh(x), (1.1, 4.0), needs_domain_check=_MATH),
+    _inverse(
         "atanh",
         lambda sp, x: sp.atanh(x),
         _UNIT,
-        math_name="atanh",
-        numpy_name="arctanh",
-        raises_in=_MATH_RAISES,
+        partials=_atanh_partials,
+        needs_domain_check=_MATH,
     ),
-    _same("exp", lambda sp, x: sp.exp(x), _REAL),
-    _same("expm1", lambda sp, x: sp.exp(x) - 1, _REAL),
+    EXP,
+    # exp(x), not expm1(x) + 1: that is 0.0 for x < -37.
+    _same("expm1", lambda sp, x: sp.exp(x) - 1, _REAL, reuse_output=False),
     _same("exp2", lambda sp, x: 2**x, _REAL),
-    _same("log", lambda sp, x: sp.log(x), _POSITIVE, _MATH_RAISES),
-    _same("log1p", lambda sp, x: sp.log(1 + x), (-0.9, 4.0), _MATH_RAISES),
-    _same("log2", lambda sp, x: sp.log(x, 2), _POSITIVE, _MATH_RAISES),
-    _same("log10", lambda sp, x: sp.log(x, 10), _POSITIVE, _MATH_RAISES),
-    _same("sqrt", lambda sp, x: sp.sqrt(x), _POSITIVE),
+    LOG,
+    _same("log1p", lambda sp, x: sp.log(1 + x), (-0.9, 4.0), needs_domain_check=_MATH),
+    _same("log2", lambda sp, x: sp.log(x, 2), _POSITIVE, needs_domain_check=_MATH),
+    _same("log10", lambda sp, x: sp.log(x, 10), _POSITIVE, needs_domain_check=_MATH),
+    SQRT,
     _same("cbrt", lambda sp, x: sp.cbrt(x), _POSITIVE),
-    _elementwise(
-        "hypot",
-        lambda sp, *xs: sp.sqrt(sum(x**2 for x in xs)),
-        (_REAL, _REAL),
-        math_name="hypot",
-        numpy_name="hypot",
-        arity=None,
-    ),
+    HYPOT,
     _elementwise("erf", lambda sp, x: sp.erf(x), _REAL, math_name="erf"),
     _elementwise("erfc", lambda sp, x: sp.erfc(x), _REAL, math_name="erfc"),
-    Primitive(
-        "abs",
-        1,
-        {"builtins": "abs", "math": "fabs", "numpy": "abs"},
-        _vjp,
-        _jvp,
-        (_REAL,),
-        sympy_form=lambda sp, x: sp.Abs(x),
-    ),
+    ABS,
     # Piecewise constant; it appears in derivatives (d|x| = sign(x)).
     Primitive(
         "sign",

@@ -1,22 +1,34 @@
 """The builder that derivative rules are written against.
 
-A rule calls ``e.mul(g, e.call("cos", x))``; the emitter turns that into IR
-ops at the current insertion point and source location. Calls go to the
-namespace of the op being differentiated (``np.sin`` gives ``np.cos``),
-falling back to ``math`` where that namespace lacks the function (the
-builtin ``abs`` has no ``sign``).
+``RuleEmitter`` implements the ``RuleBuilder`` protocol: a rule calls
+``e.mul(g, e.call(COS, x))`` and the emitter turns that into IR ops at the
+current insertion point and source location. Calls go to the namespace of
+the op being differentiated (``np.sin`` gives ``np.cos``), falling back to
+the operator, then ``math``, where that namespace lacks the function (the
+builtin ``abs`` has no ``sign``). It sits on top of the package: it knows
+the finished table, which it needs to read SymPy's derivatives back.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import TYPE_CHECKING, Any
 
-from srcgrad.ir import Builder, Value
+from srcgrad.ir import CONST, Builder, Value
+from srcgrad.primitives.arithmetic import ADD, DIV, MUL, NEG, SUB
+from srcgrad.primitives.constants import SYMBOLIC_CONSTANT
 from srcgrad.primitives.derive import OUTPUT_SYMBOL, operand_symbol, partial_derivatives
-from srcgrad.primitives.registry import PRIMITIVES
-from srcgrad.primitives.table import Primitive
+from srcgrad.primitives.elementwise import SQRT
+from srcgrad.primitives.power import POW
+from srcgrad.primitives.primitive import Primitive
+from srcgrad.primitives.table import PRIMITIVES
 
-_FALLBACK_NAMESPACES = ("math", "numpy")
+if TYPE_CHECKING:
+    from srcgrad.primitives.sympy_to_ir import Vocabulary
+
+_FALLBACK_NAMESPACES = ("operator", "math", "numpy")
+#: Where a symbolic constant of a rule in another namespace is written.
+_CONSTANT_NAMESPACES = ("math", "numpy")
 
 
 class RuleEmitter:
@@ -31,38 +43,46 @@ class RuleEmitter:
     def const(self, value: float | int) -> Value:
         return self.builder.const(value)
 
+    def symbolic_constant(self, text: str, value: float) -> Value:
+        """A constant written as an expression (``2/sqrt(pi)``), see constants.py."""
+        namespace = self.namespace
+        if namespace not in _CONSTANT_NAMESPACES:
+            namespace = _CONSTANT_NAMESPACES[0]
+        attributes = {"text": text, "value": value, "namespace": namespace}
+        return self.builder.create(SYMBOLIC_CONSTANT, (), attributes).result
+
+    def constant_of(self, value: Value) -> object | None:
+        op = value.defining_op
+        return op.attributes["value"] if op and op.definition is CONST else None
+
     def apply(self, primitive: Primitive, *args: Value, namespace: str) -> Value:
         op = self.builder.create(primitive, args, {"namespace": namespace})
         return op.result
 
-    def call(self, name: str, *args: Value) -> Value:
-        """``name(*args)`` in this rule's namespace, or the nearest that has it."""
-        primitive = PRIMITIVES[name]
+    def call(self, primitive: Primitive, *args: Value) -> Value:
+        """``primitive(*args)`` in this rule's namespace, or the nearest that has it."""
         for namespace in (self.namespace, *_FALLBACK_NAMESPACES):
             if namespace in primitive.spellings:
                 return self.apply(primitive, *args, namespace=namespace)
-        raise KeyError(f"no namespace spells primitive {name}")
-
-    def _operator(self, name: str, *args: Value) -> Value:
-        return self.apply(PRIMITIVES[name], *args, namespace="operator")
+        raise KeyError(f"no namespace spells primitive {primitive.name}")
 
     def add(self, x: Value, y: Value) -> Value:
-        return self._operator("add", x, y)
+        return self.apply(ADD, x, y, namespace="operator")
 
     def sub(self, x: Value, y: Value) -> Value:
-        return self._operator("sub", x, y)
+        return self.apply(SUB, x, y, namespace="operator")
 
     def mul(self, x: Value, y: Value) -> Value:
-        return self._operator("mul", x, y)
+        return self.apply(MUL, x, y, namespace="operator")
 
     def div(self, x: Value, y: Value) -> Value:
-        return self._operator("div", x, y)
+        return self.apply(DIV, x, y, namespace="operator")
 
     def neg(self, x: Value) -> Value:
-        return self._operator("neg", x)
+        return self.apply(NEG, x, namespace="operator")
 
     def pow(self, x: Value, y: Value) -> Value:
-        return self._operator("pow", x, y)
+        return self.apply(POW, x, y, namespace="operator")
 
     # -- tangents, where None stands for a zero ---------------------------
     def add_tangents(self, x: Value | None, y: Value | None) -> Value | None:
@@ -75,9 +95,14 @@ class RuleEmitter:
             return None
         return self.mul(factor, tangent)
 
-    # -- derived partials -------------------------------------------------
+    # -- partials ---------------------------------------------------------
     def partials(self, args: tuple[Value, ...], out: Value) -> tuple[Value, ...]:
-        """This primitive's partial derivatives at ``args``, as IR values."""
+        """This primitive's partial derivatives at ``args``, as IR values.
+
+        Hand-written ones where the primitive has them, else SymPy's.
+        """
+        if self.primitive.partials is not None:
+            return self.primitive.partials(self, args, out)
         expressions = partial_derivatives(self.primitive, len(args))
         symbols = {operand_symbol(i): arg for i, arg in enumerate(args)}
         symbols[OUTPUT_SYMBOL] = out
@@ -87,4 +112,24 @@ class RuleEmitter:
         """Build IR for a SymPy expression over the named ``symbols``."""
         from srcgrad.primitives.sympy_to_ir import translate
 
-        return translate(self, expression, symbols)
+        return translate(self, expression, symbols, _vocabulary())
+
+
+@functools.cache
+def _vocabulary() -> Vocabulary:
+    """SymPy function classes -> primitives, read off the table once."""
+    import sympy
+
+    from srcgrad.primitives.sympy_to_ir import Vocabulary
+
+    probe = sympy.Symbol("probe", real=True)
+    functions: dict[type, Primitive] = {}
+    for primitive in PRIMITIVES.values():
+        if primitive.sympy_form is None or primitive.arity is None:
+            continue
+        expression = primitive.sympy_form(sympy, *([probe] * primitive.arity))
+        if isinstance(expression, sympy.Function) and expression.args == (probe,) * len(
+            expression.args
+        ):
+            functions.setdefault(type(expression), primitive)
+    return Vocabulary(functions, SQRT)

@@ -1,83 +1,155 @@
 """Turns a SymPy expression into IR ops, written the way a person would.
 
-``1/sqrt(1 - x**2)`` becomes ``1 / sqrt(1 - x ** 2)``, not
+``1/sqrt(1 - x**2)`` becomes ``1 / sqrt(1 - x * x)``, not
 ``pow(add(1, mul(-1, pow(x, 2))), -0.5)``: negative terms become
-subtraction, negative powers a division, a square root a ``sqrt`` call,
-and every symbol-free subexpression (``log(2)``, ``2/sqrt(pi)``) one float.
+subtraction, negative powers a division, a square root a ``sqrt`` call, a
+square a product (``x ** 2`` raises ``OverflowError`` above 1e154 where
+``x * x`` is inf), and a symbol-free subexpression a constant a reader
+recognises (``2 / math.sqrt(math.pi)``, see ``constants.py``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import sympy
 
 from srcgrad.ir import Value
-from srcgrad.primitives.registry import PRIMITIVES
-
-if TYPE_CHECKING:
-    from srcgrad.primitives.emitter import RuleEmitter
+from srcgrad.primitives.constants import readable_text
+from srcgrad.primitives.primitive import Primitive, RuleBuilder
 
 _HALF = sympy.Rational(1, 2)
 
 
-def _function_names() -> dict[type, str]:
-    """SymPy function classes -> primitive names, read off the table."""
-    probe = sympy.Symbol("probe", real=True)
-    names: dict[type, str] = {}
-    for primitive in PRIMITIVES.values():
-        if primitive.sympy_form is None or primitive.arity is None:
-            continue
-        expression = primitive.sympy_form(sympy, *([probe] * primitive.arity))
-        if isinstance(expression, sympy.Function) and expression.args == (probe,) * len(
-            expression.args
-        ):
-            names.setdefault(type(expression), primitive.name)
-    return names
+@dataclass(frozen=True)
+class Vocabulary:
+    """The primitives SymPy's functions translate to.
 
+    Attributes:
+        functions: SymPy function class (``sympy.sin``) -> primitive.
+        sqrt: the primitive for ``x ** (1/2)``, which SymPy writes as a power.
+    """
 
-_FUNCTION_NAMES = _function_names()
+    functions: Mapping[type, Primitive]
+    sqrt: Primitive
 
 
 def translate(
-    e: RuleEmitter, expression: sympy.Expr, symbols: dict[str, Value]
+    e: RuleBuilder,
+    expression: sympy.Expr,
+    symbols: dict[str, Value],
+    vocabulary: Vocabulary,
 ) -> Value:
-    """IR for ``expression``; ``symbols`` maps SymPy symbol names to values."""
-    if not expression.free_symbols:
-        return _number(e, expression)
-    if isinstance(expression, sympy.Symbol):
-        return symbols[expression.name]
-    if isinstance(expression, sympy.Add):
-        return _sum(e, expression, symbols)
-    if isinstance(expression, sympy.Mul):
-        return _product(e, expression, symbols)
-    if isinstance(expression, sympy.Pow):
-        return _power(e, expression, symbols)
-    if isinstance(expression, sympy.Function) and type(expression) in _FUNCTION_NAMES:
-        args = [translate(e, arg, symbols) for arg in expression.args]
-        return e.call(_FUNCTION_NAMES[type(expression)], *args)
-    raise NotImplementedError(f"no IR for SymPy expression {expression}")
+    """Build IR for ``expression`` through ``e``.
+
+    Args:
+        e: where the ops go.
+        expression: the SymPy expression.
+        symbols: SymPy symbol names -> the values they stand for.
+        vocabulary: which primitive each SymPy function is.
+
+    Returns:
+        The value of ``expression``.
+
+    Raises:
+        NotImplementedError: for a SymPy function no primitive stands for.
+    """
+    return _Translator(e, symbols, vocabulary).value(expression)
 
 
-def _number(e: RuleEmitter, expression: sympy.Expr) -> Value:
-    if isinstance(expression, sympy.Integer):
-        return e.const(int(expression))
-    return e.const(float(expression))
+@dataclass
+class _Translator:
+    e: RuleBuilder
+    symbols: dict[str, Value]
+    vocabulary: Vocabulary
 
+    def value(self, expression: sympy.Expr) -> Value:
+        if not expression.free_symbols:
+            return self.number(expression)
+        if isinstance(expression, sympy.Symbol):
+            return self.symbols[expression.name]
+        if isinstance(expression, sympy.Add):
+            return self.sum(expression)
+        if isinstance(expression, sympy.Mul):
+            return self.product(expression)
+        if isinstance(expression, sympy.Pow):
+            return self.power(expression)
+        primitive = self.vocabulary.functions.get(type(expression))
+        if isinstance(expression, sympy.Function) and primitive is not None:
+            return self.e.call(primitive, *map(self.value, expression.args))
+        raise NotImplementedError(f"no IR for SymPy expression {expression}")
 
-def _sum(e: RuleEmitter, expression: sympy.Add, symbols: dict[str, Value]) -> Value:
-    # Positive terms first, then each negative term as a subtraction.
-    terms = sorted(expression.args, key=_is_negative)
-    if _is_negative(terms[0]):
-        total = e.neg(translate(e, -terms[0], symbols))
-    else:
-        total = translate(e, terms[0], symbols)
-    for term in terms[1:]:
-        if _is_negative(term):
-            total = e.sub(total, translate(e, -term, symbols))
+    def number(self, expression: sympy.Expr) -> Value:
+        if isinstance(expression, sympy.Integer):
+            return self.e.const(int(expression))
+        if isinstance(expression, sympy.Rational) and _is_power_of_two(expression.q):
+            return self.e.const(float(expression))  # 0.5: exact in binary
+        text = readable_text(expression)
+        if text is None:
+            return self.e.const(float(expression))
+        return self.e.symbolic_constant(text, float(expression))
+
+    def sum(self, expression: sympy.Add) -> Value:
+        # Positive terms first, then each negative term as a subtraction.
+        terms = sorted(expression.args, key=_is_negative)
+        if _is_negative(terms[0]):
+            total = self.e.neg(self.value(-terms[0]))
         else:
-            total = e.add(total, translate(e, term, symbols))
-    return total
+            total = self.value(terms[0])
+        for term in terms[1:]:
+            if _is_negative(term):
+                total = self.e.sub(total, self.value(-term))
+            else:
+                total = self.e.add(total, self.value(term))
+        return total
+
+    def product(self, expression: sympy.Mul) -> Value:
+        coefficient, _ = expression.as_coeff_Mul()
+        if coefficient.is_negative:
+            return self.e.neg(self.value(-expression))
+        numerator: list[sympy.Expr] = []
+        denominator: list[sympy.Expr] = []
+        constant = sympy.Integer(1)
+        for factor in sympy.Mul.make_args(expression):
+            if not factor.free_symbols:
+                constant *= factor
+            elif isinstance(factor, sympy.Pow) and factor.exp.is_negative:
+                denominator.append(factor.base ** (-factor.exp))
+            else:
+                numerator.append(factor)
+        above, below = constant.as_numer_denom()
+        if above != 1 and not below.is_Integer:
+            numerator.insert(0, constant)  # 2/sqrt(pi) * ..., the constant whole
+        else:  # x / 2, x / (y * log(2))
+            if below != 1:
+                position = 0 if below.is_Integer else len(denominator)
+                denominator.insert(position, below)
+            if above != 1:
+                numerator.insert(0, above)
+        top = self.chain(numerator)
+        if not denominator:
+            return top
+        return self.e.div(top, self.chain(denominator))
+
+    def chain(self, factors: list[sympy.Expr]) -> Value:
+        if not factors:
+            return self.e.const(1)
+        total = self.value(factors[0])
+        for factor in factors[1:]:
+            total = self.e.mul(total, self.value(factor))
+        return total
+
+    def power(self, expression: sympy.Pow) -> Value:
+        base, exponent = expression.args
+        if exponent.is_negative:
+            return self.e.div(self.e.const(1), self.value(base ** (-exponent)))
+        if exponent == _HALF:
+            return self.e.call(self.vocabulary.sqrt, self.value(base))
+        if exponent == 2:
+            factor = self.value(base)
+            return self.e.mul(factor, factor)
+        return self.e.pow(self.value(base), self.value(exponent))
 
 
 def _is_negative(term: sympy.Expr) -> bool:
@@ -85,51 +157,5 @@ def _is_negative(term: sympy.Expr) -> bool:
     return bool(coefficient.is_negative)
 
 
-def _product(e: RuleEmitter, expression: sympy.Mul, symbols: dict[str, Value]) -> Value:
-    coefficient, rest = expression.as_coeff_Mul()
-    if coefficient.is_negative:
-        return e.neg(translate(e, -expression, symbols))
-    numerator: list[sympy.Expr] = []
-    denominator: list[sympy.Expr] = []
-    constant = sympy.Integer(1)
-    for factor in sympy.Mul.make_args(expression):
-        if not factor.free_symbols:
-            constant *= factor
-        elif isinstance(factor, sympy.Pow) and factor.exp.is_negative:
-            denominator.append(factor.base ** (-factor.exp))
-        else:
-            numerator.append(factor)
-    if isinstance(constant, sympy.Rational) and not isinstance(constant, sympy.Integer):
-        numerator_constant, denominator_constant = constant.p, constant.q
-        if denominator_constant != 1:
-            denominator.insert(0, sympy.Integer(denominator_constant))
-        if numerator_constant != 1:
-            numerator.insert(0, sympy.Integer(numerator_constant))
-    elif constant != 1:
-        numerator.insert(0, constant)
-    top = _chain(e, numerator, symbols)
-    if not denominator:
-        return top
-    return e.div(top, _chain(e, denominator, symbols))
-
-
-def _chain(
-    e: RuleEmitter, factors: list[sympy.Expr], symbols: dict[str, Value]
-) -> Value:
-    if not factors:
-        return e.const(1)
-    total = translate(e, factors[0], symbols)
-    for factor in factors[1:]:
-        total = e.mul(total, translate(e, factor, symbols))
-    return total
-
-
-def _power(e: RuleEmitter, expression: sympy.Pow, symbols: dict[str, Value]) -> Value:
-    base, exponent = expression.args
-    if exponent.is_negative:
-        return e.div(e.const(1), translate(e, base ** (-exponent), symbols))
-    if exponent == _HALF:
-        return e.call("sqrt", translate(e, base, symbols))
-    if not base.free_symbols:  # 2**x
-        return e.pow(_number(e, base), translate(e, exponent, symbols))
-    return e.pow(translate(e, base, symbols), translate(e, exponent, symbols))
+def _is_power_of_two(number: int) -> bool:
+    return number & (number - 1) == 0

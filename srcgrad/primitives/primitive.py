@@ -1,0 +1,251 @@
+"""What a primitive is: its Python spellings, its evaluation, its rules.
+
+This is the bottom of the package: it imports nothing else from it. A
+``Primitive`` is an IR op definition with mathematics attached. Each one
+declares, side by side:
+
+* how it is written in Python, per namespace (``operator`` for ``x ** y``,
+  ``math`` for ``math.pow``, ``numpy`` for ``np.power``), and the other
+  names users may call it by there;
+* its JVP: tangents of the operands in, tangent of the result out;
+* its VJP: cotangent of the result in, cotangents of the operands out.
+
+Rules are ordinary functions over IR values built through a
+``RuleBuilder``, so the ops they create are optimised, printed and even
+differentiated again like any other op. A rule names the primitives it
+needs by object (``e.call(COSH, x)``), never by a string looked up in the
+finished table, so the modules defining primitives depend only on this one
+and on each other, and the table sits on top.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import math
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from srcgrad.ir import EmitContext, Value
+
+#: Cotangents (or tangents) of the operands; None where there is none.
+Cotangents = tuple["Value | None", ...]
+Tangents = tuple["Value | None", ...]
+
+_BINARY_OPERATORS: dict[str, tuple[type[ast.operator], Callable[..., Any]]] = {
+    "+": (ast.Add, operator.add),
+    "-": (ast.Sub, operator.sub),
+    "*": (ast.Mult, operator.mul),
+    "/": (ast.Div, operator.truediv),
+    "//": (ast.FloorDiv, operator.floordiv),
+    "**": (ast.Pow, operator.pow),
+}
+_UNARY_OPERATORS: dict[str, tuple[type[ast.unaryop], Callable[..., Any]]] = {
+    "-": (ast.USub, operator.neg),
+}
+
+
+class RuleBuilder(Protocol):
+    """What derivative rules are written against (``RuleEmitter`` builds it).
+
+    Each method appends ops at the current insertion point and returns the
+    value. ``call`` applies a primitive in the namespace of the op being
+    differentiated, or the nearest one that spells it.
+    """
+
+    def const(self, value: float | int) -> Value: ...
+
+    def symbolic_constant(self, text: str, value: float) -> Value:
+        """A constant written as an expression over ``math``/NumPy names.
+
+        ``text`` is Python over the bare names ``pi``, ``E``, ``sqrt``,
+        ``log`` and ``exp`` (``"2/sqrt(pi)"``); ``value`` is what it equals.
+        """
+        ...
+
+    def call(self, primitive: Primitive, *args: Value) -> Value: ...
+
+    def add(self, x: Value, y: Value) -> Value: ...
+
+    def sub(self, x: Value, y: Value) -> Value: ...
+
+    def mul(self, x: Value, y: Value) -> Value: ...
+
+    def div(self, x: Value, y: Value) -> Value: ...
+
+    def neg(self, x: Value) -> Value: ...
+
+    def pow(self, x: Value, y: Value) -> Value: ...
+
+    def constant_of(self, value: Value) -> object | None:
+        """The number ``value`` holds if it is a literal constant, else None."""
+        ...
+
+    def add_tangents(self, x: Value | None, y: Value | None) -> Value | None:
+        """``x + y`` where None stands for a zero tangent."""
+        ...
+
+    def scale(self, tangent: Value | None, factor: Value | None) -> Value | None:
+        """``factor * tangent``, or None (zero) if either is None."""
+        ...
+
+    def partials(self, args: tuple[Value, ...], out: Value) -> tuple[Value, ...]:
+        """The primitive's partial derivatives at ``args`` (``out`` its value)."""
+        ...
+
+
+VjpRule = Callable[[RuleBuilder, Value, tuple[Value, ...], Value], Cotangents]
+JvpRule = Callable[[RuleBuilder, Tangents, tuple[Value, ...], Value], "Value | None"]
+#: Hand-written partial derivatives: (builder, operands, result) -> one per operand.
+PartialsRule = Callable[[RuleBuilder, tuple[Value, ...], Value], tuple[Value, ...]]
+
+
+@dataclass(frozen=True)
+class CustomSpelling:
+    """A spelling that is not a plain call, e.g. ``math.copysign(1.0, x)``."""
+
+    emit: Callable[[Sequence[ast.expr], EmitContext], ast.expr]
+    evaluate: Callable[..., object]
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """How one namespace writes a primitive, and what else users call it.
+
+    Attributes:
+        written: the name generated code calls (an operator symbol in the
+            ``operator`` namespace), or a ``CustomSpelling``.
+        also: other names of the same function users may call: NumPy's
+            ``arcsin`` is also ``asin``. In the ``operator`` namespace they
+            are builtins meaning the operator (``pow(x, y)`` is ``x ** y``).
+    """
+
+    written: str | CustomSpelling
+    also: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name users may call the function by in its module."""
+        own = (self.written,) if isinstance(self.written, str) else ()
+        return own + self.also
+
+
+@dataclass(frozen=True, eq=False)
+class Primitive:
+    """An op with a Python spelling and derivative rules.
+
+    Attributes:
+        name: canonical name, as the IR prints it (``asin``, not ``arcsin``).
+        arity: number of operands, or None for a variadic one (``hypot``).
+        spellings: namespace -> ``Spelling`` (a plain string or a
+            ``CustomSpelling`` is shorthand for one with no other names).
+            Only namespaces that have the primitive are listed.
+        vjp, jvp: the derivative rules; None for a primitive whose
+            derivative is zero wherever it exists (``floordiv``, ``sign``),
+            which says so with ``zero_derivative``.
+        domain: per operand, an interval where tests may sample it.
+        sympy_form: builds the SymPy expression of the primitive, given the
+            ``sympy`` module and symbols; elementwise rules derive from it.
+        partials: hand-written partial derivatives, used instead of the ones
+            derived from ``sympy_form`` where those lose accuracy.
+        reuse_output: derived partials may be rewritten in terms of the
+            primitive's own value (``d exp = out``); False where that form
+            is less accurate than the one in terms of the operands.
+        needs_domain_check: the namespaces in which evaluating the primitive
+            is the only thing that rejects operands outside its domain
+            (``math.log(-1.0)`` raises, but its derivative ``1/x`` returns
+            ``-1.0``). A gradient must keep such an op so that it raises
+            where the function does. NumPy never raises, so it never appears.
+        zero_derivative: the derivative is zero wherever it exists, by
+            declaration: reverse mode gives its operands no cotangent. A
+            primitive with no rules that does not declare this cannot be
+            differentiated, and reverse mode refuses it.
+        commutative: operands may be swapped (CSE uses this).
+    """
+
+    name: str
+    arity: int | None
+    spellings: Mapping[str, Spelling | str | CustomSpelling]
+    vjp: VjpRule | None
+    jvp: JvpRule | None
+    domain: tuple[tuple[float, float], ...]
+    sympy_form: Callable[..., Any] | None = None
+    partials: PartialsRule | None = None
+    reuse_output: bool = True
+    needs_domain_check: frozenset[str] = field(default_factory=frozenset)
+    zero_derivative: bool = False
+    commutative: bool = False
+    pure: bool = True
+    is_terminator: bool = False
+
+    def __post_init__(self) -> None:
+        normalised = {
+            namespace: (
+                spelling if isinstance(spelling, Spelling) else Spelling(spelling)
+            )
+            for namespace, spelling in self.spellings.items()
+        }
+        object.__setattr__(self, "spellings", normalised)
+
+    @property
+    def differentiable(self) -> bool:
+        return self.vjp is not None
+
+    def spelling(self, namespace: str) -> Spelling | None:
+        """How ``namespace`` spells this primitive, or None if it has none."""
+        spelling = self.spellings.get(namespace)
+        assert spelling is None or isinstance(spelling, Spelling)  # __post_init__
+        return spelling
+
+    def written(self, namespace: str) -> str | CustomSpelling:
+        """How generated code writes this primitive in ``namespace``."""
+        spelling = self.spelling(namespace)
+        if spelling is None:
+            raise KeyError(f"{self.name} has no spelling in {namespace}")
+        return spelling.written
+
+    def emit(
+        self,
+        args: Sequence[ast.expr],
+        attributes: Mapping[str, object],
+        context: EmitContext,
+    ) -> ast.expr:
+        namespace = str(attributes["namespace"])
+        spelling = self.written(namespace)
+        if isinstance(spelling, CustomSpelling):
+            return spelling.emit(args, context)
+        if namespace == "operator":
+            if len(args) == 1:
+                return ast.UnaryOp(_UNARY_OPERATORS[spelling][0](), args[0])
+            left, right = args
+            return ast.BinOp(left, _BINARY_OPERATORS[spelling][0](), right)
+        if namespace == "builtins":
+            function = context.builtin(spelling)
+        else:
+            function = ast.Attribute(context.module(namespace), spelling, ast.Load())
+        return ast.Call(function, list(args), [])
+
+    def python_callable(self, namespace: str) -> Callable[..., Any]:
+        """The Python function this primitive runs as in ``namespace``."""
+        spelling = self.written(namespace)
+        if isinstance(spelling, CustomSpelling):
+            return spelling.evaluate
+        if namespace == "operator":
+            table = _UNARY_OPERATORS if self.arity == 1 else _BINARY_OPERATORS
+            return table[spelling][1]
+        if namespace == "builtins":
+            return getattr(builtins, spelling)
+        if namespace == "math":
+            return getattr(math, spelling)
+        import numpy
+
+        return getattr(numpy, spelling)
+
+    def evaluate(self, namespace: str, args: Sequence[object]) -> object:
+        """Run the primitive on Python values (constant folding, tests)."""
+        return self.python_callable(namespace)(*args)
+
+    def __repr__(self) -> str:
+        return f"Primitive({self.name})"
