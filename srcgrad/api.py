@@ -141,7 +141,8 @@ def _differentiable(f: Any) -> types.FunctionType:
             "and give the instance as an argument"
         )
     if not isinstance(f, types.FunctionType):
-        call = getattr(type(f), "__call__", None)
+        # The method itself, inherited or not: it is what to differentiate.
+        call = getattr(type(f), "__call__", None)  # noqa: B004
         if isinstance(call, types.FunctionType):
             raise SourceUnavailableError(
                 f"grad expects a function, got a callable {type(f).__name__} "
@@ -193,8 +194,9 @@ def _wrt_names(f: types.FunctionType, wrt: Wrt) -> tuple[str, ...]:
     receiver = parameters[0] if parameters else None
     if receiver in ("self", "cls") and receiver in names:
         raise DifferentiationError(
-            f"wrt selects {receiver!r}, the {'instance' if receiver == 'self' else 'class'}"
-            f" {f.__qualname__} is called on, which is not a number; "
+            f"wrt selects {receiver!r}, the "
+            f"{'instance' if receiver == 'self' else 'class'} "
+            f"{f.__qualname__} is called on, which is not a number; "
             "differentiate with respect to its number parameters"
         )
     return names

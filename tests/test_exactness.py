@@ -19,12 +19,11 @@ import itertools
 import math
 import struct
 
-from helpers import define
+from helpers import code_without_comments, define, verified_gradient
 from hypothesis import given
 from hypothesis import strategies as st
 
 import srcgrad
-from helpers import code_without_comments, verified_gradient
 from srcgrad.codegen import generate, load
 from srcgrad.frontend import lower_live
 from srcgrad.ir import verify

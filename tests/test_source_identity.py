@@ -98,7 +98,8 @@ def test_a_file_edited_after_import_is_refused(module_dir):
         (
             "edited_shift",
             "def energy(x):\n    return x * 2.0\n",
-            "def other(x):\n    return x * 7.0\n\n\ndef energy(x):\n    return x * 2.0\n",
+            "def other(x):\n    return x * 7.0\n\n\n"
+            "def energy(x):\n    return x * 2.0\n",
         ),
         (
             "edited_lambda",

@@ -33,6 +33,12 @@ def _clone(op: Op, mapping: dict[Value, Value]) -> Op:
             blocks.append(copy)
         regions.append(Region(blocks))
     operands = [mapping[operand] for operand in op.operands]
-    copy = Op(op.definition, operands, results, dict(op.attributes), regions, op.loc)
-    copy.derivative = op.derivative
-    return copy
+    return Op(
+        op.definition,
+        operands,
+        results,
+        dict(op.attributes),
+        regions,
+        op.loc,
+        derivative=op.derivative,
+    )

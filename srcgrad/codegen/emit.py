@@ -337,9 +337,7 @@ def _header(function: Function, docstring: str | None) -> list[str]:
         kwonlyargs=[ast.arg(p.name) for p in keyword_only],
         kw_defaults=[_default(p.default) for p in keyword_only],
         defaults=[
-            _expression(p.default)
-            for p in positional_only + positional
-            if p.default
+            _expression(p.default) for p in positional_only + positional if p.default
         ],
         vararg=None,
         kwarg=None,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from srcgrad.frontend.lower import lower_function
 from srcgrad.frontend.file_resolver import FileResolver
 from srcgrad.frontend.files import ParsedFile, parse_file
+from srcgrad.frontend.lower import lower_function
 from srcgrad.frontend.resolve import LiveResolver
 from srcgrad.frontend.source import FunctionSource, source_of_function
 from srcgrad.ir import Function

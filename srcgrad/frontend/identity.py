@@ -10,8 +10,8 @@ with the live code object field by field.
 """
 
 from __future__ import annotations
-
 import __future__
+
 import ast
 import inspect
 import symtable

@@ -158,7 +158,7 @@ def _class_name(function: types.FunctionType) -> str | None:
     parts = function.__qualname__.split(".")
     classes = [
         part
-        for part, following in zip(parts, parts[1:])
+        for part, following in zip(parts, parts[1:], strict=False)
         if part != "<locals>" and following != "<locals>"
     ]
     return classes[-1] if classes else None
