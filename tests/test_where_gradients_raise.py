@@ -66,3 +66,36 @@ def test_dead_code_is_not_evaluated():
         f(1.0)
     assert srcgrad.grad(f)(1.0) == 2.0
     assert math.isfinite(srcgrad.grad(f)(3.0))
+
+
+#: Values that do not depend on ``x`` get no derivative code, but ``f``
+#: still fails on them; so does the gradient with respect to ``x``.
+INACTIVE_BUT_FAILING = [
+    ("x + math.sqrt(y)", -1.0, ValueError),
+    ("x * 2.0 + math.acos(y)", 2.0, ValueError),
+    ("x + 1.0 / y", 0.0, ZeroDivisionError),
+    ("x + 1.0 // y", 0.0, ZeroDivisionError),
+    ("x - 0.0 ** y", -1.0, ZeroDivisionError),
+    ("x * math.cos(x) + math.sin(y)", math.inf, ValueError),
+]
+
+
+@pytest.mark.parametrize(("expression", "y", "error"), INACTIVE_BUT_FAILING)
+def test_gradient_raises_where_f_fails_on_a_value_not_in_wrt(expression, y, error):
+    f = define(f"def f(x, y):\n    return {expression}\n")
+    with pytest.raises(error):
+        f(0.5, y)
+    with pytest.raises(error):
+        srcgrad.grad(f, wrt="x")(0.5, y)
+    # Where f is fine, so is the gradient: one more statement, no other cost.
+    fine = 0.25
+    assert srcgrad.grad(f, wrt="x")(0.5, fine) == pytest.approx(
+        (f(0.5 + 1e-6, fine) - f(0.5 - 1e-6, fine)) / 2e-6, rel=1e-6
+    )
+
+
+def test_a_value_that_feeds_the_derivative_is_not_kept_twice():
+    # y's square root is needed as a factor: computing it is enough.
+    f = define("def f(x, y):\n    return x * math.sqrt(y)\n")
+    text = code_without_comments(srcgrad.source(srcgrad.grad(f, wrt="x")))
+    assert text.count("math.sqrt(y)") == 1

@@ -63,15 +63,17 @@ def reverse(
     builder = Builder(block)
     _check_real_inputs(builder, function, wrt, mapping)
     forward_ops = function.entry.ops[:-1]
+    wrt_values = [function.argument(parameter) for parameter in wrt]
+    active = active_values(function, wrt_values)
+    reaching = reaching_output(function)
     for op in forward_ops:
         clone_into(builder, [op], mapping)
-        if _raises_outside_domain(op):
+        if _must_evaluate(op, active, reaching):
             with builder.at(op.loc):
                 builder.create(EVALUATE, [mapping[op.result]], result_count=0)
 
     # Everything from here on is a derivative term, not a value of f.
     builder = Builder(block, derivative=True)
-    wrt_values = [function.argument(parameter) for parameter in wrt]
     sweep = _ReverseSweep(builder, mapping, function, wrt_values)
     output = terminator.operands[0]
     if output in sweep.active:
@@ -145,10 +147,31 @@ def _check_real_inputs(
     builder.create(CHECK_REAL, operands, attributes, result_count=0)
 
 
-def _raises_outside_domain(op: Op) -> bool:
-    """``op`` may raise where its derivative would not (``math.log(-1.0)``)."""
-    namespaces = getattr(op.definition, "needs_domain_check", frozenset())
-    return len(op.results) == 1 and op.attributes.get("namespace") in namespaces
+#: Operators that raise on some floats (``1 / 0.0``, ``0.0 ** -1``).
+_RAISING_OPERATORS = frozenset({"div", "floordiv", "pow"})
+
+
+def _must_evaluate(op: Op, active: frozenset[Value], reaching: set[Value]) -> bool:
+    """Whether the gradient must compute ``op`` so that it raises where f does.
+
+    An active op whose function raises outside its domain where its
+    derivative would not (``math.log(-1.0)``, while ``1/x`` is -1.0) is kept.
+    So is an inactive op that may raise (any ``math`` call, ``/``, ``//``,
+    ``**``): no derivative term computes it, yet ``f`` fails on it
+    (``x + math.sqrt(y)`` at y = -1). Either way only if its value reaches
+    the output; ``compiler`` drops the ones a derivative term computes.
+    """
+    if len(op.results) != 1 or op.result not in reaching:
+        return False
+    namespace = op.attributes.get("namespace")
+    if op.result in active:
+        checked: frozenset[str] = getattr(
+            op.definition, "needs_domain_check", frozenset()
+        )
+        return namespace in checked
+    return namespace == "math" or (
+        namespace == "operator" and op.name in _RAISING_OPERATORS
+    )
 
 
 class _ReverseSweep:
