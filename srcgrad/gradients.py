@@ -20,18 +20,43 @@ from srcgrad.reference import REGISTRY, Reference
 
 def __getattr__(name: str) -> types.FunctionType:
     """The gradient called ``name``, found or built again (PEP 562)."""
-    found = REGISTRY.get(name)
-    if found is not None:
-        return found
     try:
         reference = Reference.decode(name)
     except ValueError:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    found = REGISTRY.get(name)
+    if found is not None:
+        _check_rebuilds_the_same(found, reference)
+        return found
     primal = _primal(reference)
     wrt = reference.wrt if reference.as_tuple else reference.wrt[0]
     gradient: types.FunctionType = grad(primal, wrt=wrt)
     REGISTRY.alias(name, gradient)
     return REGISTRY.get(name) or gradient
+
+
+def _check_rebuilds_the_same(gradient: types.FunctionType, reference: Reference) -> None:
+    """Refuse to hand out a gradient another process would rebuild differently.
+
+    Pickle looks the gradient up here before writing its reference; if the
+    primal's module no longer holds that primal (reloaded after an edit,
+    the name rebound), a worker would differentiate something else. Pickle
+    refuses a stale function for the same reason.
+    """
+    if "<" in reference.qualname:
+        return  # not rebuildable anyway: only a forked process can use it
+    info = gradient.__srcgrad__  # type: ignore[attr-defined]
+    try:
+        current = _primal(reference)
+    except AttributeError:
+        current = None
+    if current is not info.primal:
+        raise AttributeError(
+            f"the gradient of {reference.module}.{reference.qualname} refers to "
+            "a function its module no longer holds (reloaded or rebound), so "
+            "another process would differentiate something else; take the "
+            "gradient of the current function"
+        )
 
 
 def _primal(reference: Reference) -> types.FunctionType:

@@ -147,3 +147,17 @@ def test_a_gradients_name_decodes_to_what_it_is_the_gradient_of(
     name = reference.encode(instance)
     assert name.isidentifier()
     assert Reference.decode(name) == reference
+
+
+def test_a_gradient_of_a_function_its_module_no_longer_holds_does_not_pickle(model):
+    # Another process would import the module and differentiate whatever
+    # `energy` is there now: refuse, as pickle refuses a stale function.
+    g = srcgrad.grad(model.energy)
+    assert pickle.loads(pickle.dumps(g)) is g
+    model.energy = lambda x, k=2.0: x  # rebound (a reload does the same)
+    with pytest.raises(pickle.PicklingError):
+        pickle.dumps(g)
+    from srcgrad import gradients
+
+    with pytest.raises(AttributeError, match="no longer holds"):
+        getattr(gradients, g.__qualname__)
