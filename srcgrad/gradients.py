@@ -35,7 +35,9 @@ def __getattr__(name: str) -> types.FunctionType:
     return REGISTRY.get(name) or gradient
 
 
-def _check_rebuilds_the_same(gradient: types.FunctionType, reference: Reference) -> None:
+def _check_rebuilds_the_same(
+    gradient: types.FunctionType, reference: Reference
+) -> None:
     """Refuse to hand out a gradient another process would rebuild differently.
 
     Pickle looks the gradient up here before writing its reference; if the

@@ -34,6 +34,7 @@ def check_real(
     parameters: Mapping[str, object] | None = None,
     globals: Mapping[str, object] | None = None,  # noqa: A002 (what it holds)
     closure: Mapping[str, object] | None = None,
+    values: Mapping[str, object] | None = None,
 ) -> None:
     """Check a gradient's inputs: floats for ``wrt``, real numbers elsewhere.
 
@@ -48,6 +49,8 @@ def check_real(
         globals: the global variables, by name, whose values reach the
             output; real numbers, as ``parameters``.
         closure: the same for variables of enclosing functions.
+        values: values ``f`` computes that Python may make complex (a
+            negative number to a fractional power), by their source text.
 
     Raises:
         NotRealError: an input is not what it must be (complex, a string,
@@ -67,6 +70,13 @@ def check_real(
                 value, numbers.Real
             ):
                 _refuse(gradient, f"{kind} {name!r}", value, "a real number")
+    for text, value in (values or {}).items():
+        if isinstance(value, complex):
+            raise NotRealError(
+                f"{gradient}: {text} is complex ({value!r}) here, so the "
+                "function's value is not a real number and has no gradient "
+                "(in Python a negative number to a fractional power is complex)"
+            )
 
 
 #: The common real types, tested before the (slower) abstract ``numbers.Real``.

@@ -20,6 +20,7 @@ from srcgrad.ad.clone import clone_into
 from srcgrad.errors import DifferentiationError
 from srcgrad.ir import (
     CHECK_REAL,
+    CONST,
     EVALUATE,
     GLOBAL,
     Block,
@@ -71,6 +72,8 @@ def reverse(
         if _must_evaluate(op, active, reaching):
             with builder.at(op.loc):
                 builder.create(EVALUATE, [mapping[op.result]], result_count=0)
+        if _may_be_complex(op) and op.result in reaching:
+            _check_real_value(builder, op, mapping[op.result])
 
     # Everything from here on is a derivative term, not a value of f.
     builder = Builder(block, derivative=True)
@@ -145,6 +148,27 @@ def _check_real_inputs(
             kinds.append("closure variable" if closure else "global")
     attributes = {"names": tuple(names), "kinds": tuple(kinds)}
     builder.create(CHECK_REAL, operands, attributes, result_count=0)
+
+
+def _may_be_complex(op: Op) -> bool:
+    """``x ** y`` is complex in Python for x < 0 unless y is a whole number."""
+    if op.name != "pow" or op.attributes.get("namespace") != "operator":
+        return False
+    exponent = op.operands[1].defining_op
+    if exponent is None or exponent.definition is not CONST:
+        return True
+    value = exponent.attributes["value"]
+    return not (isinstance(value, (int, float)) and float(value).is_integer())
+
+
+def _check_real_value(builder: Builder, op: Op, value: Value) -> None:
+    """Check, when it runs, that ``op``'s value is real: else f has no gradient."""
+    loc = op.loc
+    text = "x ** y" if loc is None else loc.text[loc.column - 1 : loc.end_column - 1]
+    where = "" if loc is None else f" (line {loc.line})"
+    attributes = {"names": (f"{text.strip()}{where}",), "kinds": ("value",)}
+    with builder.at(loc):
+        builder.create(CHECK_REAL, [value], attributes, result_count=0)
 
 
 #: Operators that raise on some floats (``1 / 0.0``, ``0.0 ** -1``).

@@ -255,15 +255,8 @@ class _Plan:
         args = [ast.unparse(self.expression(operand)) for operand in op.operands]
         names: tuple[str, ...] = op.attributes["names"]  # type: ignore[assignment]
         kinds: tuple[str, ...] = op.attributes["kinds"]  # type: ignore[assignment]
-        float_type = ast.unparse(self.context.builtin("float"))
         tests = [
-            (
-                f"{arg}.__class__ is not {float_type}"
-                if kind == "wrt"
-                else f"{arg}.__class__ not in ({float_type}, "
-                f"{ast.unparse(self.context.builtin('int'))})"
-            )
-            for arg, kind in zip(args, kinds, strict=True)
+            self._fast_test(arg, kind) for arg, kind in zip(args, kinds, strict=True)
         ]
         test = " or ".join(tests)
         groups: dict[str, list[str]] = {}
@@ -275,13 +268,30 @@ class _Plan:
         helper = ast.unparse(self.context.helper("check_real"))
         return f"if {test}:\n    {helper}({self.function.name!r}{keywords})"
 
+    def _fast_test(self, arg: str, kind: str) -> str:
+        """What sends an input to ``check_real``: a class it may not have."""
+        if not arg.isidentifier():
+            arg = f"({arg})"
+        if kind in _FAST_TYPE:
+            test = "is not" if kind == "wrt" else "is"
+            type_name = ast.unparse(self.context.builtin(_FAST_TYPE[kind]))
+            return f"{arg}.__class__ {test} {type_name}"
+        real = ", ".join(
+            ast.unparse(self.context.builtin(name)) for name in ("float", "int")
+        )
+        return f"{arg}.__class__ not in ({real})"
 
+
+#: The one class that sends an input to ``check_real``: anything but a float
+#: for ``wrt``; a complex number for a value ``**`` computed.
+_FAST_TYPE = {"wrt": "float", "value": "complex"}
 #: The keyword of ``srcgrad.runtime.check_real`` for each kind of input.
 _CHECK_KEYWORDS = {
     "wrt": "wrt",
     "parameter": "parameters",
     "global": "globals",
     "closure variable": "closure",
+    "value": "values",
 }
 _EVALUATED_WHY = "kept: raises outside its domain, as f does"
 
@@ -291,9 +301,12 @@ def _requests(function: Function) -> BindingRequests:
     requests = BindingRequests()
     for op in walk(function.entry):
         if op.definition is CHECK_REAL:
-            requests.builtins.add("float")
-            if set(op.attributes["kinds"]) != {"wrt"}:  # type: ignore[call-overload]
-                requests.builtins.add("int")
+            kinds = set(op.attributes["kinds"])  # type: ignore[call-overload]
+            requests.builtins.update(
+                _FAST_TYPE[kind] for kind in kinds & {"wrt", "value"}
+            )
+            if kinds - {"wrt", "value"}:
+                requests.builtins.update(("float", "int"))
             requests.helpers.add("check_real")
         elif not op.definition.is_terminator:
             placeholders = [ast.Name("_", ast.Load()) for _ in op.operands]

@@ -57,7 +57,8 @@ RETURN = StructuralOp("return", pure=False, is_terminator=True)
 YIELD = StructuralOp("yield", pure=False, is_terminator=True)
 #: Checks, when the code runs, that its operands (the inputs that reach the
 #: output) are real numbers; attributes ``names`` and ``kinds`` ("wrt",
-#: "parameter", "global", "closure variable") say what each operand is.
+#: "parameter", "global", "closure variable", or "value": one ``f``
+#: computes that ``**`` may make complex) say what each operand is.
 CHECK_REAL = StructuralOp("check_real", pure=False)
 #: Evaluates its operand for its effect alone: a gradient keeps a value whose
 #: computation raises where ``f`` raises (``math.log`` of a negative number)

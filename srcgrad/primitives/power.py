@@ -159,7 +159,9 @@ def _base_partial(e: RuleBuilder, x: Value, y: Value) -> Value:
         return e.call(POWER_RULE, x, y)
     if exponent == 0:
         return e.const(0)
-    return e.mul(y, e.pow(x, e.sub(y, e.const(1))))
+    # In the namespace called: np.power(-4.0, 0.5) is nan as f's value is,
+    # math.pow raises as f does; only ``**`` makes it complex (checked).
+    return e.mul(y, e.call(POW, x, e.sub(y, e.const(1))))
 
 
 def _exponent_partial(e: RuleBuilder, x: Value, out: Value) -> Value:
