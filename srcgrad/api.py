@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import dis
+import inspect
 import math
 import sys
 import types
@@ -133,6 +134,13 @@ def _info(gradient: Callable[..., Any]) -> GradientInfo:
 
 def _differentiable(f: Any) -> types.FunctionType:
     """``f``, if srcgrad can read it as one function's source; else say why."""
+    if isinstance(f, types.MethodType) and isinstance(f.__self__, type):
+        function = getattr(f.__func__, "__qualname__", "the method")
+        raise SourceUnavailableError(
+            f"grad expects a function, got the class method {function}; pass "
+            f"the function it wraps ({function}.__func__) and give the class "
+            "as an argument"
+        )
     if isinstance(f, types.MethodType):
         function = getattr(f.__func__, "__qualname__", "the method")
         raise SourceUnavailableError(
@@ -163,6 +171,8 @@ def _differentiable(f: Any) -> types.FunctionType:
             f"{f.__qualname__} is wrapped by a decorator; apply srcgrad.grad "
             "to the undecorated function (put @srcgrad.grad innermost)"
         )
+    if f.__code__.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        lower_live(f)  # raises the located error for `*args`/`**kwargs`
     return f
 
 

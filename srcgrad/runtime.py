@@ -20,6 +20,7 @@ the rest.
 from __future__ import annotations
 
 import numbers
+import sys
 from collections.abc import Mapping
 
 from srcgrad.errors import NotRealError
@@ -84,11 +85,13 @@ _REAL_TYPES = frozenset({float, int})
 
 
 def _is_real_float(value: object) -> bool:
-    # numbers.Real holds float and NumPy's real scalars, but not arrays (of
-    # any shape, 0-d included) and not complex; Integral holds int and bool.
-    if value.__class__ is float:
+    # A float or NumPy floating scalar (np.float32); not an int or bool, not
+    # an array (0-d included), not a Fraction or Decimal (their arithmetic
+    # is not floating point, and NumPy functions refuse them).
+    if isinstance(value, float):  # np.float64 too
         return True
-    return isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral)
+    numpy = sys.modules.get("numpy")  # a NumPy scalar implies NumPy is loaded
+    return numpy is not None and isinstance(value, numpy.floating)
 
 
 def _refuse(gradient: str, what: str, value: object, expected: str) -> None:

@@ -36,6 +36,12 @@ def bind_arguments(
                 f"keyword argument {first!r} of {callee.display} is not supported"
             )
         operands = args
+        limit = _operand_limit(callee)
+        if limit is not None and len(operands) > limit:
+            raise CallError(
+                f"{callee.display} takes {limit} argument{'s' * (limit != 1)}, "
+                f"got {len(operands)}"
+            )
     else:
         try:
             bound = signature.bind(*args, **keywords)
@@ -57,7 +63,7 @@ def _operands(
     bound: inspect.BoundArguments,
 ) -> list[Value]:
     operands: list[Value] = []
-    limit = callee.primitive.arity
+    limit = _operand_limit(callee)
     for name, parameter in signature.parameters.items():
         if name not in bound.arguments:
             continue
@@ -69,3 +75,13 @@ def _operands(
             )
         operands.extend(items)
     return operands
+
+
+def _operand_limit(callee: PrimitiveBinding) -> int | None:
+    """How many operands the call may have: the primitive's arity, or for a
+    variadic primitive called as a NumPy ufunc (``np.hypot``), its inputs;
+    a ufunc's next positional argument is ``out``, never an operand."""
+    if callee.primitive.arity is not None:
+        return callee.primitive.arity
+    inputs = getattr(callee.function, "nin", None)
+    return inputs if isinstance(inputs, int) else None

@@ -12,6 +12,7 @@ import ast
 from typing import NoReturn
 
 from srcgrad.errors import (
+    CallError,
     DifferentiationError,
     NameResolutionError,
     SrcgradError,
@@ -369,14 +370,13 @@ class _Lowering:
         keywords = {
             keyword.arg: self._scalar(keyword.value) for keyword in node.keywords
         }
-        if (
-            callee.primitive.name == "log"
-            and callee.namespace == "math"
-            and len(args) == 2
-        ):
-            # math.log(x, base) is log(x) / log(base).
-            logs = [self._apply("log", [arg], "math") for arg in args]
-            return self._apply("div", logs)
+        if callee.primitive.name == "log" and callee.namespace == "math":
+            if len(args) + len(keywords) > 2 or keywords:
+                self.fail(node, "math.log takes 1 or 2 positional arguments", CallError)
+            if len(args) == 2:
+                # math.log(x, base) is log(x) / log(base).
+                logs = [self._apply("log", [arg], "math") for arg in args]
+                return self._apply("div", logs)
         try:
             operands = bind_arguments(callee, args, keywords)  # type: ignore[arg-type]
         except SrcgradError as error:
