@@ -192,24 +192,8 @@ def _parameters(f: types.FunctionType) -> list[str]:
 
 
 def _wrt_names(f: types.FunctionType, wrt: Wrt) -> tuple[str, ...]:
-    """The names ``wrt`` selects, refusing a comma list and ``self``/``cls``."""
-    parameters = _parameters(f)
-    if isinstance(wrt, str) and wrt not in parameters and "," in wrt:
-        names = tuple(part.strip() for part in wrt.split(","))
-        raise DifferentiationError(
-            f"wrt={wrt!r} is one string; name several parameters with a tuple: "
-            f"wrt={names!r}"
-        )
-    names = wrt_names(f.__name__, parameters, wrt)
-    receiver = parameters[0] if parameters else None
-    if receiver in ("self", "cls") and receiver in names:
-        raise DifferentiationError(
-            f"wrt selects {receiver!r}, the "
-            f"{'instance' if receiver == 'self' else 'class'} "
-            f"{f.__qualname__} is called on, which is not a number; "
-            "differentiate with respect to its number parameters"
-        )
-    return names
+    """The names ``wrt`` selects (see ``compiler.wrt_names``)."""
+    return wrt_names(f.__qualname__, _parameters(f), wrt)
 
 
 def _displayed_defaults(f: types.FunctionType) -> tuple[str | None, ...]:

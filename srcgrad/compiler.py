@@ -72,9 +72,17 @@ def wrt_names(
     checked here rather than trusted.
 
     Raises:
-        DifferentiationError: ``wrt`` is empty, names a parameter twice, or
-            designates no parameter (an index out of range, an unknown name).
+        DifferentiationError: ``wrt`` is empty, names a parameter twice,
+            designates no parameter (an index out of range, an unknown name),
+            is one string listing several (``"S,K"``), or selects the
+            ``self`` or ``cls`` a method is called on.
     """
+    if isinstance(wrt, str) and wrt not in parameters and "," in wrt:
+        split = tuple(part.strip() for part in wrt.split(","))
+        raise DifferentiationError(
+            f"wrt={wrt!r} is one string; name several parameters with a tuple: "
+            f"wrt={split!r}"
+        )
     items: Sequence[object] = wrt if isinstance(wrt, tuple) else (wrt,)
     if not items:
         raise DifferentiationError("wrt is empty: name at least one parameter")
@@ -84,6 +92,14 @@ def wrt_names(
         if name in names:
             raise DifferentiationError(f"parameter {name!r} appears twice in wrt")
         names.append(name)
+    receiver = parameters[0] if parameters else None
+    if receiver in ("self", "cls") and receiver in names:
+        raise DifferentiationError(
+            f"wrt selects {receiver!r}, the "
+            f"{'instance' if receiver == 'self' else 'class'} "
+            f"{function_name} is called on, which is not a number; "
+            "differentiate with respect to its number parameters"
+        )
     return tuple(names)
 
 

@@ -183,3 +183,11 @@ def test_show_refuses_a_decorator_wrt_it_cannot_read(tmp_path, capsys):
     )
     assert main(["show", str(path)]) == 1
     assert f"{path}:4:19:" in capsys.readouterr().err
+
+
+def test_show_refuses_self_in_wrt_as_grad_does(tmp_path, capsys):
+    path = tmp_path / "methods.py"
+    path.write_text("def energy(self, x):\n    return x * 2.0\n")
+    assert main(["show", str(path)]) == 1
+    assert "wrt selects 'self'" in capsys.readouterr().err
+    assert main(["show", str(path), "--wrt", "x"]) == 0
