@@ -109,3 +109,14 @@ def test_no_double_negation(expression, derivative):
     assert "-" not in code.split("b_bar = ")[1], code
     for a, b, c in ((3.0, 1.25, 0.5), (-2.0, 0.75, 4.0)):
         assert g(a, b, c) == pytest.approx(derivative(a, b, c), rel=1e-14)
+
+
+def test_twos_of_a_square_root_and_a_square_cancel():
+    # d sqrt(u) = 1 / (2 * sqrt(u)) and d t**2 = 2 * t: a person cancels 2s.
+    f = define("def f(x, y):\n    return math.sqrt((x - y) ** 2 + y**2)\n")
+    g = srcgrad.grad(f, wrt=("x", "y"))
+    text = code_without_comments(srcgrad.source(g))
+    assert "2 *" not in text and "* 2" not in text, text
+    x, y = 0.7, -1.3
+    r = math.hypot(x - y, y)
+    assert g(x, y) == pytest.approx(((x - y) / r, (2 * y - x) / r), rel=1e-15)

@@ -204,6 +204,9 @@ def _mul(r: Rewriter, operands: list[Value]) -> Value | None:
         return r.op("mul", _without_sign(r, x), _without_sign(r, y))
     if (merged := _merge_scaled_factors(r, x, y)) is not None:
         return merged
+    for quotient, other in ((x, y), (y, x)):
+        if (cancelled := _cancel_scaled_divisor(r, quotient, other)) is not None:
+            return cancelled
     for scale, other in ((x, y), (y, x)):
         if (divisor := _reciprocal(other)) is not None:
             return r.op("div", scale, divisor)  # a * (1/b) = a / b
@@ -212,6 +215,25 @@ def _mul(r: Rewriter, operands: list[Value]) -> Value | None:
         if (moved := _scale_first_factor(r, scale, other)) is not None:
             return moved
     return None
+
+
+def _cancel_scaled_divisor(r: Rewriter, quotient: Value, other: Value) -> Value | None:
+    """``a / (c * b) * (c * d)`` as ``a / b * d``, for a power of two ``c``.
+
+    The chain rule through ``sqrt(t**2 + ...)`` gives ``r_bar / (2 * r)``
+    times ``2 * t``; a person cancels the twos. Scaling by a power of two
+    only moves the exponent, so this rounds as the original does unless a
+    scaled value overflows or underflows. ``quotient`` may be shared (the
+    new ``a / b`` is then shared by CSE); ``c * d`` is rebuilt as ``d``.
+    """
+    op = quotient.defining_op
+    if op is None or op.definition is not PRIMITIVES["div"]:
+        return None
+    numerator, divisor = op.operands
+    below, above = _scaling(divisor), _scaling(other)
+    if below is None or above is None or below[0] != above[0]:
+        return None
+    return r.op("mul", r.op("div", numerator, below[1]), above[1])
 
 
 def _scale_first_factor(r: Rewriter, scale: Value, other: Value) -> Value | None:

@@ -41,11 +41,11 @@ def potential_grad(x1, y1, z1, x2, y2, z2, m1, m2):
     m2_bar = t_4 / r
     m1_bar = m2 / r * t_3
     # line 6: r = math.sqrt((x1 - x2) ** 2 + (y1 - y2) ** 2 + (z1 - z2) ** 2)
-    t_5 = r_bar / (2 * r)
-    z1_bar = t_5 * (2 * t_2)
+    t_5 = r_bar / r
+    z1_bar = t_5 * t_2
     z2_bar = -z1_bar
-    y1_bar = t_5 * (2 * t_1)
+    y1_bar = t_5 * t_1
     y2_bar = -y1_bar
-    x1_bar = t_5 * (2 * t)
+    x1_bar = t_5 * t
     x2_bar = -x1_bar
     return x1_bar, y1_bar, z1_bar, x2_bar, y2_bar, z2_bar, m1_bar, m2_bar
