@@ -63,8 +63,15 @@ def _location(error: srcgrad.SrcgradError) -> tuple[int, str]:
             4,
             "np.floor",
         ),
+        (
+            "from math import gamma as g\n\ndef f(x):\n    return g(x) * x\n",
+            DifferentiationError,
+            "no derivative rule for math.gamma (called as g);",
+            4,
+            "g",
+        ),
     ],
-    ids=["yield", "kwargs", "async", "gamma", "floor"],
+    ids=["yield", "kwargs", "async", "gamma", "floor", "imported gamma"],
 )
 def test_unsupported_functions_are_named_at_their_place(
     source, kind, message, line, under

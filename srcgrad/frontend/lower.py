@@ -342,10 +342,17 @@ class _Lowering:
 
     def _call(self, node: ast.Call) -> Value:
         callee = self._reference(node.func)
-        if isinstance(callee, OtherBinding) and self._from_rule_module(node.func):
+        if isinstance(callee, OtherBinding) and (
+            callee.no_rule_for or self._from_rule_module(node.func)
+        ):
+            named = (
+                ast.unparse(node.func)
+                if self._from_rule_module(node.func)
+                else f"{callee.no_rule_for} (called as {ast.unparse(node.func)})"
+            )
             self.fail(
                 node.func,
-                f"no derivative rule for {ast.unparse(node.func)}; srcgrad "
+                f"no derivative rule for {named}; srcgrad "
                 "differentiates the math and NumPy functions it has rules for "
                 "(listed in the reference)",
                 DifferentiationError,

@@ -69,9 +69,14 @@ class GlobalBinding:
 
 @dataclass(frozen=True)
 class OtherBinding:
-    """Something srcgrad can't use: another module, a builtin like ``len``."""
+    """Something srcgrad can't use: another module, a builtin like ``len``.
+
+    ``no_rule_for`` names a function of ``math`` or NumPy that srcgrad has
+    no derivative rule for (``math.gamma``), however it was imported.
+    """
 
     description: str
+    no_rule_for: str | None = None
 
 
 Binding = (
@@ -114,7 +119,12 @@ def classify_object(obj: Any, display: str) -> Binding:
         return PrimitiveBinding(found[1], found[2], display, obj)
     if isinstance(obj, numbers.Real) and not isinstance(obj, bool):
         return ConstantBinding(float(obj) if not isinstance(obj, int) else obj)
-    return OtherBinding(f"{display} ({type(obj).__name__})")
+    module = getattr(obj, "__module__", None)
+    name = getattr(obj, "__name__", None)
+    no_rule_for = None
+    if callable(obj) and isinstance(name, str) and module in RULE_MODULES:
+        no_rule_for = f"{module}.{name}"
+    return OtherBinding(f"{display} ({type(obj).__name__})", no_rule_for)
 
 
 def _primitive_objects() -> Mapping[int, tuple[object, Primitive, str]]:
@@ -185,6 +195,8 @@ def classify_variable(name: str, obj: Any, kind: str = "global") -> Binding:
     binding = classify_object(obj, name)
     if isinstance(binding, ConstantBinding):
         return GlobalBinding(name, f"{kind} {name!r}")
+    if isinstance(binding, OtherBinding) and binding.no_rule_for:
+        return binding  # math.gamma under another name: say it has no rule
     if isinstance(binding, OtherBinding) and not isinstance(obj, ModuleType):
         if callable(obj):  # a user function, a class: not a number
             return GlobalBinding(name, binding.description, is_value=False)
