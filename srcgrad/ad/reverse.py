@@ -193,9 +193,25 @@ def _must_evaluate(op: Op, active: frozenset[Value], reaching: set[Value]) -> bo
             op.definition, "needs_domain_check", frozenset()
         )
         return namespace in checked
-    return namespace == "math" or (
-        namespace == "operator" and op.name in _RAISING_OPERATORS
+    if namespace == "math":
+        return True
+    return (
+        namespace == "operator"
+        and op.name in _RAISING_OPERATORS
+        and (not _cannot_raise(op))
     )
+
+
+def _cannot_raise(op: Op) -> bool:
+    """``x / 2``, ``x // 2`` and ``x ** 2`` raise for no float ``x`` (an
+    overflow aside, which the gradient does not reproduce anyway)."""
+    constant = op.operands[1].defining_op
+    if constant is None or constant.definition is not CONST:
+        return False
+    value = constant.attributes["value"]
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    return value >= 0 if op.name == "pow" else value != 0
 
 
 class _ReverseSweep:

@@ -21,6 +21,7 @@ from srcgrad.errors import (
 from srcgrad.frontend.arguments import bind_arguments
 from srcgrad.frontend.constructs import describe
 from srcgrad.frontend.resolve import (
+    RULE_MODULES,
     Binding,
     ConstantBinding,
     GlobalBinding,
@@ -32,7 +33,7 @@ from srcgrad.frontend.resolve import (
 )
 from srcgrad.frontend.source import FunctionSource
 from srcgrad.ir import Block, Builder, Function, Parameter, Region, Value
-from srcgrad.primitives import PRIMITIVES
+from srcgrad.primitives import PRIMITIVES, without_rule
 
 #: A lowered expression: one value, or a (possibly nested) tuple of them.
 Lowered = Value | tuple["Lowered", ...]
@@ -340,11 +341,33 @@ class _Lowering:
             and isinstance(self._reference(node.value), ModuleBinding)
         )
 
+    def _call_without_rule(self, node: ast.Call, function: str) -> Value:
+        """A call to a math/NumPy function with no rule, e.g. ``math.lgamma``.
+
+        Lowered as an op without rules: fine where it does not depend on
+        ``wrt``, refused by reverse mode where it does.
+        """
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            self.fail(node, f"only positional arguments to {function} are supported")
+        module, _, name = function.rpartition(".")
+        args = [self._scalar(argument) for argument in node.args]
+        namespace = RULE_MODULES[module]
+        primitive = without_rule(namespace, name, len(args))
+        written = ast.unparse(node.func)
+        display = (
+            written
+            if written.endswith(f".{name}")
+            else (f"{function} (called as {written})")
+        )
+        attributes = {"namespace": namespace, "display": display}
+        with self.builder.at(self.source.location(node.func)):
+            return self.builder.create(primitive, args, attributes).result
+
     def _call(self, node: ast.Call) -> Value:
         callee = self._reference(node.func)
-        if isinstance(callee, OtherBinding) and (
-            callee.no_rule_for or self._from_rule_module(node.func)
-        ):
+        if isinstance(callee, OtherBinding) and callee.no_rule_for:
+            return self._call_without_rule(node, callee.no_rule_for)
+        if isinstance(callee, OtherBinding) and self._from_rule_module(node.func):
             named = (
                 ast.unparse(node.func)
                 if self._from_rule_module(node.func)

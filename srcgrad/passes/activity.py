@@ -64,6 +64,14 @@ def check_differentiable(op: Op) -> Primitive:
         reason = f"has {len(op.results)} results; reverse mode handles one"
     elif not isinstance(definition, Primitive):
         reason = "is not a primitive, so it has no derivative rule"
+    elif definition.opaque:
+        raise DifferentiationError(
+            f"no derivative rule for {op.attributes.get('display', definition.name)};"
+            " it lies between wrt and "
+            "the output, and srcgrad differentiates the math and NumPy "
+            "functions it has rules for (listed in the reference)",
+            op.loc,
+        )
     elif definition.vjp is None:
         reason = "has no derivative rule (VJP) and no declared zero derivative"
     else:

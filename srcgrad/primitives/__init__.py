@@ -15,7 +15,7 @@ from srcgrad.primitives.primitive import (
     RuleBuilder,
     Spelling,
 )
-from srcgrad.primitives.table import PRIMITIVES, spellings_in
+from srcgrad.primitives.table import PRIMITIVES, spellings_in, without_rule
 
 __all__ = [
     "PRIMITIVES",
@@ -25,4 +25,5 @@ __all__ = [
     "RuleEmitter",
     "Spelling",
     "spellings_in",
+    "without_rule",
 ]

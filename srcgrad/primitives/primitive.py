@@ -162,6 +162,8 @@ class Primitive:
             declaration: reverse mode gives its operands no cotangent. A
             primitive with no rules that does not declare this cannot be
             differentiated, and reverse mode refuses it.
+        opaque: a function srcgrad only evaluates (``math.lgamma``): no
+            rules, allowed where it does not depend on ``wrt``.
         commutative: operands may be swapped (CSE uses this).
     """
 
@@ -176,6 +178,7 @@ class Primitive:
     reuse_output: bool = True
     needs_domain_check: frozenset[str] = field(default_factory=frozenset)
     zero_derivative: bool = False
+    opaque: bool = False
     commutative: bool = False
     pure: bool = True
     is_terminator: bool = False

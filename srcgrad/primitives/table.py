@@ -10,6 +10,7 @@ frontend which Python objects are which primitive, so ``np.arcsin``,
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 from collections.abc import Iterator
 from types import MappingProxyType, ModuleType
@@ -50,3 +51,17 @@ def spellings_in(module: ModuleType) -> Iterator[tuple[object, Primitive, str]]:
             for name in names:
                 if hasattr(module, name):
                     yield getattr(module, name), primitive, namespace
+
+
+@functools.cache
+def without_rule(namespace: str, name: str, arity: int) -> Primitive:
+    """A ``math`` or NumPy function srcgrad has no derivative rule for.
+
+    ``math.lgamma(nu)`` in a log-density differentiated with respect to
+    ``x`` needs no rule: the op computes its value as written, and reverse
+    mode refuses it only if it lies between ``wrt`` and the output. One
+    primitive per function and arity, so CSE merges equal calls.
+    """
+    return Primitive(
+        f"{namespace}.{name}", arity, {namespace: name}, None, None, (), opaque=True
+    )
