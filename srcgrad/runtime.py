@@ -46,7 +46,9 @@ def check_real(
             ``np.float32``): like JAX, an ``int`` or ``bool`` is refused, so
             the gradient of an integer input is not silently taken.
         parameters: the other parameters whose values reach the output.
-            Each must be a real number (``int``, ``float``, NumPy scalars).
+            Each must be a real number (``int``, ``float``, NumPy's floating
+            scalars); NumPy's integers are refused, as they wrap around in
+            the derivative's arithmetic (``-n`` of an unsigned ``n``).
         globals: the global variables, by name, whose values reach the
             output; real numbers, as ``parameters``.
         closure: the same for variables of enclosing functions.
@@ -65,8 +67,11 @@ def check_real(
         ("global", globals),
         ("closure variable", closure),
     )
+    numpy = sys.modules.get("numpy")
     for kind, inputs in others:
         for name, value in (inputs or {}).items():
+            if numpy is not None and isinstance(value, numpy.integer):
+                _refuse(gradient, f"{kind} {name!r}", value, _NOT_WRAPPING)
             if value.__class__ not in _REAL_TYPES and not isinstance(
                 value, numbers.Real
             ):
@@ -79,6 +84,10 @@ def check_real(
                 "(in Python a negative number to a fractional power is complex)"
             )
 
+
+#: NumPy's integers wrap around (np.int8(100) * 2 is -56); derivative terms
+#: compute with them what f never does (``-n``, ``n * n``, ``n - 1``).
+_NOT_WRAPPING = "a real number that does not wrap around (pass int(n) or float(n))"
 
 #: The common real types, tested before the (slower) abstract ``numbers.Real``.
 _REAL_TYPES = frozenset({float, int})
@@ -101,7 +110,7 @@ def _refuse(gradient: str, what: str, value: object, expected: str) -> None:
     hint = ""
     if expected == "a real float" and isinstance(value, numbers.Integral):
         hint = "; pass a float (2.0, not 2) to differentiate with respect to it"
-    elif isinstance(value, (list, tuple)) or hasattr(value, "shape"):
+    elif isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) > 0:
         hint = "; arrays and sequences are not supported yet"
     raise NotRealError(
         f"{gradient}: {what} is {type(value).__name__} {shown}, not {expected}: "

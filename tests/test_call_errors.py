@@ -55,3 +55,14 @@ def test_a_wrt_input_must_be_floating_point():
         with pytest.raises(srcgrad.NotRealError):
             g(value)
     assert g(np.float32(0.5)) == pytest.approx(np.cos(0.5), rel=1e-6)
+
+
+def test_numpy_integers_that_would_wrap_in_derivative_terms_are_refused():
+    # f computes count * w; its derivative computes -count, which for an
+    # unsigned NumPy integer wraps to 4294967291: refused, not returned.
+    f = define("def f(w, count):\n    return 10.0 - count * w\n")
+    g = srcgrad.grad(f)
+    assert g(0.5, 5) == -5
+    for count in (np.uint32(5), np.int32(5), np.int8(5)):
+        with pytest.raises(srcgrad.NotRealError, match="wrap"):
+            g(0.5, count)
