@@ -191,3 +191,14 @@ def test_show_refuses_self_in_wrt_as_grad_does(tmp_path, capsys):
     assert main(["show", str(path)]) == 1
     assert "wrt selects 'self'" in capsys.readouterr().err
     assert main(["show", str(path), "--wrt", "x"]) == 0
+
+
+def test_show_prints_only_the_last_definition_of_a_name(tmp_path, capsys):
+    path = tmp_path / "twice.py"
+    path.write_text(
+        "import math\n\n\ndef f(x):\n    return x * x\n\n\n"
+        "def f(x):\n    return math.sin(x)\n"
+    )
+    assert main(["show", f"{path}::f"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("def f_grad") == 1 and "math.cos(x)" in out

@@ -28,7 +28,8 @@ class ParsedFile:
         filename: the path, as given.
         lines: the decoded lines, newlines normalised to ``\\n``.
         module: the parsed module.
-        functions: each top-level ``def``, in file order.
+        functions: each top-level ``def``, in file order; of a name
+            defined twice, only the last definition (what the module holds).
     """
 
     filename: str
@@ -72,10 +73,13 @@ def parse_file(path: str) -> ParsedFile:
         tree = ast.parse("".join(lines), filename=path)
     except (SyntaxError, ValueError) as error:
         raise _invalid(path, lines, error) from None
+    definitions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    # A name defined twice is, once the file has run, its last definition.
+    last = {node.name: node for node in definitions}
     functions = tuple(
         FunctionSource(node, path, lines)
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef)
+        for node in definitions
+        if last[node.name] is node
     )
     return ParsedFile(path, lines, tree, functions)
 
