@@ -35,9 +35,7 @@ def test_a_function_without_a_rule_off_the_path_builds():
     for point in ((0.7, 3.0, 0.1, 1.5), (-2.0, 5.5, 0.0, 0.3)):
         exact = g(*point)
         for index, value in zip((0, 2, 3), exact, strict=True):
-            assert value == pytest.approx(
-                central_difference(f, point, index), rel=1e-6
-            )
+            assert value == pytest.approx(central_difference(f, point, index), rel=1e-6)
 
 
 def test_on_the_path_it_is_refused_where_it_is_called():

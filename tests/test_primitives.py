@@ -180,5 +180,6 @@ def test_needs_domain_check_is_set_where_only_the_function_rejects(primitive):
     if only_by_function:
         assert "math" in primitive.needs_domain_check, only_by_function
     if primitive.needs_domain_check:
-        assert primitive.needs_domain_check == {"math"}, "NumPy never raises"
+        # math raises there; NumPy warns and returns nan, so it is kept too.
+        assert primitive.needs_domain_check <= {"math", "numpy"}
         assert rejected, f"{primitive.name} rejects nothing"

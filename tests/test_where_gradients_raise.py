@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from helpers import code_without_comments, define
 
@@ -99,3 +100,18 @@ def test_a_value_that_feeds_the_derivative_is_not_kept_twice():
     f = define("def f(x, y):\n    return x * math.sqrt(y)\n")
     text = code_without_comments(srcgrad.source(srcgrad.grad(f, wrt="x")))
     assert text.count("math.sqrt(y)") == 1
+
+
+def test_numpy_warns_where_f_warns():
+    # np.log(-1.0) is nan with a RuntimeWarning; its derivative 1/x is -1.0.
+    # The gradient computes np.log(x) too, so the warning is not lost, and
+    # under np.errstate(invalid="raise") it raises as f does.
+    f = define("def f(x):\n    return np.log(x) + np.arctanh(x / 4.0)\n")
+    g = srcgrad.grad(f)
+    assert "warns (nan) outside its domain" in srcgrad.source(g)
+    with np.errstate(invalid="raise"):
+        with pytest.raises(FloatingPointError):
+            f(-1.0)
+        with pytest.raises(FloatingPointError):
+            g(-1.0)
+    assert g(2.0) == pytest.approx(0.5 + 0.25 / (1 - 0.25), rel=1e-15)

@@ -197,7 +197,7 @@ class _Plan:
             else:
                 text = ast.unparse(self._statement(op, position))
             if op.definition is EVALUATE:
-                text += f"  # {_EVALUATED_WHY}"
+                text += f"  # {_evaluated_why(op)}"
             lines += [f"    {line}" for line in text.splitlines()]
         return lines
 
@@ -293,7 +293,14 @@ _CHECK_KEYWORDS = {
     "closure variable": "closure",
     "value": "values",
 }
-_EVALUATED_WHY = "kept: raises outside its domain, as f does"
+
+
+def _evaluated_why(op: Op) -> str:
+    """The comment on a value kept only so the gradient fails where f does."""
+    kept = op.operands[0].defining_op
+    if kept is not None and kept.attributes.get("namespace") == "numpy":
+        return "kept: warns (nan) outside its domain, as f does"
+    return "kept: raises outside its domain, as f does"
 
 
 def _requests(function: Function) -> BindingRequests:

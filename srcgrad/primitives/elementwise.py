@@ -29,7 +29,9 @@ from srcgrad.primitives.primitive import (
 _REAL = (-2.0, 2.0)
 _POSITIVE = (0.1, 4.0)
 _UNIT = (-0.9, 0.9)
-_MATH = frozenset({"math"})
+#: Where the function alone rejects operands outside its domain: math raises,
+#: NumPy warns and returns nan, while the derivative (1/x) is a number.
+_CHECKED = frozenset({"math", "numpy"})
 
 
 def vjp_from_partials(
@@ -177,7 +179,7 @@ ABS = Primitive(
     (_REAL,),
     sympy_form=lambda sp, x: sp.Abs(x),
 )
-LOG = _same("log", lambda sp, x: sp.log(x), _POSITIVE, needs_domain_check=_MATH)
+LOG = _same("log", lambda sp, x: sp.log(x), _POSITIVE, needs_domain_check=_CHECKED)
 
 ELEMENTWISE = (
     _same("sin", lambda sp, x: sp.sin(x), _REAL),
@@ -197,22 +199,26 @@ ELEMENTWISE = (
     _same("cosh", lambda sp, x: sp.cosh(x), _REAL),
     _same("tanh", lambda sp, x: sp.tanh(x), _REAL, partials=_tanh_partials),
     _inverse("asinh", lambda sp, x: sp.asinh(x), _REAL, partials=_asinh_partials),
-    _inverse("acosh", lambda sp, x: sp.acosh(x), (1.1, 4.0), needs_domain_check=_MATH),
+    _inverse(
+        "acosh", lambda sp, x: sp.acosh(x), (1.1, 4.0), needs_domain_check=_CHECKED
+    ),
     _inverse(
         "atanh",
         lambda sp, x: sp.atanh(x),
         _UNIT,
         partials=_atanh_partials,
-        needs_domain_check=_MATH,
+        needs_domain_check=_CHECKED,
     ),
     EXP,
     # exp(x), not expm1(x) + 1: that is 0.0 for x < -37.
     _same("expm1", lambda sp, x: sp.exp(x) - 1, _REAL, reuse_output=False),
     _same("exp2", lambda sp, x: 2**x, _REAL),
     LOG,
-    _same("log1p", lambda sp, x: sp.log(1 + x), (-0.9, 4.0), needs_domain_check=_MATH),
-    _same("log2", lambda sp, x: sp.log(x, 2), _POSITIVE, needs_domain_check=_MATH),
-    _same("log10", lambda sp, x: sp.log(x, 10), _POSITIVE, needs_domain_check=_MATH),
+    _same(
+        "log1p", lambda sp, x: sp.log(1 + x), (-0.9, 4.0), needs_domain_check=_CHECKED
+    ),
+    _same("log2", lambda sp, x: sp.log(x, 2), _POSITIVE, needs_domain_check=_CHECKED),
+    _same("log10", lambda sp, x: sp.log(x, 10), _POSITIVE, needs_domain_check=_CHECKED),
     SQRT,
     _same("cbrt", lambda sp, x: sp.cbrt(x), _POSITIVE),
     HYPOT,

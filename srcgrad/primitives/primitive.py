@@ -155,9 +155,9 @@ class Primitive:
             is less accurate than the one in terms of the operands.
         needs_domain_check: the namespaces in which evaluating the primitive
             is the only thing that rejects operands outside its domain
-            (``math.log(-1.0)`` raises, but its derivative ``1/x`` returns
-            ``-1.0``). A gradient must keep such an op so that it raises
-            where the function does. NumPy never raises, so it never appears.
+            (``math.log(-1.0)`` raises and ``np.log(-1.0)`` warns and is nan,
+            but the derivative ``1/x`` returns ``-1.0``). A gradient keeps
+            such an op so that it raises, or warns, where the function does.
         zero_derivative: the derivative is zero wherever it exists, by
             declaration: reverse mode gives its operands no cotangent. A
             primitive with no rules that does not declare this cannot be
