@@ -66,3 +66,9 @@ def test_numpy_integers_that_would_wrap_in_derivative_terms_are_refused():
     for count in (np.uint32(5), np.int32(5), np.int8(5)):
         with pytest.raises(srcgrad.NotRealError, match="wrap"):
             g(0.5, count)
+
+
+def test_calling_a_calls_result_is_named_as_a_reader_would():
+    f = define("def f(x):\n    return math.sin(x)(x)\n")
+    with pytest.raises(srcgrad.UnsupportedSyntaxError, match="calling the result"):
+        srcgrad.grad(f)

@@ -35,6 +35,7 @@ _CONSTRUCTS: dict[type[ast.AST], str] = {
     ast.NamedExpr: "assignment expression (`:=`)",
     ast.Starred: "starred expression",
     ast.Await: "`await`",
+    ast.Call: "calling the result of a call",
     ast.Yield: "`yield`",
     ast.YieldFrom: "`yield from`",
     ast.Mod: "`%` operator",
