@@ -72,3 +72,14 @@ def test_calling_a_calls_result_is_named_as_a_reader_would():
     f = define("def f(x):\n    return math.sin(x)(x)\n")
     with pytest.raises(srcgrad.UnsupportedSyntaxError, match="calling the result"):
         srcgrad.grad(f)
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["np.arctan2(x, 1.0, out=None)", "np.log(x, where=True)", "np.sin(x, dtype=float)"],
+)
+def test_numpy_options_are_refused_by_name(call):
+    f = define(f"def f(x):\n    return {call}\n")
+    option = call.split(", ")[-1].split("=")[0]
+    with pytest.raises(srcgrad.UnsupportedSyntaxError, match=f"argument '{option}'"):
+        srcgrad.grad(f)

@@ -85,3 +85,27 @@ def _operand_limit(callee: PrimitiveBinding) -> int | None:
         return callee.primitive.arity
     inputs = getattr(callee.function, "nin", None)
     return inputs if isinstance(inputs, int) else None
+
+
+def refuse_option_keywords(callee: PrimitiveBinding, names: list[str]) -> None:
+    """Refuse, before their values are read, keywords that are no operand.
+
+    ``np.arctan2(y, x, out=None)``: ``out`` (like ``where``, ``dtype``,
+    ``casting``) is an option srcgrad has no operand for; saying so beats
+    complaining that ``None`` is not a number.
+
+    Raises:
+        UnsupportedSyntaxError: a keyword names no operand (no location).
+    """
+    try:
+        parameters = list(inspect.signature(callee.function).parameters.values())  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return  # no signature: bind_arguments refuses every keyword anyway
+    limit = _operand_limit(callee)
+    operands = parameters if limit is None else parameters[:limit]
+    names_of_operands = {parameter.name for parameter in operands}
+    for name in names:
+        if name not in names_of_operands and name in {p.name for p in parameters}:
+            raise UnsupportedSyntaxError(
+                f"argument {name!r} of {callee.display} is not supported"
+            )

@@ -18,7 +18,7 @@ from srcgrad.errors import (
     SrcgradError,
     UnsupportedSyntaxError,
 )
-from srcgrad.frontend.arguments import bind_arguments
+from srcgrad.frontend.arguments import bind_arguments, refuse_option_keywords
 from srcgrad.frontend.constructs import describe
 from srcgrad.frontend.resolve import (
     RULE_MODULES,
@@ -396,6 +396,12 @@ class _Lowering:
         for keyword in node.keywords:
             if keyword.arg is None:
                 self.fail(keyword.value, "`**` arguments are not supported")
+        try:
+            refuse_option_keywords(
+                callee, [keyword.arg for keyword in node.keywords if keyword.arg]
+            )
+        except SrcgradError as error:
+            self.fail(node, error.message, type(error))
         args = [self._scalar(argument) for argument in node.args]
         keywords = {
             keyword.arg: self._scalar(keyword.value) for keyword in node.keywords
