@@ -120,3 +120,14 @@ def test_twos_of_a_square_root_and_a_square_cancel():
     x, y = 0.7, -1.3
     r = math.hypot(x - y, y)
     assert g(x, y) == pytest.approx(((x - y) / r, (2 * y - x) / r), rel=1e-15)
+
+
+def test_multiples_of_one_term_are_combined_where_the_coefficient_is_exact():
+    # -0.5 * z * z: the two factors' terms are -0.5 * z and -(z * 0.5).
+    half = define("def f(z):\n    return -0.5 * z * z\n")
+    assert "z_bar = -z\n" in srcgrad.source(srcgrad.grad(half))
+    # 0.1 + 0.2 is not 0.3 in binary: those stay two terms, each exact.
+    tenths = define("def f(z):\n    return 0.1 * z * z + 0.2 * z * z\n")
+    g = srcgrad.grad(tenths)
+    assert g(3.0) == 0.1 * 3.0 * 2 + 0.2 * 3.0 * 2 or g(3.0) == pytest.approx(1.8)
+    assert "0.30000000000000004" not in srcgrad.source(g)

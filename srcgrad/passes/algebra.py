@@ -161,11 +161,51 @@ def _add(r: Rewriter, operands: list[Value]) -> Value | None:
     for multiple, term in ((x, y), (y, x)):
         if (count := _count_of(r, multiple, term)) is not None:
             return r.op("mul", r.const(count + 1), term)  # 2 * a + a = 3 * a
+    if (combined := _combine_multiples(r, x, y, sign=1)) is not None:
+        return combined
     if _carries_sign(r, y):
         return r.op("sub", x, _without_sign(r, y))
     if _carries_sign(r, x):
         return r.op("sub", y, _without_sign(r, x))
     return None
+
+
+def _combine_multiples(r: Rewriter, x: Value, y: Value, *, sign: int) -> Value | None:
+    """``c1 * a + sign * c2 * a`` as ``(c1 + sign * c2) * a`` where the new
+    coefficient is exact: ``-0.5 * z - z * 0.5`` is ``-z``."""
+    left, right = _multiple(r, x), _multiple(r, y)
+    if left is None or right is None or left[1] is not right[1]:
+        return None
+    coefficient = _exact_sum(left[0], sign * right[0])
+    return None if coefficient is None else r.op("mul", r.const(coefficient), left[1])
+
+
+def _multiple(r: Rewriter, value: Value) -> tuple[float | int, Value] | None:
+    """``(c, a)`` for a ``value`` used once that is ``c * a``, ``c`` a number."""
+    op = value.defining_op
+    if op is None or op.definition is not PRIMITIVES["mul"] or not r.used_once(value):
+        return None
+    for constant, other in (op.operands, reversed(op.operands)):
+        number = constant_of(constant)
+        is_number = isinstance(number, (int, float)) and not isinstance(number, bool)
+        if is_number and constant_of(other) is None:
+            return number, other  # type: ignore[return-value]
+    return None
+
+
+def _exact_sum(a: float | int, b: float | int) -> float | int | None:
+    """``a + b`` if it is exact (always for ints), else None.
+
+    For floats, the rounding error of ``s = a + b`` is ``small - (s - big)``
+    (Fast2Sum, with ``|big| >= |small|``); the sum is exact when it is 0.
+    """
+    total = a + b
+    if isinstance(total, int):
+        return total
+    if not math.isfinite(total):
+        return None
+    big, small = (a, b) if abs(a) >= abs(b) else (b, a)
+    return total if small - (total - big) == 0 else None
 
 
 def _count_of(r: Rewriter, value: Value, term: Value) -> int | None:
@@ -186,6 +226,8 @@ def _sub(r: Rewriter, operands: list[Value]) -> Value | None:
         return x
     if _is(x, 0):
         return r.op("neg", y)
+    if (combined := _combine_multiples(r, x, y, sign=-1)) is not None:
+        return combined
     if _carries_sign(r, y):
         return r.op("add", x, _without_sign(r, y))
     return None
