@@ -46,7 +46,14 @@ def _check_rebuilds_the_same(
     refuses a stale function for the same reason.
     """
     if "<" in reference.qualname:
-        return  # not rebuildable anyway: only a forked process can use it
+        # Its name is only unique in this process: another process (even a
+        # forked one, which may build its own) could give it to another
+        # gradient. Python refuses to pickle such functions too.
+        raise AttributeError(
+            f"the gradient of {reference.module}.{reference.qualname} cannot be "
+            "pickled: only functions reachable by module and name (not lambdas, "
+            "not functions defined inside functions) can be"
+        )
     info = gradient.__srcgrad__  # type: ignore[attr-defined]
     try:
         current = _primal(reference)

@@ -144,9 +144,12 @@ def expressions(draw, depth=3):
             sympy.atan2(left, denominator),
         )
     if name == "hypot":
+        # Away from the origin, where hypot has no derivative (0 / 0: nan in
+        # NumPy, docs/reference.md) though SymPy folds hypot(x - x, ...) to 0.
+        away_source, away = _positive(right_source, right)
         return (
-            f"np.hypot({left_source}, {right_source})",
-            sympy.sqrt(left**2 + right**2),
+            f"np.hypot({left_source}, {away_source})",
+            sympy.sqrt(left**2 + away**2),
         )
     base_source, base = _positive(left_source, left)
     return f"math.pow({base_source}, math.cos({right_source}))", base ** sympy.cos(

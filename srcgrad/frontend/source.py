@@ -104,7 +104,33 @@ def source_of_function(function: Callable[..., Any]) -> FunctionSource:
         definition = _lambda_definition(tree, code, place)
     else:
         definition = _def_statement(function, tree, place)
+    if place.scope.class_name is not None:
+        _mangle_private_names(definition, place.scope.class_name)
     return FunctionSource(definition, filename, file_lines, first_line - 1, indent)
+
+
+def _mangle_private_names(definition: ast.FunctionDef, class_name: str) -> None:
+    """Rename ``__private`` names as Python does inside ``class_name``.
+
+    In a class body ``__scale`` means ``_Model__scale``, for globals and
+    parameters alike; the generated code, compiled outside the class, must
+    spell the name Python actually reads.
+    """
+    stripped = class_name.lstrip("_")
+    if not stripped:
+        return  # a class named only with underscores mangles nothing
+
+    def mangled(name: str) -> str:
+        private = name.startswith("__") and not name.endswith("__")
+        return f"_{stripped}{name}" if private else name
+
+    for node in ast.walk(definition):
+        if isinstance(node, ast.Name):
+            node.id = mangled(node.id)
+        elif isinstance(node, ast.arg):
+            node.arg = mangled(node.arg)
+        elif isinstance(node, ast.Attribute):
+            node.attr = mangled(node.attr)
 
 
 def _def_statement(
