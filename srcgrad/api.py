@@ -8,20 +8,24 @@ it runs, as they are in ``f``.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import dis
 import inspect
 import math
-import sys
 import types
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable
 from typing import Any, overload
 
 from srcgrad.cache import MemoryCache
 from srcgrad.codegen import GeneratedFunction, generate
 from srcgrad.codegen.load import compile_generated, module_cells
-from srcgrad.compiler import Wrt, describe_gradient, gradient_ir, wrt_names
+from srcgrad.compiler import (
+    Wrt,
+    describe_gradient,
+    gradient_ir,
+    recursion_headroom,
+    wrt_names,
+)
 from srcgrad.errors import DifferentiationError, SourceUnavailableError, SrcgradError
 from srcgrad.frontend import LiveResolver, lower_live
 from srcgrad.ir import Function
@@ -62,12 +66,6 @@ class _Compiled:
 
 
 _CACHE: MemoryCache[_Compiled] = MemoryCache()
-
-#: Python frames a build may need per bytecode instruction of the primal.
-#: Lowering, the passes, ``ast.unparse`` and black all recurse on the
-#: expression tree, a few frames per level; a left-nested 600-term sum is
-#: 600 levels. The instruction count bounds the depth of any expression.
-_FRAMES_PER_INSTRUCTION = 8
 
 
 @overload
@@ -245,7 +243,7 @@ def _compile(
     defaults: tuple[str | None, ...],
 ) -> _Compiled:
     """Build the gradient's code (on a cache miss, under the cache's lock)."""
-    with _recursion_headroom(f.__code__):
+    with recursion_headroom(len(f.__code__.co_code) // 2):
         primal = lower_live(f)
         _show_defaults(primal, defaults)
         gradient = gradient_ir(primal, wrt, as_tuple=as_tuple)
@@ -256,25 +254,6 @@ def _compile(
     return _Compiled(
         generated, code, filename, wrt, as_tuple, _reads(code, generated), f.__code__
     )
-
-
-@contextlib.contextmanager
-def _recursion_headroom(code: types.CodeType) -> Iterator[None]:
-    """Raise the recursion limit for one build, enough for ``code``'s depth.
-
-    Every stage walks expressions recursively (and black, which is not
-    ours, does too), so rather than rewrite each one iteratively the limit
-    is raised for the duration of the build. Builds run one at a time under
-    the cache's lock, so the raise and the restore don't interleave; other
-    threads meanwhile merely get more headroom.
-    """
-    previous = sys.getrecursionlimit()
-    needed = previous + _FRAMES_PER_INSTRUCTION * (len(code.co_code) // 2)
-    sys.setrecursionlimit(needed)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(previous)
 
 
 def _show_defaults(primal: Function, defaults: tuple[str | None, ...]) -> None:
@@ -289,7 +268,14 @@ def _show_defaults(primal: Function, defaults: tuple[str | None, ...]) -> None:
     keyword_only = [
         index for index, p in enumerate(primal.parameters) if p.kind == "keyword_only"
     ]
-    for index, text in zip(positional + keyword_only, defaults, strict=True):
+    shown = positional + keyword_only
+    if len(shown) != len(defaults):  # f.__defaults__ reassigned: trust f
+        for index in shown:
+            primal.parameters[index] = dataclasses.replace(
+                primal.parameters[index], default=None
+            )
+        return
+    for index, text in zip(shown, defaults, strict=True):
         if text is not None and primal.parameters[index].default is not None:
             primal.parameters[index] = dataclasses.replace(
                 primal.parameters[index], default=text

@@ -17,7 +17,12 @@ import sys
 from collections.abc import Sequence
 
 from srcgrad.codegen import GeneratedFunction, generate, module_source
-from srcgrad.compiler import describe_gradient, gradient_ir, wrt_names
+from srcgrad.compiler import (
+    describe_gradient,
+    gradient_ir,
+    recursion_headroom,
+    wrt_names,
+)
 from srcgrad.errors import (
     DifferentiationError,
     SrcgradError,
@@ -84,12 +89,15 @@ def _show(arguments: argparse.Namespace) -> int:
     generated: list[GeneratedFunction] = []
     for source in sources:
         # One function srcgrad can't differentiate does not hide the others.
+        size = sum(1 for _ in ast.walk(source.node))
         try:
-            ir, names = _gradient(source, parsed.module, resolver, wrt)
-            if arguments.ir:
-                irs.append(print_function(ir))
-            else:
-                generated.append(generate(ir, describe_gradient(source.name, names)))
+            with recursion_headroom(size):
+                ir, names = _gradient(source, parsed.module, resolver, wrt)
+                if arguments.ir:
+                    irs.append(print_function(ir))
+                else:
+                    described = describe_gradient(source.name, names)
+                    generated.append(generate(ir, described))
         except SrcgradError as error:
             errors.append(_located(error, source))
         except Exception as error:  # a bug in srcgrad: say so, show the rest

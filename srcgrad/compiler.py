@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import sys
+from collections.abc import Callable, Iterator, Sequence
 
 from srcgrad.ad import reverse
 from srcgrad.errors import DifferentiationError
@@ -121,3 +123,29 @@ def _parameter_name(function_name: str, parameters: list[str], item: object) -> 
             f"its parameters are {tuple(parameters)}"
         )
     return item
+
+
+#: Python frames a build may need per unit of code size. Lowering, the
+#: passes, ``ast.unparse`` and black all recurse on the expression tree, a
+#: few frames per level; a left-nested 600-term sum is 600 levels, and the
+#: code's size (instructions, AST nodes) bounds the depth of any expression.
+_FRAMES_PER_UNIT = 8
+
+
+@contextlib.contextmanager
+def recursion_headroom(size: int) -> Iterator[None]:
+    """Raise the recursion limit for one build of code of ``size`` units.
+
+    Every stage walks expressions recursively (and black, which is not
+    ours, does too), so rather than rewrite each one iteratively the limit
+    is raised for the duration of a build, in proportion to the code's size
+    (its instructions, or its AST nodes for ``srcgrad show``). The API
+    builds one gradient at a time under its cache's lock, so raise and
+    restore don't interleave; other threads merely get more headroom.
+    """
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(previous + _FRAMES_PER_UNIT * size)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)

@@ -255,3 +255,11 @@ def test_temporaries_are_not_named_like_source_variables():
     )
     code = srcgrad.source(srcgrad.grad(f))
     assert "t_1" not in code and "u = s * t" in code
+
+
+def test_reassigned_defaults_are_the_ones_the_gradient_shows_and_uses():
+    f = define("def f(x, y, z=2.0, *, w=3.0):\n    return x * y * z * w\n")
+    f.__defaults__ = None
+    g = srcgrad.grad(f)
+    assert "z=2.0" not in srcgrad.source(g)
+    assert g(1.0, 2.0, 4.0, w=3.0) == 24.0

@@ -202,3 +202,11 @@ def test_show_prints_only_the_last_definition_of_a_name(tmp_path, capsys):
     assert main(["show", f"{path}::f"]) == 0
     out = capsys.readouterr().out
     assert out.count("def f_grad") == 1 and "math.cos(x)" in out
+
+
+def test_show_builds_a_600_term_sum_as_grad_does(tmp_path, capsys):
+    terms = " + ".join(f"{k}.0 * math.sin(x * {k}.0)" for k in range(600))
+    path = tmp_path / "wide.py"
+    path.write_text(f"import math\n\n\ndef f(x):\n    return {terms}\n")
+    assert main(["show", str(path)]) == 0
+    assert "x_bar" in capsys.readouterr().out

@@ -73,6 +73,10 @@ def parse_file(path: str) -> ParsedFile:
         tree = ast.parse("".join(lines), filename=path)
     except (SyntaxError, ValueError) as error:
         raise _invalid(path, lines, error) from None
+    except RecursionError:  # Python cannot compile it either
+        raise _invalid(
+            path, lines, ValueError("nested too deeply for Python's parser")
+        ) from None
     definitions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
     # A name defined twice is, once the file has run, its last definition.
     last = {node.name: node for node in definitions}
@@ -107,6 +111,7 @@ def _decoded_lines(path: str, data: bytes) -> tuple[str, ...]:
 def _invalid(
     path: str, lines: tuple[str, ...], error: SyntaxError | ValueError
 ) -> UnsupportedSyntaxError:
+    """The error for a file Python would not compile either."""
     line = getattr(error, "lineno", None) or 1
     column = getattr(error, "offset", None) or 1
     quoted = lines[line - 1] if 0 < line <= len(lines) else ""
