@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import dis
+import functools
 import inspect
 import math
 import types
@@ -145,6 +146,12 @@ def _differentiable(f: Any) -> types.FunctionType:
             f"grad expects a function, got the bound method {function}; pass the "
             f"function itself ({function}, or obj.{f.__func__.__name__}.__func__) "
             "and give the instance as an argument"
+        )
+    if isinstance(f, functools.partial):
+        raise SourceUnavailableError(
+            "grad expects a function, got a functools.partial; differentiate "
+            "the function it wraps and pass the fixed arguments when calling "
+            "the gradient (or write a small def that calls it)"
         )
     if not isinstance(f, types.FunctionType):
         # The method itself, inherited or not: it is what to differentiate.
@@ -306,7 +313,9 @@ def _instantiate(compiled: _Compiled, f: types.FunctionType) -> types.FunctionTy
     gradient = types.FunctionType(
         compiled.code, f.__globals__, compiled.code.co_name, f.__defaults__, closure
     )
-    gradient.__kwdefaults__ = dict(f.__kwdefaults__) if f.__kwdefaults__ else None
+    # The same dict, not a copy: f's keyword defaults changed in place are
+    # the gradient's too, as f's positional defaults (a tuple) cannot be.
+    gradient.__kwdefaults__ = f.__kwdefaults__
     gradient.__srcgrad__ = GradientInfo(  # type: ignore[attr-defined]
         compiled.generated.source, compiled.wrt, compiled.filename, compiled.reads, f
     )

@@ -263,3 +263,18 @@ def test_reassigned_defaults_are_the_ones_the_gradient_shows_and_uses():
     g = srcgrad.grad(f)
     assert "z=2.0" not in srcgrad.source(g)
     assert g(1.0, 2.0, 4.0, w=3.0) == 24.0
+
+
+def test_keyword_defaults_changed_in_place_are_the_gradients_too():
+    f = define("def f(x, *, w=3.0):\n    return x * w\n")
+    g = srcgrad.grad(f)
+    f.__kwdefaults__["w"] = 10.0
+    assert f(1.0) == 10.0 and g(1.0) == 10.0
+
+
+def test_a_partial_gets_a_hint():
+    import functools
+
+    f = define("def f(x, *, w=3.0):\n    return x * w\n")
+    with pytest.raises(srcgrad.SourceUnavailableError, match="functools.partial"):
+        srcgrad.grad(functools.partial(f, w=2.0))
