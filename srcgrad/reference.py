@@ -11,7 +11,8 @@ the name and builds the gradient again.
 The encoding keeps letters and digits, writes ``_`` as ``__`` and any
 other character as ``_<hex code>_``; fields are separated by the code of
 NUL (``_0_``), which no field contains. ``energy`` of ``models.physics``
-with respect to ``x`` is ``grad_models_2e_physics_0_energy_0_s_0_x``.
+with respect to ``x`` is ``energy_grad@models_2e_physics_0_energy_0_s_0_x``:
+what precedes ``@`` is what error messages and ``repr`` show.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from typing import NamedTuple
 #: The module gradients say they belong to.
 MODULE = "srcgrad.gradients"
 
-_PREFIX = "grad_"
+#: Between the readable name (``energy_grad``, what messages and ``repr``
+#: show) and the encoded reference; escaping never writes it.
+_MARK = "@"
 _SEPARATOR = "\0"
 _INSTANCE = "#"  # marks the field that tells apart gradients of one reference
 
@@ -48,7 +51,9 @@ class Reference(NamedTuple):
         fields = [self.module, self.qualname, "t" if self.as_tuple else "s", *self.wrt]
         if instance is not None:
             fields.append(f"{_INSTANCE}{instance}")
-        return _PREFIX + _escape(_SEPARATOR.join(fields))
+        short = self.qualname.rsplit(".", 1)[-1].strip("<>")  # <lambda>: lambda
+        readable = (short if short.isidentifier() else "function") + "_grad"
+        return readable + _MARK + _escape(_SEPARATOR.join(fields))
 
     @staticmethod
     def decode(name: str) -> Reference:
@@ -57,10 +62,11 @@ class Reference(NamedTuple):
         Raises:
             ValueError: ``name`` is not one ``encode`` makes.
         """
-        if not name.startswith(_PREFIX):
+        readable, mark, encoded = name.partition(_MARK)
+        if not mark or not readable.endswith("_grad"):
             raise ValueError(f"{name!r} does not name a gradient")
         try:
-            fields = _unescape(name[len(_PREFIX) :]).split(_SEPARATOR)
+            fields = _unescape(encoded).split(_SEPARATOR)
         except (ValueError, OverflowError):  # a malformed escape
             raise ValueError(f"{name!r} does not name a gradient") from None
         if fields and fields[-1].startswith(_INSTANCE):
