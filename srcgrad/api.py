@@ -133,19 +133,16 @@ def _info(gradient: Callable[..., Any]) -> GradientInfo:
 
 def _differentiable(f: Any) -> types.FunctionType:
     """``f``, if srcgrad can read it as one function's source; else say why."""
-    if isinstance(f, types.MethodType) and isinstance(f.__self__, type):
-        function = getattr(f.__func__, "__qualname__", "the method")
-        raise SourceUnavailableError(
-            f"grad expects a function, got the class method {function}; pass "
-            f"the function it wraps ({function}.__func__) and give the class "
-            "as an argument"
-        )
     if isinstance(f, types.MethodType):
         function = getattr(f.__func__, "__qualname__", "the method")
+        if isinstance(f.__self__, type):  # a class method: M.cm is bound
+            kind, hint, given = "class method", f"{function}.__func__", "class"
+        else:
+            kind, given = "bound method", "instance"
+            hint = f"{function}, or obj.{f.__func__.__name__}.__func__"
         raise SourceUnavailableError(
-            f"grad expects a function, got the bound method {function}; pass the "
-            f"function itself ({function}, or obj.{f.__func__.__name__}.__func__) "
-            "and give the instance as an argument"
+            f"grad expects a function, got the {kind} {function}; pass the "
+            f"function itself ({hint}) and give the {given} as an argument"
         )
     if isinstance(f, functools.partial):
         raise SourceUnavailableError(
