@@ -108,6 +108,7 @@ ACCURACY: dict[str, Accuracy] = {
     "mul": Accuracy(_pairs(REAL, REAL), lambda x, y: (y, x)),
     "div": Accuracy(_pairs(REAL, NONZERO), lambda x, y: (1 / y, -x / y**2)),
     "neg": Accuracy(_unary(REAL), lambda x: (-1,)),
+    "float": Accuracy(_unary(REAL), lambda x: (1,)),
     "pow": Accuracy(
         _pairs(POSITIVE, EXPONENTS),
         lambda x, y: (y * x ** (y - 1), x**y * mpmath.log(x)),

@@ -1,19 +1,18 @@
 """The IR machinery itself: printer, verifier, and ops that own regions.
 
-Structured control flow (``if``/``for`` as ops owning regions that end in
-``yield``) arrives in a later version; these tests hold the printer, the
-verifier, the passes and cloning to the shape it needs today.
+Structured control flow (``if``/``for``/``while`` as ops owning regions
+that end in ``yield``) is checked here as IR built by hand: the printer,
+the verifier, the passes and cloning.
 """
 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
-
 import pytest
 
 from srcgrad.ad.clone import clone_into
 from srcgrad.ir import (
+    IF,
     RETURN,
     YIELD,
     Block,
@@ -29,21 +28,6 @@ from srcgrad.ir import (
 )
 from srcgrad.passes import cse, dce
 from srcgrad.primitives import PRIMITIVES
-
-
-@dataclass(frozen=True, eq=False)
-class Select:
-    """A stand-in structured op: two regions, the result of the first."""
-
-    name: str = "select"
-    pure: bool = True
-    is_terminator: bool = False
-
-    def emit(self, args, attributes, context):  # pragma: no cover - never emitted
-        raise NotImplementedError
-
-
-SELECT = Select()
 
 
 def _apply(builder, name, *operands):
@@ -66,7 +50,7 @@ def _function_with_regions():
     assert unused is not None
     first = _region(lambda inner: _apply(inner, "mul", x, x))
     second = _region(lambda inner: _apply(inner, "neg", square))
-    select = Op(SELECT, [x], [Value("s")], {}, [first, second])
+    select = Op(IF, [x], [Value("s")], {}, [first, second])
     entry.append(select)
     builder.ret([select.result])
     return Function("f", [Parameter("x")], Region([entry]))
@@ -78,7 +62,7 @@ def test_printer_shows_regions_nested_and_names_collisions():
         func f(%x) {
           %0 = mul %x, %x
           %1 = add %x, %x
-          %s = select %x {
+          %s = if %x {
             %2 = mul %x, %x
             yield %2
           } {
@@ -122,7 +106,8 @@ def test_verifier_rejects_a_region_using_a_later_value():
     builder = Builder(entry)
     later = Value("later")
     region = _region(lambda inner: _apply(inner, "neg", later))
-    entry.append(Op(SELECT, [x], [Value("s")], {}, [region]))
+    other = _region(lambda inner: x)
+    entry.append(Op(IF, [x], [Value("s")], {}, [region, other]))
     entry.append(Op(PRIMITIVES["neg"], [x], [later], {"namespace": "operator"}))
     builder.ret([later])
     with pytest.raises(IRVerificationError, match="not defined before"):

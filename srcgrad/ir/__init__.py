@@ -1,6 +1,20 @@
 """The SSA IR every stage of srcgrad reads and writes."""
 
 from srcgrad.ir.builder import Builder
+from srcgrad.ir.control import (
+    APPEND,
+    CONDITION,
+    FOR,
+    IF,
+    NEW_LIST,
+    UNDEF,
+    WHILE,
+    LoopParts,
+    branch_yields,
+    has_effects,
+    is_control_flow,
+    loop_parts,
+)
 from srcgrad.ir.core import (
     Block,
     EmitContext,
@@ -28,6 +42,18 @@ from srcgrad.ir.printer import print_function
 from srcgrad.ir.verifier import IRVerificationError, verify
 
 __all__ = [
+    "APPEND",
+    "CONDITION",
+    "FOR",
+    "IF",
+    "NEW_LIST",
+    "UNDEF",
+    "WHILE",
+    "LoopParts",
+    "branch_yields",
+    "has_effects",
+    "is_control_flow",
+    "loop_parts",
     "CHECK_REAL",
     "CONST",
     "EVALUATE",

@@ -35,6 +35,11 @@ class StructuralOp:
             return ast.Name(str(attributes["name"]), ast.Load())
         if self is EVALUATE:
             return args[0]
+        if self.name == "new_list":
+            return ast.List([], ast.Load())
+        if self.name == "append":
+            append = ast.Attribute(args[0], "append", ast.Load())
+            return ast.Call(append, [args[1]], [])
         raise TypeError(f"{self.name} is a statement, not an expression")
 
 

@@ -54,11 +54,19 @@ def _print_block(
     block: Block, names: _Names, lines: list[str], indent: str, locations: bool
 ) -> None:
     for op in block.ops:
-        lines.append(indent + _op_text(op, names, locations))
+        text = _op_text(op, names, locations)
         for index, region in enumerate(op.regions):
             for inner in region.blocks:
+                if inner.arguments:
+                    arguments = ", ".join(names.of(value) for value in inner.arguments)
+                    text += f" ({arguments})"
+                lines.append(indent + text + " {")
                 _print_block(inner, names, lines, indent + "  ", locations)
-            lines.append(indent + ("}" if index == len(op.regions) - 1 else "} {"))
+                text = "}"
+        if op.regions:
+            lines.append(indent + "}")
+        else:
+            lines.append(indent + text)
 
 
 def _op_text(op: Op, names: _Names, locations: bool) -> str:
@@ -81,8 +89,6 @@ def _op_text(op: Op, names: _Names, locations: bool) -> str:
     text = " ".join(parts)
     if op.results:
         text = ", ".join(names.of(value) for value in op.results) + " = " + text
-    if op.regions:
-        text += " {"
     if locations and op.loc is not None:
         text += f"  loc({op.loc.line}:{op.loc.column})"
     return text

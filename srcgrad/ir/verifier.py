@@ -6,7 +6,9 @@ A failure here is a bug in srcgrad, never in the user's code, so it raises
 
 from __future__ import annotations
 
-from srcgrad.ir.core import Block, Function, Value
+from srcgrad.ir.control import CONDITION, FOR, IF, WHILE
+from srcgrad.ir.core import Block, Function, Op, Value
+from srcgrad.ir.ops import RETURN, YIELD
 
 
 class IRVerificationError(AssertionError):
@@ -24,6 +26,9 @@ def verify(function: Function) -> Function:
     if len(function.arguments) != len(function.parameters):
         raise IRVerificationError("entry block arguments do not match parameters")
     _verify_block(function.entry, visible=set(), defined=set())
+    terminator = function.entry.terminator
+    if terminator is None or terminator.definition is not RETURN:
+        raise IRVerificationError("the function body does not end in a return")
     return function
 
 
@@ -49,6 +54,8 @@ def _verify_block(block: Block, visible: set[Value], defined: set[Value]) -> Non
                     f"op {op.name} uses value {_describe(operand)} "
                     "that is not defined before it"
                 )
+        if op.regions:
+            _verify_structure(op)
         for region in op.regions:
             if region.parent is not op:
                 raise IRVerificationError(f"region of {op.name} has a wrong parent")
@@ -58,6 +65,54 @@ def _verify_block(block: Block, visible: set[Value], defined: set[Value]) -> Non
                 _verify_block(inner, scope, defined)
         for result in op.results:
             _define(result, op, scope, defined)
+
+
+def _verify_structure(op: Op) -> None:
+    """The regions of a control-flow op have the shape its kind requires."""
+    exits = 1 if op.attributes.get("exit") else 0
+    if op.definition is IF:
+        _expect(len(op.operands) == 1, op, "takes one condition")
+        _expect(len(op.regions) == 2, op, "has two regions")
+        for region in op.regions:
+            _expect_region(op, region.blocks, 0, YIELD, len(op.results))
+    elif op.definition is FOR:
+        _expect(len(op.regions) == 1, op, "has one region")
+        targets = op.attributes.get("targets", 1)
+        carried = len(op.operands) - 1
+        _expect(isinstance(targets, int) and targets >= 0, op, "counts its targets")
+        _expect(len(op.results) == carried + exits, op, "has a result per value")
+        _expect_region(
+            op, op.regions[0].blocks, targets + carried, YIELD, carried + exits
+        )
+    elif op.definition is WHILE:
+        carried = len(op.operands)
+        _expect(len(op.regions) == 2, op, "has a condition and a body")
+        _expect(len(op.results) == carried + exits, op, "has a result per value")
+        _expect_region(op, op.regions[0].blocks, carried, CONDITION, 1)
+        _expect_region(op, op.regions[1].blocks, carried, YIELD, carried + exits)
+    else:
+        raise IRVerificationError(f"op {op.name} owns regions but is not control flow")
+
+
+def _expect_region(
+    op: Op, blocks: list[Block], arguments: int, terminator: object, operands: int
+) -> None:
+    _expect(len(blocks) == 1, op, "has single-block regions")
+    block = blocks[0]
+    _expect(len(block.arguments) == arguments, op, f"gives {arguments} arguments")
+    end = block.terminator
+    _expect(
+        end is not None and end.definition is terminator,
+        op,
+        f"ends its regions in {getattr(terminator, 'name', terminator)}",
+    )
+    assert end is not None
+    _expect(len(end.operands) == operands, op, f"yields {operands} values")
+
+
+def _expect(condition: bool, op: Op, what: str) -> None:
+    if not condition:
+        raise IRVerificationError(f"op {op.name} {what}")
 
 
 def _define(

@@ -44,6 +44,15 @@ _BINARY_OPERATORS: dict[str, tuple[type[ast.operator], Callable[..., Any]]] = {
 }
 _UNARY_OPERATORS: dict[str, tuple[type[ast.unaryop], Callable[..., Any]]] = {
     "-": (ast.USub, operator.neg),
+    "not": (ast.Not, operator.not_),
+}
+_COMPARISON_OPERATORS: dict[str, tuple[type[ast.cmpop], Callable[..., Any]]] = {
+    "<": (ast.Lt, operator.lt),
+    "<=": (ast.LtE, operator.le),
+    ">": (ast.Gt, operator.gt),
+    ">=": (ast.GtE, operator.ge),
+    "==": (ast.Eq, operator.eq),
+    "!=": (ast.NotEq, operator.ne),
 }
 
 
@@ -162,6 +171,9 @@ class Primitive:
             declaration: reverse mode gives its operands no cotangent. A
             primitive with no rules that does not declare this cannot be
             differentiated, and reverse mode refuses it.
+        integer_operands: its operands must be integers or sequences
+            (``range``'s bounds, ``len``'s argument): an operand that
+            depends on ``wrt`` is an error, not a zero derivative.
         opaque: a function srcgrad only evaluates (``math.lgamma``): no
             rules, allowed where it does not depend on ``wrt``.
         commutative: operands may be swapped (CSE uses this).
@@ -178,6 +190,7 @@ class Primitive:
     reuse_output: bool = True
     needs_domain_check: frozenset[str] = field(default_factory=frozenset)
     zero_derivative: bool = False
+    integer_operands: bool = False
     opaque: bool = False
     commutative: bool = False
     pure: bool = True
@@ -223,6 +236,9 @@ class Primitive:
             if len(args) == 1:
                 return ast.UnaryOp(_UNARY_OPERATORS[spelling][0](), args[0])
             left, right = args
+            if spelling in _COMPARISON_OPERATORS:
+                comparison = _COMPARISON_OPERATORS[spelling][0]()
+                return ast.Compare(left, [comparison], [right])
             return ast.BinOp(left, _BINARY_OPERATORS[spelling][0](), right)
         if namespace == "builtins":
             function = context.builtin(spelling)
@@ -236,8 +252,11 @@ class Primitive:
         if isinstance(spelling, CustomSpelling):
             return spelling.evaluate
         if namespace == "operator":
-            table = _UNARY_OPERATORS if self.arity == 1 else _BINARY_OPERATORS
-            return table[spelling][1]
+            if self.arity == 1:
+                return _UNARY_OPERATORS[spelling][1]
+            if spelling in _COMPARISON_OPERATORS:
+                return _COMPARISON_OPERATORS[spelling][1]
+            return _BINARY_OPERATORS[spelling][1]
         if namespace == "builtins":
             return getattr(builtins, spelling)
         if namespace == "math":

@@ -17,11 +17,15 @@ from types import MappingProxyType, ModuleType
 
 from srcgrad.primitives.arithmetic import ARITHMETIC
 from srcgrad.primitives.elementwise import ELEMENTWISE
+from srcgrad.primitives.logic import LOGIC
 from srcgrad.primitives.power import POWER
 from srcgrad.primitives.primitive import Primitive
 
 PRIMITIVES: MappingProxyType[str, Primitive] = MappingProxyType(
-    {primitive.name: primitive for primitive in (*ARITHMETIC, *POWER, *ELEMENTWISE)}
+    {
+        primitive.name: primitive
+        for primitive in (*ARITHMETIC, *POWER, *ELEMENTWISE, *LOGIC)
+    }
 )
 
 

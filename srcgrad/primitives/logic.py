@@ -1,0 +1,84 @@
+"""Comparisons, ``not`` and the builtins that convert numbers.
+
+Comparisons and ``not`` give booleans and ``int``/``round``/``bool`` give
+integers: each is piecewise constant, so its derivative is zero wherever it
+exists and reverse mode gives its operands no cotangent. ``float(x)`` is
+the identity on real numbers, and its derivative is one.
+"""
+
+from __future__ import annotations
+
+from srcgrad.ir import Value
+from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
+
+_ANY = (-2.0, 2.0)
+
+
+def _comparison(name: str, symbol: str, numpy_name: str) -> Primitive:
+    return Primitive(
+        name,
+        2,
+        {"operator": symbol, "numpy": numpy_name},
+        None,
+        None,
+        (_ANY, _ANY),
+        zero_derivative=True,
+    )
+
+
+def _piecewise_constant(name: str, spellings: dict[str, str]) -> Primitive:
+    return Primitive(name, 1, spellings, None, None, (_ANY,), zero_derivative=True)
+
+
+def _identity_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return (g,)
+
+
+def _identity_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    return t[0]
+
+
+LT = _comparison("lt", "<", "less")
+LE = _comparison("le", "<=", "less_equal")
+GT = _comparison("gt", ">", "greater")
+GE = _comparison("ge", ">=", "greater_equal")
+EQ = _comparison("eq", "==", "equal")
+NE = _comparison("ne", "!=", "not_equal")
+NOT = _piecewise_constant("not", {"operator": "not", "numpy": "logical_not"})
+FLOAT = Primitive(
+    "float",
+    1,
+    {"builtins": "float"},
+    _identity_vjp,
+    _identity_jvp,
+    (_ANY,),
+    sympy_form=lambda sp, x: x,
+)
+
+LOGIC = (
+    LT,
+    LE,
+    GT,
+    GE,
+    EQ,
+    NE,
+    NOT,
+    FLOAT,
+    _piecewise_constant("bool", {"builtins": "bool"}),
+    _piecewise_constant("int", {"builtins": "int"}),
+    _piecewise_constant("round", {"builtins": "round"}),
+)
+
+#: The comparison primitive for each ``ast`` comparison operator name.
+COMPARISONS = {
+    "Lt": LT,
+    "LtE": LE,
+    "Gt": GT,
+    "GtE": GE,
+    "Eq": EQ,
+    "NotEq": NE,
+}
