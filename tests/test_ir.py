@@ -8,6 +8,7 @@ the verifier, the passes and cloning.
 from __future__ import annotations
 
 import textwrap
+
 import pytest
 
 from srcgrad.ad.clone import clone_into

@@ -55,7 +55,7 @@ def _print_block(
 ) -> None:
     for op in block.ops:
         text = _op_text(op, names, locations)
-        for index, region in enumerate(op.regions):
+        for region in op.regions:
             for inner in region.blocks:
                 if inner.arguments:
                     arguments = ", ".join(names.of(value) for value in inner.arguments)
