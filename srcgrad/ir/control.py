@@ -16,6 +16,10 @@ regions; values flow in as operands and block arguments, and out through a
       yield %x_1
     }
 
+    %s_out = for %pairs, %s_in {targets = 3, pattern = (0, (1, 2))} (%i, %a, %b, %s) {
+      ...                   # for i, (a, b) in pairs
+    }
+
     %x_out = while %x_in (%x) {
       %c = lt %x, %ten
       condition %c
@@ -42,8 +46,9 @@ from srcgrad.ir.ops import StructuralOp
 
 #: ``if %cond {then} {else}``: each region yields one value per result.
 IF = StructuralOp("if")
-#: ``for %iterable, %inits... {targets = n, exit = bool}``; the body's block
-#: arguments are the ``n`` loop targets, then one per carried value.
+#: ``for %iterable, %inits... {targets = n, pattern = ..., exit = bool}``; the
+#: body's block arguments are the ``n`` loop targets, then one per carried
+#: value. ``pattern`` (see ``target_pattern``) says how an item unpacks.
 FOR = StructuralOp("for")
 #: ``while %inits... {exit = bool}``: a condition region, then the body;
 #: both take one block argument per carried value.
@@ -134,6 +139,36 @@ def loop_parts(op: Op) -> LoopParts:
         results,
         broke,
     )
+
+
+#: How a ``for`` item binds its targets: a target's index, or a tuple of
+#: patterns (``for i, (a, b) in ...`` is ``(0, (1, 2))``).
+Pattern = int | tuple["Pattern", ...]
+
+
+def target_pattern(op: Op) -> Pattern:
+    """How each item of a ``for`` op's iterable binds the loop's targets.
+
+    Without a ``pattern`` attribute: one target takes the item, several
+    unpack it (``for a, b in pairs``).
+    """
+    pattern = op.attributes.get("pattern")
+    if pattern is not None:
+        return pattern  # type: ignore[return-value]
+    count = int(op.attributes.get("targets", 1))  # type: ignore[call-overload]
+    return 0 if count == 1 else tuple(range(count))
+
+
+def bind_pattern(pattern: Pattern, item: object, bound: list[object]) -> None:
+    """Unpack ``item`` by ``pattern`` into ``bound`` (indexed by target)."""
+    if isinstance(pattern, int):
+        bound[pattern] = item
+        return
+    items = list(item)  # type: ignore[call-overload]
+    if len(items) != len(pattern):
+        raise ValueError(f"cannot unpack {len(items)} values into {len(pattern)}")
+    for inner, value in zip(pattern, items, strict=True):
+        bind_pattern(inner, value, bound)
 
 
 def branch_yields(op: Op) -> tuple[list[Value], list[Value]]:
