@@ -49,11 +49,15 @@ def _drop_evaluations_of_used_values(gradient: Function) -> None:
     anyway (``d exp = exp``), computing it is enough.
     """
     users = uses(gradient.entry)
-    gradient.entry.ops = [
-        op
-        for op in gradient.entry.ops
-        if op.definition is not EVALUATE or len(users[op.operands[0]]) == 1
-    ]
+    blocks = [gradient.entry]
+    while blocks:
+        block = blocks.pop()
+        block.ops = [
+            op
+            for op in block.ops
+            if op.definition is not EVALUATE or len(users[op.operands[0]]) == 1
+        ]
+        blocks += [inner for op in block.ops for r in op.regions for inner in r.blocks]
 
 
 def describe_gradient(function_name: str, wrt: Sequence[str]) -> str:

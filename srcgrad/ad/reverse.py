@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from srcgrad.ad.clone import clone_into
+from srcgrad.ad.context import SweepContext
+from srcgrad.ad.sweep import ReverseSweep
 from srcgrad.errors import DifferentiationError
 from srcgrad.ir import (
     CHECK_REAL,
@@ -29,9 +31,9 @@ from srcgrad.ir import (
     Op,
     Region,
     Value,
+    walk,
 )
-from srcgrad.passes import active_values, check_differentiable, reaching_output
-from srcgrad.primitives import PRIMITIVES, RuleEmitter
+from srcgrad.passes import active_values, reaching_output
 
 
 def reverse(
@@ -63,34 +65,42 @@ def reverse(
     mapping = dict(zip(function.arguments, block.arguments, strict=True))
     builder = Builder(block)
     _check_real_inputs(builder, function, wrt, mapping)
-    forward_ops = function.entry.ops[:-1]
     wrt_values = [function.argument(parameter) for parameter in wrt]
     active = active_values(function, wrt_values)
     reaching = reaching_output(function)
-    for op in forward_ops:
-        clone_into(builder, [op], mapping)
+    copies: dict[Op, Op] = {}
+
+    def keep_failures(builder: Builder, op: Op, copy: Op) -> None:
+        """The forward sweep fails where f fails (see ``_must_evaluate``)."""
+        if op.regions:
+            copies[op] = copy
+            return
         if _must_evaluate(op, active, reaching):
             with builder.at(op.loc):
                 builder.create(EVALUATE, [mapping[op.result]], result_count=0)
         if _may_be_complex(op) and op.result in reaching:
             _check_real_value(builder, op, mapping[op.result])
 
+    clone_into(builder, function.entry.ops[:-1], mapping, after=keep_failures)
+
     # Everything from here on is a derivative term, not a value of f.
     builder = Builder(block, derivative=True)
-    sweep = _ReverseSweep(builder, mapping, function, wrt_values)
+    context = SweepContext(mapping, active, _adjoint_hints(function), copies)
+    sweep = ReverseSweep(builder, context)
     output = terminator.operands[0]
-    if output in sweep.active:
+    if output in active:
         with builder.at(terminator.loc):
-            sweep.adjoints[output] = builder.const(1.0, hint=sweep.hints.get(output))
-    for op in reversed(forward_ops):
-        sweep.propagate(op)
+            sweep.adjoints[output] = builder.const(1.0, hint=context.hints.get(output))
+    sweep.sweep(function.entry.ops[:-1])
 
     with builder.at(terminator.loc):
         results = [
             sweep.adjoints.get(value) or builder.const(0.0) for value in wrt_values
         ]
         returned = builder.ret(results)
-        returned.attributes["hints"] = tuple(sweep.hints[value] for value in wrt_values)
+        returned.attributes["hints"] = tuple(
+            context.hints[value] for value in wrt_values
+        )
         if as_tuple or len(wrt) > 1:
             returned.attributes["tuple"] = True
     gradient_name = name or f"{function.name}_grad"
@@ -139,10 +149,12 @@ def _check_real_inputs(
             operands.append(mapping[argument])
             names.append(parameter.name)
             kinds.append("wrt" if parameter.name in wrt else "parameter")
-    for op in function.entry.ops:
+    for op in walk(function.entry):
         if op.definition is GLOBAL and op.result in reaching:
             closure = bool(op.attributes.get("closure"))
             name = str(op.attributes["name"])
+            if name in names:
+                continue
             operands.append(builder.read_global(name, closure=closure))
             names.append(name)
             kinds.append("closure variable" if closure else "global")
@@ -214,64 +226,14 @@ def _cannot_raise(op: Op) -> bool:
     return value >= 0 if op.name == "pow" else value != 0
 
 
-class _ReverseSweep:
-    """The state of one reverse sweep: one adjoint per active primal value."""
-
-    def __init__(
-        self,
-        builder: Builder,
-        mapping: dict[Value, Value],
-        function: Function,
-        wrt: list[Value],
-    ) -> None:
-        self.builder = builder
-        self.mapping = mapping
-        self.active = active_values(function, wrt)
-        self.adjoints: dict[Value, Value] = {}
-        self.hints = _adjoint_hints(function)
-
-    def propagate(self, op: Op) -> None:
-        """Apply ``op``'s VJP to its result's adjoint, if it has one.
-
-        Raises:
-            DifferentiationError: ``op`` has an adjoint but no rule to apply
-                (activity analysis refuses such ops first; this is the
-                backstop that keeps a missing rule from becoming a zero).
-        """
-        if not any(result in self.adjoints for result in op.results):
-            return
-        primitive = check_differentiable(op)
-        assert primitive.vjp is not None
-        namespace = str(op.attributes["namespace"])
-        emitter = RuleEmitter(self.builder, primitive, namespace)
-        args = tuple(self.mapping[operand] for operand in op.operands)
-        result = self.mapping[op.result]
-        with self.builder.at(op.loc):
-            cotangents = primitive.vjp(emitter, self.adjoints[op.result], args, result)
-            for operand, cotangent in zip(op.operands, cotangents, strict=True):
-                if cotangent is not None and operand in self.active:
-                    self.accumulate(operand, cotangent)
-
-    def accumulate(self, value: Value, cotangent: Value) -> None:
-        """Add ``cotangent`` into the adjoint of ``value``: one term of S(i)."""
-        hint = self.hints.get(value)
-        existing = self.adjoints.get(value)
-        if existing is None:
-            if cotangent.name_hint is None:
-                cotangent.name_hint = hint
-            self.adjoints[value] = cotangent
-            return
-        operands = [existing, cotangent]
-        add = self.builder.create(
-            PRIMITIVES["add"], operands, {"namespace": "operator"}, hint=hint
-        )
-        self.adjoints[value] = add.result
-
-
 def _adjoint_hints(function: Function) -> dict[Value, str | None]:
     """``x_bar`` for a value named ``x``; ``x_bar_1`` if the source has an ``x_bar``."""
     values = list(function.arguments)
-    values += [result for op in function.entry.ops for result in op.results]
+    for op in walk(function.entry):
+        values += op.results
+        for region in op.regions:
+            for inner in region.blocks:
+                values += inner.arguments
     source_names = {value.name_hint for value in values if value.name_hint}
     hints: dict[Value, str | None] = {}
     for value in values:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from srcgrad.ir import Function
 from srcgrad.passes.activity import active_values, check_differentiable, reaching_output
 from srcgrad.passes.cse import cse
-from srcgrad.passes.dce import dce
+from srcgrad.passes.dce import dce, dce_block
 from srcgrad.passes.fold import fold
 
 Pass = Callable[[Function], bool]

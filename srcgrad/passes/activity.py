@@ -3,15 +3,22 @@
 A value is *varied* if it depends on a ``wrt`` input through ops whose
 derivative is not zero, and *useful* if the output depends on it. Only
 values that are both (active) get adjoints; everything else (constants,
-inputs not in ``wrt``, the result of ``//``) costs nothing in the generated
-derivative.
+inputs not in ``wrt``, the result of ``//``, comparisons, loop counters)
+costs nothing in the generated derivative.
+
+Both are data-flow problems over structured control flow: a value flows
+from an ``if``'s yields to its results, and around a loop from the body's
+yields back to its block arguments, so loops are iterated to a fixed
+point. What decides a branch or a trip count (a condition, an iterable)
+is *reaching* the output, so the gradient checks it is a real number, but
+it is never varied: a comparison's derivative is zero.
 
 The analysis fails closed: an op on a path from ``wrt`` to the output must
-be a primitive with one result, no regions, and either a VJP rule or a
-derivative declared zero (``Primitive.zero_derivative``). Anything else
-(an op with several results, one owning regions, a primitive without
-rules, a definition that is not a primitive) is refused, never skipped into
-a silent zero. Ops off every such path need no rule.
+be a primitive with one result and either a VJP rule or a derivative
+declared zero, or one of the control-flow ops reverse mode knows. Anything
+else is refused, never skipped into a silent zero. So is a value that
+depends on ``wrt`` where Python needs an integer or a sequence (a ``range``
+bound, what a loop iterates over).
 """
 
 from __future__ import annotations
@@ -19,7 +26,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from srcgrad.errors import DifferentiationError
-from srcgrad.ir import Block, Function, Op, Value, walk
+from srcgrad.ir import (
+    FOR,
+    IF,
+    WHILE,
+    Block,
+    Function,
+    Op,
+    Value,
+    branch_yields,
+    loop_parts,
+)
 from srcgrad.primitives import Primitive
 
 
@@ -28,21 +45,21 @@ def active_values(function: Function, wrt: Iterable[Value]) -> frozenset[Value]:
 
     Raises:
         DifferentiationError: an op on such a path is one reverse mode does
-            not understand (see the module docstring); the message names it
-            and its source location.
+            not understand, or needs an integer (see the module docstring);
+            the message names it and its source location.
     """
-    varied = _varied(function.entry, set(wrt))
+    varied = set(wrt)
+    _vary_block(function.entry, varied)
     useful = reaching_output(function)
-    for op in walk(function.entry):
-        on_path = _reads_varied(op, varied) and _feeds_output(op, useful)
-        if on_path and not has_zero_derivative(op):
-            check_differentiable(op)
+    _check_block(function.entry, varied, useful)
     return frozenset(varied & useful)
 
 
 def reaching_output(function: Function) -> set[Value]:
-    """The values the output depends on (and those a terminator uses)."""
-    return _useful(function.entry)
+    """The values the output depends on, through data or control."""
+    useful: set[Value] = set()
+    _reach_block(function.entry, useful)
+    return useful
 
 
 def has_zero_derivative(op: Op) -> bool:
@@ -59,7 +76,7 @@ def check_differentiable(op: Op) -> Primitive:
     """
     definition = op.definition
     if op.regions:
-        reason = "owns regions, which reverse mode does not handle yet"
+        reason = "owns regions that reverse mode does not know"
     elif len(op.results) != 1:
         reason = f"has {len(op.results)} results; reverse mode handles one"
     elif not isinstance(definition, Primitive):
@@ -81,38 +98,152 @@ def check_differentiable(op: Op) -> Primitive:
     )
 
 
-def _varied(block: Block, varied: set[Value]) -> set[Value]:
-    # Conservative: every op but a declared-zero one passes variation on, so
-    # an op nobody understands is found on the path instead of cutting it.
-    for op in walk(block):
-        if not has_zero_derivative(op) and _reads_varied(op, varied):
+# -- varied: forward, to a fixed point around loops ----------------------
+def _vary_block(block: Block, varied: set[Value]) -> None:
+    for op in block.ops:
+        if op.definition is IF:
+            for region in op.regions:
+                _vary_block(region.block, varied)
+            then, otherwise = branch_yields(op)
+            for result, a, b in zip(op.results, then, otherwise, strict=True):
+                if a in varied or b in varied:
+                    varied.add(result)
+        elif op.definition in (FOR, WHILE):
+            _vary_loop(op, varied)
+        elif not has_zero_derivative(op) and any(o in varied for o in op.operands):
+            # Conservative: any op but a declared-zero one passes variation
+            # on, so an op nobody understands is found on the path.
             varied.update(op.results)
-    return varied
 
 
-def _reads_varied(op: Op, varied: set[Value]) -> bool:
-    if any(operand in varied for operand in op.operands):
-        return True
-    inner = (
-        inner_op
-        for region in op.regions
-        for block in region.blocks
-        for inner_op in walk(block)
-    )
-    return any(operand in varied for inner_op in inner for operand in inner_op.operands)
+def _vary_loop(op: Op, varied: set[Value]) -> None:
+    parts = loop_parts(op)
+    if parts.iterable is not None and parts.iterable in varied:
+        varied.update(parts.targets)
+    argument_sets = [parts.carried]
+    if parts.condition is not None:
+        argument_sets.append(parts.condition.arguments)
+    while True:
+        before = len(varied)
+        for index, init in enumerate(parts.inits):
+            if init in varied or parts.yields[index] in varied:
+                varied.update(arguments[index] for arguments in argument_sets)
+        if parts.condition is not None:
+            _vary_block(parts.condition, varied)
+        _vary_block(parts.body, varied)
+        if len(varied) == before:
+            break
+    for index, result in enumerate(parts.results):
+        if parts.inits[index] in varied or parts.yields[index] in varied:
+            varied.add(result)
 
 
-def _feeds_output(op: Op, useful: set[Value]) -> bool:
-    if op.definition.is_terminator:
-        return False
-    return not op.definition.pure or any(result in useful for result in op.results)
+# -- useful: backward, to a fixed point around loops ---------------------
+def _reach_block(block: Block, useful: set[Value]) -> None:
+    """Mark what ``block``'s return or condition reads, and what that reads."""
+    terminator = block.terminator
+    assert terminator is not None
+    useful.update(terminator.operands)
+    _reach_ops(block, useful)
 
 
-def _useful(block: Block) -> set[Value]:
-    useful: set[Value] = set()
-    for op in reversed(list(walk(block))):
-        if op.definition.is_terminator or any(
-            result in useful for result in op.results
-        ):
+def _reach_if(op: Op, useful: set[Value]) -> None:
+    then, otherwise = branch_yields(op)
+    needed = [index for index, r in enumerate(op.results) if r in useful]
+    if not needed:
+        return
+    useful.add(op.operands[0])
+    for yields, region in zip((then, otherwise), op.regions, strict=True):
+        useful.update(yields[index] for index in needed)
+        _reach_ops(region.block, useful)
+
+
+def _reach_loop(op: Op, useful: set[Value]) -> None:
+    parts = loop_parts(op)
+    if not any(result in useful for result in parts.results):
+        if parts.broke is None or parts.broke not in useful:
+            return
+    # The trip count decides every result.
+    if parts.iterable is not None:
+        useful.add(parts.iterable)
+    if parts.stop is not None:
+        useful.add(parts.stop)
+    if parts.condition is not None:
+        _reach_block(parts.condition, useful)
+    while True:
+        before = len(useful)
+        for index, result in enumerate(parts.results):
+            argument = parts.carried[index]
+            if result in useful or argument in useful:
+                useful.add(parts.yields[index])
+                useful.add(parts.inits[index])
+        if parts.condition is not None:
+            for index, argument in enumerate(parts.condition.arguments):
+                if argument in useful:
+                    useful.add(parts.yields[index])
+                    useful.add(parts.inits[index])
+                    useful.add(parts.carried[index])
+        _reach_ops(parts.body, useful)
+        if len(useful) == before:
+            break
+
+
+def _reach_ops(block: Block, useful: set[Value]) -> None:
+    """Mark, backwards, the operands of ``block``'s ops whose results are
+    useful (the caller has marked what its terminator hands on)."""
+    for op in reversed(block.ops[:-1]):
+        if op.definition is IF:
+            _reach_if(op, useful)
+        elif op.definition in (FOR, WHILE):
+            _reach_loop(op, useful)
+        elif not op.definition.pure or any(r in useful for r in op.results):
             useful.update(op.operands)
-    return useful
+
+
+# -- the checks ------------------------------------------------------------
+def _check_block(block: Block, varied: set[Value], useful: set[Value]) -> None:
+    for op in block.ops:
+        if op.definition.is_terminator:
+            continue
+        if op.definition in (FOR, WHILE, IF):
+            _check_control(op, varied, useful)
+            for region in op.regions:
+                _check_block(region.block, varied, useful)
+            continue
+        reads_varied = any(operand in varied for operand in op.operands)
+        feeds_output = not op.definition.pure or any(r in useful for r in op.results)
+        if not (reads_varied and feeds_output):
+            continue
+        if isinstance(op.definition, Primitive) and op.definition.integer_operands:
+            _refuse_integer_use(op)
+        if not has_zero_derivative(op):
+            check_differentiable(op)
+
+
+def _check_control(op: Op, varied: set[Value], useful: set[Value]) -> None:
+    if op.definition is not FOR:
+        return
+    parts = loop_parts(op)
+    if parts.iterable in varied and any(t in useful for t in parts.targets):
+        raise DifferentiationError(
+            "this loop iterates over values that depend on wrt; srcgrad "
+            "differentiates loops over range(), enumerate, zip and data "
+            "sequences, and unrolls literal tuples such as (x, y, z)",
+            op.loc,
+        )
+
+
+def _refuse_integer_use(op: Op) -> None:
+    what = {
+        "range": "a range() bound",
+        "len": "the argument of len()",
+        "zip": "an argument of zip()",
+        "enumerate": "an argument of enumerate()",
+        "reversed": "the argument of reversed()",
+    }.get(op.definition.name, f"an argument of {op.definition.name}()")
+    raise DifferentiationError(
+        f"a value that depends on wrt is used as {what}, where Python needs an "
+        "integer or a sequence; srcgrad cannot differentiate with respect to "
+        "it. Differentiate with respect to real-valued parameters only",
+        op.loc,
+    )

@@ -1,0 +1,110 @@
+"""The reverse sweep: ops backwards, one adjoint per active value.
+
+``ReverseSweep`` walks a block's ops in reverse and applies each active
+op's VJP rule to its result's adjoint, accumulating
+``S(i) = sum_j S(j) * dy_j/dy_i`` into one adjoint per value, exactly once
+per edge (docs/design.md, "Reverse mode: the path sum, factored"). An
+``if`` or a loop is handed to ``srcgrad.ad.control``, which builds the
+mirrored control flow and sweeps the op's regions with a child sweep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from srcgrad.ad.control import reverse_if, reverse_loop
+from srcgrad.ad.context import SweepContext
+from srcgrad.ir import FOR, IF, WHILE, Builder, Op, Value
+from srcgrad.passes import check_differentiable
+from srcgrad.primitives import PRIMITIVES, RuleEmitter
+
+
+class ReverseSweep:
+    """The adjoints of one region's values, and where their ops go.
+
+    Args:
+        builder: where the reverse sweep's ops are appended.
+        context: what the whole gradient shares.
+        loop_depth: how many loops the region is inside; a value saved
+            inside a loop is pushed on a tape, so it must be defined on
+            every path.
+        adjoints: the adjoints known on entry (a child sweep starts from
+            its parent's).
+    """
+
+    def __init__(
+        self,
+        builder: Builder,
+        context: SweepContext,
+        loop_depth: int = 0,
+        adjoints: dict[Value, Value] | None = None,
+    ) -> None:
+        self.builder = builder
+        self.context = context
+        self.loop_depth = loop_depth
+        self.adjoints: dict[Value, Value] = dict(adjoints or {})
+
+    @property
+    def active(self) -> frozenset[Value]:
+        return self.context.active
+
+    def child(self, builder: Builder, *, in_loop: bool = False) -> ReverseSweep:
+        """A sweep of a region of an op this sweep is at."""
+        depth = self.loop_depth + (1 if in_loop else 0)
+        return ReverseSweep(builder, self.context, depth, self.adjoints)
+
+    def sweep(self, ops: Sequence[Op]) -> None:
+        """Propagate adjoints through ``ops``, last to first."""
+        for op in reversed(ops):
+            self.propagate(op)
+
+    def propagate(self, op: Op) -> None:
+        """Apply ``op``'s VJP to its results' adjoints, if they have any.
+
+        Raises:
+            DifferentiationError: ``op`` has an adjoint but no rule to apply
+                (activity analysis refuses such ops first; this is the
+                backstop that keeps a missing rule from becoming a zero).
+        """
+        if not any(result in self.adjoints for result in op.results):
+            return
+        if op.definition is IF:
+            reverse_if(self, op)
+            return
+        if op.definition in (FOR, WHILE):
+            reverse_loop(self, op)
+            return
+        primitive = check_differentiable(op)
+        assert primitive.vjp is not None
+        namespace = str(op.attributes["namespace"])
+        emitter = RuleEmitter(self.builder, primitive, namespace)
+        mapping = self.context.mapping
+        args = tuple(mapping[operand] for operand in op.operands)
+        result = mapping[op.result]
+        with self.builder.at(op.loc):
+            cotangents = primitive.vjp(emitter, self.adjoints[op.result], args, result)
+            for operand, cotangent in zip(op.operands, cotangents, strict=True):
+                if cotangent is not None and operand in self.active:
+                    self.accumulate(operand, cotangent)
+
+    def accumulate(self, value: Value, cotangent: Value) -> None:
+        """Add ``cotangent`` into the adjoint of ``value``: one term of S(i)."""
+        hint = self.context.hints.get(value)
+        existing = self.adjoints.get(value)
+        if existing is None:
+            if cotangent.name_hint is None:
+                cotangent.name_hint = hint
+            self.adjoints[value] = cotangent
+            return
+        operands = [existing, cotangent]
+        add = self.builder.create(
+            PRIMITIVES["add"], operands, {"namespace": "operator"}, hint=hint
+        )
+        self.adjoints[value] = add.result
+
+    def adjoint_or_zero(self, value: Value) -> Value:
+        """The adjoint of ``value``, or a zero if nothing reached it yet."""
+        found = self.adjoints.get(value)
+        if found is not None:
+            return found
+        return self.builder.const(0.0, hint=self.context.hints.get(value))
