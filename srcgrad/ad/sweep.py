@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from srcgrad.ad.control import reverse_if, reverse_loop
 from srcgrad.ad.context import SweepContext
+from srcgrad.ad.control import reverse_if, reverse_loop
 from srcgrad.ir import FOR, IF, WHILE, Builder, Op, Value
 from srcgrad.passes import check_differentiable
 from srcgrad.primitives import PRIMITIVES, RuleEmitter

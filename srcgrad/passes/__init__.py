@@ -43,6 +43,7 @@ __all__ = [
     "check_differentiable",
     "cse",
     "dce",
+    "dce_block",
     "fold",
     "optimize",
     "reaching_output",

@@ -160,9 +160,10 @@ def _reach_if(op: Op, useful: set[Value]) -> None:
 
 def _reach_loop(op: Op, useful: set[Value]) -> None:
     parts = loop_parts(op)
-    if not any(result in useful for result in parts.results):
-        if parts.broke is None or parts.broke not in useful:
-            return
+    if not any(result in useful for result in parts.results) and (
+        parts.broke is None or parts.broke not in useful
+    ):
+        return
     # The trip count decides every result.
     if parts.iterable is not None:
         useful.add(parts.iterable)
