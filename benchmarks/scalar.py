@@ -17,7 +17,8 @@ import argparse
 import math
 import platform
 import sys
-import timeit
+
+from timing import print_table, time_all
 
 import srcgrad
 
@@ -38,33 +39,6 @@ def f_grad_by_hand(x, y):
 
 
 f_grad = srcgrad.grad(f, wrt=("x", "y"))
-
-
-def _time_all(
-    functions: dict[str, object], repeat: int, seconds: float
-) -> dict[str, float]:
-    """Best time of one call of each function, in nanoseconds.
-
-    Each function gets as many calls per measurement as fill ``seconds``;
-    the measurements are interleaved, function after function, ``repeat``
-    times, so a machine that slows down mid-run slows every row alike.
-    """
-    timers = {
-        name: timeit.Timer(
-            "function(x, y)", globals={"function": fn, "x": 0.5, "y": 0.7}
-        )
-        for name, fn in functions.items()
-    }
-    numbers = {}
-    for name, timer in timers.items():
-        number, elapsed = timer.autorange()
-        numbers[name] = max(1, int(number * seconds / max(elapsed, 1e-9)))
-    best = {name: float("inf") for name in timers}
-    for _ in range(repeat):
-        for name, timer in timers.items():
-            elapsed = timer.timeit(numbers[name]) / numbers[name] * 1e9
-            best[name] = min(best[name], elapsed)
-    return best
 
 
 def _bare(gradient):
@@ -108,18 +82,13 @@ def main() -> None:
         ("srcgrad source, exec'd", _bare(f_grad)),
     ]
     rows += [(f"{name} gradient", function) for name, function in _peers().items()]
-    times = _time_all(dict(rows), options.repeat, options.seconds)
-    primal, by_hand = times["primal f"], times["hand-written gradient"]
+    times = time_all(dict(rows), (0.5, 0.7), options.repeat, options.seconds)
+    by_hand = times["hand-written gradient"]
     print(
         f"Python {platform.python_version()} on {platform.machine()}, "
         f"best of {options.repeat} interleaved runs of ~{options.seconds}s each"
     )
-    print(f"{'':26} {'ns/call':>9} {'x primal':>9} {'x by hand':>10}")
-    for name, nanoseconds in times.items():
-        print(
-            f"{name:26} {nanoseconds:9.1f} {nanoseconds / primal:9.2f} "
-            f"{nanoseconds / by_hand:10.2f}"
-        )
+    print_table(times, "primal f", "hand-written gradient", "ns")
     ratio = times["srcgrad gradient"] / by_hand
     print(f"\nsrcgrad / hand-written = {ratio:.2f} (bar: at most 1.10)")
     print("\nGenerated code:\n")

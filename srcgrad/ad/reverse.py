@@ -4,12 +4,10 @@ The gradient function takes ``f``'s parameters and returns the adjoints of
 the ``wrt`` ones. Its body is a check that the inputs reaching the output
 are real numbers (``CHECK_REAL``), then ``f``'s body (the forward sweep,
 where each op that raises outside its domain is kept by an ``EVALUATE`` so
-the gradient raises where ``f`` does), then the reverse sweep, which walks
-``f``'s ops backwards and applies each one's VJP rule, accumulating
-``S(i) = sum_j S(j) * dy_j/dy_i`` into one adjoint per value, exactly once
-per edge (docs/design.md, "Reverse mode: the path sum, factored").
-Passes run afterwards drop the forward values nothing needs and share the
-ones the rules recompute.
+the gradient raises where ``f`` does), then the reverse sweep
+(``srcgrad.ad.sweep``; ``srcgrad.ad.control`` for branches and loops, and
+the tapes loops keep). Passes run afterwards drop the forward values
+nothing needs and share the ones the rules recompute.
 """
 
 from __future__ import annotations
