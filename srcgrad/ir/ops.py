@@ -43,8 +43,12 @@ class StructuralOp:
         raise TypeError(f"{self.name} is a statement, not an expression")
 
 
-def constant_expression(value: int | float, context: EmitContext) -> ast.expr:
+def constant_expression(
+    value: int | float | bool | None, context: EmitContext
+) -> ast.expr:
     """A Python expression for a constant: ``-c`` for negatives, ``math.inf``."""
+    if value is None or isinstance(value, bool):
+        return ast.Constant(value)
     if isinstance(value, float) and not math.isfinite(value):
         name = "nan" if math.isnan(value) else "inf"
         constant = ast.Attribute(context.module("math"), name, ast.Load())
