@@ -260,10 +260,13 @@ def _terminator(block: Block) -> Op:
 
 
 def _save_from_loop(copy: Op, reverse: Block) -> list[tuple[Value, Value]]:
-    """Put what ``reverse`` reads from ``copy``'s body on tapes.
+    """Save what ``reverse`` reads from ``copy``'s body.
+
+    A value the same in every iteration (``-GRAVITY / length``) is carried
+    out of the loop once; any other goes on a tape.
 
     Returns:
-        For each saved value, in order of first read: its tape (created
+        For each taped value, in order of definition: its tape (created
         before ``copy``) and the value the reverse body reads instead
         (a block argument of the reverse loop, added by the caller).
     """
@@ -271,10 +274,14 @@ def _save_from_loop(copy: Op, reverse: Block) -> list[tuple[Value, Value]]:
     saved = _saved_values(reverse, copy.regions[-1])
     parent = copy.parent
     assert parent is not None
+    invariant = _loop_invariant(body)
     tapes = []
     replacements = {}
     conditions = {op.operands[0] for op in _ops_in(reverse) if op.definition is IF}
     for value in saved:
+        if value in invariant:
+            replacements[value] = _carry_out(copy, value)
+            continue
         if value.name_hint:
             hint = f"{value.name_hint}_tape"
         else:
@@ -289,6 +296,64 @@ def _save_from_loop(copy: Op, reverse: Block) -> list[tuple[Value, Value]]:
         tapes.append((tape_op.result, replacements[value]))
     _replace_uses(reverse, replacements)
     return tapes
+
+
+def _loop_invariant(body: Block) -> set[Value]:
+    """Values of ``body`` computed, by pure ops, from values defined outside."""
+    inside = set(body.arguments)
+    invariant: set[Value] = set()
+    for op in body.ops:
+        inside.update(op.results)
+        computed = op.definition.pure and not op.regions and op.results
+        if computed and all(o in invariant or o not in inside for o in op.operands):
+            invariant.update(op.results)
+    return invariant
+
+
+def _carry_out(copy: Op, value: Value) -> Value:
+    """Make loop ``copy`` hand ``value`` (from its body) out as a result.
+
+    Its value before the first iteration is never read: if the loop does
+    not run, neither does the reverse loop that reads it.
+    """
+    undef = Op(UNDEF, [], [Value(value.name_hint, copy.loc)], {}, loc=copy.loc)
+    _insert_before(copy, undef)
+    result, _ = _add_carried(copy, undef.result, lambda _: value, value.name_hint)
+    return result
+
+
+def _insert_before(anchor: Op, op: Op) -> None:
+    parent = anchor.parent
+    assert parent is not None
+    op.parent = parent
+    parent.ops.insert(parent.ops.index(anchor), op)
+
+
+def _add_carried(
+    copy: Op, init: Value, next_value: Callable[[Value], Value], hint: str | None
+) -> tuple[Value, Value]:
+    """Add a carried value to loop ``copy``: ``init``, then ``next_value(it)``
+    at the end of each iteration (built at the end of the body).
+
+    Returns:
+        The loop's new result, and the body's new block argument.
+    """
+    assert copy.definition in (FOR, WHILE)
+    copy.operands.append(init)
+    arguments = []
+    for region in copy.regions:
+        argument = Value(hint, copy.loc, region.block)
+        region.block.arguments.append(argument)
+        arguments.append(argument)
+    body = copy.regions[-1].block
+    terminator = body.ops.pop()
+    yielded = next_value(arguments[-1])
+    body.append(terminator)
+    exits = 1 if copy.attributes.get("exit") else 0
+    terminator.operands.insert(len(terminator.operands) - exits, yielded)
+    result = Value(hint, copy.loc, copy)
+    copy.results.insert(len(copy.results) - exits, result)
+    return result, arguments[-1]
 
 
 def _push_position(body: Block, value: Value) -> int:
@@ -329,28 +394,16 @@ def _reverse_iterable(
 
 def _count_trips(copy: Op) -> Value:
     """Make the forward loop ``copy`` count its trips; the count after it."""
-    assert copy.definition in (FOR, WHILE)
-    parent = copy.parent
-    assert parent is not None
     zero = Op(CONST, [], [Value("trips", copy.loc)], {"value": 0}, loc=copy.loc)
-    zero.parent = parent
-    parent.ops.insert(parent.ops.index(copy), zero)
-    copy.operands.append(zero.result)
-    arguments = []
-    for region in copy.regions:
-        argument = Value("trips", copy.loc, region.block)
-        region.block.arguments.append(argument)
-        arguments.append(argument)
+    _insert_before(copy, zero)
     body = copy.regions[-1].block
-    terminator = body.ops.pop()
-    builder = Builder(body, copy.loc)
-    one = builder.const(1)
-    attributes = {"namespace": "operator"}
-    counted = builder.create(PRIMITIVES["add"], [arguments[-1], one], attributes)
-    counted.result.name_hint = "trips"
-    body.append(terminator)
-    exits = 1 if copy.attributes.get("exit") else 0
-    terminator.operands.insert(len(terminator.operands) - exits, counted.result)
-    result = Value("trips", copy.loc, copy)
-    copy.results.insert(len(copy.results) - exits, result)
+
+    def one_more(trips: Value) -> Value:
+        builder = Builder(body, copy.loc)
+        attributes = {"namespace": "operator"}
+        add = builder.create(PRIMITIVES["add"], [trips, builder.const(1)], attributes)
+        add.result.name_hint = "trips"
+        return add.result
+
+    result, _ = _add_carried(copy, zero.result, one_more, "trips")
     return result
