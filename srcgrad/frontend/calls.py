@@ -158,9 +158,15 @@ class CallLowering(ExpressionLowering):
         )
 
     def _arguments(
-        self, node: ast.Call, display: str, least: int, most: int, *keywords: str
+        self,
+        node: ast.Call,
+        display: str,
+        least: int,
+        most: int | None,
+        *keywords: str,
     ) -> None:
-        """Check the count of positional arguments and the keywords' names."""
+        """Check the count of positional arguments (``most`` None: no limit)
+        and the names of the keywords."""
         for keyword in node.keywords:
             if keyword.arg not in keywords:
                 self.fail(
@@ -168,17 +174,20 @@ class CallLowering(ExpressionLowering):
                     f"keyword argument {keyword.arg!r} of {display} is not supported",
                 )
         count = len(node.args)
-        if not least <= count <= most:
+        if least <= count and (most is None or count <= most):
+            return
+        if most is None:
+            expected = f"at least {least}"
+        else:
             expected = str(least) if least == most else f"{least} to {most}"
-            self.fail(
-                node,
-                f"{display} takes {expected} arguments here, got {count}",
-                CallError,
-            )
+        plural = "" if expected.endswith(" 1") or expected == "1" else "s"
+        self.fail(
+            node, f"{display} takes {expected} argument{plural}, got {count}", CallError
+        )
 
     def _extreme(self, name: str, node: ast.Call) -> Value:
         """``max``/``min`` of numbers, as Python picks them."""
-        self._arguments(node, name, 1, len(node.args) or 1)
+        self._arguments(node, name, 1, None)
         items: list[Lowered] | None
         if len(node.args) == 1:
             items = self._items(node.args[0])

@@ -174,7 +174,7 @@ class ExpressionLowering(LoweringState):
     def _local(self, node: ast.Name) -> Lowered:
         found = self.env.get(node.id)
         if isinstance(found, MaybeUndefined):
-            self.fail(node, found.message(node.id))
+            self.fail(node, found.message(node.id), NameResolutionError)
         if not isinstance(found, (Value, tuple)):
             self.fail(node, f"local variable {node.id!r} is used before it is assigned")
         return found

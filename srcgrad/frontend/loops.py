@@ -146,7 +146,7 @@ class LoopLowering(StatementLowering):
                 operands = [inner] if start is None else [inner, start]
                 return self.builder.create(ENUMERATE, operands, _BUILTINS).result
             if name == "zip":
-                self._arguments(node, "zip", 1, len(node.args) or 1)
+                self._arguments(node, "zip", 1, None)
                 inner_values = [self._iterable(argument) for argument in node.args]
                 return self.builder.create(ZIP, inner_values, _BUILTINS).result
         self.fail(

@@ -67,7 +67,7 @@ class _Lowering(LoopLowering):
         if body and is_docstring(body[0]):
             body = body[1:]
         self._statements(body)
-        self._return_at_end(node, body[-1] if body else node)
+        self._return_at_end(node, _last_statement(body) or node)
         return Function(node.name, parameters, Region([block]), self.location(node))
 
     def _return_at_end(self, node: ast.FunctionDef, last: ast.AST) -> None:
@@ -141,3 +141,15 @@ class _Lowering(LoopLowering):
 
 def _text(node: ast.expr | None) -> str | None:
     return None if node is None else ast.unparse(node)
+
+
+def _last_statement(body: list[ast.stmt]) -> ast.stmt | None:
+    """The statement on the function's last line (inside its last clause)."""
+    if not body:
+        return None
+    last = body[-1]
+    clauses: list[list[ast.stmt]] = []
+    if isinstance(last, (ast.If, ast.For, ast.While)):
+        clauses = [last.orelse, last.body]
+    inner = next((clause for clause in clauses if clause), None)
+    return (_last_statement(inner) if inner else None) or last
