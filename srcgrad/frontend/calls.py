@@ -11,6 +11,7 @@ in is one op. ``round(x, n)`` is its own op, ``len`` an op on a sequence.
 from __future__ import annotations
 
 import ast
+from typing import NoReturn
 
 from srcgrad.errors import CallError, DifferentiationError, SrcgradError
 from srcgrad.frontend.arguments import bind_arguments, refuse_option_keywords
@@ -82,7 +83,7 @@ class CallLowering(ExpressionLowering):
             self.fail(node, error.message, type(error))
         return self._apply(name, operands, namespace)
 
-    def _refuse_call(self, node: ast.Call, callee: object) -> None:
+    def _refuse_call(self, node: ast.Call, callee: object) -> NoReturn:
         if isinstance(callee, GlobalBinding) and not callee.is_value:
             self.fail(
                 node.func,

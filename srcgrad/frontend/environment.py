@@ -90,6 +90,12 @@ def same_shape(first: Lowered, second: Lowered) -> bool:
     )
 
 
+def lowered(bound: Bound | None) -> Lowered:
+    """``bound``, which the caller knows is a value or a tuple of values."""
+    assert isinstance(bound, (Value, tuple)), bound
+    return bound
+
+
 def is_lowered(bound: object) -> bool:
     """``bound`` is a value or a tuple of values (not a flag or a marker)."""
     return isinstance(bound, (Value, tuple))

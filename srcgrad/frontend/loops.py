@@ -34,6 +34,7 @@ from srcgrad.frontend.environment import (
     is_lowered,
     is_special,
     leaves,
+    lowered,
     rebuild,
     same_shape,
 )
@@ -99,8 +100,11 @@ class LoopLowering(StatementLowering):
             if all(items is None for items in found):
                 return None
             if any(items is None for items in found):
-                self.fail(node, "zip of tuples written out and other sequences")
-            return [tuple(row) for row in zip(*found, strict=False)]  # type: ignore[arg-type]
+                self.fail(
+                    node,
+                    "zip of tuples written out and other sequences is not supported",
+                )
+            return [tuple(row) for row in zip(*found, strict=False)]
         return None
 
     def _enumerate_start(self, node: ast.Call) -> Value | None:
@@ -140,10 +144,10 @@ class LoopLowering(StatementLowering):
                 inner = self._iterable(node.args[0])
                 return self.builder.create(REVERSED, [inner], _BUILTINS).result
             if name == "enumerate":
-                inner = self._iterable(node.args[0]) if node.args else None
+                self._arguments(node, "enumerate", 1, 2, "start")
+                sequence = self._iterable(node.args[0])
                 start = self._enumerate_start(node)
-                assert inner is not None
-                operands = [inner] if start is None else [inner, start]
+                operands = [sequence] if start is None else [sequence, start]
                 return self.builder.create(ENUMERATE, operands, _BUILTINS).result
             if name == "zip":
                 self._arguments(node, "zip", 1, None)
@@ -179,8 +183,11 @@ class LoopLowering(StatementLowering):
         kind = "for" if iterable is not None else "while"
         line = self.line(node)
         assigned = stores(node.body) | {target.id for target in targets}
-        test = [node.test] if isinstance(node, ast.While) else []
-        live = reads(node.body) | reads(test) | reads(node.orelse) | self.live
+        tests = [node.test] if isinstance(node, ast.While) else []
+        # What follows the loop: its continuation, and the statements after
+        # it when they were moved into the branch of its `else`.
+        after = self.live | reads(rest or [])
+        live = reads(node.body) | reads(tests) | reads(node.orelse) | after
         before = self.env
         carried = [
             name
@@ -216,7 +223,9 @@ class LoopLowering(StatementLowering):
         end = self.env
         self.env = before
         for name in carried:
-            if not is_lowered(end[name]) or not same_shape(before[name], end[name]):  # type: ignore[arg-type]
+            if not is_lowered(end[name]) or not same_shape(
+                lowered(before[name]), lowered(end[name])
+            ):
                 self.fail(
                     node,
                     f"`{name}` holds a tuple of another length, or a tuple instead "
@@ -225,9 +234,9 @@ class LoopLowering(StatementLowering):
         exits = end[BREAK] is not False
         blocks = [body] if condition is None else [condition, body]
         if runs_once:
-            loop.carry_late(end, self.live, blocks)
+            loop.carry_late(end, after, blocks)
         returned = loop.flags_out(end, blocks)
-        yields = [leaf for name in carried for leaf in leaves(end[name])]  # type: ignore[arg-type]
+        yields = [leaf for name in carried for leaf in leaves(lowered(end[name]))]
         yields += loop.extra_yields
         hints = loop.hints + loop.extra_hints
         if exits:
@@ -264,7 +273,7 @@ class LoopLowering(StatementLowering):
         values: Iterator[Value] = iter(results)
         env = dict(loop.before)
         for name in loop.carried:
-            env[name] = rebuild(loop.before[name], values)  # type: ignore[arg-type]
+            env[name] = rebuild(lowered(loop.before[name]), values)
         after = MaybeUndefined(
             f"it is assigned in the `{kind}` loop at line {line}, so it may be "
             "undefined if the loop runs zero times; assign it before the loop"
@@ -288,7 +297,7 @@ class LoopLowering(StatementLowering):
         self.env = env
         self._leave_loop(flag)
 
-    def _leave_loop(self, returned: Flag) -> None:
+    def _leave_loop(self, returned: Bound) -> None:
         """After a loop: the enclosing list is skipped if the loop returned."""
         self.env[RETURN] = self.env[SKIP] = returned
         self.env[BREAK] = returned if self.loop_depth else False
@@ -330,7 +339,7 @@ class LoopLowering(StatementLowering):
     def _unroll(
         self, node: ast.For, items: list[Lowered], rest: list[ast.stmt] | None
     ) -> None:
-        live = reads(node.body) | reads(node.orelse) | self.live
+        live = reads(node.body) | reads(node.orelse) | reads(rest or []) | self.live
         saved = self.live, self.more
         self.live, self.more = live, False
         self.loop_depth += 1
@@ -340,7 +349,7 @@ class LoopLowering(StatementLowering):
             self.loop_depth -= 1
             self.live, self.more = saved
         broke = self.env[BREAK]
-        self._leave_loop(self.env[RETURN])  # type: ignore[arg-type]
+        self._leave_loop(self.env[RETURN])
         self._else_clause(node, broke, rest)
 
     def _iterations(self, node: ast.For, items: list[Lowered]) -> None:
@@ -394,11 +403,9 @@ class _Loop:
         self.assigned = {name for name in assigned if not is_special(name)}
         self.inside = inside
         self.inits = [
-            leaf for name in carried for leaf in leaves(before[name])  # type: ignore[arg-type]
+            leaf for name in carried for leaf in leaves(lowered(before[name]))
         ]
-        self.hints = [
-            name for name in carried for _ in leaves(before[name])  # type: ignore[arg-type]
-        ]
+        self.hints = [name for name in carried for _ in leaves(lowered(before[name]))]
         #: What a ``return`` in the loop adds to the carried values.
         self.extra_yields: list[Value] = []
         self.extra_hints: list[str] = []
@@ -418,7 +425,7 @@ class _Loop:
             env[name] = self.inside
         values = iter(arguments)
         for name in self.carried:
-            env[name] = rebuild(self.before[name], values)  # type: ignore[arg-type]
+            env[name] = rebuild(lowered(self.before[name]), values)
         for target, value in zip(targets or [], target_values, strict=True):
             env[target.id] = value
             lowering.assigned_at[target.id] = lowering.line(target)
