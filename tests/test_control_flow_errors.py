@@ -359,6 +359,14 @@ UNSUPPORTED = [
         "returns tuples of different lengths, or a tuple and a number",
     ),
     (
+        "for i in range(n):\n    if x > i:\n        return x, x\n    if x < i:\n"
+        "        return x\nreturn x",
+        1,
+        "for i in range(n):",
+        UnsupportedSyntaxError,
+        "returns tuples of different lengths, or a tuple and a number",
+    ),
+    (
         "p = (x, n)\nfor i in range(n):\n    p = x\nreturn p",
         2,
         "for i in range(n):",

@@ -1,13 +1,14 @@
 """Random programs with nested control flow compute what Python computes.
 
 Each program is made from a seed: assignments, ``if``/``elif``/``else``,
-``for`` over ``range`` and over tuples written out, bounded ``while``
-loops, ``break``, ``continue``, ``return`` anywhere and loop ``else``
-clauses, nested a few deep, over expressions with comparisons, ``and``,
-``or``, ``not``, conditional expressions, ``max``, ``min`` and ``abs``.
-Every name is assigned before anything reads it, so each program must
-lower; the reference interpreter must then return exactly what Python
-returns at every input.
+``for`` over ``range``, over tuples written out and over sequences passed
+in (with ``enumerate``, ``zip`` and ``reversed``), bounded ``while`` loops,
+``break``, ``continue``, ``return`` anywhere and loop ``else`` clauses,
+nested a few deep, over expressions with comparisons, ``and``, ``or``,
+``not``, conditional expressions, ``max``, ``min`` and ``abs``. Every name
+is assigned before anything reads it, so each program must lower; the
+reference interpreter must then return exactly what Python returns at
+every input.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from srcgrad.frontend import lower_live
 from srcgrad.ir import verify
 
 NAMES = ("a", "b", "c")
-INPUTS = [(0.5, -1.5, 0), (1.25, 2.0, 1), (-2.0, 0.75, 3), (3.0, 3.0, 4)]
+INPUTS = [
+    (0.5, -1.5, 0, []),
+    (1.25, 2.0, 1, [0.5]),
+    (-2.0, 0.75, 3, [1.0, -2.0, 0.25]),
+    (3.0, 3.0, 4, (2.0, 2.0)),
+]
 
 
 class _Program:
@@ -35,14 +41,20 @@ class _Program:
         self.counter = 0
 
     def source(self) -> str:
-        self.lines = ["def f(x, y, n):", "    a, b, c = x, y, 0.5"]
+        self.lines = ["def f(x, y, n, xs):", "    a, b, c = x, y, 0.5"]
         self._block(1, loops=[], budget=8)
         self.lines.append(f"    return {self._expression([], 2)}")
         return "\n".join(self.lines) + "\n"
 
     # -- expressions -----------------------------------------------------------
     def _atom(self, indices: list[str]) -> str:
-        choices = [*NAMES, *indices, "x", "y", str(self.random.choice([0.5, 2.0, -1.0]))]
+        choices = [
+            *NAMES,
+            *indices,
+            "x",
+            "y",
+            str(self.random.choice([0.5, 2.0, -1.0])),
+        ]
         return self.random.choice(choices)
 
     def _expression(self, indices: list[str], depth: int) -> str:
@@ -65,10 +77,11 @@ class _Program:
 
     def _condition(self, indices: list[str], depth: int) -> str:
         comparison = self.random.choice(["<", "<=", ">", ">=", "==", "!="])
+        first, second, third = (self._atom(indices) for _ in range(3))
         test = (
-            f"{self._atom(indices)} {comparison} {self._atom(indices)}"
+            f"{first} {comparison} {second}"
             if self.random.random() < 0.8
-            else f"{self._atom(indices)} < {self._atom(indices)} <= {self._atom(indices)}"
+            else f"{first} < {second} <= {third}"
         )
         if depth > 0 and self.random.random() < 0.3:
             joiner = self.random.choice(["and", "or"])
@@ -116,19 +129,23 @@ class _Program:
             self._block(level + 1, loops, budget - 1)
 
     def _for(self, level: int, loops: list[str], budget: int) -> None:
-        index = f"i{len(loops)}"
-        header = self.random.choice(
+        index, item = f"i{len(loops)}", f"u{len(loops)}"
+        header, bound = self.random.choice(
             [
-                "range(n)",
-                "range(1, n + 1)",
-                "range(n, -1, -1)",
-                "reversed(range(n))",
-                "(a, b, 1.5)",
-                "range(3)",
+                (f"{index} in range(n)", [index]),
+                (f"{index} in range(1, n + 1)", [index]),
+                (f"{index} in range(n, -1, -1)", [index]),
+                (f"{index} in reversed(range(n))", [index]),
+                (f"{index} in (a, b, 1.5)", [index]),
+                (f"{index} in range(3)", [index]),
+                (f"{index} in xs", [index]),
+                (f"{index}, {item} in enumerate(xs)", [index, item]),
+                (f"{index}, {item} in zip(xs, reversed(xs))", [index, item]),
+                (f"{index}, ({item}, _) in enumerate(zip(xs, xs), 1)", [index, item]),
             ]
         )
-        self._emit(level, f"for {index} in {header}:")
-        self._block(level + 1, [*loops, index], budget - 1)
+        self._emit(level, f"for {header}:")
+        self._block(level + 1, [*loops, *bound], budget - 1)
         self._else(level, loops, budget)
 
     def _while(self, level: int, loops: list[str], budget: int) -> None:

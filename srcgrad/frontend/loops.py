@@ -235,7 +235,7 @@ class LoopLowering(StatementLowering):
         blocks = [body] if condition is None else [condition, body]
         if runs_once:
             loop.carry_late(end, after, blocks)
-        returned = loop.flags_out(end, blocks)
+        returned = loop.flags_out(end, blocks, node)
         yields = [leaf for name in carried for leaf in leaves(lowered(end[name]))]
         yields += loop.extra_yields
         hints = loop.hints + loop.extra_hints
@@ -448,7 +448,7 @@ class _Loop:
                 inits = [self.lowering.undef(name) for _ in leaves(bound)]
                 self._carry_out(inits, leaves(bound), name, blocks)
 
-    def flags_out(self, end: Env, blocks: list[Block]) -> str:
+    def flags_out(self, end: Env, blocks: list[Block], node: ast.stmt) -> str:
         """Carry out of the loop what a ``return`` in it leaves.
 
         Returns "no" if the loop cannot return, "broke" if only a return
@@ -460,8 +460,10 @@ class _Loop:
         if returned is False:
             return "no"
         retval = end.get(RETVAL)
-        assert isinstance(retval, (Value, tuple)), retval
         lowering = self.lowering
+        if isinstance(retval, MaybeUndefined):
+            lowering.fail(node, retval.reason)
+        assert isinstance(retval, (Value, tuple)), retval
         outcome = "broke"
         if not (returned is end[BREAK] or returned is True and end[BREAK] is True):
             outcome = "carried"
