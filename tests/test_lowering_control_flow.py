@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 import sys
+import textwrap
 
 import pytest
 from helpers import define
 from interpret import interpret
 
-from srcgrad.frontend import lower_live
+from srcgrad.frontend import lower_file, lower_live
 from srcgrad.ir import FOR, IF, UNDEF, WHILE, print_function, verify, walk
 
 WEIGHTS = [0.5, -1.25, 2.0, 3.5]
@@ -1004,3 +1005,33 @@ def test_loops_without_early_exits_have_no_exit_flag():
         ir = verify(lower_live(define(GOLDEN[name][1])))
         loops = _ops(ir, FOR) + _ops(ir, WHILE)
         assert loops and not any(op.attributes.get("exit") for op in loops)
+
+
+def test_a_file_lowers_as_the_live_function_does(tmp_path):
+    # `srcgrad show` reads files without running them: its IR must be the
+    # decorator's, control flow and builtins included.
+    header = f"import math\n\nWEIGHTS = {WEIGHTS!r}\nPAIRS = {PAIRS!r}\n\n"
+    for index, (name, source, _) in enumerate(CASES):
+        path = tmp_path / f"case_{index}.py"
+        path.write_text(header + textwrap.dedent(source).lstrip("\n"))
+        (from_file,) = lower_file(str(path))
+        live = lower_live(define(source, **_namespace()))
+        assert print_function(from_file) == print_function(live), name
+
+
+def test_a_loop_over_a_closure_variable_reads_it_when_it_runs():
+    make = define(
+        """
+        def make(weights):
+            def f(x):
+                s = 0.0
+                for w in weights:
+                    s = s * x + w
+                return s
+            return f
+        """,
+        "make",
+    )
+    f = make(WEIGHTS)
+    ir = verify(lower_live(f))
+    assert interpret(ir, 1.5, namespace={"weights": WEIGHTS}) == f(1.5)

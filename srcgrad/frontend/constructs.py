@@ -86,6 +86,11 @@ _HINTS: dict[type[ast.AST], str] = {
 }
 
 
+if hasattr(ast, "TryStar"):  # Python 3.11+: try ... except*
+    _CONSTRUCTS[ast.TryStar] = "`try` statement"
+    _HINTS[ast.TryStar] = _HINTS[ast.Try]
+
+
 def describe(node: ast.AST) -> str:
     """A reader's name for an AST construct, for error messages."""
     return _CONSTRUCTS.get(type(node), f"`{type(node).__name__}`")
