@@ -10,7 +10,8 @@ language stops here with a ``SrcgradError`` that points at the construct.
 
 The lowering is assembled from one mixin per kind of construct, bottom to
 top: ``state`` (what they share), ``expressions``, ``calls``,
-``statements``, ``loops``; ``merge`` joins the branches of an ``if``.
+``statements``, ``iterables``, ``loops``; ``merge`` joins the branches of
+an ``if``.
 """
 
 from __future__ import annotations
