@@ -270,7 +270,6 @@ class LoopLowering(IterableLowering):
                     None,
                     lambda rest=remaining: self._iterations(node, rest),  # type: ignore[misc]
                     reason,
-                    then_known={flag: True for flag in FLAGS if self.env[flag] is stop},
                     else_known=dict.fromkeys(FLAGS, False),
                     flags_imply_condition=True,
                 )

@@ -186,11 +186,8 @@ class StatementLowering(CallLowering):
 
     def _guard(self, skip: Value, rest: list[ast.stmt]) -> None:
         """``if $skip {} {rest}``: the rest runs unless the list was left."""
-        known: dict[str, Bound] = {
-            flag: True for flag in FLAGS if self.env[flag] is skip
-        }
-        if not self.loop_depth:  # only `return` leaves a function's body
-            known[RETURN] = True
+        # Only `return` leaves a function's body: there, skipping is returning.
+        known: dict[str, Bound] = {} if self.loop_depth else {RETURN: True}
         line = self.line(rest[0])
 
         def reason(name: str) -> str:
@@ -225,11 +222,19 @@ class StatementLowering(CallLowering):
         flags_imply_condition: bool = False,
     ) -> None:
         """Lower ``then`` and ``otherwise`` from copies of the environment
-        (updated with what each branch knows) and merge them."""
+        and merge them. Each branch knows what ``then_known`` and
+        ``else_known`` say, and that a flag that is the condition itself is
+        true in the then branch and false in the other."""
         before = self.env
         envs, blocks = [], []
-        for lower, known in ((then, then_known), (otherwise, else_known)):
+        for lower, known, truth in (
+            (then, then_known, True),
+            (otherwise, else_known, False),
+        ):
             self.env = dict(before)
+            for flag in FLAGS:
+                if before[flag] is condition:
+                    self.env[flag] = truth
             self.env.update(known or {})
             with self.in_block(Block()) as block:
                 if lower is not None:
