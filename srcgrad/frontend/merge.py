@@ -97,11 +97,14 @@ def _inside(value: Value, block: Block) -> bool:
 
 
 class _Merge:
+    """Merges one ``if``; ``dead`` says which branches surely returned."""
+
     def __init__(self, state: LoweringState, branches: Branches) -> None:
         self.state = state
         self.branches = branches
         self.results = _Results()
         self.dead = tuple(env[RETURN] is True for env in branches.envs)
+        self.negation: Value | None = None
 
     def run(self) -> Env:
         merged: Env = {}
@@ -199,12 +202,15 @@ class _Merge:
             return UNKNOWN
         assert isinstance(first, (Value, bool)) and isinstance(second, (Value, bool))
         if self.state.is_boolean(condition) and (first, second) == (False, True):
-            return self.state.builder.create(
-                NOT, [condition], {"namespace": "operator"}, hint=HINTS[flag]
-            ).result
+            if self.negation is None:
+                self.negation = self.state.builder.create(
+                    NOT, [condition], {"namespace": "operator"}, hint=HINTS[flag]
+                ).result
+            return self.negation
         return self._result(first, second, HINTS[flag])
 
     def _flag_live(self, flag: str) -> bool:
+        """Whether anything reads ``flag`` as a value after the ``if``."""
         if flag == SKIP:
             return self.state.more
         if flag in (BREAK, RETURN):
