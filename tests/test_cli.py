@@ -123,14 +123,14 @@ def test_show_prints_what_it_can_and_reports_each_failure(tmp_path, capsys):
     path.write_text(
         "import math\n\n"
         "def good(x):\n    return math.exp(x)\n\n"
-        "def branchy(x):\n    if x > 0:\n        return x\n    return -x\n\n"
+        "def checked(x):\n    assert x > 0\n    return x\n\n"
         "def also_good(x):\n    return x * x\n"
     )
     assert main(["show", str(path)]) == 1
     captured = capsys.readouterr()
     assert "def good_grad(x):" in captured.out
     assert "def also_good_grad(x):" in captured.out
-    assert f"{path}:7:5: unsupported construct: `if` statement" in captured.err
+    assert f"{path}:7:5: unsupported construct: `assert` statement" in captured.err
 
 
 def test_show_resolves_star_imports_of_modules_with_rules(tmp_path, capsys):

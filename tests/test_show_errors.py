@@ -23,10 +23,11 @@ def good(x):
     return math.exp(x)
 
 
-def branchy(x):
-    if x > 0:
-        return x
-    return -x
+def guarded(x):
+    try:
+        return 1.0 / x
+    except ZeroDivisionError:
+        return 0.0
 
 
 def undefined(x):
@@ -84,7 +85,7 @@ def _line(snippet: str) -> int:
 # order. Errors other parts of srcgrad raise are checked by place and kind
 # only (column None: any column).
 ERRORS = [
-    (_line("if x > 0"), None, "unsupported construct:"),
+    (_line("    try:"), 5, "unsupported construct: `try` statement"),
     (_line("nowhere"), None, "unresolved name:"),
     (_line("os.fspath"), None, "unresolved name: os.fspath: module 'os'"),
     (_line("math.sin(x, x)"), None, "bad call:"),

@@ -10,6 +10,10 @@ _CONSTRUCTS: dict[type[ast.AST], str] = {
     ast.While: "`while` loop",
     ast.With: "`with` statement",
     ast.Try: "`try` statement",
+    ast.Match: "`match` statement",
+    ast.AsyncFor: "`async for` loop",
+    ast.AsyncWith: "`async with` statement",
+    ast.AsyncFunctionDef: "nested function definition",
     ast.Raise: "`raise` statement",
     ast.Assert: "`assert` statement",
     ast.Delete: "`del` statement",
@@ -47,9 +51,51 @@ _CONSTRUCTS: dict[type[ast.AST], str] = {
     ast.BitAnd: "`&` operator",
     ast.Not: "`not` operator",
     ast.Invert: "`~` operator",
+    ast.Is: "`is` comparison",
+    ast.IsNot: "`is not` comparison",
+    ast.In: "`in` test",
+    ast.NotIn: "`not in` test",
 }
+
+_MOVE_OUT = "outside the function srcgrad differentiates"
+
+#: What to write instead, for the constructs srcgrad refuses.
+_HINTS: dict[type[ast.AST], str] = {
+    ast.Try: f"handle errors {_MOVE_OUT}",
+    ast.With: f"enter the context {_MOVE_OUT}",
+    ast.AsyncWith: f"enter the context {_MOVE_OUT}",
+    ast.AsyncFor: "use a plain `for` loop",
+    ast.Await: "differentiate a plain (not async) function",
+    ast.Raise: f"check inputs {_MOVE_OUT}",
+    ast.Assert: f"move checks {_MOVE_OUT}",
+    ast.Delete: "remove the `del`; names end with the function",
+    ast.Global: "pass the value in as a parameter and return what changes",
+    ast.Nonlocal: "pass the value in as a parameter and return what changes",
+    ast.Import: "import at the top of the module",
+    ast.ImportFrom: "import at the top of the module",
+    ast.ClassDef: "define the class at the top of the module",
+    ast.Match: "use `if`/`elif`",
+    ast.FunctionDef: "not supported yet: define it at the top of the module",
+    ast.AsyncFunctionDef: "not supported yet: define it at the top of the module",
+    ast.Lambda: "not supported yet: define a function at the top of the module",
+    ast.NamedExpr: "assign the value on a line of its own",
+    ast.Is: "compare numbers with `==` or `!=`",
+    ast.IsNot: "compare numbers with `==` or `!=`",
+    ast.In: "compare with each value, joined with `or`",
+    ast.NotIn: "compare with each value, joined with `and`",
+}
+
+
+if hasattr(ast, "TryStar"):  # Python 3.11+: try ... except*
+    _CONSTRUCTS[ast.TryStar] = "`try` statement"
+    _HINTS[ast.TryStar] = _HINTS[ast.Try]
 
 
 def describe(node: ast.AST) -> str:
     """A reader's name for an AST construct, for error messages."""
     return _CONSTRUCTS.get(type(node), f"`{type(node).__name__}`")
+
+
+def hint(node: ast.AST) -> str | None:
+    """What to write instead of ``node``, if srcgrad has advice."""
+    return _HINTS.get(type(node))

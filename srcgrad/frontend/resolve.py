@@ -47,6 +47,18 @@ class PrimitiveBinding:
 
 
 @dataclass(frozen=True)
+class BuiltinBinding:
+    """A builtin the frontend lowers itself (``max``, ``range``, ``len``).
+
+    ``max``/``min`` become ``if`` selections, ``sum`` of a tuple written
+    out becomes additions; the iteration builtins are ops over sequences.
+    """
+
+    name: str
+    display: str
+
+
+@dataclass(frozen=True)
 class ConstantBinding:
     """A module constant known when the gradient is built (``math.pi``)."""
 
@@ -80,7 +92,24 @@ class OtherBinding:
 
 
 Binding = (
-    ModuleBinding | PrimitiveBinding | ConstantBinding | GlobalBinding | OtherBinding
+    ModuleBinding
+    | PrimitiveBinding
+    | BuiltinBinding
+    | ConstantBinding
+    | GlobalBinding
+    | OtherBinding
+)
+
+#: The builtins lowered by the frontend rather than as one primitive op.
+LOWERED_BUILTINS = (
+    "max",
+    "min",
+    "sum",
+    "len",
+    "range",
+    "zip",
+    "enumerate",
+    "reversed",
 )
 
 
@@ -117,6 +146,9 @@ def classify_object(obj: Any, display: str) -> Binding:
     found = _primitive_objects().get(id(obj))
     if found is not None and found[0] is obj:
         return PrimitiveBinding(found[1], found[2], display, obj)
+    builtin = _BUILTINS.get(id(obj))
+    if builtin is not None and getattr(builtins, builtin) is obj:
+        return BuiltinBinding(builtin, display)
     if isinstance(obj, numbers.Real) and not isinstance(obj, bool):
         return ConstantBinding(float(obj) if not isinstance(obj, int) else obj)
     module = getattr(obj, "__module__", None)
@@ -144,6 +176,10 @@ def _primitive_table(
         for obj, primitive, namespace in spellings_in(module):
             table.setdefault(id(obj), (obj, primitive, namespace))
     return MappingProxyType(table)
+
+
+#: id(builtin function) -> its name, for the builtins the frontend lowers.
+_BUILTINS = {id(getattr(builtins, name)): name for name in LOWERED_BUILTINS}
 
 
 class LiveResolver:

@@ -1,5 +1,5 @@
 """Builtins that count and iterate: ``range``, ``len``, ``zip``, ``enumerate``,
-``reversed`` and ``round(x, ndigits)``.
+``reversed``, ``sum`` of a sequence and ``round(x, ndigits)``.
 
 They compute integers and sequences, not real numbers. None is in the
 numeric table ``PRIMITIVES``; the frontend lowers their calls (mostly in a
@@ -33,6 +33,8 @@ LEN = _builtin("len", 1)
 ZIP = _builtin("zip", None)
 ENUMERATE = _builtin("enumerate", None)
 REVERSED = _builtin("reversed", 1)
+#: ``sum(sequence[, start])`` of a sequence of numbers passed in (inactive data).
+SUM = _builtin("sum", None)
 #: ``round(x, ndigits)``: a float, piecewise constant in ``x``.
 ROUND_DIGITS = Primitive(
     "round_digits",
@@ -45,5 +47,8 @@ ROUND_DIGITS = Primitive(
 )
 
 ITERATION = MappingProxyType(
-    {primitive.name: primitive for primitive in (RANGE, LEN, ZIP, ENUMERATE, REVERSED)}
+    {
+        primitive.name: primitive
+        for primitive in (RANGE, LEN, ZIP, ENUMERATE, REVERSED, SUM)
+    }
 )

@@ -1,0 +1,79 @@
+"""What the lowering needs to know about statements before lowering them.
+
+All of it is read off the AST: which names a piece of code reads (so a
+branch merge or a loop keeps only values someone can still read), which it
+assigns (so a loop knows what it carries), and whether a statement list
+always leaves early (so the code after an ``if`` whose branch returns goes
+into the other branch instead of behind a guard).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _nodes(roots: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """Every node under ``roots``, not descending into nested scopes."""
+    pending = list(roots)
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, _SCOPES):
+            pending.extend(ast.iter_child_nodes(node))
+
+
+def reads(roots: Iterable[ast.AST]) -> frozenset[str]:
+    """The names ``roots`` read (``x += 1`` reads ``x``)."""
+    found: set[str] = set()
+    for node in _nodes(roots):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            found.add(node.id)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            found.add(node.target.id)
+    return frozenset(found)
+
+
+def stores(roots: Iterable[ast.AST]) -> frozenset[str]:
+    """The names ``roots`` assign (loop targets included)."""
+    return frozenset(
+        node.id
+        for node in _nodes(roots)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+    )
+
+
+def local_names(function: ast.FunctionDef) -> set[str]:
+    """Names Python treats as local: the parameters and every name bound."""
+    names = {arg.arg for arg in ast.walk(function.args) if isinstance(arg, ast.arg)}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def always_exits(body: list[ast.stmt]) -> bool:
+    """``body`` never runs to its end: it returns, breaks or continues.
+
+    Syntactic: a statement that exits, or an ``if`` whose two branches both
+    always exit. A loop that always returns is not counted.
+    """
+    return any(_exits(statement) for statement in body)
+
+
+def _exits(statement: ast.stmt) -> bool:
+    if isinstance(statement, (ast.Return, ast.Break, ast.Continue)):
+        return True
+    if isinstance(statement, ast.If):
+        return always_exits(statement.body) and always_exits(statement.orelse)
+    return False
+
+
+def is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )

@@ -1,0 +1,243 @@
+"""Lowering calls: primitives, functions without rules, and the builtins the
+frontend lowers itself.
+
+``max(a, b)`` is ``b if b > a else a`` (Python keeps the first of equal
+maxima, and compares each new argument with the best so far), folded left
+for more arguments; ``min`` likewise with ``<``. ``sum`` of a tuple written
+out is ``0 + a + b + ...`` in Python's order; ``sum`` of a sequence passed
+in is one op. ``round(x, n)`` is its own op, ``len`` an op on a sequence.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import NoReturn
+
+from srcgrad.errors import CallError, DifferentiationError, SrcgradError
+from srcgrad.frontend.arguments import bind_arguments, refuse_option_keywords
+from srcgrad.frontend.environment import Lowered
+from srcgrad.frontend.expressions import ExpressionLowering
+from srcgrad.frontend.resolve import (
+    RULE_MODULES,
+    BuiltinBinding,
+    GlobalBinding,
+    ModuleBinding,
+    OtherBinding,
+    PrimitiveBinding,
+)
+from srcgrad.ir import Value
+from srcgrad.primitives import without_rule
+from srcgrad.primitives.iteration import LEN, ROUND_DIGITS, SUM
+from srcgrad.primitives.logic import GT, LT
+
+_BUILTINS = {"namespace": "builtins"}
+
+
+class CallLowering(ExpressionLowering):
+    """Lowers calls to the functions srcgrad knows."""
+
+    def _call(self, node: ast.Call) -> Value:
+        callee = self._reference(node.func)
+        if isinstance(callee, BuiltinBinding):
+            return self._builtin(callee, node)
+        if isinstance(callee, OtherBinding) and callee.no_rule_for:
+            return self._call_without_rule(node, callee.no_rule_for)
+        if isinstance(callee, OtherBinding) and self._from_rule_module(node.func):
+            self.fail(
+                node.func,
+                f"no derivative rule for {ast.unparse(node.func)}; srcgrad "
+                "differentiates the math and NumPy functions it has rules for "
+                "(listed in the reference)",
+                DifferentiationError,
+            )
+        if not isinstance(callee, PrimitiveBinding):
+            self._refuse_call(node, callee)
+        self._refuse_unpacking(node)
+        try:
+            refuse_option_keywords(
+                callee, [keyword.arg for keyword in node.keywords if keyword.arg]
+            )
+        except SrcgradError as error:
+            self.fail(node, error.message, type(error))
+        args = [self._scalar(argument) for argument in node.args]
+        keywords = {
+            str(keyword.arg): self._scalar(keyword.value) for keyword in node.keywords
+        }
+        name, namespace = callee.primitive.name, callee.namespace
+        if name == "log" and namespace == "math":
+            if len(args) + len(keywords) > 2 or keywords:
+                self.fail(node, "math.log takes 1 or 2 positional arguments", CallError)
+            if len(args) == 2:
+                # math.log(x, base) is log(x) / log(base).
+                logs = [self._apply("log", [arg], "math") for arg in args]
+                return self._apply("div", logs)
+        if name == "round" and namespace == "builtins":
+            digits = keywords.pop("ndigits", None)
+            if digits is not None:
+                args.append(digits)
+            if len(args) == 2 and not keywords:
+                return self.builder.create(ROUND_DIGITS, args, _BUILTINS).result
+        try:
+            operands = bind_arguments(callee, args, keywords)
+        except SrcgradError as error:
+            self.fail(node, error.message, type(error))
+        return self._apply(name, operands, namespace)
+
+    def _refuse_call(self, node: ast.Call, callee: object) -> NoReturn:
+        if isinstance(callee, GlobalBinding) and not callee.is_value:
+            self.fail(
+                node.func,
+                f"call to {callee.description} is not supported yet; srcgrad "
+                "differentiates calls to the math and NumPy functions it has "
+                "derivative rules for",
+            )
+        what = getattr(callee, "description", None) or getattr(callee, "display", "")
+        self.fail(
+            node.func,
+            f"call to {what or ast.unparse(node.func)} is not supported; srcgrad "
+            "differentiates calls only to the math and NumPy functions it has "
+            "derivative rules for",
+        )
+
+    def _refuse_unpacking(self, node: ast.Call) -> None:
+        for argument in node.args:
+            if isinstance(argument, ast.Starred):
+                self.unsupported(argument)
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                self.fail(keyword.value, "`**` arguments are not supported")
+
+    def _from_rule_module(self, node: ast.expr) -> bool:
+        """Whether ``node`` is ``module.name`` of a module srcgrad has rules for."""
+        return (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, (ast.Name, ast.Attribute))
+            and isinstance(self._reference(node.value), ModuleBinding)
+        )
+
+    def _call_without_rule(self, node: ast.Call, function: str) -> Value:
+        """A call to a math/NumPy function with no rule, e.g. ``math.lgamma``.
+
+        Lowered as an op without rules: fine where it does not depend on
+        ``wrt``, refused by reverse mode where it does.
+        """
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            self.fail(node, f"only positional arguments to {function} are supported")
+        module, _, name = function.rpartition(".")
+        args = [self._scalar(argument) for argument in node.args]
+        namespace = RULE_MODULES[module]
+        primitive = without_rule(namespace, name, len(args))
+        written = ast.unparse(node.func)
+        display = (
+            written
+            if written.endswith(f".{name}")
+            else (f"{function} (called as {written})")
+        )
+        attributes = {"namespace": namespace, "display": display}
+        with self.builder.at(self.location(node.func)):
+            return self.builder.create(primitive, args, attributes).result
+
+    # -- builtins the frontend lowers ----------------------------------------
+    def _builtin(self, callee: BuiltinBinding, node: ast.Call) -> Value:
+        self._refuse_unpacking(node)
+        name = callee.name
+        if name in ("max", "min"):
+            return self._extreme(name, node)
+        if name == "sum":
+            return self._sum(node)
+        if name == "len":
+            self._arguments(node, callee.display, 1, 1)
+            items = self._items(node.args[0])
+            if items is not None:
+                return self.builder.const(len(items))
+            sequence = self._scalar(node.args[0])
+            return self.builder.create(LEN, [sequence], _BUILTINS).result
+        self.fail(
+            node,
+            f"{callee.display}(...) is supported only as what a `for` loop "
+            "iterates over",
+        )
+
+    def _arguments(
+        self,
+        node: ast.Call,
+        display: str,
+        least: int,
+        most: int | None,
+        *keywords: str,
+    ) -> None:
+        """Check the count of positional arguments (``most`` None: no limit)
+        and the names of the keywords."""
+        for keyword in node.keywords:
+            if keyword.arg not in keywords:
+                self.fail(
+                    node,
+                    f"keyword argument {keyword.arg!r} of {display} is not supported",
+                )
+        count = len(node.args)
+        if least <= count and (most is None or count <= most):
+            return
+        if most is None:
+            expected = f"at least {least}"
+        else:
+            expected = str(least) if least == most else f"{least} to {most}"
+        plural = "" if expected.endswith(" 1") or expected == "1" else "s"
+        self.fail(
+            node, f"{display} takes {expected} argument{plural}, got {count}", CallError
+        )
+
+    def _extreme(self, name: str, node: ast.Call) -> Value:
+        """``max``/``min`` of numbers, as Python picks them."""
+        self._arguments(node, name, 1, None)
+        items: list[Lowered] | None
+        if len(node.args) == 1:
+            items = self._items(node.args[0])
+            if items is None:
+                self.fail(
+                    node,
+                    f"{name} of a sequence is not supported; write "
+                    f"{name}(a, b, ...) or {name} of a tuple written out",
+                )
+        else:
+            items = [self._expression(argument) for argument in node.args]
+        if not items:
+            self.fail(node, f"{name} of no values", CallError)
+        numbers = [self._number_item(item, node) for item in items]
+        best = numbers[0]
+        comparison = GT if name == "max" else LT
+        for item in numbers[1:]:
+            better = self.builder.create(
+                comparison, [item, best], {"namespace": "operator"}
+            )
+            best = self.select(
+                better.result,
+                lambda item=item: item,  # type: ignore[misc]
+                lambda best=best: best,  # type: ignore[misc]
+                name,
+            )
+        return best
+
+    def _number_item(self, item: Lowered, node: ast.AST) -> Value:
+        if isinstance(item, tuple):
+            self.fail(node, "a tuple cannot be used as a number")
+        return item
+
+    def _sum(self, node: ast.Call) -> Value:
+        """``sum(values[, start])``: added in Python's order from ``start``."""
+        self._arguments(node, "sum", 1, 2, "start")
+        start_node = node.args[1] if len(node.args) == 2 else None
+        for keyword in node.keywords:
+            if start_node is not None:
+                self.fail(node, "sum got its start twice", CallError)
+            start_node = keyword.value
+        items = self._items(node.args[0])
+        if items is None:
+            sequence = self._scalar(node.args[0])
+            operands = [sequence]
+            if start_node is not None:
+                operands.append(self._scalar(start_node))
+            return self.builder.create(SUM, operands, _BUILTINS).result
+        total = self._scalar(start_node) if start_node else self.builder.const(0)
+        for item in items:
+            total = self._apply("add", [total, self._number_item(item, node)])
+        return total

@@ -1,0 +1,240 @@
+"""Lowering expressions: names, constants, arithmetic, comparisons, and the
+expressions that branch (``and``, ``or``, ``a if c else b``).
+
+An expression that branches becomes an ``if`` op whose branches each lower
+their own operand, so only the operand Python would evaluate is evaluated:
+``x != 0 and 1 / x > 2`` never divides by zero.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+
+from srcgrad.errors import NameResolutionError
+from srcgrad.frontend.environment import Lowered, MaybeUndefined
+from srcgrad.frontend.resolve import (
+    Binding,
+    BuiltinBinding,
+    ConstantBinding,
+    GlobalBinding,
+    ModuleBinding,
+    OtherBinding,
+    PrimitiveBinding,
+    classify_attribute,
+)
+from srcgrad.frontend.state import LoweringState
+from srcgrad.ir import Value
+from srcgrad.primitives import PRIMITIVES
+from srcgrad.primitives.logic import COMPARISONS, NOT
+
+_BINARY = {
+    ast.Add: "add",
+    ast.Sub: "sub",
+    ast.Mult: "mul",
+    ast.Div: "div",
+    ast.FloorDiv: "floordiv",
+    ast.Pow: "pow",
+}
+
+
+class ExpressionLowering(LoweringState):
+    """Lowers expressions to values in the current block."""
+
+    locals: set[str]
+
+    def _call(self, node: ast.Call) -> Value:
+        raise NotImplementedError
+
+    def _expression(self, node: ast.expr) -> Lowered:
+        with self.builder.at(self.location(node)):
+            if isinstance(node, ast.Tuple):
+                return tuple(self._expression(element) for element in node.elts)
+            if isinstance(node, ast.Name) and node.id in self.env:
+                return self._local(node)
+            if isinstance(node, ast.IfExp):
+                return self._conditional(node)
+            return self._number(node)
+
+    def _scalar(self, node: ast.expr) -> Value:
+        lowered = self._expression(node)
+        if isinstance(lowered, tuple):
+            self.fail(node, "a tuple cannot be used as a number")
+        return lowered
+
+    def _items(self, node: ast.expr) -> list[Lowered] | None:
+        """The items of a tuple or list written out (or a name holding one)."""
+        if isinstance(node, (ast.Tuple, ast.List)):
+            for element in node.elts:
+                if isinstance(element, ast.Starred):
+                    self.unsupported(element)
+            return [self._expression(element) for element in node.elts]
+        if isinstance(node, ast.Name) and node.id in self.env:
+            found = self._expression(node)
+            return list(found) if isinstance(found, tuple) else None
+        return None
+
+    def _number(self, node: ast.expr) -> Value:
+        if isinstance(node, ast.Constant):
+            return self._constant(node)
+        if isinstance(node, ast.Name):
+            return self._name(node)
+        if isinstance(node, ast.Attribute):
+            return self._value_of(self._reference(node), node)
+        if isinstance(node, ast.BinOp):
+            name = _BINARY.get(type(node.op))
+            if name is None:
+                self.unsupported(node, node.op)
+            left, right = self._scalar(node.left), self._scalar(node.right)
+            return self._apply(name, [left, right])
+        if isinstance(node, ast.UnaryOp):
+            return self._unary(node)
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        if isinstance(node, ast.Compare):
+            return self._compare(node)
+        if isinstance(node, ast.BoolOp):
+            return self._short_circuit(type(node.op), node.values)
+        self.unsupported(node)
+
+    def _apply(
+        self, name: str, operands: list[Value], namespace: str = "operator"
+    ) -> Value:
+        op = self.builder.create(PRIMITIVES[name], operands, {"namespace": namespace})
+        return op.result
+
+    def _constant(self, node: ast.Constant) -> Value:
+        value = node.value
+        if not isinstance(value, (bool, int, float)):
+            self.fail(node, f"constant {value!r} is not a number srcgrad supports")
+        return self.builder.const(value)
+
+    def _unary(self, node: ast.UnaryOp) -> Value:
+        operand = self._scalar(node.operand)
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        if isinstance(node.op, ast.Not):
+            return self.builder.create(NOT, [operand], {"namespace": "operator"}).result
+        if not isinstance(node.op, ast.USub):
+            self.unsupported(node, node.op)
+        return self._apply("neg", [operand])
+
+    # -- branching expressions -----------------------------------------------
+    def _conditional(self, node: ast.IfExp) -> Lowered:
+        """``a if c else b``; a tuple only where ``c`` is a constant."""
+        condition = self._scalar(node.test)
+        known = self.known_truth(condition)
+        if known is not None:
+            return self._expression(node.body if known else node.orelse)
+        return self.select(
+            condition,
+            lambda: self._scalar(node.body),
+            lambda: self._scalar(node.orelse),
+            "ternary",
+        )
+
+    def _compare(self, node: ast.Compare) -> Value:
+        for operator in node.ops:
+            if type(operator).__name__ not in COMPARISONS:
+                self.unsupported(node, operator)
+        return self._chain(self._scalar(node.left), node.ops, node.comparators)
+
+    def _chain(
+        self, left: Value, operators: Sequence[ast.cmpop], operands: Sequence[ast.expr]
+    ) -> Value:
+        """``left < b < c``: ``left < b and b < c``, ``b`` evaluated once."""
+        right = self._scalar(operands[0])
+        primitive = COMPARISONS[type(operators[0]).__name__]
+        test = self.builder.create(
+            primitive, [left, right], {"namespace": "operator"}
+        ).result
+        if len(operators) == 1:
+            return test
+        return self.select(
+            test,
+            lambda: self._chain(right, operators[1:], operands[1:]),
+            lambda: test,
+            "and",
+        )
+
+    def _short_circuit(self, kind: type[ast.boolop], values: list[ast.expr]) -> Value:
+        """``a and b`` is ``b if a else a``; ``a or b`` is ``a if a else b``."""
+        first = self._scalar(values[0])
+        if len(values) == 1:
+            return first
+
+        def rest() -> Value:
+            return self._short_circuit(kind, values[1:])
+
+        if kind is ast.And:
+            return self.select(first, rest, lambda: first, "and")
+        return self.select(first, lambda: first, rest, "or")
+
+    # -- names ---------------------------------------------------------------
+    def _local(self, node: ast.Name) -> Lowered:
+        found = self.env.get(node.id)
+        if isinstance(found, MaybeUndefined):
+            self.fail(node, found.message(node.id), NameResolutionError)
+        if not isinstance(found, (Value, tuple)):
+            self.fail(node, f"local variable {node.id!r} is used before it is assigned")
+        return found
+
+    def _name(self, node: ast.Name) -> Value:
+        if node.id in self.locals or node.id in self.env:
+            found = self._local(node)
+            if isinstance(found, tuple):
+                self.fail(
+                    node, f"{node.id!r} holds a tuple, which cannot be used as a number"
+                )
+            return found
+        return self._value_of(self._reference(node), node)
+
+    def _reference(self, node: ast.expr) -> Binding:
+        """Resolve a free name or a ``module.attribute`` chain."""
+        if isinstance(node, ast.Name):
+            if node.id in self.locals or node.id in self.env:
+                self.fail(node, f"local variable {node.id!r} is not a function")
+            binding = self.resolver.resolve(node.id)
+            if binding is None:
+                self.fail(node, f"name {node.id!r} is not defined", NameResolutionError)
+            return binding
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id in self.locals:
+                self.fail(node, "attribute access on a value is not supported")
+            base = self._reference(node.value)
+            if isinstance(base, OtherBinding):
+                self.fail(
+                    node,
+                    f"{ast.unparse(node)}: {base.description}",
+                    NameResolutionError,
+                )
+            if isinstance(base, GlobalBinding):
+                self.fail(
+                    node, f"attribute access on {base.description} is not supported"
+                )
+            if not isinstance(base, ModuleBinding):
+                self.fail(node, "attribute access is not supported")
+            found = classify_attribute(base, node.attr)
+            if found is None:
+                self.fail(
+                    node,
+                    f"module {base.module.__name__!r} has no attribute {node.attr!r}",
+                    NameResolutionError,
+                )
+            return found
+        self.unsupported(node)
+
+    def _value_of(self, binding: Binding, node: ast.expr) -> Value:
+        if isinstance(binding, ConstantBinding):
+            return self.builder.const(binding.value)
+        if isinstance(binding, GlobalBinding):
+            if not binding.is_value:
+                self.fail(node, f"{binding.description} cannot be used as a number")
+            return self.builder.read_global(binding.name, closure=binding.closure)
+        if isinstance(binding, ModuleBinding):
+            self.fail(
+                node, f"module {binding.module.__name__!r} cannot be used as a number"
+            )
+        if isinstance(binding, (PrimitiveBinding, BuiltinBinding)):
+            self.fail(node, f"function {binding.display} must be called")
+        self.fail(node, f"{binding.description} is not supported", NameResolutionError)

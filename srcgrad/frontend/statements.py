@@ -1,0 +1,265 @@
+"""Lowering statement lists: assignments, ``if``, and leaving early.
+
+``return``, ``break`` and ``continue`` set flags in the environment
+(``environment.py``) instead of jumping: the IR has no jumps. After each
+statement of a list, if ``$skip`` may be true, the rest of the list is
+lowered inside a guard ``if $skip {} {rest}``; if it is surely true, the
+rest is unreachable and not lowered. Where an ``if`` has a branch that
+always leaves, the statements after it go into its other branch instead,
+so ``if x > 0: return x`` then ``return -x`` is one ``if`` yielding the
+value returned, and ``if c: break`` is a stop flag that is ``c`` itself.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+from srcgrad.frontend.analysis import always_exits, reads
+from srcgrad.frontend.calls import CallLowering
+from srcgrad.frontend.constructs import describe
+from srcgrad.frontend.environment import (
+    BREAK,
+    FLAGS,
+    RETURN,
+    RETVAL,
+    SKIP,
+    Bound,
+    Lowered,
+)
+from srcgrad.frontend.merge import Branches, merge
+from srcgrad.ir import Block, Value
+
+
+class StatementLowering(CallLowering):
+    """Lowers statement lists and the statements that are not loops."""
+
+    def _for(self, node: ast.For, rest: list[ast.stmt] | None = None) -> None:
+        raise NotImplementedError
+
+    def _while(self, node: ast.While, rest: list[ast.stmt] | None = None) -> None:
+        raise NotImplementedError
+
+    def _statements(self, body: list[ast.stmt]) -> None:
+        """Lower ``body``; ``self.live`` and ``self.more`` say what follows it."""
+        outer_live, outer_more = self.live, self.more
+        try:
+            for index, statement in enumerate(body):
+                rest = body[index + 1 :]
+                self.live = reads(rest) | outer_live
+                self.more = bool(rest) or outer_more
+                with self.builder.at(self.location(statement)):
+                    if rest and _one_branch_exits(statement):
+                        self.live, self.more = outer_live, outer_more
+                        self._statement(statement, rest)
+                        return
+                    self._statement(statement)
+                skip = self.env[SKIP]
+                if skip is False:
+                    continue
+                if skip is True or not rest:
+                    return
+                assert isinstance(skip, Value), skip
+                self.live, self.more = outer_live, outer_more
+                with self.builder.at(self.location(rest[0])):
+                    self._guard(skip, rest)
+                return
+        finally:
+            self.live, self.more = outer_live, outer_more
+
+    def _statement(
+        self, statement: ast.stmt, rest: list[ast.stmt] | None = None
+    ) -> None:
+        """Lower ``statement``; ``rest``, the statements after it, goes into
+        the branch of an ``if`` (or of a loop's ``else``) that does not
+        always leave."""
+        if isinstance(statement, ast.Assign):
+            value = self._expression(statement.value)
+            for target in statement.targets:
+                self._bind(target, value)
+        elif isinstance(statement, ast.AugAssign):
+            self._augmented(statement)
+        elif isinstance(statement, ast.AnnAssign):
+            if statement.value is not None:
+                self._bind(statement.target, self._expression(statement.value))
+        elif isinstance(statement, ast.Pass):
+            pass
+        elif isinstance(statement, ast.If):
+            self._if(statement, rest)
+        elif isinstance(statement, ast.For):
+            self._for(statement, rest)
+        elif isinstance(statement, ast.While):
+            self._while(statement, rest)
+        elif isinstance(statement, ast.Return):
+            self._return(statement)
+        elif isinstance(statement, ast.Break):
+            self.env[BREAK] = self.env[SKIP] = True
+        elif isinstance(statement, ast.Continue):
+            self.env[SKIP] = True
+        elif isinstance(statement, ast.Expr):
+            self.fail(statement, "an expression statement has no effect on the result")
+        else:
+            self.unsupported(statement)
+
+    def _augmented(self, statement: ast.AugAssign) -> None:
+        if not isinstance(statement.target, ast.Name):
+            self.unsupported(statement.target, statement.target)
+        name = ast.Name(statement.target.id, ast.Load())
+        ast.copy_location(name, statement.target)
+        combined = ast.BinOp(name, statement.op, statement.value)
+        ast.copy_location(combined, statement)
+        self._bind(statement.target, self._expression(combined))
+
+    def _return(self, statement: ast.Return) -> None:
+        if statement.value is None:
+            self.fail(statement, "`return` without a value is not supported")
+        lowered = self._expression(statement.value)
+        if isinstance(lowered, tuple) and any(
+            isinstance(item, tuple) for item in lowered
+        ):
+            self.fail(statement.value, "returning nested tuples is not supported")
+        self.env[RETVAL] = lowered
+        self.env[RETURN] = self.env[SKIP] = True
+        if self.loop_depth:
+            self.env[BREAK] = True
+
+    def _bind(self, target: ast.expr, value: Lowered) -> None:
+        if isinstance(target, ast.Name):
+            if isinstance(value, Value) and value.name_hint is None:
+                value.name_hint = target.id
+            self.env[target.id] = value
+            self.assigned_at[target.id] = self.line(target)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            if not isinstance(value, tuple):
+                self.fail(target, "cannot unpack a single number into several names")
+            for element in target.elts:
+                if isinstance(element, ast.Starred):
+                    self.unsupported(element)
+            if len(value) != len(target.elts):
+                self.fail(
+                    target,
+                    f"cannot unpack {len(value)} values into {len(target.elts)} names",
+                )
+            for element, item in zip(target.elts, value, strict=True):
+                self._bind(element, item)
+        else:
+            self.fail(target, f"assignment to a {describe(target)} is not supported")
+
+    # -- branches ------------------------------------------------------------
+    def _if(self, node: ast.If, rest: list[ast.stmt] | None = None) -> None:
+        """``if``/``elif``/``else``; ``rest`` (the statements after it) goes
+        into the branch that does not always leave."""
+        condition = self._scalar(node.test)
+        then_body, else_body = list(node.body), list(node.orelse)
+        if rest:
+            if always_exits(then_body):
+                else_body += rest
+            else:
+                then_body += rest
+        known = self.known_truth(condition)
+        if known is not None:
+            self._statements(then_body if known else else_body)
+            return
+        line = self.line(node)
+
+        def reason(name: str) -> str:
+            return (
+                f"{self._assigned(name)}only in some branches of the `if` at "
+                f"line {line}; assign it before the `if`"
+            )
+
+        self.branch(
+            condition,
+            lambda: self._statements(then_body),
+            lambda: self._statements(else_body),
+            reason,
+        )
+
+    def _rest(self, rest: list[ast.stmt]) -> None:
+        """Lower ``rest`` where ``$skip`` may already be true."""
+        skip = self.env[SKIP]
+        if skip is False:
+            self._statements(rest)
+        elif isinstance(skip, Value) and rest:
+            with self.builder.at(self.location(rest[0])):
+                self._guard(skip, rest)
+
+    def _guard(self, skip: Value, rest: list[ast.stmt]) -> None:
+        """``if $skip {} {rest}``: the rest runs unless the list was left."""
+        # Only `return` leaves a function's body: there, skipping is returning.
+        known: dict[str, Bound] = {} if self.loop_depth else {RETURN: True}
+        line = self.line(rest[0])
+
+        def reason(name: str) -> str:
+            return (
+                f"{self._assigned(name)}after a `return`, `break` or `continue` "
+                f"that may skip it; assign it before line {line}"
+            )
+
+        self.branch(
+            skip,
+            None,
+            lambda: self._statements(rest),
+            reason,
+            then_known=known,
+            else_known=dict.fromkeys(FLAGS, False),
+            flags_imply_condition=True,
+        )
+
+    def _assigned(self, name: str) -> str:
+        line = self.assigned_at.get(name)
+        return "it is assigned " + (f"on line {line}, but " if line else "")
+
+    def branch(
+        self,
+        condition: Value,
+        then: Callable[[], None] | None,
+        otherwise: Callable[[], None] | None,
+        reason: Callable[[str], str],
+        *,
+        then_known: dict[str, Bound] | None = None,
+        else_known: dict[str, Bound] | None = None,
+        flags_imply_condition: bool = False,
+    ) -> None:
+        """Lower ``then`` and ``otherwise`` from copies of the environment
+        and merge them. Each branch knows what ``then_known`` and
+        ``else_known`` say, and that a flag that is the condition itself is
+        true in the then branch and false in the other."""
+        before = self.env
+        envs, blocks = [], []
+        for lower, known, truth in (
+            (then, then_known, True),
+            (otherwise, else_known, False),
+        ):
+            self.env = dict(before)
+            for flag in FLAGS:
+                if before[flag] is condition:
+                    self.env[flag] = truth
+            self.env.update(known or {})
+            with self.in_block(Block()) as block:
+                if lower is not None:
+                    lower()
+            envs.append(self.env)
+            blocks.append(block)
+        self.env = before
+        self.env = merge(
+            self,
+            Branches(
+                condition,
+                before,
+                (envs[0], envs[1]),
+                (blocks[0], blocks[1]),
+                reason,
+                flags_imply_condition,
+            ),
+        )
+
+
+def _one_branch_exits(statement: ast.stmt) -> bool:
+    """An ``if`` with exactly one branch that always leaves, or a loop whose
+    ``else`` always leaves."""
+    if isinstance(statement, ast.If):
+        return always_exits(statement.body) != always_exits(statement.orelse)
+    if isinstance(statement, (ast.For, ast.While)):
+        return always_exits(statement.orelse)
+    return False
