@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 
 from srcgrad.codegen.bindings import BindingRequests, BoundContext
+from srcgrad.codegen.format import verbatim
 from srcgrad.ir import Op
 
 #: The one class that sends an input to ``check_real``: anything but a float
@@ -50,7 +51,7 @@ def check_statement(
     )
     helper = ast.unparse(context.helper("check_real"))
     call = f"{helper}({function_name!r}{keywords})"
-    return ast.If(_verbatim(test), [ast.Expr(_verbatim(call))], [])
+    return ast.If(verbatim(test), [ast.Expr(verbatim(call))], [])
 
 
 def _fast_test(arg: str, kind: str, context: BoundContext) -> str:
@@ -80,8 +81,3 @@ def evaluated_why(op: Op) -> str:
     if kept is not None and kept.attributes.get("namespace") == "numpy":
         return "kept: warns (nan) outside its domain, as f does"
     return "kept: raises outside its domain, as f does"
-
-
-def _verbatim(text: str) -> ast.expr:
-    """An expression ``ast.unparse`` writes as ``text``, exactly."""
-    return ast.Name(text, ast.Load())

@@ -14,6 +14,7 @@ from collections import Counter
 
 from srcgrad.codegen.bindings import BindingRequests, BoundContext
 from srcgrad.codegen.checks import request_check
+from srcgrad.codegen.format import verbatim
 from srcgrad.codegen.inline import Inlining
 from srcgrad.codegen.layout import Layout
 from srcgrad.codegen.naming import Coalescer, Namer
@@ -57,6 +58,8 @@ class Plan:
         self.inlining, self.layout = _settle(
             function, self.hints, name_every_target=self.unused is None
         )
+        for snapshot in self.layout.snapshots.values():
+            self.hints[snapshot] = "stop"
         # Aliases avoid local variable names too, so those keep their names.
         self.context = BoundContext(_requests(function).bind(source_names))
         aliases = {binding.alias for binding in self.context.bindings.values()}
@@ -187,14 +190,29 @@ def _most_common(
 
 
 def _bool_op(operator: ast.boolop, left: ast.expr, right: ast.expr) -> ast.expr:
-    """``left and right``, flattened: ``a and b and c``, not ``a and (b and c)``."""
+    """``left and right``, flattened: ``a and b and c``, not ``a and (b and c)``.
+
+    ``ast.unparse`` parenthesises the second and later operands of a
+    boolean operator by mistake (``a and (not b)``, ``a and b and (c < d)``):
+    they are written as text, parenthesised only where the operator needs it.
+    """
     values: list[ast.expr] = []
     for side in (left, right):
         if isinstance(side, ast.BoolOp) and type(side.op) is type(operator):
             values += side.values
         else:
             values.append(side)
-    return ast.BoolOp(operator, values)
+    return ast.BoolOp(
+        operator, values[:1] + [_operand(operator, v) for v in values[1:]]
+    )
+
+
+def _operand(operator: ast.boolop, value: ast.expr) -> ast.expr:
+    text = ast.unparse(value)
+    looser = isinstance(value, (ast.IfExp, ast.Lambda, ast.NamedExpr)) or (
+        isinstance(value, ast.BoolOp) and isinstance(operator, ast.And)
+    )
+    return verbatim(f"({text})" if looser else text)
 
 
 def _settle(

@@ -20,6 +20,7 @@ import ast
 from collections.abc import Iterable
 
 from srcgrad.codegen.checks import check_statement, evaluated_why
+from srcgrad.codegen.format import verbatim
 from srcgrad.codegen.layout import Flow
 from srcgrad.codegen.plan import Plan
 from srcgrad.ir import (
@@ -45,17 +46,16 @@ from srcgrad.ir.location import SourceLocation
 Located = tuple[ast.stmt, SourceLocation | None]
 
 
-def verbatim(text: str) -> ast.expr:
-    """An expression ``ast.unparse`` writes as ``text``, exactly."""
-    return ast.Name(text, ast.Load())
-
-
 class _Run:
-    """Statements of one block, a comment heading each run from one line."""
+    """Statements of one block, a comment heading each run from one line.
 
-    def __init__(self) -> None:
+    A body continues the run of its header: its first statements need no
+    comment if they come from the header's line.
+    """
+
+    def __init__(self, line: int | None = None) -> None:
         self.statements: list[ast.stmt] = []
-        self.line: int | None = None
+        self.line = line
 
     def add(self, statement: ast.stmt, loc: SourceLocation | None) -> None:
         if loc is not None and loc.line != self.line:
@@ -63,6 +63,10 @@ class _Run:
             self.statements.append(ast.Expr(verbatim(comment)))
             self.line = loc.line
         self.statements.append(statement)
+
+    def add_all(self, statements: Iterable[Located]) -> None:
+        for statement, loc in statements:
+            self.add(statement, loc)
 
     def add_compound(self, statement: ast.stmt, loc: SourceLocation | None) -> None:
         """A statement with a body: what follows it starts a new run."""
@@ -82,15 +86,28 @@ class Writer:
 
     def body(self) -> list[ast.stmt]:
         """The statements of the function's body."""
-        return self._block(self.plan.function.entry)
-
-    def _block(self, block: Block, tail: Iterable[Located] = ()) -> list[ast.stmt]:
         run = _Run()
+        self._write(self.plan.function.entry, run)
+        return run.statements
+
+    def _body(
+        self, header: SourceLocation | None, *parts: Block | list[Located]
+    ) -> list[ast.stmt]:
+        """A compound statement's body: blocks and statements, one run."""
+        run = _Run(None if header is None else header.line)
+        for part in parts:
+            if isinstance(part, Block):
+                self._write(part, run)
+            else:
+                run.add_all(part)
+        return run.statements
+
+    def _write(self, block: Block, run: _Run) -> None:
+        """The statements of ``block`` (but its terminator's copies) to ``run``."""
         for op in block.ops:
             definition = op.definition
-            if definition in (UNDEF, YIELD, CONDITION) or self.plan.inlining.inlined(
-                op
-            ):
+            inlined = self.plan.inlining.inlined(op)
+            if definition in (UNDEF, YIELD, CONDITION) or inlined:
                 continue
             if definition is RETURN:
                 run.statements.append(self._return(op))
@@ -100,9 +117,6 @@ class Writer:
                 self._loop(op, run)
             else:
                 run.add(self._simple(op), self.plan.location(op))
-        for statement, loc in tail:
-            run.add(statement, loc)
-        return run.statements
 
     # -- simple statements --------------------------------------------------
     def _simple(self, op: Op) -> ast.stmt:
@@ -126,8 +140,11 @@ class Writer:
     def _target(self, value: Value) -> ast.Name:
         return ast.Name(self.plan.names[value], ast.Store())
 
-    def _copies(self, position: int) -> list[Located]:
-        """The copy at ``position`` of each flow whose ends are named apart."""
+    def _copies(self, position: int, near: Op) -> list[Located]:
+        """The copy at ``position`` of each flow whose ends are named apart.
+
+        Its comment names the line its values come from, else ``near``'s.
+        """
         targets: list[ast.expr] = []
         values: list[ast.expr] = []
         sources: list[Value] = []
@@ -143,57 +160,62 @@ class Writer:
             sources.append(flow.source)
         if not targets:
             return []
-        loc = self.plan.copy_location(sources)
+        loc = self.plan.copy_location(sources) or near.loc
         return [(_assign(targets, values), loc)]
 
     # -- if -----------------------------------------------------------------
     def _if(self, op: Op, run: _Run) -> None:
         points = self.layout.ifs[op]
+        loc = self.plan.location(op)
         then_block, else_block = (region.block for region in op.regions)
-        then = self._block(then_block, self._copies(points.then_end))
-        otherwise = self._block(else_block, self._copies(points.else_end))
+        then = self._body(
+            loc, then_block, self._copies(points.then_end, _yield(then_block))
+        )
+        otherwise = self._body(
+            loc, else_block, self._copies(points.else_end, _yield(else_block))
+        )
         if not then and not otherwise:
             return
         test = self.plan.expression(op.operands[0])
         if not then:
             test, then, otherwise = _negated(test), otherwise, []
-        run.add_compound(ast.If(test, then, _elif(otherwise)), self.plan.location(op))
+        run.add_compound(ast.If(test, then, _elif(otherwise)), loc)
 
     # -- loops --------------------------------------------------------------
     def _loop(self, op: Op, run: _Run) -> None:
         parts = loop_parts(op)
         points = self.layout.loops[op]
-        for statement, loc in self._copies(points.before):
-            run.add(statement, loc)
+        loc = self.plan.location(op)
+        run.add_all(self._copies(points.before, op))
         broke = self._broke(op)
         if broke is not None:
             run.add(ast.Assign([broke], ast.Constant(False)), op.loc)
-        tail = self._copies(points.end) + self._break(op, broke)
+        tail = self._copies(points.end, _yield(parts.body)) + self._break(op, broke)
         snapshot = self.layout.snapshots.get(op)
         if snapshot is not None:
             stop = self.plan.expression(parts.stop)  # type: ignore[arg-type]
             tail.insert(0, (ast.Assign([self._target(snapshot)], stop), None))
-        body = self._block(parts.body, tail)
         if parts.iterable is not None:
+            body = self._body(loc, parts.body, tail)
             target = self._pattern(target_pattern(op), parts.targets)
             iterable = self.plan.expression(parts.iterable)
             loop: ast.stmt = ast.For(target, iterable, body or [ast.Pass()], [])
-        else:
-            test, body = self._while_test(op, body)
+        elif self.layout.condition_inline(op):
+            test = self._condition(op)
+            body = self._body(loc, parts.body, tail)
             loop = ast.While(test, body or [ast.Pass()], [])
-        run.add_compound(loop, self.plan.location(op))
+        else:
+            leave = ast.If(_negated(self._condition(op)), [ast.Break()], [])
+            assert parts.condition is not None
+            body = self._body(loc, parts.condition, [(leave, None)], parts.body, tail)
+            loop = ast.While(ast.Constant(True), body, [])
+        run.add_compound(loop, loc)
 
-    def _while_test(
-        self, op: Op, body: list[ast.stmt]
-    ) -> tuple[ast.expr, list[ast.stmt]]:
-        """``while c:``, or ``while True:`` and the condition's statements."""
+    def _condition(self, op: Op) -> ast.expr:
+        """The expression a ``while`` loops on."""
         condition = op.regions[0].block
         assert condition.terminator is not None
-        flag = self.plan.expression(condition.terminator.operands[0])
-        if self.layout.condition_inline(op):
-            return flag, body
-        leave = ast.If(_negated(flag), [ast.Break()], [])
-        return ast.Constant(True), self._block(condition, [(leave, None)]) + body
+        return self.plan.expression(condition.terminator.operands[0])
 
     def _broke(self, op: Op) -> ast.Name | None:
         """The name of the flag that says the loop broke, if it is read."""
@@ -231,6 +253,12 @@ class Writer:
         return ast.Tuple(
             [self._pattern(inner, targets) for inner in pattern], ast.Store()
         )
+
+
+def _yield(block: Block) -> Op:
+    terminator = block.terminator
+    assert terminator is not None
+    return terminator
 
 
 def _assign(targets: list[ast.expr], values: list[ast.expr]) -> ast.stmt:
