@@ -254,10 +254,14 @@ class Layout:
         points = LoopPoints(before, header, condition_end, snapshot, end, test)
         self.loops[op] = points
         self._loop_end(op, points)
+        # A carried value is kept from the copies before the loop to its
+        # header, across a while's condition statements (the loop may leave
+        # at their end), and from the copies ending the body to the test.
+        kept = header if condition_end is None else condition_end + 1
         for index, carried in enumerate(parts.carried):
             self._define(parts.results[index], test, block)
             if self._slot_needed(op, index):
-                self.extra[carried] = [(before, header), (end, test + 1)]
+                self.extra[carried] = [(before, kept), (end, test + 1)]
                 self.forced.append((carried, parts.results[index]))
         if parts.broke is not None and self.inlining.used(parts.broke):
             self._assign(parts.broke, before, block)

@@ -265,8 +265,16 @@ def _assign(targets: list[ast.expr], values: list[ast.expr]) -> ast.stmt:
     """``a = x``, or ``a, b = x, y``: every value read before any is assigned."""
     if len(targets) == 1:
         return ast.Assign(targets, values[0])
-    # ast.unparse would parenthesise the tuple of values.
-    text = ", ".join(ast.unparse(value) for value in values)
+    # ast.unparse would parenthesise the tuple of values; a conditional
+    # expression among them reads better in parentheses.
+    text = ", ".join(
+        (
+            f"({ast.unparse(value)})"
+            if isinstance(value, ast.IfExp)
+            else ast.unparse(value)
+        )
+        for value in values
+    )
     return ast.Assign([ast.Tuple(targets, ast.Store())], verbatim(text))
 
 
