@@ -85,7 +85,7 @@ def generate(function: Function, docstring: str | None = None) -> GeneratedFunct
     plan = Plan(function)
     header = _header(function, docstring)
     statements = Writer(plan).body()
-    module = ast.fix_missing_locations(ast.Module(statements, type_ignores=[]))
+    module = ast.Module(statements, type_ignores=[])
     body = [f"    {line}" for line in ast.unparse(module).splitlines()]
     bindings = tuple(plan.context.bindings.values())
     definition = format_source("\n".join(header + body) + "\n")

@@ -69,11 +69,8 @@ class Inlining:
             self._decided[op] = self._decide(op)
         return self._decided[op]
 
-    def inlined_value(self, value: Value) -> bool:
-        op = value.defining_op
-        return op is not None and self.inlined(op)
-
     def used(self, value: Value) -> bool:
+        """Whether any op reads ``value``."""
         return bool(self.users.get(value))
 
     def expression_if(self, op: Op) -> bool:

@@ -55,11 +55,13 @@ class Variable:
 
     @property
     def first(self) -> int:
+        """The first point where it is assigned or live."""
         points = self.assigned + [low for low, _ in self.live]
         return min(points, default=0)
 
     @property
     def last(self) -> int:
+        """The last point where it is assigned, or the end of its live range."""
         points = self.assigned + [high for _, high in self.live]
         return max(points, default=0)
 
@@ -102,6 +104,7 @@ class Coalescer:
             self._try(flow)
 
     def find(self, value: Value) -> Value:
+        """The representative of ``value``'s variable."""
         while self.root[value] is not value:
             self.root[value] = self.root[self.root[value]]
             value = self.root[value]

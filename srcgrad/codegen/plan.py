@@ -85,9 +85,6 @@ class Plan:
         return names
 
     # -- expressions --------------------------------------------------------
-    def inlined(self, value: Value) -> bool:
-        return self.inlining.inlined_value(value)
-
     def expression(self, value: Value) -> ast.expr:
         """``value`` as Python: its name, or the expression written inline."""
         op = value.defining_op

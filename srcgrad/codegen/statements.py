@@ -58,6 +58,7 @@ class _Run:
         self.line = line
 
     def add(self, statement: ast.stmt, loc: SourceLocation | None) -> None:
+        """``statement``, after a comment if ``loc`` starts a new run."""
         if loc is not None and loc.line != self.line:
             comment = f"# line {loc.line}: {loc.text.strip()}"
             self.statements.append(ast.Expr(verbatim(comment)))
@@ -65,6 +66,7 @@ class _Run:
         self.statements.append(statement)
 
     def add_all(self, statements: Iterable[Located]) -> None:
+        """Each statement, as ``add`` does."""
         for statement, loc in statements:
             self.add(statement, loc)
 
@@ -129,7 +131,7 @@ class Writer:
             return ast.Expr(verbatim(f"{ast.unparse(value)}  # {evaluated_why(op)}"))
         if not op.results:
             return ast.Expr(value)
-        return ast.Assign([self._target(op.result)], value)
+        return _assignment(self._target(op.result), value)
 
     def _return(self, op: Op) -> ast.stmt:
         values = [ast.unparse(self.plan.expression(value)) for value in op.operands]
@@ -189,17 +191,19 @@ class Writer:
         run.add_all(self._copies(points.before, op))
         broke = self._broke(op)
         if broke is not None:
-            run.add(ast.Assign([broke], ast.Constant(False)), op.loc)
+            run.add(_assignment(broke, ast.Constant(False)), op.loc)
         tail = self._copies(points.end, _yield(parts.body)) + self._break(op, broke)
         snapshot = self.layout.snapshots.get(op)
         if snapshot is not None:
             stop = self.plan.expression(parts.stop)  # type: ignore[arg-type]
-            tail.insert(0, (ast.Assign([self._target(snapshot)], stop), None))
+            tail.insert(0, (_assignment(self._target(snapshot), stop), None))
         if parts.iterable is not None:
             body = self._body(loc, parts.body, tail)
             target = self._pattern(target_pattern(op), parts.targets)
             iterable = self.plan.expression(parts.iterable)
-            loop: ast.stmt = ast.For(target, iterable, body or [ast.Pass()], [])
+            loop: ast.stmt = ast.For(
+                target, iterable, body or [ast.Pass()], [], lineno=0
+            )
         elif self.layout.condition_inline(op):
             test = self._condition(op)
             body = self._body(loc, parts.body, tail)
@@ -233,7 +237,7 @@ class Writer:
         test = self.plan.expression(stop)
         leave: list[ast.stmt] = [ast.Break()]
         if broke is not None:
-            leave.insert(0, ast.Assign([broke], ast.Constant(True)))
+            leave.insert(0, _assignment(broke, ast.Constant(True)))
         if isinstance(test, ast.Constant) and not test.value:
             return []
         loc = self.plan.copy_location([parts.stop])
@@ -264,7 +268,7 @@ def _yield(block: Block) -> Op:
 def _assign(targets: list[ast.expr], values: list[ast.expr]) -> ast.stmt:
     """``a = x``, or ``a, b = x, y``: every value read before any is assigned."""
     if len(targets) == 1:
-        return ast.Assign(targets, values[0])
+        return _assignment(targets[0], values[0])
     # ast.unparse would parenthesise the tuple of values; a conditional
     # expression among them reads better in parentheses.
     text = ", ".join(
@@ -275,7 +279,12 @@ def _assign(targets: list[ast.expr], values: list[ast.expr]) -> ast.stmt:
         )
         for value in values
     )
-    return ast.Assign([ast.Tuple(targets, ast.Store())], verbatim(text))
+    return _assignment(ast.Tuple(targets, ast.Store()), verbatim(text))
+
+
+def _assignment(target: ast.expr, value: ast.expr) -> ast.stmt:
+    # ast.unparse reads the line number of an assignment (for type comments).
+    return ast.Assign([target], value, lineno=0)
 
 
 def _negated(test: ast.expr) -> ast.expr:
