@@ -450,6 +450,70 @@ def stop_on_carried():
     return function("stop_on_carried", ["x"], build)
 
 
+def underscore_parameter():
+    # def f(_, n): for i in range(n): _ = _ * 2 (i unread); return _
+    def build(b, underscore, n):
+        with b.at(at(2, "for i in range(n):")):
+
+            def body(inner, i, value):
+                with inner.at(at(3, "_ = _ * 2")):
+                    return [apply(inner, "mul", value, inner.const(2), hint="_")]
+
+            (value,) = for_(b, apply(b, "range", n), [underscore], body)
+        return [apply(b, "add", value, underscore)]
+
+    return function("underscore_parameter", ["_", "n"], build)
+
+
+def reversed_before_appends():
+    # r = reversed(tape) while the tape is empty, then appends, then a loop
+    # over r: it yields nothing, however many items were appended since.
+    def build(b, x, n):
+        with b.at(at(2, "tape = []; r = reversed(tape)")):
+            tape = new_list(b, "tape")
+            early = apply(b, "reversed", tape)
+        with b.at(at(3, "for i in range(n): tape.append(x * i)")):
+
+            def forward(inner, i):
+                append(inner, tape, apply(inner, "mul", x, i))
+                return []
+
+            for_(b, apply(b, "range", n), [], forward)
+        with b.at(at(4, "for v in r: s = s + v")):
+
+            def backward(inner, v, s):
+                return [apply(inner, "add", s, v, hint="s")]
+
+            (s,) = for_(b, early, [b.const(0.0, hint="s")], backward, ["v"])
+        return [s, apply(b, "len", tape)]
+
+    return function("reversed_before_appends", ["x", "n"], build)
+
+
+def countdown_with_break():
+    # while n > 0: n = n - 1; total = total + n; if total > limit: break
+    def build(b, n, limit):
+        with b.at(at(2, "total = 0")):
+            total0 = b.const(0, hint="total")
+        with b.at(at(3, "while n > 0:")):
+
+            def body(inner, n, total):
+                with inner.at(at(4, "n = n - 1")):
+                    n1 = apply(inner, "sub", n, inner.const(1), hint="n")
+                with inner.at(at(5, "total = total + n")):
+                    total1 = apply(inner, "add", total, n1, hint="total")
+                with inner.at(at(6, "if total > limit:")):
+                    return [n1, total1, apply(inner, "gt", total1, limit)]
+
+            def condition(inner, n, total):
+                return apply(inner, "gt", n, inner.const(0))
+
+            n, total, broke = while_(b, [n, total0], condition, body, exit=True)
+        return [total, broke]
+
+    return function("countdown_with_break", ["n", "limit"], build)
+
+
 SHAPES = {
     shape.__name__: shape
     for shape in (
@@ -473,6 +537,9 @@ SHAPES = {
         swap_in_branch,
         indexed_pairs,
         stop_on_carried,
+        underscore_parameter,
+        reversed_before_appends,
+        countdown_with_break,
     )
 }
 
@@ -502,6 +569,9 @@ INPUTS = {
         ([1.0, 2.0], [3.0]),
     ],
     "stop_on_carried": [(200.0,), (1.0,), (50.0,), (11.0,), (4.0,)],
+    "underscore_parameter": [(1.5, 0), (1.5, 3)],
+    "reversed_before_appends": [(2.0, 0), (2.0, 3)],
+    "countdown_with_break": [(0, 5), (4, 100), (10, 20), (-1, 0)],
 }
 
 
@@ -711,3 +781,37 @@ def test_a_stop_flag_that_is_carried_is_read_before_the_copies():
     source = generate(stop_on_carried()).source
     assert "stop = done\n" in source
     assert source.index("stop = done") < source.index("x, done = x * 3, x > 10")
+
+
+def test_a_target_is_not_called_underscore_where_that_is_a_variable():
+    source = generate(underscore_parameter()).source
+    assert "for i in range(n):" in source
+
+
+def test_nothing_is_moved_past_an_append_to_what_it_reads():
+    source = generate(reversed_before_appends()).source
+    assert "    t = reversed(tape)\n" in source
+    assert source.index("t = reversed(tape)") < source.index("tape.append(")
+
+
+def test_a_while_that_breaks_says_whether_it_did():
+    _pinned(
+        countdown_with_break(),
+        """
+        def countdown_with_break(n, limit):
+            # line 2: total = 0
+            total = 0
+            # line 3: while n > 0:
+            broke = False
+            while n > 0:
+                # line 4: n = n - 1
+                n = n - 1
+                # line 5: total = total + n
+                total = total + n
+                # line 6: if total > limit:
+                if total > limit:
+                    broke = True
+                    break
+            return total, broke
+        """,
+    )

@@ -134,10 +134,12 @@ class Writer:
         return _assignment(self._target(op.result), value)
 
     def _return(self, op: Op) -> ast.stmt:
-        values = [ast.unparse(self.plan.expression(value)) for value in op.operands]
+        values = [self.plan.expression(value) for value in op.operands]
         if op.attributes.get("tuple") and len(values) == 1:
-            return ast.Return(verbatim(f"({values[0]},)"))
-        return ast.Return(verbatim(", ".join(values)) if values else None)
+            return ast.Return(verbatim(f"({ast.unparse(values[0])},)"))
+        if len(values) == 1:
+            return ast.Return(values[0])
+        return ast.Return(verbatim(_tuple_text(values)) if values else None)
 
     def _target(self, value: Value) -> ast.Name:
         return ast.Name(self.plan.names[value], ast.Store())
@@ -269,9 +271,14 @@ def _assign(targets: list[ast.expr], values: list[ast.expr]) -> ast.stmt:
     """``a = x``, or ``a, b = x, y``: every value read before any is assigned."""
     if len(targets) == 1:
         return _assignment(targets[0], values[0])
-    # ast.unparse would parenthesise the tuple of values; a conditional
-    # expression among them reads better in parentheses.
-    text = ", ".join(
+    return _assignment(ast.Tuple(targets, ast.Store()), verbatim(_tuple_text(values)))
+
+
+def _tuple_text(values: list[ast.expr]) -> str:
+    """``x, y``: ``ast.unparse`` would parenthesise the tuple; a conditional
+    expression in it reads better in parentheses of its own.
+    """
+    return ", ".join(
         (
             f"({ast.unparse(value)})"
             if isinstance(value, ast.IfExp)
@@ -279,7 +286,6 @@ def _assign(targets: list[ast.expr], values: list[ast.expr]) -> ast.stmt:
         )
         for value in values
     )
-    return _assignment(ast.Tuple(targets, ast.Store()), verbatim(text))
 
 
 def _assignment(target: ast.expr, value: ast.expr) -> ast.stmt:
