@@ -1,4 +1,14 @@
-"""Codegen: IR to formatted, readable Python source."""
+"""Codegen: IR to formatted, readable Python source.
+
+In the order code is written: ``inline`` (which ops are written inline),
+``layout`` (program points over nested regions, where values are live, and
+the flows control flow makes), ``naming`` (values joined into variables,
+and their names), ``plan`` (all of that for one function, and its values
+as expressions), ``statements`` (the body as ``ast``: ``if``, ``for``,
+``while``, copies, comments), ``checks`` (``check_real`` and kept calls),
+``emit`` (the ``def`` and its imports), ``format`` (black), ``bindings``
+(the modules and builtins the code calls), ``load`` (compiling the text).
+"""
 
 from srcgrad.codegen.emit import (
     FACTORY_NAME,

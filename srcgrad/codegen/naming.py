@@ -6,12 +6,23 @@ value holding it is dead, so a variable that is reassigned keeps its name
 where it can (``x = x + 1``) and an adjoint accumulates in one name
 (``x_bar = x_bar + ...``) instead of ``x_bar_7``. Temporaries are never
 reused: each ``t_k`` means one thing. Parameters keep their names.
+
+Control flow joins values: a branch's value becomes the ``if``'s result, a
+loop's initial value becomes its carried value, and so on (the *flows* of
+``layout``). Values joined by a flow become one *variable*, one name, where
+their live ranges allow it and their hints agree, so no copy is written
+(``x = x * 2`` inside a loop); elsewhere the flow is a copy. A variable that
+some path never assigns gets a name no other variable has, so it can never
+hold a stale value of another one.
 """
 
 from __future__ import annotations
 
 import keyword
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from srcgrad.codegen.layout import Flow, Interval, Layout
 from srcgrad.ir import Value
 
 #: Names for hint-less values (temporaries): the first the source doesn't use.
@@ -22,53 +33,207 @@ TEMPORARY_NAMES = ("t", "u", "v", "w", "tmp")
 _NEVER = frozenset(keyword.kwlist)
 
 
+@dataclass
+class Variable:
+    """Values that share one name.
+
+    Attributes:
+        members: the values, in program order.
+        hint: the name they are named after (None for a temporary).
+        fixed: the name a parameter among them imposes.
+        partial: some path never assigns it.
+        assigned: points where the name is assigned (copies included).
+        live: points where its value must be kept.
+    """
+
+    members: list[Value]
+    hint: str | None
+    fixed: str | None
+    partial: bool
+    assigned: list[int] = field(default_factory=list)
+    live: list[Interval] = field(default_factory=list)
+
+    @property
+    def first(self) -> int:
+        """The first point where it is assigned or live."""
+        points = self.assigned + [low for low, _ in self.live]
+        return min(points, default=0)
+
+    @property
+    def last(self) -> int:
+        """The last point where it is assigned, or the end of its live range."""
+        points = self.assigned + [high for _, high in self.live]
+        return max(points, default=0)
+
+    def interferes(self, other: Variable) -> bool:
+        """One assigns its name where the other's value is still needed."""
+        return _clobbers(self.assigned, other.live) or _clobbers(
+            other.assigned, self.live
+        )
+
+
+def _clobbers(points: list[int], live: list[Interval]) -> bool:
+    return any(low <= point < high for point in points for low, high in live)
+
+
+class Coalescer:
+    """Joins the values of each flow into one variable where that is safe.
+
+    Values joined must have compatible hints (a temporary joins anything),
+    at most one parameter, and within the joined variable no assignment,
+    copy included, may overwrite a member still needed.
+    """
+
+    def __init__(
+        self, layout: Layout, hints: Mapping[Value, str | None], fixed: dict[Value, str]
+    ) -> None:
+        self.layout = layout
+        self.root = {value: value for value in layout.sites}
+        self.members = {value: [value] for value in layout.sites}
+        self.hint = {
+            value: fixed.get(value) or hints.get(value) for value in layout.sites
+        }
+        self.fixed = {value: fixed.get(value) for value in layout.sites}
+        self.live = {value: layout.intervals(value) for value in layout.sites}
+        self.incoming: dict[Value, list[Flow]] = {}
+        for flow in layout.flows:
+            self.incoming.setdefault(flow.target, []).append(flow)
+        for first, second in layout.forced:
+            self._union(self.find(first), self.find(second))
+        for flow in layout.flows:
+            self._try(flow)
+
+    def find(self, value: Value) -> Value:
+        """The representative of ``value``'s variable."""
+        while self.root[value] is not value:
+            self.root[value] = self.root[self.root[value]]
+            value = self.root[value]
+        return value
+
+    def copied(self, flow: Flow) -> bool:
+        """``flow`` needs a copy: its source is not its target's variable."""
+        source = flow.source
+        return source not in self.root or self.find(source) is not self.find(
+            flow.target
+        )
+
+    def variables(self) -> dict[Value, Variable]:
+        """Each variable that is assigned or read, by its representative."""
+        found: dict[Value, Variable] = {}
+        for value in self.layout.sites:
+            root = self.find(value)
+            if root in found:
+                continue
+            members = self.members[root]
+            variable = Variable(
+                members,
+                self.hint[root],
+                self.fixed[root],
+                any(member in self.layout.partial for member in members),
+                [point for point, _ in self._assignments(members)],
+                [interval for member in members for interval in self.live[member]],
+            )
+            if variable.fixed or variable.assigned or self._read(members):
+                found[root] = variable
+        return found
+
+    def _read(self, members: list[Value]) -> bool:
+        return any(member in self.layout.reads for member in members)
+
+    def _try(self, flow: Flow) -> None:
+        if flow.source not in self.root:  # written inline: always a copy
+            return
+        first, second = self.find(flow.source), self.find(flow.target)
+        if first is second:
+            return
+        hints = {self.hint[first], self.hint[second]} - {None}
+        if len(hints) > 1 or (self.fixed[first] and self.fixed[second]):
+            return
+        if self._conflict(self.members[first] + self.members[second]):
+            return
+        self._union(first, second)
+
+    def _union(self, first: Value, second: Value) -> None:
+        if first is second:
+            return
+        if self.layout.sites[second][0] < self.layout.sites[first][0]:
+            first, second = second, first
+        self.root[second] = first
+        self.members[first] = sorted(
+            self.members[first] + self.members.pop(second),
+            key=lambda value: self.layout.sites[value][0],
+        )
+        self.hint[first] = self.hint[first] or self.hint[second]
+        self.fixed[first] = self.fixed[first] or self.fixed[second]
+
+    def _assignments(self, members: list[Value]) -> list[tuple[int, Value]]:
+        """Where ``members`` as one variable is assigned, and to which value."""
+        inside = set(members)
+        found = [
+            (point, member)
+            for member in members
+            for point in self.layout.assigned.get(member, ())
+        ]
+        found += [
+            (flow.position, flow.target)
+            for member in members
+            for flow in self.incoming.get(member, ())
+            if flow.source not in inside
+        ]
+        return found
+
+    def _conflict(self, members: list[Value]) -> bool:
+        for point, written in self._assignments(members):
+            for member in members:
+                if member is not written and _clobbers([point], self.live[member]):
+                    return True
+        return False
+
+
 class Namer:
-    """Hands out names in program order, given when each value is last read.
+    """Hands out names to variables in program order.
 
     Args:
         reserved: names the code must not bind (globals it reads, module
-            aliases, the function's own name).
-        last_use: for each value, the position of the last statement that
-            reads it (-1 if none).
+            aliases, the function's own name, its parameters).
         source_names: names the source uses; temporaries are named so that
             ``t_1`` is never mistaken for a version of a variable ``t``.
     """
 
-    def __init__(
-        self, reserved: set[str], last_use: dict[Value, int], source_names: set[str]
-    ) -> None:
+    def __init__(self, reserved: set[str], source_names: set[str]) -> None:
         self.temporary = next(
             (name for name in TEMPORARY_NAMES if name not in source_names), "tmp"
         )
         self.reserved = set(reserved)
-        self.last_use = last_use
-        self.holder: dict[str, Value] = {}
-        self.names: dict[Value, str] = {}
+        self.holders: dict[str, list[Variable]] = {}
         self.ever_used: set[str] = set()
+        self.exclusive: set[str] = set()
 
-    def fix(self, value: Value, name: str) -> None:
-        """Give ``value`` exactly ``name`` (a parameter)."""
-        self.names[value] = name
-        self.holder[name] = value
+    def name(self, variable: Variable) -> str:
+        """A name for ``variable``; variables must come in program order."""
+        if variable.fixed is not None:
+            name = variable.fixed
+        else:
+            base = variable.hint or self.temporary
+            name, suffix = base, 0
+            while not self._free(name, variable):
+                suffix += 1
+                name = f"{base}_{suffix}"
+        self.holders.setdefault(name, []).append(variable)
         self.ever_used.add(name)
+        if variable.partial:
+            self.exclusive.add(name)
+        return name
 
-    def assign(self, value: Value, position: int, hint: str | None) -> str:
-        """Name ``value``, bound by the statement at ``position``, after ``hint``."""
-        base = hint or self.temporary
-        candidate, suffix = base, 0
-        while not self._free(candidate, position, reuse=hint is not None):
-            suffix += 1
-            candidate = f"{base}_{suffix}"
-        self.fix(value, candidate)
-        return candidate
-
-    def _free(self, name: str, position: int, *, reuse: bool) -> bool:
-        if name in self.reserved or (name in _NEVER and name not in self.holder):
+    def _free(self, name: str, variable: Variable) -> bool:
+        if name in self.reserved or name in _NEVER or name in self.exclusive:
             return False
+        reuse = variable.hint is not None and not variable.partial
         if not reuse and name in self.ever_used:
             return False
-        holder = self.holder.get(name)
-        return holder is None or self.last_use.get(holder, -1) <= position
-
-    def __getitem__(self, value: Value) -> str:
-        return self.names[value]
+        start = variable.first
+        holders = [
+            holder for holder in self.holders.get(name, ()) if holder.last >= start
+        ]
+        self.holders[name] = holders
+        return not any(holder.interferes(variable) for holder in holders)

@@ -1,0 +1,83 @@
+"""The statements that make a gradient fail where its function fails.
+
+``check_real`` heads a gradient: it refuses inputs that are not real
+numbers. ``evaluate`` keeps a call whose value no derivative term needs,
+because the call raises (or warns) where the function does.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from srcgrad.codegen.bindings import BindingRequests, BoundContext
+from srcgrad.codegen.format import verbatim
+from srcgrad.ir import Op
+
+#: The one class that sends an input to ``check_real``: anything but a float
+#: for ``wrt``; a complex number for a value ``**`` computed.
+FAST_TYPE = {"wrt": "float", "value": "complex"}
+#: The keyword of ``srcgrad.runtime.check_real`` for each kind of input.
+_CHECK_KEYWORDS = {
+    "wrt": "wrt",
+    "parameter": "parameters",
+    "global": "globals",
+    "closure variable": "closure",
+    "value": "values",
+}
+
+
+def check_statement(
+    op: Op, args: list[str], context: BoundContext, function_name: str
+) -> ast.stmt:
+    """``if x.__class__ is not float or ...: check_real(...)``.
+
+    The test is the fast path: for a float ``wrt`` input, and a float or
+    int other input, it is all the check costs. ``check_real`` accepts
+    NumPy's scalars too and raises for the rest. The test and the call are
+    written as text: ``ast.unparse`` would parenthesise the third and later
+    operands of an ``or``.
+    """
+    names: tuple[str, ...] = op.attributes["names"]  # type: ignore[assignment]
+    kinds: tuple[str, ...] = op.attributes["kinds"]  # type: ignore[assignment]
+    tests = [
+        _fast_test(arg, kind, context) for arg, kind in zip(args, kinds, strict=True)
+    ]
+    test = " or ".join(tests)
+    groups: dict[str, list[str]] = {}
+    for name, kind, arg in zip(names, kinds, args, strict=True):
+        groups.setdefault(_CHECK_KEYWORDS[kind], []).append(f"{name!r}: {arg}")
+    keywords = "".join(
+        f", {keyword}={{{', '.join(items)}}}" for keyword, items in groups.items()
+    )
+    helper = ast.unparse(context.helper("check_real"))
+    call = f"{helper}({function_name!r}{keywords})"
+    return ast.If(verbatim(test), [ast.Expr(verbatim(call))], [])
+
+
+def _fast_test(arg: str, kind: str, context: BoundContext) -> str:
+    """What sends an input to ``check_real``: a class it may not have."""
+    if not arg.isidentifier():
+        arg = f"({arg})"
+    if kind in FAST_TYPE:
+        test = "is not" if kind == "wrt" else "is"
+        type_name = ast.unparse(context.builtin(FAST_TYPE[kind]))
+        return f"{arg}.__class__ {test} {type_name}"
+    real = ", ".join(ast.unparse(context.builtin(name)) for name in ("float", "int"))
+    return f"{arg}.__class__ not in ({real})"
+
+
+def request_check(op: Op, requests: BindingRequests) -> None:
+    """Record the builtins and the helper a ``check_real`` statement calls."""
+    kinds = set(op.attributes["kinds"])  # type: ignore[call-overload]
+    requests.builtins.update(FAST_TYPE[kind] for kind in kinds & {"wrt", "value"})
+    if kinds - {"wrt", "value"}:
+        requests.builtins.update(("float", "int"))
+    requests.helpers.add("check_real")
+
+
+def evaluated_why(op: Op) -> str:
+    """The comment on a value kept only so the gradient fails where f does."""
+    kept = op.operands[0].defining_op
+    if kept is not None and kept.attributes.get("namespace") == "numpy":
+        return "kept: warns (nan) outside its domain, as f does"
+    return "kept: raises outside its domain, as f does"
