@@ -25,7 +25,7 @@ from collections.abc import Mapping
 
 from srcgrad.errors import NotRealError
 
-__all__ = ["check_real"]
+__all__ = ["check_real", "is_real_sequence"]
 
 
 def check_real(
@@ -36,6 +36,7 @@ def check_real(
     globals: Mapping[str, object] | None = None,  # noqa: A002 (what it holds)
     closure: Mapping[str, object] | None = None,
     values: Mapping[str, object] | None = None,
+    sequences: Mapping[str, object] | None = None,
 ) -> None:
     """Check a gradient's inputs: floats for ``wrt``, real numbers elsewhere.
 
@@ -54,6 +55,10 @@ def check_real(
         closure: the same for variables of enclosing functions.
         values: values ``f`` computes that Python may make complex (a
             negative number to a fractional power), by their source text.
+        sequences: the parameters, globals and closure variables ``f``
+            iterates over (or passes to ``len``, ``zip``...), by name. Each
+            must be a list, tuple or range of real numbers (or of such
+            sequences, for ``for a, b in pairs``).
 
     Raises:
         NotRealError: an input is not what it must be (complex, a string,
@@ -76,6 +81,9 @@ def check_real(
                 value, numbers.Real
             ):
                 _refuse(gradient, f"{kind} {name!r}", value, "a real number")
+    for name, value in (sequences or {}).items():
+        if not _holds_real_numbers(value):
+            _refuse(gradient, f"sequence {name!r}", value, _REAL_SEQUENCE)
     for text, value in (values or {}).items():
         if isinstance(value, complex):
             raise NotRealError(
@@ -84,6 +92,37 @@ def check_real(
                 "(in Python a negative number to a fractional power is complex)"
             )
 
+
+def is_real_sequence(value: object) -> bool:
+    """Whether ``value`` is a list, tuple or range of ints and floats (or of
+    such sequences): the fast test a gradient makes before iterating."""
+    if value.__class__ is range:
+        return True
+    if value.__class__ not in (list, tuple):
+        return False
+    if set(map(type, value)) <= _REAL_TYPES:  # type: ignore[call-overload]
+        return True
+    return _holds_real_numbers(value)
+
+
+def _holds_real_numbers(value: object) -> bool:
+    if isinstance(value, range):
+        return True
+    if not isinstance(value, (list, tuple)):
+        return False
+    numpy = sys.modules.get("numpy")
+    for item in value:
+        if isinstance(item, (list, tuple)):
+            if not _holds_real_numbers(item):
+                return False
+            continue
+        wraps = numpy is not None and isinstance(item, numpy.integer)
+        if wraps or not isinstance(item, numbers.Real):
+            return False
+    return True
+
+
+_REAL_SEQUENCE = "a list, tuple or range of real numbers"
 
 #: NumPy's integers wrap around (np.int8(100) * 2 is -56); derivative terms
 #: compute with them what f never does (``-n``, ``n * n``, ``n - 1``).
@@ -110,6 +149,8 @@ def _refuse(gradient: str, what: str, value: object, expected: str) -> None:
     hint = ""
     if expected == "a real float" and isinstance(value, numbers.Integral):
         hint = "; pass a float (2.0, not 2) to differentiate with respect to it"
+    elif expected == _REAL_SEQUENCE:
+        hint = "; NumPy arrays are not supported yet: pass a list (arr.tolist())"
     elif isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) > 0:
         hint = "; arrays and sequences are not supported yet"
     raise NotRealError(

@@ -22,6 +22,7 @@ from srcgrad.ir import (
     CHECK_REAL,
     CONST,
     EVALUATE,
+    FOR,
     GLOBAL,
     Block,
     Builder,
@@ -133,10 +134,12 @@ def _check_real_inputs(
 
     Checked: every ``wrt`` parameter (it must be a float), and every other
     parameter, global or closure variable whose value reaches the output
-    (it must be a real number). A value ``f`` reads but never uses is not
-    checked, as ``f`` does not use it either.
+    (it must be a real number, or, where ``f`` iterates over it, a list or
+    tuple of them). A value ``f`` reads but never uses is not checked, as
+    ``f`` does not use it either.
     """
     reaching = reaching_output(function)
+    sequences = _used_as_sequences(function)
     operands: list[Value] = []
     names: list[str] = []
     kinds: list[str] = []
@@ -146,7 +149,8 @@ def _check_real_inputs(
         if parameter.name in wrt or argument in reaching:
             operands.append(mapping[argument])
             names.append(parameter.name)
-            kinds.append("wrt" if parameter.name in wrt else "parameter")
+            kind = "wrt" if parameter.name in wrt else "parameter"
+            kinds.append(f"{kind} sequence" if argument in sequences else kind)
     for op in walk(function.entry):
         if op.definition is GLOBAL and op.result in reaching:
             closure = bool(op.attributes.get("closure"))
@@ -155,9 +159,28 @@ def _check_real_inputs(
                 continue
             operands.append(builder.read_global(name, closure=closure))
             names.append(name)
-            kinds.append("closure variable" if closure else "global")
+            kind = "closure variable" if closure else "global"
+            kinds.append(f"{kind} sequence" if op.result in sequences else kind)
     attributes = {"names": tuple(names), "kinds": tuple(kinds)}
     builder.create(CHECK_REAL, operands, attributes, result_count=0)
+
+
+#: Which operands of a builtin are sequences (``enumerate``'s start is not).
+_SEQUENCE_OPERANDS = {"zip": None, "enumerate": 1, "reversed": 1, "len": 1, "sum": 1}
+
+
+def _used_as_sequences(function: Function) -> set[Value]:
+    """The values ``function`` iterates over, or hands to ``len``/``zip``."""
+    found: set[Value] = set()
+    for op in walk(function.entry):
+        if op.definition is FOR:
+            found.add(op.operands[0])
+        elif op.attributes.get("namespace") == "builtins" and (
+            op.definition.name in _SEQUENCE_OPERANDS
+        ):
+            count = _SEQUENCE_OPERANDS[op.definition.name]
+            found.update(op.operands[:count])
+    return found
 
 
 def _may_be_complex(op: Op) -> bool:

@@ -23,6 +23,9 @@ _CHECK_KEYWORDS = {
     "global": "globals",
     "closure variable": "closure",
     "value": "values",
+    "parameter sequence": "sequences",
+    "global sequence": "sequences",
+    "closure variable sequence": "sequences",
 }
 
 
@@ -56,6 +59,8 @@ def check_statement(
 
 def _fast_test(arg: str, kind: str, context: BoundContext) -> str:
     """What sends an input to ``check_real``: a class it may not have."""
+    if kind.endswith(" sequence"):
+        return f"not {ast.unparse(context.helper('is_real_sequence'))}({arg})"
     if not arg.isidentifier():
         arg = f"({arg})"
     if kind in FAST_TYPE:
@@ -70,8 +75,11 @@ def request_check(op: Op, requests: BindingRequests) -> None:
     """Record the builtins and the helper a ``check_real`` statement calls."""
     kinds = set(op.attributes["kinds"])  # type: ignore[call-overload]
     requests.builtins.update(FAST_TYPE[kind] for kind in kinds & {"wrt", "value"})
-    if kinds - {"wrt", "value"}:
+    sequences = {kind for kind in kinds if kind.endswith(" sequence")}
+    if kinds - {"wrt", "value"} - sequences:
         requests.builtins.update(("float", "int"))
+    if sequences:
+        requests.helpers.add("is_real_sequence")
     requests.helpers.add("check_real")
 
 

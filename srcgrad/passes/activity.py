@@ -215,8 +215,15 @@ def _check_block(block: Block, varied: set[Value], useful: set[Value]) -> None:
         feeds_output = not op.definition.pure or any(r in useful for r in op.results)
         if not (reads_varied and feeds_output):
             continue
-        if isinstance(op.definition, Primitive) and op.definition.integer_operands:
-            _refuse_integer_use(op)
+        primitive = op.definition
+        if isinstance(primitive, Primitive) and primitive.integer_operands:
+            exempt = primitive.differentiable_operands
+            if any(
+                operand in varied
+                for index, operand in enumerate(op.operands)
+                if index not in exempt
+            ):
+                _refuse_integer_use(op)
         if not has_zero_derivative(op):
             check_differentiable(op)
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from srcgrad.primitives.primitive import Primitive
+from srcgrad.ir import Value
+from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
 
 
 def _builtin(name: str, arity: int | None) -> Primitive:
@@ -33,8 +34,34 @@ LEN = _builtin("len", 1)
 ZIP = _builtin("zip", None)
 ENUMERATE = _builtin("enumerate", None)
 REVERSED = _builtin("reversed", 1)
+
+
 #: ``sum(sequence[, start])`` of a sequence of numbers passed in (inactive data).
-SUM = _builtin("sum", None)
+def _sum_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    # sum(data, start) = start + data[0] + ...: d/dstart = 1; data is data.
+    return (None, g) if len(args) == 2 else (None,)
+
+
+def _sum_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    return t[1] if len(t) == 2 else None
+
+
+#: ``sum(data[, start])``: the data are numbers f does not differentiate
+#: with respect to; the start may be anything.
+SUM = Primitive(
+    "sum",
+    None,
+    {"builtins": "sum"},
+    _sum_vjp,
+    _sum_jvp,
+    (),
+    integer_operands=True,
+    differentiable_operands=(1,),
+)
 #: ``round(x, ndigits)``: a float, piecewise constant in ``x``.
 ROUND_DIGITS = Primitive(
     "round_digits",

@@ -174,6 +174,8 @@ class Primitive:
         integer_operands: its operands must be integers or sequences
             (``range``'s bounds, ``len``'s argument): an operand that
             depends on ``wrt`` is an error, not a zero derivative.
+        differentiable_operands: the positions exempt from that, which
+            the rules differentiate (``sum(data, start)``'s start).
         opaque: a function srcgrad only evaluates (``math.lgamma``): no
             rules, allowed where it does not depend on ``wrt``.
         commutative: operands may be swapped (CSE uses this).
@@ -191,6 +193,7 @@ class Primitive:
     needs_domain_check: frozenset[str] = field(default_factory=frozenset)
     zero_derivative: bool = False
     integer_operands: bool = False
+    differentiable_operands: tuple[int, ...] = ()
     opaque: bool = False
     commutative: bool = False
     pure: bool = True
