@@ -289,7 +289,10 @@ def _save_from_loop(copy: Op, reverse: Block) -> list[tuple[Value, Value]]:
         tape_op = Op(NEW_LIST, [], [Value(hint, copy.loc)], {}, loc=copy.loc)
         tape_op.parent = parent
         parent.ops.insert(parent.ops.index(copy), tape_op)
-        push = Op(APPEND, [tape_op.result, value], [], {}, loc=copy.loc)
+        # Pushed where it is computed, under that line's comment.
+        defining = value.defining_op
+        where = defining.loc if defining is not None else copy.loc
+        push = Op(APPEND, [tape_op.result, value], [], {}, loc=where)
         push.parent = body
         body.ops.insert(_push_position(body, value), push)
         replacements[value] = Value(value.name_hint, value.loc)
