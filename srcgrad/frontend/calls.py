@@ -20,7 +20,7 @@ from srcgrad.frontend.expressions import ExpressionLowering
 from srcgrad.frontend.resolve import (
     RULE_MODULES,
     BuiltinBinding,
-    GlobalBinding,
+    FunctionBinding,
     ModuleBinding,
     OtherBinding,
     PrimitiveBinding,
@@ -36,8 +36,26 @@ _BUILTINS = {"namespace": "builtins"}
 class CallLowering(ExpressionLowering):
     """Lowers calls to the functions srcgrad knows."""
 
+    def _user_call(self, node: ast.Call, binding: FunctionBinding) -> Lowered:
+        raise NotImplementedError
+
+    def _call_lowered(self, node: ast.Call) -> Lowered:
+        """A call: a user function's may return a tuple, any other a number."""
+        if isinstance(node.func, (ast.Name, ast.Attribute)):
+            callee = self._reference(node.func)
+            if isinstance(callee, FunctionBinding):
+                return self._user_call(node, callee)
+        return self._call(node)
+
     def _call(self, node: ast.Call) -> Value:
+        if not isinstance(node.func, (ast.Name, ast.Attribute)):
+            self.unsupported(node.func)
         callee = self._reference(node.func)
+        if isinstance(callee, FunctionBinding):
+            lowered = self._user_call(node, callee)
+            if isinstance(lowered, tuple):
+                self.fail(node, f"{callee.name}(...) returns a tuple, not a number")
+            return lowered
         if isinstance(callee, BuiltinBinding):
             return self._builtin(callee, node)
         if isinstance(callee, OtherBinding) and callee.no_rule_for:
@@ -84,19 +102,14 @@ class CallLowering(ExpressionLowering):
         return self._apply(name, operands, namespace)
 
     def _refuse_call(self, node: ast.Call, callee: object) -> NoReturn:
-        if isinstance(callee, GlobalBinding) and not callee.is_value:
-            self.fail(
-                node.func,
-                f"call to {callee.description} is not supported yet; srcgrad "
-                "differentiates calls to the math and NumPy functions it has "
-                "derivative rules for",
-            )
         what = getattr(callee, "description", None) or getattr(callee, "display", "")
         self.fail(
             node.func,
             f"call to {what or ast.unparse(node.func)} is not supported; srcgrad "
-            "differentiates calls only to the math and NumPy functions it has "
-            "derivative rules for",
+            "reads and differentiates calls to Python functions defined with "
+            "`def` or `lambda` (in this module, another one or this function) "
+            "and to the math and NumPy functions it has derivative rules for: "
+            "write the computation as such a function",
         )
 
     def _refuse_unpacking(self, node: ast.Call) -> None:

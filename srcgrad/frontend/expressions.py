@@ -17,6 +17,7 @@ from srcgrad.frontend.resolve import (
     Binding,
     BuiltinBinding,
     ConstantBinding,
+    FunctionBinding,
     GlobalBinding,
     ModuleBinding,
     OtherBinding,
@@ -46,6 +47,9 @@ class ExpressionLowering(LoweringState):
     def _call(self, node: ast.Call) -> Value:
         raise NotImplementedError
 
+    def _call_lowered(self, node: ast.Call) -> Lowered:
+        raise NotImplementedError
+
     def _expression(self, node: ast.expr) -> Lowered:
         with self.builder.at(self.location(node)):
             if isinstance(node, ast.Tuple):
@@ -54,6 +58,8 @@ class ExpressionLowering(LoweringState):
                 return self._local(node)
             if isinstance(node, ast.IfExp):
                 return self._conditional(node)
+            if isinstance(node, ast.Call):
+                return self._call_lowered(node)
             return self._number(node)
 
     def _scalar(self, node: ast.expr) -> Value:
@@ -180,6 +186,12 @@ class ExpressionLowering(LoweringState):
         return found
 
     def _name(self, node: ast.Name) -> Value:
+        if node.id in self.nested_nodes and node.id not in self.env:
+            self.fail(
+                node,
+                f"`{node.id}` is a function: srcgrad supports calling it, not "
+                "using it as a value",
+            )
         if node.id in self.locals or node.id in self.env:
             found = self._local(node)
             if isinstance(found, tuple):
@@ -192,8 +204,14 @@ class ExpressionLowering(LoweringState):
     def _reference(self, node: ast.expr) -> Binding:
         """Resolve a free name or a ``module.attribute`` chain."""
         if isinstance(node, ast.Name):
+            if node.id in self.nested_nodes and node.id not in self.env:
+                return self.function_named(node.id)
             if node.id in self.locals or node.id in self.env:
-                self.fail(node, f"local variable {node.id!r} is not a function")
+                self.fail(
+                    node,
+                    f"local variable {node.id!r} is not a function; srcgrad calls "
+                    "functions by name",
+                )
             binding = self.resolver.resolve(node.id)
             if binding is None:
                 self.fail(node, f"name {node.id!r} is not defined", NameResolutionError)
@@ -230,11 +248,20 @@ class ExpressionLowering(LoweringState):
         if isinstance(binding, GlobalBinding):
             if not binding.is_value:
                 self.fail(node, f"{binding.description} cannot be used as a number")
-            return self.builder.read_global(binding.name, closure=binding.closure)
+            scope = self.unit.scope.attributes(binding.closure)
+            return self.builder.read_global(
+                binding.name, closure=binding.closure, scope=scope
+            )
         if isinstance(binding, ModuleBinding):
             self.fail(
                 node, f"module {binding.module.__name__!r} cannot be used as a number"
             )
         if isinstance(binding, (PrimitiveBinding, BuiltinBinding)):
             self.fail(node, f"function {binding.display} must be called")
+        if isinstance(binding, FunctionBinding):
+            self.fail(
+                node,
+                f"{binding.description} is a function: srcgrad supports calling "
+                "it, not using it as a value",
+            )
         self.fail(node, f"{binding.description} is not supported", NameResolutionError)

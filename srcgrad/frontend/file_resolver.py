@@ -30,6 +30,7 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from types import ModuleType
@@ -45,12 +46,14 @@ from srcgrad.frontend.module_scope import (
 from srcgrad.frontend.resolve import (
     RULE_MODULES,
     Binding,
+    FunctionBinding,
     GlobalBinding,
     OtherBinding,
     Resolver,
     classify_object,
     classify_variable,
 )
+from srcgrad.frontend.source import FunctionSource
 
 #: Modules whose ``TYPE_CHECKING`` is False when the code runs.
 _TYPING_MODULES = ("typing", "typing_extensions")
@@ -83,10 +86,15 @@ class FileResolver:
     """Resolves names from a file's own imports and definitions, unrun.
 
     Only ``math`` and ``numpy`` (what srcgrad has rules for) are imported; an
-    import of anything else resolves to an ``OtherBinding``.
+    import of anything else resolves to an ``OtherBinding``. A top-level
+    ``def`` among ``functions`` (the file's, as ``parse_file`` read them)
+    is a ``FunctionBinding``: calls to it are lowered from its source.
     """
 
-    def __init__(self, module: ast.Module) -> None:
+    def __init__(
+        self, module: ast.Module, functions: Iterable[FunctionSource] = ()
+    ) -> None:
+        self._sources = {id(source.node): source for source in functions}
         self._definitions: dict[str, list[_Definition]] = {}
         self._stars: list[_StarImport] = []  # `from elsewhere import *`
         # Names whose object is known at the statement being read.
@@ -161,12 +169,9 @@ class FileResolver:
         elif isinstance(statement, ast.ImportFrom):
             self._import_from(statement, when)
         elif isinstance(statement, DEFINITIONS):
-            binding = GlobalBinding(
-                statement.name,
-                f"{statement.name!r} defined in this file",
-                is_value=False,
+            self._bind(
+                statement.name, self._definition(statement), statement.lineno, when
             )
-            self._bind(statement.name, binding, statement.lineno, when)
         elif isinstance(statement, ast.Assign):
             found = self._evaluate(statement.value)
             for target in statement.targets:
@@ -189,6 +194,15 @@ class FileResolver:
             self._record_all(statement.finalbody, when)
         else:
             self._record_maybe(statement)
+
+    def _definition(self, statement: ast.stmt) -> Binding:
+        """What a ``def`` or ``class`` statement binds its name to."""
+        name = getattr(statement, "name", "")
+        description = f"{name!r} defined in this file"
+        source = self._sources.get(id(statement))
+        if source is None:
+            return GlobalBinding(name, description, is_value=False)
+        return FunctionBinding(name, description, source=source, resolver=self)
 
     def _record_all(self, statements: list[ast.stmt], when: _When) -> None:
         for statement in statements:
