@@ -12,10 +12,11 @@ nothing needs and share the ones the rules recompute.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from srcgrad.ad.calls import forward_call
 from srcgrad.ad.clone import clone_into
-from srcgrad.ad.context import SweepContext
+from srcgrad.ad.context import CallPlan, SweepContext
 from srcgrad.ad.sweep import ReverseSweep
 from srcgrad.errors import DifferentiationError
 from srcgrad.ir import (
@@ -29,6 +30,7 @@ from srcgrad.ir import (
     Op,
     Region,
     Value,
+    is_call,
     walk,
 )
 from srcgrad.passes import active_values, reaching_output
@@ -40,6 +42,7 @@ def reverse(
     *,
     as_tuple: bool = False,
     name: str | None = None,
+    calls: CallPlan | None = None,
 ) -> Function:
     """The gradient of scalar-valued ``function`` with respect to ``wrt``.
 
@@ -48,6 +51,8 @@ def reverse(
         wrt: names of the parameters to differentiate with respect to.
         as_tuple: return the adjoints as a tuple even if there is one.
         name: the gradient's name; ``<name>_grad`` by default.
+        calls: for the entry of a program that calls its other functions,
+            their activity and derivatives (``srcgrad.ad.program``).
 
     Returns:
         A new function with ``function``'s parameters, returning the adjoint
@@ -62,28 +67,22 @@ def reverse(
     block = Block([Value(value.name_hint, value.loc) for value in function.arguments])
     mapping = dict(zip(function.arguments, block.arguments, strict=True))
     builder = Builder(block)
-    _check_real_inputs(builder, function, wrt, mapping)
     wrt_values = [function.argument(parameter) for parameter in wrt]
-    active = active_values(function, wrt_values)
-    reaching = reaching_output(function)
-    copies: dict[Op, Op] = {}
-
-    def keep_failures(builder: Builder, op: Op, copy: Op) -> None:
-        """The forward sweep fails where f fails (see ``_must_evaluate``)."""
-        if op.regions:
-            copies[op] = copy
-            return
-        if _must_evaluate(op, active, reaching):
-            with builder.at(op.loc):
-                builder.create(EVALUATE, [mapping[op.result]], result_count=0)
-        if _may_be_complex(op) and op.result in reaching:
-            _check_real_value(builder, op, mapping[op.result])
-
-    clone_into(builder, function.entry.ops[:-1], mapping, after=keep_failures)
+    if calls is None:
+        active = active_values(function, wrt_values)
+        reaching = reaching_output(function)
+    else:
+        active = calls.activity(function.name).active
+        reaching = reaching_output(function, calls.summaries)
+    reads = global_reads(function, reaching)
+    if calls is not None:
+        reads += calls.global_reads()
+    _check_real_inputs(builder, function, wrt, mapping, reaching, reads)
+    context = SweepContext(mapping, active, adjoint_hints(function), {}, calls)
+    forward_sweep(builder, function, context, reaching)
 
     # Everything from here on is a derivative term, not a value of f.
     builder = Builder(block, derivative=True)
-    context = SweepContext(mapping, active, _adjoint_hints(function), copies)
     sweep = ReverseSweep(builder, context)
     output = terminator.operands[0]
     if output in active:
@@ -107,6 +106,40 @@ def reverse(
     )
 
 
+def forward_sweep(
+    builder: Builder,
+    function: Function,
+    context: SweepContext,
+    reaching: set[Value],
+) -> None:
+    """Append ``function``'s body at ``builder``: the forward sweep.
+
+    Each op that raises outside its domain and whose value reaches the
+    output is kept by an ``EVALUATE`` (see ``_must_evaluate``), each ``**``
+    that may be complex is checked, each control-flow op's copy is recorded
+    in ``context.copies`` and each call is made to call what the reverse
+    sweep needs (``srcgrad.ad.calls``). ``context.mapping`` maps the
+    function's arguments on entry and every value on exit.
+    """
+    mapping, active = context.mapping, context.active
+
+    def keep_failures(builder: Builder, op: Op, copy: Op) -> None:
+        """The forward sweep fails where f fails (see ``_must_evaluate``)."""
+        if is_call(op):
+            forward_call(context, op, copy)
+            return
+        if op.regions:
+            context.copies[op] = copy
+            return
+        if _must_evaluate(op, active, reaching):
+            with builder.at(op.loc):
+                builder.create(EVALUATE, [mapping[op.result]], result_count=0)
+        if _may_be_complex(op) and op.result in reaching:
+            _check_real_value(builder, op, mapping[op.result])
+
+    clone_into(builder, function.entry.ops[:-1], mapping, after=keep_failures)
+
+
 def _scalar_return(function: Function) -> Op:
     """``function``'s return, checked to hand back exactly one value."""
     terminator = function.entry.terminator
@@ -128,15 +161,17 @@ def _check_real_inputs(
     function: Function,
     wrt: Sequence[str],
     mapping: dict[Value, Value],
+    reaching: set[Value],
+    reads: Iterable[Op],
 ) -> None:
     """Start the gradient with a check that its inputs are real numbers.
 
     Checked: every ``wrt`` parameter (it must be a float), and every other
-    parameter, global or closure variable whose value reaches the output
-    (it must be a real number). A value ``f`` reads but never uses is not
+    parameter, and each global or closure variable among ``reads`` (those,
+    in any function of the program, whose value reaches the output: it
+    must be a real number). A value ``f`` reads but never uses is not
     checked, as ``f`` does not use it either.
     """
-    reaching = reaching_output(function)
     operands: list[Value] = []
     names: list[str] = []
     kinds: list[str] = []
@@ -147,17 +182,32 @@ def _check_real_inputs(
             operands.append(mapping[argument])
             names.append(parameter.name)
             kinds.append("wrt" if parameter.name in wrt else "parameter")
-    for op in walk(function.entry):
-        if op.definition is GLOBAL and op.result in reaching:
-            closure = bool(op.attributes.get("closure"))
-            name = str(op.attributes["name"])
-            if name in names:
-                continue
-            operands.append(builder.read_global(name, closure=closure))
-            names.append(name)
-            kinds.append("closure variable" if closure else "global")
+    for op in reads:
+        closure = bool(op.attributes.get("closure"))
+        name = str(op.attributes["name"])
+        module = op.attributes.get("module")
+        shown = f"{module}.{name}" if module else name
+        if shown in names:
+            continue
+        scope = {
+            key: op.attributes[key]
+            for key in ("module", "owner")
+            if key in op.attributes
+        }
+        operands.append(builder.read_global(name, closure=closure, scope=scope))
+        names.append(shown)
+        kinds.append("closure variable" if closure else "global")
     attributes = {"names": tuple(names), "kinds": tuple(kinds)}
     builder.create(CHECK_REAL, operands, attributes, result_count=0)
+
+
+def global_reads(function: Function, reaching: set[Value]) -> list[Op]:
+    """The ``global`` ops of ``function`` whose value is among ``reaching``."""
+    return [
+        op
+        for op in walk(function.entry)
+        if op.definition is GLOBAL and op.result in reaching
+    ]
 
 
 def _may_be_complex(op: Op) -> bool:
@@ -224,7 +274,7 @@ def _cannot_raise(op: Op) -> bool:
     return value >= 0 if op.name == "pow" else value != 0
 
 
-def _adjoint_hints(function: Function) -> dict[Value, str | None]:
+def adjoint_hints(function: Function) -> dict[Value, str | None]:
     """``x_bar`` for a value named ``x``; ``x_bar_1`` if the source has an ``x_bar``."""
     values = list(function.arguments)
     for op in walk(function.entry):
