@@ -63,10 +63,16 @@ def _forward_and_reverse(function: Function, plan: CallPlan) -> Function:
     reaching = reaching_output(function, plan.summaries)
     forward_sweep(Builder(block), function, context, reaching)
     returned = _returned(function)
-    seeds = [
-        Value(_seed_hint(function, returned[index], hints), function.loc)
-        for index in activity.results
-    ]
+    taken = {parameter.name for parameter in function.parameters} | {"saved"}
+    seeds = []
+    for index in activity.results:
+        hint = base = _seed_hint(function, index, returned[index], hints)
+        suffix = 0
+        while hint in taken:
+            suffix += 1
+            hint = f"{base}_{suffix}"
+        taken.add(hint)
+        seeds.append(Value(hint, function.loc))
     builder = Builder(block, function.loc, derivative=True)
     sweep = ReverseSweep(builder, context)
     for index, seed in zip(activity.results, seeds, strict=True):
@@ -89,11 +95,14 @@ def _forward_and_reverse(function: Function, plan: CallPlan) -> Function:
     return Function(function.name, parameters, Region([block]), function.loc)
 
 
-def _seed_hint(function: Function, value: Value, hints: dict[Value, str | None]) -> str:
-    """``power_bar`` for the one result of ``power``; else the result's own."""
-    if len(_returned(function)) == 1 or hints.get(value) is None:
+def _seed_hint(
+    function: Function, index: int, value: Value, hints: dict[Value, str | None]
+) -> str:
+    """``power_bar`` for the one result of ``power``; for a tuple, the
+    adjoint's own hint (``a_bar``) or ``pair_bar_0``."""
+    if len(_returned(function)) == 1:
         return f"{function.name}_bar"
-    return str(hints[value])
+    return hints.get(value) or f"{function.name}_bar_{index}"
 
 
 def _split(
@@ -163,7 +172,7 @@ def _forward(
         if op.definition is UNDEF:
             # Never read, but packed into `saved` on every path: it must exist.
             op.definition, op.attributes = CONST, {"value": None}
-    builder = Builder(block, whole.loc)
+    builder = Builder(block)  # no line of the source: no comment
     packed = builder.create(PACK, saved, hint="saved").result
     builder.ret([*returned, packed]).attributes["tuple"] = True
     return Function(symbol, whole.parameters[:parameters], Region([block]), whole.loc)
@@ -181,7 +190,7 @@ def _backward(
     packed = Value("saved", whole.loc)
     seeds = list(whole.entry.arguments[parameters:])
     block = Block([packed, *seeds])
-    builder = Builder(block, whole.loc, derivative=True)
+    builder = Builder(block, derivative=True)
     replacements: dict[Value, Value] = {}
     if saved:
         unpack = builder.create(UNPACK, [packed], result_count=len(saved))

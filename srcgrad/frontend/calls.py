@@ -13,7 +13,12 @@ from __future__ import annotations
 import ast
 from typing import NoReturn
 
-from srcgrad.errors import CallError, DifferentiationError, SrcgradError
+from srcgrad.errors import (
+    CallError,
+    DifferentiationError,
+    NameResolutionError,
+    SrcgradError,
+)
 from srcgrad.frontend.arguments import bind_arguments, refuse_option_keywords
 from srcgrad.frontend.environment import Lowered
 from srcgrad.frontend.expressions import ExpressionLowering
@@ -102,6 +107,10 @@ class CallLowering(ExpressionLowering):
         return self._apply(name, operands, namespace)
 
     def _refuse_call(self, node: ast.Call, callee: object) -> NoReturn:
+        reason = getattr(callee, "if_called", None)
+        if reason is not None:
+            what = getattr(callee, "description", "")
+            self.fail(node.func, f"call to {what}: {reason}", NameResolutionError)
         what = getattr(callee, "description", None) or getattr(callee, "display", "")
         self.fail(
             node.func,

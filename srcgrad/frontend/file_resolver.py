@@ -428,6 +428,11 @@ def _unread(name: str, dotted: str, line: int) -> GlobalBinding:
         name,
         f"{name!r} (imported on line {line} from {dotted!r}, which srcgrad "
         "show does not read)",
+        if_called=(
+            "srcgrad show reads one file without running it; the decorator "
+            "(srcgrad.grad) reads the function when it runs, and "
+            "srcgrad.source shows what it builds"
+        ),
     )
 
 

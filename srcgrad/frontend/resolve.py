@@ -77,6 +77,9 @@ class GlobalBinding:
     description: str
     is_value: bool = True
     closure: bool = False
+    #: Why calling it is an error, where that is not just that it holds no
+    #: function (``srcgrad show`` cannot read another module's functions).
+    if_called: str | None = None
 
 
 @dataclass(frozen=True)

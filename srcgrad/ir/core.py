@@ -192,6 +192,8 @@ class Function:
     parameters: list[Parameter]
     body: Region
     loc: SourceLocation | None = None
+    #: What generated code says the function is, if not the user's own.
+    doc: str | None = None
 
     @property
     def entry(self) -> Block:

@@ -1,0 +1,104 @@
+"""The live functions a function reaches through the names it calls.
+
+A gradient depends on the code of every function of the user's it calls,
+not only on its own: the cache key holds each one's code, what its names
+resolve to and its defaults, so rebinding or reloading a helper rebuilds
+the gradient. And the gradient reads a helper's closure variables from the
+helper's own cells, found by following the path of names that leads to it
+from the function differentiated (``follow``).
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Hashable, Iterator
+from typing import Any
+
+from srcgrad.frontend.resolve import FunctionBinding, LiveResolver
+
+#: A path of names (see ``srcgrad.frontend.callees.Path``).
+Path = tuple[tuple[str, str], ...]
+
+
+def reached(function: types.FunctionType) -> list[types.FunctionType]:
+    """``function`` and every live function its calls may reach, once each,
+    in the order found."""
+    found: dict[int, types.FunctionType] = {id(function): function}
+    pending = [function]
+    while pending:
+        current = pending.pop(0)
+        resolver = LiveResolver(current)
+        for name in _names(current.__code__, current.__code__.co_freevars):
+            binding = resolver.resolve(name)
+            if not isinstance(binding, FunctionBinding):
+                continue
+            callee = binding.function
+            if isinstance(callee, types.FunctionType) and id(callee) not in found:
+                found[id(callee)] = callee
+                pending.append(callee)
+    return list(found.values())
+
+
+def _names(code: types.CodeType, freevars: tuple[str, ...]) -> Iterator[str]:
+    """The global names ``code`` and the code nested in it read, then the
+    closure variables of the function itself."""
+    yield from code.co_names
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            yield from _names(constant, ())
+    yield from freevars
+
+
+def fingerprint(function: types.FunctionType) -> Hashable:
+    """What a gradient built from ``function`` depends on beyond its own
+    code: for each other function reached, its code (held, so its id is
+    never reused), what its names resolve to, and its defaults."""
+    parts = []
+    for other in reached(function)[1:]:
+        code = other.__code__
+        resolver = LiveResolver(other)
+        names = dict.fromkeys(_names(code, code.co_freevars))
+        resolution = tuple((name, resolver.resolve(name)) for name in names)
+        parts.append((code, resolution, _defaults(other)))
+    return tuple(parts)
+
+
+def _defaults(function: types.FunctionType) -> Hashable:
+    positional = tuple(_default(value) for value in function.__defaults__ or ())
+    keywords = tuple(
+        (name, _default(value))
+        for name, value in sorted((function.__kwdefaults__ or {}).items())
+    )
+    return positional, keywords
+
+
+def _default(value: Any) -> Hashable:
+    """A number as itself (1 is not 1.0); any other object by identity."""
+    if value is None or type(value) in (bool, int, float):
+        return (type(value).__name__, repr(value))
+    return ("object", id(value))
+
+
+def follow(function: types.FunctionType, path: Path) -> types.FunctionType:
+    """The function ``path`` leads to from ``function``.
+
+    Raises:
+        LookupError: a name on the way no longer holds a function.
+    """
+    for kind, name in path:
+        if kind == "global":
+            found = function.__globals__.get(name)
+        else:
+            found = cell(function, name).cell_contents
+        if not isinstance(found, types.FunctionType):
+            raise LookupError(f"{name} no longer holds a function")
+        function = found
+    return function
+
+
+def cell(function: types.FunctionType, name: str) -> types.CellType:
+    """The cell of ``function``'s closure variable ``name``."""
+    index = function.__code__.co_freevars.index(name)
+    closure = function.__closure__
+    assert closure is not None
+    return closure[index]
