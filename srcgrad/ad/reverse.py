@@ -232,7 +232,7 @@ def _check_real_value(builder: Builder, op: Op, value: Value) -> None:
 
 
 #: Operators that raise on some floats (``1 / 0.0``, ``0.0 ** -1``).
-_RAISING_OPERATORS = frozenset({"div", "floordiv", "pow"})
+_RAISING_OPERATORS = frozenset({"div", "floordiv", "mod", "pow"})
 
 
 def _must_evaluate(op: Op, active: frozenset[Value], reaching: set[Value]) -> bool:
@@ -263,7 +263,7 @@ def _must_evaluate(op: Op, active: frozenset[Value], reaching: set[Value]) -> bo
 
 
 def _cannot_raise(op: Op) -> bool:
-    """``x / 2``, ``x // 2`` and ``x ** 2`` raise for no float ``x`` (an
+    """``x / 2``, ``x // 2``, ``x % 2`` and ``x ** 2`` raise for no float ``x`` (an
     overflow aside, which the gradient does not reproduce anyway)."""
     constant = op.operands[1].defining_op
     if constant is None or constant.definition is not CONST:

@@ -35,6 +35,7 @@ _BINARY = {
     ast.Mult: "mul",
     ast.Div: "div",
     ast.FloorDiv: "floordiv",
+    ast.Mod: "mod",
     ast.Pow: "pow",
 }
 
