@@ -219,7 +219,12 @@ class ExpressionLowering(LoweringState):
             return binding
         if isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name) and node.value.id in self.locals:
-                self.fail(node, "attribute access on a value is not supported")
+                self.fail(
+                    node,
+                    "attribute access on a value is not supported (nor are its "
+                    "methods); write the computation with operators, math "
+                    "functions or a function of your own that takes the numbers",
+                )
             base = self._reference(node.value)
             if isinstance(base, OtherBinding):
                 self.fail(
@@ -229,7 +234,10 @@ class ExpressionLowering(LoweringState):
                 )
             if isinstance(base, GlobalBinding):
                 self.fail(
-                    node, f"attribute access on {base.description} is not supported"
+                    node,
+                    f"attribute access on {base.description} is not supported (nor "
+                    "are an object's methods); pass the numbers it holds as "
+                    "arguments, to a function defined with `def`",
                 )
             if not isinstance(base, ModuleBinding):
                 self.fail(node, "attribute access is not supported")
