@@ -111,14 +111,8 @@ def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
     as_tuple = isinstance(wrt, tuple)
     defaults = _displayed_defaults(function)
     code = function.__code__
-    key = (
-        id(code),
-        names,
-        as_tuple,
-        _resolution(function),
-        defaults,
-        fingerprint(function),
-    )
+    reached = fingerprint(function)  # the functions it calls: their code...
+    key = (id(code), names, as_tuple, _resolution(function), defaults, reached)
     compiled = _CACHE.get_or_build(
         key, lambda: _compile(function, names, as_tuple, defaults)
     )

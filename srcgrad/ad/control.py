@@ -118,15 +118,8 @@ def reverse_loop(sweep: Sweep, op: Op) -> None:
     results = [Value(hints.get(parts.inits[j]), op.loc) for j in slots]
     results += [Value(hints.get(value), op.loc) for value in free]
     attributes: dict[str, object] = {"targets": len(targets)}
-    mirrored = Op(
-        FOR,
-        [iterable, *inits],
-        results,
-        attributes,
-        [Region([body])],
-        op.loc,
-        derivative=True,
-    )
+    operands, regions = [iterable, *inits], [Region([body])]
+    mirrored = Op(FOR, operands, results, attributes, regions, op.loc, derivative=True)
     sweep.builder.block.append(mirrored)
     sweep.adjoints.update(zip(free, results[len(slots) :], strict=True))
     for index, result in zip(slots, results[: len(slots)], strict=True):

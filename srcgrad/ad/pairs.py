@@ -63,16 +63,7 @@ def _forward_and_reverse(function: Function, plan: CallPlan) -> Function:
     reaching = reaching_output(function, plan.summaries)
     forward_sweep(Builder(block), function, context, reaching)
     returned = _returned(function)
-    taken = {parameter.name for parameter in function.parameters} | {"saved"}
-    seeds = []
-    for index in activity.results:
-        hint = base = _seed_hint(function, index, returned[index], hints)
-        suffix = 0
-        while hint in taken:
-            suffix += 1
-            hint = f"{base}_{suffix}"
-        taken.add(hint)
-        seeds.append(Value(hint, function.loc))
+    seeds = _seeds(function, activity.results, hints)
     builder = Builder(block, function.loc, derivative=True)
     sweep = ReverseSweep(builder, context)
     for index, seed in zip(activity.results, seeds, strict=True):
@@ -93,6 +84,25 @@ def _forward_and_reverse(function: Function, plan: CallPlan) -> Function:
         Parameter(seed.name_hint or "g") for seed in seeds
     ]
     return Function(function.name, parameters, Region([block]), function.loc)
+
+
+def _seeds(
+    function: Function, results: list[int], hints: dict[Value, str | None]
+) -> list[Value]:
+    """The adjoints of ``results``: parameters of the backward sweep, named
+    apart from the parameters and ``saved``."""
+    returned = _returned(function)
+    taken = {parameter.name for parameter in function.parameters} | {"saved"}
+    seeds = []
+    for index in results:
+        hint = base = _seed_hint(function, index, returned[index], hints)
+        suffix = 0
+        while hint in taken:
+            suffix += 1
+            hint = f"{base}_{suffix}"
+        taken.add(hint)
+        seeds.append(Value(hint, function.loc))
+    return seeds
 
 
 def _seed_hint(

@@ -183,22 +183,31 @@ def _check_real_inputs(
             names.append(parameter.name)
             kinds.append("wrt" if parameter.name in wrt else "parameter")
     for op in reads:
-        closure = bool(op.attributes.get("closure"))
-        name = str(op.attributes["name"])
-        module = op.attributes.get("module")
-        shown = f"{module}.{name}" if module else name
-        if shown in names:
-            continue
-        scope = {
-            key: op.attributes[key]
-            for key in ("module", "owner")
-            if key in op.attributes
-        }
-        operands.append(builder.read_global(name, closure=closure, scope=scope))
-        names.append(shown)
-        kinds.append("closure variable" if closure else "global")
+        shown = _shown_name(op)
+        if shown not in names:
+            operands.append(_read_again(builder, op))
+            names.append(shown)
+            kinds.append(
+                "closure variable" if op.attributes.get("closure") else "global"
+            )
     attributes = {"names": tuple(names), "kinds": tuple(kinds)}
     builder.create(CHECK_REAL, operands, attributes, result_count=0)
+
+
+def _shown_name(op: Op) -> str:
+    """A ``global`` op's variable as a check names it (``helpers.SCALE``)."""
+    module = op.attributes.get("module")
+    name = str(op.attributes["name"])
+    return f"{module}.{name}" if module else name
+
+
+def _read_again(builder: Builder, op: Op) -> Value:
+    """A read of the variable the ``global`` op ``op`` reads, in its scope."""
+    scope = {
+        key: op.attributes[key] for key in ("module", "owner") if key in op.attributes
+    }
+    closure = bool(op.attributes.get("closure"))
+    return builder.read_global(str(op.attributes["name"]), closure=closure, scope=scope)
 
 
 def global_reads(function: Function, reaching: set[Value]) -> list[Op]:

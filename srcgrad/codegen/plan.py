@@ -36,7 +36,15 @@ from srcgrad.ir.location import SourceLocation
 
 
 class Plan:
-    """Inlining, layout, variables and names for one function's code."""
+    """Inlining, layout, variables and names for one function's code.
+
+    Args:
+        function: the IR.
+        context: the bindings of the module it is written in (by default,
+            its own, chosen here).
+        reserved: names its variables must not take (the other functions of
+            its module).
+    """
 
     def __init__(
         self,
@@ -44,15 +52,6 @@ class Plan:
         context: BoundContext | None = None,
         reserved: frozenset[str] = frozenset(),
     ) -> None:
-        """Plan ``function``'s code.
-
-        Args:
-            function: the IR.
-            context: the bindings of the module it is written in (by
-                default, its own, chosen here).
-            reserved: names its variables must not take (the other
-                functions of its module).
-        """
         self.function = function
         self.hints = _hints(function)
         globals_read, closure_reads = names_read(function)

@@ -53,14 +53,9 @@ class CallLowering(ExpressionLowering):
         return self._call(node)
 
     def _call(self, node: ast.Call) -> Value:
-        if not isinstance(node.func, (ast.Name, ast.Attribute)):
-            self.unsupported(node.func)
         callee = self._reference(node.func)
-        if isinstance(callee, FunctionBinding):
-            lowered = self._user_call(node, callee)
-            if isinstance(lowered, tuple):
-                self.fail(node, f"{callee.name}(...) returns a tuple, not a number")
-            return lowered
+        if isinstance(callee, FunctionBinding):  # returning a number here
+            return self._number_item(self._user_call(node, callee), node)
         if isinstance(callee, BuiltinBinding):
             return self._builtin(callee, node)
         if isinstance(callee, OtherBinding) and callee.no_rule_for:

@@ -205,18 +205,7 @@ class ExpressionLowering(LoweringState):
     def _reference(self, node: ast.expr) -> Binding:
         """Resolve a free name or a ``module.attribute`` chain."""
         if isinstance(node, ast.Name):
-            if node.id in self.nested_nodes and node.id not in self.env:
-                return self.function_named(node.id)
-            if node.id in self.locals or node.id in self.env:
-                self.fail(
-                    node,
-                    f"local variable {node.id!r} is not a function; srcgrad calls "
-                    "functions by name",
-                )
-            binding = self.resolver.resolve(node.id)
-            if binding is None:
-                self.fail(node, f"name {node.id!r} is not defined", NameResolutionError)
-            return binding
+            return self._free_name(node)
         if isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name) and node.value.id in self.locals:
                 self.fail(
@@ -250,6 +239,21 @@ class ExpressionLowering(LoweringState):
                 )
             return found
         self.unsupported(node)
+
+    def _free_name(self, node: ast.Name) -> Binding:
+        """What a name that is not a local value refers to."""
+        if node.id in self.nested_nodes and node.id not in self.env:
+            return self.function_named(node.id)
+        if node.id in self.locals or node.id in self.env:
+            self.fail(
+                node,
+                f"local variable {node.id!r} is not a function; srcgrad calls "
+                "functions by name",
+            )
+        binding = self.resolver.resolve(node.id)
+        if binding is None:
+            self.fail(node, f"name {node.id!r} is not defined", NameResolutionError)
+        return binding
 
     def _value_of(self, binding: Binding, node: ast.expr) -> Value:
         if isinstance(binding, ConstantBinding):

@@ -29,12 +29,17 @@ from __future__ import annotations
 
 import ast
 import builtins
-import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from types import ModuleType
 
+from srcgrad.frontend.file_bindings import (
+    attribute_binding,
+    module_or_why,
+    unread_binding,
+    value_binding,
+)
 from srcgrad.frontend.module_scope import (
     DEFINITIONS,
     assigns_a_literal,
@@ -108,7 +113,7 @@ class FileResolver:
             self._record(statement, _When.ALWAYS)
         for order, name, line in rebound_by_functions(module):
             self._order = order
-            self._bind(name, _value(name), line, _When.MAYBE)
+            self._bind(name, value_binding(name), line, _When.MAYBE)
 
     def resolve(self, name: str) -> Binding | None:
         """What ``name`` refers to once the whole file has run.
@@ -163,7 +168,7 @@ class FileResolver:
     # -- statements --------------------------------------------------------
     def _record(self, statement: ast.stmt, when: _When) -> None:
         for name in walrus_targets(statement):
-            self._bind(name, _value(name), statement.lineno, _When.MAYBE)
+            self._bind(name, value_binding(name), statement.lineno, _When.MAYBE)
         if isinstance(statement, ast.Import):
             self._import(statement, when)
         elif isinstance(statement, ast.ImportFrom):
@@ -215,18 +220,18 @@ class FileResolver:
                 self._record(field, _When.MAYBE)
             elif isinstance(field, (ast.excepthandler, ast.match_case)):
                 for name in bound_names(field):
-                    self._bind(name, _value(name), statement.lineno, _When.MAYBE)
+                    self._bind(name, value_binding(name), statement.lineno, _When.MAYBE)
                 self._record_all(field.body, _When.MAYBE)
             else:  # targets: `for i in`, `with ... as f`, `del x`
                 for name in bound_names(field):
-                    self._bind(name, _value(name), statement.lineno, _When.MAYBE)
+                    self._bind(name, value_binding(name), statement.lineno, _When.MAYBE)
 
     def _import(self, statement: ast.Import, when: _When) -> None:
         for alias in statement.names:
             # `import a.b` binds `a`; `import a.b as c` binds the module a.b.
             dotted = alias.name if alias.asname else alias.name.split(".")[0]
             bound = alias.asname or dotted
-            found = _module(dotted, statement.lineno)
+            found = module_or_why(dotted, statement.lineno)
             self._bind_found(bound, found, statement.lineno, when)
             if dotted in _TYPING_MODULES:
                 self._typing_modules.add(bound)
@@ -234,7 +239,7 @@ class FileResolver:
     def _import_from(self, statement: ast.ImportFrom, when: _When) -> None:
         line = statement.lineno
         dotted = "." * statement.level + (statement.module or "")
-        source = _module(dotted, line) if statement.level == 0 else None
+        source = module_or_why(dotted, line) if statement.level == 0 else None
         for alias in statement.names:
             bound = alias.asname or alias.name
             if dotted in _TYPING_MODULES and alias.name == "TYPE_CHECKING":
@@ -243,10 +248,10 @@ class FileResolver:
                 self._import_all(source, dotted, line, when)
             elif isinstance(source, ModuleType):
                 self._bind_found(
-                    bound, _attribute(source, alias.name, line), line, when
+                    bound, attribute_binding(source, alias.name, line), line, when
                 )
             elif source is None or dotted.split(".")[0] not in RULE_MODULES:
-                self._bind(bound, _unread(alias.name, dotted, line), line, when)
+                self._bind(bound, unread_binding(alias.name, dotted, line), line, when)
             else:  # a module with rules that does not import: Python fails too
                 self._bind(bound, source, line, when)
 
@@ -276,7 +281,7 @@ class FileResolver:
         the value (``_UNKNOWN`` for ``target += ...``)."""
         if isinstance(target, ast.Name):
             if found is _UNKNOWN or isinstance(found, _Parts):
-                self._bind(target.id, _value(target.id), line, when)
+                self._bind(target.id, value_binding(target.id), line, when)
             else:
                 self._bind_found(target.id, found, line, when)
         elif (
@@ -289,7 +294,7 @@ class FileResolver:
                 self._assign(part, part_found, line, when)
         else:  # `a, b = pair()`, `obj.attr = 1`: names bound to unknown objects
             for name in bound_names(target):
-                self._bind(name, _value(name), line, when)
+                self._bind(name, value_binding(name), line, when)
 
     def _evaluate(self, node: ast.expr | None) -> object:
         """The object ``node`` holds, or for a tuple display its parts'
@@ -343,12 +348,12 @@ class FileResolver:
     def _imports(statement: ast.stmt) -> bool:
         """Whether ``statement`` is an import that succeeds here."""
         if isinstance(statement, ast.Import):
-            found = [_module(alias.name, 0) for alias in statement.names]
+            found = [module_or_why(alias.name, 0) for alias in statement.names]
         elif isinstance(statement, ast.ImportFrom) and statement.level == 0:
-            source = _module(statement.module or "", 0)
+            source = module_or_why(statement.module or "", 0)
             found = [
                 (
-                    _attribute(source, alias.name, 0)
+                    attribute_binding(source, alias.name, 0)
                     if isinstance(source, ModuleType) and alias.name != "*"
                     else source
                 )
@@ -391,49 +396,6 @@ class _Parts:
     """The objects of a tuple display's elements, before any is assigned."""
 
     parts: tuple[object, ...]
-
-
-def _value(name: str) -> GlobalBinding:
-    """A global whose object is unknown: read when the gradient runs."""
-    return GlobalBinding(name, f"global {name!r}")
-
-
-def _module(dotted: str, line: int) -> ModuleType | OtherBinding:
-    """The module ``dotted`` if srcgrad has rules for it and it imports."""
-    where = f" (imported on line {line})" if line else ""
-    if dotted.split(".")[0] not in RULE_MODULES:
-        return OtherBinding(f"module {dotted!r}, which srcgrad has no rules for{where}")
-    try:
-        return importlib.import_module(dotted)
-    except ImportError as error:
-        return OtherBinding(
-            f"module {dotted!r}{where}, which cannot be imported ({error})"
-        )
-
-
-def _attribute(module: ModuleType, name: str, line: int) -> object:
-    if hasattr(module, name):
-        return getattr(module, name)
-    return OtherBinding(
-        f"{name!r} (imported on line {line} from {module.__name__!r}, "
-        "which has no such name)"
-    )
-
-
-def _unread(name: str, dotted: str, line: int) -> GlobalBinding:
-    """A name imported from a module show does not read (another module of
-    the user's, a relative import): any object. As a number it is read when
-    the gradient runs, as a live function's global would be."""
-    return GlobalBinding(
-        name,
-        f"{name!r} (imported on line {line} from {dotted!r}, which srcgrad "
-        "show does not read)",
-        if_called=(
-            "srcgrad show reads one file without running it; the decorator "
-            "(srcgrad.grad) reads the function when it runs, and "
-            "srcgrad.source shows what it builds"
-        ),
-    )
 
 
 def _unknowable(
