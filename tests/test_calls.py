@@ -197,6 +197,8 @@ def f(x):
 
 def test_a_helper_called_from_ten_places_is_differentiated_once():
     f = define(TEN_CALLS, "f")
+    helper = lower_live_program(f).functions["helper"]
+    assert inline_pass.size(helper) > inline_pass.INLINE_LIMIT
     gradient = srcgrad.grad(f)
     source = srcgrad.source(gradient)
     assert source.count("def helper_forward(") == 1
