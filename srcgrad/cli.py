@@ -107,7 +107,9 @@ def _show(arguments: argparse.Namespace) -> int:
     if irs or generated:
         sys.stdout.write("\n".join(irs) if irs else module_source(generated))
     sys.stdout.flush()  # the gradients, then what went wrong
-    for failure in sorted(errors, key=_line):
+    # Two functions may fail on one helper they both call: say it once.
+    unique = {str(failure): failure for failure in errors}.values()
+    for failure in sorted(unique, key=_line):
         print(f"srcgrad: {failure}", file=sys.stderr)
     return 1 if errors else 0
 

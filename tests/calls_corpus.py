@@ -357,6 +357,69 @@ CASES = [
         """,
         exact=lambda sp, x: [1 + 2 * x],
     ),
+    Case(
+        "recursive_tuple_return",
+        """
+        def climb(x, n):
+            if n == 0:
+                return x, 1.0
+            a, b = climb(x, n - 1)
+            return a * x, b + a
+
+        def f(x, n):
+            a, b = climb(x, n)
+            return a + b
+        """,
+        points=((0.5, 3), (1.2, 0), (-0.8, 4)),
+    ),
+    Case(
+        "call_in_while_condition",
+        """
+        def energy(t):
+            return t * t
+
+        def f(x):
+            y = x
+            while energy(y) > 0.01:
+                y = y * 0.5
+            return y + energy(x)
+        """,
+        points=((0.5,), (-2.0,)),
+    ),
+    Case(
+        "nested_default_from_enclosing",
+        """
+        def f(x):
+            c = x * 2.0
+
+            def g(t, k=c):
+                return k * t
+
+            c = 10.0  # a default is computed when the def runs
+            return g(x) + g(1.0, k=3.0) + c
+        """,
+        exact=lambda sp, x: [4 * x],
+    ),
+    Case(
+        "nested_in_loop_and_branch",
+        """
+        def helper(t):
+            return t * t * math.exp(-t)
+
+        def f(x, n):
+            def g(t):
+                return helper(t) + math.sin(t)
+
+            s = 0.0
+            for i in range(n):
+                if i % 2 == 0:
+                    s = s + g(x * i)
+                else:
+                    s = s - g(x)
+            return s
+        """,
+        points=((0.5, 5), (1.5, 2)),
+    ),
 ]
 
 

@@ -405,6 +405,67 @@ def test_an_error_inside_a_helper_points_into_the_helper():
     assert "no derivative rule for math.gamma" in raised.value.message
 
 
+def test_an_integer_a_helper_needs_is_refused_in_the_helper():
+    f = define_f("""
+        def repeat(x, n):
+            s = 0.0
+            for i in range(n):
+                s = s + x
+            return s
+
+        def f(x):
+            return repeat(x, x)
+        """)
+    with pytest.raises(
+        srcgrad.DifferentiationError, match="range\\(\\) bound"
+    ) as raised:
+        srcgrad.grad(f)
+    assert raised.value.location.line == 3
+
+
+def test_a_generator_helper_is_refused_at_its_yield():
+    f = define_f("def gen(t):\n    yield t\n\ndef f(x):\n    return gen(x)\n")
+    with pytest.raises(srcgrad.UnsupportedSyntaxError, match="generator") as raised:
+        srcgrad.grad(f)
+    assert raised.value.location.line == 2
+
+
+def test_a_lambda_and_a_static_method_call_helpers():
+    namespace = define_f("""
+        def helper(t):
+            return 2.0 * t * t
+
+        class Model:
+            @staticmethod
+            def energy(x):
+                return helper(x) * 3.0
+
+        lam = lambda x: helper(x) + 1.0
+
+        def f(x):
+            return x
+        """).__globals__
+    assert srcgrad.grad(namespace["lam"])(0.5) == 2.0
+    assert srcgrad.grad(namespace["Model"].energy)(0.5) == 6.0
+
+
+def test_a_helper_edited_since_import_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "edited_helper.py"
+    path.write_text("def helper(t):\n    return t * t\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("edited_helper")
+    try:
+        f = define_f("def f(x):\n    return helper(x)\n", helper=module.helper)
+        path.write_text("def helper(t):\n    return t * t * t\n")
+        import linecache
+
+        linecache.checkcache(str(path))
+        with pytest.raises(srcgrad.SourceUnavailableError, match="changed since"):
+            srcgrad.grad(f)
+    finally:
+        sys.modules.pop("edited_helper", None)
+
+
 def test_a_helper_without_readable_source_is_an_error_at_the_call():
     namespace: dict = {}
     exec("def helper(t):\n    return t * t\n", namespace)  # no file

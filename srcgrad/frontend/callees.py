@@ -8,12 +8,14 @@ nested in another one), so a helper called from ten places is one function
 of the program, and a recursive call finds the function it is inside.
 
 A recursive call is lowered before its callee's ``return`` is: the number
-of values it returns is then a guess (one value). If the guess was wrong
-the program is lowered again with what was learnt (``lower_program``).
+of values it returns is then a guess (the length of a tuple a ``return``
+writes out, else one value). If the guess was wrong the program is lowered
+again with what was learnt (``lower_program``).
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -175,6 +177,7 @@ class ProgramBuilder:
             found = read()
             if reuse:
                 self.sources[key] = found
+        self.shapes.setdefault(key, shape_written(found.source.node))
         symbol = self.symbol(found.name)
         callee = Callee(
             symbol, found.display, found.signature, found.closure, found.key
@@ -215,6 +218,21 @@ def returned_shape(function: Function) -> int | None:
     assert terminator is not None
     if terminator.attributes.get("tuple"):
         return len(terminator.operands)
+    return None
+
+
+def shape_written(node: ast.FunctionDef) -> int | None:
+    """How many values ``node`` returns, as its ``return`` statements write
+    it: the length of a tuple written out in one, else one value (None)."""
+    pending: list[ast.AST] = list(node.body)
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.Return) and isinstance(current.value, ast.Tuple):
+            items = current.value.elts
+            if not any(isinstance(item, ast.Starred) for item in items):
+                return len(items)
+        if not isinstance(current, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
+            pending.extend(ast.iter_child_nodes(current))
     return None
 
 
