@@ -203,7 +203,7 @@ def _shown_name(op: Op) -> str:
 
 def _read_again(builder: Builder, op: Op) -> Value:
     """A read of the variable the ``global`` op ``op`` reads, in its scope."""
-    scope = {
+    scope: dict[str, object] = {
         key: op.attributes[key] for key in ("module", "owner") if key in op.attributes
     }
     closure = bool(op.attributes.get("closure"))
