@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from srcgrad.frontend.reach import follow
 from srcgrad.ir import (
     APPEND,
     CHECK_REAL,
@@ -200,13 +201,7 @@ def _global(attributes: Mapping[str, Any], names: _Names) -> Any:
     name = str(attributes["name"])
     owner = attributes.get("owner")
     if owner is not None:
-        function = names.live
-        for kind, step in owner:
-            if kind == "global":
-                function = function.__globals__[step]
-            else:
-                function = _cell(function, step)
-        return _cell(function, name)
+        return _cell(follow(names.live, owner), name)
     module = attributes.get("module")
     if module is not None:
         return getattr(importlib.import_module(module), name)

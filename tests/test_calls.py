@@ -133,6 +133,16 @@ def scaled_sin(t, k=2.0):
     return k * SCALE * math.sin(unit(t))
 
 
+def make(k):
+    def inner(t):
+        return k * t * t
+
+    return inner
+
+
+tripled = make(3.0)
+
+
 def big(t):
     s = t
     for i in range(3):
@@ -168,6 +178,11 @@ def test_an_imported_helper_reads_its_own_module_globals(helpers_module, inlinin
     source = srcgrad.source(gradient)
     assert f"import {helpers_module.__name__}" in source
     assert f"{helpers_module.__name__}.SCALE" in source
+    # A module's function called as its attribute; it has a closure cell.
+    g = define_f(
+        "def f(x):\n    return helpers.tripled(x) + x\n", helpers=helpers_module
+    )
+    assert srcgrad.grad(g)(2.0) == 13.0
     # The module global is read when the gradient runs, as f reads it.
     helpers_module.SCALE = 4.0
     assert gradient(0.3) == pytest.approx(central_difference(f, [0.3], 0), rel=1e-6)
@@ -428,6 +443,7 @@ def test_a_generator_helper_is_refused_at_its_yield():
     with pytest.raises(srcgrad.UnsupportedSyntaxError, match="generator") as raised:
         srcgrad.grad(f)
     assert raised.value.location.line == 2
+    assert "(in gen, called from f on line 5)" in raised.value.message
 
 
 def test_a_lambda_and_a_static_method_call_helpers():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from dataclasses import replace
 
 from srcgrad.errors import NameResolutionError
 from srcgrad.frontend.environment import Lowered, MaybeUndefined
@@ -23,6 +24,7 @@ from srcgrad.frontend.resolve import (
     OtherBinding,
     PrimitiveBinding,
     classify_attribute,
+    classify_variable,
 )
 from srcgrad.frontend.state import LoweringState
 from srcgrad.ir import Value
@@ -215,6 +217,9 @@ class ExpressionLowering(LoweringState):
                     "functions or a function of your own that takes the numbers",
                 )
             base = self._reference(node.value)
+            function = self._module_function(node, base)
+            if function is not None:
+                return function
             if isinstance(base, OtherBinding):
                 self.fail(
                     node,
@@ -239,6 +244,18 @@ class ExpressionLowering(LoweringState):
                 )
             return found
         self.unsupported(node)
+
+    def _module_function(
+        self, node: ast.Attribute, base: Binding
+    ) -> FunctionBinding | None:
+        """``helpers.smooth`` for a module of the user's and a function of it."""
+        module = base.module if isinstance(base, OtherBinding) else None
+        if module is None or not isinstance(node.value, ast.Name):
+            return None
+        found = classify_variable(node.attr, getattr(module, node.attr, None))
+        if not isinstance(found, FunctionBinding):
+            return None
+        return replace(found, module=node.value.id)
 
     def _free_name(self, node: ast.Name) -> Binding:
         """What a name that is not a local value refers to."""

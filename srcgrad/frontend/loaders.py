@@ -35,8 +35,12 @@ def live_callee(
     assert isinstance(function, types.FunctionType)
     _refuse_unreadable(function)
     source = source_of_function(function)
-    step = ("closure" if binding.closure else "global", binding.name)
-    scope = Scope((*caller.path, step), _module_of(function, root_globals))
+    steps: tuple[tuple[str, str], ...]
+    if binding.module is not None:  # helpers.smooth
+        steps = (("global", binding.module), ("attribute", binding.name))
+    else:
+        steps = (("closure" if binding.closure else "global", binding.name),)
+    scope = Scope((*caller.path, *steps), _module_of(function, root_globals))
     name = binding.name if function.__name__ == "<lambda>" else function.__name__
     return CalleeSource(
         function,

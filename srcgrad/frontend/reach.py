@@ -14,7 +14,7 @@ import types
 from collections.abc import Hashable, Iterator
 from typing import Any
 
-from srcgrad.frontend.resolve import FunctionBinding, LiveResolver
+from srcgrad.frontend.resolve import FunctionBinding, LiveResolver, OtherBinding
 
 #: A path of names (see ``srcgrad.frontend.callees.Path``).
 Path = tuple[tuple[str, str], ...]
@@ -28,15 +28,26 @@ def reached(function: types.FunctionType) -> list[types.FunctionType]:
     while pending:
         current = pending.pop(0)
         resolver = LiveResolver(current)
-        for name in _names(current.__code__, current.__code__.co_freevars):
-            binding = resolver.resolve(name)
-            if not isinstance(binding, FunctionBinding):
-                continue
-            callee = binding.function
-            if isinstance(callee, types.FunctionType) and id(callee) not in found:
-                found[id(callee)] = callee
-                pending.append(callee)
+        names = list(_names(current.__code__, current.__code__.co_freevars))
+        for name in names:
+            for callee in _functions(resolver.resolve(name), names):
+                if id(callee) not in found:
+                    found[id(callee)] = callee
+                    pending.append(callee)
     return list(found.values())
+
+
+def _functions(binding: object, names: list[str]) -> Iterator[types.FunctionType]:
+    """The function ``binding`` is, or of a module of the user's, the
+    functions it holds under one of ``names`` (``helpers.smooth``)."""
+    if isinstance(binding, FunctionBinding):
+        if isinstance(binding.function, types.FunctionType):
+            yield binding.function
+    elif isinstance(binding, OtherBinding) and binding.module is not None:
+        for name in names:
+            found = getattr(binding.module, name, None)
+            if isinstance(found, types.FunctionType):
+                yield found
 
 
 def _names(code: types.CodeType, freevars: tuple[str, ...]) -> Iterator[str]:
@@ -85,15 +96,19 @@ def follow(function: types.FunctionType, path: Path) -> types.FunctionType:
     Raises:
         LookupError: a name on the way no longer holds a function.
     """
+    current: Any = function
     for kind, name in path:
-        if kind == "global":
-            found = function.__globals__.get(name)
+        if kind == "attribute":  # of a module
+            current = getattr(current, name, None)
+        elif kind == "global" and name in current.__globals__:
+            current = current.__globals__[name]
         else:
-            found = cell(function, name).cell_contents
-        if not isinstance(found, types.FunctionType):
+            current = cell(current, name).cell_contents
+        if not isinstance(current, (types.FunctionType, types.ModuleType)):
             raise LookupError(f"{name} no longer holds a function")
-        function = found
-    return function
+    if not isinstance(current, types.FunctionType):
+        raise LookupError(f"{path[-1][1]} no longer holds a function")
+    return current
 
 
 def cell(function: types.FunctionType, name: str) -> types.CellType:

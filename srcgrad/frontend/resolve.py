@@ -99,6 +99,8 @@ class FunctionBinding:
         resolver: what its free names mean, for ``source``.
         nested: the definition of a function nested in the caller's scope.
         closure: reached through a closure cell rather than a global.
+        module: the name (in the caller's scope) of the module it is an
+            attribute of, for ``helpers.smooth(x)``.
     """
 
     name: str
@@ -108,6 +110,7 @@ class FunctionBinding:
     resolver: object = field(default=None, compare=False)
     nested: object = None
     closure: bool = False
+    module: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,10 +119,13 @@ class OtherBinding:
 
     ``no_rule_for`` names a function of ``math`` or NumPy that srcgrad has
     no derivative rule for (``math.gamma``), however it was imported.
+    ``module`` is a module of the user's (with no rules): its functions may
+    be called (``helpers.smooth(x)``), nothing else of it used.
     """
 
     description: str
     no_rule_for: str | None = None
+    module: ModuleType | None = None
 
 
 Binding = (
@@ -157,7 +163,8 @@ def classify_module(module: ModuleType) -> Binding:
     namespace = RULE_MODULES.get(module.__name__)
     if namespace is None:
         return OtherBinding(
-            f"module {module.__name__!r}, which srcgrad has no rules for"
+            f"module {module.__name__!r}, which srcgrad has no rules for",
+            module=module,
         )
     return ModuleBinding(namespace, module)
 

@@ -55,10 +55,13 @@ class UserCallLowering(CallLowering):
         try:
             return self.unit.program.callee(key, read, reuse=reuse)
         except SrcgradError as error:
-            if error.location is not None:
-                raise
-            message = f"cannot call {binding.name}: {error.message}"
-            self.fail(node.func, message, type(error))
+            if error.location is None:
+                message = f"cannot call {binding.name}: {error.message}"
+                self.fail(node.func, message, type(error))
+            # Where the error is, and how the function differentiated got there.
+            called = f"{binding.name}, called from {self.source.name} on line"
+            message = f"{error.message} (in {called} {self.line(node)})"
+            raise type(error)(message, error.location) from None
 
     def _reader(
         self, binding: FunctionBinding
