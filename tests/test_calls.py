@@ -312,6 +312,7 @@ def power_grad(x, n):
 
 
 def power_forward(x, n):
+    """Forward sweep of power: its value, and what power_backward reads."""
     # line 2: if n == 0:
     t = n == 0
     if t:
@@ -331,6 +332,7 @@ def power_forward(x, n):
 
 
 def power_backward(saved, power_bar):
+    """Backward sweep of power: the adjoint of x, from that of its value."""
     t, t_1, half, t_2, x, power_saved = saved
     # line 2: if n == 0:
     if t:

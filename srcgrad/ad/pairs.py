@@ -49,7 +49,22 @@ def differentiate_callee(
     """The forward and backward sweeps of ``function`` (named ``symbols``)."""
     whole = _forward_and_reverse(function, plan)
     optimize(whole)
-    return _split(whole, len(function.arguments), len(_returned(function)), symbols)
+    forward, backward = _split(
+        whole, len(function.arguments), len(_returned(function)), symbols
+    )
+    name, count = function.name, len(_returned(function))
+    forward.doc = (
+        f"Forward sweep of {name}: {'its value' if count == 1 else 'its values'}, "
+        f"and what {backward.name} reads."
+    )
+    active = plan.activity(name).parameters
+    wrt = ", ".join(function.parameters[index].name for index in active)
+    plural = "s" if len(active) > 1 else ""
+    backward.doc = (
+        f"Backward sweep of {name}: the adjoint{plural} of {wrt}, from "
+        f"{'that of its value' if count == 1 else 'those of its values'}."
+    )
+    return forward, backward
 
 
 def _forward_and_reverse(function: Function, plan: CallPlan) -> Function:
