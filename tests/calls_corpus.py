@@ -420,6 +420,16 @@ CASES = [
         """,
         points=((0.5, 5), (1.5, 2)),
     ),
+    Case(
+        "module_lambda_helper",
+        """
+        cube = lambda t, k=1.0: k * t * t * t
+
+        def f(x):
+            return cube(x) + cube(x, k=2.0) + cube(2.0)
+        """,
+        exact=lambda sp, x: [9 * x * x],
+    ),
 ]
 
 

@@ -284,7 +284,18 @@ def source_names(function: Function) -> set[str]:
     globals_read, closure_reads = names_read(function)
     names = {parameter.name for parameter in function.parameters}
     names |= globals_read | closure_reads | {function.name}
-    return names | {hint for hint in _hints(function).values() if hint}
+    # A global read is written as what it reads, never as a name of its own.
+    hints = {
+        hint
+        for value, hint in _hints(function).items()
+        if hint and not _reads_a_global(value)
+    }
+    return names | hints
+
+
+def _reads_a_global(value: Value) -> bool:
+    op = value.defining_op
+    return op is not None and op.definition is GLOBAL
 
 
 def requests(
