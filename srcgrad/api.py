@@ -14,7 +14,7 @@ import functools
 import inspect
 import math
 import types
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any, overload
 
 from srcgrad.cache import MemoryCache
@@ -29,8 +29,8 @@ from srcgrad.compiler import (
     wrt_names,
 )
 from srcgrad.errors import DifferentiationError, SourceUnavailableError, SrcgradError
-from srcgrad.frontend import LiveResolver, lower_live_program
-from srcgrad.frontend.reach import cell, fingerprint, follow
+from srcgrad.frontend import lower_live_program
+from srcgrad.frontend.reach import cell, fingerprint, follow, resolution
 from srcgrad.ir import Function
 from srcgrad.reference import MODULE, REGISTRY, Reference
 
@@ -111,8 +111,9 @@ def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
     as_tuple = isinstance(wrt, tuple)
     defaults = _displayed_defaults(function)
     code = function.__code__
-    reached = fingerprint(function)  # the functions it calls: their code...
-    key = (id(code), names, as_tuple, _resolution(function), defaults, reached)
+    resolved = resolution(function)
+    reached = fingerprint(function, resolved)  # the functions it calls
+    key = (id(code), names, as_tuple, resolved, defaults, reached)
     compiled = _CACHE.get_or_build(
         key, lambda: _compile(function, names, as_tuple, defaults)
     )
@@ -234,15 +235,6 @@ def _literal(value: object) -> str | None:
     if type(value) is float and math.isfinite(value):
         return repr(value)
     return None
-
-
-def _resolution(f: types.FunctionType) -> Hashable:
-    """What each free name of ``f`` resolves to: part of the cache key."""
-    resolver = LiveResolver(f)
-    code = f.__code__
-    return tuple(
-        (name, resolver.resolve(name)) for name in code.co_names + code.co_freevars
-    )
 
 
 def _compile(

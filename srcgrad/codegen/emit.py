@@ -16,6 +16,7 @@ are unparsed under the ``def`` line and formatted by black.
 from __future__ import annotations
 
 import ast
+import functools
 import keyword
 from dataclasses import dataclass
 
@@ -77,7 +78,7 @@ class GeneratedFunction:
             if binding.cell is None
         }
 
-    @property
+    @functools.cached_property
     def source(self) -> str:
         """What users read (``srcgrad.source``): imports, then the ``def``s."""
         return module_source([self])

@@ -20,20 +20,31 @@ from srcgrad.frontend.resolve import FunctionBinding, LiveResolver, OtherBinding
 Path = tuple[tuple[str, str], ...]
 
 
-def reached(function: types.FunctionType) -> list[types.FunctionType]:
+def resolution(function: types.FunctionType) -> tuple[tuple[str, Any], ...]:
+    """What each name ``function`` (or a function nested in it) reads
+    resolves to: part of the cache key of its gradient."""
+    resolver = LiveResolver(function)
+    code = function.__code__
+    names = dict.fromkeys(names_read(code, code.co_freevars))
+    return tuple((name, resolver.resolve(name)) for name in names)
+
+
+def reached(
+    function: types.FunctionType,
+    resolved: tuple[tuple[str, Any], ...] | None = None,
+) -> list[types.FunctionType]:
     """``function`` and every live function its calls may reach, once each,
-    in the order found."""
+    in the order found (``resolved`` is ``function``'s ``resolution``)."""
     found: dict[int, types.FunctionType] = {id(function): function}
-    pending = [function]
+    pending = [(function, resolved or resolution(function))]
     while pending:
-        current = pending.pop(0)
-        resolver = LiveResolver(current)
-        names = list(_names(current.__code__, current.__code__.co_freevars))
-        for name in names:
-            for callee in _functions(resolver.resolve(name), names):
+        current, bindings = pending.pop(0)
+        names = [name for name, _ in bindings]
+        for _, binding in bindings:
+            for callee in _functions(binding, names):
                 if id(callee) not in found:
                     found[id(callee)] = callee
-                    pending.append(callee)
+                    pending.append((callee, resolution(callee)))
     return list(found.values())
 
 
@@ -50,28 +61,36 @@ def _functions(binding: object, names: list[str]) -> Iterator[types.FunctionType
                 yield found
 
 
-def _names(code: types.CodeType, freevars: tuple[str, ...]) -> Iterator[str]:
+def names_read(code: types.CodeType, freevars: tuple[str, ...]) -> Iterator[str]:
     """The global names ``code`` and the code nested in it read, then the
     closure variables of the function itself."""
     yield from code.co_names
     for constant in code.co_consts:
         if isinstance(constant, types.CodeType):
-            yield from _names(constant, ())
+            yield from names_read(constant, ())
     yield from freevars
 
 
-def fingerprint(function: types.FunctionType) -> Hashable:
+def fingerprint(
+    function: types.FunctionType, resolved: tuple[tuple[str, Any], ...]
+) -> Hashable:
     """What a gradient built from ``function`` depends on beyond its own
-    code: for each other function reached, its code (held, so its id is
-    never reused), what its names resolve to, and its defaults."""
-    parts = []
-    for other in reached(function)[1:]:
-        code = other.__code__
-        resolver = LiveResolver(other)
-        names = dict.fromkeys(_names(code, code.co_freevars))
-        resolution = tuple((name, resolver.resolve(name)) for name in names)
-        parts.append((code, resolution, _defaults(other)))
-    return tuple(parts)
+    code and ``resolved`` (its ``resolution``): for each other function
+    reached, its code (held, so its id is never reused), what its names
+    resolve to, and its defaults."""
+    if not any(_leads_on(binding) for _, binding in resolved):
+        return ()  # calls none: the common case, on every cache hit
+    return tuple(
+        (other.__code__, resolution(other), _defaults(other))
+        for other in reached(function, resolved)[1:]
+    )
+
+
+def _leads_on(binding: object) -> bool:
+    """A function of the user's, or a module of the user's (its functions)."""
+    if isinstance(binding, FunctionBinding):
+        return True
+    return isinstance(binding, OtherBinding) and binding.module is not None
 
 
 def _defaults(function: types.FunctionType) -> Hashable:
