@@ -430,6 +430,21 @@ CASES = [
         """,
         exact=lambda sp, x: [9 * x * x],
     ),
+    Case(
+        "one_saved_value",
+        """
+        def kink(t):
+            u = 1.125 * t
+            if u > 0.2:
+                u = u + 0.125 * t
+            return u - t
+
+        def f(x, y):
+            return kink(x) + kink(y)
+        """,
+        wrt=("x", "y"),
+        points=((0.3, -0.7), (-0.7, 0.3)),
+    ),
 ]
 
 

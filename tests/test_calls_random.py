@@ -25,8 +25,10 @@ _UNARY = ("math.sin({})", "math.cos({})", "math.tanh({})", "(0.5 * {})")
 _BINARY = ("({} + {})", "({} - {})", "({} * {})", "({} * 0.25 + {})")
 
 
-def _expression(rng: random.Random, names: list[str], calls: list[str]) -> str:
-    choice = rng.random()
+def _expression(
+    rng: random.Random, names: list[str], calls: list[str], call: bool = False
+) -> str:
+    choice = 0.0 if call else rng.random()
     if choice < 0.3 and calls:
         helper = rng.choice(calls)
         argument = rng.choice(names)
@@ -66,10 +68,10 @@ def random_module(seed: int) -> str:
         "def f(x, y):",
         "    s = 0.0",
         "    for i in range(3):",
-        f"        s = s + {_expression(rng, ['x', 'y', 's'], calls)}",
+        f"        s = s + {_expression(rng, ['x', 'y', 's'], calls, call=True)}",
         "        if s > 1.0:",
         f"            s = s * 0.5 + {_expression(rng, ['x', 's'], calls)}",
-        f"    return s + {_expression(rng, ['x', 'y', 's'], calls)}",
+        f"    return s + {_expression(rng, ['x', 'y', 's'], calls, call=True)}",
     ]
     return "\n\n".join(helpers) + "\n\n" + "\n".join(body) + "\n"
 

@@ -119,10 +119,11 @@ def generate_program(
         taken |= source_names(function)
     context = BoundContext(found.bind(taken), names)
     reserved = frozenset(names.values())
+    module_names = frozenset(taken - reserved)
     definitions = []
     closure_names: set[str] = set()
     for index, function in enumerate(functions):
-        plan = Plan(function, context, reserved)
+        plan = Plan(function, context, reserved, module_names)
         closure_names.update(plan.closure_names)
         text = docstring if index == 0 else function.doc
         definitions.append(_definition(plan, names[function.name], text, index == 0))

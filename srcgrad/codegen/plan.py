@@ -44,6 +44,9 @@ class Plan:
             its own, chosen here).
         reserved: names its variables must not take (the other functions of
             its module).
+        module_names: the names the other functions of its module use, which
+            its temporaries are not named like (``t`` in a backward sweep of
+            a function of ``t``).
     """
 
     def __init__(
@@ -51,6 +54,7 @@ class Plan:
         function: Function,
         context: BoundContext | None = None,
         reserved: frozenset[str] = frozenset(),
+        module_names: frozenset[str] = frozenset(),
     ) -> None:
         self.function = function
         self.hints = _hints(function)
@@ -59,6 +63,7 @@ class Plan:
         parameters = {parameter.name for parameter in function.parameters}
         taken = parameters | globals_read | closure_reads | {function.name} | reserved
         source_names = taken | {hint for hint in self.hints.values() if hint}
+        source_names |= module_names
         #: The name of a loop target nothing reads.
         self.unused = "_" if "_" not in source_names else None
         self.inlining, self.layout = _settle(
