@@ -190,6 +190,7 @@ def _forward(
     saved: list[Value],
     symbol: str,
 ) -> Function:
+    """``symbol(params) -> (results..., saved)``: the forward part."""
     block = Block(list(whole.entry.arguments[:parameters]))
     for op in ops:
         block.append(op)
@@ -212,6 +213,8 @@ def _backward(
     saved: list[Value],
     symbol: str,
 ) -> Function:
+    """``symbol(saved, adjoints...) -> adjoints``: the reverse part, reading
+    what it ``read`` of the forward part from ``saved`` (or repeating it)."""
     packed = Value("saved", whole.loc)
     seeds = list(whole.entry.arguments[parameters:])
     block = Block([packed, *seeds])

@@ -61,6 +61,7 @@ class _Plan:
         return found
 
     def _pair(self, symbol: str) -> tuple[str, str]:
+        """The symbols of ``symbol``'s sweeps; the pair is built later."""
         if symbol not in self.pairs:
             names = (
                 self._symbol(f"{symbol}_forward"),

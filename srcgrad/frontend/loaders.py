@@ -143,6 +143,7 @@ def number_default(value: object, problem: str | None = None) -> Default:
 
 
 def _live_signature(function: types.FunctionType) -> inspect.Signature:
+    """``function``'s signature, its defaults the values it holds."""
     signature = inspect.signature(function, follow_wrapped=False)
     parameters = [
         (
@@ -156,6 +157,7 @@ def _live_signature(function: types.FunctionType) -> inspect.Signature:
 
 
 def _refuse_unreadable(function: types.FunctionType) -> None:
+    """Refuse a gradient, or a wrapper whose source is not what it runs."""
     if hasattr(function, "__srcgrad__"):
         raise SourceUnavailableError(
             f"{function.__qualname__} is a gradient srcgrad generated; "

@@ -98,6 +98,7 @@ def inline(call: Op, callee: Function) -> None:
 
 
 def _relocate(op: Op, call: Op) -> None:
+    """Give an inlined op, its results and block arguments the call's place."""
     op.loc = call.loc
     for result in op.results:
         result.loc = call.loc

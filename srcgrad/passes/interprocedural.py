@@ -139,6 +139,7 @@ def _spread(
 def _sets(
     function: Function, activity: Activity, found: Summaries
 ) -> tuple[set[Value], set[Value]]:
+    """The values of ``function`` varied and useful, given ``activity``."""
     wrt = [function.arguments[index] for index in activity.varied]
     outputs = [_returned(function)[index] for index in activity.useful]
     varied = varied_values(function, wrt, found)

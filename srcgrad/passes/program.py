@@ -28,6 +28,7 @@ def pure_functions(program: Program) -> set[str]:
 
 
 def _pure_body(program: Program, symbol: str, pure: set[str]) -> bool:
+    """No op of ``symbol`` has an effect, calls to ``pure`` aside."""
     for op in walk(program.functions[symbol].entry):
         if op.definition.is_terminator:
             continue
