@@ -10,8 +10,10 @@ language stops here with a ``SrcgradError`` that points at the construct.
 
 The lowering is assembled from one mixin per kind of construct, bottom to
 top: ``state`` (what they share), ``expressions``, ``calls``,
-``statements``, ``iterables``, ``loops``; ``merge`` joins the branches of
-an ``if``.
+``user_calls`` (calls to the user's functions), ``nested`` (functions
+defined inside), ``statements``, ``iterables``, ``loops``; ``merge`` joins
+the branches of an ``if``. A function that calls the user's functions is
+lowered with them into one program (``lower_program``, ``callees``).
 """
 
 from __future__ import annotations
