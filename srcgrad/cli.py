@@ -99,7 +99,7 @@ def _show(arguments: argparse.Namespace) -> int:
                     irs.append(print_program(ir))
                 else:
                     described = describe_gradient(source.name, names)
-                    generated.append(generate_program(ir, described))
+                    generated.append(_generate(ir, described, generated))
         except SrcgradError as error:
             errors.append(_located(error, source))
         except Exception as error:  # a bug in srcgrad: say so, show the rest
@@ -112,6 +112,24 @@ def _show(arguments: argparse.Namespace) -> int:
     for failure in sorted(unique, key=_line):
         print(f"srcgrad: {failure}", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _generate(
+    program: Program, docstring: str, before: list[GeneratedFunction]
+) -> GeneratedFunction:
+    """``program``'s code, its helpers named apart from different helpers of
+    the same name that gradients ``before`` it define (one module holds all:
+    two gradients that need one derivative of a helper share it)."""
+    defined = {name: text for done in before for name, text in done.others}
+    avoid: frozenset[str] = frozenset()
+    while True:
+        generated = generate_program(program, docstring, avoid)
+        clashes = {
+            name for name, text in generated.others if defined.get(name, text) != text
+        }
+        if not clashes:
+            return generated
+        avoid |= clashes
 
 
 def _selected(

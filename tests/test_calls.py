@@ -312,7 +312,7 @@ def power_grad(x, n):
 
 
 def power_forward(x, n):
-    """Forward sweep of power: its value, and what power_backward reads."""
+    """Forward sweep of power: its value, and what its backward sweep reads."""
     # line 2: if n == 0:
     t = n == 0
     if t:
@@ -581,3 +581,38 @@ def test_math_is_still_math():
         "def sin(t):\n    return t\n\ndef f(x):\n    return sin(x) * math.pi\n"
     )
     assert srcgrad.grad(f)(2.0) == math.pi
+
+
+SHARED_HELPER = """
+import math
+
+
+def h(a, b):
+    s = a * math.sin(b) + b * b
+    for i in range(3):
+        s = s * math.cos(s) + a
+    return s * s + math.exp(-s) + math.log(1.0 + s * s) + math.tanh(a * b)
+
+
+def f(x):
+    return h(x, 2.0) + h(x, x)
+
+
+def g(y):
+    return h(3.0, y)
+"""
+
+
+def test_show_of_a_file_is_one_module_however_gradients_share_helpers(tmp_path, capsys):
+    path = tmp_path / "shared.py"
+    path.write_text(SHARED_HELPER)
+    from srcgrad.cli import main
+
+    assert main(["show", str(path)]) == 0
+    printed = capsys.readouterr().out
+    namespace: dict = {}
+    exec(compile(printed, "shown", "exec"), namespace)
+    f, g = define_f(SHARED_HELPER), define(SHARED_HELPER, "g")
+    assert namespace["f_grad"](0.7) == srcgrad.grad(f)(0.7)
+    assert namespace["g_grad"](0.7) == srcgrad.grad(g)(0.7)
+    assert "def h_backward_1(" in printed  # g needs d/db, f both: two sweeps

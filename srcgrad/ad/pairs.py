@@ -55,7 +55,7 @@ def differentiate_callee(
     name, count = function.name, len(_returned(function))
     forward.doc = (
         f"Forward sweep of {name}: {'its value' if count == 1 else 'its values'}, "
-        f"and what {backward.name} reads."
+        "and what its backward sweep reads."
     )
     active = plan.activity(name).parameters
     wrt = ", ".join(function.parameters[index].name for index in active)

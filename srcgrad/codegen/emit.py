@@ -106,12 +106,15 @@ def generate(function: Function, docstring: str | None = None) -> GeneratedFunct
 
 
 def generate_program(
-    program: Program, docstring: str | None = None
+    program: Program,
+    docstring: str | None = None,
+    avoid: frozenset[str] = frozenset(),
 ) -> GeneratedFunction:
     """Write ``program``'s entry, and the functions it calls, as formatted
-    Python source; ``docstring`` is the entry's."""
+    Python source; ``docstring`` is the entry's. The functions it calls are
+    not named like ``avoid`` (functions of other gradients in one module)."""
     functions = [program.functions[symbol] for symbol in program.reachable()]
-    names = _function_names(functions)
+    names = _function_names(functions, avoid)
     found = BindingRequests()
     taken = set(names.values())
     for function in functions:
@@ -140,11 +143,13 @@ def generate_program(
     )
 
 
-def _function_names(functions: list[Function]) -> dict[str, str]:
+def _function_names(
+    functions: list[Function], avoid: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """The ``def`` name of each function, by symbol: its symbol, unless one
     of the functions uses that name otherwise (a parameter, a global); the
     entry (the first) keeps its own."""
-    used: set[str] = set()
+    used: set[str] = set(avoid)
     for function in functions:
         used |= {parameter.name for parameter in function.parameters}
         used |= set().union(*names_read(function))
