@@ -30,7 +30,7 @@ from srcgrad.compiler import (
 )
 from srcgrad.errors import DifferentiationError, SourceUnavailableError, SrcgradError
 from srcgrad.frontend import lower_live_program
-from srcgrad.frontend.reach import cell, fingerprint, follow, resolution
+from srcgrad.frontend.reach import cell, fingerprint, follow, reached, resolution
 from srcgrad.ir import Function
 from srcgrad.reference import MODULE, REGISTRY, Reference
 
@@ -244,7 +244,9 @@ def _compile(
     defaults: tuple[str | None, ...],
 ) -> _Compiled:
     """Build the gradient's code (on a cache miss, under the cache's lock)."""
-    with recursion_headroom(len(f.__code__.co_code) // 2):
+    # Each function called is lowered while its caller is: count them all.
+    size = sum(len(function.__code__.co_code) for function in reached(f))
+    with recursion_headroom(size // 2 + 64 * len(reached(f))):
         primal = lower_live_program(f)
         _show_defaults(primal.entry_function, defaults)
         gradient = gradient_program(primal, wrt, as_tuple=as_tuple)
