@@ -274,3 +274,20 @@ def test_show_of_a_file_is_one_module_however_gradients_share_helpers(tmp_path, 
     assert namespace["f_grad"](0.7) == srcgrad.grad(f)(0.7)
     assert namespace["g_grad"](0.7) == srcgrad.grad(g)(0.7)
     assert "def h_backward_1(" in printed  # g needs d/db, f both: two sweeps
+
+
+@pytest.mark.parametrize("limit", [-1, 16], ids=["called", "inlined"])
+def test_a_helper_nothing_differentiates_still_raises_where_f_does(limit, monkeypatch):
+    import srcgrad.passes.inline as inline_pass
+
+    monkeypatch.setattr(inline_pass, "INLINE_LIMIT", limit)
+    srcgrad.clear_cache()
+    f = define_f(
+        "def helper(t):\n    return math.log(t) * t\n\n"
+        "def f(x, y):\n    return x + helper(y)\n"
+    )
+    gradient = srcgrad.grad(f)
+    srcgrad.clear_cache()
+    assert gradient(1.0, 2.0) == 1.0
+    with pytest.raises(ValueError, match="math domain error"):
+        gradient(1.0, -1.0)

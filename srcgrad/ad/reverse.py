@@ -127,6 +127,11 @@ def forward_sweep(
         """The forward sweep fails where f fails (see ``_must_evaluate``)."""
         if is_call(op):
             forward_call(context, op, copy)
+            if copy.results[-1] not in context.saved.values() and any(
+                result in reaching for result in op.results
+            ):  # called where nothing is active: it may still raise, as in f
+                with builder.at(op.loc):
+                    builder.create(EVALUATE, [copy.results[0]], result_count=0)
             return
         if op.regions:
             context.copies[op] = copy
