@@ -14,21 +14,23 @@ import functools
 import inspect
 import math
 import types
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any, overload
 
 from srcgrad.cache import MemoryCache
-from srcgrad.codegen import GeneratedFunction, generate
-from srcgrad.codegen.load import compile_generated, module_cells
+from srcgrad.codegen import GeneratedFunction
+from srcgrad.codegen.emit import generate_program
+from srcgrad.codegen.load import compile_module, instantiate, module_cells
 from srcgrad.compiler import (
     Wrt,
     describe_gradient,
-    gradient_ir,
+    gradient_program,
     recursion_headroom,
     wrt_names,
 )
 from srcgrad.errors import DifferentiationError, SourceUnavailableError, SrcgradError
-from srcgrad.frontend import LiveResolver, lower_live
+from srcgrad.frontend import lower_live_program
+from srcgrad.frontend.reach import cell, fingerprint, follow, reached, resolution
 from srcgrad.ir import Function
 from srcgrad.reference import MODULE, REGISTRY, Reference
 
@@ -58,6 +60,8 @@ class GradientInfo:
 class _Compiled:
     generated: GeneratedFunction
     code: types.CodeType
+    #: The code of the functions it calls (callees' sweeps), by name.
+    others: dict[str, types.CodeType]
     filename: str
     wrt: tuple[str, ...]
     as_tuple: bool
@@ -107,7 +111,9 @@ def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
     as_tuple = isinstance(wrt, tuple)
     defaults = _displayed_defaults(function)
     code = function.__code__
-    key = (id(code), names, as_tuple, _resolution(function), defaults)
+    resolved = resolution(function)
+    reached = fingerprint(function, resolved)  # the functions it calls
+    key = (id(code), names, as_tuple, resolved, defaults, reached)
     compiled = _CACHE.get_or_build(
         key, lambda: _compile(function, names, as_tuple, defaults)
     )
@@ -174,7 +180,7 @@ def _differentiable(f: Any) -> types.FunctionType:
             "to the undecorated function (put @srcgrad.grad innermost)"
         )
     if f.__code__.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
-        lower_live(f)  # raises the located error for `*args`/`**kwargs`
+        lower_live_program(f)  # raises the located error for `*args`/`**kwargs`
     return f
 
 
@@ -231,15 +237,6 @@ def _literal(value: object) -> str | None:
     return None
 
 
-def _resolution(f: types.FunctionType) -> Hashable:
-    """What each free name of ``f`` resolves to: part of the cache key."""
-    resolver = LiveResolver(f)
-    code = f.__code__
-    return tuple(
-        (name, resolver.resolve(name)) for name in code.co_names + code.co_freevars
-    )
-
-
 def _compile(
     f: types.FunctionType,
     wrt: tuple[str, ...],
@@ -247,16 +244,19 @@ def _compile(
     defaults: tuple[str | None, ...],
 ) -> _Compiled:
     """Build the gradient's code (on a cache miss, under the cache's lock)."""
-    with recursion_headroom(len(f.__code__.co_code) // 2):
-        primal = lower_live(f)
-        _show_defaults(primal, defaults)
-        gradient = gradient_ir(primal, wrt, as_tuple=as_tuple)
-        generated = generate(gradient, describe_gradient(f.__name__, wrt))
-        code, filename = compile_generated(
+    # Each function called is lowered while its caller is: count them all.
+    size = sum(len(function.__code__.co_code) for function in reached(f))
+    with recursion_headroom(size // 2 + 64 * len(reached(f))):
+        primal = lower_live_program(f)
+        _show_defaults(primal.entry_function, defaults)
+        gradient = gradient_program(primal, wrt, as_tuple=as_tuple)
+        generated = generate_program(gradient, describe_gradient(f.__name__, wrt))
+        code, others, filename = compile_module(
             generated, f"{f.__module__}.{f.__qualname__}"
         )
+    reads = _reads([code, *others.values()], generated)
     return _Compiled(
-        generated, code, filename, wrt, as_tuple, _reads(code, generated), f.__code__
+        generated, code, others, filename, wrt, as_tuple, reads, f.__code__
     )
 
 
@@ -286,15 +286,21 @@ def _show_defaults(primal: Function, defaults: tuple[str | None, ...]) -> None:
             )
 
 
-def _reads(code: types.CodeType, generated: GeneratedFunction) -> tuple[str, ...]:
+def _reads(
+    codes: list[types.CodeType], generated: GeneratedFunction
+) -> tuple[str, ...]:
     """The globals and closure variables of the primal the code reads."""
     bound = {binding.alias for binding in generated.bindings}
+    bound |= {name for name, _ in generated.others}
     names = {
         str(instruction.argval)
+        for code in codes
         for instruction in dis.get_instructions(code)
         if instruction.opname == "LOAD_GLOBAL"
     }
-    names.update(name for name in code.co_freevars if name not in bound)
+    names.update(
+        name for code in codes for name in code.co_freevars if name not in bound
+    )
     return tuple(sorted(names))
 
 
@@ -306,9 +312,12 @@ def _instantiate(compiled: _Compiled, f: types.FunctionType) -> types.FunctionTy
     """
     cells = module_cells(compiled.generated)
     cells.update(zip(f.__code__.co_freevars, f.__closure__ or (), strict=True))
-    closure = tuple(cells[name] for name in compiled.code.co_freevars)
-    gradient = types.FunctionType(
-        compiled.code, f.__globals__, compiled.code.co_name, f.__defaults__, closure
+    for binding in compiled.generated.bindings:
+        if binding.cell is not None:  # a closure variable of a helper
+            owner, name = binding.cell
+            cells[binding.alias] = cell(follow(f, owner), name)
+    gradient = instantiate(
+        compiled.code, compiled.others, f.__globals__, cells, f.__defaults__
     )
     # The same dict, not a copy: f's keyword defaults changed in place are
     # the gradient's too, as f's positional defaults (a tuple) cannot be.

@@ -16,10 +16,11 @@ import builtins
 import sys
 from collections.abc import Sequence
 
-from srcgrad.codegen import GeneratedFunction, generate, module_source
+from srcgrad.codegen import GeneratedFunction, module_source
+from srcgrad.codegen.emit import generate_program
 from srcgrad.compiler import (
     describe_gradient,
-    gradient_ir,
+    gradient_program,
     recursion_headroom,
     wrt_names,
 )
@@ -32,12 +33,13 @@ from srcgrad.frontend import (
     FileResolver,
     FunctionSource,
     ParsedFile,
-    lower_function,
+    file_entry,
+    lower_program,
     parse_file,
 )
 from srcgrad.frontend.decorators import declared_wrt, grad_decorator
 from srcgrad.frontend.resolve import Resolver
-from srcgrad.ir import Function, print_function
+from srcgrad.ir import Program, print_program
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -84,7 +86,7 @@ def _show(arguments: argparse.Namespace) -> int:
     wrt = None if arguments.wrt is None else _parse_wrt(arguments.wrt)
     parsed = parse_file(path)
     sources, errors = _selected(parsed, name)
-    resolver = FileResolver(parsed.module)
+    resolver = FileResolver(parsed.module, parsed.functions)
     irs: list[str] = []
     generated: list[GeneratedFunction] = []
     for source in sources:
@@ -94,10 +96,10 @@ def _show(arguments: argparse.Namespace) -> int:
             with recursion_headroom(size):
                 ir, names = _gradient(source, parsed.module, resolver, wrt)
                 if arguments.ir:
-                    irs.append(print_function(ir))
+                    irs.append(print_program(ir))
                 else:
                     described = describe_gradient(source.name, names)
-                    generated.append(generate(ir, described))
+                    generated.append(_generate(ir, described, generated))
         except SrcgradError as error:
             errors.append(_located(error, source))
         except Exception as error:  # a bug in srcgrad: say so, show the rest
@@ -105,9 +107,29 @@ def _show(arguments: argparse.Namespace) -> int:
     if irs or generated:
         sys.stdout.write("\n".join(irs) if irs else module_source(generated))
     sys.stdout.flush()  # the gradients, then what went wrong
-    for failure in sorted(errors, key=_line):
+    # Two functions may fail on one helper they both call: say it once.
+    unique = {str(failure): failure for failure in errors}.values()
+    for failure in sorted(unique, key=_line):
         print(f"srcgrad: {failure}", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _generate(
+    program: Program, docstring: str, before: list[GeneratedFunction]
+) -> GeneratedFunction:
+    """``program``'s code, its helpers named apart from different helpers of
+    the same name that gradients ``before`` it define (one module holds all:
+    two gradients that need one derivative of a helper share it)."""
+    defined = {name: text for done in before for name, text in done.others}
+    avoid: frozenset[str] = frozenset()
+    while True:
+        generated = generate_program(program, docstring, avoid)
+        clashes = {
+            name for name, text in generated.others if defined.get(name, text) != text
+        }
+        if not clashes:
+            return generated
+        avoid |= clashes
 
 
 def _selected(
@@ -140,8 +162,9 @@ def _gradient(
     module: ast.Module,
     resolver: FileResolver,
     wrt_option: str | tuple[str, ...] | None,
-) -> tuple[Function, tuple[str, ...]]:
-    """The gradient IR of one function, and what it is taken with respect to.
+) -> tuple[Program, tuple[str, ...]]:
+    """The gradient IR of one function (with the functions of the file it
+    calls), and what it is taken with respect to.
 
     ``wrt`` is ``--wrt`` if given, else what the function's own
     ``@srcgrad.grad`` decorator asks for, else the first parameter.
@@ -151,7 +174,8 @@ def _gradient(
         # The decorator builds the gradient when the `def` runs: names are
         # what the statements above it bound.
         names_at = resolver.before(module.body.index(source.node))
-    primal = lower_function(source, names_at)
+    program = lower_program(file_entry(source, names_at))
+    primal = program.entry_function
     parameters = [parameter.name for parameter in primal.parameters]
     wrt: object
     if wrt_option is not None:
@@ -161,7 +185,8 @@ def _gradient(
         declared = declared_wrt(source, module)
         wrt = 0 if declared is None else declared
     names = wrt_names(primal.name, parameters, wrt)
-    return gradient_ir(primal, names, as_tuple=isinstance(wrt, tuple)), names
+    as_tuple = isinstance(wrt, tuple)
+    return gradient_program(program, names, as_tuple=as_tuple), names
 
 
 def _parse_wrt(option: str) -> str | tuple[str, ...]:

@@ -6,10 +6,13 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator, Sequence
 
-from srcgrad.ad import reverse
+from srcgrad.ad import reverse_program
 from srcgrad.errors import DifferentiationError
-from srcgrad.ir import EVALUATE, Function, uses
+from srcgrad.ir import EVALUATE, Function, Program, uses
 from srcgrad.passes import optimize
+from srcgrad.passes.inline import inline_calls
+from srcgrad.passes.interprocedural import program_activity
+from srcgrad.passes.program import mark_pure_calls, optimize_program
 
 #: What ``wrt`` may be: a parameter position or name, or a tuple of them.
 Wrt = int | str | tuple[int | str, ...]
@@ -20,22 +23,48 @@ def gradient_ir(
     wrt: Sequence[str],
     *,
     as_tuple: bool | None = None,
-    after_each: Callable[[Function], object] | None = None,
+    after_each: Callable[[Function | Program], object] | None = None,
 ) -> Function:
+    """The gradient of ``primal``, a function that calls no other (see
+    ``gradient_program``, which this runs)."""
+    program = gradient_program(
+        Program.of(primal), wrt, as_tuple=as_tuple, after_each=after_each
+    )
+    return program.entry_function
+
+
+def gradient_program(
+    primal: Program,
+    wrt: Sequence[str],
+    *,
+    as_tuple: bool | None = None,
+    after_each: Callable[[Function | Program], object] | None = None,
+) -> Program:
     """Optimise ``primal``, differentiate it in reverse mode, optimise again.
 
     ``after_each`` is called with the IR after every pass (tests pass the
     verifier). ``as_tuple`` (default: more than one ``wrt``) returns the
-    gradient as a tuple. ``primal`` is optimised in place.
+    gradient as a tuple. ``primal`` is optimised in place. Calls are proven
+    pure where they are; small helpers are inlined (``passes.inline``),
+    once what can't be differentiated in them was reported at its place.
     """
-    optimize(primal, after_each=after_each)
-    gradient = reverse(
+    mark_pure_calls(primal)
+    optimize_program(primal, optimize, after_each=after_each)
+    if len(primal.functions) > 1:
+        entry = primal.entry_function
+        names = [parameter.name for parameter in entry.parameters]
+        program_activity(primal, [names.index(name) for name in wrt])
+        if inline_calls(primal):
+            optimize_program(primal, optimize, after_each=after_each)
+    gradient = reverse_program(
         primal, wrt, as_tuple=len(wrt) > 1 if as_tuple is None else as_tuple
     )
     if after_each is not None:
         after_each(gradient)
-    optimize(gradient, after_each=after_each)
-    _drop_evaluations_of_used_values(gradient)
+    mark_pure_calls(gradient)
+    optimize_program(gradient, optimize, after_each=after_each)
+    for function in gradient.functions.values():
+        _drop_evaluations_of_used_values(function)
     if after_each is not None:
         after_each(gradient)
     return gradient

@@ -108,6 +108,8 @@ ACCURACY: dict[str, Accuracy] = {
     "mul": Accuracy(_pairs(REAL, REAL), lambda x, y: (y, x)),
     "div": Accuracy(_pairs(REAL, NONZERO), lambda x, y: (1 / y, -x / y**2)),
     "neg": Accuracy(_unary(REAL), lambda x: (-1,)),
+    # Between jumps: x % y = x - (x // y) * y.
+    "mod": Accuracy(_pairs(REAL, NONZERO), lambda x, y: (1, -mpmath.floor(x / y))),
     "float": Accuracy(_unary(REAL), lambda x: (1,)),
     "pow": Accuracy(
         _pairs(POSITIVE, EXPONENTS),

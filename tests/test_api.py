@@ -238,10 +238,10 @@ def test_a_cache_hit_reads_no_source_and_runs_no_compiler(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("a cache hit must not parse, derive, format or compile")
 
-    monkeypatch.setattr(api, "lower_live", forbidden)
-    monkeypatch.setattr(api, "gradient_ir", forbidden)
-    monkeypatch.setattr(api, "generate", forbidden)
-    monkeypatch.setattr(api, "compile_generated", forbidden)
+    monkeypatch.setattr(api, "lower_live_program", forbidden)
+    monkeypatch.setattr(api, "gradient_program", forbidden)
+    monkeypatch.setattr(api, "generate_program", forbidden)
+    monkeypatch.setattr(api, "compile_module", forbidden)
     second = srcgrad.grad(f, wrt=("x", "y"))
     assert second(2.0, 3.0) == first(2.0, 3.0)
 

@@ -233,18 +233,46 @@ UNSUPPORTED = [
         "assignment expression (`:=`) is not supported; assign the value on a line",
     ),
     (
-        "g = lambda t: t * t\nreturn x",
+        "return max(x, n, key=lambda t: t * t)",
+        1,
+        "max(x, n, key=lambda t: t * t)",
+        UnsupportedSyntaxError,
+        "keyword argument 'key' of max is not supported",
+    ),
+    (
+        "return (lambda t: t * t)(x)",
         1,
         "lambda t: t * t",
         UnsupportedSyntaxError,
-        "lambda is not supported; not supported yet",
+        "lambda is not supported; bind it to a name",
     ),
     (
-        "def g(t):\n    return t * t\nreturn x",
-        1,
+        "if x > 0:\n    def g(t):\n        return t * t\n    x = g(x)\nreturn x",
+        2,
         "def g(t):",
         UnsupportedSyntaxError,
-        "nested function definition is not supported; not supported yet",
+        "a nested function must be defined at the top level of f's body",
+    ),
+    (
+        "g = lambda t: t * t\ng = lambda t: t\nreturn g(x)",
+        1,
+        "g = lambda t: t * t",
+        UnsupportedSyntaxError,
+        "`g` is bound more than once in f",
+    ),
+    (
+        "y = g(x)\ndef g(t):\n    return t * t\nreturn y",
+        1,
+        "g",
+        UnsupportedSyntaxError,
+        "called before its definition on line",
+    ),
+    (
+        "def g(t):\n    return t * t\nreturn g",
+        3,
+        "g",
+        UnsupportedSyntaxError,
+        "`g` is a function: srcgrad supports calling it, not using it as a value",
     ),
     (
         "raise ValueError(x)",
@@ -335,7 +363,7 @@ UNSUPPORTED = [
         1,
         "helper",
         UnsupportedSyntaxError,
-        "is not supported yet",
+        "call to helper (a class) is not supported; srcgrad reads and differentiates",
     ),
     (
         "if x > 0:\n    return x",
@@ -376,8 +404,8 @@ UNSUPPORTED = [
 ]
 
 
-def _helper(t):
-    return t
+class _Helper:
+    pass
 
 
 @pytest.mark.parametrize(
@@ -389,7 +417,7 @@ def test_unsupported_control_flow_is_an_error_at_the_construct(
     body, line, under, kind, message
 ):
     with pytest.raises(kind) as raised:
-        _lower(body, helper=_helper)
+        _lower(body, helper=_Helper)
     assert message in raised.value.message, raised.value.message
     _check(raised.value, line, under)
 

@@ -143,14 +143,14 @@ def test_a_crash_inside_srcgrad_is_reported_at_its_function(
 ):
     path = tmp_path / "model.py"
     path.write_text("def f(x):\n    return x * x\n\n\ndef g(x):\n    return 3 * x\n")
-    build = srcgrad.cli.gradient_ir
+    build = srcgrad.cli.gradient_program
 
     def crash_on_f(primal, *args, **kwargs):
-        if primal.name == "f":
+        if primal.entry == "f":
             raise OverflowError("int too large to convert to float")
         return build(primal, *args, **kwargs)
 
-    monkeypatch.setattr(srcgrad.cli, "gradient_ir", crash_on_f)
+    monkeypatch.setattr(srcgrad.cli, "gradient_program", crash_on_f)
     assert main(["show", str(path)]) == 1
     captured = capsys.readouterr()
     assert "def g_grad(x):" in captured.out and "f_grad" not in captured.out

@@ -70,7 +70,13 @@ def reverse_if(sweep: Sweep, op: Op) -> None:
     condition = sweep.context.mapping[op.operands[0]]
     results = [Value(sweep.context.hints.get(value), op.loc) for value in free]
     mirrored = Op(
-        IF, [condition], results, {}, [Region([b]) for b in branches], op.loc, True
+        IF,
+        [condition],
+        results,
+        {},
+        [Region([b]) for b in branches],
+        op.loc,
+        derivative=True,
     )
     sweep.builder.block.append(mirrored)
     sweep.adjoints.update(zip(free, results, strict=True))
@@ -111,10 +117,9 @@ def reverse_loop(sweep: Sweep, op: Op) -> None:
         argument.owner = body
     results = [Value(hints.get(parts.inits[j]), op.loc) for j in slots]
     results += [Value(hints.get(value), op.loc) for value in free]
-    attributes = {"targets": len(targets)}
-    mirrored = Op(
-        FOR, [iterable, *inits], results, attributes, [Region([body])], op.loc, True
-    )
+    attributes: dict[str, object] = {"targets": len(targets)}
+    operands, regions = [iterable, *inits], [Region([body])]
+    mirrored = Op(FOR, operands, results, attributes, regions, op.loc, derivative=True)
     sweep.builder.block.append(mirrored)
     sweep.adjoints.update(zip(free, results[len(slots) :], strict=True))
     for index, result in zip(slots, results[: len(slots)], strict=True):

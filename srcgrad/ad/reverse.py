@@ -12,10 +12,11 @@ nothing needs and share the ones the rules recompute.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from srcgrad.ad.calls import forward_call
 from srcgrad.ad.clone import clone_into
-from srcgrad.ad.context import SweepContext
+from srcgrad.ad.context import CallPlan, SweepContext
 from srcgrad.ad.sweep import ReverseSweep
 from srcgrad.errors import DifferentiationError
 from srcgrad.ir import (
@@ -30,6 +31,7 @@ from srcgrad.ir import (
     Op,
     Region,
     Value,
+    is_call,
     walk,
 )
 from srcgrad.passes import active_values, reaching_output
@@ -41,6 +43,7 @@ def reverse(
     *,
     as_tuple: bool = False,
     name: str | None = None,
+    calls: CallPlan | None = None,
 ) -> Function:
     """The gradient of scalar-valued ``function`` with respect to ``wrt``.
 
@@ -49,6 +52,8 @@ def reverse(
         wrt: names of the parameters to differentiate with respect to.
         as_tuple: return the adjoints as a tuple even if there is one.
         name: the gradient's name; ``<name>_grad`` by default.
+        calls: for the entry of a program that calls its other functions,
+            their activity and derivatives (``srcgrad.ad.program``).
 
     Returns:
         A new function with ``function``'s parameters, returning the adjoint
@@ -63,28 +68,22 @@ def reverse(
     block = Block([Value(value.name_hint, value.loc) for value in function.arguments])
     mapping = dict(zip(function.arguments, block.arguments, strict=True))
     builder = Builder(block)
-    _check_real_inputs(builder, function, wrt, mapping)
     wrt_values = [function.argument(parameter) for parameter in wrt]
-    active = active_values(function, wrt_values)
-    reaching = reaching_output(function)
-    copies: dict[Op, Op] = {}
-
-    def keep_failures(builder: Builder, op: Op, copy: Op) -> None:
-        """The forward sweep fails where f fails (see ``_must_evaluate``)."""
-        if op.regions:
-            copies[op] = copy
-            return
-        if _must_evaluate(op, active, reaching):
-            with builder.at(op.loc):
-                builder.create(EVALUATE, [mapping[op.result]], result_count=0)
-        if _may_be_complex(op) and op.result in reaching:
-            _check_real_value(builder, op, mapping[op.result])
-
-    clone_into(builder, function.entry.ops[:-1], mapping, after=keep_failures)
+    if calls is None:
+        active = active_values(function, wrt_values)
+        reaching = reaching_output(function)
+    else:
+        active = calls.activity(function.name).active
+        reaching = reaching_output(function, calls.summaries)
+    reads = global_reads(function, reaching)
+    if calls is not None:
+        reads += calls.global_reads()
+    _check_real_inputs(builder, function, wrt, mapping, reaching, reads)
+    context = SweepContext(mapping, active, adjoint_hints(function), {}, calls)
+    forward_sweep(builder, function, context, reaching)
 
     # Everything from here on is a derivative term, not a value of f.
     builder = Builder(block, derivative=True)
-    context = SweepContext(mapping, active, _adjoint_hints(function), copies)
     sweep = ReverseSweep(builder, context)
     output = terminator.operands[0]
     if output in active:
@@ -108,6 +107,45 @@ def reverse(
     )
 
 
+def forward_sweep(
+    builder: Builder,
+    function: Function,
+    context: SweepContext,
+    reaching: set[Value],
+) -> None:
+    """Append ``function``'s body at ``builder``: the forward sweep.
+
+    Each op that raises outside its domain and whose value reaches the
+    output is kept by an ``EVALUATE`` (see ``_must_evaluate``), each ``**``
+    that may be complex is checked, each control-flow op's copy is recorded
+    in ``context.copies`` and each call is made to call what the reverse
+    sweep needs (``srcgrad.ad.calls``). ``context.mapping`` maps the
+    function's arguments on entry and every value on exit.
+    """
+    mapping, active = context.mapping, context.active
+
+    def keep_failures(builder: Builder, op: Op, copy: Op) -> None:
+        """The forward sweep fails where f fails (see ``_must_evaluate``)."""
+        if is_call(op):
+            forward_call(context, op, copy)
+            if copy.results[-1] not in context.saved.values() and any(
+                result in reaching for result in op.results
+            ):  # called where nothing is active: it may still raise, as in f
+                with builder.at(op.loc):
+                    builder.create(EVALUATE, [copy.results[0]], result_count=0)
+            return
+        if op.regions:
+            context.copies[op] = copy
+            return
+        if _must_evaluate(op, active, reaching):
+            with builder.at(op.loc):
+                builder.create(EVALUATE, [mapping[op.result]], result_count=0)
+        if _may_be_complex(op) and op.result in reaching:
+            _check_real_value(builder, op, mapping[op.result])
+
+    clone_into(builder, function.entry.ops[:-1], mapping, after=keep_failures)
+
+
 def _scalar_return(function: Function) -> Op:
     """``function``'s return, checked to hand back exactly one value."""
     terminator = function.entry.terminator
@@ -129,17 +167,19 @@ def _check_real_inputs(
     function: Function,
     wrt: Sequence[str],
     mapping: dict[Value, Value],
+    reaching: set[Value],
+    reads: Iterable[Op],
 ) -> None:
     """Start the gradient with a check that its inputs are real numbers.
 
     Checked: every ``wrt`` parameter (it must be a float), and every other
-    parameter, global or closure variable whose value reaches the output
-    (it must be a real number, or, where ``f`` iterates over it, a list or
-    tuple of them). A value ``f`` reads but never uses is not checked, as
-    ``f`` does not use it either.
+    parameter, and each global or closure variable among ``reads`` (those,
+    in any function of the program, whose value reaches the output): it
+    must be a real number, or, where the code iterates over it, a list,
+    tuple or range of them. A value ``f`` reads but never uses is not
+    checked, as ``f`` does not use it either.
     """
-    reaching = reaching_output(function)
-    sequences = _used_as_sequences(function)
+    sequences = _used_as_sequences(function.entry)
     operands: list[Value] = []
     names: list[str] = []
     kinds: list[str] = []
@@ -151,16 +191,14 @@ def _check_real_inputs(
             names.append(parameter.name)
             kind = "wrt" if parameter.name in wrt else "parameter"
             kinds.append(f"{kind} sequence" if argument in sequences else kind)
-    for op in walk(function.entry):
-        if op.definition is GLOBAL and op.result in reaching:
-            closure = bool(op.attributes.get("closure"))
-            name = str(op.attributes["name"])
-            if name in names:
-                continue
-            operands.append(builder.read_global(name, closure=closure))
-            names.append(name)
-            kind = "closure variable" if closure else "global"
-            kinds.append(f"{kind} sequence" if op.result in sequences else kind)
+    for op in reads:
+        shown = _shown_name(op)
+        if shown not in names:
+            operands.append(_read_again(builder, op))
+            names.append(shown)
+            kind = "closure variable" if op.attributes.get("closure") else "global"
+            in_sequence = op.result in _used_as_sequences(_root_block(op))
+            kinds.append(f"{kind} sequence" if in_sequence else kind)
     attributes = {"names": tuple(names), "kinds": tuple(kinds)}
     builder.create(CHECK_REAL, operands, attributes, result_count=0)
 
@@ -169,10 +207,10 @@ def _check_real_inputs(
 _SEQUENCE_OPERANDS = {"zip": None, "enumerate": 1, "reversed": 1, "len": 1, "sum": 1}
 
 
-def _used_as_sequences(function: Function) -> set[Value]:
-    """The values ``function`` iterates over, or hands to ``len``/``zip``."""
+def _used_as_sequences(block: Block) -> set[Value]:
+    """The values code in ``block`` iterates over, or hands to ``len``/``zip``."""
     found: set[Value] = set()
-    for op in walk(function.entry):
+    for op in walk(block):
         if op.definition is FOR:
             found.add(op.operands[0])
         elif op.attributes.get("namespace") == "builtins" and (
@@ -181,6 +219,42 @@ def _used_as_sequences(function: Function) -> set[Value]:
             count = _SEQUENCE_OPERANDS[op.definition.name]
             found.update(op.operands[:count])
     return found
+
+
+def _root_block(op: Op) -> Block:
+    """The body of the function ``op`` is in."""
+    block = op.parent
+    assert block is not None
+    while block.parent is not None and block.parent.parent is not None:
+        owner = block.parent.parent.parent
+        assert owner is not None
+        block = owner
+    return block
+
+
+def _shown_name(op: Op) -> str:
+    """A ``global`` op's variable as a check names it (``helpers.SCALE``)."""
+    module = op.attributes.get("module")
+    name = str(op.attributes["name"])
+    return f"{module}.{name}" if module else name
+
+
+def _read_again(builder: Builder, op: Op) -> Value:
+    """A read of the variable the ``global`` op ``op`` reads, in its scope."""
+    scope: dict[str, object] = {
+        key: op.attributes[key] for key in ("module", "owner") if key in op.attributes
+    }
+    closure = bool(op.attributes.get("closure"))
+    return builder.read_global(str(op.attributes["name"]), closure=closure, scope=scope)
+
+
+def global_reads(function: Function, reaching: set[Value]) -> list[Op]:
+    """The ``global`` ops of ``function`` whose value is among ``reaching``."""
+    return [
+        op
+        for op in walk(function.entry)
+        if op.definition is GLOBAL and op.result in reaching
+    ]
 
 
 def _may_be_complex(op: Op) -> bool:
@@ -205,7 +279,7 @@ def _check_real_value(builder: Builder, op: Op, value: Value) -> None:
 
 
 #: Operators that raise on some floats (``1 / 0.0``, ``0.0 ** -1``).
-_RAISING_OPERATORS = frozenset({"div", "floordiv", "pow"})
+_RAISING_OPERATORS = frozenset({"div", "floordiv", "mod", "pow"})
 
 
 def _must_evaluate(op: Op, active: frozenset[Value], reaching: set[Value]) -> bool:
@@ -236,7 +310,7 @@ def _must_evaluate(op: Op, active: frozenset[Value], reaching: set[Value]) -> bo
 
 
 def _cannot_raise(op: Op) -> bool:
-    """``x / 2``, ``x // 2`` and ``x ** 2`` raise for no float ``x`` (an
+    """``x / 2``, ``x // 2``, ``x % 2`` and ``x ** 2`` raise for no float ``x`` (an
     overflow aside, which the gradient does not reproduce anyway)."""
     constant = op.operands[1].defining_op
     if constant is None or constant.definition is not CONST:
@@ -247,7 +321,7 @@ def _cannot_raise(op: Op) -> bool:
     return value >= 0 if op.name == "pow" else value != 0
 
 
-def _adjoint_hints(function: Function) -> dict[Value, str | None]:
+def adjoint_hints(function: Function) -> dict[Value, str | None]:
     """``x_bar`` for a value named ``x``; ``x_bar_1`` if the source has an ``x_bar``."""
     values = list(function.arguments)
     for op in walk(function.entry):

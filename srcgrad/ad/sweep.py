@@ -5,16 +5,18 @@ op's VJP rule to its result's adjoint, accumulating
 ``S(i) = sum_j S(j) * dy_j/dy_i`` into one adjoint per value, exactly once
 per edge (docs/design.md, "Reverse mode: the path sum, factored"). An
 ``if`` or a loop is handed to ``srcgrad.ad.control``, which builds the
-mirrored control flow and sweeps the op's regions with a child sweep.
+mirrored control flow and sweeps the op's regions with a child sweep; a
+call to ``srcgrad.ad.calls``, which calls the callee's backward sweep.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from srcgrad.ad.calls import reverse_call
 from srcgrad.ad.context import SweepContext
 from srcgrad.ad.control import reverse_if, reverse_loop
-from srcgrad.ir import FOR, IF, WHILE, Builder, Op, Value
+from srcgrad.ir import FOR, IF, WHILE, Builder, Op, Value, is_call
 from srcgrad.passes import check_differentiable
 from srcgrad.primitives import PRIMITIVES, RuleEmitter
 
@@ -73,6 +75,9 @@ class ReverseSweep:
             return
         if op.definition in (FOR, WHILE):
             reverse_loop(self, op)
+            return
+        if is_call(op):
+            reverse_call(self, op)
             return
         primitive = check_differentiable(op)
         assert primitive.vjp is not None

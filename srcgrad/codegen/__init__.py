@@ -8,12 +8,15 @@ as expressions), ``statements`` (the body as ``ast``: ``if``, ``for``,
 ``while``, copies, comments), ``checks`` (``check_real`` and kept calls),
 ``emit`` (the ``def`` and its imports), ``format`` (black), ``bindings``
 (the modules and builtins the code calls), ``load`` (compiling the text).
+``generate_program`` writes a program: the entry and the functions it calls,
+in one module.
 """
 
 from srcgrad.codegen.emit import (
     FACTORY_NAME,
     GeneratedFunction,
     generate,
+    generate_program,
     module_source,
 )
 from srcgrad.codegen.load import compile_generated, load
@@ -23,6 +26,7 @@ __all__ = [
     "GeneratedFunction",
     "compile_generated",
     "generate",
+    "generate_program",
     "module_source",
     "load",
 ]

@@ -7,13 +7,19 @@ calls. Each such name is a *binding*: the compiled code receives it as a
 closure variable of its factory, and the source users read imports it,
 under an alias that collides with none of the names the function uses
 (``math``, or ``math_1`` if a parameter is called ``math``).
+
+Calls add two kinds: a module of the user's whose globals a helper reads
+(``import helpers``, then ``helpers.SCALE``), and a closure variable of a
+helper, whose cell the API takes from the helper itself when it makes the
+gradient (the printed source reads it by name, and imports nothing for it).
+The module's other functions are not bindings: they are defined beside it.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: The module each namespace of the primitives table calls into.
 NAMESPACE_MODULES = {"math": "math", "numpy": "numpy"}
@@ -24,21 +30,30 @@ RUNTIME_MODULE = "srcgrad.runtime"
 
 @dataclass(frozen=True)
 class Binding:
-    """A name generated code reads: ``module`` itself, or one of its attributes.
+    """A name generated code reads: ``module`` itself, or one of its attributes,
+    or a closure variable of a function of the user's.
 
     Attributes:
         alias: the name the generated code uses.
-        module: the module's import name.
+        module: the module's import name ("" for a closure variable).
         attribute: the attribute bound, or None to bind the module itself.
+        cell: for a closure variable of a function the entry function
+            reaches through calls, the path to that function and the
+            variable's name; its cell is bound when the code is (the API
+            follows the path from the live entry function).
     """
 
     alias: str
     module: str
     attribute: str | None = None
+    cell: tuple[Path, str] | None = None
 
     @property
     def import_statement(self) -> str | None:
-        """The import that binds ``alias`` (None for a builtin under its name)."""
+        """The import that binds ``alias`` (None for a builtin under its name,
+        or a closure variable)."""
+        if self.cell is not None:
+            return None
         if self.attribute is None:
             if self.alias == self.module:
                 return f"import {self.module}"
@@ -49,23 +64,37 @@ class Binding:
         return f"from {self.module} import {self.attribute}{renamed}"
 
     def value(self) -> object:
-        """The object bound: the module, or its attribute."""
+        """The object bound: the module, or its attribute.
+
+        Raises:
+            LookupError: for a closure variable, which only the live
+                function has.
+        """
+        if self.cell is not None:
+            raise LookupError(f"closure variable {self.alias} has no import")
         module = importlib.import_module(self.module)
         return module if self.attribute is None else getattr(module, self.attribute)
+
+
+#: A path of names from the entry function to a function of the user's
+#: (see ``srcgrad.ir.ops.GLOBAL``).
+Path = tuple[tuple[str, str], ...]
 
 
 class BindingRequests:
     """The ``EmitContext`` of a dry run: records what ops ask for by name.
 
-    Ops write themselves through ``module(namespace)`` and ``builtin(name)``;
-    emitting every op once with this context lists the bindings the code
-    needs before any alias is chosen.
+    Ops write themselves through ``module(namespace)``, ``builtin(name)``
+    and the others; emitting every op once with this context lists the
+    bindings the code needs before any alias is chosen.
     """
 
     def __init__(self) -> None:
         self.namespaces: set[str] = set()
         self.builtins: set[str] = set()
         self.helpers: set[str] = set()
+        self.modules: set[str] = set()
+        self.cells: set[tuple[Path, str]] = set()
 
     def module(self, namespace: str) -> ast.expr:
         self.namespaces.add(namespace)
@@ -75,42 +104,72 @@ class BindingRequests:
         self.builtins.add(name)
         return ast.Name(name, ast.Load())
 
-    def bind(self, taken: set[str]) -> dict[tuple[str, str], Binding]:
+    def function(self, symbol: str) -> ast.expr:
+        return ast.Name(symbol, ast.Load())
+
+    def imported(self, module: str) -> ast.expr:
+        self.modules.add(module)
+        return ast.Name(module, ast.Load())
+
+    def cell(self, owner: Path, name: str) -> ast.expr:
+        self.cells.add((owner, name))
+        return ast.Name(name, ast.Load())
+
+    def bind(self, taken: set[str]) -> dict[tuple[object, ...], Binding]:
         """A binding per request, keyed by ("module", namespace), ("builtin",
-        name) or ("helper", name); aliases avoid ``taken`` and each other.
+        name), ("helper", name), ("imported", module) or ("cell", owner,
+        name); aliases avoid ``taken`` and each other.
         """
-        requests: list[tuple[tuple[str, str], str, str, str | None]] = [
-            (("module", ns), _PREFERRED_MODULE_ALIASES[ns], NAMESPACE_MODULES[ns], None)
+        requests: list[tuple[tuple[object, ...], str, Binding]] = [
+            (
+                ("module", ns),
+                _PREFERRED_MODULE_ALIASES[ns],
+                Binding("", NAMESPACE_MODULES[ns]),
+            )
             for ns in sorted(self.namespaces)
         ]
         requests += [
-            (("builtin", name), name, "builtins", name)
+            (("builtin", name), name, Binding("", "builtins", name))
             for name in sorted(self.builtins)
         ]
         requests += [
-            (("helper", name), name, RUNTIME_MODULE, name)
+            (("helper", name), name, Binding("", RUNTIME_MODULE, name))
             for name in sorted(self.helpers)
+        ]
+        requests += [
+            (("imported", name), name.rpartition(".")[2], Binding("", name))
+            for name in sorted(self.modules)
+        ]
+        requests += [
+            (("cell", owner, name), name, Binding("", "", cell=(owner, name)))
+            for owner, name in sorted(self.cells)
         ]
         used = set(taken)
         bindings = {}
-        for key, preferred, module, attribute in requests:
+        for key, preferred, binding in requests:
             alias, suffix = preferred, 0
             while alias in used:
                 suffix += 1
                 alias = f"{preferred}_{suffix}"
             used.add(alias)
-            bindings[key] = Binding(alias, module, attribute)
+            bindings[key] = replace(binding, alias=alias)
         return bindings
 
 
 class BoundContext:
-    """The ``EmitContext`` of the real run: names are the bindings' aliases."""
+    """The ``EmitContext`` of the real run: names are the bindings' aliases,
+    and ``functions`` the names of the module's other functions, by symbol."""
 
-    def __init__(self, bindings: dict[tuple[str, str], Binding]) -> None:
+    def __init__(
+        self,
+        bindings: dict[tuple[object, ...], Binding],
+        functions: dict[str, str] | None = None,
+    ) -> None:
         self.bindings = bindings
+        self.functions = functions or {}
 
-    def name(self, kind: str, name: str) -> ast.expr:
-        return ast.Name(self.bindings[(kind, name)].alias, ast.Load())
+    def name(self, *key: object) -> ast.expr:
+        return ast.Name(self.bindings[key].alias, ast.Load())
 
     def module(self, namespace: str) -> ast.expr:
         return self.name("module", namespace)
@@ -120,3 +179,12 @@ class BoundContext:
 
     def helper(self, name: str) -> ast.expr:
         return self.name("helper", name)
+
+    def function(self, symbol: str) -> ast.expr:
+        return ast.Name(self.functions.get(symbol, symbol), ast.Load())
+
+    def imported(self, module: str) -> ast.expr:
+        return self.name("imported", module)
+
+    def cell(self, owner: Path, name: str) -> ast.expr:
+        return self.name("cell", owner, name)

@@ -86,6 +86,8 @@ def request_check(op: Op, requests: BindingRequests) -> None:
 def evaluated_why(op: Op) -> str:
     """The comment on a value kept only so the gradient fails where f does."""
     kept = op.operands[0].defining_op
+    if kept is not None and kept.name == "call":
+        return "kept: f calls it, and it may raise"
     if kept is not None and kept.attributes.get("namespace") == "numpy":
         return "kept: warns (nan) outside its domain, as f does"
     return "kept: raises outside its domain, as f does"

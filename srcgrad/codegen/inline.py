@@ -25,6 +25,7 @@ from srcgrad.ir import (
     GLOBAL,
     IF,
     UNDEF,
+    UNPACK,
     Block,
     Function,
     Op,
@@ -101,8 +102,8 @@ class Inlining:
         definition = op.definition
         if definition in (CONST, GLOBAL):
             return True
-        if definition is UNDEF or len(op.results) != 1:
-            return False
+        if definition in (UNDEF, UNPACK) or len(op.results) != 1:
+            return False  # `(a,) = saved` unpacks: it is never `saved` inline
         if definition is IF:
             if not self.expression_if(op):
                 return False

@@ -35,6 +35,7 @@ from srcgrad.ir import (
     GLOBAL,
     IF,
     UNDEF,
+    UNPACK,
     WHILE,
     YIELD,
     Block,
@@ -196,7 +197,14 @@ class Layout:
                 self.positions[op] = position
                 self._read_op(op, position, block)
                 for result in op.results:
-                    self._assign(result, position, block)
+                    if self._named(op, result):
+                        self._assign(result, position, block)
+
+    def _named(self, op: Op, result: Value) -> bool:
+        """A result gets a name unless it is one of several nothing reads
+        (written ``_``, where ``_`` is not a name of the source)."""
+        several = len(op.results) > 1 or op.definition is UNPACK
+        return not several or self.name_every_target or self.inlining.used(result)
 
     def _if(self, op: Op, block: Block) -> None:
         header = self._next()

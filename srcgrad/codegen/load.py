@@ -14,17 +14,28 @@ from srcgrad.codegen.emit import FACTORY_NAME, GeneratedFunction
 def compile_generated(
     generated: GeneratedFunction, label: str
 ) -> tuple[types.CodeType, str]:
-    """The code object of the generated function, and the file name it has.
+    """The code object of the generated function, and the file name it has
+    (see ``compile_module``, for the functions it calls too)."""
+    code, _, filename = compile_module(generated, label)
+    return code, filename
+
+
+def compile_module(
+    generated: GeneratedFunction, label: str
+) -> tuple[types.CodeType, dict[str, types.CodeType], str]:
+    """The code objects of the generated function and of the functions it
+    calls (by name), and the file name they have.
 
     What is compiled is the text users read (``generated.source``), so
     tracebacks, ``pdb`` and ``inspect.getsource`` show its lines at its line
-    numbers. Its ``def`` is parsed and nested, as an AST node that keeps
-    its line numbers, in a factory whose parameters are the modules and
+    numbers. Its ``def``s are parsed and nested, as AST nodes that keep
+    their line numbers, in a factory whose parameters are the modules and
     closure variables the code reads (so they become free variables bound
-    to cells); its defaults are dropped (the primal's values are attached
-    when the function is made) and its imports are not compiled (the
-    modules come in through the factory). That text is registered with
-    ``linecache`` under the returned file name.
+    to cells, and the functions become cells of each other); the entry's
+    defaults are dropped (the primal's values are attached when the
+    function is made) and its imports are not compiled (the modules come in
+    through the factory). That text is registered with ``linecache`` under
+    the returned file name.
     """
     text = generated.source
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
@@ -33,18 +44,26 @@ def compile_generated(
     module_code = compile(_factory_module(text, generated), filename, "exec")
     factory = _nested_code(module_code)
     assert factory.co_name == FACTORY_NAME
-    return _nested_code(factory), filename
+    codes = {
+        const.co_name: const
+        for const in factory.co_consts
+        if isinstance(const, types.CodeType)
+    }
+    entry = codes.pop(generated.name)
+    return entry, codes, filename
 
 
 def _factory_module(text: str, generated: GeneratedFunction) -> ast.Module:
-    """``def FACTORY(free names): <the def, without defaults>; return it``."""
-    definition = next(
+    """``def FACTORY(free names): <the defs, without defaults>; return it``."""
+    wanted = {generated.name, *(name for name, _ in generated.others)}
+    definitions = [
         node
         for node in ast.parse(text).body
-        if isinstance(node, ast.FunctionDef) and node.name == generated.name
-    )
-    definition.args.defaults = []
-    definition.args.kw_defaults = [None] * len(definition.args.kwonlyargs)
+        if isinstance(node, ast.FunctionDef) and node.name in wanted
+    ]
+    for definition in definitions:
+        definition.args.defaults = []
+        definition.args.kw_defaults = [None] * len(definition.args.kwonlyargs)
     factory = ast.FunctionDef(
         name=FACTORY_NAME,
         args=ast.arguments(
@@ -56,14 +75,14 @@ def _factory_module(text: str, generated: GeneratedFunction) -> ast.Module:
             kwarg=None,
             defaults=[],
         ),
-        body=[definition, ast.Return(ast.Name(generated.name, ast.Load()))],
+        body=[*definitions, ast.Return(ast.Name(generated.name, ast.Load()))],
         decorator_list=[],
         returns=None,
     )
-    ast.copy_location(factory, definition)
+    ast.copy_location(factory, definitions[0])
     if "type_params" in ast.FunctionDef._fields:  # Python 3.12+
         setattr(factory, "type_params", [])  # noqa: B010
-    # Only the factory's own nodes get locations; the def keeps its lines.
+    # Only the factory's own nodes get locations; the defs keep their lines.
     return ast.fix_missing_locations(ast.Module([factory], type_ignores=[]))
 
 
@@ -93,6 +112,27 @@ def module_cells(generated: GeneratedFunction) -> dict[str, types.CellType]:
     }
 
 
+def instantiate(
+    code: types.CodeType,
+    others: dict[str, types.CodeType],
+    namespace: dict[str, Any],
+    cells: dict[str, types.CellType],
+    defaults: tuple[Any, ...] | None = None,
+) -> types.FunctionType:
+    """The function of ``code``, and those of ``others`` it calls, made with
+    ``namespace`` as globals and each free variable's cell from ``cells``
+    (which gets a cell per function of ``others``)."""
+    cells = dict(cells)
+    cells.update((name, types.CellType()) for name in others)
+    for name, other in others.items():
+        closure = tuple(cells[free] for free in other.co_freevars)
+        made = types.FunctionType(other, namespace, name, None, closure)
+        made.__qualname__ = f"{code.co_name}.<locals>.{name}"
+        cells[name].cell_contents = made
+    closure = tuple(cells[name] for name in code.co_freevars)
+    return types.FunctionType(code, namespace, code.co_name, defaults, closure)
+
+
 def load(
     generated: GeneratedFunction, namespace: dict[str, Any] | None = None
 ) -> types.FunctionType:
@@ -101,9 +141,10 @@ def load(
     For code with no primal to bind to (tests of single rules, tools); the
     API binds gradients to their primal's globals and closure instead.
     """
-    code, _ = compile_generated(generated, generated.name)
-    cells = module_cells(generated)
-    closure = tuple(cells[name] for name in code.co_freevars)
-    return types.FunctionType(
-        code, namespace if namespace is not None else {}, code.co_name, None, closure
+    code, others, _ = compile_module(generated, generated.name)
+    return instantiate(
+        code,
+        others,
+        namespace if namespace is not None else {},
+        module_cells(generated),
     )

@@ -36,23 +36,34 @@ from srcgrad.ir.location import SourceLocation
 
 
 class Plan:
-    """Inlining, layout, variables and names for one function's code."""
+    """Inlining, layout, variables and names for one function's code.
 
-    def __init__(self, function: Function) -> None:
+    Args:
+        function: the IR.
+        context: the bindings of the module it is written in (by default,
+            its own, chosen here).
+        reserved: names its variables must not take (the other functions of
+            its module).
+        module_names: the names the other functions of its module use, which
+            its temporaries are not named like (``t`` in a backward sweep of
+            a function of ``t``).
+    """
+
+    def __init__(
+        self,
+        function: Function,
+        context: BoundContext | None = None,
+        reserved: frozenset[str] = frozenset(),
+        module_names: frozenset[str] = frozenset(),
+    ) -> None:
         self.function = function
         self.hints = _hints(function)
-        globals_read = {
-            op: str(op.attributes["name"])
-            for op in walk(function.entry)
-            if op.definition is GLOBAL
-        }
-        closure_reads = {
-            name for op, name in globals_read.items() if op.attributes.get("closure")
-        }
+        globals_read, closure_reads = names_read(function)
         self.closure_names = tuple(sorted(closure_reads))
         parameters = {parameter.name for parameter in function.parameters}
-        taken = parameters | set(globals_read.values()) | {function.name}
+        taken = parameters | globals_read | closure_reads | {function.name} | reserved
         source_names = taken | {hint for hint in self.hints.values() if hint}
+        source_names |= module_names
         #: The name of a loop target nothing reads.
         self.unused = "_" if "_" not in source_names else None
         self.inlining, self.layout = _settle(
@@ -61,7 +72,9 @@ class Plan:
         for snapshot in self.layout.snapshots.values():
             self.hints[snapshot] = "stop"
         # Aliases avoid local variable names too, so those keep their names.
-        self.context = BoundContext(_requests(function).bind(source_names))
+        if context is None:
+            context = BoundContext(requests(function).bind(source_names))
+        self.context = context
         aliases = {binding.alias for binding in self.context.bindings.values()}
         fixed = {
             value: parameter.name
@@ -257,9 +270,45 @@ def _computed_by_copies(
     return found
 
 
-def _requests(function: Function) -> BindingRequests:
-    """The bindings ``function``'s code needs: every op written once, dry."""
-    requests = BindingRequests()
+def names_read(function: Function) -> tuple[set[str], set[str]]:
+    """The globals and closure variables of the entry function's scope
+    that ``function`` reads by name (a helper's reads go through bindings)."""
+    globals_read: set[str] = set()
+    closure_reads: set[str] = set()
+    for op in walk(function.entry):
+        if op.definition is not GLOBAL or {"module", "owner"} & set(op.attributes):
+            continue
+        name = str(op.attributes["name"])
+        (closure_reads if op.attributes.get("closure") else globals_read).add(name)
+    return globals_read, closure_reads
+
+
+def source_names(function: Function) -> set[str]:
+    """The names ``function``'s code uses of its own: parameters, names it
+    reads, the hints of its values."""
+    globals_read, closure_reads = names_read(function)
+    names = {parameter.name for parameter in function.parameters}
+    names |= globals_read | closure_reads | {function.name}
+    # A global read is written as what it reads, never as a name of its own.
+    hints = {
+        hint
+        for value, hint in _hints(function).items()
+        if hint and not _reads_a_global(value)
+    }
+    return names | hints
+
+
+def _reads_a_global(value: Value) -> bool:
+    op = value.defining_op
+    return op is not None and op.definition is GLOBAL
+
+
+def requests(
+    function: Function, found: BindingRequests | None = None
+) -> BindingRequests:
+    """The bindings ``function``'s code needs (added to ``found``): every op
+    written once, dry."""
+    requests = BindingRequests() if found is None else found
     for op in walk(function.entry):
         if op.definition is CHECK_REAL:
             request_check(op, requests)

@@ -31,6 +31,7 @@ from srcgrad.ir import (
     IF,
     RETURN,
     UNDEF,
+    UNPACK,
     WHILE,
     YIELD,
     Block,
@@ -131,7 +132,16 @@ class Writer:
             return ast.Expr(verbatim(f"{ast.unparse(value)}  # {evaluated_why(op)}"))
         if not op.results:
             return ast.Expr(value)
-        return _assignment(self._target(op.result), value)
+        if len(op.results) == 1 and op.definition is not UNPACK:
+            return _assignment(self._target(op.result), value)
+        # `a, b = f(x)`; `(a,) = saved`; a result nothing reads is `_`.
+        targets: list[ast.expr] = [
+            ast.Name(
+                self.plan.names.get(result) or self.plan.unused or "_", ast.Store()
+            )
+            for result in op.results
+        ]
+        return _assignment(ast.Tuple(targets, ast.Store()), value)
 
     def _return(self, op: Op) -> ast.stmt:
         values = [self.plan.expression(value) for value in op.operands]

@@ -45,13 +45,42 @@ def stores(roots: Iterable[ast.AST]) -> frozenset[str]:
     )
 
 
-def local_names(function: ast.FunctionDef) -> set[str]:
-    """Names Python treats as local: the parameters and every name bound."""
+def local_names(function: ast.FunctionDef | ast.Lambda) -> set[str]:
+    """Names Python treats as local: the parameters and every name bound in
+    the function's own scope (a nested ``def`` binds its name; the names
+    bound inside it are its own)."""
     names = {arg.arg for arg in ast.walk(function.args) if isinstance(arg, ast.arg)}
-    for node in ast.walk(function):
+    for node in _nodes(_body(function)):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
     return names
+
+
+def free_names(function: ast.FunctionDef | ast.Lambda) -> set[str]:
+    """Names ``function`` (or a function nested in it) reads but does not bind.
+
+    The defaults of a nested ``def`` are read in the scope around it, as
+    Python evaluates them when the ``def`` runs.
+    """
+    found: set[str] = set()
+    for node in _nodes(_body(function)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            found.add(node.id)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            found.add(node.target.id)
+        elif isinstance(node, (ast.FunctionDef, ast.Lambda)):
+            found |= free_names(node)
+            defaults = node.args.defaults + node.args.kw_defaults
+            found |= reads(default for default in defaults if default is not None)
+    return found - local_names(function)
+
+
+def _body(function: ast.FunctionDef | ast.Lambda) -> list[ast.AST]:
+    if isinstance(function, ast.Lambda):
+        return [function.body]
+    return list(function.body)
 
 
 def always_exits(body: list[ast.stmt]) -> bool:

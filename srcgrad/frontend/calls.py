@@ -13,14 +13,19 @@ from __future__ import annotations
 import ast
 from typing import NoReturn
 
-from srcgrad.errors import CallError, DifferentiationError, SrcgradError
+from srcgrad.errors import (
+    CallError,
+    DifferentiationError,
+    NameResolutionError,
+    SrcgradError,
+)
 from srcgrad.frontend.arguments import bind_arguments, refuse_option_keywords
 from srcgrad.frontend.environment import Lowered
 from srcgrad.frontend.expressions import ExpressionLowering
 from srcgrad.frontend.resolve import (
     RULE_MODULES,
     BuiltinBinding,
-    GlobalBinding,
+    FunctionBinding,
     ModuleBinding,
     OtherBinding,
     PrimitiveBinding,
@@ -36,8 +41,21 @@ _BUILTINS = {"namespace": "builtins"}
 class CallLowering(ExpressionLowering):
     """Lowers calls to the functions srcgrad knows."""
 
+    def _user_call(self, node: ast.Call, binding: FunctionBinding) -> Lowered:
+        raise NotImplementedError
+
+    def _call_lowered(self, node: ast.Call) -> Lowered:
+        """A call: a user function's may return a tuple, any other a number."""
+        if isinstance(node.func, (ast.Name, ast.Attribute)):
+            callee = self._reference(node.func)
+            if isinstance(callee, FunctionBinding):
+                return self._user_call(node, callee)
+        return self._call(node)
+
     def _call(self, node: ast.Call) -> Value:
         callee = self._reference(node.func)
+        if isinstance(callee, FunctionBinding):  # returning a number here
+            return self._number_item(self._user_call(node, callee), node)
         if isinstance(callee, BuiltinBinding):
             return self._builtin(callee, node)
         if isinstance(callee, OtherBinding) and callee.no_rule_for:
@@ -84,19 +102,18 @@ class CallLowering(ExpressionLowering):
         return self._apply(name, operands, namespace)
 
     def _refuse_call(self, node: ast.Call, callee: object) -> NoReturn:
-        if isinstance(callee, GlobalBinding) and not callee.is_value:
-            self.fail(
-                node.func,
-                f"call to {callee.description} is not supported yet; srcgrad "
-                "differentiates calls to the math and NumPy functions it has "
-                "derivative rules for",
-            )
+        reason = getattr(callee, "if_called", None)
+        if reason is not None:
+            what = getattr(callee, "description", "")
+            self.fail(node.func, f"call to {what}: {reason}", NameResolutionError)
         what = getattr(callee, "description", None) or getattr(callee, "display", "")
         self.fail(
             node.func,
             f"call to {what or ast.unparse(node.func)} is not supported; srcgrad "
-            "differentiates calls only to the math and NumPy functions it has "
-            "derivative rules for",
+            "reads and differentiates calls to Python functions defined with "
+            "`def` or `lambda` (in this module, another one or this function) "
+            "and to the math and NumPy functions it has derivative rules for: "
+            "write the computation as such a function",
         )
 
     def _refuse_unpacking(self, node: ast.Call) -> None:

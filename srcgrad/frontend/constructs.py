@@ -75,9 +75,12 @@ _HINTS: dict[type[ast.AST], str] = {
     ast.ImportFrom: "import at the top of the module",
     ast.ClassDef: "define the class at the top of the module",
     ast.Match: "use `if`/`elif`",
-    ast.FunctionDef: "not supported yet: define it at the top of the module",
-    ast.AsyncFunctionDef: "not supported yet: define it at the top of the module",
-    ast.Lambda: "not supported yet: define a function at the top of the module",
+    ast.FunctionDef: "define it at the top level of the function's body",
+    ast.AsyncFunctionDef: "define a plain `def` instead",
+    ast.Lambda: (
+        "bind it to a name at the top level of the function (`g = lambda t: "
+        "...`) and call that"
+    ),
     ast.NamedExpr: "assign the value on a line of its own",
     ast.Is: "compare numbers with `==` or `!=`",
     ast.IsNot: "compare numbers with `==` or `!=`",

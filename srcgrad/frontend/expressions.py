@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from dataclasses import replace
 
 from srcgrad.errors import NameResolutionError
 from srcgrad.frontend.environment import Lowered, MaybeUndefined
@@ -17,11 +18,13 @@ from srcgrad.frontend.resolve import (
     Binding,
     BuiltinBinding,
     ConstantBinding,
+    FunctionBinding,
     GlobalBinding,
     ModuleBinding,
     OtherBinding,
     PrimitiveBinding,
     classify_attribute,
+    classify_variable,
 )
 from srcgrad.frontend.state import LoweringState
 from srcgrad.ir import Value
@@ -34,6 +37,7 @@ _BINARY = {
     ast.Mult: "mul",
     ast.Div: "div",
     ast.FloorDiv: "floordiv",
+    ast.Mod: "mod",
     ast.Pow: "pow",
 }
 
@@ -46,6 +50,9 @@ class ExpressionLowering(LoweringState):
     def _call(self, node: ast.Call) -> Value:
         raise NotImplementedError
 
+    def _call_lowered(self, node: ast.Call) -> Lowered:
+        raise NotImplementedError
+
     def _expression(self, node: ast.expr) -> Lowered:
         with self.builder.at(self.location(node)):
             if isinstance(node, ast.Tuple):
@@ -54,6 +61,8 @@ class ExpressionLowering(LoweringState):
                 return self._local(node)
             if isinstance(node, ast.IfExp):
                 return self._conditional(node)
+            if isinstance(node, ast.Call):
+                return self._call_lowered(node)
             return self._number(node)
 
     def _scalar(self, node: ast.expr) -> Value:
@@ -180,6 +189,12 @@ class ExpressionLowering(LoweringState):
         return found
 
     def _name(self, node: ast.Name) -> Value:
+        if node.id in self.nested_nodes and node.id not in self.env:
+            self.fail(
+                node,
+                f"`{node.id}` is a function: srcgrad supports calling it, not "
+                "using it as a value",
+            )
         if node.id in self.locals or node.id in self.env:
             found = self._local(node)
             if isinstance(found, tuple):
@@ -192,16 +207,19 @@ class ExpressionLowering(LoweringState):
     def _reference(self, node: ast.expr) -> Binding:
         """Resolve a free name or a ``module.attribute`` chain."""
         if isinstance(node, ast.Name):
-            if node.id in self.locals or node.id in self.env:
-                self.fail(node, f"local variable {node.id!r} is not a function")
-            binding = self.resolver.resolve(node.id)
-            if binding is None:
-                self.fail(node, f"name {node.id!r} is not defined", NameResolutionError)
-            return binding
+            return self._free_name(node)
         if isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name) and node.value.id in self.locals:
-                self.fail(node, "attribute access on a value is not supported")
+                self.fail(
+                    node,
+                    "attribute access on a value is not supported (nor are its "
+                    "methods); write the computation with operators, math "
+                    "functions or a function of your own that takes the numbers",
+                )
             base = self._reference(node.value)
+            function = self._module_function(node, base)
+            if function is not None:
+                return function
             if isinstance(base, OtherBinding):
                 self.fail(
                     node,
@@ -210,7 +228,10 @@ class ExpressionLowering(LoweringState):
                 )
             if isinstance(base, GlobalBinding):
                 self.fail(
-                    node, f"attribute access on {base.description} is not supported"
+                    node,
+                    f"attribute access on {base.description} is not supported (nor "
+                    "are an object's methods); pass the numbers it holds as "
+                    "arguments, to a function defined with `def`",
                 )
             if not isinstance(base, ModuleBinding):
                 self.fail(node, "attribute access is not supported")
@@ -224,17 +245,53 @@ class ExpressionLowering(LoweringState):
             return found
         self.unsupported(node)
 
+    def _module_function(
+        self, node: ast.Attribute, base: Binding
+    ) -> FunctionBinding | None:
+        """``helpers.smooth`` for a module of the user's and a function of it."""
+        module = base.module if isinstance(base, OtherBinding) else None
+        if module is None or not isinstance(node.value, ast.Name):
+            return None
+        found = classify_variable(node.attr, getattr(module, node.attr, None))
+        if not isinstance(found, FunctionBinding):
+            return None
+        return replace(found, module=node.value.id)
+
+    def _free_name(self, node: ast.Name) -> Binding:
+        """What a name that is not a local value refers to."""
+        if node.id in self.nested_nodes and node.id not in self.env:
+            return self.function_named(node.id)
+        if node.id in self.locals or node.id in self.env:
+            self.fail(
+                node,
+                f"local variable {node.id!r} is not a function; srcgrad calls "
+                "functions by name",
+            )
+        binding = self.resolver.resolve(node.id)
+        if binding is None:
+            self.fail(node, f"name {node.id!r} is not defined", NameResolutionError)
+        return binding
+
     def _value_of(self, binding: Binding, node: ast.expr) -> Value:
         if isinstance(binding, ConstantBinding):
             return self.builder.const(binding.value)
         if isinstance(binding, GlobalBinding):
             if not binding.is_value:
                 self.fail(node, f"{binding.description} cannot be used as a number")
-            return self.builder.read_global(binding.name, closure=binding.closure)
+            scope = self.unit.scope.attributes(binding.closure)
+            return self.builder.read_global(
+                binding.name, closure=binding.closure, scope=scope
+            )
         if isinstance(binding, ModuleBinding):
             self.fail(
                 node, f"module {binding.module.__name__!r} cannot be used as a number"
             )
         if isinstance(binding, (PrimitiveBinding, BuiltinBinding)):
             self.fail(node, f"function {binding.display} must be called")
+        if isinstance(binding, FunctionBinding):
+            self.fail(
+                node,
+                f"{binding.description} is a function: srcgrad supports calling "
+                "it, not using it as a value",
+            )
         self.fail(node, f"{binding.description} is not supported", NameResolutionError)

@@ -29,11 +29,17 @@ from __future__ import annotations
 
 import ast
 import builtins
-import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from types import ModuleType
 
+from srcgrad.frontend.file_bindings import (
+    attribute_binding,
+    module_or_why,
+    unread_binding,
+    value_binding,
+)
 from srcgrad.frontend.module_scope import (
     DEFINITIONS,
     assigns_a_literal,
@@ -45,12 +51,14 @@ from srcgrad.frontend.module_scope import (
 from srcgrad.frontend.resolve import (
     RULE_MODULES,
     Binding,
+    FunctionBinding,
     GlobalBinding,
     OtherBinding,
     Resolver,
     classify_object,
     classify_variable,
 )
+from srcgrad.frontend.source import FunctionSource
 
 #: Modules whose ``TYPE_CHECKING`` is False when the code runs.
 _TYPING_MODULES = ("typing", "typing_extensions")
@@ -83,10 +91,15 @@ class FileResolver:
     """Resolves names from a file's own imports and definitions, unrun.
 
     Only ``math`` and ``numpy`` (what srcgrad has rules for) are imported; an
-    import of anything else resolves to an ``OtherBinding``.
+    import of anything else resolves to an ``OtherBinding``. A top-level
+    ``def`` among ``functions`` (the file's, as ``parse_file`` read them)
+    is a ``FunctionBinding``: calls to it are lowered from its source.
     """
 
-    def __init__(self, module: ast.Module) -> None:
+    def __init__(
+        self, module: ast.Module, functions: Iterable[FunctionSource] = ()
+    ) -> None:
+        self._sources = {id(source.node): source for source in functions}
         self._definitions: dict[str, list[_Definition]] = {}
         self._stars: list[_StarImport] = []  # `from elsewhere import *`
         # Names whose object is known at the statement being read.
@@ -100,7 +113,7 @@ class FileResolver:
             self._record(statement, _When.ALWAYS)
         for order, name, line in rebound_by_functions(module):
             self._order = order
-            self._bind(name, _value(name), line, _When.MAYBE)
+            self._bind(name, value_binding(name), line, _When.MAYBE)
 
     def resolve(self, name: str) -> Binding | None:
         """What ``name`` refers to once the whole file has run.
@@ -155,18 +168,15 @@ class FileResolver:
     # -- statements --------------------------------------------------------
     def _record(self, statement: ast.stmt, when: _When) -> None:
         for name in walrus_targets(statement):
-            self._bind(name, _value(name), statement.lineno, _When.MAYBE)
+            self._bind(name, value_binding(name), statement.lineno, _When.MAYBE)
         if isinstance(statement, ast.Import):
             self._import(statement, when)
         elif isinstance(statement, ast.ImportFrom):
             self._import_from(statement, when)
         elif isinstance(statement, DEFINITIONS):
-            binding = GlobalBinding(
-                statement.name,
-                f"{statement.name!r} defined in this file",
-                is_value=False,
+            self._bind(
+                statement.name, self._definition(statement), statement.lineno, when
             )
-            self._bind(statement.name, binding, statement.lineno, when)
         elif isinstance(statement, ast.Assign):
             found = self._evaluate(statement.value)
             for target in statement.targets:
@@ -190,6 +200,15 @@ class FileResolver:
         else:
             self._record_maybe(statement)
 
+    def _definition(self, statement: ast.stmt) -> Binding:
+        """What a ``def`` or ``class`` statement binds its name to."""
+        name = getattr(statement, "name", "")
+        description = f"{name!r} defined in this file"
+        source = self._sources.get(id(statement))
+        if source is None:
+            return GlobalBinding(name, description, is_value=False)
+        return FunctionBinding(name, description, source=source, resolver=self)
+
     def _record_all(self, statements: list[ast.stmt], when: _When) -> None:
         for statement in statements:
             self._record(statement, when)
@@ -201,18 +220,18 @@ class FileResolver:
                 self._record(field, _When.MAYBE)
             elif isinstance(field, (ast.excepthandler, ast.match_case)):
                 for name in bound_names(field):
-                    self._bind(name, _value(name), statement.lineno, _When.MAYBE)
+                    self._bind(name, value_binding(name), statement.lineno, _When.MAYBE)
                 self._record_all(field.body, _When.MAYBE)
             else:  # targets: `for i in`, `with ... as f`, `del x`
                 for name in bound_names(field):
-                    self._bind(name, _value(name), statement.lineno, _When.MAYBE)
+                    self._bind(name, value_binding(name), statement.lineno, _When.MAYBE)
 
     def _import(self, statement: ast.Import, when: _When) -> None:
         for alias in statement.names:
             # `import a.b` binds `a`; `import a.b as c` binds the module a.b.
             dotted = alias.name if alias.asname else alias.name.split(".")[0]
             bound = alias.asname or dotted
-            found = _module(dotted, statement.lineno)
+            found = module_or_why(dotted, statement.lineno)
             self._bind_found(bound, found, statement.lineno, when)
             if dotted in _TYPING_MODULES:
                 self._typing_modules.add(bound)
@@ -220,7 +239,7 @@ class FileResolver:
     def _import_from(self, statement: ast.ImportFrom, when: _When) -> None:
         line = statement.lineno
         dotted = "." * statement.level + (statement.module or "")
-        source = _module(dotted, line) if statement.level == 0 else None
+        source = module_or_why(dotted, line) if statement.level == 0 else None
         for alias in statement.names:
             bound = alias.asname or alias.name
             if dotted in _TYPING_MODULES and alias.name == "TYPE_CHECKING":
@@ -229,10 +248,10 @@ class FileResolver:
                 self._import_all(source, dotted, line, when)
             elif isinstance(source, ModuleType):
                 self._bind_found(
-                    bound, _attribute(source, alias.name, line), line, when
+                    bound, attribute_binding(source, alias.name, line), line, when
                 )
             elif source is None or dotted.split(".")[0] not in RULE_MODULES:
-                self._bind(bound, _unread(alias.name, dotted, line), line, when)
+                self._bind(bound, unread_binding(alias.name, dotted, line), line, when)
             else:  # a module with rules that does not import: Python fails too
                 self._bind(bound, source, line, when)
 
@@ -262,7 +281,7 @@ class FileResolver:
         the value (``_UNKNOWN`` for ``target += ...``)."""
         if isinstance(target, ast.Name):
             if found is _UNKNOWN or isinstance(found, _Parts):
-                self._bind(target.id, _value(target.id), line, when)
+                self._bind(target.id, value_binding(target.id), line, when)
             else:
                 self._bind_found(target.id, found, line, when)
         elif (
@@ -275,7 +294,7 @@ class FileResolver:
                 self._assign(part, part_found, line, when)
         else:  # `a, b = pair()`, `obj.attr = 1`: names bound to unknown objects
             for name in bound_names(target):
-                self._bind(name, _value(name), line, when)
+                self._bind(name, value_binding(name), line, when)
 
     def _evaluate(self, node: ast.expr | None) -> object:
         """The object ``node`` holds, or for a tuple display its parts'
@@ -329,12 +348,12 @@ class FileResolver:
     def _imports(statement: ast.stmt) -> bool:
         """Whether ``statement`` is an import that succeeds here."""
         if isinstance(statement, ast.Import):
-            found = [_module(alias.name, 0) for alias in statement.names]
+            found = [module_or_why(alias.name, 0) for alias in statement.names]
         elif isinstance(statement, ast.ImportFrom) and statement.level == 0:
-            source = _module(statement.module or "", 0)
+            source = module_or_why(statement.module or "", 0)
             found = [
                 (
-                    _attribute(source, alias.name, 0)
+                    attribute_binding(source, alias.name, 0)
                     if isinstance(source, ModuleType) and alias.name != "*"
                     else source
                 )
@@ -377,44 +396,6 @@ class _Parts:
     """The objects of a tuple display's elements, before any is assigned."""
 
     parts: tuple[object, ...]
-
-
-def _value(name: str) -> GlobalBinding:
-    """A global whose object is unknown: read when the gradient runs."""
-    return GlobalBinding(name, f"global {name!r}")
-
-
-def _module(dotted: str, line: int) -> ModuleType | OtherBinding:
-    """The module ``dotted`` if srcgrad has rules for it and it imports."""
-    where = f" (imported on line {line})" if line else ""
-    if dotted.split(".")[0] not in RULE_MODULES:
-        return OtherBinding(f"module {dotted!r}, which srcgrad has no rules for{where}")
-    try:
-        return importlib.import_module(dotted)
-    except ImportError as error:
-        return OtherBinding(
-            f"module {dotted!r}{where}, which cannot be imported ({error})"
-        )
-
-
-def _attribute(module: ModuleType, name: str, line: int) -> object:
-    if hasattr(module, name):
-        return getattr(module, name)
-    return OtherBinding(
-        f"{name!r} (imported on line {line} from {module.__name__!r}, "
-        "which has no such name)"
-    )
-
-
-def _unread(name: str, dotted: str, line: int) -> GlobalBinding:
-    """A name imported from a module show does not read (another module of
-    the user's, a relative import): any object. As a number it is read when
-    the gradient runs, as a live function's global would be."""
-    return GlobalBinding(
-        name,
-        f"{name!r} (imported on line {line} from {dotted!r}, which srcgrad "
-        "show does not read)",
-    )
 
 
 def _unknowable(

@@ -144,6 +144,12 @@ def _compile_in_scope(
         )
     elif "__class__" in code.co_freevars:
         freevars.append("__class__")
+    body = [statement]
+    def_outside_class = isinstance(node, ast.FunctionDef) and class_name is None
+    if def_outside_class and node.name not in code.co_freevars:  # type: ignore[union-attr]
+        # The def binds its name in the wrapper; where the live function
+        # reads its own name (recursion), that name is a global.
+        body.insert(0, ast.Global([node.name]))  # type: ignore[union-attr]
     wrapper = _node(
         ast.FunctionDef,
         name=_WRAPPER,
@@ -156,7 +162,7 @@ def _compile_in_scope(
             kwarg=None,
             defaults=[],
         ),
-        body=[statement],
+        body=body,
         decorator_list=[],
         returns=None,
     )

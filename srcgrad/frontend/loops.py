@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from srcgrad.frontend.analysis import reads, stores
+from srcgrad.frontend.analysis import stores
 from srcgrad.frontend.environment import (
     BREAK,
     FLAGS,
@@ -77,8 +77,10 @@ class LoopLowering(IterableLowering):
         tests = [node.test] if isinstance(node, ast.While) else []
         # What follows the loop: its continuation, and the statements after
         # it when they were moved into the branch of its `else`.
-        after = self.live | reads(rest or [])
-        live = reads(node.body) | reads(tests) | reads(node.orelse) | after
+        after = self.live | self.reads(rest or [])
+        live = (
+            self.reads(node.body) | self.reads(tests) | self.reads(node.orelse) | after
+        )
         before = self.env
         carried = [
             name
@@ -230,7 +232,12 @@ class LoopLowering(IterableLowering):
     def _unroll(
         self, node: ast.For, items: list[Lowered], rest: list[ast.stmt] | None
     ) -> None:
-        live = reads(node.body) | reads(node.orelse) | reads(rest or []) | self.live
+        live = (
+            self.reads(node.body)
+            | self.reads(node.orelse)
+            | self.reads(rest or [])
+            | self.live
+        )
         saved = self.live, self.more
         self.live, self.more = live, False
         self.loop_depth += 1

@@ -10,15 +10,20 @@ language stops here with a ``SrcgradError`` that points at the construct.
 
 The lowering is assembled from one mixin per kind of construct, bottom to
 top: ``state`` (what they share), ``expressions``, ``calls``,
-``statements``, ``iterables``, ``loops``; ``merge`` joins the branches of
-an ``if``.
+``user_calls`` (calls to the user's functions), ``nested`` (functions
+defined inside), ``statements``, ``iterables``, ``loops``; ``merge`` joins
+the branches of an ``if``. A function that calls the user's functions is
+lowered with them into one program (``lower_program``, ``callees``).
 """
 
 from __future__ import annotations
 
 import ast
+from typing import Any
 
+from srcgrad.errors import SrcgradError
 from srcgrad.frontend.analysis import is_docstring, local_names
+from srcgrad.frontend.callees import MAX_ATTEMPTS, CalleeSource, ProgramBuilder, Unit
 from srcgrad.frontend.environment import (
     BREAK,
     RETURN,
@@ -26,28 +31,71 @@ from srcgrad.frontend.environment import (
     SKIP,
     Lowered,
 )
+from srcgrad.frontend.loaders import file_entry
 from srcgrad.frontend.loops import LoopLowering
 from srcgrad.frontend.resolve import Resolver
 from srcgrad.frontend.source import FunctionSource
-from srcgrad.ir import Function, Parameter, Region, Value
+from srcgrad.ir import Function, Parameter, Program, Region, Value
 
-__all__ = ["Lowered", "lower_function"]
+__all__ = ["Lowered", "lower_function", "lower_program"]
 
 
 def lower_function(source: FunctionSource, resolver: Resolver) -> Function:
-    """Lower ``source`` to IR, resolving free names with ``resolver``.
+    """Lower ``source``, a function that calls no function of the user's.
 
     Raises:
         SrcgradError: the function uses a construct or a name srcgrad does
+            not support, or calls a function of the user's (lower it with
+            ``lower_program``); the message points at it.
+    """
+    program = lower_program(file_entry(source, resolver))
+    if len(program.functions) > 1:
+        raise SrcgradError(
+            f"{source.name} calls other functions: lower it with lower_program"
+        )
+    return program.entry_function
+
+
+def lower_program(
+    entry: CalleeSource, root_globals: dict[str, Any] | None = None
+) -> Program:
+    """Lower ``entry`` and every function of the user's it calls, once each.
+
+    ``root_globals`` are the entry function's globals, for a live one. A
+    recursive call whose callee returns a tuple is learnt about only once
+    the callee is lowered: the program is then lowered again.
+
+    Raises:
+        SrcgradError: a function uses a construct or a name srcgrad does
             not support; the message points at it.
     """
-    return _Lowering(source, resolver).function()
+    builder = ProgramBuilder(_lower_callee, root_globals=root_globals)
+    for _ in range(MAX_ATTEMPTS):
+        callee = builder.callee(entry.key, lambda: entry)
+        if not builder.wrong_guess:
+            return builder.program(callee.symbol)
+        builder = ProgramBuilder(
+            _lower_callee, builder.shapes, builder.sources, root_globals
+        )
+    raise SrcgradError(
+        f"the functions {entry.name} calls recursively return tuples of lengths "
+        "srcgrad could not settle; return one number or a tuple of fixed length",
+        entry.source.location(entry.source.node),
+    )
+
+
+def _lower_callee(
+    found: CalleeSource, program: ProgramBuilder, symbol: str
+) -> Function:
+    unit = Unit(program, found.key, symbol, found.scope, found.closure)
+    return _Lowering(found.source, found.resolver, unit).function()
 
 
 class _Lowering(LoopLowering):
-    def __init__(self, source: FunctionSource, resolver: Resolver) -> None:
-        super().__init__(source, resolver)
-        self.locals = local_names(source.node)
+    def __init__(self, source: FunctionSource, resolver: Resolver, unit: Unit) -> None:
+        super().__init__(source, resolver, unit)
+        self.locals = local_names(source.node) | set(unit.closure)
+        self.find_nested_functions()
 
     # -- function ---------------------------------------------------------
     def function(self) -> Function:
@@ -63,13 +111,19 @@ class _Lowering(LoopLowering):
             value = Value(parameter.name, self.location(argument), block)
             block.arguments.append(value)
             self.env[parameter.name] = value
+        for name in self.unit.closure:  # a nested function's closure
+            parameters.append(Parameter(name))
+            value = Value(name, self.location(node), block)
+            block.arguments.append(value)
+            self.env[name] = value
         self.env.update({SKIP: False, BREAK: False, RETURN: False})
         body = node.body
         if body and is_docstring(body[0]):
             body = body[1:]
         self._statements(body)
         self._return_at_end(node, _last_statement(body) or node)
-        return Function(node.name, parameters, Region([block]), self.location(node))
+        location = self.location(node)
+        return Function(self.unit.symbol, parameters, Region([block]), location)
 
     def _return_at_end(self, node: ast.FunctionDef, last: ast.AST) -> None:
         """The one ``return`` of the IR: what every path returned."""

@@ -18,8 +18,8 @@ import math
 import numbers
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from types import MappingProxyType, ModuleType
+from dataclasses import dataclass, field
+from types import FunctionType, MappingProxyType, ModuleType
 from typing import Any, Protocol
 
 from srcgrad.primitives import Primitive, spellings_in
@@ -77,6 +77,40 @@ class GlobalBinding:
     description: str
     is_value: bool = True
     closure: bool = False
+    #: Why calling it is an error, where that is not just that it holds no
+    #: function (``srcgrad show`` cannot read another module's functions).
+    if_called: str | None = None
+
+
+@dataclass(frozen=True)
+class FunctionBinding:
+    """A Python function of the user's: calls to it are read and lowered too.
+
+    Exactly one of ``function`` (a live function, from ``LiveResolver``)
+    and ``source`` (a ``def`` in a file, from ``FileResolver``; an object
+    with ``node``) says where its code is; a function nested in the one
+    being lowered is ``nested`` (its definition, from the lowering).
+
+    Attributes:
+        name: the name the caller calls it by.
+        description: how messages name it.
+        function: the live function.
+        source: its ``FunctionSource`` in a file read without running it.
+        resolver: what its free names mean, for ``source``.
+        nested: the definition of a function nested in the caller's scope.
+        closure: reached through a closure cell rather than a global.
+        module: the name (in the caller's scope) of the module it is an
+            attribute of, for ``helpers.smooth(x)``.
+    """
+
+    name: str
+    description: str
+    function: object = None
+    source: object = None
+    resolver: object = field(default=None, compare=False)
+    nested: object = None
+    closure: bool = False
+    module: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,10 +119,13 @@ class OtherBinding:
 
     ``no_rule_for`` names a function of ``math`` or NumPy that srcgrad has
     no derivative rule for (``math.gamma``), however it was imported.
+    ``module`` is a module of the user's (with no rules): its functions may
+    be called (``helpers.smooth(x)``), nothing else of it used.
     """
 
     description: str
     no_rule_for: str | None = None
+    module: ModuleType | None = None
 
 
 Binding = (
@@ -97,6 +134,7 @@ Binding = (
     | BuiltinBinding
     | ConstantBinding
     | GlobalBinding
+    | FunctionBinding
     | OtherBinding
 )
 
@@ -125,7 +163,8 @@ def classify_module(module: ModuleType) -> Binding:
     namespace = RULE_MODULES.get(module.__name__)
     if namespace is None:
         return OtherBinding(
-            f"module {module.__name__!r}, which srcgrad has no rules for"
+            f"module {module.__name__!r}, which srcgrad has no rules for",
+            module=module,
         )
     return ModuleBinding(namespace, module)
 
@@ -156,7 +195,8 @@ def classify_object(obj: Any, display: str) -> Binding:
     no_rule_for = None
     if callable(obj) and isinstance(name, str) and module in RULE_MODULES:
         no_rule_for = f"{module}.{name}"
-    return OtherBinding(f"{display} ({type(obj).__name__})", no_rule_for)
+    kind = "a class" if isinstance(obj, type) else type(obj).__name__
+    return OtherBinding(f"{display} ({kind})", no_rule_for)
 
 
 def _primitive_objects() -> Mapping[int, tuple[object, Primitive, str]]:
@@ -202,6 +242,10 @@ class LiveResolver:
                 return GlobalBinding(
                     name, binding.description, binding.is_value, closure=True
                 )
+            if isinstance(binding, FunctionBinding):
+                return FunctionBinding(
+                    name, binding.description, function=obj, closure=True
+                )
             return binding
         if name in self.globals:
             return classify_variable(name, self.globals[name])
@@ -218,7 +262,9 @@ def classify_variable(name: str, obj: Any, kind: str = "global") -> Binding:
     the gradient is built; a number is read when the gradient runs (the
     variable may be rebound), so it keeps its name in generated code; any
     other object is read when the gradient runs too, except that a callable
-    (a user function, a class) cannot be used as a number.
+    cannot be used as a number: a Python function of the user's is a
+    ``FunctionBinding`` (calls to it are differentiated through), and any
+    other (a class, a C function) cannot be called either.
 
     Args:
         name: the variable's name, as the function spells it.
@@ -231,6 +277,9 @@ def classify_variable(name: str, obj: Any, kind: str = "global") -> Binding:
     binding = classify_object(obj, name)
     if isinstance(binding, ConstantBinding):
         return GlobalBinding(name, f"{kind} {name!r}")
+    user_function = isinstance(obj, FunctionType) and isinstance(binding, OtherBinding)
+    if user_function and not binding.no_rule_for:  # type: ignore[union-attr]
+        return FunctionBinding(name, f"function {obj.__qualname__}", function=obj)
     if isinstance(binding, OtherBinding) and binding.no_rule_for:
         return binding  # math.gamma under another name: say it has no rule
     if isinstance(binding, OtherBinding) and not isinstance(obj, ModuleType):

@@ -14,9 +14,11 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 from srcgrad.errors import UnsupportedSyntaxError
+from srcgrad.frontend.analysis import reads
+from srcgrad.frontend.callees import Unit
 from srcgrad.frontend.constructs import describe, hint
 from srcgrad.frontend.environment import Env, Lowered
-from srcgrad.frontend.resolve import Resolver
+from srcgrad.frontend.resolve import Binding, Resolver
 from srcgrad.frontend.source import FunctionSource
 from srcgrad.ir import (
     CONST,
@@ -51,11 +53,18 @@ class LoweringState:
         loop_depth: how many loops enclose the statement.
         booleans: values known to be a ``bool`` beyond the comparisons.
         assigned_at: the line each name was last assigned on, for messages.
+        unit: the function being lowered, as one of the program's.
+        closures: for each function nested in this one (``nested.py``), the
+            names of this one's values it reads.
     """
 
-    def __init__(self, source: FunctionSource, resolver: Resolver) -> None:
+    def __init__(self, source: FunctionSource, resolver: Resolver, unit: Unit) -> None:
         self.source = source
         self.resolver = resolver
+        self.unit = unit
+        self.closures: dict[str, tuple[str, ...]] = {}
+        #: The statements defining nested functions, by name (``nested.py``).
+        self.nested_nodes: dict[str, ast.stmt] = {}
         self.env: Env = {}
         self.builder = Builder(Block())
         self.live: frozenset[str] = frozenset()
@@ -76,6 +85,16 @@ class LoweringState:
 
     def _bind(self, target: ast.expr, value: Lowered) -> None:
         raise NotImplementedError
+
+    def function_named(self, name: str) -> Binding:
+        raise NotImplementedError
+
+    def reads(self, nodes: Sequence[ast.AST]) -> frozenset[str]:
+        """The names ``nodes`` read, counting as read by a call to a nested
+        function the names it reads from this one when it runs."""
+        found = reads(nodes)
+        extra = [self.closures[name] for name in found if name in self.closures]
+        return found.union(*extra)
 
     # -- errors ------------------------------------------------------------
     def location(self, node: ast.AST) -> SourceLocation:

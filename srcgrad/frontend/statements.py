@@ -15,8 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from srcgrad.frontend.analysis import always_exits, reads
-from srcgrad.frontend.calls import CallLowering
+from srcgrad.frontend.analysis import always_exits
 from srcgrad.frontend.constructs import describe
 from srcgrad.frontend.environment import (
     BREAK,
@@ -28,10 +27,11 @@ from srcgrad.frontend.environment import (
     Lowered,
 )
 from srcgrad.frontend.merge import Branches, merge
+from srcgrad.frontend.nested import NestedLowering
 from srcgrad.ir import Block, Value
 
 
-class StatementLowering(CallLowering):
+class StatementLowering(NestedLowering):
     """Lowers statement lists and the statements that are not loops."""
 
     def _for(self, node: ast.For, rest: list[ast.stmt] | None = None) -> None:
@@ -46,7 +46,7 @@ class StatementLowering(CallLowering):
         try:
             for index, statement in enumerate(body):
                 rest = body[index + 1 :]
-                self.live = reads(rest) | outer_live
+                self.live = self.reads(rest) | outer_live
                 self.more = bool(rest) or outer_more
                 with self.builder.at(self.location(statement)):
                     if rest and _one_branch_exits(statement):
@@ -73,7 +73,9 @@ class StatementLowering(CallLowering):
         """Lower ``statement``; ``rest``, the statements after it, goes into
         the branch of an ``if`` (or of a loop's ``else``) that does not
         always leave."""
-        if isinstance(statement, ast.Assign):
+        if isinstance(statement, ast.Assign) and not isinstance(
+            statement.value, ast.Lambda
+        ):
             value = self._expression(statement.value)
             for target in statement.targets:
                 self._bind(target, value)
@@ -84,6 +86,11 @@ class StatementLowering(CallLowering):
                 self._bind(statement.target, self._expression(statement.value))
         elif isinstance(statement, ast.Pass):
             pass
+        elif isinstance(statement, ast.FunctionDef) or (
+            isinstance(statement, ast.Assign)
+            and isinstance(statement.value, ast.Lambda)
+        ):
+            self._nested_definition(statement)
         elif isinstance(statement, ast.If):
             self._if(statement, rest)
         elif isinstance(statement, ast.For):

@@ -1,6 +1,15 @@
 """The SSA IR every stage of srcgrad reads and writes."""
 
 from srcgrad.ir.builder import Builder
+from srcgrad.ir.calls import (
+    CALL,
+    PACK,
+    PURE_CALL,
+    UNPACK,
+    CallDefinition,
+    callee_of,
+    is_call,
+)
 from srcgrad.ir.control import (
     APPEND,
     CONDITION,
@@ -41,10 +50,20 @@ from srcgrad.ir.ops import (
     StructuralOp,
     constant_expression,
 )
-from srcgrad.ir.printer import print_function
+from srcgrad.ir.printer import print_function, print_program
+from srcgrad.ir.program import Program
 from srcgrad.ir.verifier import IRVerificationError, verify
 
 __all__ = [
+    "CALL",
+    "PACK",
+    "PURE_CALL",
+    "UNPACK",
+    "CallDefinition",
+    "Program",
+    "callee_of",
+    "is_call",
+    "print_program",
     "APPEND",
     "CONDITION",
     "FOR",

@@ -60,11 +60,20 @@ class Builder:
     def const(self, value: object, hint: str | None = None) -> Value:
         return self.create(CONST, [], {"value": value}, hint=hint).result
 
-    def read_global(self, name: str, *, closure: bool = False) -> Value:
-        """Read a global (or, with ``closure``, an enclosing function's) variable."""
+    def read_global(
+        self,
+        name: str,
+        *,
+        closure: bool = False,
+        scope: Mapping[str, object] | None = None,
+    ) -> Value:
+        """Read a global (or, with ``closure``, an enclosing function's)
+        variable; ``scope`` says whose, if not the entry function's
+        (``module`` or ``owner``: see ``GLOBAL``)."""
         attributes: dict[str, object] = {"name": name}
         if closure:
             attributes["closure"] = True
+        attributes.update(scope or {})
         return self.create(GLOBAL, [], attributes, hint=name).result
 
     def ret(self, values: Sequence[Value]) -> Op:

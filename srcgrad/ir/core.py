@@ -36,6 +36,19 @@ class EmitContext(Protocol):
         """
         ...
 
+    def function(self, symbol: str) -> ast.expr:
+        """An expression naming the generated function for ``symbol``."""
+        ...
+
+    def imported(self, module: str) -> ast.expr:
+        """An expression naming the (user's) module imported as ``module``."""
+        ...
+
+    def cell(self, owner: tuple[tuple[str, str], ...], name: str) -> ast.expr:
+        """An expression reading closure variable ``name`` of the function
+        that the path ``owner`` leads to from the entry function."""
+        ...
+
 
 class OpDefinition(Protocol):
     """The meaning of an op, shared by every op of that kind."""
@@ -179,6 +192,8 @@ class Function:
     parameters: list[Parameter]
     body: Region
     loc: SourceLocation | None = None
+    #: What generated code says the function is, if not the user's own.
+    doc: str | None = None
 
     @property
     def entry(self) -> Block:

@@ -32,15 +32,33 @@ class StructuralOp:
             value = attributes["value"]
             return constant_expression(value, context)  # type: ignore[arg-type]
         if self is GLOBAL:
-            return ast.Name(str(attributes["name"]), ast.Load())
+            return global_expression(attributes, context)
         if self is EVALUATE:
             return args[0]
         if self.name == "new_list":
             return ast.List([], ast.Load())
+        if self.name == "pack":
+            return ast.Tuple(list(args), ast.Load())
+        if self.name == "unpack":
+            return args[0]
         if self.name == "append":
             append = ast.Attribute(args[0], "append", ast.Load())
             return ast.Call(append, [args[1]], [])
         raise TypeError(f"{self.name} is a statement, not an expression")
+
+
+def global_expression(
+    attributes: Mapping[str, object], context: EmitContext
+) -> ast.expr:
+    """A read of a global or closure variable (see ``GLOBAL``)."""
+    name = str(attributes["name"])
+    owner = attributes.get("owner")
+    if owner is not None:
+        return context.cell(owner, name)  # type: ignore[arg-type]
+    module = attributes.get("module")
+    if module is not None:
+        return ast.Attribute(context.imported(str(module)), name, ast.Load())
+    return ast.Name(name, ast.Load())
 
 
 def constant_expression(
@@ -60,6 +78,11 @@ def constant_expression(
 
 CONST = StructuralOp("const")
 #: A read of a global or closure variable, by name, when the code runs.
+#: Attributes: ``name``; ``closure`` (a closure variable); for a function
+#: reached through calls whose names are not the entry function's,
+#: ``module`` (read from that module's globals) or ``owner`` (a closure
+#: variable of the function that path of names leads to from the entry
+#: function: a tuple of ``("global" | "closure", name)`` steps).
 GLOBAL = StructuralOp("global")
 RETURN = StructuralOp("return", pure=False, is_terminator=True)
 #: Ends a block inside a region, handing values to the op that owns it.

@@ -13,6 +13,7 @@ or as a number when they have none. The text depends only on the IR.
 from __future__ import annotations
 
 from srcgrad.ir.core import Block, Function, Op, Value
+from srcgrad.ir.program import Program
 
 
 class _Names:
@@ -50,6 +51,14 @@ def print_function(function: Function, *, locations: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def print_program(program: Program, *, locations: bool = False) -> str:
+    """Print every function of ``program``, the entry first, one after another."""
+    return "\n".join(
+        print_function(function, locations=locations)
+        for function in program.functions.values()
+    )
+
+
 def _print_block(
     block: Block, names: _Names, lines: list[str], indent: str, locations: bool
 ) -> None:
@@ -77,6 +86,8 @@ def _op_text(op: Op, names: _Names, locations: bool) -> str:
         parts = [head, repr(attributes.pop("value"))]
     elif op.name == "global":
         parts = [head, str(attributes.pop("name"))]
+    elif op.name == "call":
+        parts = [f"{head} @{attributes.pop('callee')}"]
     else:
         parts = [head]
     if op.operands:

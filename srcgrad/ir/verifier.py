@@ -6,16 +6,54 @@ A failure here is a bug in srcgrad, never in the user's code, so it raises
 
 from __future__ import annotations
 
+from typing import overload
+
+from srcgrad.ir.calls import callee_of, is_call
 from srcgrad.ir.control import CONDITION, FOR, IF, WHILE
 from srcgrad.ir.core import Block, Function, Op, Value
 from srcgrad.ir.ops import RETURN, YIELD
+from srcgrad.ir.program import Program
 
 
 class IRVerificationError(AssertionError):
     """The IR breaks an invariant: a srcgrad bug."""
 
 
-def verify(function: Function) -> Function:
+@overload
+def verify(checked: Function) -> Function: ...
+@overload
+def verify(checked: Program) -> Program: ...
+
+
+def verify(checked: Function | Program) -> Function | Program:
+    """Check a function or every function of a program; return it unchanged.
+
+    In a program each call must name one of its functions and match its
+    parameters and returned values in number.
+    """
+    if isinstance(checked, Program):
+        return verify_program(checked)
+    return verify_function(checked)
+
+
+def verify_program(program: Program) -> Program:
+    """Check each function of ``program`` and the calls between them."""
+    if program.entry not in program.functions:
+        raise IRVerificationError(f"the entry {program.entry} is not a function")
+    for symbol, function in program.functions.items():
+        verify_function(function)
+        for op in program.calls(symbol):
+            callee = program.functions.get(callee_of(op))
+            if callee is None:
+                raise IRVerificationError(f"call to unknown function {callee_of(op)}")
+            returned = callee.entry.terminator
+            assert returned is not None
+            _expect(len(op.operands) == len(callee.parameters), op, "binds each")
+            _expect(len(op.results) == len(returned.operands), op, "unpacks results")
+    return program
+
+
+def verify_function(function: Function) -> Function:
     """Check ``function``; return it unchanged so calls can be chained.
 
     Raises:
@@ -56,6 +94,8 @@ def _verify_block(block: Block, visible: set[Value], defined: set[Value]) -> Non
                 )
         if op.regions:
             _verify_structure(op)
+        if is_call(op) and not isinstance(op.attributes.get("callee"), str):
+            raise IRVerificationError("a call does not name its callee")
         for region in op.regions:
             if region.parent is not op:
                 raise IRVerificationError(f"region of {op.name} has a wrong parent")

@@ -24,6 +24,7 @@ bound, what a loop iterates over).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 from srcgrad.errors import DifferentiationError
 from srcgrad.ir import (
@@ -35,30 +36,88 @@ from srcgrad.ir import (
     Op,
     Value,
     branch_yields,
+    is_call,
     loop_parts,
 )
 from srcgrad.primitives import Primitive
 
 
-def active_values(function: Function, wrt: Iterable[Value]) -> frozenset[Value]:
+class CallEffects(Protocol):
+    """What a call does to variation and usefulness (``interprocedural.py``)."""
+
+    def varied_results(self, op: Op, operands: set[int]) -> set[int]:
+        """The results of call ``op`` varied when ``operands`` are."""
+        ...
+
+    def useful_operands(self, op: Op, results: set[int]) -> set[int]:
+        """The operands of call ``op`` that ``results`` depend on."""
+        ...
+
+
+class Conservative:
+    """Without a program's summaries: every result depends on every operand."""
+
+    def varied_results(self, op: Op, operands: set[int]) -> set[int]:
+        return set(range(len(op.results))) if operands else set()
+
+    def useful_operands(self, op: Op, results: set[int]) -> set[int]:
+        return set(range(len(op.operands))) if results else set()
+
+
+CONSERVATIVE = Conservative()
+
+
+def active_values(
+    function: Function,
+    wrt: Iterable[Value],
+    calls: CallEffects = CONSERVATIVE,
+    outputs: Iterable[Value] | None = None,
+) -> frozenset[Value]:
     """Values on a differentiable path from ``wrt`` to the output.
+
+    ``outputs`` are the returned values differentiated (all by default);
+    ``calls`` says what calls to the program's other functions do.
 
     Raises:
         DifferentiationError: an op on such a path is one reverse mode does
             not understand, or needs an integer (see the module docstring);
             the message names it and its source location.
     """
-    varied = set(wrt)
-    _vary_block(function.entry, varied)
-    useful = reaching_output(function)
-    _check_block(function.entry, varied, useful)
+    varied = varied_values(function, wrt, calls)
+    useful = reaching_output(function, calls, outputs)
+    check_activity(function, varied, useful)
     return frozenset(varied & useful)
 
 
-def reaching_output(function: Function) -> set[Value]:
-    """The values the output depends on, through data or control."""
-    useful: set[Value] = set()
-    _reach_block(function.entry, useful)
+def check_activity(function: Function, varied: set[Value], useful: set[Value]) -> None:
+    """Refuse what reverse mode cannot do between ``varied`` and ``useful``.
+
+    Raises:
+        DifferentiationError: see ``active_values``.
+    """
+    _check_block(function.entry, varied, useful)
+
+
+def varied_values(
+    function: Function, wrt: Iterable[Value], calls: CallEffects = CONSERVATIVE
+) -> set[Value]:
+    """The values that depend on ``wrt`` through ops with a derivative."""
+    varied = set(wrt)
+    _vary_block(function.entry, varied, calls)
+    return varied
+
+
+def reaching_output(
+    function: Function,
+    calls: CallEffects = CONSERVATIVE,
+    outputs: Iterable[Value] | None = None,
+) -> set[Value]:
+    """The values ``outputs`` (by default, all the function returns) depend
+    on, through data or control."""
+    terminator = function.entry.terminator
+    assert terminator is not None
+    useful = set(terminator.operands if outputs is None else outputs)
+    _reach_ops(function.entry, useful, calls)
     return useful
 
 
@@ -99,24 +158,28 @@ def check_differentiable(op: Op) -> Primitive:
 
 
 # -- varied: forward, to a fixed point around loops ----------------------
-def _vary_block(block: Block, varied: set[Value]) -> None:
+def _vary_block(block: Block, varied: set[Value], calls: CallEffects) -> None:
     for op in block.ops:
-        if op.definition is IF:
+        if is_call(op):
+            operands = {i for i, operand in enumerate(op.operands) if operand in varied}
+            results = calls.varied_results(op, operands)
+            varied.update(op.results[index] for index in results)
+        elif op.definition is IF:
             for region in op.regions:
-                _vary_block(region.block, varied)
+                _vary_block(region.block, varied, calls)
             then, otherwise = branch_yields(op)
             for result, a, b in zip(op.results, then, otherwise, strict=True):
                 if a in varied or b in varied:
                     varied.add(result)
         elif op.definition in (FOR, WHILE):
-            _vary_loop(op, varied)
+            _vary_loop(op, varied, calls)
         elif not has_zero_derivative(op) and any(o in varied for o in op.operands):
             # Conservative: any op but a declared-zero one passes variation
             # on, so an op nobody understands is found on the path.
             varied.update(op.results)
 
 
-def _vary_loop(op: Op, varied: set[Value]) -> None:
+def _vary_loop(op: Op, varied: set[Value], calls: CallEffects) -> None:
     parts = loop_parts(op)
     if parts.iterable is not None and parts.iterable in varied:
         varied.update(parts.targets)
@@ -129,8 +192,8 @@ def _vary_loop(op: Op, varied: set[Value]) -> None:
             if init in varied or parts.yields[index] in varied:
                 varied.update(arguments[index] for arguments in argument_sets)
         if parts.condition is not None:
-            _vary_block(parts.condition, varied)
-        _vary_block(parts.body, varied)
+            _vary_block(parts.condition, varied, calls)
+        _vary_block(parts.body, varied, calls)
         if len(varied) == before:
             break
     for index, result in enumerate(parts.results):
@@ -139,15 +202,15 @@ def _vary_loop(op: Op, varied: set[Value]) -> None:
 
 
 # -- useful: backward, to a fixed point around loops ---------------------
-def _reach_block(block: Block, useful: set[Value]) -> None:
+def _reach_block(block: Block, useful: set[Value], calls: CallEffects) -> None:
     """Mark what ``block``'s return or condition reads, and what that reads."""
     terminator = block.terminator
     assert terminator is not None
     useful.update(terminator.operands)
-    _reach_ops(block, useful)
+    _reach_ops(block, useful, calls)
 
 
-def _reach_if(op: Op, useful: set[Value]) -> None:
+def _reach_if(op: Op, useful: set[Value], calls: CallEffects) -> None:
     then, otherwise = branch_yields(op)
     needed = [index for index, r in enumerate(op.results) if r in useful]
     if not needed:
@@ -155,10 +218,10 @@ def _reach_if(op: Op, useful: set[Value]) -> None:
     useful.add(op.operands[0])
     for yields, region in zip((then, otherwise), op.regions, strict=True):
         useful.update(yields[index] for index in needed)
-        _reach_ops(region.block, useful)
+        _reach_ops(region.block, useful, calls)
 
 
-def _reach_loop(op: Op, useful: set[Value]) -> None:
+def _reach_loop(op: Op, useful: set[Value], calls: CallEffects) -> None:
     parts = loop_parts(op)
     if not any(result in useful for result in parts.results) and (
         parts.broke is None or parts.broke not in useful
@@ -170,7 +233,7 @@ def _reach_loop(op: Op, useful: set[Value]) -> None:
     if parts.stop is not None:
         useful.add(parts.stop)
     if parts.condition is not None:
-        _reach_block(parts.condition, useful)
+        _reach_block(parts.condition, useful, calls)
     while True:
         before = len(useful)
         for index, result in enumerate(parts.results):
@@ -184,19 +247,23 @@ def _reach_loop(op: Op, useful: set[Value]) -> None:
                     useful.add(parts.yields[index])
                     useful.add(parts.inits[index])
                     useful.add(parts.carried[index])
-        _reach_ops(parts.body, useful)
+        _reach_ops(parts.body, useful, calls)
         if len(useful) == before:
             break
 
 
-def _reach_ops(block: Block, useful: set[Value]) -> None:
+def _reach_ops(block: Block, useful: set[Value], calls: CallEffects) -> None:
     """Mark, backwards, the operands of ``block``'s ops whose results are
     useful (the caller has marked what its terminator hands on)."""
     for op in reversed(block.ops[:-1]):
-        if op.definition is IF:
-            _reach_if(op, useful)
+        if is_call(op) and op.definition.pure:
+            results = {i for i, result in enumerate(op.results) if result in useful}
+            operands = calls.useful_operands(op, results)
+            useful.update(op.operands[index] for index in operands)
+        elif op.definition is IF:
+            _reach_if(op, useful, calls)
         elif op.definition in (FOR, WHILE):
-            _reach_loop(op, useful)
+            _reach_loop(op, useful, calls)
         elif not op.definition.pure or any(r in useful for r in op.results):
             useful.update(op.operands)
 
@@ -211,6 +278,8 @@ def _check_block(block: Block, varied: set[Value], useful: set[Value]) -> None:
             for region in op.regions:
                 _check_block(region.block, varied, useful)
             continue
+        if is_call(op):
+            continue  # reverse mode differentiates the callee itself
         reads_varied = any(operand in varied for operand in op.operands)
         feeds_output = not op.definition.pure or any(r in useful for r in op.results)
         if not (reads_varied and feeds_output):

@@ -1,7 +1,8 @@
 """Common subexpression elimination by value numbering.
 
 Two pure ops with the same definition, attributes and operands compute the
-same value, so the later one is dropped and its uses read the earlier one.
+same values, so the later one is dropped and its uses read the earlier one
+(a call too, if its callee was proven pure: ``PURE_CALL``).
 This is what lets the reverse sweep reuse what the forward sweep computed:
 the ``sin(y)`` a cosine's rule asks for is the ``sin(y)`` already there.
 Tables are scoped by region, so a value is only reused where it dominates.
@@ -23,7 +24,7 @@ def cse(function: Function) -> bool:
 
 def _number_block(
     block: Block,
-    outer: dict[Hashable, Value],
+    outer: dict[Hashable, Op],
     outer_order: dict[Value, int],
     replacements: dict[Value, Value],
 ) -> None:
@@ -40,17 +41,16 @@ def _number_block(
                 _number_block(inner, table, order, replacements)
         key = _key(op, order) if op.definition.pure and not op.regions else None
         if key is not None and key in table:
-            existing = table[key]
-            if existing.name_hint is None:
-                existing.name_hint = op.result.name_hint
+            kept_op = table[key]
+            for existing, result in zip(kept_op.results, op.results, strict=True):
+                if existing.name_hint is None:
+                    existing.name_hint = result.name_hint
+                replacements[result] = existing
             # The merged value is a value of f if either op computed one.
-            kept_op = existing.defining_op
-            if kept_op is not None:
-                kept_op.derivative = kept_op.derivative and op.derivative
-            replacements[op.result] = existing
+            kept_op.derivative = kept_op.derivative and op.derivative
             continue
         if key is not None:
-            table[key] = op.result
+            table[key] = op
         for result in op.results:
             order[result] = len(order)
         kept.append(op)
@@ -58,7 +58,7 @@ def _number_block(
 
 
 def _key(op: Op, order: dict[Value, int]) -> Hashable | None:
-    if len(op.results) != 1:
+    if not op.results:
         return None
     try:
         attributes = tuple(

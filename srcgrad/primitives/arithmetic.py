@@ -88,6 +88,24 @@ def _neg_jvp(
     return None if t[0] is None else e.neg(t[0])
 
 
+def _mod_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    # x % y = x - y * (x // y), and x // y is piecewise constant.
+    x, y = args
+    return g, e.neg(e.mul(g, e.call(FLOORDIV, x, y)))
+
+
+def _mod_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    x, y = args
+    quotient = None if t[1] is None else e.call(FLOORDIV, x, y)
+    return e.add_tangents(
+        t[0], e.scale(t[1], None if quotient is None else e.neg(quotient))
+    )
+
+
 ADD = Primitive(
     "add",
     2,
@@ -146,4 +164,16 @@ FLOORDIV = Primitive(
     zero_derivative=True,
 )
 
-ARITHMETIC = (ADD, SUB, MUL, DIV, NEG, FLOORDIV)
+# x % y: a sawtooth in x (slope 1), steps of -(x // y) in y, between jumps.
+MOD = Primitive(
+    "mod",
+    2,
+    {"operator": "%", "numpy": Spelling("mod", also=("remainder",))},
+    _mod_vjp,
+    _mod_jvp,
+    ((2.3, 2.7), (1.0, 1.1)),
+    # x % 0 raises; its derivative with respect to x alone (g) would not.
+    needs_domain_check=frozenset({"operator"}),
+)
+
+ARITHMETIC = (ADD, SUB, MUL, DIV, NEG, FLOORDIV, MOD)

@@ -40,6 +40,7 @@ _BINARY_OPERATORS: dict[str, tuple[type[ast.operator], Callable[..., Any]]] = {
     "*": (ast.Mult, operator.mul),
     "/": (ast.Div, operator.truediv),
     "//": (ast.FloorDiv, operator.floordiv),
+    "%": (ast.Mod, operator.mod),
     "**": (ast.Pow, operator.pow),
 }
 _UNARY_OPERATORS: dict[str, tuple[type[ast.unaryop], Callable[..., Any]]] = {
