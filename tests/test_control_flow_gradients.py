@@ -214,3 +214,25 @@ def test_early_return_inside_a_loop_differentiates_the_path_taken():
             expected = _central(f, point, index)
             assert got[index] == pytest.approx(expected, rel=1e-6, abs=1e-9)
     assert math.isfinite(gradient(0.5, 5.0)[0])
+
+
+def test_a_value_carried_out_of_an_inner_loop_that_never_runs():
+    # y > 0.3 is the same in every iteration of the while, so it is carried
+    # out of it once; the outer loop saves it on its tape even when the
+    # while runs zero times (it must exist then: it is None).
+    f = define("""
+        def f(x, y, n):
+            for k in range(3):
+                c = 0
+                while c < n:
+                    c = c + 1
+                    if y > 0.3:
+                        x = math.sin(x * y)
+            return x
+        """)
+    gradient = srcgrad.grad(f, wrt=("x", "y"))
+    for point in [(0.7, 0.5, 0), (0.7, 0.5, 2), (0.7, 0.1, 2)]:
+        got = gradient(*point)
+        for index in range(2):
+            expected = _central(f, point, index)
+            assert got[index] == pytest.approx(expected, rel=1e-6, abs=1e-9)

@@ -107,7 +107,7 @@ def reverse_loop(sweep: Sweep, op: Op) -> None:
         outputs += [child.adjoint_or_zero(value) for value in free]
         child.builder.create(YIELD, outputs, result_count=0)
     copy = sweep.context.copies[op]
-    saved = _save_from_loop(copy, body)
+    saved = _save_from_loop(copy, body, inside_loop=sweep.loop_depth > 0)
     with sweep.builder.at(op.loc):
         iterable, targets = _reverse_iterable(sweep.builder, copy, saved)
         inits = [sweep.adjoint_or_zero(parts.results[j]) for j in slots]
@@ -264,7 +264,9 @@ def _terminator(block: Block) -> Op:
     return terminator
 
 
-def _save_from_loop(copy: Op, reverse: Block) -> list[tuple[Value, Value]]:
+def _save_from_loop(
+    copy: Op, reverse: Block, *, inside_loop: bool
+) -> list[tuple[Value, Value]]:
     """Save what ``reverse`` reads from ``copy``'s body.
 
     A value the same in every iteration (``-GRAVITY / length``) is carried
@@ -285,7 +287,7 @@ def _save_from_loop(copy: Op, reverse: Block) -> list[tuple[Value, Value]]:
     conditions = {op.operands[0] for op in _ops_in(reverse) if op.definition is IF}
     for value in saved:
         if value in invariant:
-            replacements[value] = _carry_out(copy, value)
+            replacements[value] = _carry_out(copy, value, inside_loop)
             continue
         if value.name_hint:
             hint = f"{value.name_hint}_tape"
@@ -318,13 +320,16 @@ def _loop_invariant(body: Block) -> set[Value]:
     return invariant
 
 
-def _carry_out(copy: Op, value: Value) -> Value:
+def _carry_out(copy: Op, value: Value, inside_loop: bool) -> Value:
     """Make loop ``copy`` hand ``value`` (from its body) out as a result.
 
     Its value before the first iteration is never read: if the loop does
-    not run, neither does the reverse loop that reads it.
+    not run, neither does the reverse loop that reads it. Inside another
+    loop it is still pushed on that loop's tape, so it starts as ``None``.
     """
-    undef = Op(UNDEF, [], [Value(value.name_hint, copy.loc)], {}, loc=copy.loc)
+    definition, attributes = (CONST, {"value": None}) if inside_loop else (UNDEF, {})
+    result = Value(value.name_hint, copy.loc)
+    undef = Op(definition, [], [result], attributes, loc=copy.loc)
     _insert_before(copy, undef)
     result, _ = _add_carried(copy, undef.result, lambda _: value, value.name_hint)
     return result
