@@ -12,17 +12,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers import central_difference as _central
 from helpers import define
 
 import srcgrad
 from srcgrad.errors import DifferentiationError, NotRealError
-
-
-def _central(f, args, index, step=1e-6):
-    up, down = list(args), list(args)
-    up[index] += step
-    down[index] -= step
-    return (f(*up) - f(*down)) / (2 * step)
 
 
 def test_a_value_overwritten_late_in_an_iteration_is_read_from_its_own_iteration():
