@@ -177,3 +177,22 @@ def test_folding_never_builds_a_huge_int():
     f = define("def f(x):\n    return x * 0 ** (10 ** 10 ** 6)\n")
     text = srcgrad.source(srcgrad.grad(f))
     assert "10**10**6" in text.replace(" ", "") or "10**1000000" in text
+
+
+def test_sum_of_numbers_written_out_rounds_as_pythons_sum():
+    # From Python 3.12 sum() of floats is compensated, so 1e16 + 1.0 - 1e16
+    # is 1.0 there and 0.0 as a chain of +; the gradient reads the sum's
+    # value and must see what the function sees on every version.
+    function = define("""
+        def f(a, x):
+            s = sum((a, 1.0, -a), 0.5)
+            return s * x + sum([x, a])
+        """)
+    gradient = verified_gradient(function, ["x", "a"])
+    a = 1e16
+    x_bar, a_bar = gradient(a, 3.0)
+    assert x_bar == sum((a, 1.0, -a), 0.5) + 1.0
+    assert a_bar == 1.0
+    assert "sum((" in code_without_comments(
+        srcgrad.source(srcgrad.grad(function, wrt=("x", "a")))
+    )

@@ -4,8 +4,9 @@ frontend lowers itself.
 ``max(a, b)`` is ``b if b > a else a`` (Python keeps the first of equal
 maxima, and compares each new argument with the best so far), folded left
 for more arguments; ``min`` likewise with ``<``. ``sum`` of a tuple written
-out is ``0 + a + b + ...`` in Python's order; ``sum`` of a sequence passed
-in is one op. ``round(x, n)`` is its own op, ``len`` an op on a sequence.
+out is one op over its items (``sum((a, b), start)``); ``sum`` of a
+sequence passed in is another. ``round(x, n)`` is its own op, ``len`` an
+op on a sequence.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from srcgrad.frontend.resolve import (
 )
 from srcgrad.ir import Value
 from srcgrad.primitives import without_rule
-from srcgrad.primitives.iteration import LEN, ROUND_DIGITS, SUM
+from srcgrad.primitives.iteration import LEN, ROUND_DIGITS, SUM, SUM_OF
 from srcgrad.primitives.logic import GT, LT
 
 _BUILTINS = {"namespace": "builtins"}
@@ -254,7 +255,6 @@ class CallLowering(ExpressionLowering):
             if start_node is not None:
                 operands.append(self._scalar(start_node))
             return self.builder.create(SUM, operands, _BUILTINS).result
-        total = self._scalar(start_node) if start_node else self.builder.const(0)
-        for item in items:
-            total = self._apply("add", [total, self._number_item(item, node)])
-        return total
+        start = self._scalar(start_node) if start_node else self.builder.const(0)
+        operands = [start] + [self._number_item(item, node) for item in items]
+        return self.builder.create(SUM_OF, operands, _BUILTINS).result

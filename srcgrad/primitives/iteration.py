@@ -10,10 +10,18 @@ Their operands are integers or sequences: one that depends on ``wrt`` (a
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Sequence
 from types import MappingProxyType
 
-from srcgrad.ir import Value
-from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
+from srcgrad.ir import EmitContext, Value
+from srcgrad.primitives.primitive import (
+    Cotangents,
+    CustomSpelling,
+    Primitive,
+    RuleBuilder,
+    Tangents,
+)
 
 
 def _builtin(name: str, arity: int | None) -> Primitive:
@@ -61,6 +69,46 @@ SUM = Primitive(
     (),
     integer_operands=True,
     differentiable_operands=(1,),
+)
+
+
+def _sum_of(start: object, *items: object) -> object:
+    return sum(items, start)  # type: ignore[call-overload]
+
+
+def _emit_sum_of(args: Sequence[ast.expr], context: EmitContext) -> ast.expr:
+    start, *items = args
+    operands: list[ast.expr] = [ast.Tuple(list(items), ast.Load())]
+    if not (isinstance(start, ast.Constant) and start.value == 0):
+        operands.append(start)
+    return ast.Call(context.builtin("sum"), operands, [])
+
+
+def _sum_of_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return (g,) * len(args)
+
+
+def _sum_of_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    total: Value | None = None
+    for tangent in t:
+        total = e.add_tangents(total, tangent)
+    return total
+
+
+#: ``sum((a, b, c), start)`` of numbers written out, operands ``start, a, b,
+#: c``. One op, not ``start + a + b + c``: from Python 3.12 ``sum`` of
+#: floats is compensated and rounds differently from a chain of ``+``.
+SUM_OF = Primitive(
+    "sum_of",
+    None,
+    {"builtins": CustomSpelling(_emit_sum_of, _sum_of)},
+    _sum_of_vjp,
+    _sum_of_jvp,
+    (),
 )
 #: ``round(x, ndigits)``: a float, piecewise constant in ``x``.
 ROUND_DIGITS = Primitive(
