@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import types
+from typing import cast
 
 from srcgrad.api import GradientInfo, grad
 from srcgrad.reference import REGISTRY, Reference
@@ -30,7 +31,7 @@ def __getattr__(name: str) -> types.FunctionType:
         return found
     primal = _primal(reference)
     wrt = reference.wrt if reference.as_tuple else reference.wrt[0]
-    gradient: types.FunctionType = grad(primal, wrt=wrt)
+    gradient = cast(types.FunctionType, grad(primal, wrt=wrt))
     REGISTRY.alias(name, gradient)
     return REGISTRY.get(name) or gradient
 

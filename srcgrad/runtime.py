@@ -100,7 +100,7 @@ def is_real_sequence(value: object) -> bool:
         return True
     if value.__class__ not in (list, tuple):
         return False
-    if set(map(type, value)) <= _REAL_TYPES:  # type: ignore[call-overload]
+    if set(map(type, value)) <= _REAL_TYPES:
         return True
     return _holds_real_numbers(value)
 

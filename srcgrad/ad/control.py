@@ -327,7 +327,8 @@ def _carry_out(copy: Op, value: Value, inside_loop: bool) -> Value:
     not run, neither does the reverse loop that reads it. Inside another
     loop it is still pushed on that loop's tape, so it starts as ``None``.
     """
-    definition, attributes = (CONST, {"value": None}) if inside_loop else (UNDEF, {})
+    attributes: dict[str, object] = {"value": None} if inside_loop else {}
+    definition = CONST if inside_loop else UNDEF
     result = Value(value.name_hint, copy.loc)
     undef = Op(definition, [], [result], attributes, loc=copy.loc)
     _insert_before(copy, undef)

@@ -218,7 +218,7 @@ class FileResolver:
         for field in ast.iter_child_nodes(statement):
             if isinstance(field, ast.stmt):
                 self._record(field, _When.MAYBE)
-            elif isinstance(field, (ast.excepthandler, ast.match_case)):
+            elif isinstance(field, (ast.ExceptHandler, ast.match_case)):
                 for name in bound_names(field):
                     self._bind(name, value_binding(name), statement.lineno, _When.MAYBE)
                 self._record_all(field.body, _When.MAYBE)
@@ -348,7 +348,9 @@ class FileResolver:
     def _imports(statement: ast.stmt) -> bool:
         """Whether ``statement`` is an import that succeeds here."""
         if isinstance(statement, ast.Import):
-            found = [module_or_why(alias.name, 0) for alias in statement.names]
+            found: list[object] = [
+                module_or_why(alias.name, 0) for alias in statement.names
+            ]
         elif isinstance(statement, ast.ImportFrom) and statement.level == 0:
             source = module_or_why(statement.module or "", 0)
             found = [

@@ -18,6 +18,7 @@ import symtable
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 #: The compiler flags ``from __future__ import ...`` sets on a code object.
 _FUTURE_FLAGS = 0
@@ -190,7 +191,7 @@ def _compile_in_scope(
     )
 
 
-def _node(kind: type[ast.stmt], **fields: object) -> ast.stmt:
+def _node(kind: type[ast.stmt], **fields: Any) -> ast.stmt:
     """A ``def`` or ``class`` node; Python 3.12+ also wants ``type_params``."""
     if "type_params" in kind._fields:
         fields["type_params"] = []

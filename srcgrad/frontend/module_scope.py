@@ -84,5 +84,5 @@ def module_scope_statements(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
         for child in ast.iter_child_nodes(statement):
             if isinstance(child, ast.stmt):
                 yield from module_scope_statements([child])
-            elif isinstance(child, (ast.excepthandler, ast.match_case)):
+            elif isinstance(child, (ast.ExceptHandler, ast.match_case)):
                 yield from module_scope_statements(child.body)

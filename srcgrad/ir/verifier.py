@@ -120,6 +120,7 @@ def _verify_structure(op: Op) -> None:
         targets = op.attributes.get("targets", 1)
         carried = len(op.operands) - 1
         _expect(isinstance(targets, int) and targets >= 0, op, "counts its targets")
+        assert isinstance(targets, int)  # _expect raised otherwise
         _expect(len(op.results) == carried + exits, op, "has a result per value")
         _expect_region(
             op, op.regions[0].blocks, targets + carried, YIELD, carried + exits
