@@ -230,3 +230,38 @@ def test_a_value_carried_out_of_an_inner_loop_that_never_runs():
         for index in range(2):
             expected = _central(f, point, index)
             assert got[index] == pytest.approx(expected, rel=1e-6, abs=1e-9)
+
+
+def test_a_range_index_is_replayed_backwards_not_taped():
+    # The reverse sweep walks the same range backwards: the index and what
+    # is cheaply computed from it (j) are never pushed on a tape.
+    f = define("""
+        def f(x, n):
+            s = x
+            for i in range(1, n, 2):
+                j = 2 * i + 1
+                s = s * math.cos(j * x) + math.sin(i * x) / i
+            return s
+        """)
+    gradient = srcgrad.grad(f, wrt="x")
+    for n in (0, 1, 2, 8):
+        assert gradient(0.3, n) == pytest.approx(_central(f, (0.3, n), 0))
+    text = srcgrad.source(gradient)
+    assert "i_tape" not in text and "j_tape" not in text
+    assert "reversed(" in text
+
+
+def test_a_series_needs_no_forward_loop_at_all():
+    f = define("""
+        def f(x, n):
+            s = 0.0
+            for i in range(1, n):
+                s += math.sin(i * x) / i
+            return s
+        """)
+    gradient = srcgrad.grad(f, wrt="x")
+    for n in (0, 1, 5):
+        assert gradient(0.7, n) == pytest.approx(_central(f, (0.7, n), 0))
+    text = srcgrad.source(gradient)
+    loops = [line for line in text.splitlines() if line.strip().startswith("for ")]
+    assert len(loops) == 1 and "_tape" not in text
