@@ -660,4 +660,35 @@ CASES = [
         """,
         [(1.0,), (-1.0,)],
     ),
+    (
+        "a return in the first iteration skips a carried value's update",
+        """
+        def f(x, y):
+            a = x
+            s = 0.0
+            for i in range(5):
+                if a > 3.0:
+                    return a * y + s
+                else:
+                    b = a
+                    a = a * x + y
+                s = s + b * a
+            return a + s
+        """,
+        [(0.7, 1.3), (3.5, 0.4), (1.2, 0.3)],
+    ),
+    (
+        "a swap in a loop that may return in its first iteration",
+        """
+        def f(x, y):
+            a = x
+            b = y
+            for i in range(4):
+                if a > 3.0:
+                    return b
+                a, b = b * x, a + y
+            return a * b
+        """,
+        [(0.7, 1.3), (3.5, 0.4), (4.1, 2.2)],
+    ),
 ]

@@ -96,6 +96,7 @@ class Layout:
         forced: values that are one variable by construction (a loop's
             carried value inside it and after it).
         partial: values some path never assigns (an ``undef`` flows in).
+        undefined: the flows of an ``undef`` into such a value, in order.
         snapshots: per loop, the value holding its stop flag before the
             copies that end the body, where the flag is a carried value.
     """
@@ -115,6 +116,7 @@ class Layout:
     flows: list[Flow] = field(default_factory=list)
     forced: list[tuple[Value, Value]] = field(default_factory=list)
     partial: set[Value] = field(default_factory=set)
+    undefined: list[Flow] = field(default_factory=list)
     snapshots: dict[Op, Value] = field(default_factory=dict)
     _counter: int = 0
 
@@ -228,6 +230,7 @@ class Layout:
             return
         if _is_undef(source):
             self.partial.add(target)
+            self.undefined.append(Flow(source, target, position))
             return
         self.read(source, position, block)
         self.flows.append(Flow(source, target, position))

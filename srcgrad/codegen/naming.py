@@ -117,6 +117,29 @@ class Coalescer:
             flow.target
         )
 
+    def unbound(self) -> list[Flow]:
+        """The flows of an ``undef`` that leave a variable a copy reads unbound.
+
+        Such a copy runs on every path (into a loop's carried variable, at
+        the end of each iteration), so on the path where no member of the
+        variable holds a value, the variable must still be bound.
+        """
+        copied_from = {
+            self.find(flow.source)
+            for flow in self.layout.flows
+            if flow.source in self.root and self.copied(flow)
+        }
+        found = []
+        for flow in self.layout.undefined:
+            root = self.find(flow.target)
+            if root in copied_from and not any(
+                _clobbers([flow.position], self.live[member])
+                for member in self.members[root]
+                if member is not flow.target
+            ):
+                found.append(flow)
+        return found
+
     def variables(self) -> dict[Value, Variable]:
         """Each variable that is assigned or read, by its representative."""
         found: dict[Value, Variable] = {}

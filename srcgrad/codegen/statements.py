@@ -86,6 +86,11 @@ class Writer:
         self.flows: dict[int, list[Flow]] = {}
         for flow in plan.layout.flows:
             self.flows.setdefault(flow.position, []).append(flow)
+        # A variable a copy reads is bound even where nothing is assigned
+        # to it: to None, a value nothing uses.
+        self.unassigned: dict[int, list[Value]] = {}
+        for flow in plan.variables.unbound():
+            self.unassigned.setdefault(flow.position, []).append(flow.target)
 
     def body(self) -> list[ast.stmt]:
         """The statements of the function's body."""
@@ -172,6 +177,9 @@ class Writer:
             targets.append(ast.Name(name, ast.Store()))
             values.append(value)
             sources.append(flow.source)
+        for target in self.unassigned.get(position, ()):
+            targets.append(self._target(target))
+            values.append(ast.Constant(None))
         if not targets:
             return []
         loc = self.plan.copy_location(sources) or near.loc
