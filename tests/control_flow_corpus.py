@@ -661,6 +661,95 @@ CASES = [
         [(1.0,), (-1.0,)],
     ),
     (
+        "a search loop assigns its result before break and in its else",
+        """
+        def f(x, y, n):
+            for i in range(n):
+                t = x * i
+                if t > 2.0:
+                    r = t * y
+                    break
+            else:
+                r = y * y
+            return r + x
+        """,
+        [(0.7, 1.3, 10), (0.7, 1.3, 2), (3.0, 0.5, 0), (2.5, -1.0, 5)],
+    ),
+    (
+        "the loop index read after the loop on the path that broke",
+        """
+        def f(x, n):
+            for i in range(n):
+                if x * i > 2.0:
+                    break
+            else:
+                return x
+            return x * x * i
+        """,
+        [(0.7, 10), (0.7, 2), (3.0, 0), (3.0, 5)],
+    ),
+    (
+        "while True stops only at a break that sets the result",
+        """
+        def f(x, y):
+            k = 0
+            while True:
+                k += 1
+                if x * k > 2.0:
+                    r = math.sin(x * k) * y
+                    break
+            return r
+        """,
+        [(0.7, 1.3), (3.5, 0.4)],
+    ),
+    (
+        "while True left only by returns",
+        """
+        def f(x):
+            k = 0
+            while True:
+                k += 1
+                if x * k > 3.0:
+                    return x * k
+                if k > 50:
+                    return -x
+        """,
+        [(0.7,), (5.0,), (0.01,)],
+    ),
+    (
+        "a break value of an inner loop feeds the outer loop",
+        """
+        def f(x, y):
+            z = x
+            for i in range(3):
+                for j in range(4):
+                    if z > 2.0:
+                        w = z * y
+                        break
+                    z = z + 0.5
+                else:
+                    w = z
+                z = w * 0.5
+            return z
+        """,
+        [(0.7, 1.3), (3.5, 0.4), (1.2, 0.3)],
+    ),
+    (
+        "an unrolled search with break and else",
+        """
+        def f(x, y):
+            for v in (x, y, 2.0):
+                w = v * v
+                if w > 1.5:
+                    found = w * x
+                    break
+            else:
+                found = y
+            return found
+        """,
+        [(0.7, 1.3), (1.9, 0.4), (0.5, 0.3)],
+    ),
+    (
         "a return in the first iteration skips a carried value's update",
         """
         def f(x, y):

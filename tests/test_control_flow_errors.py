@@ -136,7 +136,7 @@ MAYBE_UNDEFINED = [
         """,
         6,
         "y",
-        "may be undefined if the loop runs zero times",
+        "the `break` on line 7 may leave the loop before it is assigned",
     ),
     (
         """

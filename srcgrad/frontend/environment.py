@@ -8,7 +8,10 @@ known and IR values once they depend on a branch:
 * ``$skip``: the rest of the current statement list, up to the end of the
   loop body or function, does not run (``continue``, ``break``, ``return``);
 * ``$break``: the innermost loop stops (``break``, and ``return`` inside it);
-* ``$return``: the function has returned, with the value in ``$retval``.
+* ``$return``: the function has returned, with the value in ``$retval``;
+* ``$at-break<depth> <name>``: the value a name first assigned in the
+  loop at that depth held at the ``break`` that stopped it, for the code
+  after the loop (``at_break``).
 
 ``break`` and ``return`` imply ``$skip``, and ``return`` implies ``$break``
 inside a loop; the lowering relies on it. A name that holds no value on
@@ -60,6 +63,19 @@ Flag = bool | Value | Unknown
 #: Anything the environment holds.
 Bound = Value | tuple["Lowered", ...] | MaybeUndefined | bool | Unknown
 Env = dict[str, Bound]
+
+
+def at_break(depth: int, name: str) -> str:
+    """The key of ``name``'s value where the loop at ``depth`` broke.
+
+    It is meaningful only on paths where ``$break`` is true; a path that
+    breaks where ``name`` holds no value holds a ``MaybeUndefined`` here.
+    """
+    return f"$at-break{depth} {name}"
+
+
+def is_at_break(key: str) -> bool:
+    return key.startswith("$at-break")
 
 
 def is_special(name: str) -> bool:

@@ -6,8 +6,10 @@ body, initialised with its value before the loop and yielded at the end of
 an iteration. A name first assigned in the body is not carried: after the
 loop (or in the body before its assignment) it may be undefined, unless
 the loop surely runs (``while True:``, ``range`` of constants) and every
-path through the body assigns it: then it is carried out too, from
-``undef``.
+path through the body assigns it, or the code after the loop reads it only
+where a ``break`` stopped the loop after assigning it (a search loop's
+result, set before ``break`` and in ``else:``). Then it is carried out
+too, from ``undef`` (``loop_values.py``).
 
 A loop whose body may ``break`` or ``return`` has ``exit``: its stop flag is
 ``$break`` at the end of the body. A ``return`` inside also carries the
@@ -20,12 +22,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from srcgrad.frontend.analysis import stores
 from srcgrad.frontend.environment import (
     BREAK,
     FLAGS,
-    HINTS,
     RETURN,
     RETVAL,
     SKIP,
@@ -34,6 +36,7 @@ from srcgrad.frontend.environment import (
     Flag,
     Lowered,
     MaybeUndefined,
+    at_break,
     is_lowered,
     is_special,
     leaves,
@@ -42,7 +45,8 @@ from srcgrad.frontend.environment import (
     same_shape,
 )
 from srcgrad.frontend.iterables import IterableLowering, surely_iterates
-from srcgrad.ir import CONDITION, FOR, WHILE, Block, Pattern, Value
+from srcgrad.frontend.loop_values import LoopValues
+from srcgrad.ir import CONDITION, FOR, WHILE, Pattern, Value
 
 
 class LoopLowering(IterableLowering):
@@ -94,7 +98,7 @@ class LoopLowering(IterableLowering):
             f"it is assigned in the `{kind}` loop at line {line} only after this "
             "point (or on an earlier iteration); assign it before the loop"
         )
-        loop = _Loop(self, before, carried, assigned, inside)
+        loop = LoopValues(self, before, carried, assigned, inside)
         condition = None
         runs_once = iterable is not None and surely_iterates(iterable)
         if isinstance(node, ast.While):
@@ -104,15 +108,11 @@ class LoopLowering(IterableLowering):
                 self.end_block(condition, [test], CONDITION)
             runs_once = self.known_truth(test) is True
         body = loop.block(targets)
-        saved = self.live, self.more
-        self.live, self.more = live, False
-        self.loop_depth += 1
-        try:
-            with self.in_block(body):
-                self._statements(node.body)
-        finally:
-            self.loop_depth -= 1
-            self.live, self.more = saved
+        with (
+            self._inside_loop(live, loop.assigned & after, before),
+            self.in_block(body),
+        ):
+            self._statements(node.body)
         end = self.env
         self.env = before
         for name in carried:
@@ -129,6 +129,8 @@ class LoopLowering(IterableLowering):
         if runs_once:
             loop.carry_late(end, after, blocks)
         returned = loop.flags_out(end, blocks, node)
+        if exits:
+            loop.carry_broken(end, self.loop_depth + 1, after, blocks)
         yields = [leaf for name in carried for leaf in leaves(lowered(end[name]))]
         yields += loop.extra_yields
         hints = loop.hints + loop.extra_hints
@@ -148,15 +150,17 @@ class LoopLowering(IterableLowering):
         operands = ([iterable] if iterable is not None else []) + loop.inits
         definition = WHILE if iterable is None else FOR
         self.structured(definition, operands, blocks, results, attributes)
-        broke = results.pop() if exits else None
+        broke: Value | bool = results.pop() if exits else False
+        if exits and condition is not None and runs_once:
+            broke = True  # `while True:` stops only where it breaks
         self._after_loop(loop, results, broke, returned, end.get(RETVAL), line, kind)
-        self._else_clause(node, False if broke is None else broke, rest)
+        self._else_clause(node, broke, rest)
 
     def _after_loop(
         self,
-        loop: _Loop,
+        loop: LoopValues,
         results: list[Value],
-        broke: Value | None,
+        broke: Value | bool,
         returned: str,
         retval: Bound | None,
         line: int,
@@ -175,11 +179,10 @@ class LoopLowering(IterableLowering):
             env[name] = after
         for name, shape in loop.late:
             env[name] = rebuild(shape, values)
-        if broke is not None:
+        if isinstance(broke, Value):
             self.booleans.add(broke)
         flag: Flag = False
         if returned == "broke":
-            assert broke is not None
             flag = broke
         elif returned == "carried":
             flag = next(values)
@@ -187,8 +190,30 @@ class LoopLowering(IterableLowering):
         if returned != "no":
             assert isinstance(retval, (Value, tuple))
             env[RETVAL] = rebuild(retval, values)
+        for key, bound in loop.broken:
+            env[key] = (
+                bound if isinstance(bound, MaybeUndefined) else rebuild(bound, values)
+            )
         self.env = env
         self._leave_loop(flag)
+
+    @contextmanager
+    def _inside_loop(
+        self, live: frozenset[str], read_after: set[str], before: Env
+    ) -> Iterator[None]:
+        """Lower a loop's body: ``live`` is read after its statements, and
+        ``read_after`` is assigned in it and read after it."""
+        saved = self.live, self.more, self.broken_names
+        self.live, self.more = live, False
+        self.broken_names = frozenset(
+            name for name in read_after if not is_lowered(before.get(name))
+        )
+        self.loop_depth += 1
+        try:
+            yield
+        finally:
+            self.loop_depth -= 1
+            self.live, self.more, self.broken_names = saved
 
     def _leave_loop(self, returned: Bound) -> None:
         """After a loop: the enclosing list is skipped if the loop returned."""
@@ -201,27 +226,48 @@ class LoopLowering(IterableLowering):
         """``else:`` runs if the loop did not stop early; ``rest``, if the
         ``else`` always leaves, runs if the loop did."""
         rest = rest or []
+        prefix = at_break(self.loop_depth + 1, "")
+        kept = {
+            key[len(prefix) :]: self.env.pop(key)
+            for key in list(self.env)
+            if key.startswith(prefix)
+        }
         if broke is True:
+            self.env.update(kept)
             self._rest(rest)
             return
         if broke is False:
             self._statements(node.orelse)
             return
-        if not node.orelse:
+        if not node.orelse and not kept:
             return
         assert isinstance(broke, Value)
         line = self.line(node)
 
+        in_else = stores(node.orelse)
+
         def reason(name: str) -> str:
+            if isinstance(kept.get(name), MaybeUndefined):
+                return kept[name].reason  # type: ignore[union-attr]
+            if name in kept and name not in in_else:
+                return (
+                    f"{self._assigned(name)}only before a `break`, and the loop at "
+                    f"line {line} may end without one; assign it before the loop "
+                    "or in the loop's `else`"
+                )
             return (
                 f"{self._assigned(name)}only in the `else` of the loop at line "
                 f"{line}, which a `break` skips; assign it before the loop"
             )
 
-        with self.builder.at(self.location(node.orelse[0])):
+        def stopped() -> None:
+            self.env.update(kept)
+            self._rest(rest)
+
+        with self.builder.at(self.location((node.orelse or [node])[0])):
             self.branch(
                 broke,
-                (lambda: self._rest(rest)) if rest else None,
+                stopped,
                 lambda: self._statements(node.orelse),
                 reason,
                 else_known=dict.fromkeys(FLAGS, False),
@@ -238,14 +284,10 @@ class LoopLowering(IterableLowering):
             | self.reads(rest or [])
             | self.live
         )
-        saved = self.live, self.more
-        self.live, self.more = live, False
-        self.loop_depth += 1
-        try:
+        after = self.live | self.reads(rest or [])
+        read_after = (stores(node.body) | stores([node.target])) & after
+        with self._inside_loop(live, set(read_after), self.env):
             self._iterations(node, items)
-        finally:
-            self.loop_depth -= 1
-            self.live, self.more = saved
         broke = self.env[BREAK]
         self._leave_loop(self.env[RETURN])
         self._else_clause(node, broke, rest)
@@ -281,113 +323,3 @@ class LoopLowering(IterableLowering):
                     flags_imply_condition=True,
                 )
             return
-
-
-class _Loop:
-    """The values a loop op carries, and the blocks of its regions."""
-
-    def __init__(
-        self,
-        lowering: LoopLowering,
-        before: Env,
-        carried: list[str],
-        assigned: frozenset[str] | set[str],
-        inside: MaybeUndefined,
-    ) -> None:
-        self.lowering = lowering
-        self.before = before
-        self.carried = carried
-        self.assigned = {name for name in assigned if not is_special(name)}
-        self.inside = inside
-        self.inits = [
-            leaf for name in carried for leaf in leaves(lowered(before[name]))
-        ]
-        self.hints = [name for name in carried for _ in leaves(lowered(before[name]))]
-        #: What a ``return`` in the loop adds to the carried values.
-        self.extra_yields: list[Value] = []
-        self.extra_hints: list[str] = []
-        #: Names carried out of a loop that surely runs once, by ``carry_late``.
-        self.late: list[tuple[str, Lowered]] = []
-
-    def block(self, targets: list[ast.Name] | None = None) -> Block:
-        """A region's block: targets, then carried values, bound in a fresh env."""
-        lowering = self.lowering
-        target_values = [
-            Value(target.id, lowering.location(target)) for target in targets or []
-        ]
-        arguments = [Value(hint, lowering.builder.loc) for hint in self.hints]
-        block = Block(target_values + arguments)
-        env = dict(self.before)
-        for name in self.assigned:
-            env[name] = self.inside
-        values = iter(arguments)
-        for name in self.carried:
-            env[name] = rebuild(lowered(self.before[name]), values)
-        for target, value in zip(targets or [], target_values, strict=True):
-            env[target.id] = value
-            lowering.assigned_at[target.id] = lowering.line(target)
-        env.update(dict.fromkeys(FLAGS, False))
-        env.pop(RETVAL, None)
-        lowering.env = env
-        return block
-
-    def carry_late(self, end: Env, live: frozenset[str], blocks: list[Block]) -> None:
-        """In a loop that surely runs once, carry out the names first
-        assigned in its body that every path through the body assigns."""
-        for name, bound in end.items():
-            if (
-                name in self.assigned
-                and name not in self.carried
-                and name in live
-                and isinstance(bound, (Value, tuple))
-            ):
-                self.late.append((name, bound))
-                inits = [self.lowering.undef(name) for _ in leaves(bound)]
-                self._carry_out(inits, leaves(bound), name, blocks)
-
-    def flags_out(self, end: Env, blocks: list[Block], node: ast.stmt) -> str:
-        """Carry out of the loop what a ``return`` in it leaves.
-
-        Returns "no" if the loop cannot return, "broke" if only a return
-        can stop it (so it returned if it broke), and "carried" if a break
-        can stop it too, so whether it returned is carried out as well.
-        The value returned is always carried out, after that flag.
-        """
-        returned = end[RETURN]
-        if returned is False:
-            return "no"
-        retval = end.get(RETVAL)
-        lowering = self.lowering
-        if isinstance(retval, MaybeUndefined):
-            lowering.fail(node, retval.reason)
-        assert isinstance(retval, (Value, tuple)), retval
-        outcome = "broke"
-        if not (returned is end[BREAK] or returned is True and end[BREAK] is True):
-            outcome = "carried"
-            flag = self.materialise(returned, blocks[-1])
-            self._carry_out(
-                [lowering.builder.const(False)], [flag], HINTS[RETURN], blocks
-            )
-        inits = [lowering.undef(HINTS[RETVAL]) for _ in leaves(retval)]
-        self._carry_out(inits, leaves(retval), HINTS[RETVAL], blocks)
-        return outcome
-
-    def _carry_out(
-        self, inits: list[Value], yields: list[Value], hint: str, blocks: list[Block]
-    ) -> None:
-        """Carry values the body's block arguments do not start from."""
-        self.inits += inits
-        self.extra_yields += yields
-        self.extra_hints += [hint] * len(yields)
-        for block in blocks:
-            block.arguments += [
-                Value(hint, self.lowering.builder.loc, block) for _ in yields
-            ]
-
-    def materialise(self, flag: Bound, body: Block) -> Value:
-        """A flag as a value at the end of ``body``."""
-        if isinstance(flag, Value):
-            return flag
-        assert isinstance(flag, bool), flag
-        with self.lowering.in_block(body):
-            return self.lowering.builder.const(flag)

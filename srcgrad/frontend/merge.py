@@ -31,6 +31,7 @@ from srcgrad.frontend.environment import (
     Env,
     Lowered,
     MaybeUndefined,
+    is_at_break,
     is_special,
     same_shape,
 )
@@ -111,9 +112,12 @@ class _Merge:
         then_env, else_env = self.branches.envs
         names = dict.fromkeys([*self.branches.before, *then_env, *else_env])
         for name in names:
-            if is_special(name) or name not in self.state.live:
+            if is_at_break(name):
+                value = self._at_break(name, then_env.get(name), else_env.get(name))
+            elif is_special(name) or name not in self.state.live:
                 continue
-            value = self._name(name, then_env.get(name), else_env.get(name))
+            else:
+                value = self._name(name, then_env.get(name), else_env.get(name))
             if value is not None:
                 merged[name] = value
         retval = self._retval(then_env.get(RETVAL), else_env.get(RETVAL))
@@ -165,6 +169,31 @@ class _Merge:
             return self._result(first, second, hint)
         assert isinstance(second, tuple)
         return tuple(self._pair(a, b, hint) for a, b in zip(first, second, strict=True))
+
+    def _at_break(
+        self, key: str, first: Bound | None, second: Bound | None
+    ) -> Bound | None:
+        """A name's value where the loop broke: a side that cannot have
+        broken (or surely returned) holds none, and one that broke without
+        it, none defined."""
+        name = key.split(" ", 1)[1]
+        sides: list[Bound | None] = []
+        for env, value in zip(self.branches.envs, (first, second), strict=True):
+            if env[BREAK] is False or env[RETURN] is True:
+                sides.append(None)
+            elif value is None:
+                sides.append(MaybeUndefined(self.branches.reason(name)))
+            else:
+                sides.append(value)
+        if sides[0] is None and sides[1] is None:
+            return None
+        for bound in sides:
+            if isinstance(bound, MaybeUndefined):
+                return bound
+        if sides[0] is None or sides[1] is None:
+            side = 0 if sides[1] is None else 1
+            return self._one_side(sides[side], side, name)
+        return self._name(name, sides[0], sides[1])
 
     # -- the returned value ----------------------------------------------------
     def _retval(self, first: Bound | None, second: Bound | None) -> Bound | None:

@@ -51,6 +51,8 @@ class LoweringState:
         more: statements follow the one being lowered before the end of
             the loop body or function it is in (so ``$skip`` is read).
         loop_depth: how many loops enclose the statement.
+        broken_names: the names first assigned in the innermost loop that
+            are read after it, whose values a ``break`` keeps (``at_break``).
         booleans: values known to be a ``bool`` beyond the comparisons.
         assigned_at: the line each name was last assigned on, for messages.
         unit: the function being lowered, as one of the program's.
@@ -70,6 +72,7 @@ class LoweringState:
         self.live: frozenset[str] = frozenset()
         self.more = False
         self.loop_depth = 0
+        self.broken_names: frozenset[str] = frozenset()
         self.booleans: set[Value] = set()
         self.assigned_at: dict[str, int] = {}
 

@@ -25,6 +25,9 @@ from srcgrad.frontend.environment import (
     SKIP,
     Bound,
     Lowered,
+    MaybeUndefined,
+    at_break,
+    is_lowered,
 )
 from srcgrad.frontend.merge import Branches, merge
 from srcgrad.frontend.nested import NestedLowering
@@ -100,13 +103,25 @@ class StatementLowering(NestedLowering):
         elif isinstance(statement, ast.Return):
             self._return(statement)
         elif isinstance(statement, ast.Break):
-            self.env[BREAK] = self.env[SKIP] = True
+            self._break(statement)
         elif isinstance(statement, ast.Continue):
             self.env[SKIP] = True
         elif isinstance(statement, ast.Expr):
             self.fail(statement, "an expression statement has no effect on the result")
         else:
             self.unsupported(statement)
+
+    def _break(self, statement: ast.Break) -> None:
+        """Keep what each name the loop carries out on a ``break`` holds here."""
+        for name in self.broken_names:
+            bound = self.env.get(name, False)
+            if not is_lowered(bound):
+                bound = MaybeUndefined(
+                    f"the `break` on line {self.line(statement)} may leave the "
+                    "loop before it is assigned; assign it before the loop"
+                )
+            self.env[at_break(self.loop_depth, name)] = bound
+        self.env[BREAK] = self.env[SKIP] = True
 
     def _augmented(self, statement: ast.AugAssign) -> None:
         if not isinstance(statement.target, ast.Name):
