@@ -115,3 +115,18 @@ def test_numpy_warns_where_f_warns():
         with pytest.raises(FloatingPointError):
             g(-1.0)
     assert g(2.0) == pytest.approx(0.5 + 0.25 / (1 - 0.25), rel=1e-15)
+
+
+@pytest.mark.parametrize("expression", ["int(x) + x", "round(x) * 0.0 + x"])
+@pytest.mark.parametrize("point", [math.nan, math.inf, -math.inf])
+def test_int_and_round_of_nan_or_infinity_raise_in_the_gradient_too(
+    expression, point
+):
+    # The derivative of int(x) is zero, so no derivative term computes it;
+    # the gradient still evaluates it, so it raises as f does.
+    f = define(f"def f(x):\n    return {expression}\n")
+    with pytest.raises((ValueError, OverflowError)) as expected:
+        f(point)
+    with pytest.raises(type(expected.value)):
+        srcgrad.grad(f)(point)
+    assert srcgrad.grad(f)(2.5) == 1.0

@@ -286,7 +286,8 @@ def _must_evaluate(op: Op, active: frozenset[Value], reaching: set[Value]) -> bo
     """Whether the gradient must compute ``op`` so that it raises where f does.
 
     An active op whose function raises outside its domain where its
-    derivative would not (``math.log(-1.0)``, while ``1/x`` is -1.0) is kept.
+    derivative would not (``math.log(-1.0)``, while ``1/x`` is -1.0) is kept,
+    as is ``int(x)`` of a float that may be nan or infinite.
     So is an inactive op that may raise (any ``math`` call, ``/``, ``//``,
     ``**``): no derivative term computes it, yet ``f`` fails on it
     (``x + math.sqrt(y)`` at y = -1). Either way only if its value reaches
@@ -295,11 +296,11 @@ def _must_evaluate(op: Op, active: frozenset[Value], reaching: set[Value]) -> bo
     if len(op.results) != 1 or op.result not in reaching:
         return False
     namespace = op.attributes.get("namespace")
+    checked: frozenset[str] = getattr(op.definition, "needs_domain_check", frozenset())
+    if namespace in checked:
+        return True
     if op.result in active:
-        checked: frozenset[str] = getattr(
-            op.definition, "needs_domain_check", frozenset()
-        )
-        return namespace in checked
+        return False
     if namespace == "math":
         return True
     return (

@@ -26,8 +26,20 @@ def _comparison(name: str, symbol: str, numpy_name: str) -> Primitive:
     )
 
 
-def _piecewise_constant(name: str, spellings: dict[str, str]) -> Primitive:
-    return Primitive(name, 1, spellings, None, None, (_ANY,), zero_derivative=True)
+def _piecewise_constant(
+    name: str, spellings: dict[str, str], raising: frozenset[str] = frozenset()
+) -> Primitive:
+    """``raising``: the namespaces where it raises for some float (nan, inf)."""
+    return Primitive(
+        name,
+        1,
+        spellings,
+        None,
+        None,
+        (_ANY,),
+        zero_derivative=True,
+        needs_domain_check=raising,
+    )
 
 
 def _identity_vjp(
@@ -69,8 +81,9 @@ LOGIC = (
     NOT,
     FLOAT,
     _piecewise_constant("bool", {"builtins": "bool"}),
-    _piecewise_constant("int", {"builtins": "int"}),
-    _piecewise_constant("round", {"builtins": "round"}),
+    # int(nan) and round(inf) raise: a gradient that drops them would not.
+    _piecewise_constant("int", {"builtins": "int"}, frozenset({"builtins"})),
+    _piecewise_constant("round", {"builtins": "round"}, frozenset({"builtins"})),
 )
 
 #: The comparison primitive for each ``ast`` comparison operator name.
