@@ -780,4 +780,27 @@ CASES = [
         """,
         [(0.7, 1.3), (3.5, 0.4), (4.1, 2.2)],
     ),
+    (
+        "a break value of an inner loop that may also return is taped outside it",
+        """
+        def f(x, y, n):
+            b = y
+            c = 0
+            while True:
+                c = c + 1
+                for k in range(n):
+                    if y > 0.3:
+                        return b
+                    if x <= 0.3:
+                        r = math.atan(x) - 1.5
+                        break
+                else:
+                    r = math.sin(1.5) - math.atan(x)
+                b = 0.5 * math.sin(r) + b
+                if c >= n:
+                    break
+            return b
+        """,
+        [(0.2, 0.1, 2), (0.5, 0.1, 2), (0.5, 0.5, 2), (0.2, 0.5, 0)],
+    ),
 ]

@@ -4,7 +4,8 @@ Hypothesis writes programs as source text: assignments of smooth
 expressions over ``x``, ``y`` and locals, ``if``/``else`` on comparisons,
 ``for`` loops over ``range`` with bounds known only at run time, ``while``
 loops with a counter, ``break``, ``continue`` and early ``return`` behind
-conditions, and calls of a small helper. srcgrad's gradient (built through
+conditions, search loops whose result is set before a ``break`` (and in
+the loop's ``else``), and calls of a small helper. srcgrad's gradient (built through
 the verified pipeline) must agree with central finite differences at
 points where the program is smooth: where two step sizes disagree the
 point sits on a branch switch, and Hypothesis is told to look elsewhere.
@@ -54,18 +55,20 @@ def statements(draw, depth, in_loop, indent):
     pad = "    " * indent
     choices = ["assign", "assign", "if"]
     if depth > 0:
-        choices += ["for", "while"]
+        choices += ["for", "while", "search"]
     if in_loop:
         choices += ["break", "continue"]
     choices.append("return")
     kind = draw(st.sampled_from(choices))
     target = draw(st.sampled_from(("a", "b")))
-    if kind == "assign" or (kind in ("if", "for", "while") and depth < 0):
+    if kind == "assign" or (kind in ("if", "for", "while", "search") and depth < 0):
         return [f"{pad}{target} = {draw(expressions())}"]
     if kind == "return":
         return [f"{pad}if {draw(conditions())}:", f"{pad}    return {target}"]
     if kind in ("break", "continue"):
         return [f"{pad}if {draw(conditions())}:", f"{pad}    {kind}"]
+    if kind == "search":
+        return draw(searches(depth, indent, target))
     body = draw(blocks(depth - 1, in_loop or kind != "if", indent + 1))
     if kind == "if":
         otherwise = draw(blocks(depth - 1, in_loop, indent + 1))
@@ -79,6 +82,43 @@ def statements(draw, depth, in_loop, indent):
         f"{pad}while {counter} < n:",
         f"{pad}    {counter} = {counter} + 1",
         *body,
+    ]
+
+
+@st.composite
+def searches(draw, depth, indent, target):
+    """A loop whose result is first assigned before its ``break``: in its
+    ``else``, or by ``while True:``, which only the ``break`` leaves."""
+    pad = "    " * indent
+    found = f"r{indent}"
+    inner = "    " * (indent + 1)
+    # No other `break` in the body: it could leave before `found` is set.
+    body = draw(blocks(depth - 1, False, indent + 1))
+    stop = [
+        f"{inner}if {draw(conditions())}:",
+        f"{inner}    {found} = {draw(expressions())}",
+        f"{inner}    break",
+    ]
+    use = f"{pad}{target} = 0.5 * math.sin({found}) + {target}"
+    if draw(st.booleans()):
+        bound = draw(st.sampled_from(("n", "n + 1", "3")))
+        return [
+            f"{pad}for k in range({bound}):",
+            *body,
+            *stop,
+            f"{pad}else:",
+            f"{pad}    {found} = {draw(expressions())}",
+            use,
+        ]
+    counter = f"c{indent}"
+    stop[0] = f"{inner}if {counter} >= n or {draw(conditions())}:"
+    return [
+        f"{pad}{counter} = 0",
+        f"{pad}while True:",
+        f"{inner}{counter} = {counter} + 1",
+        *body,
+        *stop,
+        use,
     ]
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from srcgrad.codegen.inline import Inlining
 from srcgrad.ir import (
+    APPEND,
     CONDITION,
     CONST,
     FOR,
@@ -97,6 +98,8 @@ class Layout:
             carried value inside it and after it).
         partial: values some path never assigns (an ``undef`` flows in).
         undefined: the flows of an ``undef`` into such a value, in order.
+        pushed: the values appended to a tape, on every path through the
+            loop body that pushes them.
         snapshots: per loop, the value holding its stop flag before the
             copies that end the body, where the flag is a carried value.
     """
@@ -117,6 +120,7 @@ class Layout:
     forced: list[tuple[Value, Value]] = field(default_factory=list)
     partial: set[Value] = field(default_factory=set)
     undefined: list[Flow] = field(default_factory=list)
+    pushed: set[Value] = field(default_factory=set)
     snapshots: dict[Op, Value] = field(default_factory=dict)
     _counter: int = 0
 
@@ -198,6 +202,8 @@ class Layout:
                 position = self._next()
                 self.positions[op] = position
                 self._read_op(op, position, block)
+                if definition is APPEND:
+                    self.pushed.add(op.operands[1])
                 for result in op.results:
                     if self._named(op, result):
                         self._assign(result, position, block)

@@ -118,16 +118,20 @@ class Coalescer:
         )
 
     def unbound(self) -> list[Flow]:
-        """The flows of an ``undef`` that leave a variable a copy reads unbound.
+        """The flows of an ``undef`` that leave a variable read on every
+        path unbound: the source of a copy (into a loop's carried variable,
+        at the end of each iteration) or a value pushed on a tape.
 
-        Such a copy runs on every path (into a loop's carried variable, at
-        the end of each iteration), so on the path where no member of the
-        variable holds a value, the variable must still be bound.
+        On the path where no member of such a variable holds a value, it
+        must still be bound (to a value nothing uses).
         """
         copied_from = {
             self.find(flow.source)
             for flow in self.layout.flows
             if flow.source in self.root and self.copied(flow)
+        }
+        copied_from |= {
+            self.find(value) for value in self.layout.pushed if value in self.root
         }
         found = []
         for flow in self.layout.undefined:

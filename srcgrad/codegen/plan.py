@@ -24,6 +24,7 @@ from srcgrad.ir import (
     GLOBAL,
     IF,
     UNDEF,
+    Block,
     Function,
     Op,
     Value,
@@ -148,6 +149,9 @@ class Plan:
                 and self.inlining.inlined(op)
             ):
                 locations += self._inlined_locations(op)
+            elif _is_parameter(value):
+                # A parameter: its `def` line says nothing about the copy.
+                locations.append(None)
             else:
                 locations.append(value.loc)
         first = next((loc for loc in locations if loc is not None), None)
@@ -343,3 +347,13 @@ def _hints(function: Function) -> dict[Value, str | None]:
         if not structural and hints.get(value) is None:
             hints[value] = name
     return hints
+
+
+def _is_parameter(value: Value) -> bool:
+    """``value`` is an argument of the function's own block."""
+    owner = value.owner
+    return (
+        isinstance(owner, Block)
+        and owner.parent is not None
+        and owner.parent.parent is None
+    )

@@ -10,9 +10,7 @@ def first_crossing_grad(x, limit):
     i_tape = []
     y_tape = []
     branch_tape = []
-    # line 4: def first_crossing(x, limit):
     y = x
-    # line 6: for i in range(10):
     broke = False
     for i in range(10):
         i_tape.append(i)

@@ -9,9 +9,7 @@ def newton_sqrt_grad(a):
     x_tape = []
     tape = []
     branch_tape = []
-    # line 1: def newton_sqrt(a):
     x = a
-    # line 3: for _ in range(50):
     for _ in range(50):
         x_tape.append(x)
         # line 4: nxt = 0.5 * (x + a / x)

@@ -21,7 +21,7 @@ def simulate_grad(theta0, damping, steps=500, dt=0.01, length=1.0):
     # line 9: for _ in range(steps):
     theta_tape = []
     omega_tape = []
-    # line 6: def simulate(theta0, damping, steps=500, dt=0.01, length=1.0):
+    # line 8: omega = 0.0
     theta, omega = theta0, 0.0
     # line 9: for _ in range(steps):
     for _ in range(steps):
