@@ -803,4 +803,29 @@ CASES = [
         """,
         [(0.2, 0.1, 2), (0.5, 0.1, 2), (0.5, 0.5, 2), (0.2, 0.5, 0)],
     ),
+    (
+        "two loops over the same reversed range",
+        """
+        def f(x, n):
+            s = 1.0
+            for i in reversed(range(n)):
+                s = s * x + i
+            for i in reversed(range(n)):
+                s = s * x - i
+            return s
+        """,
+        [(0.7, 3), (1.1, 0), (-0.5, 5)],
+    ),
+    (
+        "nested loops over zip of the same lists",
+        """
+        def f(x, a, b):
+            s = 0.0
+            for p, q in zip(a, b):
+                for r, w in zip(a, b):
+                    s += p * w * x * q * r
+            return s
+        """,
+        [(0.7, WEIGHTS, WEIGHTS), (1.5, PAIRS[0], PAIRS[1])],
+    ),
 ]

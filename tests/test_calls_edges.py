@@ -291,3 +291,22 @@ def test_a_helper_nothing_differentiates_still_raises_where_f_does(limit, monkey
     assert gradient(1.0, 2.0) == 1.0
     with pytest.raises(ValueError, match="math domain error"):
         gradient(1.0, -1.0)
+
+
+def test_a_helper_looping_over_zip_written_out_twice_makes_two_iterators():
+    # Written out at both calls, the two zip(a, b) are equal expressions; a
+    # loop uses an iterator up, so they must stay two calls.
+    f = define_f("""
+        def dot(t, a, b):
+            s = 0.0
+            for p, q in zip(a, b):
+                s += p * q * t
+            return s
+
+        def f(x, a, b):
+            return dot(x, a, b) * dot(x * x, a, b)
+        """)
+    gradient = srcgrad.grad(f, wrt="x")
+    # f = (11 x) (11 x^2) = 121 x^3
+    assert gradient(0.7, [1.0, 2.0], [3.0, 4.0]) == pytest.approx(363 * 0.7**2)
+    assert srcgrad.source(gradient).count("zip(a, b)") >= 2

@@ -344,7 +344,12 @@ def _loop_invariant(body: Block) -> set[Value]:
     invariant: set[Value] = set()
     for op in body.ops:
         inside.update(op.results)
-        computed = op.definition.pure and not op.regions and op.results
+        computed = (
+            op.definition.pure
+            and not op.regions
+            and op.results
+            and not getattr(op.definition, "one_shot", False)
+        )
         if computed and all(o in invariant or o not in inside for o in op.operands):
             invariant.update(op.results)
     return invariant

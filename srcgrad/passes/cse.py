@@ -39,7 +39,7 @@ def _number_block(
         for region in op.regions:
             for inner in region.blocks:
                 _number_block(inner, table, order, replacements)
-        key = _key(op, order) if op.definition.pure and not op.regions else None
+        key = _key(op, order) if _mergeable(op) else None
         if key is not None and key in table:
             kept_op = table[key]
             for existing, result in zip(kept_op.results, op.results, strict=True):
@@ -55,6 +55,16 @@ def _number_block(
             order[result] = len(order)
         kept.append(op)
     block.ops = kept
+
+
+def _mergeable(op: Op) -> bool:
+    """Pure, without regions, and not an iterator a loop uses up."""
+    definition = op.definition
+    return (
+        definition.pure
+        and not op.regions
+        and not getattr(definition, "one_shot", False)
+    )
 
 
 def _key(op: Op, order: dict[Value, int]) -> Hashable | None:

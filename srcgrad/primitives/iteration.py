@@ -24,7 +24,7 @@ from srcgrad.primitives.primitive import (
 )
 
 
-def _builtin(name: str, arity: int | None) -> Primitive:
+def _builtin(name: str, arity: int | None, one_shot: bool = False) -> Primitive:
     return Primitive(
         name,
         arity,
@@ -34,14 +34,16 @@ def _builtin(name: str, arity: int | None) -> Primitive:
         (),
         zero_derivative=True,
         integer_operands=True,
+        one_shot=one_shot,
     )
 
 
 RANGE = _builtin("range", None)
 LEN = _builtin("len", 1)
-ZIP = _builtin("zip", None)
-ENUMERATE = _builtin("enumerate", None)
-REVERSED = _builtin("reversed", 1)
+# Iterators: a second loop over the same one would find it used up.
+ZIP = _builtin("zip", None, one_shot=True)
+ENUMERATE = _builtin("enumerate", None, one_shot=True)
+REVERSED = _builtin("reversed", 1, one_shot=True)
 
 
 #: ``sum(sequence[, start])`` of a sequence of numbers passed in (inactive data).

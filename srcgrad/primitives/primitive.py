@@ -180,6 +180,9 @@ class Primitive:
         opaque: a function srcgrad only evaluates (``math.lgamma``): no
             rules, allowed where it does not depend on ``wrt``.
         commutative: operands may be swapped (CSE uses this).
+        one_shot: its value is an iterator one loop uses up (``zip``,
+            ``enumerate``, ``reversed``): two calls are never merged into
+            one, nor is one moved out of the loop that makes it.
     """
 
     name: str
@@ -198,6 +201,7 @@ class Primitive:
     opaque: bool = False
     commutative: bool = False
     pure: bool = True
+    one_shot: bool = False
     is_terminator: bool = False
 
     def __post_init__(self) -> None:
