@@ -289,8 +289,10 @@ def _show_defaults(primal: Function, defaults: tuple[str | None, ...]) -> None:
 def _reads(
     codes: list[types.CodeType], generated: GeneratedFunction
 ) -> tuple[str, ...]:
-    """The globals and closure variables of the primal the code reads."""
-    bound = {binding.alias for binding in generated.bindings}
+    """The globals and closure variables the code reads by name: the
+    primal's, and its helpers' closure variables (under the names the code
+    gives them)."""
+    bound = {binding.alias for binding in generated.bindings if binding.cell is None}
     bound |= {name for name, _ in generated.others}
     names = {
         str(instruction.argval)
