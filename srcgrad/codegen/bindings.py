@@ -8,10 +8,11 @@ closure variable of its factory, and the source users read imports it,
 under an alias that collides with none of the names the function uses
 (``math``, or ``math_1`` if a parameter is called ``math``).
 
-Calls add two kinds: a module of the user's whose globals a helper reads
-(``import helpers``, then ``helpers.SCALE``), and a closure variable of a
-helper, whose cell the API takes from the helper itself when it makes the
-gradient (the printed source reads it by name, and imports nothing for it).
+Two more kinds are the user's: a module whose globals a helper reads
+(``import helpers``, then ``helpers.SCALE``), and a closure variable of the
+function or of a helper, whose cell the API takes from that function when
+it makes the gradient (the printed source reads it by its alias, and
+imports nothing for it).
 The module's other functions are not bindings: they are defined beside it.
 """
 
