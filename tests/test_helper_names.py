@@ -224,3 +224,33 @@ def test_show_of_a_file_names_no_gradient_like_a_global_another_reads(tmp_path, 
     exec(compile(shown, "shown", "exec"), namespace)
     assert namespace["f_grad_1"](3.0) == 6.0
     assert namespace["g_grad"](3.0) == 2.0
+
+
+@pytest.mark.parametrize("limit", [16, -1], ids=["inlined", "called"])
+def test_a_helper_from_a_module_whose_name_is_no_identifier(
+    limit, tmp_path, monkeypatch
+):
+    # `import my-helpers` is no Python: the generated code was a SyntaxError.
+    monkeypatch.setattr("srcgrad.passes.inline.INLINE_LIMIT", limit)
+    srcgrad.clear_cache()
+    path = tmp_path / "my-helpers.py"
+    path.write_text(
+        "import math\n\nSCALE = 2.0\n\n\ndef smooth(t):\n"
+        "    return math.sin(t) * SCALE + t * t\n"
+    )
+    spec = importlib.util.spec_from_file_location("my-helpers", path)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "my-helpers", module)
+    spec.loader.exec_module(module)
+    f = define("def f(x):\n    return smooth(x) * x\n", smooth=module.smooth)
+    gradient = srcgrad.grad(f)
+    srcgrad.clear_cache()
+    for x in (0.3, -1.1):
+        assert gradient(x) == pytest.approx(central_difference(f, [x], 0), rel=1e-7)
+    module.SCALE = 5.0  # read when the gradient runs
+    assert gradient(0.3) == pytest.approx(central_difference(f, [0.3], 0), rel=1e-7)
+    source = srcgrad.source(gradient)
+    assert 'my_helpers = __import__("importlib").import_module("my-helpers")' in source
+    namespace: dict[str, object] = {}
+    exec(source, namespace)
+    assert namespace["f_grad"](0.3) == gradient(0.3)

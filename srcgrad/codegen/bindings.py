@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
+import keyword
 from dataclasses import dataclass, replace
 
 #: The module each namespace of the primitives table calls into.
@@ -56,6 +58,9 @@ class Binding:
         if self.cell is not None:
             return None
         if self.attribute is None:
+            if not _importable_name(self.module):  # my-helpers, loaded by path
+                module = json.dumps(self.module)  # a Python string, as black quotes it
+                return f'{self.alias} = __import__("importlib").import_module({module})'
             if self.alias == self.module:
                 return f"import {self.module}"
             return f"import {self.module} as {self.alias}"
@@ -138,7 +143,11 @@ class BindingRequests:
             for name in sorted(self.helpers)
         ]
         requests += [
-            (("imported", name), name.rpartition(".")[2], Binding("", name))
+            (
+                ("imported", name),
+                _identifier(name.rpartition(".")[2]),
+                Binding("", name),
+            )
             for name in sorted(self.modules)
         ]
         requests += [
@@ -149,12 +158,27 @@ class BindingRequests:
         bindings = {}
         for key, preferred, binding in requests:
             alias, suffix = preferred, 0
-            while alias in used:
+            while alias in used or keyword.iskeyword(alias):
                 suffix += 1
                 alias = f"{preferred}_{suffix}"
             used.add(alias)
             bindings[key] = replace(binding, alias=alias)
         return bindings
+
+
+def _importable_name(module: str) -> bool:
+    """``import module`` is Python: each dotted part is a name, no keyword."""
+    parts = module.split(".")
+    return all(part.isidentifier() and not keyword.iskeyword(part) for part in parts)
+
+
+def _identifier(text: str) -> str:
+    """A Python name like ``text``: ``my_helpers`` for a module ``my-helpers``
+    (a file loaded by path may have any name)."""
+    name = "".join(c if (c.isalnum() or c == "_") else "_" for c in text)
+    if not name.isidentifier():
+        name = f"_{name}"
+    return name if name.isidentifier() else "module"
 
 
 class BoundContext:
