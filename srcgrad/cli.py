@@ -119,18 +119,21 @@ def _generate_all(
     programs: list[tuple[FunctionSource, Program, str]], errors: list[SrcgradError]
 ) -> list[GeneratedFunction]:
     """The code of each gradient, for one module: no name any of them
-    defines hides a global another reads. What fails goes to ``errors``."""
+    defines hides a global another reads, nor another gradient. What fails
+    goes to ``errors``."""
     read = frozenset(
         name
         for _, program, _ in programs
         for function in program.functions.values()
         for name in globals_read(function)
     )
+    entries = frozenset(program.entry for _, program, _ in programs)
     generated: list[GeneratedFunction] = []
     for source, program, docstring in programs:
+        avoid = read | (entries - {program.entry})
         try:
             with recursion_headroom(sum(1 for _ in ast.walk(source.node))):
-                generated.append(_generate(program, docstring, generated, read))
+                generated.append(_generate(program, docstring, generated, avoid))
         except SrcgradError as error:
             errors.append(_located(error, source))
         except Exception as error:  # a bug in srcgrad: say so, show the rest
@@ -142,22 +145,28 @@ def _generate(
     program: Program,
     docstring: str,
     before: list[GeneratedFunction],
-    read: frozenset[str],
+    avoid: frozenset[str],
 ) -> GeneratedFunction:
-    """``program``'s code, its names apart from the globals ``read``, and its
-    helpers named apart from different helpers of the same name that
-    gradients ``before`` it define (one module holds all: two gradients
-    that need one derivative of a helper share it)."""
-    defined = {name: text for done in before for name, text in done.others}
-    avoid = read
+    """``program``'s code, its names apart from ``avoid`` and from different
+    functions of the same name that gradients ``before`` it define (one
+    module holds all: two gradients that need one derivative of a helper
+    share it)."""
+    defined = {name: text for done in before for name, text in _definitions(done)}
     while True:
         generated = generate_program(program, docstring, avoid)
         clashes = {
-            name for name, text in generated.others if defined.get(name, text) != text
+            name
+            for name, text in _definitions(generated)
+            if defined.get(name, text) != text
         }
         if not clashes:
             return generated
         avoid |= clashes
+
+
+def _definitions(generated: GeneratedFunction) -> list[tuple[str, str]]:
+    """The functions ``generated`` defines, as ``(name, definition)``."""
+    return [(generated.name, generated.definition), *generated.others]
 
 
 def _selected(

@@ -254,3 +254,24 @@ def test_a_helper_from_a_module_whose_name_is_no_identifier(
     namespace: dict[str, object] = {}
     exec(source, namespace)
     assert namespace["f_grad"](0.3) == gradient(0.3)
+
+
+def test_show_of_a_file_names_no_helper_like_another_functions_gradient(
+    tmp_path, capsys
+):
+    # g calls the user's f_grad as itself (nothing in it is differentiated);
+    # written next to f's gradient f_grad, the later def replaced the other.
+    path = tmp_path / "helper_named_f_grad.py"
+    body = "\n".join(f"    t = math.sin(t) * t + {n}.0" for n in range(17))
+    path.write_text(
+        f"import math\n\n\ndef f_grad(t):\n{body}\n    return t\n\n\n"
+        "def f(x):\n    return x * x\n\n\n"
+        "def g(x, y):\n    return x + f_grad(y)\n"
+    )
+    assert main(["show", str(path)]) == 0
+    shown = capsys.readouterr().out
+    assert shown.count("def f_grad(") == 1
+    namespace: dict[str, object] = {}
+    exec(compile(shown, "shown", "exec"), namespace)
+    assert namespace["f_grad"](3.0) == 6.0
+    assert namespace["g_grad"](3.0, 0.5) == 1.0
