@@ -146,10 +146,15 @@ def negated(t, k=None):
     return t * k
 
 
+def defaulted(t, k=None):
+    k = k or 2.0
+    return t * k
+
+
 def f(x):
     a = unused(x) + unused(x, None) + passes_on(x) + passes_on(x, None)
     b = tested(x) + tested(x, 3.0) + compared(x) + negated(x) + negated(x, 4.0)
-    return a * b + tested(x, k=None) * x
+    return a * b + tested(x, k=None) * x + defaulted(x) * defaulted(x, 3.0)
 """
 
 
