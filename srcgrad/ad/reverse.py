@@ -191,13 +191,7 @@ def _check_real_inputs(
             names.append(parameter.name)
             kind = "wrt" if parameter.name in wrt else "parameter"
             kinds.append(f"{kind} sequence" if argument in sequences else kind)
-    # One check per variable: two closures' `k`s are two variables, and a
-    # helper's global `scale` is not f's parameter `scale`.
-    checked: set[tuple[object, ...]] = set()
-    for op in reads:
-        if _variable(op) in checked:
-            continue
-        checked.add(_variable(op))
+    for op in _one_read_per_variable(reads):
         operands.append(_read_again(builder, op))
         names.append(_shown_name(op))
         kind = "closure variable" if op.attributes.get("closure") else "global"
@@ -234,6 +228,15 @@ def _root_block(op: Op) -> Block:
         assert owner is not None
         block = owner
     return block
+
+
+def _one_read_per_variable(reads: Iterable[Op]) -> list[Op]:
+    """The first of ``reads`` of each variable. Two closures' ``k`` are two
+    variables, and a helper's global ``scale`` is not f's parameter."""
+    found: dict[tuple[object, ...], Op] = {}
+    for op in reads:
+        found.setdefault(_variable(op), op)
+    return list(found.values())
 
 
 def _variable(op: Op) -> tuple[object, ...]:

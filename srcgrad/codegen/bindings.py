@@ -124,8 +124,21 @@ class BindingRequests:
     def bind(self, taken: set[str]) -> dict[tuple[object, ...], Binding]:
         """A binding per request, keyed by ("module", namespace), ("builtin",
         name), ("helper", name), ("imported", module) or ("cell", owner,
-        name); aliases avoid ``taken`` and each other.
+        name); aliases avoid ``taken``, each other and keywords.
         """
+        used = set(taken)
+        bindings = {}
+        for key, preferred, binding in self._requested():
+            alias, suffix = preferred, 0
+            while alias in used or keyword.iskeyword(alias):
+                suffix += 1
+                alias = f"{preferred}_{suffix}"
+            used.add(alias)
+            bindings[key] = replace(binding, alias=alias)
+        return bindings
+
+    def _requested(self) -> list[tuple[tuple[object, ...], str, Binding]]:
+        """Each request: its key, the alias it would like, its binding."""
         requests: list[tuple[tuple[object, ...], str, Binding]] = [
             (
                 ("module", ns),
@@ -154,16 +167,7 @@ class BindingRequests:
             (("cell", owner, name), name, Binding("", "", cell=(owner, name)))
             for owner, name in sorted(self.cells)
         ]
-        used = set(taken)
-        bindings = {}
-        for key, preferred, binding in requests:
-            alias, suffix = preferred, 0
-            while alias in used or keyword.iskeyword(alias):
-                suffix += 1
-                alias = f"{preferred}_{suffix}"
-            used.add(alias)
-            bindings[key] = replace(binding, alias=alias)
-        return bindings
+        return requests
 
 
 def _importable_name(module: str) -> bool:
