@@ -9,7 +9,6 @@ it runs, as they are in ``f``.
 from __future__ import annotations
 
 import dataclasses
-import dis
 import functools
 import inspect
 import math
@@ -43,9 +42,9 @@ class GradientInfo:
         source: the generated module text ``srcgrad.source`` returns.
         wrt: the parameters differentiated with respect to.
         filename: the made-up file name its lines have in tracebacks.
-        reads: the primal's globals and closure variables the gradient
-            reads by name when it runs; ``source`` runs as printed where
-            these are defined.
+        reads: the globals and closure variables (of the primal and of
+            the helpers it calls) the gradient reads by name when it runs;
+            ``source`` runs as printed where these are defined.
         primal: the function this is the gradient of.
     """
 
@@ -65,7 +64,6 @@ class _Compiled:
     filename: str
     wrt: tuple[str, ...]
     as_tuple: bool
-    reads: tuple[str, ...]
     #: The primal's code: held so that its ``id`` in the key is never reused.
     primal_code: types.CodeType
 
@@ -254,10 +252,7 @@ def _compile(
         code, others, filename = compile_module(
             generated, f"{f.__module__}.{f.__qualname__}"
         )
-    reads = _reads([code, *others.values()], generated)
-    return _Compiled(
-        generated, code, others, filename, wrt, as_tuple, reads, f.__code__
-    )
+    return _Compiled(generated, code, others, filename, wrt, as_tuple, f.__code__)
 
 
 def _show_defaults(primal: Function, defaults: tuple[str | None, ...]) -> None:
@@ -286,24 +281,6 @@ def _show_defaults(primal: Function, defaults: tuple[str | None, ...]) -> None:
             )
 
 
-def _reads(
-    codes: list[types.CodeType], generated: GeneratedFunction
-) -> tuple[str, ...]:
-    """The globals and closure variables of the primal the code reads."""
-    bound = {binding.alias for binding in generated.bindings}
-    bound |= {name for name, _ in generated.others}
-    names = {
-        str(instruction.argval)
-        for code in codes
-        for instruction in dis.get_instructions(code)
-        if instruction.opname == "LOAD_GLOBAL"
-    }
-    names.update(
-        name for code in codes for name in code.co_freevars if name not in bound
-    )
-    return tuple(sorted(names))
-
-
 def _instantiate(compiled: _Compiled, f: types.FunctionType) -> types.FunctionType:
     """Bind the compiled code to ``f``'s globals, closure cells and defaults.
 
@@ -311,9 +288,8 @@ def _instantiate(compiled: _Compiled, f: types.FunctionType) -> types.FunctionTy
     its qualified name encodes what it is the gradient of.
     """
     cells = module_cells(compiled.generated)
-    cells.update(zip(f.__code__.co_freevars, f.__closure__ or (), strict=True))
     for binding in compiled.generated.bindings:
-        if binding.cell is not None:  # a closure variable of a helper
+        if binding.cell is not None:  # a closure variable of f or a helper
             owner, name = binding.cell
             cells[binding.alias] = cell(follow(f, owner), name)
     gradient = instantiate(
@@ -323,7 +299,11 @@ def _instantiate(compiled: _Compiled, f: types.FunctionType) -> types.FunctionTy
     # the gradient's too, as f's positional defaults (a tuple) cannot be.
     gradient.__kwdefaults__ = f.__kwdefaults__
     gradient.__srcgrad__ = GradientInfo(  # type: ignore[attr-defined]
-        compiled.generated.source, compiled.wrt, compiled.filename, compiled.reads, f
+        compiled.generated.source,
+        compiled.wrt,
+        compiled.filename,
+        compiled.generated.reads,
+        f,
     )
     reference = Reference(
         str(f.__module__), f.__qualname__, compiled.wrt, compiled.as_tuple

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from srcgrad.codegen import GeneratedFunction, module_source
 from srcgrad.codegen.emit import generate_program
+from srcgrad.codegen.scope import globals_read
 from srcgrad.compiler import (
     describe_gradient,
     gradient_program,
@@ -88,22 +89,22 @@ def _show(arguments: argparse.Namespace) -> int:
     sources, errors = _selected(parsed, name)
     resolver = FileResolver(parsed.module, parsed.functions)
     irs: list[str] = []
-    generated: list[GeneratedFunction] = []
+    programs: list[tuple[FunctionSource, Program, str]] = []
     for source in sources:
         # One function srcgrad can't differentiate does not hide the others.
         size = sum(1 for _ in ast.walk(source.node))
         try:
             with recursion_headroom(size):
                 ir, names = _gradient(source, parsed.module, resolver, wrt)
-                if arguments.ir:
-                    irs.append(print_program(ir))
-                else:
-                    described = describe_gradient(source.name, names)
-                    generated.append(_generate(ir, described, generated))
+            if arguments.ir:
+                irs.append(print_program(ir))
+            else:
+                programs.append((source, ir, describe_gradient(source.name, names)))
         except SrcgradError as error:
             errors.append(_located(error, source))
         except Exception as error:  # a bug in srcgrad: say so, show the rest
             errors.append(_internal_error(error, source))
+    generated = _generate_all(programs, errors)
     if irs or generated:
         sys.stdout.write("\n".join(irs) if irs else module_source(generated))
     sys.stdout.flush()  # the gradients, then what went wrong
@@ -114,22 +115,58 @@ def _show(arguments: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def _generate_all(
+    programs: list[tuple[FunctionSource, Program, str]], errors: list[SrcgradError]
+) -> list[GeneratedFunction]:
+    """The code of each gradient, for one module: no name any of them
+    defines hides a global another reads, nor another gradient. What fails
+    goes to ``errors``."""
+    read = frozenset(
+        name
+        for _, program, _ in programs
+        for function in program.functions.values()
+        for name in globals_read(function)
+    )
+    entries = frozenset(program.entry for _, program, _ in programs)
+    generated: list[GeneratedFunction] = []
+    for source, program, docstring in programs:
+        avoid = read | (entries - {program.entry})
+        try:
+            with recursion_headroom(sum(1 for _ in ast.walk(source.node))):
+                generated.append(_generate(program, docstring, generated, avoid))
+        except SrcgradError as error:
+            errors.append(_located(error, source))
+        except Exception as error:  # a bug in srcgrad: say so, show the rest
+            errors.append(_internal_error(error, source))
+    return generated
+
+
 def _generate(
-    program: Program, docstring: str, before: list[GeneratedFunction]
+    program: Program,
+    docstring: str,
+    before: list[GeneratedFunction],
+    avoid: frozenset[str],
 ) -> GeneratedFunction:
-    """``program``'s code, its helpers named apart from different helpers of
-    the same name that gradients ``before`` it define (one module holds all:
-    two gradients that need one derivative of a helper share it)."""
-    defined = {name: text for done in before for name, text in done.others}
-    avoid: frozenset[str] = frozenset()
+    """``program``'s code, its names apart from ``avoid`` and from different
+    functions of the same name that gradients ``before`` it define (one
+    module holds all: two gradients that need one derivative of a helper
+    share it)."""
+    defined = {name: text for done in before for name, text in _definitions(done)}
     while True:
         generated = generate_program(program, docstring, avoid)
         clashes = {
-            name for name, text in generated.others if defined.get(name, text) != text
+            name
+            for name, text in _definitions(generated)
+            if defined.get(name, text) != text
         }
         if not clashes:
             return generated
         avoid |= clashes
+
+
+def _definitions(generated: GeneratedFunction) -> list[tuple[str, str]]:
+    """The functions ``generated`` defines, as ``(name, definition)``."""
+    return [(generated.name, generated.definition), *generated.others]
 
 
 def _selected(

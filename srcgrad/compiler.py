@@ -12,6 +12,7 @@ from srcgrad.ir import EVALUATE, Function, Program, uses
 from srcgrad.passes import optimize
 from srcgrad.passes.inline import inline_calls
 from srcgrad.passes.interprocedural import program_activity
+from srcgrad.passes.none_values import refuse_none_as_number
 from srcgrad.passes.program import mark_pure_calls, optimize_program
 
 #: What ``wrt`` may be: a parameter position or name, or a tuple of them.
@@ -44,10 +45,12 @@ def gradient_program(
 
     ``after_each`` is called with the IR after every pass (tests pass the
     verifier). ``as_tuple`` (default: more than one ``wrt``) returns the
-    gradient as a tuple. ``primal`` is optimised in place. Calls are proven
+    gradient as a tuple. ``primal`` is optimised in place, once no value
+    that may be None is used as a number in it. Calls are proven
     pure where they are; small helpers are inlined (``passes.inline``),
     once what can't be differentiated in them was reported at its place.
     """
+    refuse_none_as_number(primal)
     mark_pure_calls(primal)
     optimize_program(primal, optimize, after_each=after_each)
     if len(primal.functions) > 1:

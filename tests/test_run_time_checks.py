@@ -118,3 +118,48 @@ def test_check_real_names_what_it_got():
     with pytest.raises(NotRealError, match=r"pass a float \(2.0, not 2\)"):
         check_real("energy_grad", wrt={"theta": 2})
     check_real("g", wrt={"x": math.pi}, parameters={"n": 3}, closure={"c": 1.0})
+
+
+TWO_CLOSURES = """
+def make(k):
+    def h(t):
+        return t * k * k
+
+    return h
+
+
+h2, h3 = make(K2), make(K3)
+
+
+def f(x):
+    return h2(x) + h3(x)
+"""
+
+
+@pytest.mark.parametrize("inlined", [True, False], ids=["inlined", "called"])
+def test_each_closure_a_factory_made_is_checked(inlined, monkeypatch):
+    # Both helpers read a `k`; the code reads the second as k_1, and the
+    # check read only `k`: np.int8(100) * np.int8(100) wraps around to 16.
+    if not inlined:
+        monkeypatch.setattr("srcgrad.passes.inline.INLINE_LIMIT", -1)
+    srcgrad.clear_cache()
+    f = define(TWO_CLOSURES, "f", K2=2, K3=np.int8(100))
+    with pytest.raises(NotRealError, match="closure variable 'k of h3' is int8"):
+        srcgrad.grad(f)(0.5)
+    f.__globals__["h3"] = f.__globals__["make"](100)
+    gradient = srcgrad.grad(f)
+    srcgrad.clear_cache()
+    assert gradient(0.5) == 4 + 10000
+    assert gradient.__srcgrad__.reads == ("k", "k_1")
+
+
+def test_a_global_and_a_helpers_closure_variable_of_one_name_are_both_checked():
+    source = TWO_CLOSURES.replace("h2(x) + h3(x)", "h3(x) * k")
+    f = define(source, "f", K2=2, K3=np.int8(100), k=3)
+    with pytest.raises(NotRealError, match="closure variable 'k of h3' is int8"):
+        srcgrad.grad(f)(0.5)
+    f.__globals__["h3"] = f.__globals__["make"](10)
+    assert srcgrad.grad(f)(0.5) == 300
+    f.__globals__["k"] = np.int8(3)
+    with pytest.raises(NotRealError, match="global 'k' is int8"):
+        srcgrad.grad(f)(0.5)

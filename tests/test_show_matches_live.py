@@ -234,6 +234,37 @@ SWAPPED = ShownFile(
     {"f": None},
 )
 
+#: Globals named like what the generated code would call its own values, and
+#: globals of a helper that parameters of the function differentiated hide.
+HIDDEN_NAMES = ShownFile(
+    "hidden_names",
+    """
+    import math
+
+    import srcgrad
+
+    scale = 3.0
+    saved = 0.5
+    f_grad = 2.0
+
+
+    def helper(t):
+        return t * scale + math.sin(t) * saved
+
+
+    def smooth(t, u):
+        for i in range(20):
+            t = math.sin(t) * f_grad + u * saved * 0.1
+        return t * scale
+
+
+    @srcgrad.grad(wrt=("x", "scale"))
+    def f(x, scale):
+        return helper(x) * scale + smooth(x, scale) * f_grad
+    """,
+    {"f": None},
+)
+
 #: Every way a name used by a function can be bound: (top level, expression).
 BINDINGS = (
     ("import math", "math.pi * x + math.sin(x)"),
@@ -285,6 +316,7 @@ FILES = (
     WITH_BOM,
     REBOUND,
     SWAPPED,
+    HIDDEN_NAMES,
 )
 
 

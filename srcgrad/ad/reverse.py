@@ -191,14 +191,12 @@ def _check_real_inputs(
             names.append(parameter.name)
             kind = "wrt" if parameter.name in wrt else "parameter"
             kinds.append(f"{kind} sequence" if argument in sequences else kind)
-    for op in reads:
-        shown = _shown_name(op)
-        if shown not in names:
-            operands.append(_read_again(builder, op))
-            names.append(shown)
-            kind = "closure variable" if op.attributes.get("closure") else "global"
-            in_sequence = op.result in _used_as_sequences(_root_block(op))
-            kinds.append(f"{kind} sequence" if in_sequence else kind)
+    for op in _one_read_per_variable(reads):
+        operands.append(_read_again(builder, op))
+        names.append(_shown_name(op))
+        kind = "closure variable" if op.attributes.get("closure") else "global"
+        in_sequence = op.result in _used_as_sequences(_root_block(op))
+        kinds.append(f"{kind} sequence" if in_sequence else kind)
     attributes = {"names": tuple(names), "kinds": tuple(kinds)}
     builder.create(CHECK_REAL, operands, attributes, result_count=0)
 
@@ -232,10 +230,35 @@ def _root_block(op: Op) -> Block:
     return block
 
 
+def _one_read_per_variable(reads: Iterable[Op]) -> list[Op]:
+    """The first of ``reads`` of each variable. Two closures' ``k`` are two
+    variables, and a helper's global ``scale`` is not f's parameter."""
+    found: dict[tuple[object, ...], Op] = {}
+    for op in reads:
+        found.setdefault(_variable(op), op)
+    return list(found.values())
+
+
+def _variable(op: Op) -> tuple[object, ...]:
+    """The variable a ``global`` op reads: its name and whose it is."""
+    attributes = op.attributes
+    return (
+        str(attributes["name"]),
+        bool(attributes.get("closure")),
+        attributes.get("module"),
+        attributes.get("owner"),
+    )
+
+
 def _shown_name(op: Op) -> str:
-    """A ``global`` op's variable as a check names it (``helpers.SCALE``)."""
+    """A ``global`` op's variable as a check names it: ``helpers.SCALE``, or
+    ``k of h3`` for a closure variable of the helper ``h3`` (each variable
+    its own name, though two closures call theirs ``k``)."""
     module = op.attributes.get("module")
+    owner: tuple[tuple[str, str], ...] = op.attributes.get("owner", ())  # type: ignore[assignment]
     name = str(op.attributes["name"])
+    if owner:
+        return f"{name} of {'.'.join(step for _, step in owner)}"
     return f"{module}.{name}" if module else name
 
 

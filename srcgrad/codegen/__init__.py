@@ -3,7 +3,8 @@
 In the order code is written: ``inline`` (which ops are written inline),
 ``layout`` (program points over nested regions, where values are live, and
 the flows control flow makes), ``naming`` (values joined into variables,
-and their names), ``plan`` (all of that for one function, and its values
+and their names), ``scope`` (the globals the code reads by name, which
+no name it binds may hide), ``plan`` (all of that for one function, and its values
 as expressions), ``statements`` (the body as ``ast``: ``if``, ``for``,
 ``while``, copies, comments), ``checks`` (``check_real`` and kept calls),
 ``emit`` (the ``def`` and its imports), ``format`` (black), ``bindings``

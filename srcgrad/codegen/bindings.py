@@ -8,10 +8,11 @@ closure variable of its factory, and the source users read imports it,
 under an alias that collides with none of the names the function uses
 (``math``, or ``math_1`` if a parameter is called ``math``).
 
-Calls add two kinds: a module of the user's whose globals a helper reads
-(``import helpers``, then ``helpers.SCALE``), and a closure variable of a
-helper, whose cell the API takes from the helper itself when it makes the
-gradient (the printed source reads it by name, and imports nothing for it).
+Two more kinds are the user's: a module whose globals a helper reads
+(``import helpers``, then ``helpers.SCALE``), and a closure variable of the
+function or of a helper, whose cell the API takes from that function when
+it makes the gradient (the printed source reads it by its alias, and
+imports nothing for it).
 The module's other functions are not bindings: they are defined beside it.
 """
 
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
+import keyword
 from dataclasses import dataclass, replace
 
 #: The module each namespace of the primitives table calls into.
@@ -55,6 +58,9 @@ class Binding:
         if self.cell is not None:
             return None
         if self.attribute is None:
+            if not _importable_name(self.module):  # my-helpers, loaded by path
+                module = json.dumps(self.module)  # a Python string, as black quotes it
+                return f'{self.alias} = __import__("importlib").import_module({module})'
             if self.alias == self.module:
                 return f"import {self.module}"
             return f"import {self.module} as {self.alias}"
@@ -118,8 +124,21 @@ class BindingRequests:
     def bind(self, taken: set[str]) -> dict[tuple[object, ...], Binding]:
         """A binding per request, keyed by ("module", namespace), ("builtin",
         name), ("helper", name), ("imported", module) or ("cell", owner,
-        name); aliases avoid ``taken`` and each other.
+        name); aliases avoid ``taken``, each other and keywords.
         """
+        used = set(taken)
+        bindings = {}
+        for key, preferred, binding in self._requested():
+            alias, suffix = preferred, 0
+            while alias in used or keyword.iskeyword(alias):
+                suffix += 1
+                alias = f"{preferred}_{suffix}"
+            used.add(alias)
+            bindings[key] = replace(binding, alias=alias)
+        return bindings
+
+    def _requested(self) -> list[tuple[tuple[object, ...], str, Binding]]:
+        """Each request: its key, the alias it would like, its binding."""
         requests: list[tuple[tuple[object, ...], str, Binding]] = [
             (
                 ("module", ns),
@@ -137,23 +156,33 @@ class BindingRequests:
             for name in sorted(self.helpers)
         ]
         requests += [
-            (("imported", name), name.rpartition(".")[2], Binding("", name))
+            (
+                ("imported", name),
+                _identifier(name.rpartition(".")[2]),
+                Binding("", name),
+            )
             for name in sorted(self.modules)
         ]
         requests += [
             (("cell", owner, name), name, Binding("", "", cell=(owner, name)))
             for owner, name in sorted(self.cells)
         ]
-        used = set(taken)
-        bindings = {}
-        for key, preferred, binding in requests:
-            alias, suffix = preferred, 0
-            while alias in used:
-                suffix += 1
-                alias = f"{preferred}_{suffix}"
-            used.add(alias)
-            bindings[key] = replace(binding, alias=alias)
-        return bindings
+        return requests
+
+
+def _importable_name(module: str) -> bool:
+    """``import module`` is Python: each dotted part is a name, no keyword."""
+    parts = module.split(".")
+    return all(part.isidentifier() and not keyword.iskeyword(part) for part in parts)
+
+
+def _identifier(text: str) -> str:
+    """A Python name like ``text``: ``my_helpers`` for a module ``my-helpers``
+    (a file loaded by path may have any name)."""
+    name = "".join(c if (c.isalnum() or c == "_") else "_" for c in text)
+    if not name.isidentifier():
+        name = f"_{name}"
+    return name if name.isidentifier() else "module"
 
 
 class BoundContext:

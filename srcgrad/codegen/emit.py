@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from srcgrad.codegen.bindings import Binding, BindingRequests, BoundContext
 from srcgrad.codegen.format import format_source
-from srcgrad.codegen.plan import Plan, names_read, requests, source_names
+from srcgrad.codegen.plan import Plan, requests, source_names
+from srcgrad.codegen.scope import fresh_name, globals_read, parameter_names
 from srcgrad.codegen.statements import Writer
 from srcgrad.ir import Function, Parameter, Program
 
@@ -39,24 +40,33 @@ class GeneratedFunction:
     Attributes:
         name: the generated function's name.
         definition: the ``def`` users read, formatted by black.
-        bindings: the modules, builtins and helpers the code reads, each
-            under the alias the code uses.
-        closure_names: the user's closure variables the code reads.
+        bindings: the modules, builtins, helpers and closure variables the
+            code reads, each under the alias the code uses.
         others: the other functions of its module it calls (the forward and
             backward sweeps of callees, and callees themselves), as
             ``(name, definition)``, in the order they are written.
+        globals_read: the globals of the user's module the code reads,
+            sorted.
     """
 
     name: str
     definition: str
     bindings: tuple[Binding, ...]
-    closure_names: tuple[str, ...]
     others: tuple[tuple[str, str], ...] = ()
+    globals_read: tuple[str, ...] = ()
 
     @property
     def free_names(self) -> tuple[str, ...]:
-        """The factory's parameters: binding aliases, then closure variables."""
-        return tuple(binding.alias for binding in self.bindings) + self.closure_names
+        """The factory's parameters: the binding aliases."""
+        return tuple(binding.alias for binding in self.bindings)
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The names the printed source reads but neither defines nor
+        imports: the globals it reads, and the closure variables (under the
+        names it reads them by)."""
+        cells = (binding.alias for binding in self.bindings if binding.cell)
+        return tuple(sorted({*self.globals_read, *cells}))
 
     @property
     def imports(self) -> tuple[str, ...]:
@@ -111,51 +121,58 @@ def generate_program(
     avoid: frozenset[str] = frozenset(),
 ) -> GeneratedFunction:
     """Write ``program``'s entry, and the functions it calls, as formatted
-    Python source; ``docstring`` is the entry's. The functions it calls are
-    not named like ``avoid`` (functions of other gradients in one module)."""
+    Python source; ``docstring`` is the entry's. No function nor binding of
+    it is named like ``avoid`` (the functions of other gradients in one
+    module, and the globals they read)."""
     functions = [program.functions[symbol] for symbol in program.reachable()]
-    names = _function_names(functions, avoid)
+    parameters = [
+        parameter_names(function, index == 0)
+        for index, function in enumerate(functions)
+    ]
+    names = _function_names(functions, parameters, avoid)
     found = BindingRequests()
-    taken = set(names.values())
-    for function in functions:
-        requests(function, found)
-        taken |= source_names(function)
+    taken = set(names.values()) | avoid
+    for index, function in enumerate(functions):
+        requests(function, found, index == 0)
+        taken |= source_names(function, parameters[index])
     context = BoundContext(found.bind(taken), names)
     reserved = frozenset(names.values())
     module_names = frozenset(taken - reserved)
     definitions = []
-    closure_names: set[str] = set()
     for index, function in enumerate(functions):
-        plan = Plan(function, context, reserved, module_names)
-        closure_names.update(plan.closure_names)
+        plan = Plan(function, context, reserved, module_names, entry=index == 0)
         text = docstring if index == 0 else function.doc
-        definitions.append(_definition(plan, names[function.name], text, index == 0))
-    bindings = tuple(context.bindings.values())
+        definitions.append(_definition(plan, names[function.name], text))
     others = tuple(
         zip([names[f.name] for f in functions[1:]], definitions[1:], strict=True)
     )
     return GeneratedFunction(
         names[functions[0].name],
         definitions[0],
-        bindings,
-        tuple(sorted(closure_names)),
+        tuple(context.bindings.values()),
         others,
+        tuple(sorted(set().union(*map(globals_read, functions)))),
     )
 
 
 def _function_names(
-    functions: list[Function], avoid: frozenset[str] = frozenset()
+    functions: list[Function],
+    parameters: list[list[str]],
+    avoid: frozenset[str] = frozenset(),
 ) -> dict[str, str]:
     """The ``def`` name of each function, by symbol: its symbol, unless one
-    of the functions uses that name otherwise (a parameter, a global); the
-    entry (the first) keeps its own."""
-    used: set[str] = set(avoid)
-    for function in functions:
-        used |= {parameter.name for parameter in function.parameters}
-        used |= set().union(*names_read(function))
-    entry = functions[0].name  # named as the caller asked
-    names: dict[str, str] = {entry: entry}
-    used.add(entry)
+    of the functions uses that name otherwise (a parameter, named as in
+    ``parameters``; a global it reads, which the ``def`` would hide). The
+    entry (the first) keeps the name the caller asked for unless a function
+    reads a global of that name (``f_grad = 2.0``)."""
+    read: set[str] = set(avoid)
+    used: set[str] = set()
+    for function, written in zip(functions, parameters, strict=True):
+        read |= globals_read(function)
+        used |= {parameter.name for parameter in function.parameters} | set(written)
+    entry = functions[0].name
+    names = {entry: fresh_name(entry, read)}
+    used |= read | {names[entry]}
     for function in functions[1:]:
         name, suffix = function.name, 0
         while name in used or keyword.iskeyword(name):
@@ -166,23 +183,22 @@ def _function_names(
     return names
 
 
-def _definition(plan: Plan, name: str, docstring: str | None, entry: bool) -> str:
+def _definition(plan: Plan, name: str, docstring: str | None) -> str:
     """The formatted ``def`` of ``plan``'s function, named ``name``."""
-    header = _header(plan.function, name, docstring, entry)
+    header = _header(plan, name, docstring)
     statements = Writer(plan).body()
     module = ast.Module(statements, type_ignores=[])
     body = [f"    {line}" for line in ast.unparse(module).splitlines()]
     return format_source("\n".join(header + body) + "\n")
 
 
-def _header(
-    function: Function, name: str, docstring: str | None, entry: bool
-) -> list[str]:
+def _header(plan: Plan, name: str, docstring: str | None) -> list[str]:
     """The ``def`` line (and docstring); a function only generated code
-    calls takes each parameter positionally, without defaults."""
-    parameters = function.parameters
-    if not entry:
-        parameters = [Parameter(parameter.name) for parameter in parameters]
+    calls takes each parameter positionally, without defaults, under the
+    name the plan gives it."""
+    parameters = plan.function.parameters
+    if not plan.entry:
+        parameters = [Parameter(each) for each in plan.parameter_names]
     positional_only = [p for p in parameters if p.kind == "positional_only"]
     positional = [p for p in parameters if p.kind == "positional"]
     keyword_only = [p for p in parameters if p.kind == "keyword_only"]

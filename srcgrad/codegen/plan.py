@@ -18,6 +18,13 @@ from srcgrad.codegen.format import verbatim
 from srcgrad.codegen.inline import Inlining
 from srcgrad.codegen.layout import Layout
 from srcgrad.codegen.naming import Coalescer, Namer
+from srcgrad.codegen.scope import (
+    globals_read,
+    hidden_global_expression,
+    hidden_globals,
+    is_global_by_name,
+    parameter_names,
+)
 from srcgrad.ir import (
     CHECK_REAL,
     CONST,
@@ -48,6 +55,8 @@ class Plan:
         module_names: the names the other functions of its module use, which
             its temporaries are not named like (``t`` in a backward sweep of
             a function of ``t``).
+        entry: it is the function the module is for, whose parameters are
+            the user's; any other's are named by ``scope.parameter_names``.
     """
 
     def __init__(
@@ -56,13 +65,16 @@ class Plan:
         context: BoundContext | None = None,
         reserved: frozenset[str] = frozenset(),
         module_names: frozenset[str] = frozenset(),
+        entry: bool = True,
     ) -> None:
         self.function = function
+        self.entry = entry
         self.hints = _hints(function)
-        globals_read, closure_reads = names_read(function)
-        self.closure_names = tuple(sorted(closure_reads))
-        parameters = {parameter.name for parameter in function.parameters}
-        taken = parameters | globals_read | closure_reads | {function.name} | reserved
+        #: The names its ``def`` gives its parameters (see ``scope``).
+        self.parameter_names = parameter_names(function, entry)
+        self.hidden = hidden_globals(function, self.parameter_names)
+        parameters = set(self.parameter_names)
+        taken = parameters | globals_read(function) | {function.name} | reserved
         source_names = taken | {hint for hint in self.hints.values() if hint}
         source_names |= module_names
         #: The name of a loop target nothing reads.
@@ -74,15 +86,10 @@ class Plan:
             self.hints[snapshot] = "stop"
         # Aliases avoid local variable names too, so those keep their names.
         if context is None:
-            context = BoundContext(requests(function).bind(source_names))
+            context = BoundContext(requests(function, entry=entry).bind(source_names))
         self.context = context
         aliases = {binding.alias for binding in self.context.bindings.values()}
-        fixed = {
-            value: parameter.name
-            for parameter, value in zip(
-                function.parameters, function.arguments, strict=True
-            )
-        }
+        fixed = dict(zip(function.arguments, self.parameter_names, strict=True))
         self.variables = Coalescer(self.layout, self.hints, fixed)
         self.names = self._name(Namer(taken | aliases, source_names))
 
@@ -112,6 +119,8 @@ class Plan:
         """The expression computing ``op``'s one result."""
         if op.definition is IF:
             return self._if_expression(op)
+        if is_global_by_name(op) and op.attributes["name"] in self.hidden:
+            return hidden_global_expression(str(op.attributes["name"]), self.context)
         args = [self.expression(operand) for operand in op.operands]
         return op.definition.emit(args, op.attributes, self.context)
 
@@ -274,25 +283,12 @@ def _computed_by_copies(
     return found
 
 
-def names_read(function: Function) -> tuple[set[str], set[str]]:
-    """The globals and closure variables of the entry function's scope
-    that ``function`` reads by name (a helper's reads go through bindings)."""
-    globals_read: set[str] = set()
-    closure_reads: set[str] = set()
-    for op in walk(function.entry):
-        if op.definition is not GLOBAL or {"module", "owner"} & set(op.attributes):
-            continue
-        name = str(op.attributes["name"])
-        (closure_reads if op.attributes.get("closure") else globals_read).add(name)
-    return globals_read, closure_reads
-
-
-def source_names(function: Function) -> set[str]:
-    """The names ``function``'s code uses of its own: parameters, names it
-    reads, the hints of its values."""
-    globals_read, closure_reads = names_read(function)
+def source_names(function: Function, parameters: list[str]) -> set[str]:
+    """The names ``function``'s code uses of its own: its parameters (as
+    ``parameters`` names them, and as the IR does), the globals it reads by
+    name, the hints of its values."""
     names = {parameter.name for parameter in function.parameters}
-    names |= globals_read | closure_reads | {function.name}
+    names |= set(parameters) | globals_read(function) | {function.name}
     # A global read is written as what it reads, never as a name of its own.
     hints = {
         hint
@@ -308,11 +304,13 @@ def _reads_a_global(value: Value) -> bool:
 
 
 def requests(
-    function: Function, found: BindingRequests | None = None
+    function: Function, found: BindingRequests | None = None, entry: bool = True
 ) -> BindingRequests:
     """The bindings ``function``'s code needs (added to ``found``): every op
-    written once, dry."""
+    written once, dry; ``entry`` says whether it is the module's entry."""
     requests = BindingRequests() if found is None else found
+    if hidden_globals(function, parameter_names(function, entry)):
+        requests.builtins.add("globals")  # see ``hidden_global_expression``
     for op in walk(function.entry):
         if op.definition is CHECK_REAL:
             request_check(op, requests)

@@ -153,7 +153,11 @@ class NestedLowering(UserCallLowering):
                 "function itself",
             )
         defaults = tuple(
-            Default(lowered=self._scalar(expression), owner=self)
+            (
+                Default(value=None)  # checked where used: ``passes.none_values``
+                if isinstance(expression, ast.Constant) and expression.value is None
+                else Default(lowered=self._scalar(expression), owner=self)
+            )
             for expression in default_expressions(node.args)
         )
         key = ("nested", self.unit.key, name, statement.lineno, statement.col_offset)

@@ -80,6 +80,10 @@ class UserCallLowering(CallLowering):
         return binding.source.node, lambda: file_callee(binding), True  # type: ignore[attr-defined]
 
     def _argument(self, node: ast.expr, callee: Callee) -> Value:
+        if isinstance(node, ast.Constant) and node.value is None:
+            # As a default None is: ``passes.none_values`` checks its uses.
+            with self.builder.at(self.location(node)):
+                return self.builder.const(None)
         lowered = self._expression(node)
         if isinstance(lowered, tuple):
             self.fail(

@@ -53,8 +53,9 @@ def global_expression(
     """A read of a global or closure variable (see ``GLOBAL``)."""
     name = str(attributes["name"])
     owner = attributes.get("owner")
-    if owner is not None:
-        return context.cell(owner, name)  # type: ignore[arg-type]
+    if owner is not None or attributes.get("closure"):
+        # The entry function's own closure variable has the empty path.
+        return context.cell(owner or (), name)  # type: ignore[arg-type]
     module = attributes.get("module")
     if module is not None:
         return ast.Attribute(context.imported(str(module)), name, ast.Load())
