@@ -119,9 +119,7 @@ def test_numpy_warns_where_f_warns():
 
 @pytest.mark.parametrize("expression", ["int(x) + x", "round(x) * 0.0 + x"])
 @pytest.mark.parametrize("point", [math.nan, math.inf, -math.inf])
-def test_int_and_round_of_nan_or_infinity_raise_in_the_gradient_too(
-    expression, point
-):
+def test_int_and_round_of_nan_or_infinity_raise_in_the_gradient_too(expression, point):
     # The derivative of int(x) is zero, so no derivative term computes it;
     # the gradient still evaluates it, so it raises as f does.
     f = define(f"def f(x):\n    return {expression}\n")
