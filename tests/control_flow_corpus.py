@@ -828,4 +828,46 @@ CASES = [
         """,
         [(0.7, WEIGHTS, WEIGHTS), (1.5, PAIRS[0], PAIRS[1])],
     ),
+    (
+        "an or whose fallback does not depend on the input differentiated",
+        """
+        def f(x, y, eps):
+            r2 = x * x + y * y
+            return r2 or math.sqrt(eps)
+        """,
+        [(0.3, 0.4, 1e-3), (1.0, -2.0, 0.5)],
+    ),
+    (
+        "a return from an inner loop, then a shift of carried values",
+        """
+        def f(x, y):
+            cur = y
+            prev = 0.5
+            for i in range(3):
+                for j in range(3):
+                    if x * j > 1.0:
+                        return cur * x
+                prev = cur
+                cur = cur * x
+            return cur * prev
+        """,
+        [(0.7, 1.3), (0.3, 1.3), (0.45, -0.8)],
+    ),
+    (
+        "a return from a loop in a branch, then a name reassigned for another loop",
+        """
+        def f(x, y, cs):
+            scale = x
+            acc = 1.0
+            if x <= y:
+                for v in cs:
+                    if v > 0.0:
+                        return x * v
+                scale = math.tanh(x)
+                for v in cs:
+                    acc = acc * scale + v
+            return scale * acc
+        """,
+        [(-1.27, 0.86, [-0.5, 0.3]), (-1.27, 0.86, [-0.5, -0.3]), (1.5, 0.2, [0.5])],
+    ),
 ]

@@ -92,7 +92,7 @@ class Inlining:
             if (
                 repeated is not None
                 and user.operands[0] is value
-                and repeated.operands[0] is value
+                and repeated.operands[:1] == [value]
                 and self.expression_if(user)
             ):
                 found.remove(repeated)

@@ -133,13 +133,17 @@ class Coalescer:
         copied_from |= {
             self.find(value) for value in self.layout.pushed if value in self.root
         }
+        # Members undef flows into at one point hold nothing there.
+        empty: dict[int, set[Value]] = {}
+        for flow in self.layout.undefined:
+            empty.setdefault(flow.position, set()).add(flow.target)
         found = []
         for flow in self.layout.undefined:
             root = self.find(flow.target)
             if root in copied_from and not any(
                 _clobbers([flow.position], self.live[member])
                 for member in self.members[root]
-                if member is not flow.target
+                if member not in empty[flow.position]
             ):
                 found.append(flow)
         return found

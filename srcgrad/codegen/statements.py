@@ -177,9 +177,13 @@ class Writer:
             targets.append(ast.Name(name, ast.Store()))
             values.append(value)
             sources.append(flow.source)
+        bound = {name.id for name in targets if isinstance(name, ast.Name)}
         for target in self.unassigned.get(position, ()):
-            targets.append(self._target(target))
-            values.append(ast.Constant(None))
+            name = self.plan.names[target]
+            if name not in bound:
+                bound.add(name)
+                targets.append(ast.Name(name, ast.Store()))
+                values.append(ast.Constant(None))
         if not targets:
             return []
         loc = self.plan.copy_location(sources) or near.loc
