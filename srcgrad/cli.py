@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from srcgrad.codegen import GeneratedFunction, module_source
 from srcgrad.codegen.emit import generate_program
+from srcgrad.codegen.load import compile_module
 from srcgrad.compiler import (
     describe_gradient,
     gradient_program,
@@ -99,7 +100,10 @@ def _show(arguments: argparse.Namespace) -> int:
                     irs.append(print_program(ir))
                 else:
                     described = describe_gradient(source.name, names)
-                    generated.append(_generate(ir, described, generated))
+                    code = _generate(ir, described, generated)
+                    # Only code that compiles, as the decorator's does.
+                    compile_module(code, source.name)
+                    generated.append(code)
         except SrcgradError as error:
             errors.append(_located(error, source))
         except Exception as error:  # a bug in srcgrad: say so, show the rest
