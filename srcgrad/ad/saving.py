@@ -26,7 +26,7 @@ iteration, no step can see another iteration's value.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 
 from srcgrad.ir import (
     APPEND,
@@ -79,6 +79,48 @@ def defined_in(regions: list[Region]) -> set[Value]:
     return found
 
 
+class _Within:
+    """The values defined inside one region, at any depth.
+
+    Asked of a value, it follows parents up from the value's block until it
+    meets the region or the function's top, and remembers the answer for
+    each block passed: the values a reverse block reads are asked about,
+    not every value of a forward region, so an ``elif`` chain a hundred
+    deep is not walked a hundred times.
+    """
+
+    def __init__(self, region: Region) -> None:
+        self.region = region
+        self._blocks: dict[Block, bool] = {}
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, Value):
+            return False
+        owner = value.owner
+        block = owner.parent if isinstance(owner, Op) else owner
+        return block is not None and self._inside(block)
+
+    def _inside(self, block: Block) -> bool:
+        passed: list[Block] = []
+        found = False
+        current: Block | None = block
+        while current is not None:
+            known = self._blocks.get(current)
+            if known is not None:
+                found = known
+                break
+            passed.append(current)
+            region = current.parent
+            if region is self.region:
+                found = True
+                break
+            owner = region.parent if region is not None else None
+            current = owner.parent if owner is not None else None
+        for seen in passed:
+            self._blocks[seen] = found
+        return found
+
+
 class _Provider:
     """Provides the values a reverse block reads from a forward region,
     without saving them where it can (see the module docstring).
@@ -98,7 +140,7 @@ class _Provider:
         recompute: bool,
         carry_out: Callable[[Value], Value] | None,
     ) -> None:
-        self.inside = defined_in([forward])
+        self.inside = _Within(forward)
         self.invariant = _loop_invariant(forward.block) if carry_out else set()
         self.recompute = recompute
         self.carry_out = carry_out
@@ -190,7 +232,7 @@ def _definition_order(block: Block) -> Callable[[Value], int]:
     return lambda value: order.get(value, len(order))
 
 
-def _reads_of(block: Block, candidates: set[Value]) -> list[Value]:
+def _reads_of(block: Block, candidates: Container[Value]) -> list[Value]:
     """The ``candidates`` the ops of ``block`` read, in order of first read."""
     found: dict[Value, None] = {}
     for op in walk(block):
@@ -215,18 +257,19 @@ def save_from_branch(copy: Op, index: int, reverse: Block, *, in_loop: bool) -> 
     if not saved:
         return
     other = copy.regions[1 - index].block
+    placeholder = _placeholder(other, copy, in_loop)
     replacements = {}
     for value in saved:
         result = Value(value.name_hint, value.loc, copy)
         copy.results.append(result)
         _terminator(branch).operands.append(value)
-        _terminator(other).operands.append(_placeholder(other, copy, in_loop))
+        _terminator(other).operands.append(placeholder)
         replacements[value] = result
     _replace_uses(reverse, replacements)
 
 
 def _placeholder(block: Block, copy: Op, in_loop: bool) -> Value:
-    """What a branch that did not compute a saved value yields for it.
+    """What a branch that did not compute the saved values yields for them.
 
     Never read; inside a loop it is pushed on a tape, so it must exist.
     """
