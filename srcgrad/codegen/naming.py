@@ -76,14 +76,38 @@ def _clobbers(points: list[int], live: list[Interval]) -> bool:
     return any(low <= point < high for point in points for low, high in live)
 
 
-def _bits(intervals: list[Interval]) -> int:
-    """The points of ``intervals`` as the set bits of an integer (bit
-    ``point + 1``: parameters are defined at point -1)."""
+#: A set of points: ``(offset, bits)``, point ``offset + k`` in it if bit
+#: ``k`` is set. The offset keeps the integer as long as the span of the
+#: points, not as long as the function.
+_Points = tuple[int, int]
+
+
+def _points(intervals: list[Interval]) -> _Points:
+    """The points of ``intervals``."""
+    spans = [(low, high) for low, high in intervals if low < high]
+    if not spans:
+        return 0, 0
+    offset = min(low for low, _ in spans)
     bits = 0
-    for low, high in intervals:
-        if low < high:
-            bits |= ((1 << (high - low)) - 1) << (low + 1)
-    return bits
+    for low, high in spans:
+        bits |= ((1 << (high - low)) - 1) << (low - offset)
+    return offset, bits
+
+
+def _union(first: _Points, second: _Points) -> _Points:
+    if not first[1] or not second[1]:
+        return first if first[1] else second
+    offset = min(first[0], second[0])
+    return offset, (first[1] << (first[0] - offset)) | (
+        second[1] << (second[0] - offset)
+    )
+
+
+def _meet(first: _Points, second: _Points) -> bool:
+    """Some point is in both."""
+    if first[0] > second[0]:
+        first, second = second, first
+    return bool((first[1] >> (second[0] - first[0])) & second[1])
 
 
 class Coalescer:
@@ -113,7 +137,7 @@ class Coalescer:
         # costs a few operations on integers, however long an elif chain
         # makes them.
         self.written = {value: self._written(value) for value in layout.sites}
-        self.held = {value: _bits(self.live[value]) for value in layout.sites}
+        self.held = {value: _points(self.live[value]) for value in layout.sites}
         #: Variables some assignment of which clobbers a member (forced ones).
         self.tangled: set[Value] = set()
         for first, second in layout.forced:
@@ -210,9 +234,8 @@ class Coalescer:
         so only these can arise from joining them. Copies from one to the
         other count here though joining drops them: a yes is only a maybe.
         """
-        return bool(
-            self.written[first] & self.held[second]
-            or self.written[second] & self.held[first]
+        return _meet(self.written[first], self.held[second]) or _meet(
+            self.written[second], self.held[first]
         )
 
     def _union(self, first: Value, second: Value) -> Value:
@@ -223,17 +246,17 @@ class Coalescer:
             first, second = second, first
         self.root[second] = first
         self.members[first] += self.members.pop(second)
-        self.written[first] |= self.written.pop(second)
-        self.held[first] |= self.held.pop(second)
+        self.written[first] = _union(self.written[first], self.written.pop(second))
+        self.held[first] = _union(self.held[first], self.held.pop(second))
         self.hint[first] = self.hint[first] or self.hint[second]
         self.fixed[first] = self.fixed[first] or self.fixed[second]
         return first
 
-    def _written(self, value: Value) -> int:
-        """The points where ``value`` is assigned, or copied into, as bits."""
+    def _written(self, value: Value) -> _Points:
+        """The points where ``value`` is assigned, or copied into."""
         points = list(self.layout.assigned.get(value, ()))
         points += [flow.position for flow in self.incoming.get(value, ())]
-        return _bits([(point, point + 1) for point in points])
+        return _points([(point, point + 1) for point in points])
 
     def _assignments(self, members: list[Value]) -> list[tuple[int, Value]]:
         """Where ``members`` as one variable is assigned, and to which value."""
