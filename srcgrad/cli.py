@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from srcgrad.codegen import GeneratedFunction, module_source
 from srcgrad.codegen.emit import generate_program
+from srcgrad.codegen.load import compile_module
 from srcgrad.codegen.scope import globals_read
 from srcgrad.compiler import (
     describe_gradient,
@@ -133,7 +134,10 @@ def _generate_all(
         avoid = read | (entries - {program.entry})
         try:
             with recursion_headroom(sum(1 for _ in ast.walk(source.node))):
-                generated.append(_generate(program, docstring, generated, avoid))
+                code = _generate(program, docstring, generated, avoid)
+                # Only code that compiles, as the decorator's does.
+                compile_module(code, source.name)
+                generated.append(code)
         except SrcgradError as error:
             errors.append(_located(error, source))
         except Exception as error:  # a bug in srcgrad: say so, show the rest

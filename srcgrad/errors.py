@@ -32,7 +32,24 @@ class SrcgradError(Exception):
     def __init__(self, message: str, location: SourceLocation | None = None):
         self.message = message
         self.location = location
+        #: The message before ``called_from`` told how it was reached.
+        self.first_message = message
+        #: The function the error is in, then each call that reached it.
+        self.calls: tuple[str, ...] = ()
         super().__init__(self._render())
+
+    def called_from(
+        self, callee: str, caller: str, call: SourceLocation
+    ) -> SrcgradError:
+        """This error, found while reading ``callee`` for a call that
+        ``caller`` makes at ``call``: the message tells the whole way from
+        the function differentiated, each call with its file and line."""
+        calls = self.calls or (f"in {callee}",)
+        step = "called from" if len(calls) == 1 else "which is called from"
+        calls = (*calls, f"{step} {caller} at {call}")
+        error = type(self)(f"{self.first_message} ({', '.join(calls)})", self.location)
+        error.first_message, error.calls = self.first_message, calls
+        return error
 
     def _render(self) -> str:
         if self.location is None:

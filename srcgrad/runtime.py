@@ -22,6 +22,7 @@ from __future__ import annotations
 import numbers
 import sys
 from collections.abc import Mapping
+from typing import NoReturn
 
 from srcgrad.errors import NotRealError
 
@@ -82,8 +83,7 @@ def check_real(
             ):
                 _refuse(gradient, f"{kind} {name!r}", value, "a real number")
     for name, value in (sequences or {}).items():
-        if not _holds_real_numbers(value):
-            _refuse(gradient, f"sequence {name!r}", value, _REAL_SEQUENCE)
+        _check_sequence(gradient, name, value)
     for text, value in (values or {}).items():
         if isinstance(value, complex):
             raise NotRealError(
@@ -91,6 +91,18 @@ def check_real(
                 "function's value is not a real number and has no gradient "
                 "(in Python a negative number to a fractional power is complex)"
             )
+
+
+def _check_sequence(gradient: str, name: str, value: object) -> None:
+    """Refuse ``value`` unless it is a sequence of real numbers, naming the
+    first item that is not one (by index and type) if it is a sequence."""
+    if not isinstance(value, (list, tuple, range)):
+        _refuse(gradient, f"sequence {name!r}", value, _REAL_SEQUENCE)
+    bad = _bad_item(value)
+    if bad is not None:
+        index, item = bad
+        expected = _NOT_WRAPPING if _wraps(item) else "a real number"
+        _refuse(gradient, f"item {name}{index} of sequence {name!r}", item, expected)
 
 
 def is_real_sequence(value: object) -> bool:
@@ -106,20 +118,32 @@ def is_real_sequence(value: object) -> bool:
 
 
 def _holds_real_numbers(value: object) -> bool:
-    if isinstance(value, range):
-        return True
-    if not isinstance(value, (list, tuple)):
+    if not isinstance(value, (list, tuple, range)):
         return False
-    numpy = sys.modules.get("numpy")
-    for item in value:
+    return _bad_item(value) is None
+
+
+def _bad_item(
+    value: list[object] | tuple[object, ...] | range,
+) -> tuple[str, object] | None:
+    """The first item of ``value`` that is not a real number (or a list or
+    tuple of them), with its index (``[1]``, ``[0][2]`` inside a pair)."""
+    if isinstance(value, range):
+        return None
+    for index, item in enumerate(value):
         if isinstance(item, (list, tuple)):
-            if not _holds_real_numbers(item):
-                return False
+            inner = _bad_item(item)
+            if inner is not None:
+                return f"[{index}]{inner[0]}", inner[1]
             continue
-        wraps = numpy is not None and isinstance(item, numpy.integer)
-        if wraps or not isinstance(item, numbers.Real):
-            return False
-    return True
+        if _wraps(item) or not isinstance(item, numbers.Real):
+            return f"[{index}]", item
+    return None
+
+
+def _wraps(item: object) -> bool:
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(item, numpy.integer)
 
 
 _REAL_SEQUENCE = "a list, tuple or range of real numbers"
@@ -142,14 +166,14 @@ def _is_real_float(value: object) -> bool:
     return numpy is not None and isinstance(value, numpy.floating)
 
 
-def _refuse(gradient: str, what: str, value: object, expected: str) -> None:
+def _refuse(gradient: str, what: str, value: object, expected: str) -> NoReturn:
     shown = repr(value)
     if len(shown) > 60:
         shown = shown[:57] + "..."
     hint = ""
     if expected == "a real float" and isinstance(value, numbers.Integral):
         hint = "; pass a float (2.0, not 2) to differentiate with respect to it"
-    elif expected == _REAL_SEQUENCE:
+    elif expected == _REAL_SEQUENCE and getattr(value, "ndim", 0) > 0:
         hint = "; NumPy arrays are not supported yet: pass a list (arr.tolist())"
     elif isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) > 0:
         hint = "; arrays and sequences are not supported yet"

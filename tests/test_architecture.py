@@ -22,7 +22,7 @@ ALLOWED = {
     "primitives": {"ir"},
     "passes": {"ir", "primitives", "errors"},
     "ad": {"ir", "primitives", "passes", "errors"},
-    "codegen": {"ir"},
+    "codegen": {"ir", "errors"},
     "frontend": {"ir", "primitives", "errors"},
     "cache": set(),
     "runtime": {"errors"},

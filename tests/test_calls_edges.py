@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import math
+import re
 import sys
 import textwrap
 
@@ -24,8 +25,8 @@ class _Model:
 
 ERRORS = [
     ("return divmod(x, 2.0)[0]", "subscript"),
-    ("return divmod(x, 2.0)", "call to divmod (builtin_function_or_method)"),
-    ("return mul(x, x)", "call to mul (builtin_function_or_method)"),
+    ("return divmod(x, 2.0)", "call to divmod (a built-in function) is not supported"),
+    ("return mul(x, x)", "call to mul (a built-in function) is not supported"),
     ("return x.conjugate()", "attribute access on a value is not supported (nor"),
     ("return model.energy(x)", "nor are an object's methods); pass the numbers"),
     ("return Model(x)", "call to Model (a class) is not supported"),
@@ -103,7 +104,10 @@ def test_a_generator_helper_is_refused_at_its_yield():
     with pytest.raises(srcgrad.UnsupportedSyntaxError, match="generator") as raised:
         srcgrad.grad(f)
     assert raised.value.location.line == 2
-    assert "(in gen, called from f on line 5)" in raised.value.message
+    # The call's file, line and column, as the error's own place is given.
+    assert re.search(
+        r"\(in gen, called from f at <test-source-\d+>:5:12\)$", raised.value.message
+    )
 
 
 def test_a_lambda_and_a_static_method_call_helpers():

@@ -335,7 +335,9 @@ UNSUPPORTED = [
         1,
         "max(xs)",
         UnsupportedSyntaxError,
-        "max of a sequence is not supported; write max(a, b, ...)",
+        "max(xs) of one argument takes the largest item of xs: a number is not "
+        "iterable (Python raises TypeError: 'float' object is not iterable), and "
+        "max of a sequence passed in is not supported; write max(a, b, ...)",
     ),
     (
         "return max(x, n, key=abs)",

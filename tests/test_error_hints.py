@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
+import numpy as np
 import pytest
 from helpers import define
 
 import srcgrad
+from srcgrad.cli import main
 from srcgrad.errors import (
     DifferentiationError,
     SourceUnavailableError,
     UnsupportedSyntaxError,
 )
+from srcgrad.frontend.constructs import describe
 
 
 def _location(error: srcgrad.SrcgradError) -> tuple[int, str]:
@@ -148,3 +152,206 @@ def test_a_comma_separated_wrt_suggests_a_tuple():
         srcgrad.grad(f, wrt="S,K")
     with pytest.raises(DifferentiationError, match=re.escape("wrt=('S', 'K')")):
         srcgrad.grad(f, wrt="S, K")
+
+
+def _place(error: srcgrad.SrcgradError) -> tuple[str, str]:
+    """``file:line:col`` of the error, and the text its caret is under."""
+    location = error.location
+    assert location is not None, str(error)
+    under = location.text[location.column - 1 : location.end_column - 1]
+    return str(location), under
+
+
+def test_appending_to_a_list_says_lists_are_not_mutated():
+    f = define("def f(x, lst):\n    lst.append(x)\n    return x\n")
+    with pytest.raises(UnsupportedSyntaxError) as raised:
+        srcgrad.grad(f)
+    message = raised.value.message
+    assert message.startswith(
+        "`lst.append(...)` changes the list `lst` in place: mutating lists is "
+        "not supported (yet); build the values as a tuple written out"
+    )
+    assert "no effect" not in message
+    assert _place(raised.value) == (f"{f.__code__.co_filename}:2:5", "lst.append(x)")
+
+
+def test_calling_a_nested_function_that_writes_nonlocal_says_why():
+    source = """
+        def f(x):
+            y = x
+
+            def inner():
+                nonlocal y
+                y = y * 2.0
+
+            inner()
+            return y
+        """
+    f = define(source, "f")
+    with pytest.raises(UnsupportedSyntaxError) as raised:
+        srcgrad.grad(f)
+    assert raised.value.message == (
+        "inner() assigns `y` of the code around it (`nonlocal` on line 5): "
+        "writes to an enclosing function's or the module's variables are not "
+        "supported; make inner return the new value and assign it here: "
+        "`y = inner(...)`"
+    )
+    assert _place(raised.value) == (f"{f.__code__.co_filename}:8:5", "inner()")
+
+
+@pytest.mark.parametrize(
+    ("body", "under", "message"),
+    [
+        (
+            "range = 3\n    s = 0.0\n    for i in range(2):\n        s = s + x\n"
+            "    return s",
+            "range",
+            "`range` here is a local variable of f (assigned on line 2), not "
+            "Python's builtin range; rename that variable, so that `range(...)` "
+            "is the builtin",
+        ),
+        (
+            "s = 0.0\n    for i in zip(x):\n        s = s + x\n    return s",
+            "zip",
+            "`zip` here is the global 'zip', not Python's builtin zip; rename "
+            "that variable",
+        ),
+    ],
+    ids=["local range", "global zip"],
+)
+def test_a_loop_over_a_shadowed_builtin_names_what_shadows_it(body, under, message):
+    f = define(f"def f(x):\n    {body}\n", "f", zip=3.0)
+    with pytest.raises(UnsupportedSyntaxError) as raised:
+        srcgrad.grad(f)
+    assert raised.value.message.startswith(message)
+    assert "is not supported; iterate over range(...)" not in raised.value.message
+    line = 4 if under == "range" else 3
+    assert _place(raised.value) == (f"{f.__code__.co_filename}:{line}:14", under)
+
+
+def test_the_caret_is_under_the_construct_on_a_line_indented_with_tabs():
+    f = define("def f(x):\n\ty = x.foo\n\treturn y\n")
+    with pytest.raises(UnsupportedSyntaxError) as raised:
+        srcgrad.grad(f)
+    assert str(raised.value.location).endswith(":2:6")
+    source_line, caret_line = raised.value.location.caret().splitlines()
+    assert "\t" not in source_line
+    start = caret_line.index("^")
+    assert source_line[start : start + len("x.foo")] == "x.foo"
+    assert caret_line.strip() == "^" * len("x.foo")
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "under"),
+    [
+        (
+            "x.y = 1.0\n    return x",
+            "assigning to an attribute (`obj.x = ...`) is not supported: srcgrad "
+            "follows numbers, not changes to objects",
+            "x.y",
+        ),
+        (
+            "x.y += 1.0\n    return x",
+            "assigning to an attribute (`obj.x = ...`) is not supported",
+            "x.y",
+        ),
+        (
+            "t = (x, x)\n    t[0] = 1.0\n    return x",
+            "assigning to an item (`xs[i] = ...`) is not supported",
+            "t[0]",
+        ),
+        (
+            "y = [x, x]\n    return x",
+            "list value (`[...]`) is not supported; write a tuple (`(a, b)`)",
+            "[x, x]",
+        ),
+        (
+            "return sum([v for v in (x, x)])",
+            "list comprehension is not supported; add the values up in a `for` loop",
+            "[v for v in (x, x)]",
+        ),
+        (
+            "return {x: 1.0}",
+            "dict is not supported; pass the numbers as arguments of their own",
+            "{x: 1.0}",
+        ),
+        (
+            "return x << 1",
+            "`<<` operator is not supported; bitwise operators work on integers",
+            "x << 1",
+        ),
+        (
+            "return math.sin(x)(x)",
+            "calling the result of a call is not supported; call a function by "
+            "its name",
+            "math.sin(x)",
+        ),
+        (
+            "x\n    return x",
+            "an expression statement has no effect on the result; assign its "
+            "value to a name",
+            "x",
+        ),
+    ],
+    ids=[
+        "attribute",
+        "augmented attribute",
+        "item",
+        "list",
+        "comprehension",
+        "dict",
+        "shift",
+        "call of a call",
+        "expression",
+    ],
+)
+def test_unsupported_constructs_have_readable_names_and_hints(body, message, under):
+    f = define(f"import math\n\ndef f(x):\n    {body}\n", "f")
+    with pytest.raises(UnsupportedSyntaxError) as raised:
+        srcgrad.grad(f)
+    assert raised.value.message.startswith(message)
+    assert not re.search(r"`[A-Z][A-Za-z]+`", raised.value.message)  # no ast class
+    assert _place(raised.value)[1] == under
+    line = 4 + next(i for i, text in enumerate(body.split("\n")) if under in text)
+    assert _place(raised.value)[0].startswith(f"{f.__code__.co_filename}:{line}:")
+
+
+def test_no_construct_is_named_by_its_ast_class():
+    kinds = (ast.stmt, ast.expr, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+    for kind in kinds:
+        for node_class in kind.__subclasses__():
+            name = describe(node_class())
+            assert node_class.__name__ not in name, name
+
+
+def test_a_bad_item_of_a_sequence_is_named_by_index_and_type():
+    f = define(
+        "def f(xs, x):\n    s = 0.0\n    for v in xs:\n        s = s + v * x\n"
+        "    return s\n"
+    )
+    g = srcgrad.grad(f, wrt="x")
+    with pytest.raises(srcgrad.NotRealError) as raised:
+        g([1.0, "a"], 2.0)
+    message = str(raised.value)
+    assert "f_grad: item xs[1] of sequence 'xs' is str 'a', not a real number" in (
+        message
+    )
+    assert "NumPy" not in message
+    with pytest.raises(srcgrad.NotRealError, match=r"item xs\[2\] of .* complex"):
+        g([1.0, 2.0, 1j], 2.0)
+    with pytest.raises(srcgrad.NotRealError, match="NumPy arrays are not supported"):
+        g(np.array([1.0, 2.0]), 2.0)
+
+
+def test_a_function_bound_once_conditionally_is_named_on_its_one_line(tmp_path, capsys):
+    path = tmp_path / "model.py"
+    path.write_text(
+        "FAST = True\nif FAST:\n\n    def helper(x):\n        return x * x\n\n\n"
+        "def f(x):\n    return helper(x)\n"
+    )
+    assert main(["show", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:9:12: " in err
+    assert "(it is bound conditionally, on line 4; srcgrad show cannot tell" in err
+    assert "on lines" not in err
+    assert "bind the function once, unconditionally, at the top level" in err

@@ -79,8 +79,14 @@ CASES = [
     (
         "math.sin(x)\n    return x",
         UnsupportedSyntaxError,
-        "expression statement",
+        "the value of this call is not used",
         "math.sin(x)",
+    ),
+    (
+        "x\n    return x",
+        UnsupportedSyntaxError,
+        "an expression statement has no effect on the result",
+        "x",
     ),
     ("return x in (1, 2)", UnsupportedSyntaxError, "`in` test", "x in (1, 2)"),
     (

@@ -15,7 +15,8 @@ reads from the forward region it mirrors is provided by
 from __future__ import annotations
 
 from srcgrad.ad.context import Sweep
-from srcgrad.ad.saving import defined_in, save_from_branch, save_from_loop, walk_regions
+from srcgrad.ad.regions import defined_in, walk_regions
+from srcgrad.ad.saving import save_from_branch, save_from_loop
 from srcgrad.ir import FOR, IF, YIELD, Block, Builder, Op, Region, Value, loop_parts
 
 

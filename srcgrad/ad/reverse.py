@@ -141,7 +141,7 @@ def forward_sweep(
             with builder.at(op.loc):
                 builder.create(EVALUATE, [mapping[op.result]], result_count=0)
         if _may_be_complex(op) and op.result in reaching:
-            _check_real_value(builder, op, mapping[op.result])
+            _check_real_value(builder, op, mapping[op.result], function.name)
 
     clone_into(builder, function.entry.ops[:-1], mapping, after=keep_failures)
 
@@ -291,12 +291,20 @@ def _may_be_complex(op: Op) -> bool:
     return not (isinstance(value, (int, float)) and float(value).is_integer())
 
 
-def _check_real_value(builder: Builder, op: Op, value: Value) -> None:
-    """Check, when it runs, that ``op``'s value is real: else f has no gradient."""
+def _check_real_value(builder: Builder, op: Op, value: Value, function: str) -> None:
+    """Check, when it runs, that ``op``'s value is real: else f has no gradient.
+
+    The message names ``function``, the user's function that computes it
+    (not the forward sweep the check is written in).
+    """
     loc = op.loc
     text = "x ** y" if loc is None else loc.text[loc.column - 1 : loc.end_column - 1]
     where = "" if loc is None else f" (line {loc.line})"
-    attributes = {"names": (f"{text.strip()}{where}",), "kinds": ("value",)}
+    attributes = {
+        "names": (f"{text.strip()}{where}",),
+        "kinds": ("value",),
+        "function": function,
+    }
     with builder.at(loc):
         builder.create(CHECK_REAL, [value], attributes, result_count=0)
 

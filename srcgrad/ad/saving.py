@@ -26,8 +26,9 @@ iteration, no step can see another iteration's value.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Mapping
 
+from srcgrad.ad.regions import Within
 from srcgrad.ir import (
     APPEND,
     CONST,
@@ -58,27 +59,6 @@ _RECOMPUTED = frozenset(
 )
 
 
-def walk_regions(regions: list[Region]) -> Iterator[Op]:
-    """Every op in ``regions``, depth first."""
-    for region in regions:
-        for block in region.blocks:
-            yield from walk(block)
-
-
-def defined_in(regions: list[Region]) -> set[Value]:
-    """Every value defined inside ``regions``: block arguments, op results."""
-    found: set[Value] = set()
-    for region in regions:
-        for block in region.blocks:
-            found.update(block.arguments)
-    for op in walk_regions(regions):
-        found.update(op.results)
-        for region in op.regions:
-            for block in region.blocks:
-                found.update(block.arguments)
-    return found
-
-
 class _Provider:
     """Provides the values a reverse block reads from a forward region,
     without saving them where it can (see the module docstring).
@@ -98,7 +78,7 @@ class _Provider:
         recompute: bool,
         carry_out: Callable[[Value], Value] | None,
     ) -> None:
-        self.inside = defined_in([forward])
+        self.inside = Within(forward)
         self.invariant = _loop_invariant(forward.block) if carry_out else set()
         self.recompute = recompute
         self.carry_out = carry_out
@@ -190,7 +170,7 @@ def _definition_order(block: Block) -> Callable[[Value], int]:
     return lambda value: order.get(value, len(order))
 
 
-def _reads_of(block: Block, candidates: set[Value]) -> list[Value]:
+def _reads_of(block: Block, candidates: Container[Value]) -> list[Value]:
     """The ``candidates`` the ops of ``block`` read, in order of first read."""
     found: dict[Value, None] = {}
     for op in walk(block):
@@ -215,18 +195,19 @@ def save_from_branch(copy: Op, index: int, reverse: Block, *, in_loop: bool) -> 
     if not saved:
         return
     other = copy.regions[1 - index].block
+    placeholder = _placeholder(other, copy, in_loop)
     replacements = {}
     for value in saved:
         result = Value(value.name_hint, value.loc, copy)
         copy.results.append(result)
         _terminator(branch).operands.append(value)
-        _terminator(other).operands.append(_placeholder(other, copy, in_loop))
+        _terminator(other).operands.append(placeholder)
         replacements[value] = result
     _replace_uses(reverse, replacements)
 
 
 def _placeholder(block: Block, copy: Op, in_loop: bool) -> Value:
-    """What a branch that did not compute a saved value yields for it.
+    """What a branch that did not compute the saved values yields for them.
 
     Never read; inside a loop it is pushed on a tape, so it must exist.
     """

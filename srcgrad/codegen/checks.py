@@ -53,7 +53,9 @@ def check_statement(
         f", {keyword}={{{', '.join(items)}}}" for keyword, items in groups.items()
     )
     helper = ast.unparse(context.helper("check_real"))
-    call = f"{helper}({function_name!r}{keywords})"
+    # A value's check names the user's function that computes it.
+    label = op.attributes.get("function", function_name)
+    call = f"{helper}({label!r}{keywords})"
     return ast.If(verbatim(test), [ast.Expr(verbatim(call))], [])
 
 

@@ -9,6 +9,7 @@ import types
 from typing import Any
 
 from srcgrad.codegen.emit import FACTORY_NAME, GeneratedFunction
+from srcgrad.errors import SrcgradError
 
 
 def compile_generated(
@@ -41,7 +42,10 @@ def compile_module(
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     filename = f"<srcgrad {label} {digest}>"
     register_source(filename, text)
-    module_code = compile(_factory_module(text, generated), filename, "exec")
+    try:
+        module_code = compile(_factory_module(text, generated), filename, "exec")
+    except (SyntaxError, RecursionError, MemoryError) as error:
+        raise _not_compiled(generated, error) from None
     factory = _nested_code(module_code)
     assert factory.co_name == FACTORY_NAME
     codes = {
@@ -51,6 +55,19 @@ def compile_module(
     }
     entry = codes.pop(generated.name)
     return entry, codes, filename
+
+
+def _not_compiled(generated: GeneratedFunction, error: Exception) -> SrcgradError:
+    """A clear error for generated text Python refuses (``check_nesting``
+    refuses what srcgrad knows to be too deep before it is written)."""
+    where = getattr(error, "lineno", None)
+    detail = getattr(error, "msg", None) or str(error) or type(error).__name__
+    line = f" (line {where} of the generated code)" if where else ""
+    return SrcgradError(
+        f"the code generated for {generated.name} does not compile: "
+        f"{type(error).__name__}: {detail}{line}; this is a bug in srcgrad, "
+        "please report it with the function that caused it"
+    )
 
 
 def _factory_module(text: str, generated: GeneratedFunction) -> ast.Module:

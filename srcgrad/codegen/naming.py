@@ -76,6 +76,40 @@ def _clobbers(points: list[int], live: list[Interval]) -> bool:
     return any(low <= point < high for point in points for low, high in live)
 
 
+#: A set of points: ``(offset, bits)``, point ``offset + k`` in it if bit
+#: ``k`` is set. The offset keeps the integer as long as the span of the
+#: points, not as long as the function.
+_Points = tuple[int, int]
+
+
+def _points(intervals: list[Interval]) -> _Points:
+    """The points of ``intervals``."""
+    spans = [(low, high) for low, high in intervals if low < high]
+    if not spans:
+        return 0, 0
+    offset = min(low for low, _ in spans)
+    bits = 0
+    for low, high in spans:
+        bits |= ((1 << (high - low)) - 1) << (low - offset)
+    return offset, bits
+
+
+def _union(first: _Points, second: _Points) -> _Points:
+    if not first[1] or not second[1]:
+        return first if first[1] else second
+    offset = min(first[0], second[0])
+    return offset, (first[1] << (first[0] - offset)) | (
+        second[1] << (second[0] - offset)
+    )
+
+
+def _meet(first: _Points, second: _Points) -> bool:
+    """Some point is in both."""
+    if first[0] > second[0]:
+        first, second = second, first
+    return bool((first[1] >> (second[0] - first[0])) & second[1])
+
+
 class Coalescer:
     """Joins the values of each flow into one variable where that is safe.
 
@@ -98,8 +132,20 @@ class Coalescer:
         self.incoming: dict[Value, list[Flow]] = {}
         for flow in layout.flows:
             self.incoming.setdefault(flow.target, []).append(flow)
+        # Where each variable is (or may be) assigned, and where it is live,
+        # as bit sets: joining two variables that cannot clobber each other
+        # costs a few operations on integers, however long an elif chain
+        # makes them.
+        self.written = {value: self._written(value) for value in layout.sites}
+        self.held = {value: _points(self.live[value]) for value in layout.sites}
+        #: Variables some assignment of which clobbers a member (forced ones).
+        self.tangled: set[Value] = set()
         for first, second in layout.forced:
-            self._union(self.find(first), self.find(second))
+            root = self._union(self.find(first), self.find(second))
+            if self._conflict(self.members[root]):
+                self.tangled.add(root)
+            else:
+                self.tangled.discard(root)
         for flow in layout.flows:
             self._try(flow)
 
@@ -155,7 +201,9 @@ class Coalescer:
             root = self.find(value)
             if root in found:
                 continue
-            members = self.members[root]
+            members = sorted(
+                self.members[root], key=lambda member: self.layout.sites[member][0]
+            )
             variable = Variable(
                 members,
                 self.hint[root],
@@ -180,22 +228,43 @@ class Coalescer:
         hints = {self.hint[first], self.hint[second]} - {None}
         if len(hints) > 1 or (self.fixed[first] and self.fixed[second]):
             return
-        if self._conflict(self.members[first] + self.members[second]):
-            return
+        tangled = first in self.tangled or second in self.tangled
+        if tangled or self._may_clobber(first, second):
+            if self._conflict(self.members[first] + self.members[second]):
+                return
+            self.tangled -= {first, second}
         self._union(first, second)
 
-    def _union(self, first: Value, second: Value) -> None:
+    def _may_clobber(self, first: Value, second: Value) -> bool:
+        """An assignment of one variable may overwrite a member of the other.
+
+        Each variable is free of conflicts on its own (else it is tangled),
+        so only these can arise from joining them. Copies from one to the
+        other count here though joining drops them: a yes is only a maybe.
+        """
+        return _meet(self.written[first], self.held[second]) or _meet(
+            self.written[second], self.held[first]
+        )
+
+    def _union(self, first: Value, second: Value) -> Value:
+        """Join two variables; returns the representative of the result."""
         if first is second:
-            return
+            return first
         if self.layout.sites[second][0] < self.layout.sites[first][0]:
             first, second = second, first
         self.root[second] = first
-        self.members[first] = sorted(
-            self.members[first] + self.members.pop(second),
-            key=lambda value: self.layout.sites[value][0],
-        )
+        self.members[first] += self.members.pop(second)
+        self.written[first] = _union(self.written[first], self.written.pop(second))
+        self.held[first] = _union(self.held[first], self.held.pop(second))
         self.hint[first] = self.hint[first] or self.hint[second]
         self.fixed[first] = self.fixed[first] or self.fixed[second]
+        return first
+
+    def _written(self, value: Value) -> _Points:
+        """The points where ``value`` is assigned, or copied into."""
+        points = list(self.layout.assigned.get(value, ()))
+        points += [flow.position for flow in self.incoming.get(value, ())]
+        return _points([(point, point + 1) for point in points])
 
     def _assignments(self, members: list[Value]) -> list[tuple[int, Value]]:
         """Where ``members`` as one variable is assigned, and to which value."""

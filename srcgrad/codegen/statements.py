@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from srcgrad.codegen.checks import check_statement, evaluated_why
 from srcgrad.codegen.format import verbatim
 from srcgrad.codegen.layout import Flow
+from srcgrad.codegen.nesting import as_elif, check_nesting
 from srcgrad.codegen.plan import Plan
 from srcgrad.ir import (
     CHECK_REAL,
@@ -54,8 +55,11 @@ class _Run:
     comment if they come from the header's line.
     """
 
-    def __init__(self, line: int | None = None) -> None:
+    def __init__(
+        self, located: dict[ast.stmt, SourceLocation], line: int | None = None
+    ) -> None:
         self.statements: list[ast.stmt] = []
+        self.located = located
         self.line = line
 
     def add(self, statement: ast.stmt, loc: SourceLocation | None) -> None:
@@ -64,6 +68,8 @@ class _Run:
             comment = f"# line {loc.line}: {loc.text.strip()}"
             self.statements.append(ast.Expr(verbatim(comment)))
             self.line = loc.line
+        if loc is not None:
+            self.located[statement] = loc
         self.statements.append(statement)
 
     def add_all(self, statements: Iterable[Located]) -> None:
@@ -89,20 +95,23 @@ class Writer:
         # A variable a copy reads is bound even where nothing is assigned
         # to it: to None, a value nothing uses.
         self.unassigned: dict[int, list[Value]] = {}
+        #: The source location of each statement written, where known.
+        self.located: dict[ast.stmt, SourceLocation] = {}
         for flow in plan.variables.unbound():
             self.unassigned.setdefault(flow.position, []).append(flow.target)
 
     def body(self) -> list[ast.stmt]:
         """The statements of the function's body."""
-        run = _Run()
+        run = _Run(self.located)
         self._write(self.plan.function.entry, run)
+        check_nesting(run.statements, self.located)
         return run.statements
 
     def _body(
         self, header: SourceLocation | None, *parts: Block | list[Located]
     ) -> list[ast.stmt]:
         """A compound statement's body: blocks and statements, one run."""
-        run = _Run(None if header is None else header.line)
+        run = _Run(self.located, None if header is None else header.line)
         for part in parts:
             if isinstance(part, Block):
                 self._write(part, run)
@@ -203,9 +212,14 @@ class Writer:
         if not then and not otherwise:
             return
         test = self.plan.expression(op.operands[0])
+        chained = as_elif(otherwise)
+        if chained is not None:
+            # `if t: pass` keeps a chain flat where the then-branch is empty.
+            run.add_compound(ast.If(test, then or [ast.Pass()], [chained]), loc)
+            return
         if not then:
             test, then, otherwise = _negated(test), otherwise, []
-        run.add_compound(ast.If(test, then, _elif(otherwise)), loc)
+        run.add_compound(ast.If(test, then, otherwise), loc)
 
     # -- loops --------------------------------------------------------------
     def _loop(self, op: Op, run: _Run) -> None:
@@ -319,19 +333,3 @@ def _negated(test: ast.expr) -> ast.expr:
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return test.operand
     return ast.UnaryOp(ast.Not(), test)
-
-
-def _elif(otherwise: list[ast.stmt]) -> list[ast.stmt]:
-    """An else-branch that is one ``if`` reads as ``elif``: drop its comment."""
-    statements = [
-        statement
-        for statement in otherwise
-        if not (isinstance(statement, ast.Expr) and _is_comment(statement.value))
-    ]
-    if len(statements) == 1 and isinstance(statements[0], ast.If):
-        return statements
-    return otherwise
-
-
-def _is_comment(value: ast.expr) -> bool:
-    return isinstance(value, ast.Name) and value.id.startswith("#")

@@ -31,7 +31,7 @@ from srcgrad.frontend.resolve import (
     OtherBinding,
     PrimitiveBinding,
 )
-from srcgrad.ir import Value
+from srcgrad.ir import GLOBAL, Value
 from srcgrad.primitives import without_rule
 from srcgrad.primitives.iteration import LEN, ROUND_DIGITS, SUM, SUM_OF
 from srcgrad.primitives.logic import GT, LT
@@ -211,11 +211,7 @@ class CallLowering(ExpressionLowering):
         if len(node.args) == 1:
             items = self._items(node.args[0])
             if items is None:
-                self.fail(
-                    node,
-                    f"{name} of a sequence is not supported; write "
-                    f"{name}(a, b, ...) or {name} of a tuple written out",
-                )
+                self.fail(node, self._one_argument(name, node.args[0]))
         else:
             items = [self._expression(argument) for argument in node.args]
         if not items:
@@ -234,6 +230,35 @@ class CallLowering(ExpressionLowering):
                 name,
             )
         return best
+
+    def _one_argument(self, name: str, argument: ast.expr) -> str:
+        """Why ``max(x)`` is refused: Python takes the largest item of ``x``.
+
+        A value computed here is a number, which Python refuses too; a
+        parameter or global may be a sequence, which srcgrad does not take
+        the max of.
+        """
+        text = ast.unparse(argument)
+        largest = "largest" if name == "max" else "smallest"
+        instead = (
+            f"write {name}(a, b, ...) of numbers, or {name} of a tuple written out"
+        )
+        not_iterable = (
+            "a number is not iterable (Python raises TypeError: 'float' object "
+            "is not iterable)"
+        )
+        lowered = self._expression(argument)
+        op = lowered.defining_op if isinstance(lowered, Value) else None
+        if op is not None and op.definition is not GLOBAL:
+            return (
+                f"{name}({text}) of one number: {name} of one argument takes "
+                f"the {largest} item of it, and {not_iterable}; {instead}"
+            )
+        return (
+            f"{name}({text}) of one argument takes the {largest} item of {text}: "
+            f"{not_iterable}, and {name} of a sequence passed in is not "
+            f"supported; {instead}"
+        )
 
     def _number_item(self, item: Lowered, node: ast.AST) -> Value:
         if isinstance(item, tuple):

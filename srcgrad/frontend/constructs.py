@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 _CONSTRUCTS: dict[type[ast.AST], str] = {
     ast.If: "`if` statement",
@@ -23,11 +24,26 @@ _CONSTRUCTS: dict[type[ast.AST], str] = {
     ast.ImportFrom: "import inside a function",
     ast.FunctionDef: "nested function definition",
     ast.ClassDef: "class definition",
+    ast.Return: "`return` statement",
+    ast.Assign: "assignment",
+    ast.AugAssign: "augmented assignment (`+=`)",
+    ast.AnnAssign: "annotated assignment",
+    ast.Expr: "expression statement",
+    ast.Pass: "`pass` statement",
+    ast.Break: "`break` statement",
+    ast.Continue: "`continue` statement",
     ast.Compare: "comparison",
     ast.BoolOp: "`and`/`or` expression",
+    ast.BinOp: "arithmetic",
+    ast.UnaryOp: "unary operator",
     ast.IfExp: "conditional expression",
-    ast.Subscript: "subscript",
-    ast.List: "list",
+    ast.Attribute: "attribute access",
+    ast.Subscript: "subscript (indexing)",
+    ast.Slice: "slice",
+    ast.Name: "name",
+    ast.Constant: "constant",
+    ast.Tuple: "tuple",
+    ast.List: "list value (`[...]`)",
     ast.Dict: "dict",
     ast.Set: "set",
     ast.Lambda: "lambda",
@@ -36,8 +52,9 @@ _CONSTRUCTS: dict[type[ast.AST], str] = {
     ast.DictComp: "dict comprehension",
     ast.SetComp: "set comprehension",
     ast.JoinedStr: "f-string",
+    ast.FormattedValue: "f-string",
     ast.NamedExpr: "assignment expression (`:=`)",
-    ast.Starred: "starred expression",
+    ast.Starred: "starred expression (`*xs`)",
     ast.Await: "`await`",
     ast.Call: "calling the result of a call",
     ast.Yield: "`yield`",
@@ -58,6 +75,15 @@ _CONSTRUCTS: dict[type[ast.AST], str] = {
 }
 
 _MOVE_OUT = "outside the function srcgrad differentiates"
+_INDEXING = "unpack a tuple (`a, b = pair`) or loop over the sequence (`for v in xs`)"
+_COLLECTING = (
+    "add the values up in a `for` loop (`total = total + v`), or write them "
+    "out as a tuple"
+)
+_BITWISE = (
+    "bitwise operators work on integers and have no derivative: compute the "
+    f"value {_MOVE_OUT} and pass it in"
+)
 
 #: What to write instead, for the constructs srcgrad refuses.
 _HINTS: dict[type[ast.AST], str] = {
@@ -86,17 +112,82 @@ _HINTS: dict[type[ast.AST], str] = {
     ast.IsNot: "compare numbers with `==` or `!=`",
     ast.In: "compare with each value, joined with `or`",
     ast.NotIn: "compare with each value, joined with `and`",
+    ast.Attribute: (
+        "srcgrad reads attributes of modules only (`math.pi`); pass the "
+        "numbers an object holds as arguments"
+    ),
+    ast.Subscript: _INDEXING,
+    ast.Slice: _INDEXING,
+    ast.List: (
+        "write a tuple (`(a, b)`): it can be unpacked, looped over, or passed "
+        "to sum, max and min"
+    ),
+    ast.ListComp: _COLLECTING,
+    ast.GeneratorExp: _COLLECTING,
+    ast.SetComp: _COLLECTING,
+    ast.DictComp: _COLLECTING,
+    ast.Dict: "pass the numbers as arguments of their own",
+    ast.Set: "pass the numbers as arguments of their own",
+    ast.Starred: "write the items out one by one",
+    ast.JoinedStr: f"strings are not numbers: build messages {_MOVE_OUT}",
+    ast.FormattedValue: f"strings are not numbers: build messages {_MOVE_OUT}",
+    ast.Call: "call a function by its name",
+    ast.MatMult: (
+        "`@` multiplies arrays, and NumPy arrays are not supported yet: write "
+        "the products out"
+    ),
+    ast.LShift: _BITWISE,
+    ast.RShift: _BITWISE,
+    ast.BitOr: _BITWISE,
+    ast.BitXor: _BITWISE,
+    ast.BitAnd: _BITWISE,
+    ast.Invert: _BITWISE,
 }
 
 
 if hasattr(ast, "TryStar"):  # Python 3.11+: try ... except*
     _CONSTRUCTS[ast.TryStar] = "`try` statement"
     _HINTS[ast.TryStar] = _HINTS[ast.Try]
+if hasattr(ast, "TypeAlias"):  # Python 3.12+: type X = ...
+    _CONSTRUCTS[ast.TypeAlias] = "`type` statement"
+    _HINTS[ast.TypeAlias] = "define the alias at the top of the module"
+
+#: What assigning to a target other than a name is, and what to write.
+_TARGETS: dict[type[ast.AST], str] = {
+    ast.Attribute: (
+        "assigning to an attribute (`obj.x = ...`) is not supported: srcgrad "
+        "follows numbers, not changes to objects; keep the value in a local "
+        "variable and return it"
+    ),
+    ast.Subscript: (
+        "assigning to an item (`xs[i] = ...`) is not supported: lists are not "
+        "changed in place; build a tuple of the new values (`(a, b, c)`)"
+    ),
+    ast.Starred: (
+        "a starred target (`*rest`) is not supported; unpack into one name per item"
+    ),
+}
 
 
 def describe(node: ast.AST) -> str:
-    """A reader's name for an AST construct, for error messages."""
-    return _CONSTRUCTS.get(type(node), f"`{type(node).__name__}`")
+    """A reader's name for an AST construct, for error messages.
+
+    Never the name of an ``ast`` class: a construct the table does not know
+    is named in words (``TypeAlias``: "type alias").
+    """
+    found = _CONSTRUCTS.get(type(node))
+    if found is not None:
+        return found
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(node).__name__)
+    return f"{words.lower()} construct"
+
+
+def assignment_to(target: ast.AST) -> str:
+    """Why assigning to ``target`` (not a name or a tuple of names) is
+    refused, and what to write instead."""
+    return _TARGETS.get(type(target)) or (
+        f"assigning to {describe(target)} is not supported; assign to a name"
+    )
 
 
 def hint(node: ast.AST) -> str | None:

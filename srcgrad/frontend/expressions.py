@@ -209,13 +209,7 @@ class ExpressionLowering(LoweringState):
         if isinstance(node, ast.Name):
             return self._free_name(node)
         if isinstance(node, ast.Attribute):
-            if isinstance(node.value, ast.Name) and node.value.id in self.locals:
-                self.fail(
-                    node,
-                    "attribute access on a value is not supported (nor are its "
-                    "methods); write the computation with operators, math "
-                    "functions or a function of your own that takes the numbers",
-                )
+            self._refuse_attribute_of_value(node)
             base = self._reference(node.value)
             function = self._module_function(node, base)
             if function is not None:
@@ -245,6 +239,18 @@ class ExpressionLowering(LoweringState):
             return found
         self.unsupported(node)
 
+    def _refuse_attribute_of_value(self, node: ast.Attribute) -> None:
+        """``x.real`` or ``f(x).real``: srcgrad reads attributes of modules."""
+        if isinstance(node.value, ast.Name) and node.value.id in self.locals:
+            self.fail(
+                node,
+                "attribute access on a value is not supported (nor are its "
+                "methods); write the computation with operators, math "
+                "functions or a function of your own that takes the numbers",
+            )
+        if not isinstance(node.value, (ast.Name, ast.Attribute)):
+            self.fail(node, _computed_attribute(node))
+
     def _module_function(
         self, node: ast.Attribute, base: Binding
     ) -> FunctionBinding | None:
@@ -262,6 +268,15 @@ class ExpressionLowering(LoweringState):
         if node.id in self.nested_nodes and node.id not in self.env:
             return self.function_named(node.id)
         if node.id in self.locals or node.id in self.env:
+            arguments = self.source.node.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            if node.id in {argument.arg for argument in every}:
+                self.fail(
+                    node,
+                    f"parameter {node.id!r} is called here: functions passed as "
+                    "arguments are not supported, srcgrad reads which function "
+                    "a call calls from its name; call that function by its name",
+                )
             self.fail(
                 node,
                 f"local variable {node.id!r} is not a function; srcgrad calls "
@@ -295,3 +310,21 @@ class ExpressionLowering(LoweringState):
                 "it, not using it as a value",
             )
         self.fail(node, f"{binding.description} is not supported", NameResolutionError)
+
+
+def _computed_attribute(node: ast.Attribute) -> str:
+    """Why ``(expression).name`` is refused, and what to write instead."""
+    message = (
+        f"attribute `.{node.attr}` of a computed value "
+        f"(`{ast.unparse(node.value)}`) is not supported"
+    )
+    if node.attr in ("real", "imag", "conjugate"):
+        return (
+            f"{message}: complex values are not supported, srcgrad "
+            "differentiates real functions of real numbers; compute with real "
+            "numbers (math or NumPy functions, not cmath)"
+        )
+    return (
+        f"{message}: srcgrad reads attributes of modules only (`math.pi`); "
+        "write the computation with operators and functions of numbers"
+    )

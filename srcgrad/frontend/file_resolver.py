@@ -415,12 +415,23 @@ def _unknowable(
     if star is not None:
         why = f"it may come from `from {star.module} import *` on line {star.line}"
     else:
-        lines = ", ".join(str(line) for line in sorted({d.line for d in definitions}))
-        why = f"it is bound conditionally or more than once, on lines {lines}"
+        lines = sorted({definition.line for definition in definitions})
+        if len(lines) == 1:
+            why = f"it is bound conditionally, on line {lines[0]}"
+        else:
+            listed = ", ".join(str(line) for line in lines)
+            why = f"it is bound conditionally or more than once, on lines {listed}"
     description = (
         f"{name!r} ({why}; srcgrad show cannot tell what it is without running "
         "the file)"
     )
     if all(isinstance(each, GlobalBinding) and each.is_value for each in bindings):
         return GlobalBinding(name, description)
-    return OtherBinding(description)
+    return OtherBinding(
+        description,
+        if_called=(
+            "bind the function once, unconditionally, at the top level of the "
+            "file; or build the gradient with srcgrad.grad, which reads the "
+            "function that runs"
+        ),
+    )

@@ -88,10 +88,35 @@ class IterableLowering(StatementLowering):
             return self._iteration_builtin(name, node)
         if isinstance(node, ast.Name):
             return self._name(node)
+        shadowed = self._shadowed_builtin(node)
+        if shadowed is not None:
+            self.fail(node.func, shadowed)  # type: ignore[attr-defined]
         self.fail(
             node,
             f"iterating over `{ast.unparse(node)}` is not supported; "
             f"iterate over {_ITERABLES}",
+        )
+
+    def _shadowed_builtin(self, node: ast.expr) -> str | None:
+        """Why ``range(...)`` is not Python's ``range`` here, if it is not:
+        a local variable or a global of that name hides the builtin."""
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            return None
+        name = node.func.id
+        if name not in ("range", "enumerate", "zip", "reversed"):
+            return None
+        if name in self.locals:
+            line = self.assigned_at.get(name)
+            where = f" (assigned on line {line})" if line else ""
+            what = f"a local variable of {self.source.name}{where}"
+        else:
+            found = getattr(self.resolver.resolve(name), "description", None)
+            what = f"the global {name!r}"
+            if found and found != f"global {name!r}":
+                what += f" ({found})"
+        return (
+            f"`{name}` here is {what}, not Python's builtin {name}; rename that "
+            f"variable, so that `{name}(...)` is the builtin"
         )
 
     def _iteration_builtin(self, name: str, node: ast.Call) -> Value:

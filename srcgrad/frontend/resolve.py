@@ -19,7 +19,7 @@ import numbers
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import FunctionType, MappingProxyType, ModuleType
+from types import BuiltinFunctionType, FunctionType, MappingProxyType, ModuleType
 from typing import Any, Protocol
 
 from srcgrad.primitives import Primitive, spellings_in
@@ -126,6 +126,9 @@ class OtherBinding:
     description: str
     no_rule_for: str | None = None
     module: ModuleType | None = None
+    #: What to do instead of calling it, where more can be said than that
+    #: srcgrad cannot read it.
+    if_called: str | None = None
 
 
 Binding = (
@@ -195,7 +198,12 @@ def classify_object(obj: Any, display: str) -> Binding:
     no_rule_for = None
     if callable(obj) and isinstance(name, str) and module in RULE_MODULES:
         no_rule_for = f"{module}.{name}"
-    kind = "a class" if isinstance(obj, type) else type(obj).__name__
+    if isinstance(obj, type):
+        kind = "a class"
+    elif isinstance(obj, BuiltinFunctionType):
+        kind = "a built-in function"
+    else:
+        kind = f"a {type(obj).__name__} object"
     return OtherBinding(f"{display} ({kind})", no_rule_for)
 
 

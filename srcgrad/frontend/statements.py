@@ -16,7 +16,7 @@ import ast
 from collections.abc import Callable
 
 from srcgrad.frontend.analysis import always_exits
-from srcgrad.frontend.constructs import describe
+from srcgrad.frontend.constructs import assignment_to
 from srcgrad.frontend.environment import (
     BREAK,
     FLAGS,
@@ -107,9 +107,34 @@ class StatementLowering(NestedLowering):
         elif isinstance(statement, ast.Continue):
             self.env[SKIP] = True
         elif isinstance(statement, ast.Expr):
-            self.fail(statement, "an expression statement has no effect on the result")
+            self.fail(statement, self._no_effect(statement.value))
         else:
             self.unsupported(statement)
+
+    def _no_effect(self, value: ast.expr) -> str:
+        """Why an expression statement is refused: what it does in Python
+        that srcgrad does not follow, or that it does nothing."""
+        if not isinstance(value, ast.Call):
+            return (
+                "an expression statement has no effect on the result; assign "
+                "its value to a name (`y = ...`) or remove it"
+            )
+        function = value.func
+        if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
+            owner, method = function.value.id, function.attr
+            if owner in self.locals or owner in self.env:
+                return _method_call(owner, method)
+        if isinstance(function, ast.Name) and function.id in self.nested_nodes:
+            declaration = _enclosing_names(self.nested_nodes[function.id])
+            if declaration is not None:
+                return _writes_enclosing(
+                    function.id, declaration, self.line(declaration)
+                )
+        return (
+            "the value of this call is not used: srcgrad follows values, not "
+            "what a call changes; assign its value to a name (`y = f(x)`) and "
+            "use it, or remove the call"
+        )
 
     def _break(self, statement: ast.Break) -> None:
         """Keep what each name the loop carries out on a ``break`` holds here."""
@@ -125,7 +150,7 @@ class StatementLowering(NestedLowering):
 
     def _augmented(self, statement: ast.AugAssign) -> None:
         if not isinstance(statement.target, ast.Name):
-            self.unsupported(statement.target, statement.target)
+            self.fail(statement.target, assignment_to(statement.target))
         name = ast.Name(statement.target.id, ast.Load())
         ast.copy_location(name, statement.target)
         combined = ast.BinOp(name, statement.op, statement.value)
@@ -165,7 +190,7 @@ class StatementLowering(NestedLowering):
             for element, item in zip(target.elts, value, strict=True):
                 self._bind(element, item)
         else:
-            self.fail(target, f"assignment to a {describe(target)} is not supported")
+            self.fail(target, assignment_to(target))
 
     # -- branches ------------------------------------------------------------
     def _if(self, node: ast.If, rest: list[ast.stmt] | None = None) -> None:
@@ -285,3 +310,49 @@ def _one_branch_exits(statement: ast.stmt) -> bool:
     if isinstance(statement, (ast.For, ast.While)):
         return always_exits(statement.orelse)
     return False
+
+
+#: List methods that change the list they are called on.
+_MUTATING = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse"}
+)
+
+
+def _method_call(owner: str, method: str) -> str:
+    """Why ``owner.method(...)`` as a statement is refused."""
+    if method in _MUTATING:
+        return (
+            f"`{owner}.{method}(...)` changes the list `{owner}` in place: "
+            "mutating lists is not supported (yet); build the values as a "
+            "tuple written out (`values = (a, b, c)`), or add them up as a "
+            "`for` loop goes (`total = total + v`)"
+        )
+    return (
+        f"calling the method `{owner}.{method}(...)` is not supported: srcgrad "
+        "follows numbers, not objects; write the computation with operators "
+        "and functions of numbers"
+    )
+
+
+def _enclosing_names(definition: ast.stmt) -> ast.Nonlocal | ast.Global | None:
+    """The first ``nonlocal`` or ``global`` statement in ``definition``."""
+    for node in ast.walk(definition):
+        if isinstance(node, (ast.Nonlocal, ast.Global)):
+            return node
+    return None
+
+
+def _writes_enclosing(
+    function: str, declaration: ast.Nonlocal | ast.Global, line: int
+) -> str:
+    """Why calling ``function``, which assigns names of the code around it,
+    is refused."""
+    keyword = "nonlocal" if isinstance(declaration, ast.Nonlocal) else "global"
+    names = ", ".join(f"`{name}`" for name in declaration.names)
+    first = declaration.names[0]
+    return (
+        f"{function}() assigns {names} of the code around it (`{keyword}` on "
+        f"line {line}): writes to an enclosing function's or the module's "
+        f"variables are not supported; make {function} return the new value "
+        f"and assign it here: `{first} = {function}(...)`"
+    )

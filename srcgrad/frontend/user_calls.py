@@ -20,7 +20,12 @@ from srcgrad.frontend.callees import Callee, CalleeSource, Default
 from srcgrad.frontend.calls import CallLowering
 from srcgrad.frontend.environment import Lowered
 from srcgrad.frontend.loaders import file_callee, live_callee
-from srcgrad.frontend.resolve import FunctionBinding
+from srcgrad.frontend.resolve import (
+    BuiltinBinding,
+    FunctionBinding,
+    OtherBinding,
+    PrimitiveBinding,
+)
 from srcgrad.ir import CALL, CONST, Value
 
 
@@ -32,6 +37,7 @@ class UserCallLowering(CallLowering):
 
     def _user_call(self, node: ast.Call, binding: FunctionBinding) -> Lowered:
         """``f(args)`` for a function ``f`` of the user's: a ``call`` op."""
+        self._refuse_function_arguments(node, binding)
         callee = self._callee(node, binding)
         self._refuse_unpacking(node)
         args = [self._argument(argument, callee) for argument in node.args]
@@ -49,6 +55,47 @@ class UserCallLowering(CallLowering):
             )
         return op.result if shape is None else tuple(op.results)
 
+    def _refuse_function_arguments(
+        self, node: ast.Call, binding: FunctionBinding
+    ) -> None:
+        """Refuse a function passed as an argument, here at the call, before
+        the callee is read (where it would be a parameter being called)."""
+        arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+        for argument in arguments:
+            what = self._function_named_by(argument)
+            if what is None:
+                continue
+            self.fail(
+                argument,
+                f"passing a function ({what}) as an argument to {binding.name} "
+                "is not supported: srcgrad reads which function each call calls "
+                f"from its name; call {ast.unparse(argument)} by name inside "
+                f"{binding.name} (one helper per function, if several are passed)",
+            )
+
+    def _function_named_by(self, node: ast.expr) -> str | None:
+        """How to name the function ``node`` is, if it is one."""
+        if isinstance(node, ast.Lambda):
+            return "a lambda"
+        if isinstance(node, ast.Name) and node.id in self.env:
+            return None
+        if isinstance(node, ast.Name) and node.id in self.nested_nodes:
+            return f"`{node.id}`"
+        chain = node
+        while isinstance(chain, ast.Attribute):
+            chain = chain.value
+        if not isinstance(chain, ast.Name) or chain.id in self.locals:
+            return None
+        try:
+            found = self._reference(node)
+        except SrcgradError:
+            return None  # lowering the argument says what is wrong with it
+        if isinstance(found, (FunctionBinding, PrimitiveBinding, BuiltinBinding)):
+            return f"`{ast.unparse(node)}`"
+        if isinstance(found, OtherBinding) and found.no_rule_for:
+            return f"`{ast.unparse(node)}`"
+        return None
+
     def _callee(self, node: ast.Call, binding: FunctionBinding) -> Callee:
         """The callee, lowered into the program the first time it is called."""
         key, read, reuse = self._reader(binding)
@@ -59,9 +106,8 @@ class UserCallLowering(CallLowering):
                 message = f"cannot call {binding.name}: {error.message}"
                 self.fail(node.func, message, type(error))
             # Where the error is, and how the function differentiated got there.
-            called = f"{binding.name}, called from {self.source.name} on line"
-            message = f"{error.message} (in {called} {self.line(node)})"
-            raise type(error)(message, error.location) from None
+            call = self.location(node)
+            raise error.called_from(binding.name, self.source.name, call) from None
 
     def _reader(
         self, binding: FunctionBinding
@@ -101,6 +147,7 @@ class UserCallLowering(CallLowering):
         keywords: dict[str, Value],
     ) -> list[Value]:
         """The callee's parameters, in order, bound as Python binds them."""
+        self._refuse_unknown_keywords(node, callee)
         try:
             bound = callee.signature.bind(*args, **keywords)
         except TypeError as error:
@@ -114,6 +161,33 @@ class UserCallLowering(CallLowering):
             assert isinstance(default, Default), default
             operands.append(self._default(node, callee, name, default))
         return operands
+
+    def _refuse_unknown_keywords(self, node: ast.Call, callee: Callee) -> None:
+        """A keyword the callee has no parameter for is named, as Python
+        names it, before any argument it lacks (``h(x=x)`` for ``h(s, t)``
+        is about ``x``, not a missing ``s``)."""
+        parameters = callee.signature.parameters
+        if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+            return
+        for keyword in node.keywords:
+            parameter = parameters.get(str(keyword.arg))
+            if (
+                parameter is not None
+                and parameter.kind is not parameter.POSITIONAL_ONLY
+            ):
+                continue
+            if parameter is None:
+                names = ", ".join(parameters)
+                message = (
+                    f"{callee.display}() got an unexpected keyword argument "
+                    f"{keyword.arg!r}; its parameters are ({names})"
+                )
+            else:
+                message = (
+                    f"{callee.display}() takes {keyword.arg!r} by position only; "
+                    f"pass it without `{keyword.arg}=`"
+                )
+            self.fail(keyword, message, CallError)
 
     def _default(
         self, node: ast.Call, callee: Callee, name: str, default: Default

@@ -14,6 +14,7 @@ table supplies definitions with derivative rules on top.
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -211,12 +212,24 @@ class Function:
 
 
 def walk(block: Block) -> Iterator[Op]:
-    """Every op in ``block`` and, depth first, in the regions of its ops."""
-    for op in block.ops:
+    """Every op in ``block`` and, depth first, in the regions of its ops.
+
+    A stack of iterators, not nested generators: each op then costs the
+    same however deeply it is nested (an ``elif`` chain a hundred long).
+    """
+    stack: list[Iterator[Op]] = [iter(block.ops)]
+    while stack:
+        op = next(stack[-1], None)
+        if op is None:
+            stack.pop()
+            continue
         yield op
-        for region in op.regions:
-            for inner in region.blocks:
-                yield from walk(inner)
+        if op.regions:
+            stack.append(
+                itertools.chain.from_iterable(
+                    inner.ops for region in op.regions for inner in region.blocks
+                )
+            )
 
 
 def uses(block: Block) -> dict[Value, list[Op]]:

@@ -23,7 +23,14 @@ class SourceLocation:
         return f"{self.filename}:{self.line}:{self.column}"
 
     def caret(self) -> str:
-        """The source line and a caret line under this span."""
+        """The source line and a caret line under this span.
+
+        Tabs are expanded (to multiples of 8, as terminals show them) in
+        both lines, so the caret is under the span however the line is
+        indented.
+        """
         line = self.text.rstrip("\n")
-        width = max(1, self.end_column - self.column)
-        return f"    {line}\n    {' ' * (self.column - 1)}{'^' * width}"
+        start = len(line[: self.column - 1].expandtabs())
+        end = len(line[: self.end_column - 1].expandtabs())
+        width = max(1, end - start)
+        return f"    {line.expandtabs()}\n    {' ' * start}{'^' * width}"

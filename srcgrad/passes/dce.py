@@ -24,20 +24,26 @@ from srcgrad.ir import (
 
 def dce(function: Function) -> bool:
     """Remove unused code from ``function``; True if anything changed."""
-    return _sweep(function.entry, set())
+    return _sweep(function.entry, set(), {})
 
 
 def dce_block(block: Block) -> bool:
     """Remove unused code from one block (what its terminator reads is live)."""
-    return _sweep(block, set())
+    return _sweep(block, set(), {})
 
 
-def _sweep(block: Block, live: set[Value]) -> bool:
-    """Walk ``block`` backwards, keeping ops with effects or live results."""
+def _sweep(block: Block, live: set[Value], effects: dict[Op, bool]) -> bool:
+    """Walk ``block`` backwards, keeping ops with effects or live results.
+
+    ``effects`` remembers which ops have effects (``has_effects``), which
+    every block around an op asks again.
+    """
     changed = False
     kept = []
     for op in reversed(block.ops):
-        needed = has_effects(op) or any(result in live for result in op.results)
+        needed = _has_effects(op, effects) or any(
+            result in live for result in op.results
+        )
         if not needed and not op.definition.is_terminator:
             changed = True
             continue
@@ -47,12 +53,33 @@ def _sweep(block: Block, live: set[Value]) -> bool:
             changed |= _prune_loop(op, live)
         for region in op.regions:
             for inner in region.blocks:
-                changed |= _sweep(inner, live)
+                changed |= _sweep(inner, live, effects)
         live.update(op.operands)
         kept.append(op)
     kept.reverse()
     block.ops = kept
     return changed
+
+
+def _has_effects(op: Op, effects: dict[Op, bool]) -> bool:
+    """``has_effects(op)``, each op's answer computed once.
+
+    Dropping ops nobody uses never changes it: only ops without effects go.
+    """
+    found = effects.get(op)
+    if found is None:
+        definition = op.definition
+        found = not definition.is_terminator and (
+            not definition.pure
+            or any(
+                _has_effects(inner, effects)
+                for region in op.regions
+                for block in region.blocks
+                for inner in block.ops
+            )
+        )
+        effects[op] = found
+    return found
 
 
 def _prune_if(op: Op, live: set[Value]) -> bool:
