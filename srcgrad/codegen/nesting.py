@@ -39,7 +39,7 @@ def as_elif(otherwise: list[ast.stmt]) -> ast.If | None:
     ``t = x < 1.0; if t: ...`` becomes ``if (t := x < 1.0): ...``. Comments
     go (the ``elif`` line says what they said). None if it is not one.
     """
-    statements = [statement for statement in otherwise if not _is_comment(statement)]
+    statements = [statement for statement in otherwise if not is_comment(statement)]
     if not statements or not isinstance(statements[-1], ast.If):
         return None
     *prefix, last = statements
@@ -61,7 +61,7 @@ def as_elif(otherwise: list[ast.stmt]) -> ast.If | None:
     return last
 
 
-def _is_comment(statement: ast.stmt) -> bool:
+def is_comment(statement: ast.stmt) -> bool:
     value = getattr(statement, "value", None)
     return (
         isinstance(statement, ast.Expr)

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from srcgrad.codegen.checks import check_statement, evaluated_why
 from srcgrad.codegen.format import verbatim
 from srcgrad.codegen.layout import Flow
-from srcgrad.codegen.nesting import as_elif, check_nesting
+from srcgrad.codegen.nesting import as_elif, check_nesting, is_comment
 from srcgrad.codegen.plan import Plan
 from srcgrad.ir import (
     CHECK_REAL,
@@ -212,7 +212,12 @@ class Writer:
         if not then and not otherwise:
             return
         test = self.plan.expression(op.operands[0])
-        chained = as_elif(otherwise)
+        # A lone `if` is an `elif`; one after the statements computing its
+        # test is, with `:=`, only where nesting it would go deep.
+        code = [statement for statement in otherwise if not is_comment(statement)]
+        lone = len(code) == 1 and isinstance(code[0], ast.If)
+        flatten = (then and lone) or _else_depth(code) >= _FLAT_FROM
+        chained = as_elif(otherwise) if flatten else None
         if chained is not None:
             # `if t: pass` keeps a chain flat where the then-branch is empty.
             run.add_compound(ast.If(test, then or [ast.Pass()], [chained]), loc)
@@ -333,3 +338,18 @@ def _negated(test: ast.expr) -> ast.expr:
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return test.operand
     return ast.UnaryOp(ast.Not(), test)
+
+
+#: How deep a chain of else-branches ending in an ``if`` may nest before it
+#: is written as an ``elif`` chain binding its conditions with ``:=``.
+_FLAT_FROM = 4
+
+
+def _else_depth(statements: list[ast.stmt]) -> int:
+    """How many ``if``s end ``statements``, each in the else of the one
+    before (or its body, where an empty then-branch was negated away)."""
+    depth = 0
+    while statements and isinstance(statements[-1], ast.If):
+        depth += 1
+        statements = statements[-1].orelse or statements[-1].body
+    return depth
