@@ -870,4 +870,17 @@ CASES = [
         """,
         [(-1.27, 0.86, [-0.5, 0.3]), (-1.27, 0.86, [-0.5, -0.3]), (1.5, 0.2, [0.5])],
     ),
+    (
+        "a running minimum that starts from float('inf')",
+        """
+        def f(x, cs):
+            best = float("inf")
+            for c in cs:
+                d = (c - x) ** 2
+                if d < best:
+                    best = d
+            return best + float("1e-3") * x
+        """,
+        [(0.3, WEIGHTS), (1.0, PAIRS[0])],
+    ),
 ]

@@ -12,6 +12,7 @@ from helpers import define
 import srcgrad
 from srcgrad.cli import main
 from srcgrad.errors import (
+    CallError,
     DifferentiationError,
     SourceUnavailableError,
     UnsupportedSyntaxError,
@@ -355,3 +356,9 @@ def test_a_function_bound_once_conditionally_is_named_on_its_one_line(tmp_path, 
     assert "(it is bound conditionally, on line 4; srcgrad show cannot tell" in err
     assert "on lines" not in err
     assert "bind the function once, unconditionally, at the top level" in err
+
+
+def test_float_of_text_python_cannot_read_is_an_error_at_the_call():
+    f = define('def f(x):\n    return x * float("one")\n')
+    with pytest.raises(CallError, match=r"float\('one'\) raises ValueError"):
+        srcgrad.grad(f)

@@ -78,6 +78,8 @@ class CallLowering(ExpressionLowering):
             )
         except SrcgradError as error:
             self.fail(node, error.message, type(error))
+        if callee.primitive.name == "float" and _text_argument(node):
+            return self._float_of_text(node)
         args = [self._scalar(argument) for argument in node.args]
         keywords = {
             str(keyword.arg): self._scalar(keyword.value) for keyword in node.keywords
@@ -101,6 +103,14 @@ class CallLowering(ExpressionLowering):
         except SrcgradError as error:
             self.fail(node, error.message, type(error))
         return self._apply(name, operands, namespace)
+
+    def _float_of_text(self, node: ast.Call) -> Value:
+        """``float("inf")``, ``float("nan")``, ``float("1e-3")``: a constant."""
+        text = node.args[0].value  # type: ignore[attr-defined]
+        try:
+            return self.builder.const(float(text))
+        except ValueError:
+            self.fail(node, f"float({text!r}) raises ValueError", CallError)
 
     def _refuse_call(self, node: ast.Call, callee: object) -> NoReturn:
         reason = getattr(callee, "if_called", None)
@@ -283,3 +293,13 @@ class CallLowering(ExpressionLowering):
         start = self._scalar(start_node) if start_node else self.builder.const(0)
         operands = [start] + [self._number_item(item, node) for item in items]
         return self.builder.create(SUM_OF, operands, _BUILTINS).result
+
+
+def _text_argument(node: ast.Call) -> bool:
+    """``node`` is a call of one argument, a string written out."""
+    return (
+        len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    )
