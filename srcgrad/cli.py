@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import ast
 import builtins
+import os
 import sys
 from collections.abc import Sequence
 
@@ -84,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _show(arguments: argparse.Namespace) -> int:
-    path, _, name = arguments.target.partition("::")
+    path, name = _target(arguments.target)
     wrt = None if arguments.wrt is None else _parse_wrt(arguments.wrt)
     parsed = parse_file(path)
     sources, errors = _selected(parsed, name)
@@ -143,6 +144,26 @@ def _generate_all(
         except Exception as error:  # a bug in srcgrad: say so, show the rest
             errors.append(_internal_error(error, source))
     return generated
+
+
+def _target(target: str) -> tuple[str, str]:
+    """``FILE::NAME`` as (FILE, NAME), NAME empty for ``FILE`` alone.
+
+    The name is after the last ``::``: a path may hold ``::``, a name never.
+    A target that is a file is a path, whatever it holds.
+
+    Raises:
+        SrcgradError: ``FILE::`` names no function.
+    """
+    if "::" not in target or os.path.isfile(target):
+        return target, ""
+    path, _, name = target.rpartition("::")
+    if not name:
+        raise SrcgradError(
+            f"{target!r} names no function after '::'; write {path}::NAME to "
+            f"show one function, or {path} alone to show every function"
+        )
+    return path, name
 
 
 def _generate(

@@ -82,6 +82,8 @@ def test_show_ir(model, capsys):
     ("argument", "message"),
     [
         ("::nosuch", "no top-level function named 'nosuch'"),
+        # An empty name is a mistake, not a request for every function.
+        ("::", "names no function after '::'; write "),
         ("::energy --wrt q", "--wrt 'q' is not a parameter of energy"),
     ],
 )
@@ -90,6 +92,19 @@ def test_show_errors_are_one_clear_line(model, capsys, argument, message):
     target, *options = argument.split()
     assert main(["show", f"{path}{target}", *options]) == 1
     assert message in capsys.readouterr().err
+
+
+def test_the_name_follows_the_last_double_colon(tmp_path, capsys):
+    # A directory may have '::' in its name; a function's name never does.
+    directory = tmp_path / "runs::2024"
+    directory.mkdir()
+    path = directory / "model.py"
+    path.write_text("def f(x):\n    return x * x\n\n\ndef g(x):\n    return x\n")
+    assert main(["show", f"{path}::f"]) == 0
+    out = capsys.readouterr().out
+    assert "def f_grad(x):" in out and "g_grad" not in out
+    assert main(["show", str(path)]) == 0
+    assert "def g_grad(x):" in capsys.readouterr().out
 
 
 def test_show_rejects_modules_without_rules_with_a_location(tmp_path, capsys):
