@@ -30,7 +30,6 @@ from srcgrad.compiler import (
 from srcgrad.errors import (
     DifferentiationError,
     SrcgradError,
-    UnsupportedSyntaxError,
 )
 from srcgrad.frontend import (
     FileResolver,
@@ -42,6 +41,7 @@ from srcgrad.frontend import (
 )
 from srcgrad.frontend.decorators import declared_wrt, grad_decorator
 from srcgrad.frontend.resolve import Resolver
+from srcgrad.frontend.source import async_def_error
 from srcgrad.ir import Program, print_program
 
 
@@ -204,9 +204,7 @@ def _selected(
     """
     sources = [source for source in parsed.functions if name in ("", source.name)]
     errors: list[SrcgradError] = [
-        UnsupportedSyntaxError(
-            f"async function {node.name} is not supported", parsed.location(node)
-        )
+        async_def_error(node.name, parsed.location(node))
         for node in parsed.async_functions
         if name in ("", node.name)
     ]

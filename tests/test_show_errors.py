@@ -103,7 +103,7 @@ ERRORS = [
         "returns",
     ),
     (_line("def variadic"), None, "unsupported construct:"),
-    (_line("async def"), 1, "unsupported construct: async function later is not"),
+    (_line("async def"), 1, "unsupported construct: later is an `async def`"),
 ]
 
 

@@ -438,3 +438,40 @@ def test_module_constants_keep_their_names(tmp_path, capsys):
     module.G = 1.0
     assert gradient(2.0, 3.0, 4.0) == pytest.approx(before / 6.674e-11)
     assert before == pytest.approx(-2 * 6.674e-11 * 2.0 * 3.0 / 4.0**3)
+
+
+def _assert_same_error(file: ShownFile, name: str, directory, capsys) -> str:
+    """``srcgrad show FILE::NAME`` fails with the very error (message, place,
+    caret) that ``srcgrad.grad`` raises for the imported function; returns it."""
+    path = _write(file, directory)
+    assert main(["show", f"{path}::{name}"]) == 1
+    shown = capsys.readouterr()
+    assert shown.out == ""
+    with pytest.raises(srcgrad.SrcgradError) as raised:
+        srcgrad.grad(getattr(_import(path), name))
+    assert shown.err == f"srcgrad: {raised.value}\n"
+    return shown.err
+
+
+ASYNC = ShownFile(
+    "asynchronous",
+    """
+    async def helper(t):
+        return t * t
+
+
+    def f(x):
+        return helper(x)
+
+
+    async def g(x):  # a coroutine function
+        return x
+    """,
+    {},
+)
+
+
+@pytest.mark.parametrize("name", ["g"])
+def test_an_async_def_is_refused_as_grad_refuses_it(tmp_path, capsys, name):
+    err = _assert_same_error(ASYNC, name, tmp_path, capsys)
+    assert "is an `async def`; srcgrad differentiates plain functions" in err

@@ -16,7 +16,7 @@ import tokenize
 from dataclasses import dataclass
 
 from srcgrad.errors import UnsupportedSyntaxError
-from srcgrad.frontend.source import FunctionSource
+from srcgrad.frontend.source import FunctionSource, span_in_file
 from srcgrad.ir import SourceLocation
 
 
@@ -44,12 +44,9 @@ class ParsedFile:
             node for node in self.module.body if isinstance(node, ast.AsyncFunctionDef)
         )
 
-    def location(self, statement: ast.stmt) -> SourceLocation:
-        """The first line of a top-level statement, as an error points at it."""
-        text = self.lines[statement.lineno - 1]
-        return SourceLocation(
-            self.filename, statement.lineno, 1, len(text.rstrip()) + 1, text
-        )
+    def location(self, node: ast.AST) -> SourceLocation:
+        """The span of ``node``, as an error points at it."""
+        return span_in_file(node, self.filename, self.lines)
 
 
 def parse_file(path: str) -> ParsedFile:

@@ -47,22 +47,43 @@ class FunctionSource:
 
     def location(self, node: ast.AST) -> SourceLocation:
         """The span of ``node`` in the user's file."""
-        line = getattr(node, "lineno", self.node.lineno) + self.line_offset
-        text = self.file_lines[line - 1] if 0 < line <= len(self.file_lines) else ""
-        start = self._column(text, getattr(node, "col_offset", 0))
-        if getattr(node, "end_lineno", None) == getattr(node, "lineno", None):
-            end = self._column(text, node.end_col_offset)  # type: ignore[attr-defined]
-        else:
-            end = len(text.rstrip())
-        return SourceLocation(
-            self.filename, line, start + 1, max(end, start + 1) + 1, text
+        return span_in_file(
+            node, self.filename, self.file_lines, self.line_offset, self.column_offset
         )
 
-    def _column(self, text: str, byte_offset: int) -> int:
+
+def span_in_file(
+    node: ast.AST,
+    filename: str,
+    file_lines: tuple[str, ...],
+    line_offset: int = 0,
+    column_offset: int = 0,
+) -> SourceLocation:
+    """The span of ``node``, parsed from text that starts ``line_offset``
+    lines into the file with ``column_offset`` characters of indentation
+    removed, in the file ``file_lines`` holds."""
+    line = getattr(node, "lineno", 1) + line_offset
+    text = file_lines[line - 1] if 0 < line <= len(file_lines) else ""
+
+    def column(byte_offset: int) -> int:
         # ast columns are UTF-8 byte offsets into the dedented line.
         encoded = text.encode("utf-8")
-        shifted = byte_offset + len(text[: self.column_offset].encode("utf-8"))
+        shifted = byte_offset + len(text[:column_offset].encode("utf-8"))
         return len(encoded[:shifted].decode("utf-8", errors="ignore"))
+
+    start = column(getattr(node, "col_offset", 0))
+    if getattr(node, "end_lineno", None) == getattr(node, "lineno", None):
+        end = column(node.end_col_offset)  # type: ignore[attr-defined]
+    else:
+        end = len(text.rstrip())
+    return SourceLocation(filename, line, start + 1, max(end, start + 1) + 1, text)
+
+
+def async_def_error(name: str, location: SourceLocation) -> UnsupportedSyntaxError:
+    """The error for an ``async def``, read live or from a file."""
+    return UnsupportedSyntaxError(
+        f"{name} is an `async def`; srcgrad differentiates plain functions", location
+    )
 
 
 #: The name a lambda's gradient is given (``lambda_grad``).
@@ -139,11 +160,7 @@ def _def_statement(
     """The ``def`` the snippet starts with, if it is the code that runs."""
     statement = tree.body[0] if tree.body else None
     if isinstance(statement, ast.AsyncFunctionDef):
-        raise UnsupportedSyntaxError(
-            f"{function.__qualname__} is an `async def`; srcgrad differentiates "
-            "plain functions",
-            place.location(statement),
-        )
+        raise async_def_error(function.__qualname__, place.location(statement))
     if not isinstance(statement, ast.FunctionDef):
         raise SourceUnavailableError(
             f"{function.__qualname__} is not defined by a `def` statement"
@@ -165,14 +182,9 @@ class _Place:
 
     def location(self, node: ast.stmt) -> SourceLocation:
         """The span of ``node`` (any statement) in the user's file."""
-        located = FunctionSource(
-            node,  # type: ignore[arg-type]  # location() reads positions only
-            self.filename,
-            self.file_lines,
-            self.line_offset,
-            self.indent,
+        return span_in_file(
+            node, self.filename, self.file_lines, self.line_offset, self.indent
         )
-        return located.location(node)
 
 
 def _class_name(function: types.FunctionType) -> str | None:
