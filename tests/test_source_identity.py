@@ -106,6 +106,20 @@ def test_a_file_edited_after_import_is_refused(module_dir):
             "energy = lambda x: x * 2.0\n",
             "energy = lambda x: x * 5.0\n",
         ),
+        # Lines inserted above put a statement where the code says its
+        # `def` starts: an edit, not a function defined some other way.
+        (
+            "edited_statements",
+            "def energy(x):\n    return x * 2.0\n",
+            "K = 1.0\nL = 2.0\ndef energy(x):\n    return x * 2.0\n",
+        ),
+        # ... or the middle of an expression, which does not parse alone.
+        (
+            "edited_expression",
+            "import math\n\n\ndef energy(x):\n    return x * 2.0\n",
+            "import math\nK = (\n    1.0,\n    2.0,\n)\n\n\n"
+            "def energy(x):\n    return x * 2.0\n",
+        ),
     ],
 )
 def test_other_edits_are_refused(module_dir, name, before, after):
@@ -113,8 +127,15 @@ def test_other_edits_are_refused(module_dir, name, before, after):
     path.write_text(before)
     module = importlib.import_module(name)
     path.write_text(after)
-    with pytest.raises(srcgrad.SourceUnavailableError, match=f"{name}.py changed"):
+    with pytest.raises(srcgrad.SourceUnavailableError) as raised:
         srcgrad.grad(module.energy)
+    assert f"{name}.py changed since " in raised.value.message
+    assert "reload the module" in raised.value.message
+
+
+def test_a_lambda_renamed_is_still_read_as_a_lambda():
+    scope = _scope("scale = lambda x: x * 4.0\nscale.__name__ = 'scale'\n")
+    assert srcgrad.grad(scope["scale"])(1.0) == 4.0
 
 
 def test_closures_methods_and_imports_still_match_their_source(module_dir):

@@ -112,22 +112,35 @@ def source_of_function(function: Callable[..., Any]) -> FunctionSource:
     file_lines = tuple(linecache.getlines(filename) or lines)
     if not linecache.getlines(filename):
         first_line = 1
-    try:
-        tree = ast.parse(dedented)
-    except SyntaxError:
-        raise SourceUnavailableError(
-            f"cannot parse the source of {function.__qualname__} on its own; "
-            "define it with `def`"
-        ) from None
+    tree = _parsed(dedented, function, filename)
     scope = Scope(_class_name(function), module_imports("".join(file_lines), filename))
     place = _Place(filename, file_lines, first_line - 1, indent, scope)
-    if function.__name__ == "<lambda>":
+    if code.co_name == "<lambda>":  # even if its __name__ was changed
         definition = _lambda_definition(tree, code, place)
     else:
         definition = _def_statement(function, tree, place)
     if place.scope.class_name is not None:
         _mangle_private_names(definition, place.scope.class_name)
     return FunctionSource(definition, filename, file_lines, first_line - 1, indent)
+
+
+def _parsed(text: str, function: types.FunctionType, filename: str) -> ast.Module:
+    """The text ``inspect`` found for ``function``, parsed.
+
+    Raises:
+        SourceUnavailableError: it does not parse.
+    """
+    try:
+        return ast.parse(text)
+    except SyntaxError:
+        if function.__code__.co_name != "<lambda>":
+            # A `def` starts a statement and its block parses alone: these
+            # lines are something else now.
+            raise _changed_since_defined(function.__qualname__, filename) from None
+        raise SourceUnavailableError(
+            f"cannot parse the source of {function.__qualname__} on its own; "
+            "define it with `def`"
+        ) from None
 
 
 def _mangle_private_names(definition: ast.FunctionDef, class_name: str) -> None:
@@ -162,9 +175,8 @@ def _def_statement(
     if isinstance(statement, ast.AsyncFunctionDef):
         raise async_def_error(function.__qualname__, place.location(statement))
     if not isinstance(statement, ast.FunctionDef):
-        raise SourceUnavailableError(
-            f"{function.__qualname__} is not defined by a `def` statement"
-        )
+        # The code says a `def` starts on this line of the file; it does not.
+        raise _changed_since_defined(function.__qualname__, place.filename)
     if not compiles_to(statement, function.__code__, place.scope):
         raise _changed_since_defined(function.__qualname__, place.filename)
     return statement
