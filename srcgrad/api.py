@@ -29,6 +29,7 @@ from srcgrad.compiler import (
 )
 from srcgrad.errors import DifferentiationError, SourceUnavailableError, SrcgradError
 from srcgrad.frontend import lower_live_program
+from srcgrad.frontend.decorators import is_wrt_like, positional_wrt_error
 from srcgrad.frontend.reach import cell, fingerprint, follow, reached, resolution
 from srcgrad.ir import Function
 from srcgrad.reference import MODULE, REGISTRY, Reference
@@ -101,7 +102,10 @@ def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
         SrcgradError: ``f`` uses something srcgrad does not support, does
             not return one number, its file changed since it was defined,
             or ``wrt`` names no parameter of it (or names ``self``/``cls``).
+        CallError: ``f`` is a ``wrt`` (``grad("x")`` for ``grad(wrt="x")``).
     """
+    if is_wrt_like(f):
+        raise positional_wrt_error(f)
     if f is None:
         return lambda function: grad(function, wrt)
     function = _differentiable(f)

@@ -272,6 +272,19 @@ def test_keyword_defaults_changed_in_place_are_the_gradients_too():
     assert f(1.0) == 10.0 and g(1.0) == 10.0
 
 
+@pytest.mark.parametrize("wrt", ["y", 1, ("x", "y")])
+def test_wrt_given_where_the_function_goes_says_how_to_write_it(wrt):
+    # @srcgrad.grad("y") reads as "with respect to y", but its first
+    # parameter is the function: say so when the decorator is applied.
+    with pytest.raises(srcgrad.CallError) as raised:
+        srcgrad.grad(wrt)
+    assert raised.value.message == (
+        f"srcgrad.grad({wrt!r}) takes {wrt!r} as the function to differentiate; "
+        f"name the parameters with the keyword: @srcgrad.grad(wrt={wrt!r}), or "
+        f"srcgrad.grad(f, wrt={wrt!r})"
+    )
+
+
 def test_a_partial_gets_a_hint():
     import functools
 

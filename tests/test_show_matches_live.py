@@ -475,3 +475,38 @@ ASYNC = ShownFile(
 def test_an_async_def_is_refused_as_grad_refuses_it(tmp_path, capsys, name):
     err = _assert_same_error(ASYNC, name, tmp_path, capsys)
     assert "is an `async def`; srcgrad differentiates plain functions" in err
+
+
+@pytest.mark.parametrize("wrt", ['"y"', "1", '("x", "y")'])
+def test_wrt_where_the_function_goes_is_the_error_grad_gives(tmp_path, capsys, wrt):
+    file = ShownFile(
+        "positional",
+        f"""
+        import srcgrad
+
+
+        @srcgrad.grad({wrt})
+        def f(x, y):
+            return x * y
+        """,
+        {},
+    )
+    path = _write(file, tmp_path)
+    assert main(["show", path]) == 1
+    shown = capsys.readouterr()
+    with pytest.raises(srcgrad.CallError) as raised:
+        _import(path)  # the decorator raises as the module is imported
+    assert shown.out == ""
+    assert f"{path}:4:15: bad call: {raised.value.message}\n" in shown.err
+    assert f"@srcgrad.grad(wrt={wrt.replace(chr(34), chr(39))})" in shown.err
+
+
+def test_show_refuses_any_positional_argument_of_the_decorator(tmp_path, capsys):
+    path = tmp_path / "model.py"
+    path.write_text(
+        "import srcgrad\n\nWRT = 'x'\n\n\n@srcgrad.grad(WRT)\n"
+        "def f(x):\n    return x\n"
+    )
+    assert main(["show", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:6:15: bad call: srcgrad.grad's positional argument is" in err

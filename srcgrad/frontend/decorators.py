@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import ast
 
-from srcgrad.errors import UnsupportedSyntaxError
+from srcgrad.errors import CallError, UnsupportedSyntaxError
 from srcgrad.frontend.module_scope import module_scope_statements
 from srcgrad.frontend.source import FunctionSource
+from srcgrad.ir import SourceLocation
 
 
 def declared_wrt(source: FunctionSource, module: ast.Module) -> object | None:
@@ -22,10 +23,13 @@ def declared_wrt(source: FunctionSource, module: ast.Module) -> object | None:
 
     Raises:
         UnsupportedSyntaxError: the decorator's ``wrt`` is not a literal.
+        CallError: the decorator has a positional argument (``wrt`` meant).
     """
     decorator = grad_decorator(source, module)
     if not isinstance(decorator, ast.Call):
         return None if decorator is None else 0
+    if decorator.args:
+        raise _positional_argument(decorator.args[0], source)
     for keyword in decorator.keywords:
         if keyword.arg == "wrt":
             try:
@@ -37,6 +41,42 @@ def declared_wrt(source: FunctionSource, module: ast.Module) -> object | None:
                     source.location(keyword.value),
                 ) from None
     return 0
+
+
+def is_wrt_like(value: object) -> bool:
+    """Whether ``value`` looks like a ``wrt``: a name, a position, a tuple."""
+    if isinstance(value, tuple):
+        return bool(value) and all(is_wrt_like(item) for item in value)
+    return isinstance(value, (str, int)) and not isinstance(value, bool)
+
+
+def positional_wrt_error(
+    value: object, location: SourceLocation | None = None
+) -> CallError:
+    """The error for ``srcgrad.grad("x")``: a ``wrt`` passed where the
+    function to differentiate goes."""
+    return CallError(
+        f"srcgrad.grad({value!r}) takes {value!r} as the function to "
+        f"differentiate; name the parameters with the keyword: "
+        f"@srcgrad.grad(wrt={value!r}), or srcgrad.grad(f, wrt={value!r})",
+        location,
+    )
+
+
+def _positional_argument(node: ast.expr, source: FunctionSource) -> CallError:
+    """The error for ``@srcgrad.grad(<positional>)``."""
+    location = source.location(node)
+    try:
+        value = ast.literal_eval(node)
+    except ValueError:
+        value = None
+    if is_wrt_like(value):
+        return positional_wrt_error(value, location)
+    return CallError(
+        "srcgrad.grad's positional argument is the function to differentiate; "
+        "as a decorator, give it only keywords: @srcgrad.grad(wrt=...)",
+        location,
+    )
 
 
 def grad_decorator(source: FunctionSource, module: ast.Module) -> ast.expr | None:
