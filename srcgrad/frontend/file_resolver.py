@@ -31,7 +31,6 @@ import ast
 import builtins
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
 from types import ModuleType
 
 from srcgrad.frontend.file_bindings import (
@@ -40,6 +39,7 @@ from srcgrad.frontend.file_bindings import (
     unread_binding,
     value_binding,
 )
+from srcgrad.frontend.file_lookup import Definition, StarImport, When, lookup
 from srcgrad.frontend.module_scope import (
     DEFINITIONS,
     assigns_a_literal,
@@ -55,36 +55,12 @@ from srcgrad.frontend.resolve import (
     GlobalBinding,
     OtherBinding,
     Resolver,
-    classify_object,
     classify_variable,
 )
 from srcgrad.frontend.source import FunctionSource
 
 #: Modules whose ``TYPE_CHECKING`` is False when the code runs.
 _TYPING_MODULES = ("typing", "typing_extensions")
-
-
-class _When(Enum):
-    """When a binding happens, relative to importing the module."""
-
-    ALWAYS = "always"
-    MAYBE = "maybe"
-    NEVER = "only for type checkers"
-
-
-@dataclass(frozen=True)
-class _Definition:
-    binding: Binding
-    line: int
-    order: int  # the top-level statement it is in
-    when: _When
-
-
-@dataclass(frozen=True)
-class _StarImport:
-    module: str
-    line: int
-    order: int
 
 
 class FileResolver:
@@ -100,8 +76,8 @@ class FileResolver:
         self, module: ast.Module, functions: Iterable[FunctionSource] = ()
     ) -> None:
         self._sources = {id(source.node): source for source in functions}
-        self._definitions: dict[str, list[_Definition]] = {}
-        self._stars: list[_StarImport] = []  # `from elsewhere import *`
+        self._definitions: dict[str, list[Definition]] = {}
+        self._stars: list[StarImport] = []  # `from elsewhere import *`
         # Names whose object is known at the statement being read.
         self._objects: dict[str, object] = {}
         # Names bound to the typing module, and to its TYPE_CHECKING flag.
@@ -110,17 +86,14 @@ class FileResolver:
         self._order = 0
         for order, statement in enumerate(module.body):
             self._order = order
-            self._record(statement, _When.ALWAYS)
+            self._record(statement, When.ALWAYS)
         for order, name, line in rebound_by_functions(module):
             self._order = order
-            self._bind(name, value_binding(name), line, _When.MAYBE)
+            self._bind(name, value_binding(name), line, When.MAYBE)
 
     def resolve(self, name: str) -> Binding | None:
-        """What ``name`` refers to once the whole file has run.
-
-        A name bound in more than one way is not resolved to any of them:
-        a module-level ``grad(f)`` may have been called at any point.
-        """
+        """What ``name`` refers to once the whole file has run (see
+        ``file_lookup.lookup``)."""
         return self._resolve(name, None)
 
     def before(self, statement: int) -> Resolver:
@@ -129,46 +102,12 @@ class FileResolver:
         return _ResolverBefore(self, statement)
 
     def _resolve(self, name: str, before: int | None) -> Binding | None:
-        definitions = self._definitions.get(name, [])
-        running = [
-            found
-            for found in definitions
-            if found.when is not _When.NEVER
-            and (before is None or found.order < before)
-        ]
-        if before is not None:
-            # Statements run in order: the last sure binding replaced the rest.
-            sure = [i for i, found in enumerate(running) if found.when is _When.ALWAYS]
-            running = running[sure[-1] :] if sure else running
-        last = max((found.order for found in running), default=-1)
-        star = next(
-            (
-                star
-                for star in self._stars
-                if last < star.order and (before is None or star.order < before)
-            ),
-            None,
-        )
-        if not running and star is None:
-            if hasattr(builtins, name):
-                return classify_object(getattr(builtins, name), name)
-            if definitions and all(found.when is _When.NEVER for found in definitions):
-                return OtherBinding(
-                    f"{name!r} (imported only under `if TYPE_CHECKING:` on line "
-                    f"{definitions[0].line}, so not defined when the code runs)"
-                )
-            return None
-        bindings = list(dict.fromkeys(found.binding for found in running))
-        # One object, bound for sure (perhaps also where it may not run).
-        bound = any(found.when is _When.ALWAYS for found in running)
-        if len(bindings) == 1 and bound and star is None:
-            return bindings[0]
-        return _unknowable(name, running, bindings, star)
+        return lookup(name, self._definitions.get(name, []), self._stars, before)
 
     # -- statements --------------------------------------------------------
-    def _record(self, statement: ast.stmt, when: _When) -> None:
+    def _record(self, statement: ast.stmt, when: When) -> None:
         for name in walrus_targets(statement):
-            self._bind(name, value_binding(name), statement.lineno, _When.MAYBE)
+            self._bind(name, value_binding(name), statement.lineno, When.MAYBE)
         if isinstance(statement, ast.Import):
             self._import(statement, when)
         elif isinstance(statement, ast.ImportFrom):
@@ -190,7 +129,7 @@ class FileResolver:
         elif isinstance(statement, ast.AugAssign):
             self._assign(statement.target, _UNKNOWN, statement.lineno, when)
         elif isinstance(statement, ast.If) and self._is_type_checking(statement.test):
-            self._record_all(statement.body, _When.NEVER)
+            self._record_all(statement.body, When.NEVER)
             self._record_all(statement.orelse, when)
         elif isinstance(statement, ast.Try) and self._cannot_fail(statement.body):
             # The body cannot raise ImportError here: its handlers never run.
@@ -209,7 +148,7 @@ class FileResolver:
             return GlobalBinding(name, description, is_value=False)
         return FunctionBinding(name, description, source=source, resolver=self)
 
-    def _record_all(self, statements: list[ast.stmt], when: _When) -> None:
+    def _record_all(self, statements: list[ast.stmt], when: When) -> None:
         for statement in statements:
             self._record(statement, when)
 
@@ -217,16 +156,16 @@ class FileResolver:
         """A statement that may or may not bind what it binds (``if``, loops)."""
         for field in ast.iter_child_nodes(statement):
             if isinstance(field, ast.stmt):
-                self._record(field, _When.MAYBE)
+                self._record(field, When.MAYBE)
             elif isinstance(field, (ast.ExceptHandler, ast.match_case)):
                 for name in bound_names(field):
-                    self._bind(name, value_binding(name), statement.lineno, _When.MAYBE)
-                self._record_all(field.body, _When.MAYBE)
+                    self._bind(name, value_binding(name), statement.lineno, When.MAYBE)
+                self._record_all(field.body, When.MAYBE)
             else:  # targets: `for i in`, `with ... as f`, `del x`
                 for name in bound_names(field):
-                    self._bind(name, value_binding(name), statement.lineno, _When.MAYBE)
+                    self._bind(name, value_binding(name), statement.lineno, When.MAYBE)
 
-    def _import(self, statement: ast.Import, when: _When) -> None:
+    def _import(self, statement: ast.Import, when: When) -> None:
         for alias in statement.names:
             # `import a.b` binds `a`; `import a.b as c` binds the module a.b.
             dotted = alias.name if alias.asname else alias.name.split(".")[0]
@@ -236,7 +175,7 @@ class FileResolver:
             if dotted in _TYPING_MODULES:
                 self._typing_modules.add(bound)
 
-    def _import_from(self, statement: ast.ImportFrom, when: _When) -> None:
+    def _import_from(self, statement: ast.ImportFrom, when: When) -> None:
         line = statement.lineno
         dotted = "." * statement.level + (statement.module or "")
         source = module_or_why(dotted, line) if statement.level == 0 else None
@@ -260,13 +199,13 @@ class FileResolver:
         source: ModuleType | OtherBinding | None,
         dotted: str,
         line: int,
-        when: _When,
+        when: When,
     ) -> None:
         """``from math import *``: every public name of a module with rules."""
         if not isinstance(source, ModuleType):
-            if when is not _When.NEVER:
+            if when is not When.NEVER:
                 # Any name may come from it: one bound before it is unknowable.
-                self._stars.append(_StarImport(dotted, line, self._order))
+                self._stars.append(StarImport(dotted, line, self._order))
                 self._objects.clear()
             return
         public = getattr(source, "__all__", None) or [
@@ -276,7 +215,7 @@ class FileResolver:
             if hasattr(source, name):
                 self._bind_found(name, getattr(source, name), line, when)
 
-    def _assign(self, target: ast.expr, found: object, line: int, when: _When) -> None:
+    def _assign(self, target: ast.expr, found: object, line: int, when: When) -> None:
         """``target = value``, where ``found`` is what ``_evaluate`` made of
         the value (``_UNKNOWN`` for ``target += ...``)."""
         if isinstance(target, ast.Name):
@@ -306,20 +245,20 @@ class FileResolver:
         return self._static_object(node)
 
     # -- bindings ----------------------------------------------------------
-    def _bind_found(self, name: str, found: object, line: int, when: _When) -> None:
+    def _bind_found(self, name: str, found: object, line: int, when: When) -> None:
         """Bind ``name`` to a known object, or to a binding that says why not."""
         if isinstance(found, OtherBinding):
             self._bind(name, found, line, when)
             return
         self._bind(name, classify_variable(name, found), line, when)
-        if when is _When.ALWAYS:
+        if when is When.ALWAYS:
             self._objects[name] = found
 
-    def _bind(self, name: str, binding: Binding, line: int, when: _When) -> None:
+    def _bind(self, name: str, binding: Binding, line: int, when: When) -> None:
         self._definitions.setdefault(name, []).append(
-            _Definition(binding, line, self._order, when)
+            Definition(binding, line, self._order, when)
         )
-        if when is not _When.NEVER:
+        if when is not When.NEVER:
             self._objects.pop(name, None)
 
     def _static_object(self, node: ast.expr | None) -> object:
@@ -398,40 +337,3 @@ class _Parts:
     """The objects of a tuple display's elements, before any is assigned."""
 
     parts: tuple[object, ...]
-
-
-def _unknowable(
-    name: str,
-    definitions: list[_Definition],
-    bindings: list[Binding],
-    star: _StarImport | None,
-) -> Binding:
-    """A name bound in several ways, or perhaps by ``from elsewhere import *``.
-
-    If every binding show knows of is a value, it is read when the gradient
-    runs, whatever it holds then (a star import may bind any object, as
-    ``from elsewhere import name`` may); otherwise using it is an error.
-    """
-    if star is not None:
-        why = f"it may come from `from {star.module} import *` on line {star.line}"
-    else:
-        lines = sorted({definition.line for definition in definitions})
-        if len(lines) == 1:
-            why = f"it is bound conditionally, on line {lines[0]}"
-        else:
-            listed = ", ".join(str(line) for line in lines)
-            why = f"it is bound conditionally or more than once, on lines {listed}"
-    description = (
-        f"{name!r} ({why}; srcgrad show cannot tell what it is without running "
-        "the file)"
-    )
-    if all(isinstance(each, GlobalBinding) and each.is_value for each in bindings):
-        return GlobalBinding(name, description)
-    return OtherBinding(
-        description,
-        if_called=(
-            "bind the function once, unconditionally, at the top level of the "
-            "file; or build the gradient with srcgrad.grad, which reads the "
-            "function that runs"
-        ),
-    )
