@@ -89,7 +89,7 @@ def _show(arguments: argparse.Namespace) -> int:
     wrt = None if arguments.wrt is None else _parse_wrt(arguments.wrt)
     parsed = parse_file(path)
     sources, errors = _selected(parsed, name)
-    resolver = FileResolver(parsed.module, parsed.functions)
+    resolver = FileResolver(parsed)
     irs: list[str] = []
     programs: list[tuple[FunctionSource, Program, str]] = []
     for source in sources:

@@ -265,6 +265,36 @@ HIDDEN_NAMES = ShownFile(
     {"f": None},
 )
 
+# A decorator sees the helper defined above it, though the name is bound to
+# another function later; and the helper reads its names as they are then.
+REBOUND_HELPER = ShownFile(
+    "rebound_helper",
+    """
+    import math
+
+    import srcgrad
+
+    fn = math.sin
+
+
+    def helper(t):
+        return fn(t) * t
+
+
+    @srcgrad.grad
+    def early(x):
+        return helper(x)
+
+
+    def helper(t):
+        return t * t * t
+
+
+    fn = math.cos
+    """,
+    {"early": None},
+)
+
 #: Every way a name used by a function can be bound: (top level, expression).
 BINDINGS = (
     ("import math", "math.pi * x + math.sin(x)"),
@@ -315,6 +345,7 @@ FILES = (
     LATIN_1,
     WITH_BOM,
     REBOUND,
+    REBOUND_HELPER,
     SWAPPED,
     HIDDEN_NAMES,
 )
@@ -471,7 +502,7 @@ ASYNC = ShownFile(
 )
 
 
-@pytest.mark.parametrize("name", ["g"])
+@pytest.mark.parametrize("name", ["f", "g"])
 def test_an_async_def_is_refused_as_grad_refuses_it(tmp_path, capsys, name):
     err = _assert_same_error(ASYNC, name, tmp_path, capsys)
     assert "is an `async def`; srcgrad differentiates plain functions" in err
@@ -510,3 +541,129 @@ def test_show_refuses_any_positional_argument_of_the_decorator(tmp_path, capsys)
     assert main(["show", str(path)]) == 1
     err = capsys.readouterr().err
     assert f"{path}:6:15: bad call: srcgrad.grad's positional argument is" in err
+
+
+# What a call finds under each name, which grad refuses, and so must show.
+REFUSED = ShownFile(
+    "refused",
+    """
+    import srcgrad
+
+
+    @srcgrad.grad
+    def gradient(t):
+        return t * t * t
+
+
+    class Model:
+        pass
+
+
+    def helper(t):
+        return t * t
+
+
+    def calls_a_gradient(x):
+        return gradient(x)
+
+
+    def calls_a_class(x):
+        return Model(x)
+
+
+    def uses_a_function_as_a_number(x):
+        return helper * x
+    """,
+    {},
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "calls_a_gradient",
+            "cannot call gradient: gradient is a gradient srcgrad generated",
+        ),
+        ("calls_a_class", "call to Model (a class) is not supported"),
+        ("uses_a_function_as_a_number", "function helper is a function: srcgrad"),
+    ],
+)
+def test_what_grad_refuses_to_call_show_refuses_alike(tmp_path, capsys, name, message):
+    assert message in _assert_same_error(REFUSED, name, tmp_path, capsys)
+
+
+DECORATED = ShownFile(
+    "decorated",
+    """
+    import functools
+
+
+    def doubled(function):
+        def twice(t):
+            return 2 * function(t)
+
+        return twice
+
+
+    def logged(function):
+        @functools.wraps(function)
+        def wrapper(t):
+            print(t)
+            return function(t)
+
+        return wrapper
+
+
+    @doubled
+    def helper(t):
+        return t * t
+
+
+    @logged
+    def kept(t):
+        return t * t
+
+
+    def f(x):
+        return helper(x)
+
+
+    def g(x):
+        return kept(x)
+
+
+    @doubled
+    def h(x):
+        return x * x
+    """,
+    {},
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "place", "column"),
+    [("f", "return helper(x)", 12), ("g", "return kept(x)", 12), ("h", "def h(x)", 2)],
+)
+def test_a_function_under_a_decorator_is_never_read_from_its_def(
+    tmp_path, capsys, name, place, column
+):
+    # The name holds what the decorator returned: twice live, not x * x.
+    # Show cannot know that without running the file, so it refuses, where
+    # it used to differentiate the undecorated body: a wrong gradient.
+    path = _write(DECORATED, tmp_path)
+    assert main(["show", f"{path}::{name}"]) == 1
+    shown = capsys.readouterr()
+    assert shown.out == ""
+    lines = textwrap.dedent(DECORATED.text).lstrip("\n").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if place in text)
+    line -= place == "def h(x)"  # the error points at the decorator above it
+    assert shown.err.startswith(f"srcgrad: {path}:{line}:{column}: ")
+    assert "is decorated with @doubled" in shown.err or "@logged" in shown.err
+    assert "which srcgrad show cannot know without running the file" in shown.err
+    module = _import(path)
+    if name == "f":  # live reads the function the decorator returned
+        assert srcgrad.grad(module.f)(3.0) == 12.0
+    elif name == "g":  # ... and refuses one that says it wraps another
+        with pytest.raises(srcgrad.SourceUnavailableError, match="wrapped"):
+            srcgrad.grad(module.g)

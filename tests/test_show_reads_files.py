@@ -329,3 +329,56 @@ def test_a_decorator_sees_only_the_names_bound_above_it(tmp_path, capsys):
     status, out, err = _show(capsys, _file(tmp_path, text))
     assert status == 1 and out == ""
     assert "model.py:6:12: unresolved name: name 'G' is not defined" in err
+
+
+@pytest.mark.parametrize(
+    ("top_level", "why", "hint"),
+    [
+        (
+            # What grad(f) calls depends on when it runs: before or after
+            # the second def. (A decorator on f would fix the moment.)
+            "def helper(t):\n    return t * t\n\n\n"
+            "def later(t):\n    return t\n\n\n"
+            "def helper(t):\n    return t * t * t",
+            "it is bound more than once, on lines 1, 9, so what it is depends on "
+            "when srcgrad.grad runs;",
+            "give each function a name of its own",
+        ),
+        (
+            "import math\n\nif math.pi > 3:\n\n    def helper(t):\n        return t\n\n"
+            "else:\n\n    def helper(t):\n        return 2 * t",
+            "it is bound conditionally or more than once, on lines 5, 10;",
+            "bind the function once, unconditionally, at the top level of the "
+            "file; or build the gradient with srcgrad.grad, which reads the "
+            "function that runs",
+        ),
+    ],
+)
+def test_a_helper_show_cannot_single_out_is_refused_saying_why(
+    tmp_path, capsys, top_level, why, hint
+):
+    status, out, err = _show_f(tmp_path, capsys, top_level, "helper(x)")
+    assert status == 1 and out == ""
+    assert f"unresolved name: call to 'helper' ({why}" in err
+    assert f"without running the file): {hint}\n" in err
+    # It is a function defined with `def`: no hint to write one.
+    assert "defined with `def`" not in err
+
+
+def test_a_function_under_another_decorator_is_not_shown(tmp_path, capsys):
+    text = """
+        import functools
+
+
+        @functools.lru_cache
+        def f(x):
+            return x * x
+    """
+    status, out, err = _show(capsys, _file(tmp_path, text))
+    assert status == 1 and out == ""
+    assert (
+        "model.py:4:2: unsupported construct: f is decorated with "
+        "@functools.lru_cache, so f is what that decorator returned, which "
+        "srcgrad show cannot know without running the file; srcgrad.grad reads "
+        "the function when it runs, and srcgrad.source shows what it builds\n"
+    ) in err

@@ -37,7 +37,7 @@ def lower_live(function: Callable[..., Any]) -> Function:
 def lower_file_programs(path: str) -> list[Program]:
     """The programs of every top-level function in ``path``, without running it."""
     parsed = parse_file(path)
-    resolver = FileResolver(parsed.module, parsed.functions)
+    resolver = FileResolver(parsed)
     return [lower_program(file_entry(source, resolver)) for source in parsed.functions]
 
 

@@ -1,18 +1,88 @@
-"""What ``@srcgrad.grad(...)`` above a function in a file asks for.
+"""The decorators above a function in a file, and what they ask for.
 
 ``srcgrad show`` reads files without running them; a function decorated
 with ``@srcgrad.grad(wrt=("x", "y"))`` should be shown with the gradient
-that decorator builds, so its ``wrt`` is read from the source.
+that decorator builds, so its ``wrt`` is read from the source. Any other
+decorator makes the name hold whatever it returned, which show cannot know:
+such a function is neither shown nor called, and show says why.
 """
 
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 
-from srcgrad.errors import CallError, UnsupportedSyntaxError
+from srcgrad.errors import (
+    CallError,
+    SourceUnavailableError,
+    SrcgradError,
+    UnsupportedSyntaxError,
+)
 from srcgrad.frontend.module_scope import module_scope_statements
-from srcgrad.frontend.source import FunctionSource
+from srcgrad.frontend.source import FunctionSource, gradient_callee_error
 from srcgrad.ir import SourceLocation
+
+#: Where to look instead, for what show cannot know without running a file.
+LIVE_HINT = (
+    "srcgrad.grad reads the function when it runs, and srcgrad.source shows "
+    "what it builds"
+)
+
+
+@dataclass(frozen=True)
+class SrcgradNames:
+    """The names a module binds to the srcgrad module and to ``srcgrad.grad``,
+    by imports anywhere in its scope (inside ``try`` or ``if`` too)."""
+
+    modules: frozenset[str]
+    functions: frozenset[str]
+
+    @classmethod
+    def of(cls, module: ast.Module) -> SrcgradNames:
+        modules: set[str] = set()
+        functions: set[str] = set()
+        for statement in module_scope_statements(module.body):
+            if isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    if alias.name == "srcgrad":
+                        modules.add(alias.asname or "srcgrad")
+            elif isinstance(statement, ast.ImportFrom) and (
+                statement.module == "srcgrad"
+            ):
+                for alias in statement.names:
+                    if alias.name == "grad":
+                        functions.add(alias.asname or "grad")
+        return cls(frozenset(modules), frozenset(functions))
+
+    def is_grad(self, decorator: ast.expr) -> bool:
+        """Whether ``decorator`` is ``@srcgrad.grad`` or ``@srcgrad.grad(...)``."""
+        node = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(node, ast.Name):
+            return node.id in self.functions
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr == "grad"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in self.modules
+        )
+
+
+def decorated_callee_error(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, names: SrcgradNames
+) -> SrcgradError | None:
+    """Why a call to the decorated ``def`` ``node`` cannot be read from the
+    file, as ``srcgrad.grad`` would refuse the object its name holds."""
+    if not node.decorator_list:
+        return None
+    outermost = node.decorator_list[0]
+    if names.is_grad(outermost):
+        return gradient_callee_error(node.name)
+    return SourceUnavailableError(
+        f"{node.name} is decorated with @{ast.unparse(outermost)} on line "
+        f"{outermost.lineno}, so it holds what that decorator returned, which "
+        f"srcgrad show cannot know without running the file; call an "
+        f"undecorated function ({LIVE_HINT})"
+    )
 
 
 def declared_wrt(source: FunctionSource, module: ast.Module) -> object | None:
@@ -84,13 +154,14 @@ def grad_decorator(source: FunctionSource, module: ast.Module) -> ast.expr | Non
 
     Raises:
         UnsupportedSyntaxError: another decorator is below it, so what it
-            differentiates is whatever that decorator returns.
+            differentiates is whatever that decorator returns; or the
+            function has decorators and none is srcgrad's, so its name holds
+            whatever they return.
     """
-    modules, functions = _srcgrad_names(module)
+    names = SrcgradNames.of(module)
     decorators = source.node.decorator_list
     for position, decorator in enumerate(decorators):
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if not _is_grad(target, modules, functions):
+        if not names.is_grad(decorator):
             continue
         if position + 1 < len(decorators):
             raise UnsupportedSyntaxError(
@@ -100,32 +171,11 @@ def grad_decorator(source: FunctionSource, module: ast.Module) -> ast.expr | Non
                 source.location(decorators[position + 1]),
             )
         return decorator
+    if decorators:
+        raise UnsupportedSyntaxError(
+            f"{source.name} is decorated with @{ast.unparse(decorators[0])}, so "
+            f"{source.name} is what that decorator returned, which srcgrad show "
+            f"cannot know without running the file; {LIVE_HINT}",
+            source.location(decorators[0]),
+        )
     return None
-
-
-def _srcgrad_names(module: ast.Module) -> tuple[set[str], set[str]]:
-    """Names bound to the srcgrad module, and to ``srcgrad.grad``, by imports
-    anywhere in the module's scope (inside ``try`` or ``if`` too)."""
-    modules: set[str] = set()
-    functions: set[str] = set()
-    for statement in module_scope_statements(module.body):
-        if isinstance(statement, ast.Import):
-            for alias in statement.names:
-                if alias.name == "srcgrad":
-                    modules.add(alias.asname or "srcgrad")
-        elif isinstance(statement, ast.ImportFrom) and statement.module == "srcgrad":
-            for alias in statement.names:
-                if alias.name == "grad":
-                    functions.add(alias.asname or "grad")
-    return modules, functions
-
-
-def _is_grad(node: ast.expr, modules: set[str], functions: set[str]) -> bool:
-    if isinstance(node, ast.Name):
-        return node.id in functions
-    return (
-        isinstance(node, ast.Attribute)
-        and node.attr == "grad"
-        and isinstance(node.value, ast.Name)
-        and node.value.id in modules
-    )

@@ -115,27 +115,33 @@ def _unknowable(
     If every binding show knows of is a value, it is read when the gradient
     runs, whatever it holds then (a star import may bind any object, as
     ``from elsewhere import name`` may); otherwise using it is an error.
+    Calling it is an error that says how to make it readable.
     """
+    lines = sorted({definition.line for definition in definitions})
+    listed = ", ".join(str(line) for line in lines)
     if star is not None:
         why = f"it may come from `from {star.module} import *` on line {star.line}"
+        hint = f"import {name} by name, or bind it after that import"
+    elif len(lines) > 1 and all(d.when is When.ALWAYS for d in definitions):
+        why = (
+            f"it is bound more than once, on lines {listed}, so what it is "
+            "depends on when srcgrad.grad runs"
+        )
+        hint = "give each function a name of its own"
     else:
-        lines = sorted({definition.line for definition in definitions})
         if len(lines) == 1:
             why = f"it is bound conditionally, on line {lines[0]}"
         else:
-            listed = ", ".join(str(line) for line in lines)
             why = f"it is bound conditionally or more than once, on lines {listed}"
+        hint = (
+            "bind the function once, unconditionally, at the top level of the "
+            "file; or build the gradient with srcgrad.grad, which reads the "
+            "function that runs"
+        )
     description = (
         f"{name!r} ({why}; srcgrad show cannot tell what it is without running "
         "the file)"
     )
     if all(isinstance(each, GlobalBinding) and each.is_value for each in bindings):
-        return GlobalBinding(name, description)
-    return OtherBinding(
-        description,
-        if_called=(
-            "bind the function once, unconditionally, at the top level of the "
-            "file; or build the gradient with srcgrad.grad, which reads the "
-            "function that runs"
-        ),
-    )
+        return GlobalBinding(name, description, if_called=hint)
+    return OtherBinding(description, if_called=hint)

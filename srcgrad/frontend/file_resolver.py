@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import ModuleType
 
 from srcgrad.frontend.file_bindings import (
@@ -39,7 +38,9 @@ from srcgrad.frontend.file_bindings import (
     unread_binding,
     value_binding,
 )
+from srcgrad.frontend.file_functions import FileFunction, FileFunctions
 from srcgrad.frontend.file_lookup import Definition, StarImport, When, lookup
+from srcgrad.frontend.files import ParsedFile
 from srcgrad.frontend.module_scope import (
     DEFINITIONS,
     assigns_a_literal,
@@ -57,7 +58,6 @@ from srcgrad.frontend.resolve import (
     Resolver,
     classify_variable,
 )
-from srcgrad.frontend.source import FunctionSource
 
 #: Modules whose ``TYPE_CHECKING`` is False when the code runs.
 _TYPING_MODULES = ("typing", "typing_extensions")
@@ -67,15 +67,14 @@ class FileResolver:
     """Resolves names from a file's own imports and definitions, unrun.
 
     Only ``math`` and ``numpy`` (what srcgrad has rules for) are imported; an
-    import of anything else resolves to an ``OtherBinding``. A top-level
-    ``def`` among ``functions`` (the file's, as ``parse_file`` read them)
-    is a ``FunctionBinding``: calls to it are lowered from its source.
+    import of anything else resolves to an ``OtherBinding``. A ``def`` is a
+    ``FunctionBinding`` (see ``file_functions``): calls to it are lowered
+    from its source, or refused as ``srcgrad.grad`` refuses what it holds.
     """
 
-    def __init__(
-        self, module: ast.Module, functions: Iterable[FunctionSource] = ()
-    ) -> None:
-        self._sources = {id(source.node): source for source in functions}
+    def __init__(self, parsed: ParsedFile) -> None:
+        module = parsed.module
+        self._functions = FileFunctions(parsed, self)
         self._definitions: dict[str, list[Definition]] = {}
         self._stars: list[StarImport] = []  # `from elsewhere import *`
         # Names whose object is known at the statement being read.
@@ -113,9 +112,8 @@ class FileResolver:
         elif isinstance(statement, ast.ImportFrom):
             self._import_from(statement, when)
         elif isinstance(statement, DEFINITIONS):
-            self._bind(
-                statement.name, self._definition(statement), statement.lineno, when
-            )
+            defined = self._functions.definition(statement)
+            self._bind_found(statement.name, defined, statement.lineno, when)
         elif isinstance(statement, ast.Assign):
             found = self._evaluate(statement.value)
             for target in statement.targets:
@@ -138,15 +136,6 @@ class FileResolver:
             self._record_all(statement.finalbody, when)
         else:
             self._record_maybe(statement)
-
-    def _definition(self, statement: ast.stmt) -> Binding:
-        """What a ``def`` or ``class`` statement binds its name to."""
-        name = getattr(statement, "name", "")
-        description = f"{name!r} defined in this file"
-        source = self._sources.get(id(statement))
-        if source is None:
-            return GlobalBinding(name, description, is_value=False)
-        return FunctionBinding(name, description, source=source, resolver=self)
 
     def _record_all(self, statements: list[ast.stmt], when: When) -> None:
         for statement in statements:
@@ -246,11 +235,15 @@ class FileResolver:
 
     # -- bindings ----------------------------------------------------------
     def _bind_found(self, name: str, found: object, line: int, when: When) -> None:
-        """Bind ``name`` to a known object, or to a binding that says why not."""
-        if isinstance(found, OtherBinding):
+        """Bind ``name`` to a known object (a function of the file too), or
+        to a binding that says what it is instead."""
+        if isinstance(found, (OtherBinding, GlobalBinding)):
             self._bind(name, found, line, when)
             return
-        self._bind(name, classify_variable(name, found), line, when)
+        if isinstance(found, FileFunction):
+            self._bind(name, found.named(name), line, when)
+        else:
+            self._bind(name, classify_variable(name, found), line, when)
         if when is When.ALWAYS:
             self._objects[name] = found
 
@@ -321,8 +314,12 @@ class _ResolverBefore:
         self.statement = statement
 
     def resolve(self, name: str) -> Binding | None:
-        """What ``name`` refers to when the statement runs."""
-        return self.resolver._resolve(name, self.statement)
+        """What ``name`` refers to when the statement runs; a function of the
+        file reads its own names as they are then, too."""
+        binding = self.resolver._resolve(name, self.statement)
+        if isinstance(binding, FunctionBinding) and binding.source is not None:
+            return replace(binding, resolver=self)
+        return binding
 
 
 class _Unknown:

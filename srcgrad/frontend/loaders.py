@@ -18,7 +18,11 @@ from typing import Any
 from srcgrad.errors import SourceUnavailableError
 from srcgrad.frontend.callees import CalleeSource, Default, Scope
 from srcgrad.frontend.resolve import FunctionBinding, LiveResolver, Resolver
-from srcgrad.frontend.source import FunctionSource, source_of_function
+from srcgrad.frontend.source import (
+    FunctionSource,
+    gradient_callee_error,
+    source_of_function,
+)
 
 
 def live_callee(
@@ -33,7 +37,7 @@ def live_callee(
     """
     function = binding.function
     assert isinstance(function, types.FunctionType)
-    _refuse_unreadable(function)
+    _refuse_unreadable(function, binding.name)
     source = source_of_function(function)
     steps: tuple[tuple[str, str], ...]
     if binding.module is not None:  # helpers.smooth
@@ -156,13 +160,12 @@ def _live_signature(function: types.FunctionType) -> inspect.Signature:
     return signature.replace(parameters=parameters)
 
 
-def _refuse_unreadable(function: types.FunctionType) -> None:
-    """Refuse a gradient, or a wrapper whose source is not what it runs."""
+def _refuse_unreadable(function: types.FunctionType, name: str) -> None:
+    """Refuse a gradient (called as ``name``), or a wrapper whose source is
+    not what it runs."""
     if hasattr(function, "__srcgrad__"):
-        raise SourceUnavailableError(
-            f"{function.__qualname__} is a gradient srcgrad generated; "
-            "derivatives of gradients are not supported yet"
-        )
+        # Its qualified name is srcgrad's registry key: name it as called.
+        raise gradient_callee_error(name)
     if hasattr(function, "__wrapped__"):
         raise SourceUnavailableError(
             f"{function.__qualname__} is wrapped by a decorator, so what a call "

@@ -89,7 +89,9 @@ class FunctionBinding:
     Exactly one of ``function`` (a live function, from ``LiveResolver``)
     and ``source`` (a ``def`` in a file, from ``FileResolver``; an object
     with ``node``) says where its code is; a function nested in the one
-    being lowered is ``nested`` (its definition, from the lowering).
+    being lowered is ``nested`` (its definition, from the lowering). A
+    function of a file that calls cannot read (an ``async def``, a
+    decorated ``def``) has ``refused`` instead: the error a call raises.
 
     Attributes:
         name: the name the caller calls it by.
@@ -101,6 +103,7 @@ class FunctionBinding:
         closure: reached through a closure cell rather than a global.
         module: the name (in the caller's scope) of the module it is an
             attribute of, for ``helpers.smooth(x)``.
+        refused: why a call to it cannot be read (a ``SrcgradError``).
     """
 
     name: str
@@ -111,6 +114,7 @@ class FunctionBinding:
     nested: object = None
     closure: bool = False
     module: str | None = None
+    refused: object = None
 
 
 @dataclass(frozen=True)

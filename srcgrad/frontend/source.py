@@ -86,6 +86,14 @@ def async_def_error(name: str, location: SourceLocation) -> UnsupportedSyntaxErr
     )
 
 
+def gradient_callee_error(name: str) -> SourceUnavailableError:
+    """The error for a call to ``name``, a gradient srcgrad generated."""
+    return SourceUnavailableError(
+        f"{name} is a gradient srcgrad generated; derivatives of gradients are "
+        "not supported yet"
+    )
+
+
 #: The name a lambda's gradient is given (``lambda_grad``).
 LAMBDA_NAME = "lambda"
 

@@ -114,6 +114,13 @@ class UserCallLowering(CallLowering):
     ) -> tuple[Hashable, Callable[[], CalleeSource], bool]:
         """The callee's key, how to read its source, and whether that source
         may serve later attempts (see ``ProgramBuilder.callee``)."""
+        refused = binding.refused
+        if isinstance(refused, SrcgradError):
+
+            def refuse() -> CalleeSource:
+                raise type(refused)(refused.message, refused.location)
+
+            return binding.name, refuse, False
         if binding.nested is not None:
             return binding.nested.key, lambda: self._nested_source(binding), False  # type: ignore[attr-defined]
         if binding.function is not None:
