@@ -40,8 +40,8 @@ from srcgrad.frontend import (
     parse_file,
 )
 from srcgrad.frontend.decorators import declared_wrt, grad_decorator
-from srcgrad.frontend.resolve import Resolver
-from srcgrad.frontend.source import async_def_error
+from srcgrad.frontend.resolve import FunctionBinding, Resolver
+from srcgrad.frontend.source import LAMBDA_DISPLAY, LAMBDA_NAME, async_def_error
 from srcgrad.ir import Program, print_program
 
 
@@ -88,8 +88,8 @@ def _show(arguments: argparse.Namespace) -> int:
     path, name = _target(arguments.target)
     wrt = None if arguments.wrt is None else _parse_wrt(arguments.wrt)
     parsed = parse_file(path)
-    sources, errors = _selected(parsed, name)
     resolver = FileResolver(parsed)
+    sources, errors = _selected(parsed, resolver, name)
     irs: list[str] = []
     programs: list[tuple[FunctionSource, Program, str]] = []
     for source in sources:
@@ -101,7 +101,8 @@ def _show(arguments: argparse.Namespace) -> int:
             if arguments.ir:
                 irs.append(print_program(ir))
             else:
-                programs.append((source, ir, describe_gradient(source.name, names)))
+                described = describe_gradient(_display(source), names)
+                programs.append((source, ir, described))
         except SrcgradError as error:
             errors.append(_located(error, source))
         except Exception as error:  # a bug in srcgrad: say so, show the rest
@@ -195,9 +196,10 @@ def _definitions(generated: GeneratedFunction) -> list[tuple[str, str]]:
 
 
 def _selected(
-    parsed: ParsedFile, name: str
+    parsed: ParsedFile, resolver: FileResolver, name: str
 ) -> tuple[list[FunctionSource], list[SrcgradError]]:
-    """The functions to show (all, or ``name``), and those srcgrad can't read.
+    """The functions to show (every ``def``, or ``name``), and those srcgrad
+    can't read.
 
     Raises:
         SrcgradError: there is no such function.
@@ -208,13 +210,35 @@ def _selected(
         for node in parsed.async_functions
         if name in ("", node.name)
     ]
+    if name and not sources and not errors:
+        return [_bound_function(parsed, resolver, name)], []
     if not sources and not errors:
-        raise SrcgradError(
-            f"{parsed.filename} has no top-level function named {name!r}"
-            if name
-            else f"{parsed.filename} has no top-level functions"
-        )
+        raise SrcgradError(f"{parsed.filename} has no top-level functions")
     return sources, errors
+
+
+def _bound_function(
+    parsed: ParsedFile, resolver: FileResolver, name: str
+) -> FunctionSource:
+    """The function ``name`` holds once the file has run, where no ``def``
+    has that name: a lambda (``sq = lambda t: t * t``), or another name for
+    a function (``alias = helper``).
+
+    Raises:
+        SrcgradError: ``name`` holds no function show can read.
+    """
+    binding = resolver.before(len(parsed.module.body)).resolve(name)
+    if isinstance(binding, FunctionBinding):
+        refused = binding.refused
+        if isinstance(refused, SrcgradError):
+            raise type(refused)(refused.message, refused.location)
+        if isinstance(binding.source, FunctionSource):
+            return binding.source
+    message = f"{parsed.filename} has no top-level function named {name!r}"
+    description = getattr(binding, "description", None)
+    if description is not None:
+        message += f" (what it holds: {description})"
+    raise SrcgradError(message)
 
 
 def _gradient(
@@ -302,6 +326,11 @@ def _assigned_names(node: ast.FunctionDef) -> set[str]:
         for child in ast.walk(node)
         if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store)
     }
+
+
+def _display(source: FunctionSource) -> str:
+    """The function's name as Python gives it (``<lambda>`` for a lambda)."""
+    return LAMBDA_DISPLAY if source.name == LAMBDA_NAME else source.name
 
 
 def _line(error: SrcgradError) -> int:

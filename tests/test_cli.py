@@ -82,6 +82,7 @@ def test_show_ir(model, capsys):
     ("argument", "message"),
     [
         ("::nosuch", "no top-level function named 'nosuch'"),
+        ("::SCALE", "no top-level function named 'SCALE' (what it holds: global"),
         # An empty name is a mistake, not a request for every function.
         ("::", "names no function after '::'; write "),
         ("::energy --wrt q", "--wrt 'q' is not a parameter of energy"),

@@ -295,6 +295,31 @@ REBOUND_HELPER = ShownFile(
     {"early": None},
 )
 
+# Functions bound by assignment: a lambda, and other names for functions.
+# `FILE::sq` shows the lambda as grad(module.sq) builds it.
+LAMBDAS = ShownFile(
+    "lambdas",
+    """
+    import math
+
+    sq = lambda t, k=2.0: k * t * t
+    wave = lambda t: math.sin(t) * sq(t)
+
+
+    def helper(t):
+        return math.exp(t) * t
+
+
+    alias = helper
+    also, twice = sq, lambda t: 2.0 * t
+
+
+    def f(x):
+        return sq(x) + alias(x) + also(x, 3.0) + wave(x) + twice(x)
+    """,
+    {"f": "x", "sq": ("t", "k"), "wave": "t", "alias": "t", "twice": "t"},
+)
+
 #: Every way a name used by a function can be bound: (top level, expression).
 BINDINGS = (
     ("import math", "math.pi * x + math.sin(x)"),
@@ -346,6 +371,7 @@ FILES = (
     WITH_BOM,
     REBOUND,
     REBOUND_HELPER,
+    LAMBDAS,
     SWAPPED,
     HIDDEN_NAMES,
 )

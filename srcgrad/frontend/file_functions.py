@@ -1,4 +1,4 @@
-"""What a file's ``def`` and ``class`` statements bind their names to.
+"""What a file's ``def``, ``class`` and named ``lambda`` bind their names to.
 
 ``srcgrad show`` reads a file without running it. A plain ``def`` binds a
 function whose source is in the file, so a call to it is lowered from that
@@ -8,7 +8,8 @@ the object the name holds: an ``async def``; a ``def`` under
 ``@srcgrad.grad`` (the name holds a gradient); a ``def`` under any other
 decorator (the name holds what the decorator returned, which show cannot
 know); a class. Each ``def`` counts, not only the last of a name: a
-decorator above a later ``def`` sees the earlier one.
+decorator above a later ``def`` sees the earlier one. A ``lambda`` assigned
+to a name is a function of the file as a ``def`` is.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from dataclasses import dataclass, replace
 from srcgrad.frontend.decorators import SrcgradNames, decorated_callee_error
 from srcgrad.frontend.files import ParsedFile
 from srcgrad.frontend.resolve import Binding, FunctionBinding, GlobalBinding, Resolver
-from srcgrad.frontend.source import FunctionSource, async_def_error, span_in_file
+from srcgrad.frontend.source import (
+    LAMBDA_DISPLAY,
+    FunctionSource,
+    async_def_error,
+    lambda_as_def,
+    span_in_file,
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ class FileFunctions:
         self._resolver = resolver
         self._names = SrcgradNames.of(parsed.module)
         self._sources = {id(source.node): source for source in parsed.functions}
+        self._lambdas: dict[int, FileFunction] = {}
 
     def definition(self, statement: ast.stmt) -> FileFunction | Binding:
         """What a ``def``, ``async def`` or ``class`` binds its name to."""
@@ -69,6 +77,24 @@ class FileFunctions:
             )
         name = getattr(statement, "name", "")
         return GlobalBinding(name, f"{name} (a class)", is_value=False)
+
+    def lambda_function(self, node: ast.Lambda) -> FileFunction:
+        """The function a ``lambda`` makes, as a name it is assigned to
+        holds; grad names it by that name too (``sq = lambda t: t * t``)."""
+        found = self._lambdas.get(id(node))
+        if found is None:
+            definition = lambda_as_def(node)
+            source = FunctionSource(
+                definition, self._parsed.filename, self._parsed.lines
+            )
+            binding = FunctionBinding(
+                LAMBDA_DISPLAY,
+                f"function {LAMBDA_DISPLAY}",
+                source=source,
+                resolver=self._resolver,
+            )
+            found = self._lambdas[id(node)] = FileFunction(binding)
+        return found
 
     def _source(self, node: ast.FunctionDef) -> FunctionSource:
         """``node``'s source: the one ``parse_file`` read, if it is the last

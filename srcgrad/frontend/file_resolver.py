@@ -255,7 +255,10 @@ class FileResolver:
             self._objects.pop(name, None)
 
     def _static_object(self, node: ast.expr | None) -> object:
-        """The object a name or ``module.attribute`` chain holds right now."""
+        """The object a name or ``module.attribute`` chain holds right now,
+        or the function a ``lambda`` makes."""
+        if isinstance(node, ast.Lambda):
+            return self._functions.lambda_function(node)
         if isinstance(node, ast.Name):
             if node.id in self._objects:
                 return self._objects[node.id]

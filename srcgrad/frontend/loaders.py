@@ -19,6 +19,8 @@ from srcgrad.errors import SourceUnavailableError
 from srcgrad.frontend.callees import CalleeSource, Default, Scope
 from srcgrad.frontend.resolve import FunctionBinding, LiveResolver, Resolver
 from srcgrad.frontend.source import (
+    LAMBDA_DISPLAY,
+    LAMBDA_NAME,
     FunctionSource,
     gradient_callee_error,
     source_of_function,
@@ -78,10 +80,13 @@ def file_entry(source: FunctionSource, resolver: Resolver) -> CalleeSource:
 
 
 def file_callee(binding: FunctionBinding) -> CalleeSource:
-    """How to lower a top-level ``def`` of a file read without running it."""
+    """How to lower a function of a file read without running it: a
+    top-level ``def``, or a lambda, named (as live) by the name it is
+    called by."""
     source = binding.source
     assert isinstance(source, FunctionSource)
-    return _file_source(source, binding.resolver, source.node.name)  # type: ignore[arg-type]
+    name = binding.name if source.node.name == LAMBDA_NAME else source.node.name
+    return _file_source(source, binding.resolver, name)  # type: ignore[arg-type]
 
 
 def _file_source(source: FunctionSource, resolver: Resolver, name: str) -> CalleeSource:
@@ -91,7 +96,9 @@ def _file_source(source: FunctionSource, resolver: Resolver, name: str) -> Calle
         _literal_default(value, literal) for value in default_expressions(node.args)
     ]
     signature = signature_of(node.args, defaults)
-    return CalleeSource(node, name, name, source, resolver, Scope(), signature)
+    # Messages name it as Python does (its __qualname__, `<lambda>`).
+    display = LAMBDA_DISPLAY if node.name == LAMBDA_NAME else node.name
+    return CalleeSource(node, name, display, source, resolver, Scope(), signature)
 
 
 def signature_of(

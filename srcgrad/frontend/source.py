@@ -97,6 +97,9 @@ def gradient_callee_error(name: str) -> SourceUnavailableError:
 #: The name a lambda's gradient is given (``lambda_grad``).
 LAMBDA_NAME = "lambda"
 
+#: What Python calls a lambda (its ``__name__``), and so messages too.
+LAMBDA_DISPLAY = "<lambda>"
+
 
 def source_of_function(function: Callable[..., Any]) -> FunctionSource:
     """Read and parse the source of a live function (a ``def`` or a lambda).
@@ -279,17 +282,23 @@ def _lambda_definition(
         what = f"the lambda on line {code.co_firstlineno}"
         raise _changed_since_defined(what, place.filename)
     # Several left only if they compile to identical code: any one is it.
-    lambda_node = matching[0]
-    body = ast.Return(lambda_node.body)
-    ast.copy_location(body, lambda_node.body)
+    return lambda_as_def(matching[0])
+
+
+def lambda_as_def(node: ast.Lambda) -> ast.FunctionDef:
+    """``lambda args: body`` as ``def lambda(args): return body``, at its place."""
+    body = ast.Return(node.body)
+    ast.copy_location(body, node.body)
     definition = ast.FunctionDef(
         name=LAMBDA_NAME,
-        args=lambda_node.args,
+        args=node.args,
         body=[body],
         decorator_list=[],
         returns=None,
     )
-    return ast.copy_location(definition, lambda_node)
+    if "type_params" in ast.FunctionDef._fields:  # Python 3.12+
+        setattr(definition, "type_params", [])  # noqa: B010
+    return ast.copy_location(definition, node)
 
 
 #: A source position: (line, column), as the file numbers them.
