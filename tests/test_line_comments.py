@@ -8,8 +8,10 @@ headed by its own line.
 
 from __future__ import annotations
 
+import importlib
 import linecache
 import re
+import sys
 
 from helpers import central_difference, define
 
@@ -74,3 +76,66 @@ def test_each_run_of_statements_is_headed_by_its_own_line():
         abs(a - e) <= 1e-7 * abs(e)
         for a, e in zip(gradient(*point), expected, strict=True)
     )
+
+
+SETTLING = """
+import math
+
+
+def settle(a, k=0.5):
+    x = a
+    for _ in range(3):
+        x = x - k * math.sin(x) + a * math.cos(x) * math.exp(-x * x)
+    if x > a:
+        return x * math.log(1.0 + x * x)
+    return a * math.atan(x) * math.sinh(x * a) / (1.0 + math.cosh(x))
+"""
+
+MODEL = """
+from settling import settle
+
+
+def f(y):
+    z = settle(y) * y
+    return z * settle(z, 0.25)
+"""
+
+
+def _comments_by_function(text: str) -> dict[str, list[tuple[str, int, str]]]:
+    """Each generated function's comments: (file named, line, quoted text)."""
+    found: dict[str, list[tuple[str, int, str]]] = {}
+    current = ""
+    for line in text.splitlines():
+        if line.startswith("def "):
+            current = line[4 : line.index("(")]
+        header = re.match(r"\s*# (?:(\S+), )?line (\d+): (.*)", line)
+        if header:
+            file, number, quoted = header.groups()
+            found.setdefault(current, []).append((file or "", int(number), quoted))
+    return found
+
+
+def test_a_helpers_sweeps_quote_the_lines_of_its_own_file(tmp_path, monkeypatch):
+    (tmp_path / "settling.py").write_text(SETTLING.lstrip("\n"))
+    (tmp_path / "model.py").write_text(MODEL.lstrip("\n"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    model = importlib.import_module("model")
+    try:
+        text = srcgrad.source(srcgrad.grad(model.f))
+    finally:
+        for name in ("model", "settling"):
+            sys.modules.pop(name, None)
+    comments = _comments_by_function(text)
+    assert set(comments) == {"f_grad", "settle_forward", "settle_backward"}
+    files = {"": tmp_path / "model.py", "settling.py": tmp_path / "settling.py"}
+    for function, headers in comments.items():
+        # The gradient's lines are its own file's; a helper's, settling.py's.
+        expected = "" if function == "f_grad" else "settling.py"
+        for file, number, quoted in headers:
+            assert file == expected, (function, file, number)
+            line = files[file].read_text().splitlines()[number - 1]
+            assert line.strip() == quoted, (function, number)
+    # The backward sweep starts where the gradient does: from the value the
+    # `return` gave, not from the `def` line.
+    backward = [quoted for _, _, quoted in comments["settle_backward"]]
+    assert not any(quoted.startswith("def ") for quoted in backward)

@@ -38,6 +38,7 @@ from srcgrad.ir import (
     Op,
     Parameter,
     Region,
+    SourceLocation,
     Value,
 )
 from srcgrad.passes import optimize, reaching_output
@@ -78,17 +79,22 @@ def _forward_and_reverse(function: Function, plan: CallPlan) -> Function:
     reaching = reaching_output(function, plan.summaries)
     forward_sweep(Builder(block), function, context, reaching)
     returned = _returned(function)
-    seeds = _seeds(function, activity.results, hints)
-    builder = Builder(block, function.loc, derivative=True)
+    # As in the gradient, the seeds and the adjoints returned are the
+    # `return` line's; sums the sweep adds outside any op belong to no line.
+    end_loc = function.entry.terminator.loc if function.entry.terminator else None
+    seeds = _seeds(function, activity.results, hints, end_loc)
+    builder = Builder(block, derivative=True)
     sweep = ReverseSweep(builder, context)
-    for index, seed in zip(activity.results, seeds, strict=True):
-        sweep.accumulate(returned[index], seed)
+    with builder.at(end_loc):
+        for index, seed in zip(activity.results, seeds, strict=True):
+            sweep.accumulate(returned[index], seed)
     sweep.sweep(function.entry.ops[:-1])
-    adjoints = [
-        sweep.adjoint_or_zero(function.arguments[index])
-        for index in activity.parameters
-    ]
-    end = builder.ret([mapping[value] for value in returned] + adjoints)
+    with builder.at(end_loc):
+        adjoints = [
+            sweep.adjoint_or_zero(function.arguments[index])
+            for index in activity.parameters
+        ]
+        end = builder.ret([mapping[value] for value in returned] + adjoints)
     end.attributes["hints"] = (None,) * len(returned) + tuple(
         hints[function.arguments[index]] for index in activity.parameters
     )
@@ -102,7 +108,10 @@ def _forward_and_reverse(function: Function, plan: CallPlan) -> Function:
 
 
 def _seeds(
-    function: Function, results: list[int], hints: dict[Value, str | None]
+    function: Function,
+    results: list[int],
+    hints: dict[Value, str | None],
+    loc: SourceLocation | None,
 ) -> list[Value]:
     """The adjoints of ``results``: parameters of the backward sweep, named
     apart from the parameters and ``saved``."""
@@ -116,7 +125,7 @@ def _seeds(
             suffix += 1
             hint = f"{base}_{suffix}"
         taken.add(hint)
-        seeds.append(Value(hint, function.loc))
+        seeds.append(Value(hint, loc))
     return seeds
 
 
@@ -233,12 +242,12 @@ def _backward(
     for op in _walk(ops):
         op.operands = [replacements.get(value, value) for value in op.operands]
     returned = [replacements.get(value, value) for value in adjoints]
-    end = Op(RETURN, returned, [], {}, loc=whole.loc, derivative=True)
+    terminator = whole.entry.terminator
+    assert terminator is not None
+    end = Op(RETURN, returned, [], {}, loc=terminator.loc, derivative=True)
     if len(returned) != 1:
         end.attributes["tuple"] = True
     block.append(end)
-    terminator = whole.entry.terminator
-    assert terminator is not None
     hints = terminator.attributes.get("hints", ())
     end.attributes["hints"] = tuple(hints)[-len(adjoints) :] if adjoints else ()  # type: ignore[arg-type]
     names = ["saved"] + [seed.name_hint or "g" for seed in seeds]

@@ -139,10 +139,12 @@ def generate_program(
     reserved = frozenset(names.values())
     module_names = frozenset(taken - reserved)
     definitions = []
+    # Comments name the file of a line of another file than the entry's.
+    home = functions[0].loc.filename if functions[0].loc is not None else None
     for index, function in enumerate(functions):
         plan = Plan(function, context, reserved, module_names, entry=index == 0)
         text = docstring if index == 0 else function.doc
-        definitions.append(_definition(plan, names[function.name], text))
+        definitions.append(_definition(plan, names[function.name], text, home))
     others = tuple(
         zip([names[f.name] for f in functions[1:]], definitions[1:], strict=True)
     )
@@ -183,10 +185,11 @@ def _function_names(
     return names
 
 
-def _definition(plan: Plan, name: str, docstring: str | None) -> str:
-    """The formatted ``def`` of ``plan``'s function, named ``name``."""
+def _definition(plan: Plan, name: str, docstring: str | None, home: str | None) -> str:
+    """The formatted ``def`` of ``plan``'s function, named ``name``; its
+    comments name the file of any line not in ``home``."""
     header = _header(plan, name, docstring)
-    statements = Writer(plan).body()
+    statements = Writer(plan, home).body()
     module = ast.Module(statements, type_ignores=[])
     body = [f"    {line}" for line in ast.unparse(module).splitlines()]
     return format_source("\n".join(header + body) + "\n")

@@ -17,6 +17,7 @@ name whose text is the comment, which ``ast.unparse`` writes as it is.
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterable
 
 from srcgrad.codegen.checks import check_statement, evaluated_why
@@ -52,22 +53,31 @@ class _Run:
     """Statements of one block, a comment heading each run from one line.
 
     A body continues the run of its header: its first statements need no
-    comment if they come from the header's line.
+    comment if they come from the header's line. A line of another file
+    than ``home`` (a helper's, in its forward and backward sweeps) is
+    named with its file, as a traceback names it.
     """
 
     def __init__(
-        self, located: dict[ast.stmt, SourceLocation], line: int | None = None
+        self,
+        located: dict[ast.stmt, SourceLocation],
+        home: str | None,
+        header: SourceLocation | None = None,
     ) -> None:
         self.statements: list[ast.stmt] = []
         self.located = located
-        self.line = line
+        self.home = home
+        self.line = None if header is None else (header.filename, header.line)
 
     def add(self, statement: ast.stmt, loc: SourceLocation | None) -> None:
         """``statement``, after a comment if ``loc`` starts a new run."""
-        if loc is not None and loc.line != self.line:
-            comment = f"# line {loc.line}: {loc.text.strip()}"
+        if loc is not None and (loc.filename, loc.line) != self.line:
+            where = f"line {loc.line}"
+            if self.home is not None and loc.filename != self.home:
+                where = f"{os.path.basename(loc.filename)}, {where}"
+            comment = f"# {where}: {loc.text.strip()}"
             self.statements.append(ast.Expr(verbatim(comment)))
-            self.line = loc.line
+            self.line = (loc.filename, loc.line)
         if loc is not None:
             self.located[statement] = loc
         self.statements.append(statement)
@@ -84,10 +94,12 @@ class _Run:
 
 
 class Writer:
-    """Writes a function's body from its ``Plan``."""
+    """Writes a function's body from its ``Plan``; its comments name the
+    file of a line not in ``home`` (the file of the function differentiated)."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, home: str | None = None) -> None:
         self.plan = plan
+        self.home = home
         self.layout = plan.layout
         self.flows: dict[int, list[Flow]] = {}
         for flow in plan.layout.flows:
@@ -102,7 +114,7 @@ class Writer:
 
     def body(self) -> list[ast.stmt]:
         """The statements of the function's body."""
-        run = _Run(self.located)
+        run = _Run(self.located, self.home)
         self._write(self.plan.function.entry, run)
         check_nesting(run.statements, self.located)
         return run.statements
@@ -111,7 +123,7 @@ class Writer:
         self, header: SourceLocation | None, *parts: Block | list[Located]
     ) -> list[ast.stmt]:
         """A compound statement's body: blocks and statements, one run."""
-        run = _Run(self.located, None if header is None else header.line)
+        run = _Run(self.located, self.home, header)
         for part in parts:
             if isinstance(part, Block):
                 self._write(part, run)
