@@ -1,8 +1,9 @@
 """The ``srcgrad`` command line.
 
 ``srcgrad show FILE[::NAME] [--wrt x,y] [--ir]`` prints the gradient srcgrad
-generates for every top-level function in FILE (or just NAME): for each, the
-text ``srcgrad.source`` gives for the gradient the live decorator builds.
+generates for every top-level ``def`` in FILE (or just NAME, which may also
+name a lambda or another name for a function): for each, the text
+``srcgrad.source`` gives for the gradient the live decorator builds.
 The file is parsed, never run (``FileResolver`` says what its names mean).
 Each function srcgrad cannot build is reported at its place; the others are
 still printed, and the exit status is 1.
@@ -67,8 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     show = commands.add_parser(
         "show",
         help="print the gradient srcgrad generates for functions in a file",
-        description="Print the generated gradient of each top-level function "
-        "in FILE, or of FILE::NAME only. The file is not executed.",
+        description="Print the generated gradient of each top-level def in "
+        "FILE, or of FILE::NAME only (a def, or a name bound to a lambda or a "
+        "function). The file is not executed.",
     )
     show.add_argument("target", metavar="FILE[::NAME]")
     show.add_argument(
