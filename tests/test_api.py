@@ -291,3 +291,52 @@ def test_a_partial_gets_a_hint():
     f = define("def f(x, *, w=3.0):\n    return x * w\n")
     with pytest.raises(srcgrad.SourceUnavailableError, match="functools.partial"):
         srcgrad.grad(functools.partial(f, w=2.0))
+
+
+LOOPS = """
+import math
+
+
+def f(x, n):
+    for i in range(3):
+        q = x * i
+        r = q + x
+    for k in range(n):
+        t = math.sin(x * k)
+        u = t * t
+        if u > 0.5:
+            found = u * x
+            spare = t
+            break
+    else:
+        found = x
+        spare = 1.0
+    return q * r + found * spare
+"""
+
+
+def test_generated_control_flow_is_identical_under_every_hash_seed():
+    # Names a loop assigns are sets in the frontend: the IR must not
+    # follow their iteration order, which PYTHONHASHSEED changes.
+    script = (
+        "import srcgrad, tempfile, os\n"
+        f"src = {LOOPS!r}\n"
+        "d = tempfile.mkdtemp(); p = os.path.join(d, 'm.py'); open(p, 'w').write(src)\n"
+        "import importlib.util as u\n"
+        "s = u.spec_from_file_location('m', p)\n"
+        "m = u.module_from_spec(s)\n"
+        "s.loader.exec_module(m)\n"
+        "print(srcgrad.source(srcgrad.grad(m.f, wrt='x')), end='')\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": str(seed), "PATH": "", "SRCGRAD_CACHE": "0"},
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(outputs) == 1
+    assert "found" in outputs.pop()

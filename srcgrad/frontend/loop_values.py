@@ -69,7 +69,7 @@ class LoopValues:
         arguments = [Value(hint, lowering.builder.loc) for hint in self.hints]
         block = Block(target_values + arguments)
         env = dict(self.before)
-        for name in self.assigned:
+        for name in sorted(self.assigned):
             env[name] = self.inside
         values = iter(arguments)
         for name in self.carried:

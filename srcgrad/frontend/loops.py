@@ -175,7 +175,7 @@ class LoopLowering(IterableLowering):
             f"it is assigned in the `{kind}` loop at line {line}, so it may be "
             "undefined if the loop runs zero times; assign it before the loop"
         )
-        for name in loop.assigned - set(loop.carried):
+        for name in sorted(loop.assigned - set(loop.carried)):
             env[name] = after
         for name, shape in loop.late:
             env[name] = rebuild(shape, values)

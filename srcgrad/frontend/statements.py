@@ -138,7 +138,7 @@ class StatementLowering(NestedLowering):
 
     def _break(self, statement: ast.Break) -> None:
         """Keep what each name the loop carries out on a ``break`` holds here."""
-        for name in self.broken_names:
+        for name in sorted(self.broken_names):
             bound = self.env.get(name, False)
             if not is_lowered(bound):
                 bound = MaybeUndefined(
