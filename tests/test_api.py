@@ -174,28 +174,36 @@ def test_generated_source_is_byte_identical_across_runs_and_processes():
     first = srcgrad.source(srcgrad.grad(f, wrt=("x", "y")))
     srcgrad.clear_cache()
     assert srcgrad.source(srcgrad.grad(f, wrt=("x", "y"))) == first
+    outputs = _sources_in_processes(PRODUCT.lstrip(), ("x", "y"), seeds=(1, 2))
+    assert len(outputs) == 1
+    assert outputs.pop() == first
+
+
+def _sources_in_processes(
+    source: str, wrt: tuple[str, ...], seeds: tuple[int, ...], **env: str
+) -> set[str]:
+    """The gradient text of ``source``'s ``f``, built in a fresh process
+    under each hash seed."""
     script = (
         "import srcgrad, tempfile, os\n"
-        f"src = {PRODUCT.lstrip()!r}\n"
+        f"src = {source!r}\n"
         "d = tempfile.mkdtemp(); p = os.path.join(d, 'm.py'); open(p, 'w').write(src)\n"
         "import importlib.util as u\n"
         "s = u.spec_from_file_location('m', p)\n"
         "m = u.module_from_spec(s)\n"
         "s.loader.exec_module(m)\n"
-        "print(srcgrad.source(srcgrad.grad(m.f, wrt=('x', 'y'))), end='')\n"
+        f"print(srcgrad.source(srcgrad.grad(m.f, wrt={wrt!r})), end='')\n"
     )
-    outputs = {
+    return {
         subprocess.run(
             [sys.executable, "-c", script],
             capture_output=True,
             text=True,
             check=True,
-            env={"PYTHONHASHSEED": seed, "PATH": ""},
+            env={"PYTHONHASHSEED": str(seed), "PATH": "", **env},
         ).stdout
-        for seed in ("1", "2")
+        for seed in seeds
     }
-    assert len(outputs) == 1
-    assert outputs.pop() == first
 
 
 def test_lambdas_including_several_on_one_line():
@@ -318,25 +326,8 @@ def f(x, n):
 def test_generated_control_flow_is_identical_under_every_hash_seed():
     # Names a loop assigns are sets in the frontend: the IR must not
     # follow their iteration order, which PYTHONHASHSEED changes.
-    script = (
-        "import srcgrad, tempfile, os\n"
-        f"src = {LOOPS!r}\n"
-        "d = tempfile.mkdtemp(); p = os.path.join(d, 'm.py'); open(p, 'w').write(src)\n"
-        "import importlib.util as u\n"
-        "s = u.spec_from_file_location('m', p)\n"
-        "m = u.module_from_spec(s)\n"
-        "s.loader.exec_module(m)\n"
-        "print(srcgrad.source(srcgrad.grad(m.f, wrt='x')), end='')\n"
+    outputs = _sources_in_processes(
+        LOOPS, ("x",), seeds=tuple(range(6)), SRCGRAD_CACHE="0"
     )
-    outputs = {
-        subprocess.run(
-            [sys.executable, "-c", script],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={"PYTHONHASHSEED": str(seed), "PATH": "", "SRCGRAD_CACHE": "0"},
-        ).stdout
-        for seed in range(6)
-    }
     assert len(outputs) == 1
     assert "found" in outputs.pop()
