@@ -47,6 +47,12 @@ class Builder:
         hint: str | None = None,
     ) -> Op:
         results = [Value(hint, self.loc) for _ in range(result_count)]
+        infer = getattr(definition, "result_types", None)
+        if infer is not None:
+            types = infer([operand.type for operand in operands], attributes or {})
+            if types is not None and len(types) == result_count:
+                for result, type_ in zip(results, types, strict=True):
+                    result.type = type_
         op = Op(
             definition,
             list(operands),

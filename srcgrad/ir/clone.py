@@ -37,13 +37,18 @@ def _clone(op: Op, mapping: dict[Value, Value], after: AfterCopy | None) -> Op:
     for region in op.regions:
         blocks = []
         for block in region.blocks:
-            arguments = [Value(value.name_hint, value.loc) for value in block.arguments]
+            arguments = [
+                Value(value.name_hint, value.loc, type=value.type)
+                for value in block.arguments
+            ]
             mapping.update(zip(block.arguments, arguments, strict=True))
             copy = Block(arguments)
             clone_into(Builder(copy, op.loc), block.ops, mapping, after=after)
             blocks.append(copy)
         regions.append(Region(blocks))
-    results = [Value(result.name_hint, result.loc) for result in op.results]
+    results = [
+        Value(result.name_hint, result.loc, type=result.type) for result in op.results
+    ]
     mapping.update(zip(op.results, results, strict=True))
     operands = [mapping[operand] for operand in op.operands]
     return Op(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from srcgrad.ir.location import SourceLocation
+from srcgrad.ir.types import Type
 
 
 class EmitContext(Protocol):
@@ -82,6 +83,8 @@ class Value:
     name_hint: str | None
     loc: SourceLocation | None = None
     owner: Op | Block | None = field(default=None, repr=False)
+    #: What the value is (``srcgrad.ir.types``); None where not known.
+    type: Type | None = field(default=None, repr=False)
 
     @property
     def defining_op(self) -> Op | None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from srcgrad.ir.core import EmitContext
+from srcgrad.ir.types import BOOL, INT, OTHER, REAL, Type
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +46,30 @@ class StructuralOp:
             append = ast.Attribute(args[0], "append", ast.Load())
             return ast.Call(append, [args[1]], [])
         raise TypeError(f"{self.name} is a statement, not an expression")
+
+    def result_types(
+        self, types: Sequence[Type | None], attributes: Mapping[str, object]
+    ) -> list[Type | None] | None:
+        """A constant's type, or that of a tuple or list; None for the rest,
+        which depend on more than their operands (see ``passes.types``)."""
+        if self is CONST:
+            return [constant_type(attributes["value"])]
+        if self.name in ("new_list", "pack"):
+            return [OTHER]
+        if self is EVALUATE:
+            return []
+        return None
+
+
+def constant_type(value: object) -> Type:
+    """The type of a constant written in the code."""
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int):
+        return INT
+    if isinstance(value, float):
+        return REAL
+    return OTHER
 
 
 def global_expression(

@@ -115,6 +115,7 @@ ADD = Primitive(
     (_ANY, _ANY),
     sympy_form=lambda sp, x, y: x + y,
     commutative=True,
+    result_kind=None,
 )
 SUB = Primitive(
     "sub",
@@ -124,6 +125,7 @@ SUB = Primitive(
     _sub_jvp,
     (_ANY, _ANY),
     sympy_form=lambda sp, x, y: x - y,
+    result_kind=None,
 )
 MUL = Primitive(
     "mul",
@@ -134,6 +136,7 @@ MUL = Primitive(
     (_ANY, _ANY),
     sympy_form=lambda sp, x, y: x * y,
     commutative=True,
+    result_kind=None,
 )
 DIV = Primitive(
     "div",
@@ -152,6 +155,7 @@ NEG = Primitive(
     _neg_jvp,
     (_ANY,),
     sympy_form=lambda sp, x: -x,
+    result_kind=None,
 )
 # Piecewise constant: its derivative is zero wherever it exists.
 FLOORDIV = Primitive(
@@ -162,6 +166,7 @@ FLOORDIV = Primitive(
     None,
     ((-3.0, 3.0), _AWAY_FROM_ZERO),
     zero_derivative=True,
+    result_kind=None,
 )
 
 # x % y: a sawtooth in x (slope 1), steps of -(x // y) in y, between jumps.
@@ -174,6 +179,7 @@ MOD = Primitive(
     ((2.3, 2.7), (1.0, 1.1)),
     # x % 0 raises; its derivative with respect to x alone (g) would not.
     needs_domain_check=frozenset({"operator"}),
+    result_kind=None,
 )
 
 ARITHMETIC = (ADD, SUB, MUL, DIV, NEG, FLOORDIV, MOD)

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from srcgrad.ir import EmitContext
+from srcgrad.ir.types import REAL, Type
 
 #: SymPy's names -> the attribute of ``math`` and ``numpy`` spelling them.
 _NAMES = {"pi": "pi", "E": "e", "sqrt": "sqrt", "log": "log", "exp": "exp"}
@@ -81,6 +82,11 @@ class SymbolicConstant:
         tree = ast.parse(str(attributes["text"]), mode="eval")
         module = context.module(str(attributes["namespace"]))
         return _InNamespace(module).visit(tree).body
+
+    def result_types(
+        self, types: Sequence[Type | None], attributes: Mapping[str, object]
+    ) -> list[Type | None]:
+        return [REAL]
 
 
 SYMBOLIC_CONSTANT = SymbolicConstant()

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from types import MappingProxyType
 
 from srcgrad.ir import EmitContext, Value
+from srcgrad.ir.types import INT, OTHER, REAL, Array, Type
 from srcgrad.primitives.primitive import (
     Cotangents,
     CustomSpelling,
@@ -24,7 +25,9 @@ from srcgrad.primitives.primitive import (
 )
 
 
-def _builtin(name: str, arity: int | None, one_shot: bool = False) -> Primitive:
+def _builtin(
+    name: str, arity: int | None, one_shot: bool = False, gives: Type = OTHER
+) -> Primitive:
     return Primitive(
         name,
         arity,
@@ -35,11 +38,12 @@ def _builtin(name: str, arity: int | None, one_shot: bool = False) -> Primitive:
         zero_derivative=True,
         integer_operands=True,
         one_shot=one_shot,
+        result_type=lambda types, attributes: gives,
     )
 
 
 RANGE = _builtin("range", None)
-LEN = _builtin("len", 1)
+LEN = _builtin("len", 1, gives=INT)
 # Iterators: a second loop over the same one would find it used up.
 ZIP = _builtin("zip", None, one_shot=True)
 ENUMERATE = _builtin("enumerate", None, one_shot=True)
@@ -71,7 +75,17 @@ SUM = Primitive(
     (),
     integer_operands=True,
     differentiable_operands=(1,),
+    result_type=lambda types, attributes: _sum_type(types),
 )
+
+
+def _sum_type(types: Sequence[Type | None]) -> Type | None:
+    """``sum(rows)`` of an array adds its rows; of a list, its numbers."""
+    sequence = types[0]
+    if isinstance(sequence, Array):
+        rows = sequence.dims[1:]
+        return Array(sequence.kind, rows) if rows else REAL
+    return REAL if sequence is not None else None
 
 
 def _sum_of(start: object, *items: object) -> object:
@@ -111,6 +125,7 @@ SUM_OF = Primitive(
     _sum_of_vjp,
     _sum_of_jvp,
     (),
+    result_kind=None,
 )
 #: ``round(x, ndigits)``: a float, piecewise constant in ``x``.
 ROUND_DIGITS = Primitive(

@@ -9,6 +9,7 @@ the identity on real numbers, and its derivative is one.
 from __future__ import annotations
 
 from srcgrad.ir import Value
+from srcgrad.ir.types import BOOL, INT, REAL, Scalar
 from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
 
 _ANY = (-2.0, 2.0)
@@ -23,13 +24,18 @@ def _comparison(name: str, symbol: str, numpy_name: str) -> Primitive:
         None,
         (_ANY, _ANY),
         zero_derivative=True,
+        result_kind="bool",
     )
 
 
 def _piecewise_constant(
-    name: str, spellings: dict[str, str], raising: frozenset[str] = frozenset()
+    name: str,
+    spellings: dict[str, str],
+    raising: frozenset[str] = frozenset(),
+    gives: Scalar | None = None,
 ) -> Primitive:
-    """``raising``: the namespaces where it raises for some float (nan, inf)."""
+    """``raising``: the namespaces where it raises for some float (nan, inf);
+    ``gives``: the Python number it converts to (``int(x)``), if it does."""
     return Primitive(
         name,
         1,
@@ -39,6 +45,8 @@ def _piecewise_constant(
         (_ANY,),
         zero_derivative=True,
         needs_domain_check=raising,
+        result_kind="bool" if gives is None else gives.kind,
+        result_type=None if gives is None else (lambda types, attributes: gives),
     )
 
 
@@ -69,6 +77,7 @@ FLOAT = Primitive(
     _identity_jvp,
     (_ANY,),
     sympy_form=lambda sp, x: x,
+    result_type=lambda types, attributes: REAL,
 )
 
 LOGIC = (
@@ -80,10 +89,10 @@ LOGIC = (
     NE,
     NOT,
     FLOAT,
-    _piecewise_constant("bool", {"builtins": "bool"}),
+    _piecewise_constant("bool", {"builtins": "bool"}, gives=BOOL),
     # int(nan) and round(inf) raise: a gradient that drops them would not.
-    _piecewise_constant("int", {"builtins": "int"}, frozenset({"builtins"})),
-    _piecewise_constant("round", {"builtins": "round"}, frozenset({"builtins"})),
+    _piecewise_constant("int", {"builtins": "int"}, frozenset({"builtins"}), INT),
+    _piecewise_constant("round", {"builtins": "round"}, frozenset({"builtins"}), INT),
 )
 
 #: The comparison primitive for each ``ast`` comparison operator name.

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from srcgrad.ir import EmitContext, Value
+from srcgrad.ir.types import Kind, Type, broadcast, kind_of, wider
 
 #: Cotangents (or tangents) of the operands; None where there is none.
 Cotangents = tuple["Value | None", ...]
@@ -110,6 +111,8 @@ VjpRule = Callable[[RuleBuilder, Value, tuple[Value, ...], Value], Cotangents]
 JvpRule = Callable[[RuleBuilder, Tangents, tuple[Value, ...], Value], "Value | None"]
 #: Hand-written partial derivatives: (builder, operands, result) -> one per operand.
 PartialsRule = Callable[[RuleBuilder, tuple[Value, ...], Value], tuple[Value, ...]]
+#: The result's type from the operands' types and the op's attributes.
+TypeRule = Callable[[Sequence["Type | None"], Mapping[str, object]], "Type | None"]
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,12 @@ class Primitive:
         one_shot: its value is an iterator one loop uses up (``zip``,
             ``enumerate``, ``reversed``): two calls are never merged into
             one, nor is one moved out of the loop that makes it.
+        result_kind: the kind of number it gives (``real`` for ``sin``,
+            ``bool`` for ``<``), or None for the widest of its operands'
+            (``n + 1`` is an int).
+        result_type: the type of its result from its operands' types and
+            its attributes; by default it is elementwise: the operands
+            broadcast, and the result has ``result_kind``.
     """
 
     name: str
@@ -202,6 +211,8 @@ class Primitive:
     commutative: bool = False
     pure: bool = True
     one_shot: bool = False
+    result_kind: Kind | None = "real"
+    result_type: TypeRule | None = None
     is_terminator: bool = False
 
     def __post_init__(self) -> None:
@@ -216,6 +227,22 @@ class Primitive:
     @property
     def differentiable(self) -> bool:
         return self.vjp is not None
+
+    def result_types(
+        self, types: Sequence[Type | None], attributes: Mapping[str, object]
+    ) -> list[Type | None]:
+        """The type of the result, given the operands' (see ``result_type``)."""
+        if self.result_type is not None:
+            return [self.result_type(types, attributes)]
+        kind = self.result_kind
+        if kind is None:
+            kinds = [kind_of(type_) for type_ in types]
+            if any(k is None for k in kinds):
+                return [None]
+            kind = "int"
+            for each in kinds:
+                kind = wider(kind, each)  # type: ignore[arg-type]
+        return [broadcast(kind, types)]
 
     def spelling(self, namespace: str) -> Spelling | None:
         """How ``namespace`` spells this primitive, or None if it has none."""

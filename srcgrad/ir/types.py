@@ -1,0 +1,189 @@
+"""What a value is: a number, an array of numbers, or something else.
+
+A gradient is built for the *types* of its inputs (see ``docs/design.md``,
+"Arrays"). Each SSA value carries one:
+
+* ``Scalar(kind)``: a Python or NumPy number; ``kind`` is ``bool``,
+  ``int`` or ``real``.
+* ``Array(kind, dims)``: an n-dimensional array of such numbers. Each
+  dimension is a ``Dim``: an ``int`` when its size is known when the
+  gradient is built (``1`` in particular, the size that broadcasts), a
+  ``Size`` when it is the size of an input's axis, known only to differ
+  from 1, or ``None`` when nothing is known (``np.zeros(n)``).
+* ``OTHER``: a tuple, list, range, iterator, None or string: not a number.
+
+Which sizes are 1 is all broadcasting depends on: an adjoint is summed over
+exactly the axes along which its operand was stretched. So a gradient is
+specialised on each array input's rank and on which of its axes have size
+1, and one build serves every batch size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+#: The kinds of number, narrowest first; arithmetic gives the widest.
+Kind = Literal["bool", "int", "real"]
+_KINDS: tuple[Kind, ...] = ("bool", "int", "real")
+
+
+@dataclass(frozen=True)
+class Size:
+    """The size of an input's axis, known when the code runs, never 1.
+
+    ``name`` says whose (``"x.shape[0]"``); two dimensions with the same
+    ``Size`` are equal, so arrays of those sizes never broadcast each other.
+    """
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+#: A dimension: a known size, an input's size (not 1), or unknown (None).
+Dim = int | Size | None
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A number: ``float``, ``int``, ``bool`` or a NumPy scalar."""
+
+    kind: Kind = "real"
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+@dataclass(frozen=True)
+class Array:
+    """An array of ``kind`` numbers with one ``Dim`` per axis."""
+
+    kind: Kind
+    dims: tuple[Dim, ...]
+
+    @property
+    def rank(self) -> int:
+        return len(self.dims)
+
+    def __str__(self) -> str:
+        shown = ", ".join("?" if dim is None else str(dim) for dim in self.dims)
+        return f"{self.kind}[{shown}]"
+
+
+@dataclass(frozen=True)
+class Other:
+    """Not a number: a tuple, list, range, iterator, string or None."""
+
+    def __str__(self) -> str:
+        return "other"
+
+
+OTHER = Other()
+REAL = Scalar("real")
+INT = Scalar("int")
+BOOL = Scalar("bool")
+
+#: The type of a value; None where it is not known (it may be anything).
+Type = Scalar | Array | Other
+
+
+def is_array(type_: Type | None) -> bool:
+    return isinstance(type_, Array)
+
+
+def is_scalar(type_: Type | None) -> bool:
+    return isinstance(type_, Scalar)
+
+
+def wider(first: Kind, second: Kind) -> Kind:
+    """The kind arithmetic on ``first`` and ``second`` gives (``int + real``)."""
+    return _KINDS[max(_KINDS.index(first), _KINDS.index(second))]
+
+
+def may_be_one(dim: Dim) -> bool:
+    """Whether an axis of size ``dim`` may have size 1 (and so broadcast)."""
+    return not isinstance(dim, Size) and dim != 0 and (dim is None or dim == 1)
+
+
+def dims_of(type_: Type | None) -> tuple[Dim, ...]:
+    """The dimensions of a number (none) or an array."""
+    return type_.dims if isinstance(type_, Array) else ()
+
+
+def broadcast_dims(first: Sequence[Dim], second: Sequence[Dim]) -> tuple[Dim, ...]:
+    """The dimensions NumPy broadcasting gives ``first`` with ``second``.
+
+    Aligned from the right; a missing axis or one of size 1 takes the other
+    one's size. Two input sizes that differ are assumed equal (NumPy raises
+    otherwise, as the function itself does).
+    """
+    rank = max(len(first), len(second))
+    result: list[Dim] = []
+    for axis in range(rank):
+        a = _axis(first, axis, rank)
+        b = _axis(second, axis, rank)
+        result.append(_broadcast_dim(a, b))
+    return tuple(result)
+
+
+def _axis(dims: Sequence[Dim], axis: int, rank: int) -> Dim:
+    """Axis ``axis`` of ``dims`` aligned right in ``rank`` axes (1 if missing)."""
+    offset = axis - (rank - len(dims))
+    return 1 if offset < 0 else dims[offset]
+
+
+def _broadcast_dim(a: Dim, b: Dim) -> Dim:
+    if a == b:
+        return a
+    if a == 1:
+        return b
+    if b == 1:
+        return a
+    if not may_be_one(a):
+        return a  # b is a or 1; if 1 it stretches to a
+    if not may_be_one(b):
+        return b
+    return None
+
+
+def broadcast(kind: Kind, types: Sequence[Type | None]) -> Type | None:
+    """The type of an elementwise op of ``kind`` over operands of ``types``."""
+    if any(type_ is None for type_ in types):
+        return None
+    if not any(isinstance(type_, Array) for type_ in types):
+        return Scalar(kind)
+    dims: tuple[Dim, ...] = ()
+    for type_ in types:
+        dims = broadcast_dims(dims, dims_of(type_))
+    return Array(kind, dims)
+
+
+def kind_of(type_: Type | None) -> Kind | None:
+    return type_.kind if isinstance(type_, (Scalar, Array)) else None
+
+
+def join(first: Type | None, second: Type | None) -> Type | None:
+    """A type that holds values of both (a loop's carried value, two branches).
+
+    Dimensions that differ become unknown; arrays of different ranks, or a
+    number and an array, have no common type here (None).
+    """
+    if first == second:
+        return first
+    if first is None or second is None:
+        return None
+    if isinstance(first, Scalar) and isinstance(second, Scalar):
+        return Scalar(wider(first.kind, second.kind))
+    if isinstance(first, Array) and isinstance(second, Array):
+        if first.rank != second.rank:
+            return None
+        dims = tuple(
+            a if a == b else None for a, b in zip(first.dims, second.dims, strict=True)
+        )
+        return Array(wider(first.kind, second.kind), dims)
+    if isinstance(first, Other) and isinstance(second, Other):
+        return OTHER
+    return None
