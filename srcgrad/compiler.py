@@ -14,6 +14,7 @@ from srcgrad.passes.inline import inline_calls
 from srcgrad.passes.interprocedural import program_activity
 from srcgrad.passes.none_values import refuse_none_as_number
 from srcgrad.passes.program import mark_pure_calls, optimize_program
+from srcgrad.passes.types import NUMBERS, Signature, infer_types
 
 #: What ``wrt`` may be: a parameter position or name, or a tuple of them.
 Wrt = int | str | tuple[int | str, ...]
@@ -40,6 +41,7 @@ def gradient_program(
     *,
     as_tuple: bool | None = None,
     after_each: Callable[[Function | Program], object] | None = None,
+    signature: Signature = NUMBERS,
 ) -> Program:
     """Optimise ``primal``, differentiate it in reverse mode, optimise again.
 
@@ -50,6 +52,7 @@ def gradient_program(
     pure where they are; small helpers are inlined (``passes.inline``),
     once what can't be differentiated in them was reported at its place.
     """
+    infer_types(primal, signature)
     refuse_none_as_number(primal)
     mark_pure_calls(primal)
     optimize_program(primal, optimize, after_each=after_each)
@@ -64,6 +67,7 @@ def gradient_program(
     )
     if after_each is not None:
         after_each(gradient)
+    infer_types(gradient, signature)
     mark_pure_calls(gradient)
     optimize_program(gradient, optimize, after_each=after_each)
     for function in gradient.functions.values():

@@ -1,0 +1,255 @@
+"""Type inference: what each value of a program is, from its inputs' types.
+
+A build is for one ``Signature``: the type of each parameter of the entry
+function and of each global or closure variable it reads. From those,
+every value's type follows op by op (``Primitive.result_types``); a loop's
+carried values are iterated to a fixed point, a branch's results join
+what the branches yield, and a function of the program takes the join of
+what its calls pass it.
+
+Where nothing is known, a value's type is the signature's ``fallback``:
+``REAL`` for a program of numbers (no array anywhere in its signature),
+None (unknown: possibly an array) otherwise. Every stage after this one
+treats None as "may be an array of any shape" and so stays correct,
+only less direct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from srcgrad.ir import (
+    FOR,
+    GLOBAL,
+    IF,
+    UNDEF,
+    WHILE,
+    Block,
+    Function,
+    Op,
+    Program,
+    Value,
+    callee_of,
+    is_call,
+    loop_parts,
+    target_pattern,
+)
+from srcgrad.ir.types import BOOL, INT, REAL, Array, Scalar, Type, join
+
+#: The variable a ``global`` op reads: name, closure, module, owner.
+VariableKey = tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The types a build is for.
+
+    Attributes:
+        parameters: the entry function's parameters' types, by name.
+        variables: the globals' and closure variables' types, by
+            ``variable_key``.
+    """
+
+    parameters: Mapping[str, Type | None] = field(default_factory=dict)
+    variables: Mapping[VariableKey, Type | None] = field(default_factory=dict)
+
+    @property
+    def has_arrays(self) -> bool:
+        types = [*self.parameters.values(), *self.variables.values()]
+        return any(isinstance(type_, Array) for type_ in types)
+
+    @property
+    def fallback(self) -> Type | None:
+        """The type of a value nothing is known about (see the module)."""
+        return None if self.has_arrays else REAL
+
+
+#: The signature of a program of real numbers: every input a number.
+NUMBERS = Signature()
+
+
+def variable_key(op: Op) -> VariableKey:
+    """The variable a ``global`` op reads: its name and whose it is."""
+    attributes = op.attributes
+    return (
+        str(attributes["name"]),
+        bool(attributes.get("closure")),
+        attributes.get("module"),
+        attributes.get("owner"),
+    )
+
+
+def infer_types(program: Program, signature: Signature = NUMBERS) -> None:
+    """Set the ``type`` of every value of ``program`` (see the module)."""
+    _Inference(program, signature).run()
+
+
+class _Inference:
+    def __init__(self, program: Program, signature: Signature) -> None:
+        self.program = program
+        self.signature = signature
+        self.fallback = signature.fallback
+        #: Each callee's parameter types so far (the join over its calls).
+        self.arguments: dict[str, list[Type | None]] = {}
+        self.returns: dict[str, list[Type | None]] = {}
+        self.changed = False
+
+    def run(self) -> None:
+        entry = self.program.entry_function
+        for parameter, argument in zip(
+            entry.parameters, entry.arguments, strict=True
+        ):
+            argument.type = self.signature.parameters.get(
+                parameter.name, self.fallback
+            )
+        for _ in range(8):  # calls converge in a few rounds; recursion widens
+            self.changed = False
+            for symbol in self.program.reachable():
+                self._function(self.program.functions[symbol])
+            if not self.changed:
+                return
+
+    def _function(self, function: Function) -> None:
+        if function.name != self.program.entry:
+            passed = self.arguments.get(function.name)
+            for index, argument in enumerate(function.arguments):
+                argument.type = passed[index] if passed else self.fallback
+        self._block(function.entry)
+        terminator = function.entry.terminator
+        assert terminator is not None
+        returned = [operand.type for operand in terminator.operands]
+        if self.returns.get(function.name) != returned:
+            self.returns[function.name] = returned
+            self.changed = True
+
+    def _block(self, block: Block) -> None:
+        for op in block.ops:
+            self._op(op)
+
+    def _op(self, op: Op) -> None:
+        if op.definition is IF:
+            for region in op.regions:
+                self._block(region.block)
+            self._set(op.results, _joined_yields(op))
+        elif op.definition in (FOR, WHILE):
+            self._loop(op)
+        elif is_call(op):
+            self._call(op)
+        elif op.definition is GLOBAL:
+            key = variable_key(op)
+            self._set(op.results, [self.signature.variables.get(key, self.fallback)])
+        else:
+            infer = getattr(op.definition, "result_types", None)
+            types = None
+            if infer is not None:
+                types = infer([operand.type for operand in op.operands], op.attributes)
+            if types is None or len(types) != len(op.results):
+                types = [self.fallback] * len(op.results)
+            self._set(op.results, types)
+
+    def _set(self, values: list[Value], types: list[Type | None]) -> None:
+        for value, type_ in zip(values, types, strict=True):
+            value.type = type_ if type_ is not None else self.fallback
+
+    def _call(self, op: Op) -> None:
+        callee = callee_of(op)
+        passed = [operand.type for operand in op.operands]
+        known = self.arguments.get(callee)
+        joined = (
+            passed
+            if known is None
+            else [join(a, b) for a, b in zip(known, passed, strict=True)]
+        )
+        if joined != known:
+            self.arguments[callee] = joined
+            self.changed = True
+        returned = self.returns.get(callee, [self.fallback] * len(op.results))
+        self._set(op.results, list(returned[: len(op.results)]))
+
+    def _loop(self, op: Op) -> None:
+        parts = loop_parts(op)
+        if parts.iterable is not None:
+            targets = _target_types(op, parts.iterable.type, self.fallback)
+            self._set(parts.targets, targets)
+        carried = [init.type for init in parts.inits]
+        for _ in range(8):
+            self._set(parts.carried, carried)
+            if parts.condition is not None:
+                self._set(parts.condition.arguments, carried)
+                self._block(parts.condition)
+            self._block(parts.body)
+            widened = [
+                join(before, after.type)
+                for before, after in zip(carried, parts.yields, strict=True)
+            ]
+            if widened == carried:
+                break
+            carried = widened
+        else:  # pragma: no cover - joins reach unknown dims in a round or two
+            carried = [None] * len(carried)
+            self._set(parts.carried, carried)
+        results = list(carried)
+        if parts.broke is not None:
+            results.append(BOOL)
+        self._set(op.results, results)
+
+
+def _joined_yields(op: Op) -> list[Type | None]:
+    """What an ``if`` op's results are: the join of what each branch yields,
+    where the branch defines it (``undef`` on a path that never reads it)."""
+    yields = [
+        region.block.terminator.operands  # type: ignore[union-attr]
+        for region in op.regions
+    ]
+    types: list[Type | None] = []
+    for values in zip(*yields, strict=True):
+        defined = [value for value in values if not _is_undef(value)]
+        joined: Type | None = defined[0].type if defined else None
+        for value in defined[1:]:
+            joined = join(joined, value.type)
+        types.append(joined)
+    return types
+
+
+def _is_undef(value: Value) -> bool:
+    op = value.defining_op
+    return op is not None and op.definition is UNDEF
+
+
+def _target_types(
+    op: Op, iterable: Type | None, fallback: Type | None
+) -> list[Type | None]:
+    """The types a ``for`` loop's targets take from the items of ``iterable``."""
+    count = int(op.attributes.get("targets", 1))  # type: ignore[call-overload]
+    pattern = target_pattern(op)
+    item = _item_type(op.operands[0], iterable, fallback)
+    if isinstance(pattern, int):
+        return [item]
+    types: list[Type | None] = [fallback] * count
+    source = op.operands[0].defining_op
+    if source is not None and source.name == "enumerate" and pattern:
+        first = pattern[0]
+        if isinstance(first, int):
+            types[first] = INT
+    return types
+
+
+def _item_type(
+    iterable_value: Value, iterable: Type | None, fallback: Type | None
+) -> Type | None:
+    """The type of one item of ``iterable``: a row of an array, an integer of
+    a ``range``, else what nothing is known about."""
+    if isinstance(iterable, Array):
+        rows = iterable.dims[1:]
+        return Array(iterable.kind, rows) if rows else Scalar(iterable.kind)
+    source = iterable_value.defining_op
+    if source is not None and source.name in ("range", "reversed"):
+        if source.name == "range" or _is_range(source.operands[0]):
+            return INT
+    return fallback
+
+
+def _is_range(value: Value) -> bool:
+    op = value.defining_op
+    return op is not None and op.name == "range"
