@@ -87,6 +87,12 @@ class DifferentiationError(SrcgradError):
     kind = "cannot differentiate"
 
 
+class ValueTypeError(SrcgradError, TypeError):
+    """An operation on a value it does not take: an array operation on a
+    number (``x.T`` where ``x`` is a float), a number where a sequence is
+    needed, or arrays whose ranks do not fit."""
+
+
 class NotRealError(SrcgradError, TypeError):
     """A gradient was called with an input that is not a real number.
 

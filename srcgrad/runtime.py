@@ -25,8 +25,123 @@ from collections.abc import Mapping
 from typing import NoReturn
 
 from srcgrad.errors import NotRealError
+from srcgrad.ir.types import BOOL, INT, OTHER, REAL, Array, Dim, Kind, Size, Type
 
-__all__ = ["check_real", "is_real_sequence"]
+__all__ = ["check_real", "has_arrays", "is_array", "is_real_sequence", "type_of"]
+
+#: An array's kind of number, by NumPy's ``dtype.kind``; others are refused.
+_ARRAY_KINDS: dict[str, Kind] = {"b": "bool", "i": "int", "u": "int", "f": "real"}
+
+
+def is_array(value: object) -> bool:
+    """Whether ``value`` is a NumPy array or an array that implements NumPy's
+    dispatch protocol (Dask, CuPy): what a gradient takes as an array."""
+    return hasattr(value, "__array_function__") and hasattr(value, "shape")
+
+
+def type_of(value: object, name: str) -> Type:
+    """The type a build is specialised on for an input ``value`` named ``name``.
+
+    A number is its kind; an array is its kind and one ``Dim`` per axis: 1
+    where the axis has size 1 (it broadcasts), else ``Size("name.shape[i]")``,
+    or None where the size is not known yet (a Dask array's chunks).
+    Anything else (a list, None, a string) is ``OTHER``.
+    """
+    cls = value.__class__
+    if cls is float:
+        return REAL
+    if cls is bool:
+        return BOOL
+    if cls is int:
+        return INT
+    if is_array(value):
+        kind = _ARRAY_KINDS.get(getattr(value.dtype, "kind", ""))  # type: ignore[attr-defined]
+        if kind is None:
+            return OTHER
+        dims: list[Dim] = []
+        for axis, size in enumerate(value.shape):  # type: ignore[attr-defined]
+            if size != size or size is None:  # nan: not known until computed
+                dims.append(None)
+            else:
+                dims.append(1 if size == 1 else Size(f"{name}.shape[{axis}]"))
+        return Array(kind, tuple(dims))
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, numpy.generic):
+        kind = _ARRAY_KINDS.get(value.dtype.kind)
+        return OTHER if kind is None else {"bool": BOOL, "int": INT, "real": REAL}[kind]
+    if isinstance(value, numbers.Real):
+        return REAL
+    return OTHER
+
+
+def has_arrays(
+    gradient: str,
+    *,
+    wrt: Mapping[str, object] | None = None,
+    parameters: Mapping[str, object] | None = None,
+    globals: Mapping[str, object] | None = None,  # noqa: A002 (what it holds)
+    closure: Mapping[str, object] | None = None,
+    sequences: Mapping[str, object] | None = None,
+) -> bool:
+    """Whether a gradient built for numbers must hand its inputs on to one
+    built for arrays; else check them as ``check_real`` does.
+
+    Args: as ``check_real``'s.
+
+    Returns:
+        True if an input is an array (of real, integer or boolean numbers;
+        a ``wrt`` array of floating-point numbers), False if every input is
+        a real number, or sequence, as ``check_real`` takes them.
+
+    Raises:
+        NotRealError: an input is neither (see ``check_real``), or a ``wrt``
+            array does not hold floating-point numbers.
+    """
+    groups = (wrt, parameters, globals, closure)
+    if not any(is_array(value) for group in groups for value in (group or {}).values()):
+        check_real(
+            gradient,
+            wrt=wrt,
+            parameters=parameters,
+            globals=globals,
+            closure=closure,
+            sequences=sequences,
+        )
+        return False
+    for name, value in (wrt or {}).items():
+        if is_array(value):
+            check_array(gradient, name, value, wrt=True)
+        elif not _is_real_float(value):
+            _refuse(gradient, f"parameter {name!r}", value, "a real float")
+    for kind, inputs in (("parameter", parameters), ("global", globals)):
+        for name, value in (inputs or {}).items():
+            if is_array(value):
+                check_array(gradient, name, value, wrt=False)
+            else:
+                check_real(gradient, **{_GROUPS[kind]: {name: value}})
+    return True
+
+
+_GROUPS = {"parameter": "parameters", "global": "globals"}
+
+
+def check_array(gradient: str, name: str, value: object, *, wrt: bool) -> None:
+    """Refuse an array of complex numbers or objects, and, as a ``wrt``
+    input, one that does not hold floating-point numbers."""
+    kind = getattr(getattr(value, "dtype", None), "kind", "")
+    if wrt and kind != "f":
+        dtype = getattr(value, "dtype", "unknown")
+        raise NotRealError(
+            f"{gradient}: parameter {name!r} is an array of {dtype}, not of "
+            "floating-point numbers: pass x.astype(float) to differentiate with "
+            "respect to it"
+        )
+    if kind not in _ARRAY_KINDS:
+        dtype = getattr(value, "dtype", "unknown")
+        raise NotRealError(
+            f"{gradient}: {name!r} is an array of {dtype}: srcgrad differentiates "
+            "real functions of arrays of real numbers"
+        )
 
 
 def check_real(

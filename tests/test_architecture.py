@@ -25,7 +25,7 @@ ALLOWED = {
     "codegen": {"ir", "errors"},
     "frontend": {"ir", "primitives", "errors"},
     "cache": set(),
-    "runtime": {"errors"},
+    "runtime": {"errors", "ir"},
     "compiler": {"ad", "ir", "passes", "errors"},
 }
 

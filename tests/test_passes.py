@@ -13,6 +13,7 @@ from srcgrad.ir import (
     Builder,
     Function,
     Parameter,
+    Program,
     Region,
     Value,
     print_function,
@@ -21,11 +22,15 @@ from srcgrad.ir import (
 )
 from srcgrad.passes import PIPELINE, active_values, cse, dce, fold, optimize
 from srcgrad.passes.cse import exact_key
+from srcgrad.passes.types import infer_types
 from srcgrad.primitives import PRIMITIVES
 
 
 def ir_of(source):
-    return verify(lower_live(define(source)))
+    """The typed IR of ``source``, as the pipeline hands it to the passes."""
+    function = lower_live(define(source))
+    infer_types(Program.of(function))
+    return verify(function)
 
 
 def as_derivative_terms(function):

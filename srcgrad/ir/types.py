@@ -90,12 +90,26 @@ BOOL = Scalar("bool")
 Type = Scalar | Array | Other
 
 
+class TypeRuleError(Exception):
+    """Raised by a primitive's type rule for operands it does not take; type
+    inference reports it at the op's location (``ValueTypeError``)."""
+
+
 def is_array(type_: Type | None) -> bool:
     return isinstance(type_, Array)
 
 
 def is_scalar(type_: Type | None) -> bool:
     return isinstance(type_, Scalar)
+
+
+def same_shape(first: Type | None, second: Type | None) -> bool:
+    """Both numbers, or arrays of the same dimensions, or both unknown."""
+    if isinstance(first, Scalar) and isinstance(second, Scalar):
+        return True
+    if isinstance(first, Array) and isinstance(second, Array):
+        return first.dims == second.dims
+    return first == second
 
 
 def wider(first: Kind, second: Kind) -> Kind:

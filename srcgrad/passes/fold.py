@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 
 from srcgrad.ir import Block, Builder, Function, Op, Value, uses
+from srcgrad.ir.types import same_shape
 from srcgrad.passes.algebra import IDENTITIES, Rewriter, constant_of
 from srcgrad.primitives import Primitive
 
@@ -73,7 +74,11 @@ def _simplify(rewriter: Rewriter, op: Op) -> Value | None:
     rewrite = IDENTITIES.get(primitive.name)
     if rewrite is None or not op.derivative:
         return None
-    return rewrite(rewriter, op.operands)
+    simpler = rewrite(rewriter, op.operands)
+    if simpler is not None and not same_shape(simpler.type, op.result.type):
+        # 0 * x is not 0 for an array x: a rewrite must keep the op's shape.
+        return None
+    return simpler
 
 
 class _Unfoldable(Exception):

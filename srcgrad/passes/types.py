@@ -97,12 +97,8 @@ class _Inference:
 
     def run(self) -> None:
         entry = self.program.entry_function
-        for parameter, argument in zip(
-            entry.parameters, entry.arguments, strict=True
-        ):
-            argument.type = self.signature.parameters.get(
-                parameter.name, self.fallback
-            )
+        for parameter, argument in zip(entry.parameters, entry.arguments, strict=True):
+            argument.type = self.signature.parameters.get(parameter.name, self.fallback)
         for _ in range(8):  # calls converge in a few rounds; recursion widens
             self.changed = False
             for symbol in self.program.reachable():
@@ -244,9 +240,11 @@ def _item_type(
         rows = iterable.dims[1:]
         return Array(iterable.kind, rows) if rows else Scalar(iterable.kind)
     source = iterable_value.defining_op
-    if source is not None and source.name in ("range", "reversed"):
-        if source.name == "range" or _is_range(source.operands[0]):
-            return INT
+    if source is not None and (
+        source.name == "range"
+        or (source.name == "reversed" and _is_range(source.operands[0]))
+    ):
+        return INT
     return fallback
 
 
