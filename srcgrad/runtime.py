@@ -27,7 +27,14 @@ from typing import NoReturn
 from srcgrad.errors import NotRealError
 from srcgrad.ir.types import BOOL, INT, OTHER, REAL, Array, Dim, Kind, Size, Type
 
-__all__ = ["check_real", "has_arrays", "is_array", "is_real_sequence", "type_of"]
+__all__ = [
+    "check_real",
+    "has_arrays",
+    "is_array",
+    "is_real_sequence",
+    "sum_to_shape",
+    "type_of",
+]
 
 #: An array's kind of number, by NumPy's ``dtype.kind``; others are refused.
 _ARRAY_KINDS: dict[str, Kind] = {"b": "bool", "i": "int", "u": "int", "f": "real"}
@@ -37,6 +44,29 @@ def is_array(value: object) -> bool:
     """Whether ``value`` is a NumPy array or an array that implements NumPy's
     dispatch protocol (Dask, CuPy): what a gradient takes as an array."""
     return hasattr(value, "__array_function__") and hasattr(value, "shape")
+
+
+def sum_to_shape(g: object, like: object) -> object:
+    """``g`` summed over the axes along which ``like`` was broadcast to
+    ``g``'s shape: an elementwise op's adjoint, back to one operand's shape,
+    where that shape was not known when the gradient was built."""
+    import numpy
+
+    shape = numpy.shape(like)
+    have = numpy.shape(g)
+    if have == shape:
+        return g
+    lead = len(have) - len(shape)
+    if lead < 0:
+        return numpy.broadcast_to(g, shape)
+    if lead:
+        g = g.sum(axis=tuple(range(lead)))  # type: ignore[attr-defined]
+    kept = tuple(
+        axis for axis, size in enumerate(shape) if size == 1 and have[lead + axis] != 1
+    )
+    if kept:
+        g = g.sum(axis=kept, keepdims=True)  # type: ignore[attr-defined]
+    return g
 
 
 def type_of(value: object, name: str) -> Type:

@@ -27,7 +27,7 @@ import mpmath
 import pytest
 from rule_functions import rule_function
 
-from srcgrad.primitives import PRIMITIVES
+from srcgrad.primitives import SCALAR_PRIMITIVES
 
 mpmath.mp.dps = 50
 EPSILON = sys.float_info.epsilon
@@ -178,7 +178,7 @@ ACCURACY: dict[str, Accuracy] = {
 
 CASES = [
     (primitive, namespace)
-    for primitive in PRIMITIVES.values()
+    for primitive in SCALAR_PRIMITIVES.values()
     if primitive.differentiable
     for namespace in primitive.spellings
 ]
@@ -239,5 +239,7 @@ def test_rule_is_accurate_across_its_domain(case):
 
 
 def test_every_differentiable_primitive_has_an_accuracy_domain():
-    missing = {p.name for p in PRIMITIVES.values() if p.differentiable} - set(ACCURACY)
+    missing = {p.name for p in SCALAR_PRIMITIVES.values() if p.differentiable} - set(
+        ACCURACY
+    )
     assert not missing, f"add {sorted(missing)} to ACCURACY"

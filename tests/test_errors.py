@@ -39,7 +39,7 @@ CASES = [
         "`match` statement",
         "match x:",
     ),
-    ("return x @ 2", UnsupportedSyntaxError, "`@` operator", "x @ 2"),
+    ("return x << 2", UnsupportedSyntaxError, "`<<` operator", "x << 2"),
     (
         "return (y := x)",
         UnsupportedSyntaxError,

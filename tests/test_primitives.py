@@ -17,7 +17,11 @@ import pytest
 from helpers import central_difference
 from rule_functions import rule_function
 
-from srcgrad.primitives import PRIMITIVES, CustomSpelling, spellings_in
+from srcgrad.primitives import (
+    SCALAR_PRIMITIVES,
+    CustomSpelling,
+    spellings_in,
+)
 
 
 def _arities(primitive, namespace):
@@ -28,7 +32,7 @@ def _arities(primitive, namespace):
 
 CASES = [
     (primitive, namespace, arity)
-    for primitive in PRIMITIVES.values()
+    for primitive in SCALAR_PRIMITIVES.values()
     for namespace in primitive.spellings
     for arity in _arities(primitive, namespace)
 ]
@@ -102,7 +106,7 @@ def test_piecewise_constant_primitives_have_zero_derivative(case):
 
 
 def test_every_primitive_has_a_test_domain():
-    for primitive in PRIMITIVES.values():
+    for primitive in SCALAR_PRIMITIVES.values():
         expected = primitive.arity if primitive.arity is not None else 2
         assert len(primitive.domain) == expected, primitive.name
         for low, high in primitive.domain:
@@ -122,14 +126,15 @@ def test_every_primitive_has_a_spelling_users_can_call():
     # every spelling they have is custom, none is a name users could call.
     rule_only = {
         primitive.name
-        for primitive in PRIMITIVES.values()
+        for primitive in SCALAR_PRIMITIVES.values()
         if all(
             isinstance(spelling.written, CustomSpelling) and not spelling.also
             for spelling in primitive.spellings.values()
         )
     }
     assert rule_only == {"power_rule", "log_or_zero"}
-    assert callable_names == set(PRIMITIVES) - rule_only
+    scalar_names = callable_names & set(SCALAR_PRIMITIVES)
+    assert scalar_names == set(SCALAR_PRIMITIVES) - rule_only
 
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
@@ -159,7 +164,11 @@ def _rejects(function, point) -> bool:
 
 @pytest.mark.parametrize(
     "primitive",
-    [p for p in PRIMITIVES.values() if p.differentiable and "math" in p.spellings],
+    [
+        p
+        for p in SCALAR_PRIMITIVES.values()
+        if p.differentiable and "math" in p.spellings
+    ],
     ids=lambda p: p.name,
 )
 def test_needs_domain_check_is_set_where_only_the_function_rejects(primitive):

@@ -27,6 +27,7 @@ from srcgrad.ir import (
     Function,
     Op,
     Parameter,
+    Program,
     Region,
     Value,
     print_function,
@@ -34,6 +35,7 @@ from srcgrad.ir import (
     walk,
 )
 from srcgrad.passes import optimize
+from srcgrad.passes.types import infer_types
 from srcgrad.primitives import PRIMITIVES
 from srcgrad.primitives.iteration import RANGE
 
@@ -55,7 +57,9 @@ def _function(name, parameters, build):
     entry = Block(arguments)
     builder = Builder(entry)
     builder.ret([build(builder, *arguments)])
-    return verify(Function(name, [Parameter(p) for p in parameters], Region([entry])))
+    function = Function(name, [Parameter(p) for p in parameters], Region([entry]))
+    infer_types(Program.of(function))  # as the pipeline does before reverse mode
+    return verify(function)
 
 
 def _for(builder, iterable, inits, body, hints):

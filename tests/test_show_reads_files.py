@@ -67,7 +67,7 @@ def test_a_coding_line_picks_the_encoding(tmp_path, capsys, encoding):
 
 
         def g(x):
-            return x @ 1.0  # où
+            return x << 1.0  # où
         """,
         encoding,
     )
@@ -77,7 +77,7 @@ def test_a_coding_line_picks_the_encoding(tmp_path, capsys, encoding):
     assert "# line 6: return math.exp(x) / 2  # « moitié »" in out
     # Columns count characters, not bytes, after non-ASCII text.
     assert f"{path}:10:12: unsupported construct:" in err
-    assert "return x @ 1.0  # où\n               ^^^^^^^\n" in err
+    assert "return x << 1.0  # où\n               ^^^^^^^^\n" in err
 
 
 def test_a_byte_order_mark_is_not_part_of_the_text(tmp_path, capsys):
@@ -92,14 +92,14 @@ def test_a_byte_order_mark_is_not_part_of_the_text(tmp_path, capsys):
 def test_lines_are_counted_as_python_counts_them(tmp_path, capsys):
     # Form feeds and U+2028 are not line breaks to Python; CRLF is one.
     text = (
-        'import math\r\n\x0c\r\ns = "\u2028"\r\n\r\ndef f(x):\r\n    return x @ 1\r\n'
+        'import math\r\n\x0c\r\ns = "\u2028"\r\n\r\ndef f(x):\r\n    return x << 1\r\n'
     )
     path = tmp_path / "lines.py"
     path.write_bytes(text.encode("utf-8"))
     status, _, err = _show(capsys, str(path))
     assert status == 1
     assert f"{path}:6:12: unsupported construct:" in err
-    assert "    return x @ 1\n" in err
+    assert "    return x << 1\n" in err
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,9 @@ def reverse_if(sweep: Sweep, op: Op) -> None:
         save_from_branch(copy, index, block, in_loop=sweep.loop_depth > 0)
         branches.append(block)
     condition = sweep.context.mapping[op.operands[0]]
-    results = [Value(sweep.context.hints.get(value), op.loc) for value in free]
+    results = [
+        Value(sweep.context.hints.get(value), op.loc, type=value.type) for value in free
+    ]
     mirrored = Op(
         IF,
         [condition],
@@ -68,8 +70,8 @@ def reverse_loop(sweep: Sweep, op: Op) -> None:
     free = _free_active(op, sweep, regions=[op.regions[-1]])
     body = Block()
     child = sweep.child(Builder(body, op.loc, derivative=True), in_loop=True)
-    carried_adjoints = [Value(hints.get(parts.carried[j]), op.loc) for j in slots]
-    free_adjoints = [Value(hints.get(value), op.loc) for value in free]
+    carried_adjoints = [_adjoint_value(hints, parts.carried[j], op) for j in slots]
+    free_adjoints = [_adjoint_value(hints, value, op) for value in free]
     child.adjoints.update(zip(free, free_adjoints, strict=True))
     for index, adjoint in zip(slots, carried_adjoints, strict=True):
         if parts.yields[index] in active:
@@ -89,8 +91,8 @@ def reverse_loop(sweep: Sweep, op: Op) -> None:
     body.arguments[:0] = targets + carried_adjoints + free_adjoints
     for argument in body.arguments:
         argument.owner = body
-    results = [Value(hints.get(parts.inits[j]), op.loc) for j in slots]
-    results += [Value(hints.get(value), op.loc) for value in free]
+    results = [_adjoint_value(hints, parts.inits[j], op) for j in slots]
+    results += [_adjoint_value(hints, value, op) for value in free]
     attributes: dict[str, object] = {"targets": len(targets)}
     operands, regions = [iterable, *inits], [Region([body])]
     mirrored = Op(FOR, operands, results, attributes, regions, op.loc, derivative=True)
@@ -113,3 +115,8 @@ def _free_active(
             if operand not in inside and operand in sweep.context.active:
                 found.setdefault(operand)
     return list(found)
+
+
+def _adjoint_value(hints: dict[Value, str | None], value: Value, op: Op) -> Value:
+    """A new value for the adjoint of ``value``: of ``value``'s type."""
+    return Value(hints.get(value), op.loc, type=value.type)

@@ -72,7 +72,12 @@ def _forward_and_reverse(function: Function, plan: CallPlan) -> Function:
     """``function``'s forward sweep, then its reverse sweep, as one function
     of its parameters and one adjoint per active result."""
     activity = plan.activity(function.name)
-    block = Block([Value(value.name_hint, value.loc) for value in function.arguments])
+    block = Block(
+        [
+            Value(value.name_hint, value.loc, type=value.type)
+            for value in function.arguments
+        ]
+    )
     mapping = dict(zip(function.arguments, block.arguments, strict=True))
     hints = adjoint_hints(function)
     context = SweepContext(mapping, activity.active, hints, {}, plan)
@@ -125,7 +130,7 @@ def _seeds(
             suffix += 1
             hint = f"{base}_{suffix}"
         taken.add(hint)
-        seeds.append(Value(hint, loc))
+        seeds.append(Value(hint, loc, type=returned[index].type))
     return seeds
 
 

@@ -34,7 +34,10 @@ from srcgrad.ir import (
     is_call,
     walk,
 )
+from srcgrad.ir.types import is_array, is_scalar
 from srcgrad.passes import active_values, reaching_output
+from srcgrad.primitives import RuleEmitter
+from srcgrad.primitives.arrays import ZEROS_LIKE
 
 
 def reverse(
@@ -65,7 +68,12 @@ def reverse(
             differentiated.
     """
     terminator = _scalar_return(function)
-    block = Block([Value(value.name_hint, value.loc) for value in function.arguments])
+    block = Block(
+        [
+            Value(value.name_hint, value.loc, type=value.type)
+            for value in function.arguments
+        ]
+    )
     mapping = dict(zip(function.arguments, block.arguments, strict=True))
     builder = Builder(block)
     wrt_values = [function.argument(parameter) for parameter in wrt]
@@ -93,7 +101,8 @@ def reverse(
 
     with builder.at(terminator.loc):
         results = [
-            sweep.adjoints.get(value) or builder.const(0.0) for value in wrt_values
+            _adjoint_of_input(builder, sweep.adjoints.get(value), mapping[value])
+            for value in wrt_values
         ]
         returned = builder.ret(results)
         returned.attributes["hints"] = tuple(
@@ -146,10 +155,32 @@ def forward_sweep(
     clone_into(builder, function.entry.ops[:-1], mapping, after=keep_failures)
 
 
+def _adjoint_of_input(builder: Builder, adjoint: Value | None, value: Value) -> Value:
+    """What the gradient returns for the input ``value``: its adjoint, of its
+    own shape; zero (of its shape) where nothing reached it."""
+    if not is_array(value.type):
+        return adjoint or builder.const(0.0)
+    emitter = RuleEmitter(builder, ZEROS_LIKE, "numpy")
+    if adjoint is None:
+        return emitter.call(ZEROS_LIKE, value)
+    if adjoint.type != value.type:
+        return emitter.unbroadcast(adjoint, value)
+    return adjoint
+
+
 def _scalar_return(function: Function) -> Op:
-    """``function``'s return, checked to hand back exactly one value."""
+    """``function``'s return, checked to hand back exactly one number."""
     terminator = function.entry.terminator
     assert terminator is not None
+    returned = terminator.operands[0].type if terminator.operands else None
+    if len(terminator.operands) == 1 and is_array(returned):
+        raise DifferentiationError(
+            f"{function.name} returns an array ({returned}), not one number: "
+            "grad needs a "
+            "function that returns one number (take its sum, or its value "
+            "at an index, to differentiate that)",
+            terminator.loc,
+        )
     if terminator.attributes.get("tuple") or len(terminator.operands) != 1:
         raise DifferentiationError(
             f"{function.name} returns a tuple of {len(terminator.operands)} values; "

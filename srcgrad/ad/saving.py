@@ -128,7 +128,7 @@ class _Provider:
             if provided is None:
                 return None
             operands.append(provided)
-        result = Value(op.result.name_hint, op.result.loc)
+        result = Value(op.result.name_hint, op.result.loc, type=op.result.type)
         clone = Op(
             op.definition,
             operands,
@@ -198,7 +198,7 @@ def save_from_branch(copy: Op, index: int, reverse: Block, *, in_loop: bool) -> 
     placeholder = _placeholder(other, copy, in_loop)
     replacements = {}
     for value in saved:
-        result = Value(value.name_hint, value.loc, copy)
+        result = Value(value.name_hint, value.loc, copy, type=value.type)
         copy.results.append(result)
         _terminator(branch).operands.append(value)
         _terminator(other).operands.append(placeholder)
@@ -241,7 +241,8 @@ def save_from_loop(
     replay = _replay_source(copy)
     replayed = {}
     if replay is not None:
-        replayed[body.arguments[0]] = Value(body.arguments[0].name_hint, copy.loc)
+        index = body.arguments[0]
+        replayed[index] = Value(index.name_hint, copy.loc, type=index.type)
     provider = _Provider(
         copy.regions[-1],
         replayed=replayed,
@@ -250,7 +251,9 @@ def save_from_loop(
     )
     saved = _saved_values(reverse, copy.regions[-1], provider)
     tapes = [(_tape(copy, value, reverse), value) for value in saved]
-    replacements = {value: Value(value.name_hint, value.loc) for value in saved}
+    replacements = {
+        value: Value(value.name_hint, value.loc, type=value.type) for value in saved
+    }
     _replace_uses(reverse, replacements)
     iterables = [_backwards(builder, tape) for tape, _ in tapes]
     targets = [replacements[value] for _, value in tapes]
@@ -345,7 +348,7 @@ def _carry_out(copy: Op, value: Value, in_loop: bool) -> Value:
     """
     attributes: dict[str, object] = {"value": None} if in_loop else {}
     definition = CONST if in_loop else UNDEF
-    result = Value(value.name_hint, copy.loc)
+    result = Value(value.name_hint, copy.loc, type=value.type)
     initial = Op(definition, [], [result], attributes, loc=copy.loc)
     _insert_before(copy, initial)
     result, _ = _add_carried(copy, initial.result, lambda _: value, value.name_hint)

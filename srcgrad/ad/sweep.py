@@ -82,14 +82,21 @@ class ReverseSweep:
         primitive = check_differentiable(op)
         assert primitive.vjp is not None
         namespace = str(op.attributes["namespace"])
-        emitter = RuleEmitter(self.builder, primitive, namespace)
+        emitter = RuleEmitter(self.builder, primitive, namespace, op.attributes)
         mapping = self.context.mapping
         args = tuple(mapping[operand] for operand in op.operands)
         result = mapping[op.result]
+        elementwise = primitive.result_type is None
         with self.builder.at(op.loc):
             cotangents = primitive.vjp(emitter, self.adjoints[op.result], args, result)
-            for operand, cotangent in zip(op.operands, cotangents, strict=True):
+            for operand, arg, cotangent in zip(
+                op.operands, args, cotangents, strict=True
+            ):
                 if cotangent is not None and operand in self.active:
+                    if elementwise:  # broadcasting stretched it: sum it back
+                        cotangent = emitter.unbroadcast(
+                            cotangent, arg, shaped_as=op.result.type
+                        )
                     self.accumulate(operand, cotangent)
 
     def accumulate(self, value: Value, cotangent: Value) -> None:

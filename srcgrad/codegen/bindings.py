@@ -113,6 +113,10 @@ class BindingRequests:
     def function(self, symbol: str) -> ast.expr:
         return ast.Name(symbol, ast.Load())
 
+    def helper(self, name: str) -> ast.expr:
+        self.helpers.add(name)
+        return ast.Name(name, ast.Load())
+
     def imported(self, module: str) -> ast.expr:
         self.modules.add(module)
         return ast.Name(module, ast.Load())

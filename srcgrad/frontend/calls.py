@@ -47,6 +47,9 @@ class CallLowering(ExpressionLowering):
 
     def _call_lowered(self, node: ast.Call) -> Lowered:
         """A call: a user function's may return a tuple, any other a number."""
+        method = self._method_call(node)
+        if method is not None:
+            return method
         if isinstance(node.func, (ast.Name, ast.Attribute)):
             callee = self._reference(node.func)
             if isinstance(callee, FunctionBinding):
@@ -54,6 +57,9 @@ class CallLowering(ExpressionLowering):
         return self._call(node)
 
     def _call(self, node: ast.Call) -> Value:
+        method = self._method_call(node)
+        if method is not None:
+            return method
         callee = self._reference(node.func)
         if isinstance(callee, FunctionBinding):  # returning a number here
             return self._number_item(self._user_call(node, callee), node)
@@ -72,6 +78,8 @@ class CallLowering(ExpressionLowering):
         if not isinstance(callee, PrimitiveBinding):
             self._refuse_call(node, callee)
         self._refuse_unpacking(node)
+        if callee.primitive.options:
+            return self._options_call(node, callee)
         try:
             refuse_option_keywords(
                 callee, [keyword.arg for keyword in node.keywords if keyword.arg]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from srcgrad.errors import NameResolutionError
+from srcgrad.frontend.arrays import ArrayLowering
 from srcgrad.frontend.environment import Lowered, MaybeUndefined
 from srcgrad.frontend.resolve import (
     Binding,
@@ -26,7 +27,6 @@ from srcgrad.frontend.resolve import (
     classify_attribute,
     classify_variable,
 )
-from srcgrad.frontend.state import LoweringState
 from srcgrad.ir import Value
 from srcgrad.primitives import PRIMITIVES
 from srcgrad.primitives.logic import COMPARISONS, NOT
@@ -39,10 +39,11 @@ _BINARY = {
     ast.FloorDiv: "floordiv",
     ast.Mod: "mod",
     ast.Pow: "pow",
+    ast.MatMult: "matmul",
 }
 
 
-class ExpressionLowering(LoweringState):
+class ExpressionLowering(ArrayLowering):
     """Lowers expressions to values in the current block."""
 
     locals: set[str]
@@ -89,6 +90,9 @@ class ExpressionLowering(LoweringState):
         if isinstance(node, ast.Name):
             return self._name(node)
         if isinstance(node, ast.Attribute):
+            found = self._array_attribute(node)
+            if found is not None:
+                return found
             return self._value_of(self._reference(node), node)
         if isinstance(node, ast.BinOp):
             name = _BINARY.get(type(node.op))

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from srcgrad.ir.core import Block, Op, OpDefinition, Value
 from srcgrad.ir.location import SourceLocation
 from srcgrad.ir.ops import CONST, GLOBAL, RETURN
+from srcgrad.ir.types import TypeRuleError
 
 
 class Builder:
@@ -49,7 +50,10 @@ class Builder:
         results = [Value(hint, self.loc) for _ in range(result_count)]
         infer = getattr(definition, "result_types", None)
         if infer is not None:
-            types = infer([operand.type for operand in operands], attributes or {})
+            try:
+                types = infer([operand.type for operand in operands], attributes or {})
+            except TypeRuleError:  # type inference reports it, at its place
+                types = None
             if types is not None and len(types) == result_count:
                 for result, type_ in zip(results, types, strict=True):
                     result.type = type_

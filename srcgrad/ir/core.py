@@ -42,6 +42,10 @@ class EmitContext(Protocol):
         """An expression naming the generated function for ``symbol``."""
         ...
 
+    def helper(self, name: str) -> ast.expr:
+        """An expression naming the helper ``name`` of ``srcgrad.runtime``."""
+        ...
+
     def imported(self, module: str) -> ast.expr:
         """An expression naming the (user's) module imported as ``module``."""
         ...

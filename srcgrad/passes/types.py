@@ -35,7 +35,17 @@ from srcgrad.ir import (
     loop_parts,
     target_pattern,
 )
-from srcgrad.ir.types import BOOL, INT, REAL, Array, Scalar, Type, join
+from srcgrad.errors import ValueTypeError
+from srcgrad.ir.types import (
+    BOOL,
+    INT,
+    REAL,
+    Array,
+    Scalar,
+    Type,
+    TypeRuleError,
+    join,
+)
 
 #: The variable a ``global`` op reads: name, closure, module, owner.
 VariableKey = tuple[object, ...]
@@ -139,7 +149,12 @@ class _Inference:
             infer = getattr(op.definition, "result_types", None)
             types = None
             if infer is not None:
-                types = infer([operand.type for operand in op.operands], op.attributes)
+                try:
+                    types = infer(
+                        [operand.type for operand in op.operands], op.attributes
+                    )
+                except TypeRuleError as error:
+                    raise ValueTypeError(str(error), op.loc) from None
             if types is None or len(types) != len(op.results):
                 types = [self.fallback] * len(op.results)
             self._set(op.results, types)

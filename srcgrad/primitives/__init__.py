@@ -15,10 +15,16 @@ from srcgrad.primitives.primitive import (
     RuleBuilder,
     Spelling,
 )
-from srcgrad.primitives.table import PRIMITIVES, spellings_in, without_rule
+from srcgrad.primitives.table import (
+    PRIMITIVES,
+    SCALAR_PRIMITIVES,
+    spellings_in,
+    without_rule,
+)
 
 __all__ = [
     "PRIMITIVES",
+    "SCALAR_PRIMITIVES",
     "CustomSpelling",
     "Primitive",
     "RuleBuilder",

@@ -12,10 +12,13 @@ the finished table, which it needs to read SymPy's derivatives back.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from srcgrad.ir import CONST, Builder, Value
+from srcgrad.ir.types import Array, Scalar, Type, is_scalar
 from srcgrad.primitives.arithmetic import ADD, DIV, MUL, NEG, SUB
+from srcgrad.primitives.arrays import REDUCE_SUM, SUM_TO_SHAPE
 from srcgrad.primitives.constants import SYMBOLIC_CONSTANT
 from srcgrad.primitives.derive import OUTPUT_SYMBOL, operand_symbol, partial_derivatives
 from srcgrad.primitives.elementwise import SQRT
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
     from srcgrad.primitives.sympy_to_ir import Vocabulary
 
 _FALLBACK_NAMESPACES = ("operator", "math", "numpy")
+_ARRAY_FALLBACK_NAMESPACES = ("operator", "numpy", "math")
 #: Where a symbolic constant of a rule in another namespace is written.
 _CONSTANT_NAMESPACES = ("math", "numpy")
 
@@ -34,10 +38,18 @@ _CONSTANT_NAMESPACES = ("math", "numpy")
 class RuleEmitter:
     """Builds the ops of one derivative rule for one op."""
 
-    def __init__(self, builder: Builder, primitive: Primitive, namespace: str) -> None:
+    def __init__(
+        self,
+        builder: Builder,
+        primitive: Primitive,
+        namespace: str,
+        attributes: Mapping[str, object] | None = None,
+    ) -> None:
         self.builder = builder
         self.primitive = primitive
         self.namespace = namespace
+        #: The attributes of the op being differentiated (``axis``...).
+        self.attributes: Mapping[str, object] = attributes or {}
 
     # -- values -----------------------------------------------------------
     def const(self, value: float | int) -> Value:
@@ -55,16 +67,41 @@ class RuleEmitter:
         op = value.defining_op
         return op.attributes["value"] if op and op.definition is CONST else None
 
-    def apply(self, primitive: Primitive, *args: Value, namespace: str) -> Value:
-        op = self.builder.create(primitive, args, {"namespace": namespace})
-        return op.result
+    def apply(
+        self, primitive: Primitive, *args: Value, namespace: str, **options: object
+    ) -> Value:
+        attributes = {"namespace": namespace, **options}
+        return self.builder.create(primitive, args, attributes).result
 
-    def call(self, primitive: Primitive, *args: Value) -> Value:
-        """``primitive(*args)`` in this rule's namespace, or the nearest that has it."""
-        for namespace in (self.namespace, *_FALLBACK_NAMESPACES):
+    def call(self, primitive: Primitive, *args: Value, **options: object) -> Value:
+        """``primitive(*args)`` in this rule's namespace, or the nearest that
+        has it: NumPy before ``math`` where an operand may be an array."""
+        fallbacks = _FALLBACK_NAMESPACES
+        if not all(is_scalar(arg.type) for arg in args):
+            fallbacks = _ARRAY_FALLBACK_NAMESPACES
+        for namespace in (self.namespace, *fallbacks):
             if namespace in primitive.spellings:
-                return self.apply(primitive, *args, namespace=namespace)
+                return self.apply(primitive, *args, namespace=namespace, **options)
         raise KeyError(f"no namespace spells primitive {primitive.name}")
+
+    def unbroadcast(self, g: Value, x: Value, shaped_as: Type | None = None) -> Value:
+        """``g``, an adjoint of an elementwise op's result, summed back to the
+        shape of its operand ``x``: over the axes broadcasting added in front,
+        and over those where ``x`` has size 1 (keeping them). Where that is
+        not known until the code runs, a helper decides then. ``shaped_as``
+        is ``g``'s type where ``g`` has none (the op's result's)."""
+        have = g.type if g.type is not None else shaped_as
+        axes = summed_axes(have, x.type)
+        if axes is None:
+            return self.apply(SUM_TO_SHAPE, g, x, namespace="helper", type=x.type)
+        leading, kept = axes
+        if leading:
+            axis = leading if len(leading) > 1 else leading[0]
+            g = self.apply(REDUCE_SUM, g, namespace="method", axis=axis)
+        if kept:
+            axis = kept if len(kept) > 1 else kept[0]
+            g = self.apply(REDUCE_SUM, g, namespace="method", axis=axis, keepdims=True)
+        return g
 
     def add(self, x: Value, y: Value) -> Value:
         return self.apply(ADD, x, y, namespace="operator")
@@ -113,6 +150,35 @@ class RuleEmitter:
         from srcgrad.primitives.sympy_to_ir import translate
 
         return translate(self, expression, symbols, _vocabulary())
+
+
+def summed_axes(
+    have: Type | None, target: Type | None
+) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """The axes to sum an adjoint of type ``have`` over to get ``target``'s
+    shape: those in front (dropped), then those of ``target`` of size 1 that
+    ``have`` stretched (kept). None where that is not known when building.
+    """
+    if isinstance(have, Scalar) and isinstance(target, Scalar):
+        return (), ()
+    if not isinstance(have, Array):
+        return None
+    target_dims = () if isinstance(target, Scalar) else getattr(target, "dims", None)
+    if target_dims is None:
+        return None
+    lead = have.rank - len(target_dims)
+    if lead < 0:
+        return None
+    kept = []
+    for axis, dim in enumerate(target_dims):
+        stretched = have.dims[lead + axis]
+        if dim == stretched:
+            continue
+        if dim == 1:
+            kept.append(axis)
+        elif stretched == 1 or dim is None:
+            return None  # smaller than its value, or not known: decide at run time
+    return tuple(range(lead)), tuple(kept)
 
 
 @functools.cache

@@ -43,6 +43,7 @@ _BINARY_OPERATORS: dict[str, tuple[type[ast.operator], Callable[..., Any]]] = {
     "//": (ast.FloorDiv, operator.floordiv),
     "%": (ast.Mod, operator.mod),
     "**": (ast.Pow, operator.pow),
+    "@": (ast.MatMult, operator.matmul),
 }
 _UNARY_OPERATORS: dict[str, tuple[type[ast.unaryop], Callable[..., Any]]] = {
     "-": (ast.USub, operator.neg),
@@ -192,6 +193,10 @@ class Primitive:
         result_type: the type of its result from its operands' types and
             its attributes; by default it is elementwise: the operands
             broadcast, and the result has ``result_kind``.
+        options: the attributes written as keyword arguments when they are
+            set (``axis``, ``keepdims``): fixed when the gradient is built.
+        subscript: an attribute the value is indexed by, as written
+            (``x.shape[axis]``).
     """
 
     name: str
@@ -213,6 +218,8 @@ class Primitive:
     one_shot: bool = False
     result_kind: Kind | None = "real"
     result_type: TypeRule | None = None
+    options: tuple[str, ...] = ()
+    subscript: str | None = None
     is_terminator: bool = False
 
     def __post_init__(self) -> None:
@@ -267,6 +274,8 @@ class Primitive:
         spelling = self.written(namespace)
         if isinstance(spelling, CustomSpelling):
             return spelling.emit(args, context)
+        if namespace in ("method", "attribute", "helper"):
+            return self._emit_on_value(namespace, spelling, args, attributes, context)
         if namespace == "operator":
             if len(args) == 1:
                 return ast.UnaryOp(_UNARY_OPERATORS[spelling][0](), args[0])
@@ -279,7 +288,36 @@ class Primitive:
             function = context.builtin(spelling)
         else:
             function = ast.Attribute(context.module(namespace), spelling, ast.Load())
-        return ast.Call(function, list(args), [])
+        return ast.Call(function, list(args), self._keywords(attributes))
+
+    def _keywords(self, attributes: Mapping[str, object]) -> list[ast.keyword]:
+        """The options set on the op, as keyword arguments (``axis=0``)."""
+        return [
+            ast.keyword(name, _literal(attributes[name]))
+            for name in self.options
+            if attributes.get(name) not in (None, False)
+        ]
+
+    def _emit_on_value(
+        self,
+        namespace: str,
+        spelling: str,
+        args: Sequence[ast.expr],
+        attributes: Mapping[str, object],
+        context: EmitContext,
+    ) -> ast.expr:
+        """``x.sum(axis=0)``, ``x.T``, ``x.shape[0]``, ``helper(x, y)``."""
+        if namespace == "helper":
+            function = context.helper(spelling)
+            return ast.Call(function, list(args), self._keywords(attributes))
+        receiver, *rest = args
+        value: ast.expr = ast.Attribute(receiver, spelling, ast.Load())
+        if namespace == "method":
+            value = ast.Call(value, list(rest), self._keywords(attributes))
+        if self.subscript is not None:
+            index = _literal(attributes[self.subscript])
+            value = ast.Subscript(value, index, ast.Load())
+        return value
 
     def python_callable(self, namespace: str) -> Callable[..., Any]:
         """The Python function this primitive runs as in ``namespace``."""
@@ -296,6 +334,9 @@ class Primitive:
             return getattr(builtins, spelling)
         if namespace == "math":
             return getattr(math, spelling)
+        if namespace in ("method", "attribute", "helper") or self.options:
+            # Written on a value, or with options: folding leaves it be.
+            raise TypeError(f"{self.name} is not evaluated while building")
         import numpy
 
         return getattr(numpy, spelling)
@@ -306,3 +347,12 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"Primitive({self.name})"
+
+
+def _literal(value: object) -> ast.expr:
+    """An option's value as Python: ``0``, ``-1``, ``(0, 1)``, ``True``."""
+    if isinstance(value, tuple):
+        return ast.Tuple([_literal(item) for item in value], ast.Load())
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        return ast.UnaryOp(ast.USub(), ast.Constant(-value))
+    return ast.Constant(value)

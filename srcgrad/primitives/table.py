@@ -16,16 +16,22 @@ from collections.abc import Iterator
 from types import MappingProxyType, ModuleType
 
 from srcgrad.primitives.arithmetic import ARITHMETIC
+from srcgrad.primitives.arrays import ARRAYS
 from srcgrad.primitives.elementwise import ELEMENTWISE
 from srcgrad.primitives.logic import LOGIC
 from srcgrad.primitives.power import POWER
 from srcgrad.primitives.primitive import Primitive
 
-PRIMITIVES: MappingProxyType[str, Primitive] = MappingProxyType(
+#: The primitives of numbers: each elementwise on arrays too.
+SCALAR_PRIMITIVES: MappingProxyType[str, Primitive] = MappingProxyType(
     {
         primitive.name: primitive
         for primitive in (*ARITHMETIC, *POWER, *ELEMENTWISE, *LOGIC)
     }
+)
+#: Every primitive: those of numbers, then those of arrays (``arrays``).
+PRIMITIVES: MappingProxyType[str, Primitive] = MappingProxyType(
+    {**SCALAR_PRIMITIVES, **{primitive.name: primitive for primitive in ARRAYS}}
 )
 
 

@@ -1,0 +1,132 @@
+"""Lowering what only arrays have: ``x.T``, ``x.shape``, ``x.sum(axis=0)``,
+and the options of NumPy functions (``np.mean(x, axis=-1, keepdims=True)``).
+
+An attribute or method of a value is an op whose namespace is
+``attribute`` or ``method``, so generated code writes it as the user did.
+Options (``axis``, ``keepdims``) must be literals: they fix the shape of
+every value, which the gradient is built for.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+
+from srcgrad.errors import CallError
+from srcgrad.frontend.resolve import GlobalBinding, PrimitiveBinding
+from srcgrad.frontend.state import LoweringState
+from srcgrad.ir import Value
+from srcgrad.primitives import PRIMITIVES, Primitive
+
+
+@functools.cache
+def _on_values(namespace: str) -> dict[str, Primitive]:
+    """The primitives written as an attribute or a method of a value, by name."""
+    found: dict[str, Primitive] = {}
+    for primitive in PRIMITIVES.values():
+        spelling = primitive.spelling(namespace)
+        if spelling is not None:
+            for name in spelling.names:
+                found.setdefault(name, primitive)
+    return found
+
+
+class ArrayLowering(LoweringState):
+    """Lowers attributes and methods of arrays, and options of calls."""
+
+    def _scalar(self, node: ast.expr) -> Value:
+        raise NotImplementedError
+
+    def _reference(self, node: ast.expr) -> object:
+        raise NotImplementedError
+
+    def _is_value(self, node: ast.expr) -> bool:
+        """Whether ``node`` computes a value (not a module, as ``np`` is)."""
+        if isinstance(node, ast.Name):
+            if node.id in self.env or node.id in self.locals:
+                return True
+            binding = self._reference(node)
+            return isinstance(binding, GlobalBinding) and binding.is_value
+        if isinstance(node, ast.Attribute):
+            return self._is_value(node.value) and node.attr in _on_values("attribute")
+        return True
+
+    def _array_attribute(self, node: ast.Attribute) -> Value | None:
+        """``x.T``, ``x.shape``, ``x.ndim``, ``x.size``; None if not one."""
+        primitive = _on_values("attribute").get(node.attr)
+        if primitive is None or not self._is_value(node.value):
+            return None
+        if primitive.subscript is not None:
+            return None
+        value = self._scalar(node.value)
+        attributes = {"namespace": "attribute"}
+        return self.builder.create(primitive, [value], attributes).result
+
+    def _method_call(self, node: ast.Call) -> Value | None:
+        """``x.sum(axis=0)``, ``x.dot(y)``; None if ``node`` is no method call."""
+        function = node.func
+        if not isinstance(function, ast.Attribute) or not self._is_value(
+            function.value
+        ):
+            return None
+        primitive = _on_values("method").get(function.attr)
+        if primitive is None:
+            return None  # the attribute lowering says why it is refused
+        receiver = self._scalar(function.value)
+        return self._with_options(node, primitive, "method", [receiver], node.args)
+
+    def _options_call(self, node: ast.Call, callee: PrimitiveBinding) -> Value:
+        """A call to a NumPy function that takes options (``np.sum(x, axis=0)``)."""
+        return self._with_options(
+            node, callee.primitive, callee.namespace, [], node.args
+        )
+
+    def _with_options(
+        self,
+        node: ast.Call,
+        primitive: Primitive,
+        namespace: str,
+        operands: list[Value],
+        args: list[ast.expr],
+    ) -> Value:
+        arity = primitive.arity or len(operands) + len(args)
+        display = ast.unparse(node.func)
+        wanted = arity - len(operands)
+        if len(args) < wanted:
+            self.fail(node, f"{display} takes {arity} operand(s)", CallError)
+        operands = operands + [self._scalar(arg) for arg in args[:wanted]]
+        attributes: dict[str, object] = {"namespace": namespace}
+        extra = args[wanted:]
+        if len(extra) > len(primitive.options):
+            self.fail(
+                node, f"{display} got {len(args)} positional arguments", CallError
+            )
+        for name, arg in zip(primitive.options, extra, strict=False):
+            attributes[name] = self._option(arg, name, display)
+        for keyword in node.keywords:
+            if keyword.arg not in primitive.options:
+                self.fail(
+                    keyword.value,
+                    f"argument {keyword.arg!r} of {display} is not supported",
+                )
+            if keyword.arg in attributes:
+                self.fail(
+                    keyword.value, f"{display} got {keyword.arg!r} twice", CallError
+                )
+            attributes[str(keyword.arg)] = self._option(
+                keyword.value, keyword.arg, display
+            )
+        return self.builder.create(primitive, operands, attributes).result
+
+    def _option(self, node: ast.expr, name: str, display: str) -> object:
+        """An option's value, which must be written as a literal."""
+        try:
+            value = ast.literal_eval(node)
+        except ValueError:
+            self.fail(
+                node,
+                f"{name}= of {display} must be a literal (`{name}=0`, "
+                f"`{name}=(0, 1)`, `{name}=True`): the shapes of the values "
+                "the gradient computes depend on it",
+            )
+        return value
