@@ -22,16 +22,24 @@ from srcgrad.codegen.emit import generate_program
 from srcgrad.codegen.load import compile_module, instantiate, module_cells
 from srcgrad.compiler import (
     Wrt,
+    arrays_only,
     describe_gradient,
     gradient_program,
     recursion_headroom,
     wrt_names,
 )
-from srcgrad.errors import DifferentiationError, SourceUnavailableError, SrcgradError
+from srcgrad.dispatch import ForArrays
+from srcgrad.errors import (
+    DifferentiationError,
+    SourceUnavailableError,
+    SrcgradError,
+    ValueTypeError,
+)
 from srcgrad.frontend import lower_live_program
 from srcgrad.frontend.decorators import is_wrt_like, positional_wrt_error
 from srcgrad.frontend.reach import cell, fingerprint, follow, reached, resolution
-from srcgrad.ir import Function
+from srcgrad.ir import GLOBAL, Function, Program, walk
+from srcgrad.passes.types import NUMBERS, Signature, VariableKey, variable_key
 from srcgrad.reference import MODULE, REGISTRY, Reference
 
 
@@ -119,7 +127,16 @@ def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
     compiled = _CACHE.get_or_build(
         key, lambda: _compile(function, names, as_tuple, defaults)
     )
-    return _instantiate(compiled, function)
+
+    def for_signature(signature: Signature) -> Callable[..., Any]:
+        built = _CACHE.get_or_build(
+            (*key, signature),
+            lambda: _compile(function, names, as_tuple, defaults, signature),
+        )
+        return _instantiate(built, function, None)
+
+    arrays = ForArrays(function, names, for_signature, lambda: _variables(function))
+    return _instantiate(compiled, function, arrays)
 
 
 def source(gradient: Callable[..., Any]) -> str:
@@ -244,14 +261,27 @@ def _compile(
     wrt: tuple[str, ...],
     as_tuple: bool,
     defaults: tuple[str | None, ...],
+    signature: Signature = NUMBERS,
 ) -> _Compiled:
-    """Build the gradient's code (on a cache miss, under the cache's lock)."""
+    """Build the gradient's code (on a cache miss, under the cache's lock).
+
+    For numbers (``NUMBERS``), a function that only arrays can run (``x.T``,
+    ``X @ w``) gets a gradient that hands every call on to the one built
+    for its arguments' types (``srcgrad.dispatch``).
+    """
     # Each function called is lowered while its caller is: count them all.
     size = sum(len(function.__code__.co_code) for function in reached(f))
     with recursion_headroom(size // 2 + 64 * len(reached(f))):
         primal = lower_live_program(f)
         _show_defaults(primal.entry_function, defaults)
-        gradient = gradient_program(primal, wrt, as_tuple=as_tuple)
+        try:
+            gradient = gradient_program(
+                primal, wrt, as_tuple=as_tuple, signature=signature
+            )
+        except ValueTypeError:
+            if signature != NUMBERS:
+                raise
+            gradient = Program.of(arrays_only(primal.entry_function))
         generated = generate_program(gradient, describe_gradient(f.__name__, wrt))
         code, others, filename = compile_module(
             generated, f"{f.__module__}.{f.__qualname__}"
@@ -285,7 +315,21 @@ def _show_defaults(primal: Function, defaults: tuple[str | None, ...]) -> None:
             )
 
 
-def _instantiate(compiled: _Compiled, f: types.FunctionType) -> types.FunctionType:
+def _variables(f: types.FunctionType) -> list[VariableKey]:
+    """The globals and closure variables ``f`` and its helpers read."""
+    program = lower_live_program(f)
+    found = {
+        variable_key(op): None
+        for function in program.functions.values()
+        for op in walk(function.entry)
+        if op.definition is GLOBAL
+    }
+    return list(found)
+
+
+def _instantiate(
+    compiled: _Compiled, f: types.FunctionType, arrays: ForArrays | None
+) -> types.FunctionType:
     """Bind the compiled code to ``f``'s globals, closure cells and defaults.
 
     The result pickles by reference: its module is ``srcgrad.gradients`` and
@@ -296,6 +340,8 @@ def _instantiate(compiled: _Compiled, f: types.FunctionType) -> types.FunctionTy
         if binding.cell is not None:  # a closure variable of f or a helper
             owner, name = binding.cell
             cells[binding.alias] = cell(follow(f, owner), name)
+        elif binding.dispatcher:
+            cells[binding.alias] = types.CellType(arrays)
     gradient = instantiate(
         compiled.code, compiled.others, f.__globals__, cells, f.__defaults__
     )

@@ -8,7 +8,17 @@ from collections.abc import Callable, Iterator, Sequence
 
 from srcgrad.ad import reverse_program
 from srcgrad.errors import DifferentiationError
-from srcgrad.ir import EVALUATE, Function, Program, uses
+from srcgrad.ir import (
+    EVALUATE,
+    FOR_ARRAYS,
+    Block,
+    Builder,
+    Function,
+    Program,
+    Region,
+    Value,
+    uses,
+)
 from srcgrad.passes import optimize
 from srcgrad.passes.inline import inline_calls
 from srcgrad.passes.interprocedural import program_activity
@@ -94,6 +104,19 @@ def _drop_evaluations_of_used_values(gradient: Function) -> None:
             if op.definition is not EVALUATE or len(users[op.operands[0]]) == 1
         ]
         blocks += [inner for op in block.ops for r in op.regions for inner in r.blocks]
+
+
+def arrays_only(primal: Function) -> Function:
+    """The gradient for numbers of a function only arrays can run (``x.T``):
+    it calls the gradient built for its arguments' types."""
+    block = Block([Value(value.name_hint, value.loc) for value in primal.arguments])
+    builder = Builder(block, primal.loc)
+    keywords = tuple(p.name for p in primal.parameters if p.kind == "keyword_only")
+    call = builder.create(FOR_ARRAYS, block.arguments, {"keywords": keywords})
+    builder.ret([call.result])
+    return Function(
+        f"{primal.name}_grad", list(primal.parameters), Region([block]), primal.loc
+    )
 
 
 def describe_gradient(function_name: str, wrt: Sequence[str]) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numbers
 import sys
 from collections.abc import Mapping
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from srcgrad.errors import NotRealError
 from srcgrad.ir.types import BOOL, INT, OTHER, REAL, Array, Dim, Kind, Size, Type
@@ -32,6 +32,7 @@ __all__ = [
     "has_arrays",
     "is_array",
     "is_real_sequence",
+    "shaped_like",
     "sum_to_shape",
     "type_of",
 ]
@@ -46,10 +47,11 @@ def is_array(value: object) -> bool:
     return hasattr(value, "__array_function__") and hasattr(value, "shape")
 
 
-def sum_to_shape(g: object, like: object) -> object:
+def sum_to_shape(g: Any, like: Any) -> Any:
     """``g`` summed over the axes along which ``like`` was broadcast to
-    ``g``'s shape: an elementwise op's adjoint, back to one operand's shape,
-    where that shape was not known when the gradient was built."""
+    ``g``'s shape: an elementwise op's adjoint, back to one operand's shape
+    (or one that broadcasts to it), where that shape was not known when the
+    gradient was built."""
     import numpy
 
     shape = numpy.shape(like)
@@ -58,15 +60,27 @@ def sum_to_shape(g: object, like: object) -> object:
         return g
     lead = len(have) - len(shape)
     if lead < 0:
-        return numpy.broadcast_to(g, shape)
+        return g  # it broadcasts to the shape: adjoints may
     if lead:
-        g = g.sum(axis=tuple(range(lead)))  # type: ignore[attr-defined]
+        g = g.sum(axis=tuple(range(lead)))
     kept = tuple(
         axis for axis, size in enumerate(shape) if size == 1 and have[lead + axis] != 1
     )
     if kept:
-        g = g.sum(axis=kept, keepdims=True)  # type: ignore[attr-defined]
+        g = g.sum(axis=kept, keepdims=True)
     return g
+
+
+def shaped_like(g: Any, like: Any) -> Any:
+    """``g``, an adjoint that broadcasts to ``like``'s shape, as an array of
+    exactly that shape (summed over axes it has beyond them): what a
+    gradient returns for the array input ``like``."""
+    import numpy
+
+    g = sum_to_shape(g, like)
+    if numpy.shape(g) == numpy.shape(like):
+        return g
+    return numpy.broadcast_to(g, numpy.shape(like)).copy()
 
 
 def type_of(value: object, name: str) -> Type:
@@ -127,8 +141,10 @@ def has_arrays(
         NotRealError: an input is neither (see ``check_real``), or a ``wrt``
             array does not hold floating-point numbers.
     """
-    groups = (wrt, parameters, globals, closure)
-    if not any(is_array(value) for group in groups for value in (group or {}).values()):
+    everything = (wrt, parameters, globals, closure)
+    if not any(
+        is_array(value) for group in everything for value in (group or {}).values()
+    ):
         check_real(
             gradient,
             wrt=wrt,
@@ -140,36 +156,39 @@ def has_arrays(
         return False
     for name, value in (wrt or {}).items():
         if is_array(value):
-            check_array(gradient, name, value, wrt=True)
+            check_array(gradient, f"parameter {name!r}", value, wrt=True)
         elif not _is_real_float(value):
             _refuse(gradient, f"parameter {name!r}", value, "a real float")
-    for kind, inputs in (("parameter", parameters), ("global", globals)):
+    groups: tuple[tuple[str, str, Mapping[str, object] | None], ...] = (
+        ("parameter", "parameters", parameters),
+        ("global", "globals", globals),
+        ("closure variable", "closure", closure),
+    )
+    for kind, keyword, inputs in groups:
         for name, value in (inputs or {}).items():
             if is_array(value):
-                check_array(gradient, name, value, wrt=False)
+                check_array(gradient, f"{kind} {name!r}", value, wrt=False)
             else:
-                check_real(gradient, **{_GROUPS[kind]: {name: value}})
+                check_real(gradient, **{keyword: {name: value}})
     return True
 
 
-_GROUPS = {"parameter": "parameters", "global": "globals"}
-
-
-def check_array(gradient: str, name: str, value: object, *, wrt: bool) -> None:
+def check_array(gradient: str, what: str, value: object, *, wrt: bool) -> None:
     """Refuse an array of complex numbers or objects, and, as a ``wrt``
-    input, one that does not hold floating-point numbers."""
+    input, one that does not hold floating-point numbers. ``what`` names the
+    input (``parameter 'x'``)."""
     kind = getattr(getattr(value, "dtype", None), "kind", "")
     if wrt and kind != "f":
         dtype = getattr(value, "dtype", "unknown")
         raise NotRealError(
-            f"{gradient}: parameter {name!r} is an array of {dtype}, not of "
+            f"{gradient}: {what} is an array of {dtype}, not of "
             "floating-point numbers: pass x.astype(float) to differentiate with "
             "respect to it"
         )
     if kind not in _ARRAY_KINDS:
         dtype = getattr(value, "dtype", "unknown")
         raise NotRealError(
-            f"{gradient}: {name!r} is an array of {dtype}: srcgrad differentiates "
+            f"{gradient}: {what} is an array of {dtype}: srcgrad differentiates "
             "real functions of arrays of real numbers"
         )
 

@@ -27,6 +27,7 @@ ALLOWED = {
     "cache": set(),
     "runtime": {"errors", "ir"},
     "compiler": {"ad", "ir", "passes", "errors"},
+    "dispatch": {"errors", "frontend", "ir", "passes", "runtime"},
 }
 
 

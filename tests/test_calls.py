@@ -278,13 +278,14 @@ def power(x, n):
 """
 
 POWER_GRADIENT = '''\
-from srcgrad.runtime import check_real
+from srcgrad.runtime import has_arrays
 
 
 def power_grad(x, n):
     """Gradient of power with respect to x."""
     if x.__class__ is not float or n.__class__ not in (float, int):
-        check_real("power_grad", wrt={"x": x}, parameters={"n": n})
+        if has_arrays("power_grad", wrt={"x": x}, parameters={"n": n}):
+            return for_arrays(x, n)
     # line 2: if n == 0:
     t = n == 0
     if not t:

@@ -1,7 +1,7 @@
 """Generated code never depends on a name the user's code can rebind.
 
 Modules (``math``, ``np``), builtins (``float``, ``abs``) and srcgrad's own
-helper (``check_real``) are bound by srcgrad itself, under aliases that
+helper (``has_arrays``) are bound by srcgrad itself, under aliases that
 avoid every name the function uses; the source users read imports each one
 under that alias, so it runs as printed.
 """
@@ -26,22 +26,26 @@ def _run_as_printed(gradient, *args):
 def test_parameters_named_like_modules_builtins_and_helpers():
     f = define(
         """
-        def f(x, float, math, np, type, check_real):
-            product = x * float * math * np * type * check_real
+        def f(x, float, math, np, type, has_arrays, for_arrays):
+            product = x * float * math * np * type * has_arrays * for_arrays
             return product + sqrt(x) + fabs(x) * x + abs(x) * x
         """,
         sqrt=np.sqrt,
         fabs=math.fabs,
     )
     gradient = srcgrad.grad(f)
-    point = (2.0, 1.5, 2.0, 0.5, 3.0, 1.0)
+    point = (2.0, 1.5, 2.0, 0.5, 3.0, 1.0, 1.0)
     expected = 4.5 + 0.5 / math.sqrt(2.0) + 4.0 + 4.0
     assert gradient(*point) == pytest.approx(expected, rel=1e-15)
     assert _run_as_printed(gradient, *point) == gradient(*point)
     source = srcgrad.source(gradient)
     assert "import math as math_1" in source and "import numpy as np_1" in source
     assert "from builtins import float as float_1" in source
-    assert "from srcgrad.runtime import check_real as check_real_1" in source
+    assert "from srcgrad.runtime import has_arrays as has_arrays_1" in source
+    assert "return for_arrays_1(" in source
+    # Arrays go on to the gradient for them, past the parameter named so.
+    got = gradient(np.array(2.0), *point[1:])
+    assert got == pytest.approx(expected, rel=1e-15)
 
 
 def test_infinite_constants_are_module_attributes_not_calls():

@@ -471,7 +471,7 @@ def test_the_whole_file_holds_each_function_as_shown_alone(tmp_path, capsys):
     ]
     _assert_holds_each(whole, alone)
     assert whole.startswith(
-        "import numpy as np\nfrom srcgrad.runtime import check_real\n\n\n"
+        "import numpy as np\nfrom srcgrad.runtime import has_arrays\n\n\n"
         "def potential_grad("
     )
 

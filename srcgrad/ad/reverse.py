@@ -34,10 +34,10 @@ from srcgrad.ir import (
     is_call,
     walk,
 )
-from srcgrad.ir.types import is_array, is_scalar
+from srcgrad.ir.types import is_array, same_shape
 from srcgrad.passes import active_values, reaching_output
 from srcgrad.primitives import RuleEmitter
-from srcgrad.primitives.arrays import ZEROS_LIKE
+from srcgrad.primitives.shapes import SHAPED_LIKE, ZEROS_LIKE
 
 
 def reverse(
@@ -86,7 +86,10 @@ def reverse(
     reads = global_reads(function, reaching)
     if calls is not None:
         reads += calls.global_reads()
-    _check_real_inputs(builder, function, wrt, mapping, reaching, reads)
+    inputs = [*function.arguments, *(op.result for op in reads)]
+    if not any(is_array(value.type) for value in inputs):
+        # Built for numbers: check they are, and hand arrays on (see api).
+        _check_real_inputs(builder, function, wrt, mapping, reaching, reads)
     context = SweepContext(mapping, active, adjoint_hints(function), {}, calls)
     forward_sweep(builder, function, context, reaching)
 
@@ -163,8 +166,9 @@ def _adjoint_of_input(builder: Builder, adjoint: Value | None, value: Value) -> 
     emitter = RuleEmitter(builder, ZEROS_LIKE, "numpy")
     if adjoint is None:
         return emitter.call(ZEROS_LIKE, value)
-    if adjoint.type != value.type:
-        return emitter.unbroadcast(adjoint, value)
+    if adjoint.type is None or not same_shape(adjoint.type, value.type):
+        # It broadcasts to the input's shape: a new array of that shape.
+        return emitter.apply(SHAPED_LIKE, adjoint, value, namespace="helper")
     return adjoint
 
 
@@ -173,7 +177,7 @@ def _scalar_return(function: Function) -> Op:
     terminator = function.entry.terminator
     assert terminator is not None
     returned = terminator.operands[0].type if terminator.operands else None
-    if len(terminator.operands) == 1 and is_array(returned):
+    if len(terminator.operands) == 1 and is_array(returned) and returned.rank:  # type: ignore[union-attr]
         raise DifferentiationError(
             f"{function.name} returns an array ({returned}), not one number: "
             "grad needs a "
@@ -228,7 +232,7 @@ def _check_real_inputs(
         kind = "closure variable" if op.attributes.get("closure") else "global"
         in_sequence = op.result in _used_as_sequences(_root_block(op))
         kinds.append(f"{kind} sequence" if in_sequence else kind)
-    attributes = {"names": tuple(names), "kinds": tuple(kinds)}
+    attributes = {"names": tuple(names), "kinds": tuple(kinds), "inputs": True}
     builder.create(CHECK_REAL, operands, attributes, result_count=0)
 
 

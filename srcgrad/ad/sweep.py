@@ -17,8 +17,10 @@ from srcgrad.ad.calls import reverse_call
 from srcgrad.ad.context import SweepContext
 from srcgrad.ad.control import reverse_if, reverse_loop
 from srcgrad.ir import FOR, IF, WHILE, Builder, Op, Value, is_call
+from srcgrad.ir.types import same_shape
 from srcgrad.passes import check_differentiable
-from srcgrad.primitives import PRIMITIVES, RuleEmitter
+from srcgrad.primitives import PRIMITIVES, Primitive, RuleEmitter
+from srcgrad.primitives.emitter import summed_axes
 
 
 class ReverseSweep:
@@ -70,6 +72,9 @@ class ReverseSweep:
         """
         if not any(result in self.adjoints for result in op.results):
             return
+        primitive = op.definition
+        if not isinstance(primitive, Primitive) or primitive.result_type is not None:
+            self._materialize(op)
         if op.definition is IF:
             reverse_if(self, op)
             return
@@ -94,10 +99,34 @@ class ReverseSweep:
             ):
                 if cotangent is not None and operand in self.active:
                     if elementwise:  # broadcasting stretched it: sum it back
-                        cotangent = emitter.unbroadcast(
-                            cotangent, arg, shaped_as=op.result.type
-                        )
+                        cotangent = self._summed_back(emitter, cotangent, arg, result)
                     self.accumulate(operand, cotangent)
+
+    def _summed_back(
+        self, emitter: RuleEmitter, cotangent: Value, operand: Value, result: Value
+    ) -> Value:
+        """An elementwise op's ``cotangent`` for ``operand``, summed over the
+        axes along which broadcasting stretched the operand to ``result``'s
+        shape. A cotangent that only broadcasts to that shape (a sum's
+        adjoint) is stretched first: summing it then counts every item."""
+        axes = summed_axes(result.type, operand.type)
+        if axes == ((), ()):
+            return cotangent  # the operand has the result's shape
+        if cotangent.type is None or not same_shape(cotangent.type, result.type):
+            cotangent = emitter.materialize(cotangent, result)
+        return emitter.unbroadcast(cotangent, operand, shaped_as=result.type)
+
+    def _materialize(self, op: Op) -> None:
+        """Stretch the adjoints of ``op``'s results to their values' shapes:
+        an adjoint may only broadcast to its value's shape (a reduction's
+        is), which elementwise ops take but no other op does."""
+        emitter = RuleEmitter(self.builder, PRIMITIVES["add"], "numpy")
+        with self.builder.at(op.loc):
+            for result in op.results:
+                adjoint = self.adjoints.get(result)
+                if adjoint is not None:
+                    value = self.context.mapping[result]
+                    self.adjoints[result] = emitter.materialize(adjoint, value)
 
     def accumulate(self, value: Value, cotangent: Value) -> None:
         """Add ``cotangent`` into the adjoint of ``value``: one term of S(i)."""

@@ -29,6 +29,8 @@ NAMESPACE_MODULES = {"math": "math", "numpy": "numpy"}
 _PREFERRED_MODULE_ALIASES = {"math": "math", "numpy": "np"}
 #: Where the helpers generated code calls live.
 RUNTIME_MODULE = "srcgrad.runtime"
+#: What generated code calls the gradients of its function for arrays.
+DISPATCHER = "for_arrays"
 
 
 @dataclass(frozen=True)
@@ -50,12 +52,15 @@ class Binding:
     module: str
     attribute: str | None = None
     cell: tuple[Path, str] | None = None
+    #: The gradients of the same function for arrays, which the API binds
+    #: (``srcgrad.dispatch``): where a gradient built for numbers sends them.
+    dispatcher: bool = False
 
     @property
     def import_statement(self) -> str | None:
         """The import that binds ``alias`` (None for a builtin under its name,
         or a closure variable)."""
-        if self.cell is not None:
+        if self.cell is not None or self.dispatcher:
             return None
         if self.attribute is None:
             if not _importable_name(self.module):  # my-helpers, loaded by path
@@ -78,6 +83,8 @@ class Binding:
         """
         if self.cell is not None:
             raise LookupError(f"closure variable {self.alias} has no import")
+        if self.dispatcher:
+            raise LookupError(f"{self.alias} is bound by the API")
         module = importlib.import_module(self.module)
         return module if self.attribute is None else getattr(module, self.attribute)
 
@@ -101,6 +108,7 @@ class BindingRequests:
         self.helpers: set[str] = set()
         self.modules: set[str] = set()
         self.cells: set[tuple[Path, str]] = set()
+        self.dispatcher = False
 
     def module(self, namespace: str) -> ast.expr:
         self.namespaces.add(namespace)
@@ -124,6 +132,10 @@ class BindingRequests:
     def cell(self, owner: Path, name: str) -> ast.expr:
         self.cells.add((owner, name))
         return ast.Name(name, ast.Load())
+
+    def for_arrays(self) -> ast.expr:
+        self.dispatcher = True
+        return ast.Name(DISPATCHER, ast.Load())
 
     def bind(self, taken: set[str]) -> dict[tuple[object, ...], Binding]:
         """A binding per request, keyed by ("module", namespace), ("builtin",
@@ -171,6 +183,10 @@ class BindingRequests:
             (("cell", owner, name), name, Binding("", "", cell=(owner, name)))
             for owner, name in sorted(self.cells)
         ]
+        if self.dispatcher:
+            requests.append(
+                (("dispatcher",), DISPATCHER, Binding("", "", dispatcher=True))
+            )
         return requests
 
 
@@ -221,3 +237,6 @@ class BoundContext:
 
     def cell(self, owner: Path, name: str) -> ast.expr:
         return self.name("cell", owner, name)
+
+    def for_arrays(self) -> ast.expr:
+        return self.name("dispatcher")

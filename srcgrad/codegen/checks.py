@@ -11,7 +11,7 @@ import ast
 
 from srcgrad.codegen.bindings import BindingRequests, BoundContext
 from srcgrad.codegen.format import verbatim
-from srcgrad.ir import Op
+from srcgrad.ir import Function, Op
 
 #: The one class that sends an input to ``check_real``: anything but a float
 #: for ``wrt``; a complex number for a value ``**`` computed.
@@ -30,7 +30,7 @@ _CHECK_KEYWORDS = {
 
 
 def check_statement(
-    op: Op, args: list[str], context: BoundContext, function_name: str
+    op: Op, args: list[str], context: BoundContext, function: Function
 ) -> ast.stmt:
     """``if x.__class__ is not float or ...: check_real(...)``.
 
@@ -52,11 +52,35 @@ def check_statement(
     keywords = "".join(
         f", {keyword}={{{', '.join(items)}}}" for keyword, items in groups.items()
     )
-    helper = ast.unparse(context.helper("check_real"))
     # A value's check names the user's function that computes it.
-    label = op.attributes.get("function", function_name)
+    label = op.attributes.get("function", function.name)
+    if op.attributes.get("inputs"):
+        return _inputs_check(test, f"{label!r}{keywords}", context, function)
+    helper = ast.unparse(context.helper("check_real"))
     call = f"{helper}({label!r}{keywords})"
     return ast.If(verbatim(test), [ast.Expr(verbatim(call))], [])
+
+
+def _inputs_check(
+    test: str, arguments: str, context: BoundContext, function: Function
+) -> ast.stmt:
+    """``if <not all floats>: if has_arrays(...): return for_arrays(x, y)``:
+    a gradient built for numbers checks them, and hands arrays on to the
+    gradient built for them (``srcgrad.dispatch``)."""
+    has_arrays = ast.unparse(context.helper("has_arrays"))
+    passed = [
+        (
+            parameter.name
+            if parameter.kind != "keyword_only"
+            else f"{parameter.name}={parameter.name}"
+        )
+        for parameter in function.parameters
+    ]
+    dispatch = f"{ast.unparse(context.for_arrays())}({', '.join(passed)})"
+    inner = ast.If(
+        verbatim(f"{has_arrays}({arguments})"), [ast.Return(verbatim(dispatch))], []
+    )
+    return ast.If(verbatim(test), [inner], [])
 
 
 def _fast_test(arg: str, kind: str, context: BoundContext) -> str:
@@ -82,7 +106,11 @@ def request_check(op: Op, requests: BindingRequests) -> None:
         requests.builtins.update(("float", "int"))
     if sequences:
         requests.helpers.add("is_real_sequence")
-    requests.helpers.add("check_real")
+    if op.attributes.get("inputs"):
+        requests.helpers.add("has_arrays")
+        requests.for_arrays()
+    else:
+        requests.helpers.add("check_real")
 
 
 def evaluated_why(op: Op) -> str:

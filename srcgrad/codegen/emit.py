@@ -85,7 +85,7 @@ class GeneratedFunction:
         return {
             binding.alias: binding.value()
             for binding in self.bindings
-            if binding.cell is None
+            if binding.cell is None and not binding.dispatcher
         }
 
     @functools.cached_property

@@ -9,7 +9,7 @@ import types
 from typing import Any
 
 from srcgrad.codegen.emit import FACTORY_NAME, GeneratedFunction
-from srcgrad.errors import SrcgradError
+from srcgrad.errors import NotRealError, SrcgradError
 
 
 def compile_generated(
@@ -122,11 +122,24 @@ def _nested_code(code: types.CodeType) -> types.CodeType:
 
 
 def module_cells(generated: GeneratedFunction) -> dict[str, types.CellType]:
-    """A cell holding each module, builtin and helper the code reads, by alias."""
-    return {
+    """A cell holding each module, builtin and helper the code reads, by alias
+    (and, for ``for_arrays``, a function that says no gradient for arrays was
+    attached: the API attaches one)."""
+    cells = {
         alias: types.CellType(value)
         for alias, value in generated.bound_values().items()
     }
+    for binding in generated.bindings:
+        if binding.dispatcher:
+            cells[binding.alias] = types.CellType(_no_gradients_for_arrays)
+    return cells
+
+
+def _no_gradients_for_arrays(*args: object, **kwargs: object) -> None:
+    raise NotRealError(
+        "this gradient was loaded without gradients for arrays; make it "
+        "with srcgrad.grad to call it with arrays"
+    )
 
 
 def instantiate(

@@ -152,7 +152,7 @@ class Writer:
         plan = self.plan
         if op.definition is CHECK_REAL:
             args = [ast.unparse(plan.expression(value)) for value in op.operands]
-            return check_statement(op, args, plan.context, plan.function.name)
+            return check_statement(op, args, plan.context, plan.function)
         value = plan.op_expression(op)
         if op.definition is EVALUATE:
             return ast.Expr(verbatim(f"{ast.unparse(value)}  # {evaluated_why(op)}"))

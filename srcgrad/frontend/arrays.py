@@ -34,6 +34,8 @@ def _on_values(namespace: str) -> dict[str, Primitive]:
 class ArrayLowering(LoweringState):
     """Lowers attributes and methods of arrays, and options of calls."""
 
+    locals: set[str]
+
     def _scalar(self, node: ast.expr) -> Value:
         raise NotImplementedError
 

@@ -46,6 +46,11 @@ class EmitContext(Protocol):
         """An expression naming the helper ``name`` of ``srcgrad.runtime``."""
         ...
 
+    def for_arrays(self) -> ast.expr:
+        """An expression naming the gradients of the same function for
+        arrays (``srcgrad.dispatch``)."""
+        ...
+
     def imported(self, module: str) -> ast.expr:
         """An expression naming the (user's) module imported as ``module``."""
         ...

@@ -45,6 +45,14 @@ class StructuralOp:
         if self.name == "append":
             append = ast.Attribute(args[0], "append", ast.Load())
             return ast.Call(append, [args[1]], [])
+        if self is FOR_ARRAYS:
+            names: tuple[str, ...] = attributes["keywords"]  # type: ignore[assignment]
+            positional = list(args[: len(args) - len(names)])
+            keywords = [
+                ast.keyword(name, arg)
+                for name, arg in zip(names, args[len(positional) :], strict=True)
+            ]
+            return ast.Call(context.for_arrays(), positional, keywords)
         raise TypeError(f"{self.name} is a statement, not an expression")
 
     def result_types(
@@ -122,3 +130,7 @@ CHECK_REAL = StructuralOp("check_real", pure=False)
 #: computation raises where ``f`` raises (``math.log`` of a negative number)
 #: even where no derivative term needs the value itself.
 EVALUATE = StructuralOp("evaluate", pure=False)
+#: Calls the gradient built for the types of its operands (the function's
+#: parameters; attribute ``keywords``: the keyword-only ones' names): all a
+#: gradient for numbers does for a function only arrays can run.
+FOR_ARRAYS = StructuralOp("for_arrays", pure=False)

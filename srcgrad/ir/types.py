@@ -104,11 +104,22 @@ def is_scalar(type_: Type | None) -> bool:
 
 
 def same_shape(first: Type | None, second: Type | None) -> bool:
-    """Both numbers, or arrays of the same dimensions, or both unknown."""
+    """Whether two values that broadcast together have the same shape: both
+    numbers, or arrays of one rank whose axes are equal or both not 1 (two
+    such sizes broadcast only if they are equal), or both unknown."""
     if isinstance(first, Scalar) and isinstance(second, Scalar):
         return True
     if isinstance(first, Array) and isinstance(second, Array):
-        return first.dims == second.dims
+        return first.rank == second.rank and all(
+            a == b
+            or (
+                a is not None
+                and b is not None
+                and not may_be_one(a)
+                and not may_be_one(b)
+            )
+            for a, b in zip(first.dims, second.dims, strict=True)
+        )
     return first == second
 
 

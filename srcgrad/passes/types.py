@@ -16,9 +16,9 @@ only less direct.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from srcgrad.errors import ValueTypeError
 from srcgrad.ir import (
     FOR,
     GLOBAL,
@@ -35,7 +35,6 @@ from srcgrad.ir import (
     loop_parts,
     target_pattern,
 )
-from srcgrad.errors import ValueTypeError
 from srcgrad.ir.types import (
     BOOL,
     INT,
@@ -53,21 +52,26 @@ VariableKey = tuple[object, ...]
 
 @dataclass(frozen=True)
 class Signature:
-    """The types a build is for.
+    """The types a build is for (hashable: gradients are kept by it).
 
     Attributes:
-        parameters: the entry function's parameters' types, by name.
-        variables: the globals' and closure variables' types, by
-            ``variable_key``.
+        parameters: the entry function's parameters' types, as
+            ``(name, type)`` pairs.
+        variables: the globals' and closure variables' types, as
+            ``(variable_key, type)`` pairs.
     """
 
-    parameters: Mapping[str, Type | None] = field(default_factory=dict)
-    variables: Mapping[VariableKey, Type | None] = field(default_factory=dict)
+    parameters: tuple[tuple[str, Type | None], ...] = ()
+    variables: tuple[tuple[VariableKey, Type | None], ...] = ()
 
     @property
     def has_arrays(self) -> bool:
-        types = [*self.parameters.values(), *self.variables.values()]
+        types = [type_ for _, type_ in (*self.parameters, *self.variables)]
         return any(isinstance(type_, Array) for type_ in types)
+
+    def describe(self) -> str:
+        """The parameters' types, as an error message shows them."""
+        return ", ".join(f"{name}: {type_}" for name, type_ in self.parameters)
 
     @property
     def fallback(self) -> Type | None:
@@ -100,6 +104,7 @@ class _Inference:
         self.program = program
         self.signature = signature
         self.fallback = signature.fallback
+        self.variables = dict(signature.variables)
         #: Each callee's parameter types so far (the join over its calls).
         self.arguments: dict[str, list[Type | None]] = {}
         self.returns: dict[str, list[Type | None]] = {}
@@ -107,8 +112,9 @@ class _Inference:
 
     def run(self) -> None:
         entry = self.program.entry_function
+        parameters = dict(self.signature.parameters)
         for parameter, argument in zip(entry.parameters, entry.arguments, strict=True):
-            argument.type = self.signature.parameters.get(parameter.name, self.fallback)
+            argument.type = parameters.get(parameter.name, self.fallback)
         for _ in range(8):  # calls converge in a few rounds; recursion widens
             self.changed = False
             for symbol in self.program.reachable():
@@ -144,7 +150,7 @@ class _Inference:
             self._call(op)
         elif op.definition is GLOBAL:
             key = variable_key(op)
-            self._set(op.results, [self.signature.variables.get(key, self.fallback)])
+            self._set(op.results, [self.variables.get(key, self.fallback)])
         else:
             infer = getattr(op.definition, "result_types", None)
             types = None

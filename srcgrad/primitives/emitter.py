@@ -16,14 +16,15 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from srcgrad.ir import CONST, Builder, Value
-from srcgrad.ir.types import Array, Scalar, Type, is_scalar
+from srcgrad.ir.types import Array, Scalar, Type, is_scalar, same_shape
 from srcgrad.primitives.arithmetic import ADD, DIV, MUL, NEG, SUB
-from srcgrad.primitives.arrays import REDUCE_SUM, SUM_TO_SHAPE
 from srcgrad.primitives.constants import SYMBOLIC_CONSTANT
 from srcgrad.primitives.derive import OUTPUT_SYMBOL, operand_symbol, partial_derivatives
 from srcgrad.primitives.elementwise import SQRT
 from srcgrad.primitives.power import POW
 from srcgrad.primitives.primitive import Primitive
+from srcgrad.primitives.reductions import REDUCE_SUM
+from srcgrad.primitives.shapes import BROADCAST_TO, SHAPE, SUM_TO_SHAPE
 from srcgrad.primitives.table import PRIMITIVES
 
 if TYPE_CHECKING:
@@ -77,12 +78,25 @@ class RuleEmitter:
         """``primitive(*args)`` in this rule's namespace, or the nearest that
         has it: NumPy before ``math`` where an operand may be an array."""
         fallbacks = _FALLBACK_NAMESPACES
+        first: tuple[str, ...] = (self.namespace,)
         if not all(is_scalar(arg.type) for arg in args):
             fallbacks = _ARRAY_FALLBACK_NAMESPACES
-        for namespace in (self.namespace, *fallbacks):
+            if args and isinstance(args[0].type, Array):
+                first = ("attribute", self.namespace)  # x.T, x.shape
+        for namespace in (*first, *fallbacks):
             if namespace in primitive.spellings:
                 return self.apply(primitive, *args, namespace=namespace, **options)
         raise KeyError(f"no namespace spells primitive {primitive.name}")
+
+    def materialize(self, g: Value, value: Value) -> Value:
+        """``g``, an adjoint of ``value`` that may only broadcast to its shape,
+        stretched to that shape: what rules other than elementwise ones take."""
+        if g.type is not None and same_shape(g.type, value.type):
+            return g
+        if isinstance(value.type, Scalar):
+            return g
+        shape = self.call(SHAPE, value)
+        return self.apply(BROADCAST_TO, g, shape, namespace="numpy", type=value.type)
 
     def unbroadcast(self, g: Value, x: Value, shaped_as: Type | None = None) -> Value:
         """``g``, an adjoint of an elementwise op's result, summed back to the
@@ -95,6 +109,12 @@ class RuleEmitter:
         if axes is None:
             return self.apply(SUM_TO_SHAPE, g, x, namespace="helper", type=x.type)
         leading, kept = axes
+        if not leading and not kept:
+            return g
+        if isinstance(x.type, Scalar) or (
+            isinstance(x.type, Array) and not x.type.rank
+        ):
+            return self.apply(REDUCE_SUM, g, namespace="method")
         if leading:
             axis = leading if len(leading) > 1 else leading[0]
             g = self.apply(REDUCE_SUM, g, namespace="method", axis=axis)
@@ -155,29 +175,30 @@ class RuleEmitter:
 def summed_axes(
     have: Type | None, target: Type | None
 ) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
-    """The axes to sum an adjoint of type ``have`` over to get ``target``'s
-    shape: those in front (dropped), then those of ``target`` of size 1 that
-    ``have`` stretched (kept). None where that is not known when building.
+    """The axes to sum an adjoint of type ``have`` over so that it broadcasts
+    to ``target``'s shape: the axes in front of ``target``'s (dropped), then
+    those where ``target`` has size 1 and ``have`` may not (kept). An axis
+    where ``have`` has size 1, or that it lacks, already broadcasts. None
+    where that is not known when the gradient is built.
     """
-    if isinstance(have, Scalar) and isinstance(target, Scalar):
+    if isinstance(have, Scalar):
         return (), ()
     if not isinstance(have, Array):
         return None
     target_dims = () if isinstance(target, Scalar) else getattr(target, "dims", None)
     if target_dims is None:
         return None
-    lead = have.rank - len(target_dims)
-    if lead < 0:
-        return None
+    lead = max(have.rank - len(target_dims), 0)
     kept = []
     for axis, dim in enumerate(target_dims):
-        stretched = have.dims[lead + axis]
-        if dim == stretched:
+        position = have.rank - len(target_dims) + axis
+        stretched = have.dims[position] if position >= 0 else 1
+        if stretched == 1 or dim == stretched:
             continue
         if dim == 1:
             kept.append(axis)
-        elif stretched == 1 or dim is None:
-            return None  # smaller than its value, or not known: decide at run time
+        elif dim is None:
+            return None  # is the operand's axis 1, or as long? known when it runs
     return tuple(range(lead)), tuple(kept)
 
 

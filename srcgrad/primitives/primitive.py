@@ -77,7 +77,28 @@ class RuleBuilder(Protocol):
         """
         ...
 
-    def call(self, primitive: Primitive, *args: Value) -> Value: ...
+    @property
+    def attributes(self) -> Mapping[str, object]:
+        """The attributes of the op being differentiated (``axis``...)."""
+        ...
+
+    def call(self, primitive: Primitive, *args: Value, **options: object) -> Value:
+        """``primitive(*args)``, with ``options`` as the op's attributes."""
+        ...
+
+    def apply(
+        self, primitive: Primitive, *args: Value, namespace: str, **options: object
+    ) -> Value:
+        """``primitive(*args)`` written in ``namespace``."""
+        ...
+
+    def unbroadcast(self, g: Value, x: Value, shaped_as: Type | None = None) -> Value:
+        """``g`` summed to broadcast to ``x``'s shape (see ``RuleEmitter``)."""
+        ...
+
+    def materialize(self, g: Value, value: Value) -> Value:
+        """``g``, which broadcasts to ``value``'s shape, stretched to it."""
+        ...
 
     def add(self, x: Value, y: Value) -> Value: ...
 
@@ -295,7 +316,7 @@ class Primitive:
         return [
             ast.keyword(name, _literal(attributes[name]))
             for name in self.options
-            if attributes.get(name) not in (None, False)
+            if attributes.get(name) is not None and attributes.get(name) is not False
         ]
 
     def _emit_on_value(
@@ -355,4 +376,4 @@ def _literal(value: object) -> ast.expr:
         return ast.Tuple([_literal(item) for item in value], ast.Load())
     if isinstance(value, int) and not isinstance(value, bool) and value < 0:
         return ast.UnaryOp(ast.USub(), ast.Constant(-value))
-    return ast.Constant(value)
+    return ast.Constant(value)  # type: ignore[arg-type]

@@ -1,5 +1,5 @@
 import math
-from srcgrad.runtime import check_real
+from srcgrad.runtime import has_arrays
 
 
 def call_price_grad(S, K, T, r, sigma):
@@ -11,9 +11,10 @@ def call_price_grad(S, K, T, r, sigma):
         or r.__class__ is not float
         or sigma.__class__ is not float
     ):
-        check_real(
+        if has_arrays(
             "call_price_grad", wrt={"S": S, "K": K, "T": T, "r": r, "sigma": sigma}
-        )
+        ):
+            return for_arrays(S, K, T, r, sigma)
     # line 4: sqrt_T = math.sqrt(T)
     sqrt_T = math.sqrt(T)
     # line 5: d1 = (math.log(S / K) + (r + 0.5 * sigma**2) * T) / (sigma * sqrt_T)

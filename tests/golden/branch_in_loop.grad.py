@@ -1,5 +1,5 @@
 import math
-from srcgrad.runtime import check_real
+from srcgrad.runtime import has_arrays
 
 
 def relax_grad(x, c, n):
@@ -9,7 +9,8 @@ def relax_grad(x, c, n):
         or c.__class__ is not float
         or n.__class__ not in (float, int)
     ):
-        check_real("relax_grad", wrt={"x": x, "c": c}, parameters={"n": n})
+        if has_arrays("relax_grad", wrt={"x": x, "c": c}, parameters={"n": n}):
+            return for_arrays(x, c, n)
     # line 5: for i in range(n):
     x_tape = []
     branch_tape = []

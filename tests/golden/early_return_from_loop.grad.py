@@ -1,11 +1,12 @@
 import math
-from srcgrad.runtime import check_real
+from srcgrad.runtime import has_arrays
 
 
 def first_crossing_grad(x, limit):
     """Gradient of first_crossing with respect to x and limit."""
     if x.__class__ is not float or limit.__class__ is not float:
-        check_real("first_crossing_grad", wrt={"x": x, "limit": limit})
+        if has_arrays("first_crossing_grad", wrt={"x": x, "limit": limit}):
+            return for_arrays(x, limit)
     # line 6: for i in range(10):
     i_tape = []
     y_tape = []

@@ -1,10 +1,11 @@
-from srcgrad.runtime import check_real
+from srcgrad.runtime import has_arrays
 
 
 def newton_sqrt_grad(a):
     """Gradient of newton_sqrt with respect to a."""
     if a.__class__ is not float:
-        check_real("newton_sqrt_grad", wrt={"a": a})
+        if has_arrays("newton_sqrt_grad", wrt={"a": a}):
+            return for_arrays(a)
     # line 3: for _ in range(50):
     x_tape = []
     tape = []

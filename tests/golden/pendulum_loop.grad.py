@@ -1,5 +1,5 @@
 import math
-from srcgrad.runtime import check_real
+from srcgrad.runtime import has_arrays
 
 
 def simulate_grad(theta0, damping, steps=500, dt=0.01, length=1.0):
@@ -12,12 +12,13 @@ def simulate_grad(theta0, damping, steps=500, dt=0.01, length=1.0):
         or length.__class__ not in (float, int)
         or GRAVITY.__class__ not in (float, int)
     ):
-        check_real(
+        if has_arrays(
             "simulate_grad",
             wrt={"theta0": theta0, "damping": damping},
             parameters={"steps": steps, "dt": dt, "length": length},
             globals={"GRAVITY": GRAVITY},
-        )
+        ):
+            return for_arrays(theta0, damping, steps, dt, length)
     # line 9: for _ in range(steps):
     theta_tape = []
     omega_tape = []

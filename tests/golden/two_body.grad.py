@@ -1,5 +1,5 @@
 import math
-from srcgrad.runtime import check_real
+from srcgrad.runtime import has_arrays
 
 
 def potential_grad(x1, y1, z1, x2, y2, z2, m1, m2):
@@ -15,7 +15,7 @@ def potential_grad(x1, y1, z1, x2, y2, z2, m1, m2):
         or m2.__class__ is not float
         or G.__class__ not in (float, int)
     ):
-        check_real(
+        if has_arrays(
             "potential_grad",
             wrt={
                 "x1": x1,
@@ -28,7 +28,8 @@ def potential_grad(x1, y1, z1, x2, y2, z2, m1, m2):
                 "m2": m2,
             },
             globals={"G": G},
-        )
+        ):
+            return for_arrays(x1, y1, z1, x2, y2, z2, m1, m2)
     # line 6: r = math.sqrt((x1 - x2) ** 2 + (y1 - y2) ** 2 + (z1 - z2) ** 2)
     t = x1 - x2
     t_1 = y1 - y2

@@ -1,0 +1,124 @@
+"""Gradients for arrays: one build per signature, picked when called.
+
+A gradient is built for the types of its inputs (``passes.types``): for
+an array, its kind, its rank and which of its axes have size 1, so the
+axes each adjoint is summed over are written out when it is built. The
+gradient ``grad`` returns is the one for numbers; when called with an
+array it hands its arguments to the ``ForArrays`` of its function (the
+``for_arrays`` its code calls), which builds, once per signature, the
+gradient for those types and calls it.
+
+A signature holds the types of the parameters and of every global and
+closure variable the function (or a helper it calls) reads, read when the
+gradient is called: an array global whose shape changes gets a gradient
+of its own, never one built for the old shape.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import threading
+import types
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from srcgrad.errors import NotRealError
+from srcgrad.frontend.reach import cell, follow
+from srcgrad.passes.types import Signature, VariableKey
+from srcgrad.runtime import check_array, is_array, type_of
+
+#: Builds the gradient for a signature (the API's, bound to its function).
+Build = Callable[[Signature], Callable[..., Any]]
+
+
+class ForArrays:
+    """The gradients of one function, by the signature of their inputs.
+
+    Args:
+        function: the function differentiated (its globals and closure
+            are where the variables it reads live).
+        wrt: the names of the parameters differentiated with respect to.
+        build: makes the gradient for a signature.
+        variables: the globals and closure variables the function, and
+            the helpers it calls, read (``passes.types.variable_key``).
+    """
+
+    def __init__(
+        self,
+        function: types.FunctionType,
+        wrt: tuple[str, ...],
+        build: Build,
+        variables: Callable[[], list[VariableKey]],
+    ) -> None:
+        self.function = function
+        self.wrt = wrt
+        self._build = build
+        self._variables = variables
+        self._read: list[VariableKey] | None = None
+        self._gradients: dict[Hashable, Callable[..., Any]] = {}
+        self._lock = threading.Lock()
+        code = function.__code__
+        self._names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+        self._positional = code.co_argcount
+        self._signature: inspect.Signature | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        signature = self.signature_of(args, kwargs)
+        gradient = self._gradients.get(signature)
+        if gradient is None:
+            with self._lock:
+                gradient = self._gradients.get(signature)
+                if gradient is None:
+                    gradient = self._gradients[signature] = self._build(signature)
+        return gradient(*args, **kwargs)
+
+    def signature_of(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Signature:
+        """The types of the inputs of a call with ``args`` and ``kwargs``.
+
+        Raises:
+            NotRealError: a ``wrt`` input is neither a real float nor an
+                array of floating-point numbers.
+        """
+        values = self._bound(args, kwargs)
+        for name in self.wrt:
+            value = values[name]
+            if is_array(value):
+                label = f"{self.function.__name__}_grad"
+                check_array(label, f"parameter {name!r}", value, wrt=True)
+        parameters = tuple(
+            (name, type_of(value, name)) for name, value in values.items()
+        )
+        if self._read is None:
+            self._read = self._variables()
+        variables = tuple(
+            (key, type_of(self._read_variable(key), str(key[0]))) for key in self._read
+        )
+        return Signature(parameters, variables)
+
+    def _bound(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        if not kwargs and len(args) == len(self._names) == self._positional:
+            return dict(zip(self._names, args, strict=True))
+        if self._signature is None:
+            self._signature = inspect.signature(self.function)
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise NotRealError(f"{self.function.__name__}_grad: {error}") from None
+        bound.apply_defaults()
+        return dict(bound.arguments)
+
+    def _read_variable(self, key: VariableKey) -> object:
+        """The value the variable ``key`` holds now (None if it is unbound:
+        the gradient then fails where the function would)."""
+        name, closure, module, owner = key
+        try:
+            if owner:
+                return cell(follow(self.function, owner), str(name)).cell_contents  # type: ignore[arg-type]
+            if closure:
+                return cell(self.function, str(name)).cell_contents
+            if module:
+                return getattr(importlib.import_module(str(module)), str(name))
+            return self.function.__globals__[str(name)]
+        except (LookupError, ValueError, AttributeError):
+            return None

@@ -1,0 +1,415 @@
+"""Array primitives that move numbers around: transposes, size-1 axes,
+broadcasting, and the inactive ``.shape``, ``.ndim`` and ``.size``.
+
+Each one's adjoint moves the cotangent back (``g.T`` for ``x.T``); the
+helpers a gradient calls where a shape is known only when it runs
+(``sum_to_shape``, ``shaped_like``) are primitives too, so a gradient that
+contains them can be differentiated again.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping, Sequence
+
+from srcgrad.ir import EmitContext, Value
+from srcgrad.ir.types import (
+    INT,
+    OTHER,
+    Array,
+    Dim,
+    Scalar,
+    Type,
+    TypeRuleError,
+    dims_of,
+    kind_of,
+)
+from srcgrad.primitives.primitive import (
+    Cotangents,
+    CustomSpelling,
+    Primitive,
+    RuleBuilder,
+    Spelling,
+    Tangents,
+    TypeRule,
+)
+
+ANY = (-2.0, 2.0)
+
+
+def normalized_axes(axis: object, rank: int) -> tuple[int, ...]:
+    """The axes ``axis`` (None, an int or a tuple, negative from the end)
+    names in an array of ``rank`` axes, as non-negative sorted ints."""
+    if axis is None:
+        return tuple(range(rank))
+    items = axis if isinstance(axis, tuple) else (axis,)
+    axes = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, int):
+            raise TypeRuleError(f"axis must be an int or a tuple of ints, not {item!r}")
+        if not -rank <= item < rank:
+            raise TypeRuleError(
+                f"axis {item} is out of bounds for an array of {rank} axes"
+            )
+        axes.append(item % rank)
+    if len(set(axes)) != len(axes):
+        raise TypeRuleError(f"axis {axis!r} names an axis twice")
+    return tuple(sorted(axes))
+
+
+def one_axis_or_tuple(axes: tuple[int, ...]) -> int | tuple[int, ...]:
+    """``axis=`` as a person writes it: ``0``, or ``(0, 1)``."""
+    return axes[0] if len(axes) == 1 else axes
+
+
+# -- transpose ---------------------------------------------------------------
+def _transpose_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    operand = types[0]
+    if operand is None or isinstance(operand, Scalar):
+        return operand
+    if not isinstance(operand, Array):
+        raise TypeRuleError(".T of something that is not an array")
+    return Array(operand.kind, operand.dims[::-1])
+
+
+def _transpose_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return (e.call(TRANSPOSE, g),)
+
+
+def _transpose_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    return None if t[0] is None else e.call(TRANSPOSE, t[0])
+
+
+#: ``x.T`` (``np.transpose(x)``, all axes reversed).
+TRANSPOSE = Primitive(
+    "transpose",
+    1,
+    {"attribute": "T", "numpy": "transpose"},
+    _transpose_vjp,
+    _transpose_jvp,
+    (ANY,),
+    result_type=_transpose_type,
+)
+
+
+# -- what arrays tell about themselves ---------------------------------------
+def _of_arrays(what: str, gives: Type) -> TypeRule:
+    def rule(
+        types: Sequence[Type | None], attributes: Mapping[str, object]
+    ) -> Type | None:
+        if isinstance(types[0], Scalar):
+            raise TypeRuleError(f"{what} of a number: it is an attribute of arrays")
+        return gives
+
+    return rule
+
+
+def _inactive(name: str, gives: Type) -> Primitive:
+    return Primitive(
+        name,
+        1,
+        {"attribute": name, "numpy": name},
+        None,
+        None,
+        (ANY,),
+        zero_derivative=True,
+        result_type=_of_arrays(f".{name}", gives),
+    )
+
+
+#: ``x.shape``, ``x.ndim``, ``x.size``: integers, not differentiated.
+SHAPE = _inactive("shape", OTHER)
+NDIM = _inactive("ndim", INT)
+SIZE = _inactive("size", INT)
+#: ``x.shape[axis]``: the size of one axis.
+DIM = Primitive(
+    "dim",
+    1,
+    {"attribute": Spelling("shape")},
+    None,
+    None,
+    (ANY,),
+    zero_derivative=True,
+    result_type=lambda types, attributes: INT,
+    subscript="axis",
+)
+
+
+# -- size-1 axes -------------------------------------------------------------
+def _expand_dims_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    operand = types[0]
+    if operand is None:
+        return None
+    dims: list[Dim] = list(dims_of(operand))
+    axis = attributes.get("axis")
+    count = len(axis) if isinstance(axis, tuple) else 1
+    for item in normalized_axes(axis, len(dims) + count):
+        dims.insert(item, 1)
+    return Array(kind_of(operand) or "real", tuple(dims))
+
+
+def _expand_dims_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return (e.call(SQUEEZE, g, axis=e.attributes["axis"]),)
+
+
+def _expand_dims_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    return (
+        None if t[0] is None else e.call(EXPAND_DIMS, t[0], axis=e.attributes["axis"])
+    )
+
+
+#: ``np.expand_dims(x, axis)``: new axes of size 1.
+EXPAND_DIMS = Primitive(
+    "expand_dims",
+    1,
+    {"numpy": "expand_dims"},
+    _expand_dims_vjp,
+    _expand_dims_jvp,
+    (ANY,),
+    result_type=_expand_dims_type,
+    options=("axis",),
+)
+
+
+def _squeeze_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    operand = types[0]
+    if operand is None or isinstance(operand, Scalar):
+        return operand
+    if not isinstance(operand, Array):
+        raise TypeRuleError("squeeze of something that is not an array")
+    axis = attributes.get("axis")
+    if axis is None:
+        if any(dim is None for dim in operand.dims):
+            raise TypeRuleError(
+                "squeeze without axis= of an array whose sizes are not known "
+                "when the gradient is built: name the axes (axis=0)"
+            )
+        axes = tuple(i for i, dim in enumerate(operand.dims) if dim == 1)
+    else:
+        axes = normalized_axes(axis, operand.rank)
+        if any(operand.dims[i] not in (1, None) for i in axes):
+            raise TypeRuleError(f"squeeze of axis {axis!r}, whose size is not 1")
+    dims = tuple(dim for i, dim in enumerate(operand.dims) if i not in axes)
+    return Array(operand.kind, dims) if dims else Scalar(operand.kind)
+
+
+def _squeeze_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return (e.call(RESHAPE_LIKE, g, args[0]),)
+
+
+def _squeeze_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    return None if t[0] is None else e.call(SQUEEZE, t[0], **_axis(e))
+
+
+def _axis(e: RuleBuilder) -> dict[str, object]:
+    return {"axis": e.attributes["axis"]} if "axis" in e.attributes else {}
+
+
+#: ``np.squeeze(x, axis)``, ``x.squeeze()``: axes of size 1 dropped.
+SQUEEZE = Primitive(
+    "squeeze",
+    1,
+    {"numpy": "squeeze", "method": "squeeze"},
+    _squeeze_vjp,
+    _squeeze_jvp,
+    (ANY,),
+    result_type=_squeeze_type,
+    options=("axis",),
+)
+
+
+def _reshape_like_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return e.call(RESHAPE_LIKE, g, args[0]), None
+
+
+def _reshape_like_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    return None if t[0] is None else e.call(RESHAPE_LIKE, t[0], args[1])
+
+
+def _emit_reshape_like(args: Sequence[ast.expr], context: EmitContext) -> ast.expr:
+    value, like = args
+    shape = ast.Attribute(like, "shape", ast.Load())
+    return ast.Call(ast.Attribute(value, "reshape", ast.Load()), [shape], [])
+
+
+#: ``g.reshape(x.shape)``: an adjoint given back its value's shape.
+RESHAPE_LIKE = Primitive(
+    "reshape_like",
+    2,
+    {
+        "numpy": CustomSpelling(
+            _emit_reshape_like, lambda value, like: value.reshape(like.shape)
+        )
+    },
+    _reshape_like_vjp,
+    _reshape_like_jvp,
+    (ANY, ANY),
+    result_type=lambda types, attributes: types[1],
+)
+
+
+# -- broadcasting ------------------------------------------------------------
+def _given_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    return attributes.get("type")  # type: ignore[return-value]
+
+
+def _broadcast_to_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return e.unbroadcast(g, args[0]), None
+
+
+def _broadcast_to_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    if t[0] is None:
+        return None
+    return e.call(BROADCAST_TO, t[0], args[1], type=e.attributes.get("type"))
+
+
+#: ``np.broadcast_to(g, x.shape)``: an adjoint stretched to its value's
+#: shape; attribute ``type``: that value's type.
+BROADCAST_TO = Primitive(
+    "broadcast_to",
+    2,
+    {"numpy": "broadcast_to"},
+    _broadcast_to_vjp,
+    _broadcast_to_jvp,
+    (ANY, ANY),
+    result_type=_given_type,
+)
+
+
+def _sum_to_shape_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return e.materialize(g, args[0]), None
+
+
+def _sum_to_shape_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    if t[0] is None:
+        return None
+    return e.apply(SUM_TO_SHAPE, t[0], args[1], namespace="helper", type=args[1].type)
+
+
+#: ``sum_to_shape(g, x)``: ``g`` summed over the axes along which ``x`` was
+#: broadcast, where they are known only when the code runs.
+SUM_TO_SHAPE = Primitive(
+    "sum_to_shape",
+    2,
+    {"helper": "sum_to_shape"},
+    _sum_to_shape_vjp,
+    _sum_to_shape_jvp,
+    (ANY, ANY),
+    result_type=_given_type,
+)
+
+
+def _shaped_like_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return e.unbroadcast(g, args[0]), None
+
+
+def _shaped_like_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    if t[0] is None:
+        return None
+    return e.apply(SHAPED_LIKE, t[0], args[1], namespace="helper")
+
+
+#: ``shaped_like(g, x)``: an adjoint that broadcasts to ``x``'s shape, as a
+#: new array of that shape (what a gradient returns for an array input).
+SHAPED_LIKE = Primitive(
+    "shaped_like",
+    2,
+    {"helper": "shaped_like"},
+    _shaped_like_vjp,
+    _shaped_like_jvp,
+    (ANY, ANY),
+    result_type=lambda types, attributes: types[1],
+)
+
+
+def _like(name: str) -> Primitive:
+    return Primitive(
+        name,
+        1,
+        {"numpy": name},
+        None,
+        None,
+        (ANY,),
+        zero_derivative=True,
+        result_type=lambda types, attributes: _real_like(types[0]),
+    )
+
+
+def _real_like(type_: Type | None) -> Type | None:
+    if isinstance(type_, Array):
+        return Array("real", type_.dims)
+    return type_
+
+
+#: ``np.zeros_like(x)``: the adjoint of an array nothing reached.
+ZEROS_LIKE = _like("zeros_like")
+
+SHAPES = (
+    TRANSPOSE,
+    SHAPE,
+    NDIM,
+    SIZE,
+    DIM,
+    EXPAND_DIMS,
+    SQUEEZE,
+    RESHAPE_LIKE,
+    BROADCAST_TO,
+    SUM_TO_SHAPE,
+    SHAPED_LIKE,
+    ZEROS_LIKE,
+)
+#: Used by rules elsewhere; keep the names importable.
+__all__ = [
+    "ANY",
+    "BROADCAST_TO",
+    "DIM",
+    "EXPAND_DIMS",
+    "NDIM",
+    "RESHAPE_LIKE",
+    "SHAPE",
+    "SHAPED_LIKE",
+    "SHAPES",
+    "SIZE",
+    "SQUEEZE",
+    "SUM_TO_SHAPE",
+    "TRANSPOSE",
+    "ZEROS_LIKE",
+    "normalized_axes",
+    "one_axis_or_tuple",
+]
