@@ -55,6 +55,8 @@ class GradientInfo:
             the helpers it calls) the gradient reads by name when it runs;
             ``source`` runs as printed where these are defined.
         primal: the function this is the gradient of.
+        arrays: the gradients of ``primal`` for arrays (``source`` of a
+            gradient with arguments shows the one for their types).
     """
 
     source: str
@@ -62,6 +64,7 @@ class GradientInfo:
     filename: str
     reads: tuple[str, ...]
     primal: types.FunctionType
+    arrays: ForArrays | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,9 +142,19 @@ def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
     return _instantiate(compiled, function, arrays)
 
 
-def source(gradient: Callable[..., Any]) -> str:
-    """The generated source of a function ``grad`` returned."""
-    return _info(gradient).source
+def source(gradient: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
+    """The generated source of a function ``grad`` returned.
+
+    Given arguments, the source of the gradient built for their types
+    (arrays, of their rank and size-1 axes), which it builds if need be;
+    else that of the gradient for numbers.
+    """
+    info = _info(gradient)
+    if not args and not kwargs:
+        return info.source
+    if info.arrays is None:
+        raise SrcgradError(f"{gradient.__name__} is already built for arrays")
+    return _info(info.arrays.gradient_for(args, kwargs)).source
 
 
 def source_filename(gradient: Callable[..., Any]) -> str:
@@ -354,6 +367,7 @@ def _instantiate(
         compiled.filename,
         compiled.generated.reads,
         f,
+        arrays,
     )
     reference = Reference(
         str(f.__module__), f.__qualname__, compiled.wrt, compiled.as_tuple

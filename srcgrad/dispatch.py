@@ -64,6 +64,12 @@ class ForArrays:
         self._signature: inspect.Signature | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.gradient_for(args, kwargs)(*args, **kwargs)
+
+    def gradient_for(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Callable[..., Any]:
+        """The gradient built for the types of ``args`` and ``kwargs``."""
         signature = self.signature_of(args, kwargs)
         gradient = self._gradients.get(signature)
         if gradient is None:
@@ -71,7 +77,7 @@ class ForArrays:
                 gradient = self._gradients.get(signature)
                 if gradient is None:
                     gradient = self._gradients[signature] = self._build(signature)
-        return gradient(*args, **kwargs)
+        return gradient
 
     def signature_of(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Signature:
         """The types of the inputs of a call with ``args`` and ``kwargs``.

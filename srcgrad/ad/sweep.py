@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from srcgrad.ad.calls import reverse_call
 from srcgrad.ad.context import SweepContext
 from srcgrad.ad.control import reverse_if, reverse_loop
+from srcgrad.errors import DifferentiationError
 from srcgrad.ir import FOR, IF, WHILE, Builder, Op, Value, is_call
-from srcgrad.ir.types import same_shape
+from srcgrad.ir.types import TypeRuleError, same_shape
 from srcgrad.passes import check_differentiable
 from srcgrad.primitives import PRIMITIVES, Primitive, RuleEmitter
 from srcgrad.primitives.emitter import summed_axes
@@ -93,7 +94,12 @@ class ReverseSweep:
         result = mapping[op.result]
         elementwise = primitive.result_type is None
         with self.builder.at(op.loc):
-            cotangents = primitive.vjp(emitter, self.adjoints[op.result], args, result)
+            try:
+                cotangents = primitive.vjp(
+                    emitter, self.adjoints[op.result], args, result
+                )
+            except TypeRuleError as error:
+                raise DifferentiationError(str(error), op.loc) from None
             for operand, arg, cotangent in zip(
                 op.operands, args, cotangents, strict=True
             ):

@@ -12,12 +12,10 @@ from collections.abc import Mapping, Sequence
 from srcgrad.ir import Value
 from srcgrad.ir.types import (
     Array,
-    Dim,
     Scalar,
     Type,
     TypeRuleError,
     dims_of,
-    kind_of,
     wider,
 )
 from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
@@ -97,14 +95,14 @@ def _outer_type(
     a, b = types
     if a is None or b is None:
         return None
-    kind = wider(kind_of(a) or "real", kind_of(b) or "real")
-    return Array(kind, (_flat_size(dims_of(a)), _flat_size(dims_of(b))))
-
-
-def _flat_size(dims: tuple[Dim, ...]) -> Dim:
-    if not dims:
-        return 1
-    return dims[0] if len(dims) == 1 else None
+    if (
+        not isinstance(a, Array)
+        or not isinstance(b, Array)
+        or a.rank != 1
+        or b.rank != 1
+    ):
+        raise TypeRuleError("np.outer is supported for two vectors (1-D arrays)")
+    return Array(wider(a.kind, b.kind), (a.dims[0], b.dims[0]))
 
 
 def _outer_vjp(
@@ -112,8 +110,6 @@ def _outer_vjp(
 ) -> Cotangents:
     # out[i, j] = a[i] * b[j]: a_bar = g @ b, b_bar = a @ g.
     a, b = args
-    if len(dims_of(a.type)) != 1 or len(dims_of(b.type)) != 1:
-        raise TypeRuleError("np.outer is differentiated for two vectors")
     return e.call(MATMUL, g, b), e.call(MATMUL, a, g)
 
 
