@@ -24,7 +24,7 @@ class _Model:
 
 
 ERRORS = [
-    ("return divmod(x, 2.0)[0]", "subscript"),
+    ("return divmod(x, 2.0)[0]", "call to divmod (a built-in function)"),
     ("return divmod(x, 2.0)", "call to divmod (a built-in function) is not supported"),
     ("return mul(x, x)", "call to mul (a built-in function) is not supported"),
     ("return x.conjugate()", "attribute access on a value is not supported (nor"),

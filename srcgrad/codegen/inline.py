@@ -104,6 +104,8 @@ class Inlining:
             return True
         if definition in (UNDEF, UNPACK) or len(op.results) != 1:
             return False  # `(a,) = saved` unpacks: it is never `saved` inline
+        if getattr(definition, "statements", None) is not None:
+            return False  # written as statements that bind its result
         if definition is IF:
             if not self.expression_if(op):
                 return False

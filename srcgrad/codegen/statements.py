@@ -144,6 +144,9 @@ class Writer:
                 self._if(op, run)
             elif definition in (FOR, WHILE):
                 self._loop(op, run)
+            elif getattr(definition, "statements", None) is not None:
+                for statement in self._written_as_statements(op):
+                    run.add(statement, self.plan.location(op))
             else:
                 run.add(self._simple(op), self.plan.location(op))
 
@@ -168,6 +171,16 @@ class Writer:
             for result in op.results
         ]
         return _assignment(ast.Tuple(targets, ast.Store()), value)
+
+    def _written_as_statements(self, op: Op) -> list[ast.stmt]:
+        """An op that makes its value in statements (an array, written into)."""
+        args = [self.plan.expression(value) for value in op.operands]
+        write = op.definition.statements  # type: ignore[attr-defined]
+        target = self._target(op.result)
+        statements: list[ast.stmt] = write(
+            target, args, op.attributes, self.plan.context
+        )
+        return statements
 
     def _return(self, op: Op) -> ast.stmt:
         values = [self.plan.expression(value) for value in op.operands]

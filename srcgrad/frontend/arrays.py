@@ -13,10 +13,13 @@ import ast
 import functools
 
 from srcgrad.errors import CallError
+from srcgrad.frontend.environment import Lowered
 from srcgrad.frontend.resolve import GlobalBinding, PrimitiveBinding
 from srcgrad.frontend.state import LoweringState
 from srcgrad.ir import Value
 from srcgrad.primitives import PRIMITIVES, Primitive
+from srcgrad.primitives.indexing import INDEX, OPERAND, Item
+from srcgrad.primitives.shapes import DIM, SHAPE
 
 
 @functools.cache
@@ -37,6 +40,9 @@ class ArrayLowering(LoweringState):
     locals: set[str]
 
     def _scalar(self, node: ast.expr) -> Value:
+        raise NotImplementedError
+
+    def _expression(self, node: ast.expr) -> Lowered:
         raise NotImplementedError
 
     def _reference(self, node: ast.expr) -> object:
@@ -132,3 +138,89 @@ class ArrayLowering(LoweringState):
                 "the gradient computes depend on it",
             )
         return value
+
+    # -- subscripts --------------------------------------------------------
+    def _subscript(self, node: ast.Subscript) -> Lowered:
+        """``x[i, 1:, None]``, ``pair[0]`` of a tuple, ``x.shape[0]``."""
+        base = self._expression(node.value)
+        if isinstance(base, tuple):
+            return self._tuple_item(base, node)
+        items, operands = self._index_items(node.slice)
+        source = base.defining_op
+        if source is not None and source.definition is SHAPE and _one_int(items):
+            attributes = {"namespace": "attribute", "axis": items[0][1]}
+            return self.builder.create(DIM, source.operands, attributes).result
+        attributes = {"namespace": "subscript", "index": tuple(items)}
+        return self.builder.create(INDEX, [base, *operands], attributes).result
+
+    def _tuple_item(self, items: tuple[Lowered, ...], node: ast.Subscript) -> Lowered:
+        """An item of a tuple the code holds, at a literal position."""
+        try:
+            position = ast.literal_eval(node.slice)
+        except ValueError:
+            position = None
+        if isinstance(position, bool) or not isinstance(position, int):
+            self.fail(node.slice, "a tuple is indexed by a literal integer (`pair[0]`)")
+        if not -len(items) <= position < len(items):
+            self.fail(
+                node, f"index {position} is out of range for a tuple of {len(items)}"
+            )
+        return items[position]
+
+    def _index_items(self, index: ast.expr) -> tuple[list[Item], list[Value]]:
+        """The items of a subscript (see ``primitives.indexing``) and the
+        values of those that are not literals, in order."""
+        parts = index.elts if isinstance(index, ast.Tuple) else [index]
+        items: list[Item] = []
+        operands: list[Value] = []
+        for part in parts:
+            if isinstance(part, ast.Slice):
+                bounds = (part.lower, part.upper, part.step)
+                items.append(("slice", *(self._bound(b, operands) for b in bounds)))
+            elif isinstance(part, ast.Constant) and part.value is None:
+                items.append(("newaxis",))
+            elif isinstance(part, ast.Constant) and part.value is Ellipsis:
+                items.append(("ellipsis",))
+            elif self._is_newaxis(part):
+                items.append(("newaxis",))
+            else:
+                literal = _literal_int(part)
+                if literal is None:
+                    operands.append(self._scalar(part))
+                items.append(("int", literal))
+        if sum(item[0] == "ellipsis" for item in items) > 1:
+            self.fail(index, "an index can only have a single ellipsis (`...`)")
+        return items, operands
+
+    def _bound(self, node: ast.expr | None, operands: list[Value]) -> object:
+        """A slice bound: None, a literal integer, or the next operand."""
+        if node is None:
+            return None
+        literal = _literal_int(node)
+        if literal is not None:
+            return literal
+        operands.append(self._scalar(node))
+        return OPERAND
+
+    def _is_newaxis(self, node: ast.expr) -> bool:
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr == "newaxis"
+            and isinstance(node.value, ast.Name)
+            and not self._is_value(node.value)
+        )
+
+
+def _literal_int(node: ast.expr) -> int | None:
+    """The integer ``node`` writes out (``2``, ``-1``), else None."""
+    try:
+        value = ast.literal_eval(node)
+    except ValueError:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
+
+
+def _one_int(items: list[Item]) -> bool:
+    return len(items) == 1 and items[0][0] == "int" and items[0][1] is not None

@@ -64,6 +64,8 @@ class ExpressionLowering(ArrayLowering):
                 return self._conditional(node)
             if isinstance(node, ast.Call):
                 return self._call_lowered(node)
+            if isinstance(node, ast.Subscript):
+                return self._subscript(node)
             return self._number(node)
 
     def _scalar(self, node: ast.expr) -> Value:

@@ -83,7 +83,7 @@ class RuleEmitter:
             fallbacks = _ARRAY_FALLBACK_NAMESPACES
             if args and isinstance(args[0].type, Array):
                 first = ("attribute", self.namespace)  # x.T, x.shape
-        for namespace in (*first, *fallbacks):
+        for namespace in (*first, *fallbacks, *primitive.spellings):
             if namespace in primitive.spellings:
                 return self.apply(primitive, *args, namespace=namespace, **options)
         raise KeyError(f"no namespace spells primitive {primitive.name}")

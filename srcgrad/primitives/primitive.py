@@ -135,6 +135,12 @@ JvpRule = Callable[[RuleBuilder, Tangents, tuple[Value, ...], Value], "Value | N
 PartialsRule = Callable[[RuleBuilder, tuple[Value, ...], Value], tuple[Value, ...]]
 #: The result's type from the operands' types and the op's attributes.
 TypeRule = Callable[[Sequence["Type | None"], Mapping[str, object]], "Type | None"]
+#: Writes an op as Python from its operands' expressions and its attributes.
+Writer = Callable[[Sequence[ast.expr], Mapping[str, object], EmitContext], ast.expr]
+#: Writes an op as statements that bind its result to ``target``.
+StatementWriter = Callable[
+    [ast.Name, Sequence[ast.expr], Mapping[str, object], EmitContext], list[ast.stmt]
+]
 
 
 @dataclass(frozen=True)
@@ -218,6 +224,10 @@ class Primitive:
             set (``axis``, ``keepdims``): fixed when the gradient is built.
         subscript: an attribute the value is indexed by, as written
             (``x.shape[axis]``).
+        writer: writes the op from its attributes too (``x[1:, i]``),
+            instead of its spelling.
+        statements: writes the op as statements binding its result (an
+            array made, then written into); such an op is never inlined.
     """
 
     name: str
@@ -241,6 +251,8 @@ class Primitive:
     result_type: TypeRule | None = None
     options: tuple[str, ...] = ()
     subscript: str | None = None
+    writer: Writer | None = None
+    statements: StatementWriter | None = None
     is_terminator: bool = False
 
     def __post_init__(self) -> None:
@@ -291,6 +303,8 @@ class Primitive:
         attributes: Mapping[str, object],
         context: EmitContext,
     ) -> ast.expr:
+        if self.writer is not None:
+            return self.writer(args, attributes, context)
         namespace = str(attributes["namespace"])
         spelling = self.written(namespace)
         if isinstance(spelling, CustomSpelling):

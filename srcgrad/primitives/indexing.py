@@ -1,0 +1,302 @@
+"""Reading arrays by index: ``x[i]``, ``x[1:, ::2]``, ``x[mask]``, ``x[idx]``.
+
+An ``index`` op's operands are the array and the index values that are not
+literals; its attribute ``index`` describes the subscript item by item:
+
+* ``("int", k)``: the literal integer ``k``; ``("int", None)`` an operand
+  (an integer, an integer array or a boolean mask: its type says which);
+* ``("slice", start, stop, step)``: each a literal, None (omitted), or
+  ``OPERAND`` (the next operand);
+* ``("newaxis",)`` for ``None``/``np.newaxis``, ``("ellipsis",)`` for ``...``.
+
+The adjoint of ``y = x[index]`` is an array of zeros of ``x``'s shape with
+the cotangent written at ``index`` (added, where an integer array may name
+an item twice: ``np.add.at``), as a person writes it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping, Sequence
+
+from srcgrad.ir import EmitContext, Value
+from srcgrad.ir.types import Array, Dim, Scalar, Type, TypeRuleError, broadcast_dims
+from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
+
+#: A part of a slice, or an item, given as an operand rather than a literal.
+OPERAND = "operand"
+
+Item = tuple[object, ...]
+
+
+def _items(attributes: Mapping[str, object]) -> tuple[Item, ...]:
+    return attributes["index"]  # type: ignore[return-value]
+
+
+def index_expression(items: Sequence[Item], operands: Sequence[ast.expr]) -> ast.expr:
+    """The subscript ``[...]`` as Python: literals in place, operands in order."""
+    pending = iter(operands)
+
+    def part(value: object) -> ast.expr | None:
+        if value is None:
+            return None
+        if value == OPERAND:
+            return next(pending)
+        return _literal(value)
+
+    written: list[ast.expr] = []
+    for item in items:
+        kind = item[0]
+        if kind == "int":
+            written.append(next(pending) if item[1] is None else _literal(item[1]))
+        elif kind == "slice":
+            start, stop, step = (part(value) for value in item[1:])
+            written.append(ast.Slice(start, stop, step))
+        elif kind == "newaxis":
+            written.append(ast.Constant(None))
+        else:
+            written.append(ast.Constant(Ellipsis))
+    if len(written) == 1:
+        return written[0]
+    return ast.Tuple(written, ast.Load())
+
+
+def _literal(value: object) -> ast.expr:
+    if isinstance(value, int) and value < 0:
+        return ast.UnaryOp(ast.USub(), ast.Constant(-value))
+    return ast.Constant(value)  # type: ignore[arg-type]
+
+
+def _write_index(
+    args: Sequence[ast.expr], attributes: Mapping[str, object], context: EmitContext
+) -> ast.expr:
+    array, *operands = args
+    return ast.Subscript(
+        array, index_expression(_items(attributes), operands), ast.Load()
+    )
+
+
+# -- the type of x[index] ------------------------------------------------------
+def _index_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    array, *operands = types
+    if array is None or any(operand is None for operand in operands):
+        return None
+    if isinstance(array, Scalar):
+        raise TypeRuleError("a number cannot be indexed (it is not an array)")
+    if not isinstance(array, Array):
+        raise TypeRuleError("indexing is supported on arrays")
+    dims = _indexed_dims(array, _items(attributes), list(operands))
+    return Array(array.kind, dims) if dims else Scalar(array.kind)
+
+
+def _indexed_dims(
+    array: Array, items: Sequence[Item], operands: list[Type | None]
+) -> tuple[Dim, ...]:
+    """The dimensions of ``array[items]`` (see NumPy's indexing rules)."""
+    pending = iter(operands)
+    consumed = sum(_axes_taken(item, pending) for item in items)
+    if consumed > array.rank:
+        raise TypeRuleError(
+            f"too many indices: the array has {array.rank} axes, the index {consumed}"
+        )
+    pending = iter(operands)
+    axes = iter(array.dims)
+    basic: list[Dim | tuple[str, tuple[Dim, ...]]] = []
+    advanced: list[tuple[Dim, ...]] = []
+    for item in items:
+        kind = item[0]
+        if kind == "newaxis":
+            basic.append(1)
+        elif kind == "ellipsis":
+            for _ in range(array.rank - consumed):
+                basic.append(next(axes))
+        elif kind == "slice":
+            parts = [next(pending) if value == OPERAND else value for value in item[1:]]
+            basic.append(_sliced(next(axes), parts))
+        else:
+            index = next(pending) if item[1] is None else None
+            taken = _advanced_dims(index, axes)
+            if taken is None:
+                continue  # an integer: the axis goes
+            advanced.append(taken)
+            basic.append(("advanced", taken))
+    basic.extend(axes)  # axes no item names are kept whole
+    return _place_advanced(basic, advanced)
+
+
+def _axes_taken(item: Item, pending: object) -> int:
+    kind = item[0]
+    if kind in ("newaxis", "ellipsis"):
+        return 0
+    if kind == "slice":
+        for value in item[1:]:
+            if value == OPERAND:
+                next(pending)  # type: ignore[call-overload]
+        return 1
+    if item[1] is not None:
+        return 1
+    index = next(pending)  # type: ignore[call-overload]
+    if isinstance(index, Array) and index.kind == "bool":
+        return index.rank
+    return 1
+
+
+def _sliced(dim: Dim, parts: list[object]) -> Dim:
+    """The length of a slice of an axis of size ``dim``, if known."""
+    start, stop, step = parts
+    if start is None and stop is None and step in (None, 1):
+        return dim
+    literal = all(part is None or isinstance(part, int) for part in parts)
+    if isinstance(dim, int) and literal:
+        return len(range(dim)[slice(start, stop, step)])  # type: ignore[arg-type]
+    return None
+
+
+def _advanced_dims(index: Type | None, axes: object) -> tuple[Dim, ...] | None:
+    """What an integer, integer array or mask makes of the axes it takes."""
+    if index is None or isinstance(index, Scalar):
+        if isinstance(index, Scalar) and index.kind == "real":
+            raise TypeRuleError("an index must be an integer, not a real number")
+        next(axes)  # type: ignore[call-overload]
+        return None
+    if not isinstance(index, Array):
+        raise TypeRuleError("an index must be an integer, a slice or an array")
+    if index.kind == "bool":
+        for _ in range(index.rank):
+            next(axes)  # type: ignore[call-overload]
+        return (None,)  # as many as are true
+    if index.kind != "int":
+        raise TypeRuleError("an array index must hold integers or booleans")
+    next(axes)  # type: ignore[call-overload]
+    return index.dims
+
+
+def _place_advanced(
+    basic: list[Dim | tuple[str, tuple[Dim, ...]]], advanced: list[tuple[Dim, ...]]
+) -> tuple[Dim, ...]:
+    """NumPy puts the dimensions of array indices where the (one, or
+    adjacent) array index was, else first; several broadcast together."""
+    if not advanced:
+        return tuple(basic)  # type: ignore[arg-type]
+    shape: tuple[Dim, ...] = ()
+    for dims in advanced:
+        shape = broadcast_dims(shape, dims)
+    positions = [i for i, dim in enumerate(basic) if isinstance(dim, tuple)]
+    rest = [dim for dim in basic if not isinstance(dim, tuple)]
+    adjacent = positions == list(range(positions[0], positions[0] + len(positions)))
+    at = positions[0] if adjacent else 0
+    return (*rest[:at], *shape, *rest[at:])
+
+
+# -- rules -----------------------------------------------------------------------
+def _index_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    array, *operands = args
+    items = e.attributes["index"]
+    repeats = _may_repeat(items, operands)  # type: ignore[arg-type]
+    adjoint = e.call(INDEX_ADJOINT, g, array, *operands, index=items, repeats=repeats)
+    return (adjoint,) + (None,) * len(operands)
+
+
+def _index_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    if t[0] is None:
+        return None
+    return e.call(INDEX, t[0], *args[1:], index=e.attributes["index"])
+
+
+def _may_repeat(items: Sequence[Item], operands: Sequence[Value]) -> bool:
+    """Whether the index may name an item twice (an integer array may)."""
+    pending = iter(operands)
+    for item in items:
+        if item[0] == "slice":
+            for value in item[1:]:
+                if value == OPERAND:
+                    next(pending)
+        elif item[0] == "int" and item[1] is None:
+            index = next(pending)
+            if not isinstance(index.type, Scalar) and not (
+                isinstance(index.type, Array) and index.type.kind == "bool"
+            ):
+                return True
+    return False
+
+
+#: ``x[index]``: see the module.
+INDEX = Primitive(
+    "index",
+    None,
+    {"subscript": "[]"},
+    _index_vjp,
+    _index_jvp,
+    (),
+    result_type=_index_type,
+    writer=_write_index,
+)
+
+
+def _adjoint_statements(
+    target: ast.Name,
+    args: Sequence[ast.expr],
+    attributes: Mapping[str, object],
+    context: EmitContext,
+) -> list[ast.stmt]:
+    """``x_bar = np.zeros_like(x)``, then ``x_bar[index] = g`` (or
+    ``np.add.at(x_bar, index, g)`` where items may repeat)."""
+    g, array, *operands = args
+    numpy = context.module("numpy")
+    zeros = ast.Call(ast.Attribute(numpy, "zeros_like", ast.Load()), [array], [])
+    made = ast.Assign([ast.Name(target.id, ast.Store())], zeros, lineno=0)
+    index = index_expression(_items(attributes), operands)
+    load = ast.Name(target.id, ast.Load())
+    if attributes.get("repeats"):
+        add = ast.Attribute(ast.Attribute(numpy, "add", ast.Load()), "at", ast.Load())
+        written: ast.stmt = ast.Expr(ast.Call(add, [load, index, g], []))
+    else:
+        place = ast.Subscript(load, index, ast.Store())
+        written = ast.Assign([place], g, lineno=0)
+    return [made, written]
+
+
+def _adjoint_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    # zeros with c at index: its adjoint is the cotangent at index.
+    _, array, *operands = args
+    read = e.call(INDEX, g, *operands, index=e.attributes["index"])
+    return (read, None) + (None,) * len(operands)
+
+
+def _adjoint_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    if t[0] is None:
+        return None
+    return e.call(INDEX_ADJOINT, t[0], *args[1:], **e.attributes)
+
+
+def _adjoint_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    array = types[1]
+    return Array("real", array.dims) if isinstance(array, Array) else array
+
+
+#: ``zeros_like(x)`` with ``g`` written at ``index``: the adjoint of ``x[index]``.
+#: Operands: ``g``, ``x``, then the index operands.
+INDEX_ADJOINT = Primitive(
+    "index_adjoint",
+    None,
+    {"numpy": "zeros_like"},
+    _adjoint_vjp,
+    _adjoint_jvp,
+    (),
+    result_type=_adjoint_type,
+    statements=_adjoint_statements,
+)
+
+INDEXING = (INDEX, INDEX_ADJOINT)
