@@ -258,7 +258,7 @@ def test_the_caret_is_under_the_construct_on_a_line_indented_with_tabs():
         ),
         (
             "t = (x, x)\n    t[0] = 1.0\n    return x",
-            "assigning to an item (`xs[i] = ...`) is not supported",
+            "a tuple's items cannot be assigned (tuples are immutable)",
             "t[0]",
         ),
         (

@@ -318,7 +318,11 @@ def requests(
             if op.definition is UNDEF:
                 continue
             placeholders = [ast.Name("_", ast.Load()) for _ in op.operands]
-            op.definition.emit(placeholders, op.attributes, requests)
+            statements = getattr(op.definition, "statements", None)
+            if statements is not None:
+                statements(ast.Name("_"), placeholders, op.attributes, requests)
+            else:
+                op.definition.emit(placeholders, op.attributes, requests)
     return requests
 
 

@@ -37,12 +37,19 @@ def reads(roots: Iterable[ast.AST]) -> frozenset[str]:
 
 
 def stores(roots: Iterable[ast.AST]) -> frozenset[str]:
-    """The names ``roots`` assign (loop targets included)."""
-    return frozenset(
-        node.id
-        for node in _nodes(roots)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
-    )
+    """The names ``roots`` assign (loop targets included), and those of the
+    arrays they write items of (``y[i] = v`` gives ``y`` a new value)."""
+    found: set[str] = set()
+    for node in _nodes(roots):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            found.add(node.id)
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Store)
+            and isinstance(node.value, ast.Name)
+        ):
+            found.add(node.value.id)
+    return frozenset(found)
 
 
 def local_names(function: ast.FunctionDef | ast.Lambda) -> set[str]:

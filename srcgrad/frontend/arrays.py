@@ -18,7 +18,8 @@ from srcgrad.frontend.resolve import GlobalBinding, PrimitiveBinding
 from srcgrad.frontend.state import LoweringState
 from srcgrad.ir import Value
 from srcgrad.primitives import PRIMITIVES, Primitive
-from srcgrad.primitives.indexing import INDEX, OPERAND, Item
+from srcgrad.primitives.creation import ARRAY, FULL, ONES, ZEROS
+from srcgrad.primitives.indexing import INDEX, OPERAND, SETITEM, Item
 from srcgrad.primitives.shapes import DIM, SHAPE
 
 
@@ -44,6 +45,8 @@ class ArrayLowering(LoweringState):
 
     def _expression(self, node: ast.expr) -> Lowered:
         raise NotImplementedError
+
+    assigned_at: dict[str, int]
 
     def _reference(self, node: ast.expr) -> object:
         raise NotImplementedError
@@ -85,8 +88,57 @@ class ArrayLowering(LoweringState):
 
     def _options_call(self, node: ast.Call, callee: PrimitiveBinding) -> Value:
         """A call to a NumPy function that takes options (``np.sum(x, axis=0)``)."""
-        return self._with_options(
+        if callee.primitive is ARRAY:
+            return self._array_of_numbers(node)
+        made = self._with_options(
             node, callee.primitive, callee.namespace, [], node.args
+        )
+        op = made.defining_op
+        if op is not None and callee.primitive in (ZEROS, ONES, FULL) and node.args:
+            dims = _literal_shape(node.args[0])
+            if dims is not None:  # the shape is known when the gradient is built
+                op.attributes["dims"] = dims
+                made.type = None
+        return made
+
+    def _array_of_numbers(self, node: ast.Call) -> Value:
+        """``np.array([a, b])``, ``np.array([[a, b], [c, d]])`` of numbers."""
+        display = ast.unparse(node.func)
+        if len(node.args) != 1 or not isinstance(node.args[0], (ast.List, ast.Tuple)):
+            self.fail(
+                node,
+                f"{display} is supported of numbers written out in a list "
+                "(`np.array([a, b, c])`)",
+            )
+        rows = node.args[0].elts
+        attributes: dict[str, object] = {"namespace": "numpy"}
+        items: list[ast.expr] = list(rows)
+        if rows and all(isinstance(row, (ast.List, ast.Tuple)) for row in rows):
+            lengths = {len(row.elts) for row in rows}  # type: ignore[attr-defined]
+            if len(lengths) != 1:
+                self.fail(node, f"the rows of {display} differ in length", CallError)
+            attributes["rows"] = len(rows)
+            items = [item for row in rows for item in row.elts]  # type: ignore[attr-defined]
+        for keyword in node.keywords:
+            if keyword.arg != "dtype":
+                self.fail(
+                    keyword.value,
+                    f"argument {keyword.arg!r} of {display} is not supported",
+                )
+            attributes["dtype"] = self._dtype(keyword.value, display)
+        operands = [self._scalar(item) for item in items]
+        return self.builder.create(ARRAY, operands, attributes).result
+
+    def _dtype(self, node: ast.expr, display: str) -> str:
+        """``float``, ``int``, ``bool``, NumPy's ``np.float64``..., as a name."""
+        text = ast.unparse(node).strip("'\"")
+        name = text.rpartition(".")[2]
+        for kind, names in _DTYPE_NAMES.items():
+            if name in names or name.rstrip("0123456789") in names:
+                return kind
+        self.fail(
+            node,
+            f"dtype={text} of {display} is not supported; use float, int or bool",
         )
 
     def _with_options(
@@ -127,7 +179,10 @@ class ArrayLowering(LoweringState):
         return self.builder.create(primitive, operands, attributes).result
 
     def _option(self, node: ast.expr, name: str, display: str) -> object:
-        """An option's value, which must be written as a literal."""
+        """An option's value, which must be written as a literal (a type,
+        for ``dtype``: ``float``, ``int``, ``bool`` or NumPy's)."""
+        if name == "dtype":
+            return self._dtype(node, display)
         try:
             value = ast.literal_eval(node)
         except ValueError:
@@ -152,6 +207,49 @@ class ArrayLowering(LoweringState):
             return self.builder.create(DIM, source.operands, attributes).result
         attributes = {"namespace": "subscript", "index": tuple(items)}
         return self.builder.create(INDEX, [base, *operands], attributes).result
+
+    def _write_item(self, target: ast.Subscript, value: Lowered) -> None:
+        """``y[index] = value``: every name holding ``y`` now holds ``y``
+        with ``value`` written at ``index`` (they name one array)."""
+        if not isinstance(target.value, ast.Name) or not (
+            target.value.id in self.env or target.value.id in self.locals
+        ):
+            self.fail(
+                target,
+                "srcgrad writes items of an array held by a local name "
+                "(`y[i] = ...`, `y[i, j] = ...`); write into a name made here, "
+                "such as y = np.zeros(n) or y = x.copy()",
+            )
+        base = self._expression(target.value)
+        if isinstance(base, tuple):
+            self.fail(
+                target, "a tuple's items cannot be assigned (tuples are immutable)"
+            )
+        if isinstance(value, tuple):
+            self.fail(target, "a tuple cannot be written into an array item")
+        self._refuse_aliases(target.value.id, base, target)
+        items, operands = self._index_items(target.slice)
+        attributes = {"namespace": "subscript", "index": tuple(items)}
+        written = self.builder.create(
+            SETITEM, [base, value, *operands], attributes, hint=target.value.id
+        ).result
+        self.env[target.value.id] = written
+        self.assigned_at[target.value.id] = self.line(target)
+
+    def _refuse_aliases(self, name: str, base: Value, target: ast.expr) -> None:
+        """Refuse a write into an array another name (or tuple) also holds:
+        in Python the write changes what both hold."""
+        for other, bound in self.env.items():
+            if other == name or not other.isidentifier():
+                continue
+            if bound is base or (isinstance(bound, tuple) and _holds(bound, base)):
+                self.fail(
+                    target,
+                    f"{other} and {name} hold the same array, so writing into "
+                    f"{name} changes {other} too; srcgrad needs one name per "
+                    f"array it writes into: copy it ({other} = {name}.copy()), "
+                    "or use one name",
+                )
 
     def _tuple_item(self, items: tuple[Lowered, ...], node: ast.Subscript) -> Lowered:
         """An item of a tuple the code holds, at a literal position."""
@@ -211,6 +309,14 @@ class ArrayLowering(LoweringState):
         )
 
 
+def _holds(items: tuple[object, ...], value: Value) -> bool:
+    """Whether ``value`` is an item of ``items`` (or of a tuple in it)."""
+    return any(
+        item is value or (isinstance(item, tuple) and _holds(item, value))
+        for item in items
+    )
+
+
 def _literal_int(node: ast.expr) -> int | None:
     """The integer ``node`` writes out (``2``, ``-1``), else None."""
     try:
@@ -220,6 +326,26 @@ def _literal_int(node: ast.expr) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return value
+
+
+#: What ``dtype=`` names, by the kind of number it gives.
+_DTYPE_NAMES = {
+    "float": ("float", "double"),
+    "int": ("int", "intc", "intp", "uint"),
+    "bool": ("bool", "bool_"),
+}
+
+
+def _literal_shape(node: ast.expr) -> tuple[int, ...] | None:
+    """The shape ``node`` writes out (``3``, ``(2, 3)``), else None."""
+    try:
+        value = ast.literal_eval(node)
+    except ValueError:
+        return None
+    items = value if isinstance(value, tuple) else (value,)
+    if all(isinstance(item, int) and not isinstance(item, bool) for item in items):
+        return items
+    return None
 
 
 def _one_int(items: list[Item]) -> bool:

@@ -149,13 +149,17 @@ class StatementLowering(NestedLowering):
         self.env[BREAK] = self.env[SKIP] = True
 
     def _augmented(self, statement: ast.AugAssign) -> None:
-        if not isinstance(statement.target, ast.Name):
-            self.fail(statement.target, assignment_to(statement.target))
-        name = ast.Name(statement.target.id, ast.Load())
-        ast.copy_location(name, statement.target)
-        combined = ast.BinOp(name, statement.op, statement.value)
+        target = statement.target
+        if isinstance(target, ast.Subscript):  # y[i] += v reads, then writes
+            read: ast.expr = ast.Subscript(target.value, target.slice, ast.Load())
+        elif isinstance(target, ast.Name):
+            read = ast.Name(target.id, ast.Load())
+        else:
+            self.fail(target, assignment_to(target))
+        ast.copy_location(read, target)
+        combined = ast.BinOp(read, statement.op, statement.value)
         ast.copy_location(combined, statement)
-        self._bind(statement.target, self._expression(combined))
+        self._bind(target, self._expression(combined))
 
     def _return(self, statement: ast.Return) -> None:
         if statement.value is None:
@@ -189,6 +193,8 @@ class StatementLowering(NestedLowering):
                 )
             for element, item in zip(target.elts, value, strict=True):
                 self._bind(element, item)
+        elif isinstance(target, ast.Subscript):
+            self._write_item(target, value)
         else:
             self.fail(target, assignment_to(target))
 

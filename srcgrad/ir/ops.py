@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from srcgrad.ir.core import EmitContext
-from srcgrad.ir.types import BOOL, INT, OTHER, REAL, Type
+from srcgrad.ir.types import BOOL, INT, OTHER, REAL, Shape, Type
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +62,8 @@ class StructuralOp:
         which depend on more than their operands (see ``passes.types``)."""
         if self is CONST:
             return [constant_type(attributes["value"])]
+        if self.name == "pack" and types and all(t == INT for t in types):
+            return [Shape((None,) * len(types))]  # (n, 3): a shape, maybe
         if self.name in ("new_list", "pack"):
             return [OTHER]
         if self is EVALUATE:

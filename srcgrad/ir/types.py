@@ -81,6 +81,19 @@ class Other:
         return "other"
 
 
+@dataclass(frozen=True)
+class Shape(Other):
+    """A tuple of integers that is an array's shape (``x.shape``, ``(n, 3)``):
+    what ``np.zeros`` makes an array of ``dims`` from."""
+
+    dims: tuple[Dim, ...]
+
+    def __str__(self) -> str:
+        return (
+            "shape(" + ", ".join("?" if d is None else str(d) for d in self.dims) + ")"
+        )
+
+
 OTHER = Other()
 REAL = Scalar("real")
 INT = Scalar("int")

@@ -9,9 +9,10 @@ back to each operand's own shape by the reverse sweep
 
 from __future__ import annotations
 
+from srcgrad.primitives.creation import CREATION
 from srcgrad.primitives.indexing import INDEXING
 from srcgrad.primitives.linalg import LINALG
 from srcgrad.primitives.reductions import REDUCTIONS
 from srcgrad.primitives.shapes import SHAPES
 
-ARRAYS = (*SHAPES, *REDUCTIONS, *LINALG, *INDEXING)
+ARRAYS = (*SHAPES, *REDUCTIONS, *LINALG, *INDEXING, *CREATION)

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from srcgrad.ir import EmitContext, Value
 from srcgrad.ir.types import Array, Dim, Scalar, Type, TypeRuleError, broadcast_dims
 from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
+from srcgrad.primitives.shapes import ZEROS_LIKE
 
 #: A part of a slice, or an item, given as an operand rather than a literal.
 OPERAND = "operand"
@@ -236,6 +237,7 @@ INDEX = Primitive(
     (),
     result_type=_index_type,
     writer=_write_index,
+    view=True,
 )
 
 
@@ -299,4 +301,89 @@ INDEX_ADJOINT = Primitive(
     statements=_adjoint_statements,
 )
 
-INDEXING = (INDEX, INDEX_ADJOINT)
+
+# -- writes ----------------------------------------------------------------------
+def _setitem_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    base, value, *operands = types
+    slot = _index_type([base, *operands], attributes)
+    if base is None or value is None or slot is None:
+        return base
+    assert isinstance(base, Array)  # _index_type refuses the rest
+    if isinstance(value, Array) and value.rank > len(getattr(slot, "dims", ())):
+        raise TypeRuleError(
+            f"cannot write an array of {value.rank} axes into {slot} items"
+        )
+    if base.kind != "real" and getattr(value, "kind", "real") == "real":
+        raise TypeRuleError(
+            f"writing real numbers into an array of {base.kind}s would round "
+            "them: make the array with dtype=float"
+        )
+    return base
+
+
+def _setitem_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    # out is base with value at index: base's adjoint is g with zeros
+    # there, value's is g at the index (summed where value broadcast).
+    base, value, *operands = args
+    items = e.attributes["index"]
+    base_bar = e.call(SETITEM, g, e.const(0.0), *operands, index=items)
+    slot = e.call(INDEX, g, *operands, index=items)
+    return (base_bar, e.unbroadcast(slot, value)) + (None,) * len(operands)
+
+
+def _setitem_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    if t[0] is None and t[1] is None:
+        return None
+    base = t[0] if t[0] is not None else e.call(ZEROS_LIKE, args[0])
+    value = t[1] if t[1] is not None else e.const(0.0)
+    return e.call(SETITEM, base, value, *args[2:], index=e.attributes["index"])
+
+
+def _setitem_statements(
+    target: ast.Name,
+    args: Sequence[ast.expr],
+    attributes: Mapping[str, object],
+    context: EmitContext,
+) -> list[ast.stmt]:
+    """``y[index] = value``: into ``y`` itself where nothing reads it after
+    (attribute ``in_place``), else into a copy, as the IR's values are."""
+    base, value, *operands = args
+    statements: list[ast.stmt] = []
+    same = isinstance(base, ast.Name) and base.id == target.id
+    if not attributes.get("in_place"):
+        copy = ast.Call(ast.Attribute(base, "copy", ast.Load()), [], [])
+        statements.append(ast.Assign([_store(target)], copy, lineno=0))
+    elif not same:
+        statements.append(ast.Assign([_store(target)], base, lineno=0))
+    index = index_expression(_items(attributes), operands)
+    place = ast.Subscript(ast.Name(target.id, ast.Load()), index, ast.Store())
+    statements.append(ast.Assign([place], value, lineno=0))
+    return statements
+
+
+def _store(target: ast.Name) -> ast.Name:
+    return ast.Name(target.id, ast.Store())
+
+
+#: ``y[index] = value``, as a new value: operands ``y``, ``value``, then the
+#: index operands. Its attribute ``in_place`` (set before code is written)
+#: says ``y`` may be written into.
+SETITEM = Primitive(
+    "setitem",
+    None,
+    {"subscript": "[]="},
+    _setitem_vjp,
+    _setitem_jvp,
+    (),
+    result_type=_setitem_type,
+    statements=_setitem_statements,
+    view=True,
+)
+
+INDEXING = (INDEX, INDEX_ADJOINT, SETITEM)

@@ -228,6 +228,8 @@ class Primitive:
             instead of its spelling.
         statements: writes the op as statements binding its result (an
             array made, then written into); such an op is never inlined.
+        view: its value may share memory with an operand (``x.T``,
+            ``x[1:]``): a write into one changes the other.
     """
 
     name: str
@@ -253,6 +255,7 @@ class Primitive:
     subscript: str | None = None
     writer: Writer | None = None
     statements: StatementWriter | None = None
+    view: bool = False
     is_terminator: bool = False
 
     def __post_init__(self) -> None:
@@ -323,15 +326,23 @@ class Primitive:
             function = context.builtin(spelling)
         else:
             function = ast.Attribute(context.module(namespace), spelling, ast.Load())
-        return ast.Call(function, list(args), self._keywords(attributes))
+        return ast.Call(function, list(args), self._keywords(attributes, context))
 
-    def _keywords(self, attributes: Mapping[str, object]) -> list[ast.keyword]:
-        """The options set on the op, as keyword arguments (``axis=0``)."""
-        return [
-            ast.keyword(name, _literal(attributes[name]))
-            for name in self.options
-            if attributes.get(name) is not None and attributes.get(name) is not False
-        ]
+    def _keywords(
+        self, attributes: Mapping[str, object], context: EmitContext
+    ) -> list[ast.keyword]:
+        """The options set on the op, as keyword arguments (``axis=0``,
+        ``dtype=float``)."""
+        keywords = []
+        for name in self.options:
+            value = attributes.get(name)
+            if value is None or value is False:
+                continue
+            if name == "dtype":
+                keywords.append(ast.keyword(name, context.builtin(str(value))))
+            else:
+                keywords.append(ast.keyword(name, _literal(value)))
+        return keywords
 
     def _emit_on_value(
         self,
@@ -344,11 +355,11 @@ class Primitive:
         """``x.sum(axis=0)``, ``x.T``, ``x.shape[0]``, ``helper(x, y)``."""
         if namespace == "helper":
             function = context.helper(spelling)
-            return ast.Call(function, list(args), self._keywords(attributes))
+            return ast.Call(function, list(args), self._keywords(attributes, context))
         receiver, *rest = args
         value: ast.expr = ast.Attribute(receiver, spelling, ast.Load())
         if namespace == "method":
-            value = ast.Call(value, list(rest), self._keywords(attributes))
+            value = ast.Call(value, list(rest), self._keywords(attributes, context))
         if self.subscript is not None:
             index = _literal(attributes[self.subscript])
             value = ast.Subscript(value, index, ast.Load())

@@ -15,10 +15,10 @@ from collections.abc import Mapping, Sequence
 from srcgrad.ir import EmitContext, Value
 from srcgrad.ir.types import (
     INT,
-    OTHER,
     Array,
     Dim,
     Scalar,
+    Shape,
     Type,
     TypeRuleError,
     dims_of,
@@ -95,6 +95,7 @@ TRANSPOSE = Primitive(
     _transpose_jvp,
     (ANY,),
     result_type=_transpose_type,
+    view=True,
 )
 
 
@@ -108,6 +109,12 @@ def _of_arrays(what: str, gives: Type) -> TypeRule:
         return gives
 
     return rule
+
+
+def _shape_of(type_: Type | None) -> Type | None:
+    if isinstance(type_, Scalar):
+        raise TypeRuleError(".shape of a number: it is an attribute of arrays")
+    return Shape(type_.dims) if isinstance(type_, Array) else type_
 
 
 def _inactive(name: str, gives: Type) -> Primitive:
@@ -124,7 +131,16 @@ def _inactive(name: str, gives: Type) -> Primitive:
 
 
 #: ``x.shape``, ``x.ndim``, ``x.size``: integers, not differentiated.
-SHAPE = _inactive("shape", OTHER)
+SHAPE = Primitive(
+    "shape",
+    1,
+    {"attribute": "shape", "numpy": "shape"},
+    None,
+    None,
+    (ANY,),
+    zero_derivative=True,
+    result_type=lambda types, attributes: _shape_of(types[0]),
+)
 NDIM = _inactive("ndim", INT)
 SIZE = _inactive("size", INT)
 #: ``x.shape[axis]``: the size of one axis.
@@ -180,6 +196,7 @@ EXPAND_DIMS = Primitive(
     (ANY,),
     result_type=_expand_dims_type,
     options=("axis",),
+    view=True,
 )
 
 
@@ -233,6 +250,7 @@ SQUEEZE = Primitive(
     (ANY,),
     result_type=_squeeze_type,
     options=("axis",),
+    view=True,
 )
 
 
@@ -267,6 +285,7 @@ RESHAPE_LIKE = Primitive(
     _reshape_like_jvp,
     (ANY, ANY),
     result_type=lambda types, attributes: types[1],
+    view=True,
 )
 
 
@@ -301,6 +320,7 @@ BROADCAST_TO = Primitive(
     _broadcast_to_jvp,
     (ANY, ANY),
     result_type=_given_type,
+    view=True,
 )
 
 
@@ -328,6 +348,7 @@ SUM_TO_SHAPE = Primitive(
     _sum_to_shape_jvp,
     (ANY, ANY),
     result_type=_given_type,
+    view=True,
 )
 
 
@@ -355,6 +376,7 @@ SHAPED_LIKE = Primitive(
     _shaped_like_jvp,
     (ANY, ANY),
     result_type=lambda types, attributes: types[1],
+    view=True,
 )
 
 

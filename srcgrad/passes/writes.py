@@ -1,0 +1,238 @@
+"""Writes into arrays: ``y[i] = v`` keeps Python's meaning, and the
+generated code writes in place only where no other value can see it.
+
+In the IR a write is a value: ``setitem y, v, i`` is ``y`` with ``v`` at
+``i``, and the frontend rebinds every name holding ``y`` to it (they name
+one array in Python). Two things make that meaning differ from Python's,
+and ``refuse_unsafe_writes`` refuses them where the function is written:
+
+* the array written into is an input (or a view of one): Python would
+  change the caller's array, and the gradient must not;
+* a view of the array (``v = y[1:]``, ``y.T``) is read after the write:
+  in Python it sees the new items.
+
+``mark_in_place`` decides, on the finished gradient, which writes may
+write into the array itself (``y[i] = v``) rather than into a copy: those
+whose array is made by the function and read by nothing after.
+"""
+
+from __future__ import annotations
+
+from srcgrad.errors import ValueTypeError
+from srcgrad.ir import (
+    FOR,
+    IF,
+    WHILE,
+    Block,
+    Function,
+    Op,
+    Program,
+    Value,
+    branch_yields,
+    loop_parts,
+    uses,
+    walk,
+)
+from srcgrad.ir.types import Array
+from srcgrad.primitives import Primitive
+from srcgrad.primitives.indexing import SETITEM
+
+
+def refuse_unsafe_writes(program: Program) -> None:
+    """Refuse writes whose meaning the IR would not keep (see the module).
+
+    Raises:
+        ValueTypeError: at the write, naming the array and what to do.
+    """
+    for function in program.functions.values():
+        users = uses(function.entry)
+        for op in walk(function.entry):
+            if op.definition is SETITEM:
+                _check_write(function, op, users)
+
+
+def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> None:
+    base = op.operands[0]
+    name = base.name_hint or "the array"
+    if not _owned(function, base, set()):
+        raise ValueTypeError(
+            f"{name} is an input array, or a view of one (a slice, .T): writing "
+            f"into it would change the caller's array; copy it first "
+            f"({name} = {name}.copy()) or make a new one (np.zeros_like({name}))",
+            op.loc,
+        )
+    for view in _views_of(base, users):
+        if _read_after(view, op, users):
+            shown = view.name_hint or "a view"
+            raise ValueTypeError(
+                f"{shown} is a view of {name} (a slice or .T shares its items), "
+                f"read after this write into {name}; in Python it would see the "
+                f"write: copy the view where it is made ({shown} = ....copy())",
+                op.loc,
+            )
+
+
+def _owned(function: Function, value: Value, seen: set[Value]) -> bool:
+    """Whether ``value`` is an array the function made (not an input, nor a
+    view of one): a loop's value is if it starts and stays one."""
+    if value in seen:
+        return True
+    seen.add(value)
+    op = value.defining_op
+    if op is None:
+        return _owned_argument(function, value, seen)
+    if isinstance(op.definition, Primitive):
+        if op.definition is SETITEM:
+            return _owned(function, op.operands[0], seen)
+        return not op.definition.view
+    if op.definition is IF:
+        position = op.results.index(value)
+        return all(
+            _owned(function, branch[position], seen) for branch in branch_yields(op)
+        )
+    if op.definition in (FOR, WHILE):
+        parts = loop_parts(op)
+        if value not in parts.results:
+            return False
+        position = parts.results.index(value)
+        return _owned(function, parts.inits[position], seen) and _owned(
+            function, parts.yields[position], seen
+        )
+    return False
+
+
+def _owned_argument(function: Function, value: Value, seen: set[Value]) -> bool:
+    block = value.owner
+    if not isinstance(block, Block) or block is function.entry:
+        return False  # a parameter
+    region = block.parent
+    loop = region.parent if region is not None else None
+    if loop is None or loop.definition not in (FOR, WHILE):
+        return False
+    parts = loop_parts(loop)
+    arguments = parts.carried if block is parts.body else block.arguments
+    if value not in arguments:
+        return False  # a loop's target: an item of what it iterates over
+    position = arguments.index(value)
+    return _owned(function, parts.inits[position], seen) and _owned(
+        function, parts.yields[position], seen
+    )
+
+
+def _views_of(base: Value, users: dict[Value, list[Op]]) -> list[Value]:
+    """The values that share ``base``'s items: views of it, and of those."""
+    found: list[Value] = []
+    pending = [base]
+    while pending:
+        current = pending.pop()
+        for user in users.get(current, []):
+            definition = user.definition
+            if (
+                isinstance(definition, Primitive)
+                and definition.view
+                and definition is not SETITEM
+                and user.operands[0] is current
+                and isinstance(user.result.type, Array)
+            ):
+                found.append(user.result)
+                pending.append(user.result)
+    return found
+
+
+def _read_after(view: Value, write: Op, users: dict[Value, list[Op]]) -> bool:
+    """Whether an op after ``write`` (in its block, or around it) reads ``view``."""
+    later = set(_ops_after(write))
+    return any(user in later for user in users.get(view, []))
+
+
+def _ops_after(op: Op) -> list[Op]:
+    found: list[Op] = []
+    current: Op | None = op
+    while current is not None and current.parent is not None:
+        block = current.parent
+        position = block.ops.index(current)
+        for after in block.ops[position + 1 :]:
+            found.append(after)
+            found.extend(
+                inner
+                for region in after.regions
+                for inner_block in region.blocks
+                for inner in walk(inner_block)
+            )
+        region = block.parent
+        current = region.parent if region is not None else None
+    return found
+
+
+def mark_in_place(function: Function) -> None:
+    """Let each write whose array nothing else holds write into it in place.
+
+    A write is in place when its array was made by an op of this function
+    that makes a new array (not a view, a parameter or a loop's item), and
+    every other op that reads it comes before it in its block and keeps no
+    reference to it (a number read out, a sum; not a tape, not a view).
+    """
+    users = uses(function.entry)
+    for op in walk(function.entry):
+        if op.definition is SETITEM:
+            base = op.operands[0]
+            op.attributes["in_place"] = _fresh(base, users) and _only_read_before(
+                base, op, users
+            )
+
+
+def _fresh(value: Value, users: dict[Value, list[Op]]) -> bool:
+    """Whether ``value`` is an array no other value holds: made by an op
+    that makes a new one (a write gives one: its array, or a copy), or
+    carried by a loop that starts from such an array read by nothing else
+    and hands on such arrays (``y = np.zeros(n); for i...: y[i] = ...``)."""
+    op = value.defining_op
+    if op is None:
+        return _fresh_carried(value, users)
+    if not isinstance(op.definition, Primitive):
+        return False
+    if op.definition is SETITEM:
+        return True
+    return not op.definition.view and isinstance(value.type, Array)
+
+
+def _fresh_carried(value: Value, users: dict[Value, list[Op]]) -> bool:
+    block = value.owner
+    region = block.parent if isinstance(block, Block) else None
+    loop = region.parent if region is not None else None
+    if loop is None or loop.definition not in (FOR, WHILE):
+        return False
+    parts = loop_parts(loop)
+    if block is not parts.body or value not in parts.carried:
+        return False
+    position = parts.carried.index(value)
+    init, yielded = parts.inits[position], parts.yields[position]
+    init_op = init.defining_op
+    return (
+        init_op is not None
+        and _fresh(init, users)
+        and _only_read_before(init, loop, users)
+        and (yielded is value or _is_write(yielded))
+    )
+
+
+def _is_write(value: Value) -> bool:
+    op = value.defining_op
+    return op is not None and op.definition is SETITEM
+
+
+def _only_read_before(base: Value, write: Op, users: dict[Value, list[Op]]) -> bool:
+    block = write.parent
+    assert block is not None
+    position = block.ops.index(write)
+    for user in users.get(base, []):
+        if user is write:
+            continue
+        if user.parent is not block or block.ops.index(user) > position:
+            return False
+        definition = user.definition
+        if not isinstance(definition, Primitive):
+            return False  # a tape, a call, a yield: it keeps the array
+        if definition.view and isinstance(user.result.type, Array):
+            return False
+    return True
