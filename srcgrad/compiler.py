@@ -25,7 +25,11 @@ from srcgrad.passes.interprocedural import program_activity
 from srcgrad.passes.none_values import refuse_none_as_number
 from srcgrad.passes.program import mark_pure_calls, optimize_program
 from srcgrad.passes.types import NUMBERS, Signature, infer_types
-from srcgrad.passes.writes import mark_in_place, refuse_unsafe_writes
+from srcgrad.passes.writes import (
+    accumulate_in_place,
+    mark_in_place,
+    refuse_unsafe_writes,
+)
 
 #: What ``wrt`` may be: a parameter position or name, or a tuple of them.
 Wrt = int | str | tuple[int | str, ...]
@@ -84,6 +88,7 @@ def gradient_program(
     optimize_program(gradient, optimize, after_each=after_each)
     for function in gradient.functions.values():
         _drop_evaluations_of_used_values(function)
+        accumulate_in_place(function)
         mark_in_place(function)
     if after_each is not None:
         after_each(gradient)

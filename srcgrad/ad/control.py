@@ -86,8 +86,8 @@ def reverse_loop(sweep: Sweep, op: Op) -> None:
         iterable, targets = save_from_loop(
             copy, body, sweep.builder, in_loop=sweep.loop_depth > 0
         )
-        inits = [sweep.adjoint_or_zero(parts.results[j]) for j in slots]
-        inits += [sweep.adjoint_or_zero(value) for value in free]
+        inits = [sweep.adjoint_or_zero(parts.results[j], shaped=True) for j in slots]
+        inits += [sweep.adjoint_or_zero(value, shaped=True) for value in free]
     body.arguments[:0] = targets + carried_adjoints + free_adjoints
     for argument in body.arguments:
         argument.owner = body

@@ -18,10 +18,11 @@ from srcgrad.ad.context import SweepContext
 from srcgrad.ad.control import reverse_if, reverse_loop
 from srcgrad.errors import DifferentiationError
 from srcgrad.ir import FOR, IF, WHILE, Builder, Op, Value, is_call
-from srcgrad.ir.types import TypeRuleError, same_shape
+from srcgrad.ir.types import TypeRuleError, is_array, same_shape
 from srcgrad.passes import check_differentiable
 from srcgrad.primitives import PRIMITIVES, Primitive, RuleEmitter
 from srcgrad.primitives.emitter import summed_axes
+from srcgrad.primitives.shapes import ZEROS_LIKE
 
 
 class ReverseSweep:
@@ -149,9 +150,21 @@ class ReverseSweep:
         )
         self.adjoints[value] = add.result
 
-    def adjoint_or_zero(self, value: Value) -> Value:
-        """The adjoint of ``value``, or a zero if nothing reached it yet."""
+    def adjoint_or_zero(self, value: Value, *, shaped: bool = False) -> Value:
+        """The adjoint of ``value``, or a zero if nothing reached it yet:
+        with ``shaped``, an array's zero is an array of its shape (where
+        ``value`` is computed before this point), which a loop then adds
+        to item by item, in place."""
         found = self.adjoints.get(value)
         if found is not None:
             return found
-        return self.builder.const(0.0, hint=self.context.hints.get(value))
+        hint = self.context.hints.get(value)
+        if shaped and is_array(value.type):
+            zeros = self.builder.create(
+                ZEROS_LIKE,
+                [self.context.mapping[value]],
+                {"namespace": "numpy"},
+                hint=hint,
+            )
+            return zeros.result
+        return self.builder.const(0.0, hint=hint)

@@ -154,7 +154,8 @@ class Inlining:
         )
 
     def _mutated_between(self, op: Op, user: Op) -> bool:
-        """An op strictly between ``op`` and ``user`` appends to a list."""
+        """An op strictly between ``op`` and ``user`` changes a list or an
+        array (``_appends``)."""
         block = op.parent
         assert block is not None
         if block not in self._mutations:
@@ -204,8 +205,9 @@ def _repeated_condition(op: Op) -> Op | None:
 
 
 def _appends(op: Op) -> int:
-    """1 if ``op`` appends to a list, itself or inside its regions."""
-    if op.definition is APPEND:
+    """1 if ``op`` changes a list or an array (appends to a tape, writes an
+    item), itself or inside its regions: no read moves past it."""
+    if op.definition is APPEND or getattr(op.definition, "statements", None):
         return 1
     for region in op.regions:
         for block in region.blocks:

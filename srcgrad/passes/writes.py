@@ -33,9 +33,13 @@ from srcgrad.ir import (
     uses,
     walk,
 )
-from srcgrad.ir.types import Array
+from srcgrad.ir.types import Array, same_shape
+from srcgrad.passes.dce import dce
 from srcgrad.primitives import Primitive
-from srcgrad.primitives.indexing import SETITEM
+from srcgrad.primitives.indexing import INDEX_ADD, INDEX_ADJOINT, SETITEM
+
+#: The writes ``mark_in_place`` decides for: into an array, or added to it.
+_WRITES = (SETITEM, INDEX_ADD)
 
 
 def refuse_unsafe_writes(program: Program) -> None:
@@ -174,7 +178,7 @@ def mark_in_place(function: Function) -> None:
     """
     users = uses(function.entry)
     for op in walk(function.entry):
-        if op.definition is SETITEM:
+        if op.definition in _WRITES:
             base = op.operands[0]
             op.attributes["in_place"] = _fresh(base, users) and _only_read_before(
                 base, op, users
@@ -191,8 +195,8 @@ def _fresh(value: Value, users: dict[Value, list[Op]]) -> bool:
         return _fresh_carried(value, users)
     if not isinstance(op.definition, Primitive):
         return False
-    if op.definition is SETITEM:
-        return True
+    if op.definition in _WRITES:
+        return True  # its array, or a copy of it
     return not op.definition.view and isinstance(value.type, Array)
 
 
@@ -218,7 +222,7 @@ def _fresh_carried(value: Value, users: dict[Value, list[Op]]) -> bool:
 
 def _is_write(value: Value) -> bool:
     op = value.defining_op
-    return op is not None and op.definition is SETITEM
+    return op is not None and op.definition in _WRITES
 
 
 def _only_read_before(base: Value, write: Op, users: dict[Value, list[Op]]) -> bool:
@@ -236,3 +240,41 @@ def _only_read_before(base: Value, write: Op, users: dict[Value, list[Op]]) -> b
         if definition.view and isinstance(user.result.type, Array):
             return False
     return True
+
+
+def accumulate_in_place(function: Function) -> bool:
+    """Add an indexed read's adjoint into the adjoint it is summed with.
+
+    ``acc + index_adjoint(g, x, i)`` (zeros of ``x``'s shape with ``g`` at
+    ``i``, added to ``acc``) is ``index_add(acc, g, i)``: ``acc[i] += g``,
+    in place where ``mark_in_place`` allows. A loop over items then costs
+    one addition per item, not an array per item.
+    """
+    users = uses(function.entry)
+    changed = False
+    for op in list(walk(function.entry)):
+        if op.name != "add" or op.attributes.get("namespace") != "operator":
+            continue
+        for position in (1, 0):
+            scattered = op.operands[position].defining_op
+            acc = op.operands[1 - position]
+            if (
+                scattered is not None
+                and scattered.definition is INDEX_ADJOINT
+                and len(users.get(scattered.result, [])) == 1
+                and isinstance(acc.type, Array)
+                and same_shape(acc.type, op.result.type)
+            ):
+                g, _, *operands = scattered.operands
+                op.definition = INDEX_ADD
+                op.operands = [acc, g, *operands]
+                op.attributes = {
+                    "namespace": "subscript",
+                    "index": scattered.attributes["index"],
+                    "repeats": scattered.attributes.get("repeats", False),
+                }
+                changed = True
+                break
+    if changed:
+        dce(function)
+    return changed

@@ -330,8 +330,8 @@ def _setitem_vjp(
     # there, value's is g at the index (summed where value broadcast).
     base, value, *operands = args
     items = e.attributes["index"]
+    slot = e.call(INDEX, g, *operands, index=items)  # read before g is written
     base_bar = e.call(SETITEM, g, e.const(0.0), *operands, index=items)
-    slot = e.call(INDEX, g, *operands, index=items)
     return (base_bar, e.unbroadcast(slot, value)) + (None,) * len(operands)
 
 
@@ -386,4 +386,65 @@ SETITEM = Primitive(
     view=True,
 )
 
-INDEXING = (INDEX, INDEX_ADJOINT, SETITEM)
+
+def _index_add_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    _, added, *operands = args
+    slot = e.call(INDEX, g, *operands, index=e.attributes["index"])
+    return (g, e.unbroadcast(slot, added)) + (None,) * len(operands)
+
+
+def _index_add_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    if t[0] is None and t[1] is None:
+        return None
+    base = t[0] if t[0] is not None else e.call(ZEROS_LIKE, args[0])
+    added = t[1] if t[1] is not None else e.const(0.0)
+    return e.call(INDEX_ADD, base, added, *args[2:], **e.attributes)
+
+
+def _index_add_statements(
+    target: ast.Name,
+    args: Sequence[ast.expr],
+    attributes: Mapping[str, object],
+    context: EmitContext,
+) -> list[ast.stmt]:
+    """``acc[index] += g`` (``np.add.at`` where items may repeat), into
+    ``acc`` itself where nothing reads it after (``in_place``), else a copy."""
+    base, added, *operands = args
+    statements: list[ast.stmt] = []
+    same = isinstance(base, ast.Name) and base.id == target.id
+    if not attributes.get("in_place"):
+        copy = ast.Call(ast.Attribute(base, "copy", ast.Load()), [], [])
+        statements.append(ast.Assign([_store(target)], copy, lineno=0))
+    elif not same:
+        statements.append(ast.Assign([_store(target)], base, lineno=0))
+    index = index_expression(_items(attributes), operands)
+    load = ast.Name(target.id, ast.Load())
+    if attributes.get("repeats"):
+        numpy = context.module("numpy")
+        add = ast.Attribute(ast.Attribute(numpy, "add", ast.Load()), "at", ast.Load())
+        statements.append(ast.Expr(ast.Call(add, [load, index, added], [])))
+    else:
+        place = ast.Subscript(load, index, ast.Store())
+        statements.append(ast.AugAssign(place, ast.Add(), added))
+    return statements
+
+
+#: ``acc`` with ``g`` added at ``index``: an adjoint summed item by item, as
+#: ``acc[index] += g``. Operands ``acc``, ``g``, then the index operands.
+INDEX_ADD = Primitive(
+    "index_add",
+    None,
+    {"subscript": "[]+="},
+    _index_add_vjp,
+    _index_add_jvp,
+    (),
+    result_type=lambda types, attributes: types[0],
+    statements=_index_add_statements,
+    view=True,
+)
+
+INDEXING = (INDEX, INDEX_ADJOINT, SETITEM, INDEX_ADD)
