@@ -15,6 +15,7 @@ from srcgrad.errors import (
     SourceUnavailableError,
     SrcgradError,
     UnsupportedSyntaxError,
+    ValueTypeError,
 )
 
 __version__ = "0.1.0"
@@ -27,6 +28,7 @@ __all__ = [
     "SourceUnavailableError",
     "SrcgradError",
     "UnsupportedSyntaxError",
+    "ValueTypeError",
     "__version__",
     "cache_info",
     "clear_cache",

@@ -16,7 +16,7 @@ from srcgrad.errors import CallError
 from srcgrad.frontend.environment import Lowered
 from srcgrad.frontend.resolve import GlobalBinding, PrimitiveBinding
 from srcgrad.frontend.state import LoweringState
-from srcgrad.ir import Value
+from srcgrad.ir import PACK, Value
 from srcgrad.primitives import PRIMITIVES, Primitive
 from srcgrad.primitives.creation import ARRAY, FULL, ONES, ZEROS
 from srcgrad.primitives.indexing import INDEX, OPERAND, SETITEM, Item
@@ -86,6 +86,20 @@ class ArrayLowering(LoweringState):
         receiver = self._scalar(function.value)
         return self._with_options(node, primitive, "method", [receiver], node.args)
 
+    def _operand(self, node: ast.expr) -> Value:
+        """An operand of an array function: a value, or a tuple written out
+        (a shape, ``(n, 3)``) as one tuple value."""
+        lowered = self._expression(node)
+        if not isinstance(lowered, tuple):
+            return lowered
+        items = [self._tuple_item_value(item, node) for item in lowered]
+        return self.builder.create(PACK, items).result
+
+    def _tuple_item_value(self, item: Lowered, node: ast.expr) -> Value:
+        if isinstance(item, tuple):
+            self.fail(node, "a tuple of tuples is not supported here")
+        return item
+
     def _options_call(self, node: ast.Call, callee: PrimitiveBinding) -> Value:
         """A call to a NumPy function that takes options (``np.sum(x, axis=0)``)."""
         if callee.primitive is ARRAY:
@@ -154,7 +168,7 @@ class ArrayLowering(LoweringState):
         wanted = arity - len(operands)
         if len(args) < wanted:
             self.fail(node, f"{display} takes {arity} operand(s)", CallError)
-        operands = operands + [self._scalar(arg) for arg in args[:wanted]]
+        operands = operands + [self._operand(arg) for arg in args[:wanted]]
         attributes: dict[str, object] = {"namespace": namespace}
         extra = args[wanted:]
         if len(extra) > len(primitive.options):
@@ -292,7 +306,7 @@ class ArrayLowering(LoweringState):
 
     def _bound(self, node: ast.expr | None, operands: list[Value]) -> object:
         """A slice bound: None, a literal integer, or the next operand."""
-        if node is None:
+        if node is None or (isinstance(node, ast.Constant) and node.value is None):
             return None
         literal = _literal_int(node)
         if literal is not None:

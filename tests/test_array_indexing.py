@@ -1,0 +1,221 @@
+"""Indexing, writes and arrays a function makes, against central differences.
+
+Reads take every index NumPy's basic and advanced indexing take; writes
+(``y[i] = v``, ``y[a:b] = v``, ``y[i] += v``) must give the right primal and
+the right gradient in straight code and in loops (a known failure elsewhere
+is ``y[0] += x * x`` giving a wrong primal and a zero gradient), and must
+never change the caller's arrays. What Python would change through another
+name is refused where it is written.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from arrays import check_gradient
+from helpers import define
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import srcgrad
+from srcgrad import ValueTypeError
+
+RNG = np.random.default_rng(20261206)
+X = RNG.normal(size=(4, 5))
+V = RNG.normal(size=7)
+
+READS = {
+    "integer": ("x[2] * x[0]", V),
+    "negative integer": ("x[-1] * x[-3]", V),
+    "slice with step": ("np.sum(np.sin(x[1:6:2]))", V),
+    "negative step": ("np.sum(np.sin(x[::-2]) * x[:4])", V),
+    "column": ("np.sum(np.sin(X[:, 0]))", X),
+    "item of a matrix": ("X[1, 2] * X[3, 4]", X),
+    "rows and strided columns": ("np.sum(np.sin(X[1:, ::2]))", X),
+    "new axis": ("np.sum(np.sin(X[None, :, 1] * X[:, None, 2]))", X),
+    "ellipsis": ("np.sum(np.sin(X[..., 1]))", X),
+    "mask": ("np.sum(x[x > 0] ** 2)", V),
+    "integer array with repeats": ("np.sum(np.sin(x[np.array([0, 2, 2, 5])]))", V),
+    "row of a matrix": ("np.sum(np.cos(X[2]))", X),
+}
+
+
+@pytest.mark.parametrize("case", READS)
+def test_reads(case):
+    expression, value = READS[case]
+    name = "X" if value.ndim == 2 else "x"
+    f = define(f"def f({name}):\n    return {expression}\n")
+    check_gradient(f, (value.copy(),), (0,))
+
+
+@settings(max_examples=40)
+@given(
+    start=st.none() | st.integers(-8, 8),
+    stop=st.none() | st.integers(-8, 8),
+    step=st.none() | st.integers(-3, 3).filter(lambda s: s != 0),
+)
+def test_any_slice_of_a_vector(start, stop, step):
+    f = define(
+        f"def f(x):\n    return np.sum(np.sin(x[{start}:{stop}:{step}])) + 0.0\n"
+    )
+    check_gradient(f, (V.copy(),), (0,))
+
+
+def test_an_index_computed_from_an_argument():
+    f = define("def f(x, i, j):\n    return x[i] * x[j] + np.sum(x[i:j] ** 2)\n")
+    check_gradient(f, (V.copy(), 1, 5), (0,))
+
+
+def test_a_loop_over_items_is_written_as_a_person_would():
+    f = define("""
+        def f(x):
+            total = 0.0
+            for i in range(x.shape[0] - 1):
+                total = total + (x[i + 1] - x[i]) ** 2
+            return total
+        """)
+    check_gradient(f, (V.copy(),), (0,))
+    source = srcgrad.source(srcgrad.grad(f), V)
+    assert "x_bar[i] += " in source and "np.zeros_like(x)" in source
+    assert source.count("zeros_like") == 1  # one array, added to item by item
+
+
+# -- writes ---------------------------------------------------------------------
+def test_a_write_after_a_read_of_the_same_item():
+    # Elsewhere: a wrong primal and a zero gradient.
+    f = define("""
+        def f(x):
+            y = np.zeros(3)
+            y[0] += x * x
+            y[1] = np.sin(x)
+            return np.sum(y * y) + y[0]
+        """)
+    assert f(0.7) == pytest.approx(0.7**4 + np.sin(0.7) ** 2 + 0.49)
+    (gradient,) = check_gradient(f, (0.7,), (0,))
+    expected = 4 * 0.7**3 + 2 * 0.7 + 2 * np.sin(0.7) * np.cos(0.7)
+    assert gradient == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_stencil_writing_items_in_a_loop():
+    f = define("""
+        def stencil(x):
+            n = x.shape[0]
+            y = np.zeros(n)
+            for i in range(1, n - 1):
+                y[i] = x[i - 1] - 2.0 * x[i] + x[i + 1]
+            return np.sum(y ** 2)
+        """)
+    check_gradient(f, (V.copy(),), (0,))
+    source = srcgrad.source(srcgrad.grad(f), V)
+    assert "y[i] = x[i - 1] - 2.0 * x[i] + x[i + 1]" in source  # in place
+    assert ".copy()" not in source
+
+
+def test_slices_and_augmented_writes_of_a_copy():
+    f = define("""
+        def f(x, a):
+            y = x.copy()
+            y[0] = a * y[1]
+            y[1:4] *= a
+            y[-2:] = np.sin(y[:2])
+            return np.sum(y ** 2)
+        """)
+    check_gradient(f, (V.copy(), 1.3), (0, 1))
+
+
+def test_a_write_read_by_the_reverse_sweep_writes_into_a_copy():
+    # np.sum(y ** 2) needs y as it was before y[1] = ...: not written in place.
+    f = define("""
+        def f(x):
+            y = np.ones(3)
+            y[0] = x
+            s = np.sum(y ** 2)
+            y[1] = s
+            return np.sum(y ** 3)
+        """)
+    check_gradient(f, (0.4,), (0,))
+
+
+def test_a_row_written_with_a_broadcast_value():
+    f = define("""
+        def f(w, b):
+            M = np.zeros((3, 4))
+            M[1] = w
+            M[:, 0] = b
+            return np.sum(np.sin(M) * 1.5)
+        """)
+    check_gradient(f, (RNG.normal(size=4), 0.3), (0, 1))
+
+
+def test_arrays_made_of_numbers():
+    f = define("""
+        def f(a, b):
+            v = np.array([a * b, a + b, np.sin(a)])
+            M = np.array([[a, b], [b, a]])
+            full = np.full(3, b)
+            return np.sum(v ** 2) + np.sum(M @ v[:2]) + np.sum(full * v)
+        """)
+    check_gradient(f, (0.3, 1.2), (0, 1))
+
+
+def test_constant_arrays_and_casts():
+    f = define("""
+        def f(x):
+            ones = np.ones_like(x)
+            z = np.zeros((2, 3)) + np.ones(3)
+            return np.sum(x * ones) + np.sum(z) * np.sum(x.astype(float) ** 2)
+        """)
+    check_gradient(f, (V.copy(),), (0,))
+
+
+def test_the_callers_arrays_are_never_changed():
+    f = define("""
+        def f(x):
+            y = x.copy()
+            y[0] = 5.0
+            y *= 2.0
+            return np.sum(y * x)
+        """)
+    x = V.copy()
+    srcgrad.grad(f)(x)
+    assert np.array_equal(x, V)
+
+
+WRONG_WRITES = {
+    "an input": ("x[0] = 1.0", "x is an input array"),
+    "a view of an input": (
+        "v = x[1:]\n    v[0] = 1.0",
+        "v is an input array, or a view",
+    ),
+    "an alias": (
+        "y = x.copy()\n    z = y\n    y[0] = 1.0",
+        "z and y hold the same array",
+    ),
+    "a view read after": (
+        "y = x.copy()\n    v = y[1:]\n    y[2] = 1.0\n    return np.sum(v)",
+        "v is a view of y",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", WRONG_WRITES)
+def test_writes_python_would_see_through_another_name_are_refused(case):
+    body, message = WRONG_WRITES[case]
+    if "return" not in body:
+        body += "\n    return np.sum(x)"
+    f = define(f"def f(x):\n    {body}\n")
+    with pytest.raises(srcgrad.SrcgradError, match=message) as caught:
+        srcgrad.grad(f)(V.copy())
+    assert (
+        ":2:" in str(caught.value)
+        or ":3:" in str(caught.value)
+        or ":4:" in str(caught.value)
+    )
+
+
+def test_writing_real_numbers_into_an_integer_array_is_refused():
+    f = define(
+        "def f(x):\n    y = np.zeros(3, dtype=int)\n    y[0] = x\n    return y[0]\n"
+    )
+    with pytest.raises(ValueTypeError, match="dtype=float"):
+        srcgrad.grad(f)(0.5)
