@@ -75,7 +75,7 @@ class ReverseSweep:
         if not any(result in self.adjoints for result in op.results):
             return
         primitive = op.definition
-        if not isinstance(primitive, Primitive) or primitive.result_type is not None:
+        if not isinstance(primitive, Primitive) or not primitive.broadcasts:
             self._materialize(op)
         if op.definition is IF:
             reverse_if(self, op)
@@ -93,7 +93,7 @@ class ReverseSweep:
         mapping = self.context.mapping
         args = tuple(mapping[operand] for operand in op.operands)
         result = mapping[op.result]
-        elementwise = primitive.result_type is None
+        elementwise = primitive.broadcasts
         with self.builder.at(op.loc):
             try:
                 cotangents = primitive.vjp(

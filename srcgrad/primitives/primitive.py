@@ -230,6 +230,11 @@ class Primitive:
             array made, then written into); such an op is never inlined.
         view: its value may share memory with an operand (``x.T``,
             ``x[1:]``): a write into one changes the other.
+        elementwise: it applies item by item to operands that broadcast
+            together (``np.where``), so the reverse sweep sums each
+            cotangent back to its operand's shape, and a cotangent that only
+            broadcasts to its result's shape will do. By default: when it
+            has no ``result_type`` of its own.
     """
 
     name: str
@@ -256,6 +261,7 @@ class Primitive:
     writer: Writer | None = None
     statements: StatementWriter | None = None
     view: bool = False
+    elementwise: bool | None = None
     is_terminator: bool = False
 
     def __post_init__(self) -> None:
@@ -270,6 +276,13 @@ class Primitive:
     @property
     def differentiable(self) -> bool:
         return self.vjp is not None
+
+    @property
+    def broadcasts(self) -> bool:
+        """Whether it is elementwise (see ``elementwise``)."""
+        if self.elementwise is None:
+            return self.result_type is None
+        return self.elementwise
 
     def result_types(
         self, types: Sequence[Type | None], attributes: Mapping[str, object]
