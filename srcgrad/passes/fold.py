@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 
 from srcgrad.ir import Block, Builder, Function, Op, Value, uses
-from srcgrad.ir.types import same_shape
+from srcgrad.ir.types import Array, same_shape
 from srcgrad.passes.algebra import IDENTITIES, Rewriter, constant_of
 from srcgrad.primitives import Primitive
 
@@ -62,6 +62,8 @@ def _simplify(rewriter: Rewriter, op: Op) -> Value | None:
     primitive = op.definition
     if not isinstance(primitive, Primitive) or len(op.results) != 1:
         return None
+    if primitive.name in _SHAPE_QUERIES:
+        return _query_operand(rewriter, op)
     constants = [constant_of(operand) for operand in op.operands]
     if all(constant is not None for constant in constants):
         namespace = str(op.attributes["namespace"])
@@ -79,6 +81,28 @@ def _simplify(rewriter: Rewriter, op: Op) -> Value | None:
         # 0 * x is not 0 for an array x: a rewrite must keep the op's shape.
         return None
     return simpler
+
+
+#: Ops that read only their operand's shape.
+_SHAPE_QUERIES = frozenset({"shape", "size", "ndim", "dim"})
+
+
+def _query_operand(rewriter: Rewriter, op: Op) -> Value | None:
+    """``(a * b).size`` as ``a.size`` where ``a`` has the product's shape:
+    the shape of an elementwise op's value is that of such an operand, and
+    reading it there need not compute the op."""
+    source = op.operands[0].defining_op
+    if source is None or not isinstance(source.definition, Primitive):
+        return None
+    if not source.definition.broadcasts or not isinstance(source.result.type, Array):
+        return None
+    for operand in source.operands:
+        if isinstance(operand.type, Array) and same_shape(
+            operand.type, source.result.type
+        ):
+            attributes = dict(op.attributes)
+            return rewriter.builder.create(op.definition, [operand], attributes).result
+    return None
 
 
 class _Unfoldable(Exception):
