@@ -34,12 +34,14 @@ from srcgrad.ir import (
     is_call,
     loop_parts,
     target_pattern,
+    walk,
 )
 from srcgrad.ir.types import (
     BOOL,
     INT,
     REAL,
     Array,
+    Other,
     Scalar,
     Type,
     TypeRuleError,
@@ -115,12 +117,28 @@ class _Inference:
         parameters = dict(self.signature.parameters)
         for parameter, argument in zip(entry.parameters, entry.arguments, strict=True):
             argument.type = parameters.get(parameter.name, self.fallback)
-        for _ in range(8):  # calls converge in a few rounds; recursion widens
-            self.changed = False
+        # Each round joins the types the calls of this round pass; a call
+        # whose callee has no result types yet gives PENDING, which joins
+        # as nothing, so no early guess sticks.
+        for _ in range(8):
+            before = (dict(self.arguments), dict(self.returns))
+            self.arguments = {}
             for symbol in self.program.reachable():
                 self._function(self.program.functions[symbol])
-            if not self.changed:
-                return
+            if (self.arguments, self.returns) == before:
+                break
+        self.pending_to_fallback()
+
+    def pending_to_fallback(self) -> None:
+        """What is still PENDING (a recursion with no way out) is unknown."""
+        for function in self.program.functions.values():
+            values = list(function.arguments)
+            for op in walk(function.entry):
+                values += op.results
+                values += [a for r in op.regions for b in r.blocks for a in b.arguments]
+            for value in values:
+                if value.type is PENDING:
+                    value.type = self.fallback
 
     def _function(self, function: Function) -> None:
         if function.name != self.program.entry:
@@ -130,10 +148,7 @@ class _Inference:
         self._block(function.entry)
         terminator = function.entry.terminator
         assert terminator is not None
-        returned = [operand.type for operand in terminator.operands]
-        if self.returns.get(function.name) != returned:
-            self.returns[function.name] = returned
-            self.changed = True
+        self.returns[function.name] = [operand.type for operand in terminator.operands]
 
     def _block(self, block: Block) -> None:
         for op in block.ops:
@@ -153,8 +168,10 @@ class _Inference:
             self._set(op.results, [self.variables.get(key, self.fallback)])
         else:
             infer = getattr(op.definition, "result_types", None)
-            types = None
-            if infer is not None:
+            types: list[Type | None] | None = None
+            if any(operand.type is PENDING for operand in op.operands):
+                types = [PENDING] * len(op.results)
+            elif infer is not None:
                 try:
                     types = infer(
                         [operand.type for operand in op.operands], op.attributes
@@ -173,15 +190,12 @@ class _Inference:
         callee = callee_of(op)
         passed = [operand.type for operand in op.operands]
         known = self.arguments.get(callee)
-        joined = (
+        self.arguments[callee] = (
             passed
             if known is None
-            else [join(a, b) for a, b in zip(known, passed, strict=True)]
+            else [_join(a, b) for a, b in zip(known, passed, strict=True)]
         )
-        if joined != known:
-            self.arguments[callee] = joined
-            self.changed = True
-        returned = self.returns.get(callee, [self.fallback] * len(op.results))
+        returned = self.returns.get(callee, [PENDING] * len(op.results))
         self._set(op.results, list(returned[: len(op.results)]))
 
     def _loop(self, op: Op) -> None:
@@ -197,7 +211,7 @@ class _Inference:
                 self._block(parts.condition)
             self._block(parts.body)
             widened = [
-                join(before, after.type)
+                _join(before, after.type)
                 for before, after in zip(carried, parts.yields, strict=True)
             ]
             if widened == carried:
@@ -212,6 +226,25 @@ class _Inference:
         self._set(op.results, results)
 
 
+class _Pending(Other):
+    """The type of a value computed from a call whose callee's result types
+    are not known yet: it joins with any type as that type."""
+
+    def __str__(self) -> str:
+        return "pending"
+
+
+PENDING = _Pending()
+
+
+def _join(first: Type | None, second: Type | None) -> Type | None:
+    if first is PENDING:
+        return second
+    if second is PENDING:
+        return first
+    return join(first, second)
+
+
 def _joined_yields(op: Op) -> list[Type | None]:
     """What an ``if`` op's results are: the join of what each branch yields,
     where the branch defines it (``undef`` on a path that never reads it)."""
@@ -224,7 +257,7 @@ def _joined_yields(op: Op) -> list[Type | None]:
         defined = [value for value in values if not _is_undef(value)]
         joined: Type | None = defined[0].type if defined else None
         for value in defined[1:]:
-            joined = join(joined, value.type)
+            joined = _join(joined, value.type)
         types.append(joined)
     return types
 
