@@ -87,11 +87,10 @@ class ForArrays:
                 array of floating-point numbers.
         """
         values = self._bound(args, kwargs)
-        for name in self.wrt:
-            value = values[name]
+        label = f"{self.function.__name__}_grad"
+        for name, value in values.items():
             if is_array(value):
-                label = f"{self.function.__name__}_grad"
-                check_array(label, f"parameter {name!r}", value, wrt=True)
+                check_array(label, f"parameter {name!r}", value, wrt=name in self.wrt)
         parameters = tuple(
             (name, type_of(value, name)) for name, value in values.items()
         )

@@ -83,6 +83,11 @@ def shaped_like(g: Any, like: Any) -> Any:
     return numpy.broadcast_to(g, numpy.shape(like)).copy()
 
 
+def _is_matrix(value: object) -> bool:
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(value, numpy.matrix)
+
+
 def type_of(value: object, name: str) -> Type:
     """The type a build is specialised on for an input ``value`` named ``name``.
 
@@ -100,7 +105,7 @@ def type_of(value: object, name: str) -> Type:
         return INT
     if is_array(value):
         kind = _ARRAY_KINDS.get(getattr(value.dtype, "kind", ""))  # type: ignore[attr-defined]
-        if kind is None:
+        if kind is None or _is_matrix(value):
             return OTHER
         dims: list[Dim] = []
         for axis, size in enumerate(value.shape):  # type: ignore[attr-defined]
@@ -178,6 +183,11 @@ def check_array(gradient: str, what: str, value: object, *, wrt: bool) -> None:
     input, one that does not hold floating-point numbers. ``what`` names the
     input (``parameter 'x'``)."""
     kind = getattr(getattr(value, "dtype", None), "kind", "")
+    if _is_matrix(value):
+        raise NotRealError(
+            f"{gradient}: {what} is an np.matrix, whose * is a matrix product: "
+            "pass an array (np.asarray(m)) and write @ for products"
+        )
     if wrt and kind != "f":
         dtype = getattr(value, "dtype", "unknown")
         raise NotRealError(

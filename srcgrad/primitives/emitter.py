@@ -22,7 +22,7 @@ from srcgrad.primitives.constants import SYMBOLIC_CONSTANT
 from srcgrad.primitives.derive import OUTPUT_SYMBOL, operand_symbol, partial_derivatives
 from srcgrad.primitives.elementwise import SQRT
 from srcgrad.primitives.power import POW
-from srcgrad.primitives.primitive import Primitive
+from srcgrad.primitives.primitive import CustomSpelling, Primitive
 from srcgrad.primitives.reductions import REDUCE_SUM
 from srcgrad.primitives.shapes import BROADCAST_TO, SHAPE, SUM_TO_SHAPE
 from srcgrad.primitives.table import PRIMITIVES
@@ -84,8 +84,16 @@ class RuleEmitter:
             if args and isinstance(args[0].type, Array):
                 first = ("attribute", self.namespace)  # x.T, x.shape
         for namespace in (*first, *fallbacks, *primitive.spellings):
-            if namespace in primitive.spellings:
-                return self.apply(primitive, *args, namespace=namespace, **options)
+            spelling = primitive.spelling(namespace)
+            if spelling is None:
+                continue
+            if (
+                fallbacks is _ARRAY_FALLBACK_NAMESPACES
+                and isinstance(spelling.written, CustomSpelling)
+                and "numpy" in primitive.spellings
+            ):
+                namespace = "numpy"  # `a if c else b` takes numbers only
+            return self.apply(primitive, *args, namespace=namespace, **options)
         raise KeyError(f"no namespace spells primitive {primitive.name}")
 
     def materialize(self, g: Value, value: Value) -> Value:

@@ -62,6 +62,30 @@ def index_expression(items: Sequence[Item], operands: Sequence[ast.expr]) -> ast
     return ast.Tuple(written, ast.Load())
 
 
+def index_value(
+    items: Sequence[Item], operands: Sequence[ast.expr], context: EmitContext
+) -> ast.expr:
+    """The index as a value passed to a function (``np.add.at``): as
+    ``index_expression`` writes it, with ``slice(a, b, c)`` for ``a:b:c``."""
+    written = index_expression(items, operands)
+    parts = written.elts if isinstance(written, ast.Tuple) else [written]
+    values = [
+        _slice_object(part, context) if isinstance(part, ast.Slice) else part
+        for part in parts
+    ]
+    if isinstance(written, ast.Tuple):
+        return ast.Tuple(values, ast.Load())
+    return values[0]
+
+
+def _slice_object(part: ast.Slice, context: EmitContext) -> ast.expr:
+    bounds = [part.lower, part.upper, part.step]
+    while bounds and bounds[-1] is None and len(bounds) > 1:
+        bounds.pop()
+    args = [ast.Constant(None) if b is None else b for b in bounds]
+    return ast.Call(context.builtin("slice"), args, [])
+
+
 def _literal(value: object) -> ast.expr:
     if isinstance(value, int) and value < 0:
         return ast.UnaryOp(ast.USub(), ast.Constant(-value))
@@ -257,7 +281,8 @@ def _adjoint_statements(
     load = ast.Name(target.id, ast.Load())
     if attributes.get("repeats"):
         add = ast.Attribute(ast.Attribute(numpy, "add", ast.Load()), "at", ast.Load())
-        written: ast.stmt = ast.Expr(ast.Call(add, [load, index, g], []))
+        at = index_value(_items(attributes), operands, context)
+        written: ast.stmt = ast.Expr(ast.Call(add, [load, at, g], []))
     else:
         place = ast.Subscript(load, index, ast.Store())
         written = ast.Assign([place], g, lineno=0)
@@ -307,6 +332,12 @@ def _setitem_type(
     types: Sequence[Type | None], attributes: Mapping[str, object]
 ) -> Type | None:
     base, value, *operands = types
+    if any(isinstance(t, Array) and t.kind == "int" for t in operands):
+        raise TypeRuleError(
+            "writing through an array of indices is not supported: NumPy keeps "
+            "only the last write where an index repeats; write with a mask or "
+            "a slice, or add with np.add.at"
+        )
     slot = _index_type([base, *operands], attributes)
     if base is None or value is None or slot is None:
         return base
@@ -426,7 +457,8 @@ def _index_add_statements(
     if attributes.get("repeats"):
         numpy = context.module("numpy")
         add = ast.Attribute(ast.Attribute(numpy, "add", ast.Load()), "at", ast.Load())
-        statements.append(ast.Expr(ast.Call(add, [load, index, added], [])))
+        at = index_value(_items(attributes), operands, context)
+        statements.append(ast.Expr(ast.Call(add, [load, at, added], [])))
     else:
         place = ast.Subscript(load, index, ast.Store())
         statements.append(ast.AugAssign(place, ast.Add(), added))

@@ -389,14 +389,8 @@ def _like(name: str) -> Primitive:
         None,
         (ANY,),
         zero_derivative=True,
-        result_type=lambda types, attributes: _real_like(types[0]),
+        result_type=lambda types, attributes: types[0],
     )
-
-
-def _real_like(type_: Type | None) -> Type | None:
-    if isinstance(type_, Array):
-        return Array("real", type_.dims)
-    return type_
 
 
 #: ``np.zeros_like(x)``: the adjoint of an array nothing reached.

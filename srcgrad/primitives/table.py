@@ -73,5 +73,18 @@ def without_rule(namespace: str, name: str, arity: int) -> Primitive:
     primitive per function and arity, so CSE merges equal calls.
     """
     return Primitive(
-        f"{namespace}.{name}", arity, {namespace: name}, None, None, (), opaque=True
+        f"{namespace}.{name}",
+        arity,
+        {namespace: name},
+        None,
+        None,
+        (),
+        opaque=True,
+        result_type=_unknown,
+        view=True,  # np.asarray(y) may be y itself
     )
+
+
+def _unknown(types: object, attributes: object) -> None:
+    """What a function srcgrad only evaluates gives: not known."""
+    return None
