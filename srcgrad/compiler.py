@@ -24,6 +24,7 @@ from srcgrad.passes.inline import inline_calls
 from srcgrad.passes.interprocedural import program_activity
 from srcgrad.passes.none_values import refuse_none_as_number
 from srcgrad.passes.program import mark_pure_calls, optimize_program
+from srcgrad.passes.returns import finish_returns
 from srcgrad.passes.types import NUMBERS, Signature, infer_types
 from srcgrad.passes.writes import (
     accumulate_in_place,
@@ -89,6 +90,8 @@ def gradient_program(
     for function in gradient.functions.values():
         _drop_evaluations_of_used_values(function)
         accumulate_in_place(function)
+    finish_returns(gradient.entry_function)
+    for function in gradient.functions.values():
         mark_in_place(function)
     if after_each is not None:
         after_each(gradient)

@@ -72,15 +72,18 @@ def sum_to_shape(g: Any, like: Any) -> Any:
 
 
 def shaped_like(g: Any, like: Any) -> Any:
-    """``g``, an adjoint that broadcasts to ``like``'s shape, as an array of
-    exactly that shape (summed over axes it has beyond them): what a
-    gradient returns for the array input ``like``."""
+    """``g``, an adjoint that broadcasts to ``like``'s shape, as a new array
+    of exactly that shape and of ``like``'s dtype (summed over axes it has
+    beyond them): what a gradient returns for the array input ``like``."""
     import numpy
 
     g = sum_to_shape(g, like)
-    if numpy.shape(g) == numpy.shape(like):
-        return g
-    return numpy.broadcast_to(g, numpy.shape(like)).copy()
+    if numpy.shape(g) != numpy.shape(like):
+        g = numpy.broadcast_to(g, numpy.shape(like))
+    # A new array of the input's dtype: never the caller's own, nor a view.
+    return (
+        g.astype(like.dtype) if hasattr(g, "astype") else numpy.asarray(g, like.dtype)
+    )
 
 
 def _is_matrix(value: object) -> bool:

@@ -34,10 +34,10 @@ from srcgrad.ir import (
     is_call,
     walk,
 )
-from srcgrad.ir.types import is_array, same_shape
+from srcgrad.ir.types import is_array
 from srcgrad.passes import active_values, reaching_output
 from srcgrad.primitives import RuleEmitter
-from srcgrad.primitives.shapes import SHAPED_LIKE, ZEROS_LIKE
+from srcgrad.primitives.shapes import ZEROS_LIKE
 
 
 def reverse(
@@ -111,6 +111,10 @@ def reverse(
         returned.attributes["hints"] = tuple(
             context.hints[value] for value in wrt_values
         )
+        # Which input each is the adjoint of (``passes.returns``).
+        returned.attributes["inputs"] = tuple(
+            function.arguments.index(value) for value in wrt_values
+        )
         if as_tuple or len(wrt) > 1:
             returned.attributes["tuple"] = True
     gradient_name = name or f"{function.name}_grad"
@@ -159,17 +163,13 @@ def forward_sweep(
 
 
 def _adjoint_of_input(builder: Builder, adjoint: Value | None, value: Value) -> Value:
-    """What the gradient returns for the input ``value``: its adjoint, of its
-    own shape; zero (of its shape) where nothing reached it."""
+    """What the gradient returns for the input ``value``: its adjoint, or
+    zero (of its shape) where nothing reached it."""
     if not is_array(value.type):
         return adjoint or builder.const(0.0)
-    emitter = RuleEmitter(builder, ZEROS_LIKE, "numpy")
     if adjoint is None:
-        return emitter.call(ZEROS_LIKE, value)
-    if adjoint.type is None or not same_shape(adjoint.type, value.type):
-        # It broadcasts to the input's shape: a new array of that shape.
-        return emitter.apply(SHAPED_LIKE, adjoint, value, namespace="helper")
-    return adjoint
+        return RuleEmitter(builder, ZEROS_LIKE, "numpy").call(ZEROS_LIKE, value)
+    return adjoint  # given the input's shape and kind by ``passes.returns``
 
 
 def _scalar_return(function: Function) -> Op:

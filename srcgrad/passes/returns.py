@@ -1,0 +1,136 @@
+"""What a gradient returns: for each input, a new value of the input's kind.
+
+An adjoint can be, after the passes, one of the caller's own arrays
+(``d/dx sum(x * y)`` is ``y``), a view of one, an array that only
+broadcasts to the input's shape (``d/dx sum(x)`` is ``1.0``), a boolean
+array (``d/dx sum(x * (x > 0))``) or an ``int`` a parameter held. Handed
+back as it is, the first would let ``gx *= lr`` change the caller's data
+and the others would not be a gradient of the input's shape and type.
+``finish_returns`` makes each such value a new one of the input's shape
+and dtype (``shaped_like``), or a ``float`` for a number; a value the
+gradient computed, of the right shape and kind, is returned as it is.
+"""
+
+from __future__ import annotations
+
+from srcgrad.ir import (
+    CONST,
+    FOR,
+    IF,
+    WHILE,
+    Block,
+    Builder,
+    Function,
+    Op,
+    Value,
+    branch_yields,
+    is_call,
+    loop_parts,
+)
+from srcgrad.ir.types import Array, Scalar, same_shape
+from srcgrad.primitives import PRIMITIVES, Primitive
+from srcgrad.primitives.shapes import SHAPED_LIKE
+
+
+def finish_returns(function: Function) -> None:
+    """Make what the gradient ``function`` returns safe to hand back (see
+    the module); its return's attribute ``inputs`` says, for each value,
+    the position of the input it is the adjoint of."""
+    terminator = function.entry.terminator
+    assert terminator is not None
+    positions: tuple[int, ...] | None = terminator.attributes.get("inputs")  # type: ignore[assignment]
+    if positions is None:
+        return
+    function.entry.ops.pop()
+    builder = Builder(function.entry, terminator.loc, derivative=True)
+    # The inputs differentiated with respect to were checked to be floats.
+    checked = {function.arguments[position] for position in positions}
+    for index, position in enumerate(positions):
+        value = terminator.operands[index]
+        terminator.operands[index] = _finished(
+            builder, value, function.arguments[position], checked
+        )
+    function.entry.append(terminator)
+
+
+def _finished(
+    builder: Builder, adjoint: Value, input_: Value, checked: set[Value]
+) -> Value:
+    if isinstance(input_.type, Array):
+        if _made_here(adjoint) and _is_real_array_like(adjoint, input_):
+            return adjoint
+        attributes = {"namespace": "helper"}
+        return builder.create(SHAPED_LIKE, [adjoint, input_], attributes).result
+    if isinstance(input_.type, Scalar) and not _is_float(adjoint, set(checked)):
+        attributes = {"namespace": "builtins"}
+        return builder.create(PRIMITIVES["float"], [adjoint], attributes).result
+    return adjoint
+
+
+def _made_here(value: Value) -> bool:
+    """Made by an op of the gradient that makes a new array (not a view)."""
+    op = value.defining_op
+    return (
+        op is not None
+        and isinstance(op.definition, Primitive)
+        and not op.definition.view
+        and not op.definition.opaque
+    )
+
+
+def _is_real_array_like(adjoint: Value, input_: Value) -> bool:
+    type_ = adjoint.type
+    return (
+        isinstance(type_, Array)
+        and type_.kind == "real"
+        and same_shape(type_, input_.type)
+    )
+
+
+def _is_float(value: Value, seen: set[Value] | None = None) -> bool:
+    """Whether ``value`` is surely a float: a float constant, computed by
+    arithmetic that gives one, or a branch's or loop's value that is one on
+    every path (a parameter may hold an ``int``)."""
+    seen = set() if seen is None else seen
+    if value in seen:
+        return True  # a checked float input, or a loop's value already met
+    seen.add(value)
+    if not isinstance(value.type, Scalar) or value.type.kind != "real":
+        return False
+    op: Op | None = value.defining_op
+    if op is None:
+        return _carried_float(value, seen)
+    if op.definition is CONST:
+        return isinstance(op.attributes["value"], float)
+    if op.definition is IF:
+        position = op.results.index(value)
+        return all(_is_float(b[position], seen) for b in branch_yields(op))
+    if op.definition in (FOR, WHILE):
+        parts = loop_parts(op)
+        if value not in parts.results:
+            return False
+        position = parts.results.index(value)
+        return _is_float(parts.inits[position], seen) and _is_float(
+            parts.yields[position], seen
+        )
+    if is_call(op):
+        return True  # the callee computed it, as a real number
+    return isinstance(op.definition, Primitive) and not op.definition.opaque
+
+
+def _carried_float(value: Value, seen: set[Value]) -> bool:
+    """A loop's carried value is a float if it starts and stays one."""
+    block = value.owner
+    region = block.parent if isinstance(block, Block) else None
+    loop = region.parent if region is not None else None
+    if loop is None or loop.definition not in (FOR, WHILE):
+        return False
+    parts = loop_parts(loop)
+    assert isinstance(block, Block)
+    arguments = parts.carried if block is parts.body else block.arguments
+    if value not in arguments:
+        return False
+    position = arguments.index(value)
+    return _is_float(parts.inits[position], seen) and _is_float(
+        parts.yields[position], seen
+    )
