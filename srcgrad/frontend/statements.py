@@ -159,7 +159,12 @@ class StatementLowering(NestedLowering):
         ast.copy_location(read, target)
         combined = ast.BinOp(read, statement.op, statement.value)
         ast.copy_location(combined, statement)
-        self._bind(target, self._expression(combined))
+        value = self._expression(combined)
+        op = value.defining_op if isinstance(value, Value) else None
+        if isinstance(target, ast.Name) and op is not None:
+            # On an array, Python changes it in place (passes.writes checks).
+            op.attributes["augmented"] = target.id
+        self._bind(target, value)
 
     def _return(self, statement: ast.Return) -> None:
         if statement.value is None:

@@ -22,18 +22,21 @@ from srcgrad.errors import ValueTypeError
 from srcgrad.ir import (
     FOR,
     IF,
+    PACK,
     WHILE,
+    YIELD,
     Block,
     Function,
     Op,
     Program,
     Value,
     branch_yields,
+    is_call,
     loop_parts,
     uses,
     walk,
 )
-from srcgrad.ir.types import Array, same_shape
+from srcgrad.ir.types import Array, Scalar, same_shape
 from srcgrad.passes.dce import dce
 from srcgrad.primitives import Primitive
 from srcgrad.primitives.indexing import INDEX_ADD, INDEX_ADJOINT, SETITEM
@@ -51,8 +54,11 @@ def refuse_unsafe_writes(program: Program) -> None:
     for function in program.functions.values():
         users = uses(function.entry)
         for op in walk(function.entry):
+            augmented = op.attributes.pop("augmented", None)
             if op.definition is SETITEM:
                 _check_write(function, op, users)
+            elif augmented and not isinstance(op.operands[0].type, Scalar):
+                _check_augmented(function, op, users, str(augmented))
 
 
 def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> None:
@@ -65,15 +71,50 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
             f"({name} = {name}.copy()) or make a new one (np.zeros_like({name}))",
             op.loc,
         )
-    for view in _views_of(base, users):
-        if _read_after(view, op, users):
-            shown = view.name_hint or "a view"
+    written = _evolution(op.result, users)
+    for alias in _aliases_of(base, written, users):
+        if _read_after(alias, op, users):
+            shown = alias.name_hint or "a value"
             raise ValueTypeError(
-                f"{shown} is a view of {name} (a slice or .T shares its items), "
-                f"read after this write into {name}; in Python it would see the "
-                f"write: copy the view where it is made ({shown} = ....copy())",
+                f"{shown} shares its items with {name} (a slice, .T, a value a "
+                f"helper returned, or the same array under another name), and "
+                f"it is read after this write into {name}: in Python it would "
+                f"see the write; copy it where it is made ({shown} = ....copy())",
                 op.loc,
             )
+    _check_loop_start(base, op, users, name)
+
+
+def _check_augmented(
+    function: Function, op: Op, users: dict[Value, list[Op]], name: str
+) -> None:
+    """``a += b`` on an array changes the array ``a`` holds, for every name
+    and view that holds it too (Python calls ``__iadd__``)."""
+    base = op.operands[0]
+    if not _owned(function, base, set()):
+        raise ValueTypeError(
+            f"{name} {_SYMBOLS.get(op.name, 'op')}= ... changes the array {name} "
+            f"in place, and {name} is an input (or a view of one): the caller's "
+            f"array would change; write {name} = {name} "
+            f"{_SYMBOLS.get(op.name, 'op')} ... instead",
+            op.loc,
+        )
+    written = _evolution(op.result, users)
+    for alias in [base, *_aliases_of(base, written, users)]:
+        if _read_after(alias, op, users):
+            shown = "another name" if alias is base else alias.name_hint or "a value"
+            raise ValueTypeError(
+                f"{name} {_SYMBOLS.get(op.name, 'op')}= ... changes the array "
+                f"{name} in place, and {shown} shares its items and is read "
+                f"after: in Python it would see the change; write {name} = "
+                f"{name} {_SYMBOLS.get(op.name, 'op')} ... to make a new array, "
+                f"or copy {shown}",
+                op.loc,
+            )
+    _check_loop_start(base, op, users, name)
+
+
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
 
 
 def _owned(function: Function, value: Value, seen: set[Value]) -> bool:
@@ -123,24 +164,134 @@ def _owned_argument(function: Function, value: Value, seen: set[Value]) -> bool:
     )
 
 
-def _views_of(base: Value, users: dict[Value, list[Op]]) -> list[Value]:
-    """The values that share ``base``'s items: views of it, and of those."""
+def _evolution(written: Value, users: dict[Value, list[Op]]) -> set[Value]:
+    """The values the written array becomes: the write's, and the branch and
+    loop values it flows into (the same variable, later)."""
+    found = {written}
+    pending = [written]
+    while pending:
+        for merged in _merged_into(pending.pop(), users):
+            if merged not in found:
+                found.add(merged)
+                pending.append(merged)
+    return found
+
+
+def _aliases_of(
+    base: Value, written: set[Value], users: dict[Value, list[Op]]
+) -> list[Value]:
+    """The values that may hold ``base``'s items other than the variable
+    written: views of it, what a call or a function srcgrad only evaluates
+    returns from it, and a branch's or loop's value it flows into that the
+    write does not (``z = y`` in one branch)."""
     found: list[Value] = []
     pending = [base]
+    seen = {base}
     while pending:
         current = pending.pop()
-        for user in users.get(current, []):
-            definition = user.definition
-            if (
-                isinstance(definition, Primitive)
-                and definition.view
-                and definition is not SETITEM
-                and user.operands[0] is current
-                and isinstance(user.result.type, Array)
-            ):
-                found.append(user.result)
-                pending.append(user.result)
+        derived = _derived_from(current, users)
+        merged = [
+            value
+            for value in _merged_into(current, users)
+            if not _receives(value, written, users)
+        ]
+        for value in derived + merged:
+            if value not in seen and value not in written:
+                seen.add(value)
+                found.append(value)
+                pending.append(value)
     return found
+
+
+def _derived_from(value: Value, users: dict[Value, list[Op]]) -> list[Value]:
+    """Values ops compute from ``value`` that may share its memory."""
+    found = []
+    for user in users.get(value, []):
+        definition = user.definition
+        if definition is SETITEM or definition is INDEX_ADD:
+            continue
+        if isinstance(definition, Primitive):
+            if definition.view and isinstance(user.result.type, (Array, type(None))):
+                found += [r for r in user.results if not _is_number(r)]
+        elif is_call(user) or user.definition is PACK:
+            found += user.results
+    return found
+
+
+def _merged_into(value: Value, users: dict[Value, list[Op]]) -> list[Value]:
+    """The branch and loop values ``value`` flows into (yielded, or a
+    loop's initial value)."""
+    found: list[Value] = []
+    for user in users.get(value, []):
+        if user.definition in (FOR, WHILE):
+            parts = loop_parts(user)
+            for position, init in enumerate(parts.inits):
+                if init is value:
+                    found += [parts.results[position], parts.carried[position]]
+        elif user.definition is YIELD:
+            found += _yield_targets(user, value)
+    return found
+
+
+def _yield_targets(terminator: Op, value: Value) -> list[Value]:
+    block = terminator.parent
+    region = block.parent if block is not None else None
+    owner = region.parent if region is not None else None
+    if owner is None:
+        return []
+    positions = [i for i, v in enumerate(terminator.operands) if v is value]
+    if owner.definition is IF:
+        return [owner.results[i] for i in positions if i < len(owner.results)]
+    if owner.definition in (FOR, WHILE):
+        parts = loop_parts(owner)
+        return [
+            target
+            for i in positions
+            if i < len(parts.carried)
+            for target in (parts.results[i], parts.carried[i])
+        ]
+    return []
+
+
+def _receives(merged: Value, written: set[Value], users: dict[Value, list[Op]]) -> bool:
+    """Whether the written variable flows into ``merged`` too (it is then
+    that variable, not another name for its array)."""
+    return merged in written
+
+
+def _is_number(value: Value) -> bool:
+    return value.type is not None and not isinstance(value.type, Array)
+
+
+def _check_loop_start(
+    base: Value, write: Op, users: dict[Value, list[Op]], name: str
+) -> None:
+    """A loop's array starts as a value another name may still hold
+    (``z = y`` before the loop): reading it after the loop would not see
+    the loop's writes, as it does in Python."""
+    block = base.owner
+    region = block.parent if isinstance(block, Block) else None
+    loop = region.parent if region is not None else None
+    if loop is None or loop.definition not in (FOR, WHILE):
+        return
+    parts = loop_parts(loop)
+    if block is not parts.body or base not in parts.carried:
+        return
+    position = parts.carried.index(base)
+    init = parts.inits[position]
+    later = set(_ops_after(loop))
+    held = [init, *_aliases_of(init, {parts.results[position]}, users)]
+    for value in held:
+        if any(user is not loop and user in later for user in users.get(value, [])):
+            shown = value.name_hint or "a value"
+            holder = f"{shown}, which holds" if shown != name else "another name for"
+            raise ValueTypeError(
+                f"{name} is written in this loop, and {holder} the array {name} "
+                f"starts as, is read after the loop; in Python it would see the "
+                f"loop's writes: copy the array before the loop "
+                f"({name} = {name}.copy())",
+                write.loc,
+            )
 
 
 def _read_after(view: Value, write: Op, users: dict[Value, list[Op]]) -> bool:
