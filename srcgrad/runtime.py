@@ -33,6 +33,7 @@ __all__ = [
     "is_array",
     "is_real_sequence",
     "shaped_like",
+    "shapes_differ",
     "sum_to_shape",
     "type_of",
 ]
@@ -69,6 +70,14 @@ def sum_to_shape(g: Any, like: Any) -> Any:
     if kept:
         g = g.sum(axis=kept, keepdims=True)
     return g
+
+
+def shapes_differ(gradient: str, described: str) -> NoReturn:
+    """Raise what NumPy raises where the function's arrays do not fit."""
+    raise ValueError(
+        f"{gradient}: the arrays' shapes do not fit, as in the function: "
+        f"{described}"
+    )
 
 
 def shaped_like(g: Any, like: Any) -> Any:

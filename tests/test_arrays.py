@@ -164,3 +164,29 @@ def test_one_build_per_signature_and_each_batch_size_shares_it():
     assert srcgrad.cache_info()["misses"] == before + 1  # every batch size but 1
     gradient(w, _values((1, 3), 2))
     assert srcgrad.cache_info()["misses"] == before + 2
+
+
+@pytest.mark.parametrize(
+    "expression", ["np.sum(x * y)", "np.dot(x, y)", "np.sum(x + y * 2.0)"]
+)
+def test_shapes_that_do_not_fit_raise_as_the_function_does(expression):
+    # d/dx sum(x * y) is y: without a check it came back with y's shape.
+    f = define(f"def f(x, y):\n    return {expression}\n")
+    with pytest.raises(ValueError):
+        f(np.ones(3), np.ones(4))
+    with pytest.raises(ValueError, match=r"x\.shape\[0\] != y\.shape\[0\]"):
+        srcgrad.grad(f, wrt=(0, 1))(np.ones(3), np.ones(4))
+
+
+def test_the_gradient_is_a_new_float_array_of_the_inputs_shape():
+    f = define("def f(x, y):\n    return np.sum(x * y) + np.sum(x * (x > 0))\n")
+    x, y = _values((3,), 1), _values((3,), 2)
+    x_bar, y_bar = srcgrad.grad(f, wrt=(0, 1))(x, y)
+    assert (
+        x_bar.dtype == np.float64 and y_bar is not x and not np.shares_memory(y_bar, x)
+    )
+    y_bar *= 0.0  # the caller's x is not changed
+    assert np.array_equal(x, _values((3,), 1))
+    g = define("def g(x):\n    return np.sum(x)\n")
+    x_bar = srcgrad.grad(g)(x.astype(np.float32))
+    assert x_bar.dtype == np.float32 and x_bar.shape == (3,) and x_bar.flags.writeable

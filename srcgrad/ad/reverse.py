@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from srcgrad.ad.calls import forward_call
 from srcgrad.ad.clone import clone_into
 from srcgrad.ad.context import CallPlan, SweepContext
+from srcgrad.ad.shapes import check_shapes
 from srcgrad.ad.sweep import ReverseSweep
 from srcgrad.errors import DifferentiationError
 from srcgrad.ir import (
@@ -90,6 +91,8 @@ def reverse(
     if not any(is_array(value.type) for value in inputs):
         # Built for numbers: check they are, and hand arrays on (see api).
         _check_real_inputs(builder, function, wrt, mapping, reaching, reads)
+    else:
+        check_shapes(builder, function)
     context = SweepContext(mapping, active, adjoint_hints(function), {}, calls)
     forward_sweep(builder, function, context, reaching)
 

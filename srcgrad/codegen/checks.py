@@ -121,3 +121,14 @@ def evaluated_why(op: Op) -> str:
     if kept is not None and kept.attributes.get("namespace") == "numpy":
         return "kept: warns (nan) outside its domain, as f does"
     return "kept: raises outside its domain, as f does"
+
+
+def shapes_statement(op: Op, context: BoundContext, function_name: str) -> ast.stmt:
+    """``if x.shape[0] != y.shape[0]: shapes_differ(...)``: the sizes the
+    gradient assumes equal (``srcgrad.ad.shapes``), checked as NumPy would."""
+    pairs: tuple[tuple[str, str, str], ...] = op.attributes["pairs"]  # type: ignore[assignment]
+    test = " or ".join(f"{a} != {b}" for a, b, _ in pairs)
+    described = "; ".join(f"{a} != {b} ({where})" for a, b, where in pairs)
+    helper = ast.unparse(context.helper("shapes_differ"))
+    call = f"{helper}({function_name!r}, {described!r})"
+    return ast.If(verbatim(test), [ast.Expr(verbatim(call))], [])

@@ -27,6 +27,7 @@ from srcgrad.codegen.scope import (
 )
 from srcgrad.ir import (
     CHECK_REAL,
+    CHECK_SHAPES,
     CONST,
     GLOBAL,
     IF,
@@ -314,6 +315,8 @@ def requests(
     for op in walk(function.entry):
         if op.definition is CHECK_REAL:
             request_check(op, requests)
+        elif op.definition is CHECK_SHAPES:
+            requests.helpers.add("shapes_differ")
         elif not op.definition.is_terminator and not op.regions:
             if op.definition is UNDEF:
                 continue

@@ -20,13 +20,14 @@ import ast
 import os
 from collections.abc import Iterable
 
-from srcgrad.codegen.checks import check_statement, evaluated_why
+from srcgrad.codegen.checks import check_statement, evaluated_why, shapes_statement
 from srcgrad.codegen.format import verbatim
 from srcgrad.codegen.layout import Flow
 from srcgrad.codegen.nesting import as_elif, check_nesting, is_comment
 from srcgrad.codegen.plan import Plan
 from srcgrad.ir import (
     CHECK_REAL,
+    CHECK_SHAPES,
     CONDITION,
     EVALUATE,
     FOR,
@@ -156,6 +157,8 @@ class Writer:
         if op.definition is CHECK_REAL:
             args = [ast.unparse(plan.expression(value)) for value in op.operands]
             return check_statement(op, args, plan.context, plan.function)
+        if op.definition is CHECK_SHAPES:
+            return shapes_statement(op, plan.context, plan.function.name)
         value = plan.op_expression(op)
         if op.definition is EVALUATE:
             return ast.Expr(verbatim(f"{ast.unparse(value)}  # {evaluated_why(op)}"))

@@ -42,6 +42,7 @@ from srcgrad.ir.core import (
 from srcgrad.ir.location import SourceLocation
 from srcgrad.ir.ops import (
     CHECK_REAL,
+    CHECK_SHAPES,
     CONST,
     EVALUATE,
     FOR_ARRAYS,
@@ -81,6 +82,7 @@ __all__ = [
     "loop_parts",
     "target_pattern",
     "CHECK_REAL",
+    "CHECK_SHAPES",
     "CONST",
     "EVALUATE",
     "FOR_ARRAYS",

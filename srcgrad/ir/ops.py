@@ -132,6 +132,9 @@ CHECK_REAL = StructuralOp("check_real", pure=False)
 #: computation raises where ``f`` raises (``math.log`` of a negative number)
 #: even where no derivative term needs the value itself.
 EVALUATE = StructuralOp("evaluate", pure=False)
+#: Checks, when the code runs, that the sizes in attribute ``pairs`` (each
+#: ``(size, size, where)``, written as code: ``x.shape[0]``) are equal.
+CHECK_SHAPES = StructuralOp("check_shapes", pure=False)
 #: Calls the gradient built for the types of its operands (the function's
 #: parameters; attribute ``keywords``: the keyword-only ones' names): all a
 #: gradient for numbers does for a function only arrays can run.

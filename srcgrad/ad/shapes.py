@@ -1,0 +1,63 @@
+"""The sizes a gradient for arrays assumes equal, checked when it runs.
+
+Type inference takes two input sizes that meet in a broadcast, or in a
+product's inner axis, to be equal: NumPy raises otherwise, and so does the
+function. The gradient may not compute that op at all (``d/dx sum(x * y)``
+is ``y``), so it would hand back an array of the wrong shape instead of
+failing. It therefore starts by comparing those sizes, as the function's
+ops would (``x.shape[0] != y.shape[0]``), and raises ``ValueError`` naming
+the line where they meet.
+"""
+
+from __future__ import annotations
+
+from srcgrad.ir import CHECK_SHAPES, Builder, Function, Op, walk
+from srcgrad.ir.types import Array, Dim, Size
+from srcgrad.primitives import Primitive
+
+
+def check_shapes(builder: Builder, function: Function) -> None:
+    """Append the check of the sizes ``function``'s ops assume equal."""
+    pairs: dict[tuple[str, str], str] = {}
+    for op in walk(function.entry):
+        for first, second in _assumed_equal(op):
+            key = (str(first), str(second))
+            if first != second and key not in pairs and _written(first, second):
+                where = op.loc.line if op.loc is not None else "?"
+                pairs[key] = f"line {where}"
+    if pairs:
+        attributes = {"pairs": tuple((a, b, w) for (a, b), w in pairs.items())}
+        builder.create(CHECK_SHAPES, [], attributes, result_count=0)
+
+
+def _assumed_equal(op: Op) -> list[tuple[Dim, Dim]]:
+    """The input sizes ``op`` takes to be equal."""
+    definition = op.definition
+    if not isinstance(definition, Primitive):
+        return []
+    arrays = [
+        operand.type for operand in op.operands if isinstance(operand.type, Array)
+    ]
+    if definition.name in ("matmul", "dot") and len(arrays) == 2:
+        a, b = arrays
+        if a.rank and b.rank:
+            inner = b.dims[0] if b.rank == 1 else b.dims[-2]
+            return [(a.dims[-1], inner)]
+        return []
+    if not definition.broadcasts or len(arrays) < 2:
+        return []
+    found: list[tuple[Dim, Dim]] = []
+    rank = max(a.rank for a in arrays)
+    for axis in range(1, rank + 1):
+        sizes = [a.dims[-axis] for a in arrays if a.rank >= axis]
+        named = [size for size in sizes if isinstance(size, Size)]
+        found += [(named[0], other) for other in named[1:]]
+    return found
+
+
+def _written(*sizes: Dim) -> bool:
+    """Whether each size is written as code (``x.shape[0]`` of a name)."""
+    return all(
+        isinstance(size, Size) and size.name.split(".")[0].isidentifier()
+        for size in sizes
+    )
