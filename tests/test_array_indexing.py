@@ -270,3 +270,15 @@ def test_writing_real_numbers_into_an_integer_array_is_refused():
     )
     with pytest.raises(ValueTypeError, match="dtype=float"):
         srcgrad.grad(f)(0.5)
+
+
+def test_lengths_and_shapes_of_differentiated_arrays():
+    f = define("""
+        def f(x, X):
+            n, m = X.shape
+            s = 0.0
+            for i in range(len(x)):
+                s = s + x[i] ** 2
+            return s + np.sum(X ** 2) / (n * m) + np.sum(np.sin(x[[0, 0, 2]]))
+        """)
+    check_gradient(f, (V.copy(), X.copy()), (0, 1))

@@ -265,6 +265,19 @@ class ArrayLowering(LoweringState):
                     "or use one name",
                 )
 
+    def _shape_items(
+        self, value: Lowered, count: int, target: ast.expr
+    ) -> tuple[Lowered, ...]:
+        """``n, m = X.shape``: the sizes of a shape read out, one per name."""
+        source = value.defining_op if isinstance(value, Value) else None
+        if source is None or source.definition is not SHAPE:
+            self.fail(target, "cannot unpack a single number into several names")
+        sizes = []
+        for axis in range(count):
+            attributes = {"namespace": "attribute", "axis": axis}
+            sizes.append(self.builder.create(DIM, source.operands, attributes).result)
+        return tuple(sizes)
+
     def _tuple_item(self, items: tuple[Lowered, ...], node: ast.Subscript) -> Lowered:
         """An item of a tuple the code holds, at a literal position."""
         try:
@@ -295,6 +308,9 @@ class ArrayLowering(LoweringState):
                 items.append(("ellipsis",))
             elif self._is_newaxis(part):
                 items.append(("newaxis",))
+            elif isinstance(part, ast.List):  # x[[0, 2, 2]]: an index array
+                operands.append(self._index_list(part))
+                items.append(("int", None))
             else:
                 literal = _literal_int(part)
                 if literal is None:
@@ -303,6 +319,16 @@ class ArrayLowering(LoweringState):
         if sum(item[0] == "ellipsis" for item in items) > 1:
             self.fail(index, "an index can only have a single ellipsis (`...`)")
         return items, operands
+
+    def _index_list(self, node: ast.List) -> Value:
+        """``[0, 2, 2]`` as an index: ``np.array([0, 2, 2])``, of integers
+        written out (NumPy reads a list index as such an array)."""
+        values = [_literal_int(item) for item in node.elts]
+        if not node.elts or any(value is None for value in values):
+            self.fail(node, "a list index is supported of integers written out")
+        items = [self.builder.const(value) for value in values]
+        attributes = {"namespace": "numpy", "dtype": "int"}
+        return self.builder.create(ARRAY, items, attributes).result
 
     def _bound(self, node: ast.expr | None, operands: list[Value]) -> object:
         """A slice bound: None, a literal integer, or the next operand."""

@@ -186,8 +186,9 @@ class StatementLowering(NestedLowering):
             self.env[target.id] = value
             self.assigned_at[target.id] = self.line(target)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            if not isinstance(value, tuple):
-                self.fail(target, "cannot unpack a single number into several names")
+            if not isinstance(value, tuple):  # `n, m = X.shape`
+                value = self._shape_items(value, len(target.elts), target)
+            assert isinstance(value, tuple)
             for element in target.elts:
                 if isinstance(element, ast.Starred):
                     self.unsupported(element)

@@ -39,6 +39,7 @@ from srcgrad.ir import (
     is_call,
     loop_parts,
 )
+from srcgrad.ir.types import Array
 from srcgrad.primitives import Primitive
 
 
@@ -290,11 +291,16 @@ def _check_block(block: Block, varied: set[Value], useful: set[Value]) -> None:
             if any(
                 operand in varied
                 for index, operand in enumerate(op.operands)
-                if index not in exempt
+                if index not in exempt and not _length_of_array(op, operand)
             ):
                 _refuse_integer_use(op)
         if not has_zero_derivative(op):
             check_differentiable(op)
+
+
+def _length_of_array(op: Op, operand: Value) -> bool:
+    """``len(x)`` of an array is its first size: no derivative to lose."""
+    return op.name == "len" and isinstance(operand.type, Array)
 
 
 def _check_control(op: Op, varied: set[Value], useful: set[Value]) -> None:
