@@ -57,6 +57,7 @@ class ForArrays:
         self._variables = variables
         self._read: list[VariableKey] | None = None
         self._gradients: dict[Hashable, Callable[..., Any]] = {}
+        self._by_key: dict[tuple[object, ...], Callable[..., Any]] = {}
         self._lock = threading.Lock()
         code = function.__code__
         self._names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
@@ -69,7 +70,30 @@ class ForArrays:
     def gradient_for(
         self, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Callable[..., Any]:
-        """The gradient built for the types of ``args`` and ``kwargs``."""
+        """The gradient built for the types of ``args`` and ``kwargs``.
+
+        A call looks it up by a key that is quick to compute (each input's
+        class, dtype kind and which axes are 1); the signature is computed,
+        and the inputs checked, when a key is new.
+        """
+        if not kwargs and self._read is not None:
+            key = (
+                *map(_key_of, args),
+                *(_key_of(self._read_variable(v)) for v in self._read),
+            )
+            found = self._by_key.get(key)
+            if found is not None:
+                return found
+        else:
+            key = None
+        gradient = self._for_signature(args, kwargs)
+        if key is not None:
+            self._by_key[key] = gradient
+        return gradient
+
+    def _for_signature(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Callable[..., Any]:
         signature = self.signature_of(args, kwargs)
         gradient = self._gradients.get(signature)
         if gradient is None:
@@ -127,3 +151,16 @@ class ForArrays:
             return self.function.__globals__[str(name)]
         except (LookupError, ValueError, AttributeError):
             return None
+
+
+def _key_of(value: object) -> object:
+    """What selects a gradient for ``value``: its class, and for an array
+    its dtype's kind and, per axis, whether its size is 1 (or not known)."""
+    cls = value.__class__
+    if cls is float or cls is int or cls is bool:
+        return cls
+    shape = getattr(value, "shape", None)
+    if shape is not None and hasattr(value, "__array_function__"):
+        kind = getattr(getattr(value, "dtype", None), "kind", None)
+        return (cls, kind, tuple(1 if s == 1 else (0 if s == s else 2) for s in shape))
+    return cls
