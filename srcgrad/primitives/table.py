@@ -12,9 +12,10 @@ from __future__ import annotations
 import builtins
 import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType, ModuleType
 
+from srcgrad.ir.types import REAL, Scalar, Type
 from srcgrad.primitives.arithmetic import ARITHMETIC
 from srcgrad.primitives.arrays import ARRAYS
 from srcgrad.primitives.elementwise import ELEMENTWISE
@@ -71,7 +72,28 @@ def without_rule(namespace: str, name: str, arity: int) -> Primitive:
     ``x`` needs no rule: the op computes its value as written, and reverse
     mode refuses it only if it lies between ``wrt`` and the output. One
     primitive per function and arity, so CSE merges equal calls.
+
+    Of numbers it gives a number. Of arrays nothing is known of its result
+    (``np.linalg.norm(A)`` is a number, ``np.cumsum(x)`` an array): its type
+    is unknown, never guessed elementwise, so adjoints it reaches are summed
+    back to their operands' shapes when the code runs.
     """
     return Primitive(
-        f"{namespace}.{name}", arity, {namespace: name}, None, None, (), opaque=True
+        f"{namespace}.{name}",
+        arity,
+        {namespace: name},
+        None,
+        None,
+        (),
+        opaque=True,
+        result_type=_unknown_of_arrays,
     )
+
+
+def _unknown_of_arrays(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    """A number for numbers; for anything else, unknown (None)."""
+    if all(isinstance(type_, Scalar) for type_ in types):
+        return REAL
+    return None
