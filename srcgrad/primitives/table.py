@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import builtins
 import functools
-import math
 from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType, ModuleType
 
@@ -40,19 +39,16 @@ def spellings_in(module: ModuleType) -> Iterator[tuple[object, Primitive, str]]:
     """Each ``(function object, primitive, namespace)`` that ``module`` holds.
 
     Args:
-        module: ``math``, ``numpy`` or ``builtins``.
+        module: ``math``, ``numpy``, ``numpy.linalg`` or ``builtins``.
 
     Returns:
         An iterator over the module's functions that are primitives; the
         namespace is the one generated code writes the op (and calls the
-        derivative's functions) in. A builtin that means an operator
+        derivative's functions) in: the module's name (``numpy.linalg``
+        for ``np.linalg.solve``). A builtin that means an operator
         (``pow``) is in the ``operator`` namespace.
     """
-    namespaces: tuple[str, ...]
-    if module is builtins:
-        namespaces = ("builtins", "operator")
-    else:
-        namespaces = ("math",) if module is math else ("numpy",)
+    namespaces = ("builtins", "operator") if module is builtins else (module.__name__,)
     for primitive in PRIMITIVES.values():
         for namespace in namespaces:
             spelling = primitive.spelling(namespace)
