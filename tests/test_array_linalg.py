@@ -1,5 +1,5 @@
-"""Gradients of linear algebra: ``@`` of stacks of matrices, ``np.dot``,
-``np.swapaxes``.
+"""Gradients of linear algebra: stacked ``@``, ``np.inner``, ``np.trace``,
+``np.einsum``.
 
 Each gradient is checked against central differences through
 ``sum(sin(op(...)) * w)``, so the cotangent reaching the op is not all ones.
@@ -104,6 +104,109 @@ def test_swapaxes():
     check_through_sin("a.swapaxes(-1, 1)", "a", (_values(2, 3, 4),))
 
 
+# -- inner and trace ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("a_shape", "b_shape"),
+    [
+        ((3,), (3,)),
+        ((2, 3), (3,)),
+        ((3,), (4, 3)),
+        ((2, 3), (4, 3)),
+        ((2, 5, 3), (4, 3)),
+    ],
+)
+def test_inner(a_shape, b_shape):
+    check_through_sin("np.inner(a, b)", "a, b", (_values(*a_shape), _values(*b_shape)))
+
+
+@pytest.mark.parametrize(
+    ("call", "shape"),
+    [
+        ("np.trace(x)", (3, 3)),
+        ("np.trace(x)", (2, 3)),
+        ("x.trace()", (3, 3)),
+        ("np.trace(x, 1)", (3, 4)),
+        ("np.trace(x, offset=-1)", (3, 3)),
+        ("np.trace(x)", (3, 3, 2)),
+        ("np.trace(x, axis1=1, axis2=2)", (2, 3, 3)),
+        ("np.trace(x, 0, 2, 0)", (3, 2, 4)),
+    ],
+)
+def test_trace(call, shape):
+    check_through_sin(call, "x", (_values(*shape),))
+
+
+def test_trace_gradient_is_an_identity_matrix():
+    f, args = check_through_sin("np.trace(x)", "x", (_values(3, 3),))
+    assert "x_bar = w * np.cos(np.trace(x)) * np.eye(x.shape[0], x.shape[1])" in (
+        gradient_text(f, args, (0,))
+    )
+
+
+# -- einsum -------------------------------------------------------------------
+EINSUMS = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]),
+    ("ij,ij->", [(2, 3), (2, 3)]),
+    ("i,i->", [(3,), (3,)]),
+    ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+    ("ij->ji", [(2, 3)]),
+    ("ii->", [(3, 3)]),
+    ("ii->i", [(3, 3)]),
+    ("ij->", [(2, 3)]),
+    ("ij->i", [(2, 3)]),
+    ("ij,jk", [(2, 3), (3, 4)]),
+    ("ba", [(2, 3)]),
+    ("iij,jk->ik", [(3, 3, 2), (2, 4)]),
+    ("ij,kl->ijkl", [(2, 3), (4, 2)]),
+    ("ij,ij->ij", [(1, 3), (2, 3)]),
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]),
+    ("iii->", [(3, 3, 3)]),
+]
+
+
+@pytest.mark.parametrize(("subscripts", "shapes"), EINSUMS)
+def test_einsum(subscripts, shapes):
+    params = ", ".join("abc"[: len(shapes)])
+    args = tuple(_values(*shape) for shape in shapes)
+    check_through_sin(f"np.einsum({subscripts!r}, {params})", params, args)
+
+
+@pytest.mark.parametrize(
+    ("subscripts", "shapes", "expected"),
+    [
+        ("ij,jk->ik", [(2, 3), (3, 4)], 'a_bar = np.einsum("ik,jk->ij", t, b)'),
+        ("ij,ij->", [(2, 3), (2, 3)], "a_bar = b * t"),
+        ("ij->ji", [(2, 3)], "a_bar = (w * np.cos(np.einsum"),
+        ("ii->", [(3, 3)], "a_bar = np.eye(a.shape[1]) * (w * np.cos("),
+    ],
+)
+def test_einsum_adjoints_are_einsums_or_simpler(subscripts, shapes, expected):
+    params = ", ".join("abc"[: len(shapes)])
+    args = tuple(_values(*shape) for shape in shapes)
+    f, all_args = check_through_sin(
+        f"np.einsum({subscripts!r}, {params})", params, args
+    )
+    assert expected in gradient_text(f, all_args, tuple(range(len(shapes))))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        ('np.einsum("...i,...i->...", a, b)', "name every axis"),
+        ('np.einsum("ij,jk->ik", a)', "name 2 operand"),
+        ('np.einsum("ijk,jk->ik", a, b)', "has 2 axes"),
+        ('np.einsum("ij,jk->ii", a, b)', "repeat an output letter"),
+        ('np.einsum("ij,jk->iz", a, b)', "no operand has"),
+        ("np.einsum(s, a, b)", "literal string"),
+        ('np.einsum("ij,jk->ik", a, b, optimize=True)', "'optimize'"),
+    ],
+)
+def test_einsum_refusals_say_why(call, message):
+    f = define(f"def f(a, b, s='ij,jk->ik'):\n    return np.sum({call})\n")
+    with pytest.raises(srcgrad.SrcgradError, match=message):
+        srcgrad.grad(f)(_values(2, 3), _values(3, 4))
+
+
 # -- JVP against VJP ------------------------------------------------------------
 INVERTED = ("solve", "inv", "det")
 RULES = [
@@ -113,6 +216,13 @@ RULES = [
     ("dot", "method", [(2, 3), (3,)], {}),
     ("outer", "numpy", [(2,), (3,)], {}),
     ("swapaxes", "numpy", [(2, 3, 4)], {"axis1": 0, "axis2": 2}),
+    ("inner", "numpy", [(2, 3), (4, 3)], {}),
+    ("inner", "numpy", [(2, 5, 3), (3,)], {}),
+    ("trace", "numpy", [(3, 4)], {"offset": 1}),
+    ("trace", "method", [(3, 2, 3)], {"axis1": 2, "axis2": 0}),
+    ("einsum", "numpy", [(2, 3), (3, 4)], {"subscripts": "ij,jk->ik"}),
+    ("einsum", "numpy", [(3, 3, 2)], {"subscripts": "iij->j"}),
+    ("einsum", "numpy", [(1, 3), (2, 3)], {"subscripts": "ij,ij->i"}),
 ]
 
 
