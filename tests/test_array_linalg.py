@@ -1,9 +1,9 @@
 """Gradients of linear algebra: stacked ``@``, ``np.inner``, ``np.trace``,
-``np.einsum``.
+``np.einsum``, and ``np.linalg``'s ``solve``, ``inv`` and ``det``.
 
 Each gradient is checked against central differences through
 ``sum(sin(op(...)) * w)``, so the cotangent reaching the op is not all ones.
-The JVP of
+Matrices that are inverted are well conditioned (``Q + n * I``). The JVP of
 each primitive is checked against its VJP by the dot-product identity
 ``<J u, v> = <u, J^T v>``, run as generated code.
 """
@@ -207,6 +207,150 @@ def test_einsum_refusals_say_why(call, message):
         srcgrad.grad(f)(_values(2, 3), _values(3, 4))
 
 
+# -- np.linalg ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("a_shape", "b_shape"),
+    [
+        ((3, 3), (3,)),
+        ((3, 3), (3, 2)),
+        ((2, 3, 3), (2, 3, 4)),
+        ((3, 3), (2, 3, 4)),
+        ((2, 1, 3, 3), (1, 5, 3, 1)),
+        ((1, 3, 3), (2, 3, 2)),
+    ],
+)
+def test_solve(a_shape, b_shape):
+    args = (_matrices(*a_shape), _values(*b_shape))
+    check_through_sin("np.linalg.solve(A, b)", "A, b", args)
+
+
+@pytest.mark.parametrize("call", ["np.linalg.inv(A)", "np.linalg.det(A)"])
+@pytest.mark.parametrize("shape", [(3, 3), (2, 3, 3), (1, 1), (2, 1, 2, 2)])
+def test_inv_and_det(call, shape):
+    check_through_sin(call, "A", (_matrices(*shape),))
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (2, 3, 3)])
+def test_slogdet(shape):
+    A = _matrices(*shape)
+    A[..., 0, :] *= -1  # a negative determinant: log|det|
+    check_through_sin("np.linalg.slogdet(A)[1]", "A", (A,))
+    f = define("""
+        def f(A, w):
+            sign, logdet = np.linalg.slogdet(A)
+            return np.sum(sign * np.exp(logdet) * w)
+        """)
+    check_gradient(f, (A, _values(*shape[:-2])), (0,))
+
+
+def test_slogdet_is_a_pair_and_its_gradient_needs_neither_item():
+    f = define("def f(A):\n    _, logdet = np.linalg.slogdet(A)\n    return logdet\n")
+    A = _matrices(3, 3)
+    text = gradient_text(f, (A,), (0,))
+    assert "slogdet" not in text and "A_bar = np.linalg.inv(A).T" in text
+    g = define("def g(A):\n    return np.sum(np.linalg.slogdet(A) * 2.0)\n")
+    with pytest.raises(srcgrad.SrcgradError, match="cannot be used as a number"):
+        srcgrad.grad(g)(A)
+
+
+def test_solve_of_a_stack_and_a_vector_is_refused():
+    # NumPy 1 reads b as a stack of vectors, NumPy 2 as a matrix.
+    f = define("def f(A, b):\n    return np.sum(np.linalg.solve(A, b))\n")
+    with pytest.raises(srcgrad.ValueTypeError, match="NumPy 1"):
+        srcgrad.grad(f)(_matrices(2, 3, 3), _values(2, 3))
+
+
+def test_linalg_gradients_read_like_hand_written_code():
+    f = define("""
+        def f(A, b, w):
+            x = np.linalg.solve(A, b)
+            return np.sum(np.sin(x) * w) + np.linalg.det(A) + np.sum(np.linalg.inv(A))
+        """)
+    args = (_matrices(3, 3), _values(3), _values(3))
+    check_gradient(f, args, (0, 1))
+    text = gradient_text(f, args, (0, 1))
+    assert "b_bar = np.linalg.solve(A.T, x_bar)" in text
+    assert "A_bar = A_bar - np.outer(b_bar, x)" in text
+    # det's rule reuses the inverse the function computes.
+    assert text.count("np.linalg.inv(A)") == 1
+    assert "import numpy as np\n" in text and "import numpy.linalg" not in text
+
+
+def test_det_at_a_singular_matrix_raises_where_its_value_is_zero():
+    # The derivative (the cofactor matrix) exists, but det * inv(A).T cannot
+    # reach it: np.linalg.inv raises, as documented.
+    f = define("def f(A):\n    return np.linalg.det(A)\n")
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]])
+    assert f(singular) == 0.0
+    with pytest.raises(np.linalg.LinAlgError):
+        srcgrad.grad(f)(singular)
+
+
+@pytest.mark.parametrize("call", ["np.linalg.solve(A, b)", "np.linalg.inv(A) @ b"])
+def test_solve_and_inv_at_a_singular_matrix_raise_as_the_function_does(call):
+    f = define(f"def f(A, b):\n    return np.sum({call})\n")
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]])
+    for function in (f, srcgrad.grad(f, wrt=(0, 1))):
+        with pytest.raises(np.linalg.LinAlgError):
+            function(singular, np.ones(2))
+
+
+def test_products_of_values_of_unknown_rank_are_refused_not_guessed():
+    # np.cumsum has no rule: nothing says how many axes its value has.
+    f = define("def f(X, w):\n    return np.sum(np.cumsum(X) @ w)\n")
+    with pytest.raises(srcgrad.DifferentiationError, match="number of axes"):
+        srcgrad.grad(f, wrt=1)(_values(2, 2), _values(4))
+
+
+def test_least_squares_fit():
+    f = define("""
+        def ridge(X, y, lam):
+            k = X.shape[1]
+            w = np.linalg.solve(X.T @ X + lam * np.eye(k), X.T @ y)
+            return np.sum((X @ w - y) ** 2)
+        """)
+    X, y = _values(10, 3), _values(10)
+    check_gradient(f, (X, y, 0.5), (0, 1, 2))
+    check_gradient(f, (X, y, 0.5), (2,))
+
+
+# -- numpy.linalg as a namespace ------------------------------------------------
+def test_numpy_linalg_resolves_under_any_import_style():
+    import numpy.linalg as la
+    from numpy.linalg import solve
+
+    A, b = _matrices(3, 3), _values(3)
+    expected = srcgrad.grad(
+        define("def f(A, b):\n    return np.sum(np.linalg.solve(A, b))\n"), wrt=(0, 1)
+    )(A, b)
+    for call in ("la.solve(A, b)", "solve(A, b)"):
+        f = define(f"def f(A, b):\n    return np.sum({call})\n", la=la, solve=solve)
+        gradient = srcgrad.grad(f, wrt=(0, 1))
+        for got, want in zip(gradient(A, b), expected, strict=True):
+            np.testing.assert_allclose(got, want)
+        assert "np.linalg.solve(A.T" in srcgrad.source(gradient, A, b)
+
+
+def test_a_file_read_without_running_it_resolves_numpy_linalg(tmp_path):
+    # What `srcgrad show` reads: imports of numpy.linalg, as names bind them.
+    from srcgrad.frontend.file_resolver import FileResolver
+    from srcgrad.frontend.files import parse_file
+    from srcgrad.frontend.resolve import ModuleBinding, PrimitiveBinding
+
+    path = tmp_path / "fit.py"
+    path.write_text(
+        "import numpy.linalg as la\n"
+        "from numpy.linalg import inv\n\n\n"
+        "def f(A):\n"
+        "    return la.det(inv(A))\n"
+    )
+    resolver = FileResolver(parse_file(str(path)))
+    inv = resolver.resolve("inv")
+    assert isinstance(inv, PrimitiveBinding)
+    assert (inv.primitive.name, inv.namespace) == ("inv", "numpy.linalg")
+    assert resolver.resolve("la") == ModuleBinding("numpy.linalg", np.linalg)
+
+
 # -- JVP against VJP ------------------------------------------------------------
 INVERTED = ("solve", "inv", "det")
 RULES = [
@@ -223,6 +367,12 @@ RULES = [
     ("einsum", "numpy", [(2, 3), (3, 4)], {"subscripts": "ij,jk->ik"}),
     ("einsum", "numpy", [(3, 3, 2)], {"subscripts": "iij->j"}),
     ("einsum", "numpy", [(1, 3), (2, 3)], {"subscripts": "ij,ij->i"}),
+    ("solve", "numpy.linalg", [(3, 3), (3,)], {}),
+    ("solve", "numpy.linalg", [(2, 3, 3), (1, 3, 2)], {}),
+    ("inv", "numpy.linalg", [(3, 3)], {}),
+    ("inv", "numpy.linalg", [(2, 3, 3)], {}),
+    ("det", "numpy.linalg", [(3, 3)], {}),
+    ("det", "numpy.linalg", [(2, 3, 3)], {}),
 ]
 
 

@@ -14,6 +14,7 @@ from srcgrad.primitives.creation import CREATION
 from srcgrad.primitives.einsum import EINSUM
 from srcgrad.primitives.indexing import INDEXING
 from srcgrad.primitives.linalg import LINALG
+from srcgrad.primitives.numpy_linalg import NUMPY_LINALG
 from srcgrad.primitives.reductions import REDUCTIONS
 from srcgrad.primitives.shapes import SHAPES
 
@@ -23,6 +24,7 @@ ARRAYS = (
     *LINALG,
     EINSUM,
     *CONTRACTIONS,
+    *NUMPY_LINALG,
     *INDEXING,
     *CREATION,
 )
