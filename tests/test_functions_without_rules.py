@@ -69,3 +69,22 @@ def test_powers_and_divisions_by_positive_constants_are_not_kept():
     text = code_without_comments(srcgrad.source(srcgrad.grad(f)))
     assert "kept" not in text and "y**2" not in text and "y / 2" not in text
     assert math.isfinite(srcgrad.grad(f)(1.0, np.float64(3.0)))
+
+
+def test_a_numpy_function_without_a_rule_of_arrays_is_not_taken_for_elementwise():
+    # np.nansum(A) is a number, not an array of A's shape: the adjoint of x
+    # in x * np.nansum(A) has x's shape (it was summed over A's axes, and
+    # came back as a number, when its result was typed like A).
+    f = define("def f(x, A):\n    return np.sum(x * np.nansum(A))\n")
+    x, A = np.ones(2), np.arange(6.0).reshape(3, 2)
+    x_bar = srcgrad.grad(f)(x, A)
+    np.testing.assert_array_equal(x_bar, np.full(2, 15.0))
+
+
+def test_a_numpy_linalg_function_without_a_rule_is_computed_as_written():
+    f = define("def f(x, A):\n    return np.sum(x * np.linalg.norm(A))\n")
+    x, A = np.ones(2), np.arange(9.0).reshape(3, 3)
+    np.testing.assert_allclose(srcgrad.grad(f)(x, A), np.full(2, np.linalg.norm(A)))
+    g = define("def g(A):\n    return np.linalg.norm(A)\n")
+    with pytest.raises(srcgrad.DifferentiationError, match="np.linalg.norm"):
+        srcgrad.grad(g)(A)

@@ -18,10 +18,12 @@ from helpers import central_difference
 from rule_functions import rule_function
 
 from srcgrad.primitives import (
+    PRIMITIVES,
     SCALAR_PRIMITIVES,
     CustomSpelling,
     spellings_in,
 )
+from srcgrad.runtime import type_of
 
 
 def _arities(primitive, namespace):
@@ -192,3 +194,17 @@ def test_needs_domain_check_is_set_where_only_the_function_rejects(primitive):
         # math raises there; NumPy warns and returns nan, so it is kept too.
         assert primitive.needs_domain_check <= {"math", "numpy"}
         assert rejected, f"{primitive.name} rejects nothing"
+
+
+def test_a_rule_loaded_on_its_own_calls_with_keywords():
+    # load() without globals: Python 3.11 needs __builtins__ for x.sum(axis=0).
+    rule = rule_function(
+        PRIMITIVES["reduce_sum"],
+        "method",
+        1,
+        "vjp",
+        types=[type_of(np.ones((2, 3)), "x0")],
+        attributes={"axis": 0},
+    )
+    (cotangent,) = rule(np.ones((2, 3)), np.arange(3.0))
+    np.testing.assert_array_equal(np.broadcast_to(cotangent, (2, 3))[1], [0, 1, 2])

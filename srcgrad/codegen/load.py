@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import hashlib
 import linecache
 import types
@@ -172,9 +173,12 @@ def load(
     API binds gradients to their primal's globals and closure instead.
     """
     code, others, _ = compile_module(generated, generated.name)
+    # Globals without ``__builtins__`` break some calls (Python 3.11 raises
+    # KeyError for ``x.sum(axis=0)``), though generated code binds every
+    # builtin it calls itself.
     return instantiate(
         code,
         others,
-        namespace if namespace is not None else {},
+        namespace if namespace is not None else {"__builtins__": builtins},
         module_cells(generated),
     )

@@ -17,8 +17,10 @@ from srcgrad.frontend.environment import Lowered
 from srcgrad.frontend.resolve import GlobalBinding, PrimitiveBinding
 from srcgrad.frontend.state import LoweringState
 from srcgrad.ir import PACK, Value
+from srcgrad.ir.types import TypeRuleError
 from srcgrad.primitives import PRIMITIVES, Primitive
 from srcgrad.primitives.creation import ARRAY, FULL, ONES, ZEROS
+from srcgrad.primitives.einsum import EINSUM, parse_subscripts
 from srcgrad.primitives.indexing import INDEX, OPERAND, SETITEM, Item
 from srcgrad.primitives.shapes import DIM, SHAPE
 
@@ -104,6 +106,8 @@ class ArrayLowering(LoweringState):
         """A call to a NumPy function that takes options (``np.sum(x, axis=0)``)."""
         if callee.primitive is ARRAY:
             return self._array_of_numbers(node)
+        if callee.primitive is EINSUM:
+            return self._einsum(node, callee)
         made = self._with_options(
             node, callee.primitive, callee.namespace, [], node.args
         )
@@ -114,6 +118,31 @@ class ArrayLowering(LoweringState):
                 op.attributes["dims"] = dims
                 made.type = None
         return made
+
+    def _einsum(self, node: ast.Call, callee: PrimitiveBinding) -> Value:
+        """``np.einsum("ij,jk->ik", a, b)``: the subscripts, a literal string
+        first, are the op's attribute; the operands follow."""
+        display = ast.unparse(node.func)
+        first = node.args[0] if node.args else None
+        if not isinstance(first, ast.Constant) or not isinstance(first.value, str):
+            self.fail(
+                node,
+                f"{display} takes its subscripts first, as a literal string "
+                f'(`{display}("ij,jk->ik", a, b)`): the shapes of the values '
+                "the gradient computes depend on them",
+            )
+        if node.keywords:
+            self.fail(
+                node.keywords[0].value,
+                f"argument {node.keywords[0].arg!r} of {display} is not supported",
+            )
+        try:
+            parse_subscripts(first.value)
+        except TypeRuleError as error:
+            self.fail(first, str(error))
+        operands = [self._operand(arg) for arg in node.args[1:]]
+        attributes = {"namespace": callee.namespace, "subscripts": first.value}
+        return self.builder.create(EINSUM, operands, attributes).result
 
     def _array_of_numbers(self, node: ast.Call) -> Value:
         """``np.array([a, b])``, ``np.array([[a, b], [c, d]])`` of numbers."""

@@ -35,6 +35,7 @@ from srcgrad.ir import GLOBAL, Value
 from srcgrad.primitives import without_rule
 from srcgrad.primitives.iteration import LEN, ROUND_DIGITS, SUM, SUM_OF
 from srcgrad.primitives.logic import GT, LT
+from srcgrad.primitives.numpy_linalg import LOG_ABS_DET, SIGN_OF_DET
 
 _BUILTINS = {"namespace": "builtins"}
 
@@ -54,7 +55,21 @@ class CallLowering(ExpressionLowering):
             callee = self._reference(node.func)
             if isinstance(callee, FunctionBinding):
                 return self._user_call(node, callee)
+            if isinstance(callee, PrimitiveBinding) and callee.primitive is LOG_ABS_DET:
+                return self._slogdet(node, callee)
         return self._call(node)
+
+    def _slogdet(self, node: ast.Call, callee: PrimitiveBinding) -> Lowered:
+        """``np.linalg.slogdet(A)``: the pair (sign, log|det A|), one op each
+        (``np.linalg.slogdet(A)[0]`` and ``[1]``): a gradient needs only the
+        second, and most code only uses it."""
+        if len(node.args) != 1 or node.keywords:
+            self.fail(node, f"{ast.unparse(node.func)} takes one matrix", CallError)
+        matrix = self._scalar(node.args[0])
+        attributes = {"namespace": callee.namespace}
+        sign = self.builder.create(SIGN_OF_DET, [matrix], attributes).result
+        log = self.builder.create(LOG_ABS_DET, [matrix], dict(attributes)).result
+        return (sign, log)
 
     def _call(self, node: ast.Call) -> Value:
         method = self._method_call(node)
@@ -78,6 +93,8 @@ class CallLowering(ExpressionLowering):
         if not isinstance(callee, PrimitiveBinding):
             self._refuse_call(node, callee)
         self._refuse_unpacking(node)
+        if callee.primitive is LOG_ABS_DET:  # a pair, not a number
+            self.fail(node, f"{ast.unparse(node)} is a pair (sign, log|det|)")
         if callee.primitive.options:
             return self._options_call(node, callee)
         try:

@@ -25,7 +25,9 @@ from typing import Any, Protocol
 from srcgrad.primitives import Primitive, spellings_in
 
 #: Modules srcgrad has rules for, by the namespace generated code calls.
-RULE_MODULES = {"math": "math", "numpy": "numpy"}
+#: ``numpy.linalg`` is a namespace of its own (``np.linalg.solve``), which
+#: generated code reads through ``numpy``'s binding.
+RULE_MODULES = {"math": "math", "numpy": "numpy", "numpy.linalg": "numpy.linalg"}
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,10 @@ def _primitive_table(
     numpy: ModuleType | None,
 ) -> Mapping[int, tuple[object, Primitive, str]]:
     table: dict[int, tuple[object, Primitive, str]] = {}
-    for module in (math, builtins) if numpy is None else (math, builtins, numpy):
+    modules: tuple[ModuleType, ...] = (math, builtins)
+    if numpy is not None:  # importing NumPy imports numpy.linalg
+        modules += (numpy, numpy.linalg)
+    for module in modules:
         for obj, primitive, namespace in spellings_in(module):
             table.setdefault(id(obj), (obj, primitive, namespace))
     return MappingProxyType(table)

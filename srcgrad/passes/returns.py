@@ -68,14 +68,22 @@ def _finished(
 
 
 def _made_here(value: Value) -> bool:
-    """Made by an op of the gradient that makes a new array (not a view)."""
+    """Made by an op of the gradient that makes a new array, or a writable
+    view of one (``t.T``): never one of the caller's arrays."""
     op = value.defining_op
-    return (
-        op is not None
-        and isinstance(op.definition, Primitive)
-        and not op.definition.view
-        and not op.definition.opaque
-    )
+    if op is None or not isinstance(op.definition, Primitive):
+        return False
+    if op.definition.opaque or op.definition.name in _READ_ONLY_VIEWS:
+        return False
+    if op.definition.view:
+        return op.definition.name in _WRITABLE_VIEWS and _made_here(op.operands[0])
+    return True
+
+
+#: Views that can be handed back when what they view was made here.
+_WRITABLE_VIEWS = frozenset({"transpose", "swapaxes", "reshape_like", "reshape"})
+#: Views NumPy makes read-only.
+_READ_ONLY_VIEWS = frozenset({"broadcast_to"})
 
 
 def _is_real_array_like(adjoint: Value, input_: Value) -> bool:

@@ -9,10 +9,22 @@ back to each operand's own shape by the reverse sweep
 
 from __future__ import annotations
 
+from srcgrad.primitives.contractions import CONTRACTIONS
 from srcgrad.primitives.creation import CREATION
+from srcgrad.primitives.einsum import EINSUM
 from srcgrad.primitives.indexing import INDEXING
 from srcgrad.primitives.linalg import LINALG
+from srcgrad.primitives.numpy_linalg import NUMPY_LINALG
 from srcgrad.primitives.reductions import REDUCTIONS
 from srcgrad.primitives.shapes import SHAPES
 
-ARRAYS = (*SHAPES, *REDUCTIONS, *LINALG, *INDEXING, *CREATION)
+ARRAYS = (
+    *SHAPES,
+    *REDUCTIONS,
+    *LINALG,
+    EINSUM,
+    *CONTRACTIONS,
+    *NUMPY_LINALG,
+    *INDEXING,
+    *CREATION,
+)

@@ -301,7 +301,9 @@ ARRAY = Primitive(
 )
 
 
-def _not_differentiated(name: str, arity: int | None) -> Primitive:
+def _not_differentiated(
+    name: str, arity: int | None, options: tuple[str, ...] = ("dtype",)
+) -> Primitive:
     """``np.arange``, ``np.linspace``, ``np.eye``: no rule; an operand that
     depends on ``wrt`` is refused, never given a zero derivative."""
     return Primitive(
@@ -312,7 +314,7 @@ def _not_differentiated(name: str, arity: int | None) -> Primitive:
         None,
         (),
         result_type=_sequence_type(name),
-        options=("dtype",),
+        options=options,
     )
 
 
@@ -320,8 +322,9 @@ def _sequence_type(name: str) -> TypeRule:
     def rule(
         types: Sequence[Type | None], attributes: Mapping[str, object]
     ) -> Type | None:
-        if name == "eye":
-            return Array(_made_kind(attributes), (None, None))
+        if name == "eye":  # a rule that makes one says its size (``dims``)
+            dims = attributes.get("dims", (None, None))
+            return Array(_made_kind(attributes), dims)  # type: ignore[arg-type]
         kind: Kind = "real" if name == "linspace" else "int"
         if any(type_ != INT for type_ in types):
             kind = "real"
@@ -329,6 +332,10 @@ def _sequence_type(name: str) -> TypeRule:
 
     return rule
 
+
+#: ``np.eye(n)``, ``np.eye(n, m, k=1)``: ones on a diagonal. A rule that
+#: makes one gives it attribute ``dims``, the sizes it knows it has.
+EYE = _not_differentiated("eye", None, options=("k", "dtype"))
 
 CREATION = (
     ZEROS,
@@ -340,5 +347,5 @@ CREATION = (
     ARRAY,
     _not_differentiated("arange", None),
     _not_differentiated("linspace", None),
-    _not_differentiated("eye", 1),
+    EYE,
 )

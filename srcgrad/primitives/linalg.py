@@ -1,73 +1,282 @@
-"""Products of arrays: ``a @ b`` (``np.matmul``), ``np.dot``, ``np.outer``.
+"""Products of arrays: ``a @ b`` (``np.matmul``), ``np.dot``, ``np.outer``,
+``np.inner``, and ``np.swapaxes``, the transpose of a stack of matrices.
 
 Their adjoints are the ones written by hand: for ``out = a @ b``,
 ``a_bar = g @ b.T`` and ``b_bar = a.T @ g``, with a vector's missing axis
-handled as NumPy does (an outer product where it was one).
+handled as NumPy does (an outer product where it was one). For stacks of
+matrices (more than two axes) the same holds matrix by matrix, with
+``np.swapaxes(b, -1, -2)`` for ``b.T``, and each adjoint is then summed
+over the stack axes its operand was broadcast along.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping, Sequence
 
-from srcgrad.ir import Value
+from srcgrad.ir import EmitContext, Op, Value
 from srcgrad.ir.types import (
     Array,
+    Dim,
     Scalar,
+    Size,
     Type,
     TypeRuleError,
-    dims_of,
+    broadcast_dims,
     wider,
 )
-from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
-from srcgrad.primitives.shapes import ANY, TRANSPOSE
+from srcgrad.primitives.primitive import (
+    Cotangents,
+    Primitive,
+    RuleBuilder,
+    Tangents,
+    literal,
+)
+from srcgrad.primitives.shapes import (
+    ANY,
+    EXPAND_DIMS,
+    SQUEEZE,
+    TRANSPOSE,
+    normalized_axes,
+)
 
 
-def _matmul_type(
+# -- swapaxes: the transpose of each matrix of a stack ------------------------
+def _swapaxes_type(
     types: Sequence[Type | None], attributes: Mapping[str, object]
 ) -> Type | None:
+    operand = types[0]
+    if operand is None:
+        return None
+    if not isinstance(operand, Array) or operand.rank < 2:
+        raise TypeRuleError("np.swapaxes needs an array of at least two axes")
+    if attributes.get("axis1") is None or attributes.get("axis2") is None:
+        raise TypeRuleError("np.swapaxes takes the two axes it swaps")
+    first = normalized_axes(attributes.get("axis1"), operand.rank)[0]
+    second = normalized_axes(attributes.get("axis2"), operand.rank)[0]
+    dims = list(operand.dims)
+    dims[first], dims[second] = dims[second], dims[first]
+    return Array(operand.kind, tuple(dims))
+
+
+def _swapaxes_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return (e.call(SWAPAXES, g, **_axes(e)),)
+
+
+def _swapaxes_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    if t[0] is None:
+        return None
+    return e.call(SWAPAXES, t[0], **_axes(e))
+
+
+def _axes(e: RuleBuilder) -> dict[str, object]:
+    """The axes swapped by the op being differentiated; swapping them again
+    undoes it."""
+    return {"axis1": e.attributes["axis1"], "axis2": e.attributes["axis2"]}
+
+
+def _write_swapaxes(
+    args: Sequence[ast.expr], attributes: Mapping[str, object], context: EmitContext
+) -> ast.expr:
+    """``np.swapaxes(x, -1, -2)`` or ``x.swapaxes(-1, -2)``: axes positional,
+    as people write them."""
+    axes = [literal(attributes["axis1"]), literal(attributes["axis2"])]
+    if attributes["namespace"] == "method":
+        method = ast.Attribute(args[0], "swapaxes", ast.Load())
+        return ast.Call(method, axes, [])
+    function = ast.Attribute(context.module("numpy"), "swapaxes", ast.Load())
+    return ast.Call(function, [args[0], *axes], [])
+
+
+#: ``np.swapaxes(x, axis1, axis2)``, ``x.swapaxes(axis1, axis2)``.
+SWAPAXES = Primitive(
+    "swapaxes",
+    1,
+    {"numpy": "swapaxes", "method": "swapaxes"},
+    _swapaxes_vjp,
+    _swapaxes_jvp,
+    (ANY,),
+    result_type=_swapaxes_type,
+    options=("axis1", "axis2"),
+    writer=_write_swapaxes,
+    view=True,
+)
+
+
+def rank_of(x: Value) -> int:
+    """The number of axes of ``x``, which a rule needs to know which
+    product it differentiates: refused where it is not known when the
+    gradient is built, rather than guessed."""
+    if isinstance(x.type, Scalar):
+        return 0
+    if isinstance(x.type, Array):
+        return x.type.rank
+    raise TypeRuleError(
+        "the number of axes of an operand is not known when the gradient is "
+        "built (it comes from a function srcgrad has no rule for), and this "
+        "derivative depends on it"
+    )
+
+
+def matrix_transpose(e: RuleBuilder, x: Value) -> Value:
+    """Each matrix of ``x`` transposed: ``x.T`` for a matrix (or a vector,
+    which it leaves be), ``np.swapaxes(x, -1, -2)`` for a stack of them.
+    The transpose of a transpose is the value transposed (``X`` where
+    ``x = X.T``), as exact and one view fewer."""
+    op = x.defining_op
+    stack = rank_of(x) > 2
+    if op is not None and _transposes_matrices(op, stack):  # x is X.T: X
+        return op.operands[0]
+    if stack:
+        return e.call(SWAPAXES, x, axis1=-1, axis2=-2)
+    return e.call(TRANSPOSE, x)
+
+
+def _transposes_matrices(op: Op, stack: bool) -> bool:
+    """Whether ``op`` transposes each matrix of its operand, as
+    ``matrix_transpose`` writes it."""
+    if not stack:
+        return op.definition is TRANSPOSE
+    axes = {op.attributes.get("axis1"), op.attributes.get("axis2")}
+    return op.definition is SWAPAXES and axes == {-1, -2}
+
+
+# -- matmul and dot -----------------------------------------------------------
+def matmul(e: RuleBuilder, a: Value, b: Value) -> Value:
+    """``a @ b``, as a rule writes it whatever the op's own namespace."""
+    return e.apply(MATMUL, a, b, namespace="operator")
+
+
+def surely_differ(first: Dim, second: Dim) -> bool:
+    """Whether two sizes differ whatever the inputs: two known sizes that
+    differ, or 1 and an input's size (which is never 1)."""
+    if isinstance(first, int) and isinstance(second, int):
+        return first != second
+    return (first == 1 and isinstance(second, Size)) or (
+        second == 1 and isinstance(first, Size)
+    )
+
+
+def matmul_dims(a: Sequence[Dim], b: Sequence[Dim], what: str) -> tuple[Dim, ...]:
+    """The dimensions of ``a @ b`` (NumPy's ``matmul``) for operands of
+    dimensions ``a`` and ``b``, each of at least one axis.
+
+    A vector ``a`` is a row (1, n) and a vector ``b`` a column (n, 1), and
+    that axis is left out of the result; the axes in front of the last two
+    (stacks of matrices) broadcast together.
+    """
+    inner_b = b[-2] if len(b) > 1 else b[0]
+    if surely_differ(a[-1], inner_b):
+        raise TypeRuleError(
+            f"{what}: the last axis of the first operand (size {a[-1]}) "
+            f"must match the {'second-to-last' if len(b) > 1 else 'only'} axis "
+            f"of the second (size {inner_b})"
+        )
+    batch = broadcast_dims(a[:-2], b[:-2])
+    rows = tuple(a[-2:-1])  # none for a vector
+    columns = tuple(b[-1:]) if len(b) > 1 else ()
+    return batch + rows + columns
+
+
+def _product_of_arrays(
+    types: Sequence[Type | None], what: str
+) -> tuple[Array, Array] | None:
+    """The two operands of a product, refused unless both are arrays of at
+    least one axis; None where one is not known."""
     a, b = types
     if a is None or b is None:
         return None
     if not isinstance(a, Array) or not isinstance(b, Array) or not a.rank or not b.rank:
         raise TypeRuleError(
-            "@ (matmul) needs two arrays of at least one axis; use * for numbers"
+            f"{what} needs two arrays of at least one axis; use * for numbers"
         )
-    if a.rank > 2 or b.rank > 2:
-        raise TypeRuleError(
-            "@ of arrays of more than two axes (stacked matrices) is not supported yet"
-        )
+    return a, b
+
+
+def _matmul_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    operands = _product_of_arrays(types, "@ (matmul)")
+    if operands is None:
+        return None
+    a, b = operands
     kind = wider(a.kind, b.kind)
-    dims = b.dims[1:] if a.rank == 1 else a.dims[:-1] + b.dims[1:]
+    dims = matmul_dims(a.dims, b.dims, "@ (matmul)")
     return Array(kind, dims) if dims else Scalar(kind)
+
+
+def _dot_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    operands = _product_of_arrays(types, "np.dot")
+    if operands is not None and max(operands[0].rank, operands[1].rank) > 2:
+        raise TypeRuleError(
+            "np.dot of an array of more than two axes pairs every matrix of "
+            "one with every matrix of the other (NumPy's dot rules, not "
+            "matmul's), which srcgrad does not support; srcgrad takes np.dot "
+            "of vectors and matrices: for stacks of matrices use @ "
+            "(np.matmul), which broadcasts the stack axes, or np.einsum"
+        )
+    return _matmul_type(types, attributes)
 
 
 def _matmul_vjp(
     e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
 ) -> Cotangents:
     a, b = args
-    rank_a, rank_b = len(dims_of(a.type)), len(dims_of(b.type))
+    rank_a, rank_b = rank_of(a), rank_of(b)
+    if max(rank_a, rank_b) > 2:
+        return _stacked_matmul_vjp(e, g, a, b)
     if rank_a == 1 and rank_b == 1:  # a @ b = sum(a * b)
         return e.mul(g, b), e.mul(g, a)
     if rank_b == 1:  # (m, n) @ (n,) = (m,)
-        return e.call(OUTER, g, b), e.call(MATMUL, e.call(TRANSPOSE, a), g)
+        return e.call(OUTER, g, b), matmul(e, matrix_transpose(e, a), g)
     if rank_a == 1:  # (n,) @ (n, k) = (k,)
-        return e.call(MATMUL, b, g), e.call(OUTER, a, g)
+        return matmul(e, b, g), e.call(OUTER, a, g)
     return (
-        e.call(MATMUL, g, e.call(TRANSPOSE, b)),
-        e.call(MATMUL, e.call(TRANSPOSE, a), g),
+        matmul(e, g, matrix_transpose(e, b)),
+        matmul(e, matrix_transpose(e, a), g),
     )
+
+
+def _stacked_matmul_vjp(e: RuleBuilder, g: Value, a: Value, b: Value) -> Cotangents:
+    """The adjoints of ``a @ b`` where an operand is a stack of matrices:
+    matrix by matrix as for matrices, each then summed over the stack axes
+    its operand was broadcast along (``unbroadcast``)."""
+    rank_a, rank_b = rank_of(a), rank_of(b)
+    if rank_a == 1:
+        # (n,) @ (..., n, k) = (..., k): a_bar[n] = sum b[..., n, k] g[..., k];
+        # b_bar[..., n, k] = a[n] g[..., k], an outer product per matrix.
+        column = e.call(EXPAND_DIMS, g, axis=-1)
+        a_bar = e.call(SQUEEZE, matmul(e, b, column), axis=-1)
+        row = e.call(EXPAND_DIMS, g, axis=-2)
+        b_bar = e.mul(e.call(EXPAND_DIMS, a, axis=-1), row)
+    elif rank_b == 1:
+        # (..., m, n) @ (n,) = (..., m): a_bar[..., m, n] = g[..., m] b[n];
+        # b_bar[n] = sum g[..., m] a[..., m, n].
+        a_bar = e.mul(e.call(EXPAND_DIMS, g, axis=-1), b)
+        row = e.call(EXPAND_DIMS, g, axis=-2)
+        b_bar = e.call(SQUEEZE, matmul(e, row, a), axis=-2)
+    else:
+        a_bar = matmul(e, g, matrix_transpose(e, b))
+        b_bar = matmul(e, matrix_transpose(e, a), g)
+    return e.unbroadcast(a_bar, a), e.unbroadcast(b_bar, b)
 
 
 def _matmul_jvp(
     e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
 ) -> Value | None:
     a, b = args
-    left = None if t[0] is None else e.call(MATMUL, t[0], b)
-    right = None if t[1] is None else e.call(MATMUL, a, t[1])
+    left = None if t[0] is None else matmul(e, t[0], b)
+    right = None if t[1] is None else matmul(e, a, t[1])
     return e.add_tangents(left, right)
 
 
-#: ``a @ b``, ``np.matmul(a, b)``: vectors and matrices.
+#: ``a @ b``, ``np.matmul(a, b)``: vectors, matrices and stacks of them.
 MATMUL = Primitive(
     "matmul",
     2,
@@ -85,10 +294,11 @@ DOT = Primitive(
     _matmul_vjp,
     _matmul_jvp,
     (ANY, ANY),
-    result_type=_matmul_type,
+    result_type=_dot_type,
 )
 
 
+# -- outer --------------------------------------------------------------------
 def _outer_type(
     types: Sequence[Type | None], attributes: Mapping[str, object]
 ) -> Type | None:
@@ -110,7 +320,7 @@ def _outer_vjp(
 ) -> Cotangents:
     # out[i, j] = a[i] * b[j]: a_bar = g @ b, b_bar = a @ g.
     a, b = args
-    return e.call(MATMUL, g, b), e.call(MATMUL, a, g)
+    return matmul(e, g, b), matmul(e, a, g)
 
 
 def _outer_jvp(
@@ -133,4 +343,4 @@ OUTER = Primitive(
     result_type=_outer_type,
 )
 
-LINALG = (MATMUL, DOT, OUTER)
+LINALG = (MATMUL, DOT, OUTER, SWAPAXES)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
@@ -338,7 +339,8 @@ class Primitive:
         if namespace == "builtins":
             function = context.builtin(spelling)
         else:
-            function = ast.Attribute(context.module(namespace), spelling, ast.Load())
+            module = module_expression(namespace, context)
+            function = ast.Attribute(module, spelling, ast.Load())
         return ast.Call(function, list(args), self._keywords(attributes, context))
 
     def _keywords(
@@ -354,7 +356,7 @@ class Primitive:
             if name == "dtype":
                 keywords.append(ast.keyword(name, context.builtin(str(value))))
             else:
-                keywords.append(ast.keyword(name, _literal(value)))
+                keywords.append(ast.keyword(name, literal(value)))
         return keywords
 
     def _emit_on_value(
@@ -374,7 +376,7 @@ class Primitive:
         if namespace == "method":
             value = ast.Call(value, list(rest), self._keywords(attributes, context))
         if self.subscript is not None:
-            index = _literal(attributes[self.subscript])
+            index = literal(attributes[self.subscript])
             value = ast.Subscript(value, index, ast.Load())
         return value
 
@@ -396,9 +398,7 @@ class Primitive:
         if namespace in ("method", "attribute", "helper") or self.options:
             # Written on a value, or with options: folding leaves it be.
             raise TypeError(f"{self.name} is not evaluated while building")
-        import numpy
-
-        return getattr(numpy, spelling)
+        return getattr(importlib.import_module(namespace), spelling)
 
     def evaluate(self, namespace: str, args: Sequence[object]) -> object:
         """Run the primitive on Python values (constant folding, tests)."""
@@ -408,10 +408,21 @@ class Primitive:
         return f"Primitive({self.name})"
 
 
-def _literal(value: object) -> ast.expr:
+def module_expression(namespace: str, context: EmitContext) -> ast.expr:
+    """The module a namespace names, as generated code reads it: ``np`` for
+    ``numpy``, and ``np.linalg`` for ``numpy.linalg``, a submodule read as an
+    attribute of its package's binding (so the code imports ``numpy`` alone)."""
+    package, *submodules = namespace.split(".")
+    module = context.module(package)
+    for name in submodules:
+        module = ast.Attribute(module, name, ast.Load())
+    return module
+
+
+def literal(value: object) -> ast.expr:
     """An option's value as Python: ``0``, ``-1``, ``(0, 1)``, ``True``."""
     if isinstance(value, tuple):
-        return ast.Tuple([_literal(item) for item in value], ast.Load())
+        return ast.Tuple([literal(item) for item in value], ast.Load())
     if isinstance(value, int) and not isinstance(value, bool) and value < 0:
         return ast.UnaryOp(ast.USub(), ast.Constant(-value))
     return ast.Constant(value)  # type: ignore[arg-type]

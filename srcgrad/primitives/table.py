@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import builtins
 import functools
-import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType, ModuleType
 
+from srcgrad.ir.types import REAL, Scalar, Type
 from srcgrad.primitives.arithmetic import ARITHMETIC
 from srcgrad.primitives.arrays import ARRAYS
 from srcgrad.primitives.elementwise import ELEMENTWISE
@@ -39,19 +39,16 @@ def spellings_in(module: ModuleType) -> Iterator[tuple[object, Primitive, str]]:
     """Each ``(function object, primitive, namespace)`` that ``module`` holds.
 
     Args:
-        module: ``math``, ``numpy`` or ``builtins``.
+        module: ``math``, ``numpy``, ``numpy.linalg`` or ``builtins``.
 
     Returns:
         An iterator over the module's functions that are primitives; the
         namespace is the one generated code writes the op (and calls the
-        derivative's functions) in. A builtin that means an operator
+        derivative's functions) in: the module's name (``numpy.linalg``
+        for ``np.linalg.solve``). A builtin that means an operator
         (``pow``) is in the ``operator`` namespace.
     """
-    namespaces: tuple[str, ...]
-    if module is builtins:
-        namespaces = ("builtins", "operator")
-    else:
-        namespaces = ("math",) if module is math else ("numpy",)
+    namespaces = ("builtins", "operator") if module is builtins else (module.__name__,)
     for primitive in PRIMITIVES.values():
         for namespace in namespaces:
             spelling = primitive.spelling(namespace)
@@ -71,6 +68,11 @@ def without_rule(namespace: str, name: str, arity: int) -> Primitive:
     ``x`` needs no rule: the op computes its value as written, and reverse
     mode refuses it only if it lies between ``wrt`` and the output. One
     primitive per function and arity, so CSE merges equal calls.
+
+    Of numbers it gives a number. Of arrays nothing is known of its result
+    (``np.linalg.norm(A)`` is a number, ``np.cumsum(x)`` an array): its type
+    is unknown, never guessed elementwise, so adjoints it reaches are summed
+    back to their operands' shapes when the code runs.
     """
     return Primitive(
         f"{namespace}.{name}",
@@ -80,11 +82,15 @@ def without_rule(namespace: str, name: str, arity: int) -> Primitive:
         None,
         (),
         opaque=True,
-        result_type=_unknown,
+        result_type=_unknown_of_arrays,
         view=True,  # np.asarray(y) may be y itself
     )
 
 
-def _unknown(types: object, attributes: object) -> None:
-    """What a function srcgrad only evaluates gives: not known."""
+def _unknown_of_arrays(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    """A number for numbers; for anything else, unknown (None)."""
+    if all(isinstance(type_, Scalar) for type_ in types):
+        return REAL
     return None
