@@ -37,7 +37,8 @@ from srcgrad.ir import (
 from srcgrad.ir.types import is_array, same_shape
 from srcgrad.passes import active_values, reaching_output
 from srcgrad.primitives import RuleEmitter
-from srcgrad.primitives.shapes import SHAPED_LIKE, ZEROS_LIKE
+from srcgrad.primitives.broadcasting import SHAPED_LIKE
+from srcgrad.primitives.shapes import ZEROS_LIKE
 
 
 def reverse(

@@ -1,4 +1,5 @@
-"""The array primitives, gathered: shapes, reductions, products.
+"""The array primitives, gathered: shapes, broadcasting, reordering,
+reshaping and joining arrays, reductions, products, indexing, creation.
 
 Options such as ``axis`` and ``keepdims`` are attributes of an op, written
 out in the code, never operands: the shape of every value follows from
@@ -9,10 +10,24 @@ back to each operand's own shape by the reverse sweep
 
 from __future__ import annotations
 
+from srcgrad.primitives.broadcasting import BROADCASTING
 from srcgrad.primitives.creation import CREATION
 from srcgrad.primitives.indexing import INDEXING
+from srcgrad.primitives.joining import JOINING
 from srcgrad.primitives.linalg import LINALG
 from srcgrad.primitives.reductions import REDUCTIONS
+from srcgrad.primitives.reordering import REORDERING
+from srcgrad.primitives.reshaping import RESHAPING
 from srcgrad.primitives.shapes import SHAPES
 
-ARRAYS = (*SHAPES, *REDUCTIONS, *LINALG, *INDEXING, *CREATION)
+ARRAYS = (
+    *SHAPES,
+    *BROADCASTING,
+    *REORDERING,
+    *RESHAPING,
+    *JOINING,
+    *REDUCTIONS,
+    *LINALG,
+    *INDEXING,
+    *CREATION,
+)

@@ -19,7 +19,8 @@ from srcgrad.ir.types import (
     wider,
 )
 from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
-from srcgrad.primitives.shapes import ANY, TRANSPOSE
+from srcgrad.primitives.reordering import TRANSPOSE
+from srcgrad.primitives.shapes import ANY
 
 
 def _matmul_type(

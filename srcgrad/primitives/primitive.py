@@ -230,6 +230,9 @@ class Primitive:
             array made, then written into); such an op is never inlined.
         view: its value may share memory with an operand (``x.T``,
             ``x[1:]``): a write into one changes the other.
+        sequence: its operands are passed as one list (``np.stack([a, b])``):
+            the frontend takes them from a list or tuple written out, and
+            the default writer writes them as one list.
         elementwise: it applies item by item to operands that broadcast
             together (``np.where``), so the reverse sweep sums each
             cotangent back to its operand's shape, and a cotangent that only
@@ -261,6 +264,7 @@ class Primitive:
     writer: Writer | None = None
     statements: StatementWriter | None = None
     view: bool = False
+    sequence: bool = False
     elementwise: bool | None = None
     is_terminator: bool = False
 
@@ -339,7 +343,16 @@ class Primitive:
             function = context.builtin(spelling)
         else:
             function = ast.Attribute(context.module(namespace), spelling, ast.Load())
-        return ast.Call(function, list(args), self._keywords(attributes, context))
+        return ast.Call(
+            function, self._positional(args), self._keywords(attributes, context)
+        )
+
+    def _positional(self, args: Sequence[ast.expr]) -> list[ast.expr]:
+        """The positional arguments: the operands, as one list where the
+        function takes them so (``np.concatenate([a, b])``)."""
+        if self.sequence:
+            return [ast.List(list(args), ast.Load())]
+        return list(args)
 
     def _keywords(
         self, attributes: Mapping[str, object], context: EmitContext
@@ -354,7 +367,7 @@ class Primitive:
             if name == "dtype":
                 keywords.append(ast.keyword(name, context.builtin(str(value))))
             else:
-                keywords.append(ast.keyword(name, _literal(value)))
+                keywords.append(ast.keyword(name, literal(value)))
         return keywords
 
     def _emit_on_value(
@@ -374,7 +387,7 @@ class Primitive:
         if namespace == "method":
             value = ast.Call(value, list(rest), self._keywords(attributes, context))
         if self.subscript is not None:
-            index = _literal(attributes[self.subscript])
+            index = literal(attributes[self.subscript])
             value = ast.Subscript(value, index, ast.Load())
         return value
 
@@ -398,7 +411,10 @@ class Primitive:
             raise TypeError(f"{self.name} is not evaluated while building")
         import numpy
 
-        return getattr(numpy, spelling)
+        function = getattr(numpy, spelling)
+        if self.sequence:
+            return lambda *args: function(list(args))
+        return function
 
     def evaluate(self, namespace: str, args: Sequence[object]) -> object:
         """Run the primitive on Python values (constant folding, tests)."""
@@ -408,10 +424,10 @@ class Primitive:
         return f"Primitive({self.name})"
 
 
-def _literal(value: object) -> ast.expr:
+def literal(value: object) -> ast.expr:
     """An option's value as Python: ``0``, ``-1``, ``(0, 1)``, ``True``."""
     if isinstance(value, tuple):
-        return ast.Tuple([_literal(item) for item in value], ast.Load())
+        return ast.Tuple([literal(item) for item in value], ast.Load())
     if isinstance(value, int) and not isinstance(value, bool) and value < 0:
         return ast.UnaryOp(ast.USub(), ast.Constant(-value))
     return ast.Constant(value)  # type: ignore[arg-type]
