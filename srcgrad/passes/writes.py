@@ -60,8 +60,8 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
     name = base.name_hint or "the array"
     if not _owned(function, base, set()):
         raise ValueTypeError(
-            f"{name} is an input array, or a view of one (a slice, .T): writing "
-            f"into it would change the caller's array; copy it first "
+            f"{name} is an input array, or a view of one (a slice, .T, a reshape): "
+            f"writing into it would change the caller's array; copy it first "
             f"({name} = {name}.copy()) or make a new one (np.zeros_like({name}))",
             op.loc,
         )
@@ -69,9 +69,10 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
         if _read_after(view, op, users):
             shown = view.name_hint or "a view"
             raise ValueTypeError(
-                f"{shown} is a view of {name} (a slice or .T shares its items), "
-                f"read after this write into {name}; in Python it would see the "
-                f"write: copy the view where it is made ({shown} = ....copy())",
+                f"{shown} is a view of {name} (a slice, .T or a reshape shares "
+                f"its items), read after this write into {name}; in Python it "
+                f"would see the write: copy the view where it is made "
+                f"({shown} = ....copy())",
                 op.loc,
             )
 

@@ -77,7 +77,10 @@ class RuleEmitter:
 
     def call(self, primitive: Primitive, *args: Value, **options: object) -> Value:
         """``primitive(*args)`` in this rule's namespace, or the nearest that
-        has it: NumPy before ``math`` where an operand may be an array."""
+        has it: NumPy before ``math`` where an operand may be an array.
+        A ``namespace`` among ``options`` (a rule passing on all the op's
+        attributes) gives way to the one chosen here."""
+        options.pop("namespace", None)
         fallbacks = _FALLBACK_NAMESPACES
         first: tuple[str, ...] = (self.namespace,)
         if not all(is_scalar(arg.type) for arg in args):

@@ -64,11 +64,14 @@ def _transpose_type(
     types: Sequence[Type | None], attributes: Mapping[str, object]
 ) -> Type | None:
     operand = types[0]
-    if operand is None or isinstance(operand, Scalar):
-        return operand
-    if not isinstance(operand, Array):
+    if operand is None:
+        return None
+    if not isinstance(operand, (Array, Scalar)):
         raise TypeRuleError(".T of something that is not an array")
-    order = _permutation(attributes.get("axes"), operand.rank)
+    rank = operand.rank if isinstance(operand, Array) else 0
+    order = _permutation(attributes.get("axes"), rank)
+    if isinstance(operand, Scalar):
+        return operand
     return Array(operand.kind, tuple(operand.dims[axis] for axis in order))
 
 
