@@ -72,21 +72,7 @@ def _rule(
     written = {"namespace": namespace, **attributes}
     out = builder.create(primitive, args, written).result
     emitter = RuleEmitter(builder, primitive, namespace, written)
-    if mode == "jvp":
-        seeds = [_typed(f"t{i}", None, value.type) for i, value in enumerate(inputs)]
-        tangents = iter(seeds)
-        per_operand = tuple(
-            None if isinstance(value, Fixed) else next(tangents) for value in operands
-        )
-        results = [primitive.jvp(emitter, per_operand, tuple(args), out)]
-    else:
-        seeds = [_typed("g", None, out.type)]
-        cotangents = primitive.vjp(emitter, seeds[0], tuple(args), out)
-        results = [
-            cotangent
-            for cotangent, value in zip(cotangents, operands, strict=True)
-            if not isinstance(value, Fixed)
-        ]
+    seeds, results = _applied(mode, emitter, args, out, operands)
     block.arguments.extend(seeds)
     for seed in seeds:
         seed.owner = block
@@ -96,6 +82,37 @@ def _rule(
     function = verify(Function(mode, parameters, Region([block])))
     optimize(function, after_each=verify)
     return load(generate(function), {"__builtins__": builtins})
+
+
+def _applied(
+    mode: str,
+    emitter: RuleEmitter,
+    args: list[Value],
+    out: Value,
+    operands: Sequence[Any],
+) -> tuple[list[Value], list[Value | None]]:
+    """The seeds (tangents of the inputs, or the cotangent of ``out``) and
+    what the rule makes of them: the tangent, or the inputs' cotangents."""
+    primitive = emitter.primitive
+    inputs = [
+        arg
+        for arg, value in zip(args, operands, strict=True)
+        if not isinstance(value, Fixed)
+    ]
+    if mode == "jvp":
+        seeds = [_typed(f"t{i}", None, value.type) for i, value in enumerate(inputs)]
+        tangents = iter(seeds)
+        per_operand = tuple(
+            None if isinstance(value, Fixed) else next(tangents) for value in operands
+        )
+        return seeds, [primitive.jvp(emitter, per_operand, tuple(args), out)]
+    seeds = [_typed("g", None, out.type)]
+    cotangents = primitive.vjp(emitter, seeds[0], tuple(args), out)
+    return seeds, [
+        cotangent
+        for cotangent, value in zip(cotangents, operands, strict=True)
+        if not isinstance(value, Fixed)
+    ]
 
 
 def _typed(name: str, value: Any, type_: Any = None) -> Value:

@@ -188,6 +188,24 @@ def test_expand_dims_from_user_code():
     _check("np.expand_dims(a, (0, 2)) * np.expand_dims(a, -1)", [_values((3,), 6)], 6)
 
 
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "np.reshape(a, (1, 1))",
+        "np.ravel(a)",
+        "np.broadcast_to(a, (2, 3))",
+        "np.stack([a, b, a * b])",
+        "np.hstack([a, b])",
+        "np.vstack([a, b])",
+        "np.transpose(a)",
+        "np.flip(a)",
+        "np.roll(a, 1)",
+    ],
+)
+def test_numbers_as_numpy_takes_them(expression):
+    _check(expression, [0.3, 0.7], 8)
+
+
 # -- containers ----------------------------------------------------------------
 def test_lists_and_tuples_of_arrays_and_numbers():
     f = define("""

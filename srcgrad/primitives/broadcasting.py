@@ -67,12 +67,13 @@ def _broadcast_to_type(
 
 def _stretched(have: Dim, wanted: Dim) -> Dim:
     """The size of an axis of size ``have`` broadcast to size ``wanted``:
-    only an axis of size 1 stretches, so any other keeps its size."""
+    only an axis of size 1 stretches, so any other keeps its size (and
+    ``wanted`` must be it: the more that is known of the two)."""
     if isinstance(have, int) and isinstance(wanted, int) and have not in (1, wanted):
         raise TypeRuleError(f"cannot broadcast an axis of size {have} to {wanted}")
-    if wanted is None and not may_be_one(have):
-        return have
-    return wanted
+    if isinstance(wanted, int) or may_be_one(have):
+        return wanted
+    return have
 
 
 #: ``np.broadcast_to(x, shape)``; as an adjoint stretched to its value's

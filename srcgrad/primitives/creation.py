@@ -222,7 +222,10 @@ def _array_type(
         if type_ is None:
             return None
         if not isinstance(type_, Scalar):
-            raise TypeRuleError("np.array is supported of numbers written out")
+            raise TypeRuleError(
+                "np.array is supported of numbers written out; join arrays "
+                "with np.stack([a, b])"
+            )
         kind = "real" if "real" in (kind, type_.kind) else kind
     kind = _made_kind(attributes, kind)
     if rows is None:

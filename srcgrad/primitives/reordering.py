@@ -14,7 +14,7 @@ import ast
 from collections.abc import Mapping, Sequence
 
 from srcgrad.ir import EmitContext, Value
-from srcgrad.ir.types import INT, Array, Scalar, Type, TypeRuleError
+from srcgrad.ir.types import INT, Array, Scalar, Type, TypeRuleError, dims_of
 from srcgrad.primitives.primitive import (
     Cotangents,
     Primitive,
@@ -26,14 +26,16 @@ from srcgrad.primitives.primitive import (
 from srcgrad.primitives.shapes import ANY, normalized_axes
 
 
-def _array_operand(operand: Type | None, what: str) -> Array | None:
-    """``operand`` if it is an array, None if it is not known; a number or
-    anything else is refused: ``what`` reorders the items of an array."""
-    if operand is None or isinstance(operand, Array):
+def _checked(operand: Type | None, what: str) -> Array | Scalar | None:
+    """``operand``, an array or a number (whose one item stays put, as in
+    NumPy); None if not known."""
+    if operand is None or isinstance(operand, (Array, Scalar)):
         return operand
-    if isinstance(operand, Scalar):
-        raise TypeRuleError(f"{what} of a number: it reorders an array's items")
     raise TypeRuleError(f"{what} of something that is not an array")
+
+
+def _rank(operand: Array | Scalar) -> int:
+    return operand.rank if isinstance(operand, Array) else 0
 
 
 def _one_axis(axis: object, rank: int) -> int:
@@ -143,11 +145,11 @@ TRANSPOSE = Primitive(
 def _swapaxes_type(
     types: Sequence[Type | None], attributes: Mapping[str, object]
 ) -> Type | None:
-    operand = _array_operand(types[0], "np.swapaxes")
+    operand = _checked(types[0], "np.swapaxes")
     if operand is None:
         return None
-    first, second = _swapped(attributes, operand.rank)
-    dims = list(operand.dims)
+    first, second = _swapped(attributes, _rank(operand))
+    dims = list(dims_of(operand))
     dims[first], dims[second] = dims[second], dims[first]
     return Array(operand.kind, tuple(dims))
 
@@ -215,9 +217,9 @@ def _same_type(what: str) -> TypeRule:
     def rule(
         types: Sequence[Type | None], attributes: Mapping[str, object]
     ) -> Type | None:
-        operand = _array_operand(types[0], what)
+        operand = _checked(types[0], what)
         if operand is not None:
-            normalized_axes(attributes.get("axis"), operand.rank)
+            normalized_axes(attributes.get("axis"), _rank(operand))
         shift = types[1] if len(types) > 1 else INT
         if shift is not None and shift not in (INT, Scalar("bool")):
             raise TypeRuleError(
