@@ -298,6 +298,8 @@ def test_writes_into_a_new_array_are_differentiated(copy):
         ("np.transpose(x, (0, 0))", "name an axis twice"),
         ("np.broadcast_to(x, (3, 3))", "cannot broadcast an axis of size 2"),
         ("np.concatenate(x)", "list of arrays written out"),
+        ("np.stack([x, x], axis=None)", "axis must be one int"),
+        ("np.swapaxes(x, 0, 2)", "axis 2 is out of bounds"),
     ],
 )
 def test_shapes_numpy_refuses_are_refused_where_written(expression, message):

@@ -39,7 +39,7 @@ from srcgrad.primitives.primitive import (
     TypeRule,
     VjpRule,
 )
-from srcgrad.primitives.shapes import DIM, ZEROS_LIKE, normalized_axes
+from srcgrad.primitives.shapes import DIM, ZEROS_LIKE, one_axis
 
 #: The size of an operand along the join's axis, or where it starts: a
 #: literal, and the values (``a.shape[0]``) added to it.
@@ -64,7 +64,7 @@ def _layout(
     axis = attributes.get("axis", 0)
     if name == "stack":
         rank = len(dims[0]) + 1
-        place = normalized_axes(axis, rank)[0]
+        place = one_axis(axis, rank)
         return place, [each[:place] + (1,) + each[place:] for each in dims]
     if name == "hstack":
         grown = [each or (1,) for each in dims]
@@ -75,7 +75,7 @@ def _layout(
         raise TypeRuleError("np.concatenate with axis=None: ravel the arrays first")
     if any(not each for each in dims):
         raise TypeRuleError("np.concatenate joins arrays, not numbers")
-    return normalized_axes(axis, len(dims[0]))[0], list(dims)
+    return one_axis(axis, len(dims[0])), list(dims)
 
 
 def _same_size(sizes: Sequence[Dim]) -> Dim:

@@ -23,7 +23,7 @@ from srcgrad.primitives.primitive import (
     TypeRule,
     literal,
 )
-from srcgrad.primitives.shapes import ANY, normalized_axes
+from srcgrad.primitives.shapes import ANY, normalized_axes, one_axis
 
 
 def _checked(operand: Type | None, what: str) -> Array | Scalar | None:
@@ -38,13 +38,6 @@ def _rank(operand: Array | Scalar) -> int:
     return operand.rank if isinstance(operand, Array) else 0
 
 
-def _one_axis(axis: object, rank: int) -> int:
-    """``axis`` (one int, negative from the end) as a non-negative int."""
-    if isinstance(axis, tuple):
-        raise TypeRuleError(f"axis must be one int, not {axis!r}")
-    return normalized_axes(axis, rank)[0]
-
-
 # -- transpose -----------------------------------------------------------------
 def _permutation(axes: object, rank: int) -> tuple[int, ...]:
     """``axes`` of ``np.transpose(x, axes)``, checked and non-negative; the
@@ -56,7 +49,7 @@ def _permutation(axes: object, rank: int) -> tuple[int, ...]:
             f"axes {axes!r} of a transpose must name each of the array's "
             f"{rank} axes once"
         )
-    found = tuple(_one_axis(axis, rank) for axis in axes)
+    found = tuple(one_axis(axis, rank) for axis in axes)
     if sorted(found) != list(range(rank)):
         raise TypeRuleError(f"axes {axes!r} of a transpose name an axis twice")
     return found
@@ -158,8 +151,8 @@ def _swapped(attributes: Mapping[str, object], rank: int) -> tuple[int, int]:
     if "axis1" not in attributes or "axis2" not in attributes:
         raise TypeRuleError("np.swapaxes takes the two axes it swaps")
     return (
-        _one_axis(attributes["axis1"], rank),
-        _one_axis(attributes["axis2"], rank),
+        one_axis(attributes["axis1"], rank),
+        one_axis(attributes["axis2"], rank),
     )
 
 
@@ -182,7 +175,7 @@ def _options(e: RuleBuilder, *names: str) -> dict[str, object]:
     return {name: e.attributes[name] for name in names if name in e.attributes}
 
 
-def _write_positionally(
+def _write_swapaxes(
     args: Sequence[ast.expr], attributes: Mapping[str, object], context: EmitContext
 ) -> ast.expr:
     """``np.swapaxes(x, 0, 1)`` or ``x.swapaxes(0, 1)``, as people write it."""
@@ -204,7 +197,7 @@ SWAPAXES = Primitive(
     (ANY,),
     result_type=_swapaxes_type,
     options=("axis1", "axis2"),
-    writer=_write_positionally,
+    writer=_write_swapaxes,
     view=True,
 )
 

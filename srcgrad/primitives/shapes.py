@@ -75,6 +75,13 @@ def written_dims(attributes: Mapping[str, object]) -> tuple[Dim, ...] | None:
     return attributes.get("dims")  # type: ignore[return-value]
 
 
+def one_axis(axis: object, rank: int) -> int:
+    """``axis`` (one int, negative from the end) as a non-negative int."""
+    if axis is None or isinstance(axis, tuple):
+        raise TypeRuleError(f"axis must be one int, not {axis!r}")
+    return normalized_axes(axis, rank)[0]
+
+
 def one_axis_or_tuple(axes: tuple[int, ...]) -> int | tuple[int, ...]:
     """``axis=`` as a person writes it: ``0``, or ``(0, 1)``."""
     return axes[0] if len(axes) == 1 else axes
@@ -317,5 +324,6 @@ __all__ = [
     "normalized_axes",
     "shape_dims",
     "written_dims",
+    "one_axis",
     "one_axis_or_tuple",
 ]
