@@ -1,6 +1,7 @@
 """Which ops are written inline into the statement that uses them.
 
-Constants and global reads are always written inline. Any other pure op
+Constants, global reads and tuples of constants (a shape written out,
+``(4, 3)``) are always written inline. Any other pure op
 with one result is written inline when it is a temporary (no name hint, or
 a term its one user continues) used exactly once, by an op of the *same
 block*: a value is never carried into a region (inside a loop it would be
@@ -24,6 +25,7 @@ from srcgrad.ir import (
     CONST,
     GLOBAL,
     IF,
+    PACK,
     UNDEF,
     UNPACK,
     Block,
@@ -100,7 +102,7 @@ class Inlining:
 
     def _decide(self, op: Op) -> bool:
         definition = op.definition
-        if definition in (CONST, GLOBAL):
+        if definition in (CONST, GLOBAL) or _literal_tuple(op):
             return True
         if definition in (UNDEF, UNPACK) or len(op.results) != 1:
             return False  # `(a,) = saved` unpacks: it is never `saved` inline
@@ -223,3 +225,11 @@ def _is_undef(value: Value) -> bool:
 
 def _line(op: Op) -> int | None:
     return None if op.loc is None else op.loc.line
+
+
+def _literal_tuple(op: Op) -> bool:
+    """``op`` makes a tuple of constants, such as the shape ``(4, 3)``."""
+    return op.definition is PACK and all(
+        operand.defining_op is not None and operand.defining_op.definition is CONST
+        for operand in op.operands
+    )

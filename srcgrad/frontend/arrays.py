@@ -1,44 +1,26 @@
-"""Lowering what only arrays have: ``x.T``, ``x.shape``, ``x.sum(axis=0)``,
-and the options of NumPy functions (``np.mean(x, axis=-1, keepdims=True)``).
+"""Lowering what only arrays have: ``x.T``, ``x.shape``, ``x[1:, i]``,
+``y[i] = v``; calls of their methods and of NumPy functions with options
+are ``array_calls``.
 
 An attribute or method of a value is an op whose namespace is
 ``attribute`` or ``method``, so generated code writes it as the user did.
-Options (``axis``, ``keepdims``) must be literals: they fix the shape of
-every value, which the gradient is built for.
 """
 
 from __future__ import annotations
 
 import ast
-import functools
 
-from srcgrad.errors import CallError
+from srcgrad.frontend.array_calls import ArrayCallLowering, literal_int, on_values
 from srcgrad.frontend.environment import Lowered
-from srcgrad.frontend.resolve import GlobalBinding, PrimitiveBinding
-from srcgrad.frontend.state import LoweringState
-from srcgrad.ir import PACK, Value
-from srcgrad.ir.types import TypeRuleError
-from srcgrad.primitives import PRIMITIVES, Primitive
-from srcgrad.primitives.creation import ARRAY, FULL, ONES, ZEROS
-from srcgrad.primitives.einsum import EINSUM, parse_subscripts
+from srcgrad.frontend.resolve import GlobalBinding
+from srcgrad.ir import Value
+from srcgrad.primitives.creation import ARRAY
 from srcgrad.primitives.indexing import INDEX, OPERAND, SETITEM, Item
 from srcgrad.primitives.shapes import DIM, SHAPE
 
 
-@functools.cache
-def _on_values(namespace: str) -> dict[str, Primitive]:
-    """The primitives written as an attribute or a method of a value, by name."""
-    found: dict[str, Primitive] = {}
-    for primitive in PRIMITIVES.values():
-        spelling = primitive.spelling(namespace)
-        if spelling is not None:
-            for name in spelling.names:
-                found.setdefault(name, primitive)
-    return found
-
-
-class ArrayLowering(LoweringState):
-    """Lowers attributes and methods of arrays, and options of calls."""
+class ArrayLowering(ArrayCallLowering):
+    """Lowers attributes of arrays and subscripts (calls: ``array_calls``)."""
 
     locals: set[str]
 
@@ -61,12 +43,12 @@ class ArrayLowering(LoweringState):
             binding = self._reference(node)
             return isinstance(binding, GlobalBinding) and binding.is_value
         if isinstance(node, ast.Attribute):
-            return self._is_value(node.value) and node.attr in _on_values("attribute")
+            return self._is_value(node.value) and node.attr in on_values("attribute")
         return True
 
     def _array_attribute(self, node: ast.Attribute) -> Value | None:
         """``x.T``, ``x.shape``, ``x.ndim``, ``x.size``; None if not one."""
-        primitive = _on_values("attribute").get(node.attr)
+        primitive = on_values("attribute").get(node.attr)
         if primitive is None or not self._is_value(node.value):
             return None
         if primitive.subscript is not None:
@@ -74,168 +56,6 @@ class ArrayLowering(LoweringState):
         value = self._scalar(node.value)
         attributes = {"namespace": "attribute"}
         return self.builder.create(primitive, [value], attributes).result
-
-    def _method_call(self, node: ast.Call) -> Value | None:
-        """``x.sum(axis=0)``, ``x.dot(y)``; None if ``node`` is no method call."""
-        function = node.func
-        if not isinstance(function, ast.Attribute) or not self._is_value(
-            function.value
-        ):
-            return None
-        primitive = _on_values("method").get(function.attr)
-        if primitive is None:
-            return None  # the attribute lowering says why it is refused
-        receiver = self._scalar(function.value)
-        return self._with_options(node, primitive, "method", [receiver], node.args)
-
-    def _operand(self, node: ast.expr) -> Value:
-        """An operand of an array function: a value, or a tuple written out
-        (a shape, ``(n, 3)``) as one tuple value."""
-        lowered = self._expression(node)
-        if not isinstance(lowered, tuple):
-            return lowered
-        items = [self._tuple_item_value(item, node) for item in lowered]
-        return self.builder.create(PACK, items).result
-
-    def _tuple_item_value(self, item: Lowered, node: ast.expr) -> Value:
-        if isinstance(item, tuple):
-            self.fail(node, "a tuple of tuples is not supported here")
-        return item
-
-    def _options_call(self, node: ast.Call, callee: PrimitiveBinding) -> Value:
-        """A call to a NumPy function that takes options (``np.sum(x, axis=0)``)."""
-        if callee.primitive is ARRAY:
-            return self._array_of_numbers(node)
-        if callee.primitive is EINSUM:
-            return self._einsum(node, callee)
-        made = self._with_options(
-            node, callee.primitive, callee.namespace, [], node.args
-        )
-        op = made.defining_op
-        if op is not None and callee.primitive in (ZEROS, ONES, FULL) and node.args:
-            dims = _literal_shape(node.args[0])
-            if dims is not None:  # the shape is known when the gradient is built
-                op.attributes["dims"] = dims
-                made.type = None
-        return made
-
-    def _einsum(self, node: ast.Call, callee: PrimitiveBinding) -> Value:
-        """``np.einsum("ij,jk->ik", a, b)``: the subscripts, a literal string
-        first, are the op's attribute; the operands follow."""
-        display = ast.unparse(node.func)
-        first = node.args[0] if node.args else None
-        if not isinstance(first, ast.Constant) or not isinstance(first.value, str):
-            self.fail(
-                node,
-                f"{display} takes its subscripts first, as a literal string "
-                f'(`{display}("ij,jk->ik", a, b)`): the shapes of the values '
-                "the gradient computes depend on them",
-            )
-        if node.keywords:
-            self.fail(
-                node.keywords[0].value,
-                f"argument {node.keywords[0].arg!r} of {display} is not supported",
-            )
-        try:
-            parse_subscripts(first.value)
-        except TypeRuleError as error:
-            self.fail(first, str(error))
-        operands = [self._operand(arg) for arg in node.args[1:]]
-        attributes = {"namespace": callee.namespace, "subscripts": first.value}
-        return self.builder.create(EINSUM, operands, attributes).result
-
-    def _array_of_numbers(self, node: ast.Call) -> Value:
-        """``np.array([a, b])``, ``np.array([[a, b], [c, d]])`` of numbers."""
-        display = ast.unparse(node.func)
-        if len(node.args) != 1 or not isinstance(node.args[0], (ast.List, ast.Tuple)):
-            self.fail(
-                node,
-                f"{display} is supported of numbers written out in a list "
-                "(`np.array([a, b, c])`)",
-            )
-        rows = node.args[0].elts
-        attributes: dict[str, object] = {"namespace": "numpy"}
-        items: list[ast.expr] = list(rows)
-        if rows and all(isinstance(row, (ast.List, ast.Tuple)) for row in rows):
-            lengths = {len(row.elts) for row in rows}  # type: ignore[attr-defined]
-            if len(lengths) != 1:
-                self.fail(node, f"the rows of {display} differ in length", CallError)
-            attributes["rows"] = len(rows)
-            items = [item for row in rows for item in row.elts]  # type: ignore[attr-defined]
-        for keyword in node.keywords:
-            if keyword.arg != "dtype":
-                self.fail(
-                    keyword.value,
-                    f"argument {keyword.arg!r} of {display} is not supported",
-                )
-            attributes["dtype"] = self._dtype(keyword.value, display)
-        operands = [self._scalar(item) for item in items]
-        return self.builder.create(ARRAY, operands, attributes).result
-
-    def _dtype(self, node: ast.expr, display: str) -> str:
-        """``float``, ``int``, ``bool``, NumPy's ``np.float64``..., as a name."""
-        text = ast.unparse(node).strip("'\"")
-        name = text.rpartition(".")[2]
-        for kind, names in _DTYPE_NAMES.items():
-            if name in names or name.rstrip("0123456789") in names:
-                return kind
-        self.fail(
-            node,
-            f"dtype={text} of {display} is not supported; use float, int or bool",
-        )
-
-    def _with_options(
-        self,
-        node: ast.Call,
-        primitive: Primitive,
-        namespace: str,
-        operands: list[Value],
-        args: list[ast.expr],
-    ) -> Value:
-        arity = primitive.arity or len(operands) + len(args)
-        display = ast.unparse(node.func)
-        wanted = arity - len(operands)
-        if len(args) < wanted:
-            self.fail(node, f"{display} takes {arity} operand(s)", CallError)
-        operands = operands + [self._operand(arg) for arg in args[:wanted]]
-        attributes: dict[str, object] = {"namespace": namespace}
-        extra = args[wanted:]
-        if len(extra) > len(primitive.options):
-            self.fail(
-                node, f"{display} got {len(args)} positional arguments", CallError
-            )
-        for name, arg in zip(primitive.options, extra, strict=False):
-            attributes[name] = self._option(arg, name, display)
-        for keyword in node.keywords:
-            if keyword.arg not in primitive.options:
-                self.fail(
-                    keyword.value,
-                    f"argument {keyword.arg!r} of {display} is not supported",
-                )
-            if keyword.arg in attributes:
-                self.fail(
-                    keyword.value, f"{display} got {keyword.arg!r} twice", CallError
-                )
-            attributes[str(keyword.arg)] = self._option(
-                keyword.value, keyword.arg, display
-            )
-        return self.builder.create(primitive, operands, attributes).result
-
-    def _option(self, node: ast.expr, name: str, display: str) -> object:
-        """An option's value, which must be written as a literal (a type,
-        for ``dtype``: ``float``, ``int``, ``bool`` or NumPy's)."""
-        if name == "dtype":
-            return self._dtype(node, display)
-        try:
-            value = ast.literal_eval(node)
-        except ValueError:
-            self.fail(
-                node,
-                f"{name}= of {display} must be a literal (`{name}=0`, "
-                f"`{name}=(0, 1)`, `{name}=True`): the shapes of the values "
-                "the gradient computes depend on it",
-            )
-        return value
 
     # -- subscripts --------------------------------------------------------
     def _subscript(self, node: ast.Subscript) -> Lowered:
@@ -341,7 +161,7 @@ class ArrayLowering(LoweringState):
                 operands.append(self._index_list(part))
                 items.append(("int", None))
             else:
-                literal = _literal_int(part)
+                literal = literal_int(part)
                 if literal is None:
                     operands.append(self._scalar(part))
                 items.append(("int", literal))
@@ -352,7 +172,7 @@ class ArrayLowering(LoweringState):
     def _index_list(self, node: ast.List) -> Value:
         """``[0, 2, 2]`` as an index: ``np.array([0, 2, 2])``, of integers
         written out (NumPy reads a list index as such an array)."""
-        values = [_literal_int(item) for item in node.elts]
+        values = [literal_int(item) for item in node.elts]
         if not node.elts or any(value is None for value in values):
             self.fail(node, "a list index is supported of integers written out")
         items = [self.builder.const(value) for value in values]
@@ -363,7 +183,7 @@ class ArrayLowering(LoweringState):
         """A slice bound: None, a literal integer, or the next operand."""
         if node is None or (isinstance(node, ast.Constant) and node.value is None):
             return None
-        literal = _literal_int(node)
+        literal = literal_int(node)
         if literal is not None:
             return literal
         operands.append(self._scalar(node))
@@ -384,37 +204,6 @@ def _holds(items: tuple[object, ...], value: Value) -> bool:
         item is value or (isinstance(item, tuple) and _holds(item, value))
         for item in items
     )
-
-
-def _literal_int(node: ast.expr) -> int | None:
-    """The integer ``node`` writes out (``2``, ``-1``), else None."""
-    try:
-        value = ast.literal_eval(node)
-    except ValueError:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value
-
-
-#: What ``dtype=`` names, by the kind of number it gives.
-_DTYPE_NAMES = {
-    "float": ("float", "double"),
-    "int": ("int", "intc", "intp", "uint"),
-    "bool": ("bool", "bool_"),
-}
-
-
-def _literal_shape(node: ast.expr) -> tuple[int, ...] | None:
-    """The shape ``node`` writes out (``3``, ``(2, 3)``), else None."""
-    try:
-        value = ast.literal_eval(node)
-    except ValueError:
-        return None
-    items = value if isinstance(value, tuple) else (value,)
-    if all(isinstance(item, int) and not isinstance(item, bool) for item in items):
-        return items
-    return None
 
 
 def _one_int(items: list[Item]) -> bool:

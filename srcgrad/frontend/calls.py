@@ -95,7 +95,7 @@ class CallLowering(ExpressionLowering):
         self._refuse_unpacking(node)
         if callee.primitive is LOG_ABS_DET:  # a pair, not a number
             self.fail(node, f"{ast.unparse(node)} is a pair (sign, log|det|)")
-        if callee.primitive.options:
+        if callee.primitive.options or _array_function(callee):
             return self._options_call(node, callee)
         try:
             refuse_option_keywords(
@@ -318,6 +318,12 @@ class CallLowering(ExpressionLowering):
         start = self._scalar(start_node) if start_node else self.builder.const(0)
         operands = [start] + [self._number_item(item, node) for item in items]
         return self.builder.create(SUM_OF, operands, _BUILTINS).result
+
+
+def _array_function(callee: PrimitiveBinding) -> bool:
+    """A NumPy function of arrays that is not elementwise (``np.reshape``,
+    ``np.hstack``): it may take a shape or a list written out."""
+    return callee.namespace == "numpy" and not callee.primitive.broadcasts
 
 
 def _text_argument(node: ast.Call) -> bool:

@@ -29,7 +29,7 @@ from srcgrad.ir import (
 )
 from srcgrad.ir.types import Array, Scalar, same_shape
 from srcgrad.primitives import PRIMITIVES, Primitive
-from srcgrad.primitives.shapes import SHAPED_LIKE
+from srcgrad.primitives.broadcasting import SHAPED_LIKE
 
 
 def finish_returns(function: Function) -> None:
@@ -45,12 +45,34 @@ def finish_returns(function: Function) -> None:
     builder = Builder(function.entry, terminator.loc, derivative=True)
     # The inputs differentiated with respect to were checked to be floats.
     checked = {function.arguments[position] for position in positions}
+    viewed: set[Value] = set()  # what returned views view: one view each
     for index, position in enumerate(positions):
         value = terminator.operands[index]
+        root = _viewed(value)
+        if root in viewed:
+            value = _copied(builder, value, function.arguments[position])
+        elif root is not None:
+            viewed.add(root)
         terminator.operands[index] = _finished(
             builder, value, function.arguments[position], checked
         )
     function.entry.append(terminator)
+
+
+def _viewed(value: Value) -> Value | None:
+    """What the view ``value`` shares its items with, if it is a view (a
+    join's parts of one adjoint never overlap: each is its own)."""
+    op = value.defining_op
+    if op is None or not isinstance(op.definition, Primitive) or not op.definition.view:
+        return None
+    if op.attributes.get("part"):
+        return value
+    return _viewed(op.operands[0]) or op.operands[0]
+
+
+def _copied(builder: Builder, value: Value, input_: Value) -> Value:
+    attributes = {"namespace": "helper"}
+    return builder.create(SHAPED_LIKE, [value, input_], attributes).result
 
 
 def _finished(
@@ -59,8 +81,7 @@ def _finished(
     if isinstance(input_.type, Array):
         if _made_here(adjoint) and _is_real_array_like(adjoint, input_):
             return adjoint
-        attributes = {"namespace": "helper"}
-        return builder.create(SHAPED_LIKE, [adjoint, input_], attributes).result
+        return _copied(builder, adjoint, input_)
     if isinstance(input_.type, Scalar) and not _is_float(adjoint, set(checked)):
         attributes = {"namespace": "builtins"}
         return builder.create(PRIMITIVES["float"], [adjoint], attributes).result
@@ -81,7 +102,9 @@ def _made_here(value: Value) -> bool:
 
 
 #: Views that can be handed back when what they view was made here.
-_WRITABLE_VIEWS = frozenset({"transpose", "swapaxes", "reshape_like", "reshape"})
+_WRITABLE_VIEWS = frozenset(
+    {"transpose", "swapaxes", "reshape_like", "reshape", "index", "ravel"}
+)
 #: Views NumPy makes read-only.
 _READ_ONLY_VIEWS = frozenset({"broadcast_to"})
 

@@ -66,8 +66,8 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
     name = base.name_hint or "the array"
     if not _owned(function, base, set()):
         raise ValueTypeError(
-            f"{name} is an input array, or a view of one (a slice, .T): writing "
-            f"into it would change the caller's array; copy it first "
+            f"{name} is an input array, or a view of one (a slice, .T, a reshape): "
+            f"writing into it would change the caller's array; copy it first "
             f"({name} = {name}.copy()) or make a new one (np.zeros_like({name}))",
             op.loc,
         )

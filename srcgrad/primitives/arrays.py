@@ -1,4 +1,5 @@
-"""The array primitives, gathered: shapes, reductions, products.
+"""The array primitives, gathered: shapes, broadcasting, reordering,
+reshaping and joining arrays, reductions, products, indexing, creation.
 
 Options such as ``axis`` and ``keepdims`` are attributes of an op, written
 out in the code, never operands: the shape of every value follows from
@@ -9,17 +10,25 @@ back to each operand's own shape by the reverse sweep
 
 from __future__ import annotations
 
+from srcgrad.primitives.broadcasting import BROADCASTING
 from srcgrad.primitives.contractions import CONTRACTIONS
 from srcgrad.primitives.creation import CREATION
 from srcgrad.primitives.einsum import EINSUM
 from srcgrad.primitives.indexing import INDEXING
+from srcgrad.primitives.joining import JOINING
 from srcgrad.primitives.linalg import LINALG
 from srcgrad.primitives.numpy_linalg import NUMPY_LINALG
 from srcgrad.primitives.reductions import REDUCTIONS
+from srcgrad.primitives.reordering import REORDERING
+from srcgrad.primitives.reshaping import RESHAPING
 from srcgrad.primitives.shapes import SHAPES
 
 ARRAYS = (
     *SHAPES,
+    *BROADCASTING,
+    *REORDERING,
+    *RESHAPING,
+    *JOINING,
     *REDUCTIONS,
     *LINALG,
     EINSUM,

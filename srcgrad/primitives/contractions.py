@@ -18,11 +18,11 @@ from srcgrad.primitives.creation import EYE
 from srcgrad.primitives.einsum import Subscripts, einsum_cotangent
 from srcgrad.primitives.linalg import OUTER, matmul, rank_of, surely_differ
 from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
+from srcgrad.primitives.reordering import TRANSPOSE
 from srcgrad.primitives.shapes import (
     ANY,
     DIM,
     EXPAND_DIMS,
-    TRANSPOSE,
     normalized_axes,
     one_axis_or_tuple,
 )

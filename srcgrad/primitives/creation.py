@@ -17,10 +17,8 @@ from srcgrad.ir import EmitContext, Value
 from srcgrad.ir.types import (
     INT,
     Array,
-    Dim,
     Kind,
     Scalar,
-    Shape,
     Type,
     TypeRuleError,
     kind_of,
@@ -33,21 +31,10 @@ from srcgrad.primitives.primitive import (
     Tangents,
     TypeRule,
 )
-from srcgrad.primitives.shapes import ANY
+from srcgrad.primitives.shapes import ANY, shape_dims
 
 #: ``dtype=`` values an array may be made with, and the kind they give.
 DTYPES: dict[str, Kind] = {"float": "real", "int": "int", "bool": "bool"}
-
-
-def shape_dims(shape: Type | None) -> tuple[Dim, ...] | None:
-    """The dimensions a shape operand gives (``n``, ``(n, 3)``, ``x.shape``)."""
-    if shape == INT:
-        return (None,)
-    if isinstance(shape, Shape):
-        return shape.dims
-    if shape is None:
-        return None
-    raise TypeRuleError("a shape is an integer or a tuple of integers")
 
 
 def _made_kind(attributes: Mapping[str, object], default: Kind = "real") -> Kind:
@@ -235,7 +222,10 @@ def _array_type(
         if type_ is None:
             return None
         if not isinstance(type_, Scalar):
-            raise TypeRuleError("np.array is supported of numbers written out")
+            raise TypeRuleError(
+                "np.array is supported of numbers written out; join arrays "
+                "with np.stack([a, b])"
+            )
         kind = "real" if "real" in (kind, type_.kind) else kind
     kind = _made_kind(attributes, kind)
     if rows is None:

@@ -39,7 +39,8 @@ from srcgrad.ir.types import (
 )
 from srcgrad.primitives.creation import EYE
 from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
-from srcgrad.primitives.shapes import DIM, EXPAND_DIMS, TRANSPOSE, one_axis_or_tuple
+from srcgrad.primitives.reordering import TRANSPOSE
+from srcgrad.primitives.shapes import DIM, EXPAND_DIMS, one_axis_or_tuple
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 from srcgrad.ir import CONST, Builder, Value
 from srcgrad.ir.types import Array, Scalar, Type, is_scalar, same_shape
 from srcgrad.primitives.arithmetic import ADD, DIV, MUL, NEG, SUB
+from srcgrad.primitives.broadcasting import BROADCAST_TO, SUM_TO_SHAPE
 from srcgrad.primitives.constants import SYMBOLIC_CONSTANT
 from srcgrad.primitives.derive import OUTPUT_SYMBOL, operand_symbol, partial_derivatives
 from srcgrad.primitives.elementwise import SQRT
 from srcgrad.primitives.power import POW
 from srcgrad.primitives.primitive import CustomSpelling, Primitive
 from srcgrad.primitives.reductions import REDUCE_SUM
-from srcgrad.primitives.shapes import BROADCAST_TO, SHAPE, SUM_TO_SHAPE
+from srcgrad.primitives.shapes import SHAPE
 from srcgrad.primitives.table import PRIMITIVES
 
 if TYPE_CHECKING:
@@ -76,7 +77,10 @@ class RuleEmitter:
 
     def call(self, primitive: Primitive, *args: Value, **options: object) -> Value:
         """``primitive(*args)`` in this rule's namespace, or the nearest that
-        has it: NumPy before ``math`` where an operand may be an array."""
+        has it: NumPy before ``math`` where an operand may be an array.
+        A ``namespace`` among ``options`` (a rule passing on all the op's
+        attributes) gives way to the one chosen here."""
+        options.pop("namespace", None)
         fallbacks = _FALLBACK_NAMESPACES
         first: tuple[str, ...] = (self.namespace,)
         if not all(is_scalar(arg.type) for arg in args):

@@ -105,6 +105,9 @@ def _write_index(
 def _index_type(
     types: Sequence[Type | None], attributes: Mapping[str, object]
 ) -> Type | None:
+    given = attributes.get("type")
+    if given is not None:  # a rule's read of a piece whose shape it knows
+        return given  # type: ignore[return-value]
     array, *operands = types
     if array is None or any(operand is None for operand in operands):
         return None
@@ -251,7 +254,9 @@ def _may_repeat(items: Sequence[Item], operands: Sequence[Value]) -> bool:
     return False
 
 
-#: ``x[index]``: see the module.
+#: ``x[index]``: see the module. Attribute ``type``, where a rule sets it:
+#: the result's type, which the index alone does not tell (``g[:n]`` of a
+#: concatenation's cotangent has the shape of the operand it was).
 INDEX = Primitive(
     "index",
     None,

@@ -11,10 +11,9 @@ over the stack axes its operand was broadcast along.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping, Sequence
 
-from srcgrad.ir import EmitContext, Op, Value
+from srcgrad.ir import Op, Value
 from srcgrad.ir.types import (
     Array,
     Dim,
@@ -30,80 +29,12 @@ from srcgrad.primitives.primitive import (
     Primitive,
     RuleBuilder,
     Tangents,
-    literal,
 )
+from srcgrad.primitives.reordering import SWAPAXES, TRANSPOSE
 from srcgrad.primitives.shapes import (
     ANY,
     EXPAND_DIMS,
     SQUEEZE,
-    TRANSPOSE,
-    normalized_axes,
-)
-
-
-# -- swapaxes: the transpose of each matrix of a stack ------------------------
-def _swapaxes_type(
-    types: Sequence[Type | None], attributes: Mapping[str, object]
-) -> Type | None:
-    operand = types[0]
-    if operand is None:
-        return None
-    if not isinstance(operand, Array) or operand.rank < 2:
-        raise TypeRuleError("np.swapaxes needs an array of at least two axes")
-    if attributes.get("axis1") is None or attributes.get("axis2") is None:
-        raise TypeRuleError("np.swapaxes takes the two axes it swaps")
-    first = normalized_axes(attributes.get("axis1"), operand.rank)[0]
-    second = normalized_axes(attributes.get("axis2"), operand.rank)[0]
-    dims = list(operand.dims)
-    dims[first], dims[second] = dims[second], dims[first]
-    return Array(operand.kind, tuple(dims))
-
-
-def _swapaxes_vjp(
-    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
-) -> Cotangents:
-    return (e.call(SWAPAXES, g, **_axes(e)),)
-
-
-def _swapaxes_jvp(
-    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
-) -> Value | None:
-    if t[0] is None:
-        return None
-    return e.call(SWAPAXES, t[0], **_axes(e))
-
-
-def _axes(e: RuleBuilder) -> dict[str, object]:
-    """The axes swapped by the op being differentiated; swapping them again
-    undoes it."""
-    return {"axis1": e.attributes["axis1"], "axis2": e.attributes["axis2"]}
-
-
-def _write_swapaxes(
-    args: Sequence[ast.expr], attributes: Mapping[str, object], context: EmitContext
-) -> ast.expr:
-    """``np.swapaxes(x, -1, -2)`` or ``x.swapaxes(-1, -2)``: axes positional,
-    as people write them."""
-    axes = [literal(attributes["axis1"]), literal(attributes["axis2"])]
-    if attributes["namespace"] == "method":
-        method = ast.Attribute(args[0], "swapaxes", ast.Load())
-        return ast.Call(method, axes, [])
-    function = ast.Attribute(context.module("numpy"), "swapaxes", ast.Load())
-    return ast.Call(function, [args[0], *axes], [])
-
-
-#: ``np.swapaxes(x, axis1, axis2)``, ``x.swapaxes(axis1, axis2)``.
-SWAPAXES = Primitive(
-    "swapaxes",
-    1,
-    {"numpy": "swapaxes", "method": "swapaxes"},
-    _swapaxes_vjp,
-    _swapaxes_jvp,
-    (ANY,),
-    result_type=_swapaxes_type,
-    options=("axis1", "axis2"),
-    writer=_write_swapaxes,
-    view=True,
 )
 
 
@@ -343,4 +274,4 @@ OUTER = Primitive(
     result_type=_outer_type,
 )
 
-LINALG = (MATMUL, DOT, OUTER, SWAPAXES)
+LINALG = (MATMUL, DOT, OUTER)

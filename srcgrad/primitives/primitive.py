@@ -231,6 +231,9 @@ class Primitive:
             array made, then written into); such an op is never inlined.
         view: its value may share memory with an operand (``x.T``,
             ``x[1:]``): a write into one changes the other.
+        sequence: its operands are passed as one list (``np.stack([a, b])``):
+            the frontend takes them from a list or tuple written out, and
+            the default writer writes them as one list.
         elementwise: it applies item by item to operands that broadcast
             together (``np.where``), so the reverse sweep sums each
             cotangent back to its operand's shape, and a cotangent that only
@@ -262,6 +265,7 @@ class Primitive:
     writer: Writer | None = None
     statements: StatementWriter | None = None
     view: bool = False
+    sequence: bool = False
     elementwise: bool | None = None
     is_terminator: bool = False
 
@@ -339,9 +343,19 @@ class Primitive:
         if namespace == "builtins":
             function = context.builtin(spelling)
         else:
-            module = module_expression(namespace, context)
-            function = ast.Attribute(module, spelling, ast.Load())
-        return ast.Call(function, list(args), self._keywords(attributes, context))
+            function = ast.Attribute(
+                module_expression(namespace, context), spelling, ast.Load()
+            )
+        return ast.Call(
+            function, self._positional(args), self._keywords(attributes, context)
+        )
+
+    def _positional(self, args: Sequence[ast.expr]) -> list[ast.expr]:
+        """The positional arguments: the operands, as one list where the
+        function takes them so (``np.concatenate([a, b])``)."""
+        if self.sequence:
+            return [ast.List(list(args), ast.Load())]
+        return list(args)
 
     def _keywords(
         self, attributes: Mapping[str, object], context: EmitContext
@@ -398,7 +412,10 @@ class Primitive:
         if namespace in ("method", "attribute", "helper") or self.options:
             # Written on a value, or with options: folding leaves it be.
             raise TypeError(f"{self.name} is not evaluated while building")
-        return getattr(importlib.import_module(namespace), spelling)
+        function = getattr(importlib.import_module(namespace), spelling)
+        if self.sequence:
+            return lambda *args: function(list(args))
+        return function
 
     def evaluate(self, namespace: str, args: Sequence[object]) -> object:
         """Run the primitive on Python values (constant folding, tests)."""

@@ -1,7 +1,8 @@
-"""Array primitives that move numbers around: transposes, size-1 axes,
-broadcasting, and the inactive ``.shape``, ``.ndim`` and ``.size``.
+"""Array primitives that move numbers around: size-1 axes, broadcasting,
+and the inactive ``.shape``, ``.ndim`` and ``.size``.
 
-Each one's adjoint moves the cotangent back (``g.T`` for ``x.T``); the
+Each one's adjoint moves the cotangent back (``np.squeeze(g, axis)`` for
+``np.expand_dims(x, axis)``); the
 helpers a gradient calls where a shape is known only when it runs
 (``sum_to_shape``, ``shaped_like``) are primitives too, so a gradient that
 contains them can be differentiated again.
@@ -57,46 +58,33 @@ def normalized_axes(axis: object, rank: int) -> tuple[int, ...]:
     return tuple(sorted(axes))
 
 
+def shape_dims(shape: Type | None) -> tuple[Dim, ...] | None:
+    """The dimensions a shape operand gives (``n``, ``(n, 3)``, ``x.shape``)."""
+    if shape == INT:
+        return (None,)
+    if isinstance(shape, Shape):
+        return shape.dims
+    if shape is None:
+        return None
+    raise TypeRuleError("a shape is an integer or a tuple of integers")
+
+
+def written_dims(attributes: Mapping[str, object]) -> tuple[Dim, ...] | None:
+    """The sizes a shape written out in the code gives (attribute ``dims``:
+    each a literal, or None where the item is not one)."""
+    return attributes.get("dims")  # type: ignore[return-value]
+
+
+def one_axis(axis: object, rank: int) -> int:
+    """``axis`` (one int, negative from the end) as a non-negative int."""
+    if axis is None or isinstance(axis, tuple):
+        raise TypeRuleError(f"axis must be one int, not {axis!r}")
+    return normalized_axes(axis, rank)[0]
+
+
 def one_axis_or_tuple(axes: tuple[int, ...]) -> int | tuple[int, ...]:
     """``axis=`` as a person writes it: ``0``, or ``(0, 1)``."""
     return axes[0] if len(axes) == 1 else axes
-
-
-# -- transpose ---------------------------------------------------------------
-def _transpose_type(
-    types: Sequence[Type | None], attributes: Mapping[str, object]
-) -> Type | None:
-    operand = types[0]
-    if operand is None or isinstance(operand, Scalar):
-        return operand
-    if not isinstance(operand, Array):
-        raise TypeRuleError(".T of something that is not an array")
-    return Array(operand.kind, operand.dims[::-1])
-
-
-def _transpose_vjp(
-    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
-) -> Cotangents:
-    return (e.call(TRANSPOSE, g),)
-
-
-def _transpose_jvp(
-    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
-) -> Value | None:
-    return None if t[0] is None else e.call(TRANSPOSE, t[0])
-
-
-#: ``x.T`` (``np.transpose(x)``, all axes reversed).
-TRANSPOSE = Primitive(
-    "transpose",
-    1,
-    {"attribute": "T", "numpy": "transpose"},
-    _transpose_vjp,
-    _transpose_jvp,
-    (ANY,),
-    result_type=_transpose_type,
-    view=True,
-)
 
 
 # -- what arrays tell about themselves ---------------------------------------
@@ -289,97 +277,6 @@ RESHAPE_LIKE = Primitive(
 )
 
 
-# -- broadcasting ------------------------------------------------------------
-def _given_type(
-    types: Sequence[Type | None], attributes: Mapping[str, object]
-) -> Type | None:
-    return attributes.get("type")  # type: ignore[return-value]
-
-
-def _broadcast_to_vjp(
-    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
-) -> Cotangents:
-    return e.unbroadcast(g, args[0]), None
-
-
-def _broadcast_to_jvp(
-    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
-) -> Value | None:
-    if t[0] is None:
-        return None
-    return e.call(BROADCAST_TO, t[0], args[1], type=e.attributes.get("type"))
-
-
-#: ``np.broadcast_to(g, x.shape)``: an adjoint stretched to its value's
-#: shape; attribute ``type``: that value's type.
-BROADCAST_TO = Primitive(
-    "broadcast_to",
-    2,
-    {"numpy": "broadcast_to"},
-    _broadcast_to_vjp,
-    _broadcast_to_jvp,
-    (ANY, ANY),
-    result_type=_given_type,
-    view=True,
-)
-
-
-def _sum_to_shape_vjp(
-    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
-) -> Cotangents:
-    return e.materialize(g, args[0]), None
-
-
-def _sum_to_shape_jvp(
-    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
-) -> Value | None:
-    if t[0] is None:
-        return None
-    return e.apply(SUM_TO_SHAPE, t[0], args[1], namespace="helper", type=args[1].type)
-
-
-#: ``sum_to_shape(g, x)``: ``g`` summed over the axes along which ``x`` was
-#: broadcast, where they are known only when the code runs.
-SUM_TO_SHAPE = Primitive(
-    "sum_to_shape",
-    2,
-    {"helper": "sum_to_shape"},
-    _sum_to_shape_vjp,
-    _sum_to_shape_jvp,
-    (ANY, ANY),
-    result_type=_given_type,
-    view=True,
-)
-
-
-def _shaped_like_vjp(
-    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
-) -> Cotangents:
-    return e.unbroadcast(g, args[0]), None
-
-
-def _shaped_like_jvp(
-    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
-) -> Value | None:
-    if t[0] is None:
-        return None
-    return e.apply(SHAPED_LIKE, t[0], args[1], namespace="helper")
-
-
-#: ``shaped_like(g, x)``: an adjoint that broadcasts to ``x``'s shape, as a
-#: new array of that shape (what a gradient returns for an array input).
-SHAPED_LIKE = Primitive(
-    "shaped_like",
-    2,
-    {"helper": "shaped_like"},
-    _shaped_like_vjp,
-    _shaped_like_jvp,
-    (ANY, ANY),
-    result_type=lambda types, attributes: types[1],
-    view=True,
-)
-
-
 def _like(name: str) -> Primitive:
     return Primitive(
         name,
@@ -397,7 +294,6 @@ def _like(name: str) -> Primitive:
 ZEROS_LIKE = _like("zeros_like")
 
 SHAPES = (
-    TRANSPOSE,
     SHAPE,
     NDIM,
     SIZE,
@@ -405,27 +301,23 @@ SHAPES = (
     EXPAND_DIMS,
     SQUEEZE,
     RESHAPE_LIKE,
-    BROADCAST_TO,
-    SUM_TO_SHAPE,
-    SHAPED_LIKE,
     ZEROS_LIKE,
 )
 #: Used by rules elsewhere; keep the names importable.
 __all__ = [
     "ANY",
-    "BROADCAST_TO",
     "DIM",
     "EXPAND_DIMS",
     "NDIM",
     "RESHAPE_LIKE",
     "SHAPE",
-    "SHAPED_LIKE",
     "SHAPES",
     "SIZE",
     "SQUEEZE",
-    "SUM_TO_SHAPE",
-    "TRANSPOSE",
     "ZEROS_LIKE",
     "normalized_axes",
+    "shape_dims",
+    "written_dims",
+    "one_axis",
     "one_axis_or_tuple",
 ]

@@ -1,0 +1,149 @@
+"""Broadcasting an array to a shape, and summing an adjoint back.
+
+``np.broadcast_to(x, shape)`` is what users write, and what the reverse
+sweep writes to stretch an adjoint to its value's shape. The helpers a
+gradient calls where a shape is known only when it runs (``sum_to_shape``,
+``shaped_like``) are primitives too, so a gradient that contains them can
+be differentiated again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from srcgrad.ir import Value
+from srcgrad.ir.types import (
+    Array,
+    Dim,
+    Type,
+    TypeRuleError,
+    dims_of,
+    kind_of,
+    may_be_one,
+)
+from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
+from srcgrad.primitives.shapes import ANY, shape_dims, written_dims
+
+
+def _given_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    return attributes.get("type")  # type: ignore[return-value]
+
+
+def _broadcast_to_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return e.unbroadcast(g, args[0]), None
+
+
+def _broadcast_to_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    return None if t[0] is None else e.call(BROADCAST_TO, t[0], args[1], **e.attributes)
+
+
+def _broadcast_to_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    given = attributes.get("type")
+    if given is not None:
+        return given  # type: ignore[return-value]
+    operand = types[0]
+    dims = written_dims(attributes)
+    if dims is None:
+        dims = shape_dims(types[1])
+    if operand is None or dims is None:
+        return None
+    have = dims_of(operand)
+    if len(have) > len(dims):
+        raise TypeRuleError(
+            f"cannot broadcast an array of {len(have)} axes to {len(dims)} axes"
+        )
+    padded = (1,) * (len(dims) - len(have)) + have
+    stretched = tuple(_stretched(h, d) for h, d in zip(padded, dims, strict=True))
+    return Array(kind_of(operand) or "real", stretched)
+
+
+def _stretched(have: Dim, wanted: Dim) -> Dim:
+    """The size of an axis of size ``have`` broadcast to size ``wanted``:
+    only an axis of size 1 stretches, so any other keeps its size (and
+    ``wanted`` must be it: the more that is known of the two)."""
+    if isinstance(have, int) and isinstance(wanted, int) and have not in (1, wanted):
+        raise TypeRuleError(f"cannot broadcast an axis of size {have} to {wanted}")
+    if isinstance(wanted, int) or may_be_one(have):
+        return wanted
+    return have
+
+
+#: ``np.broadcast_to(x, shape)``; as an adjoint stretched to its value's
+#: shape, ``np.broadcast_to(g, x.shape)`` with attribute ``type``, that
+#: value's type. Attribute ``dims``: the sizes a shape written out gives.
+BROADCAST_TO = Primitive(
+    "broadcast_to",
+    2,
+    {"numpy": "broadcast_to"},
+    _broadcast_to_vjp,
+    _broadcast_to_jvp,
+    (ANY, ANY),
+    result_type=_broadcast_to_type,
+    view=True,
+)
+
+
+def _sum_to_shape_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return e.materialize(g, args[0]), None
+
+
+def _sum_to_shape_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    if t[0] is None:
+        return None
+    return e.apply(SUM_TO_SHAPE, t[0], args[1], namespace="helper", type=args[1].type)
+
+
+#: ``sum_to_shape(g, x)``: ``g`` summed over the axes along which ``x`` was
+#: broadcast, where they are known only when the code runs.
+SUM_TO_SHAPE = Primitive(
+    "sum_to_shape",
+    2,
+    {"helper": "sum_to_shape"},
+    _sum_to_shape_vjp,
+    _sum_to_shape_jvp,
+    (ANY, ANY),
+    result_type=_given_type,
+    view=True,
+)
+
+
+def _shaped_like_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return e.unbroadcast(g, args[0]), None
+
+
+def _shaped_like_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    if t[0] is None:
+        return None
+    return e.apply(SHAPED_LIKE, t[0], args[1], namespace="helper")
+
+
+#: ``shaped_like(g, x)``: an adjoint that broadcasts to ``x``'s shape, as a
+#: new array of that shape (what a gradient returns for an array input).
+SHAPED_LIKE = Primitive(
+    "shaped_like",
+    2,
+    {"helper": "shaped_like"},
+    _shaped_like_vjp,
+    _shaped_like_jvp,
+    (ANY, ANY),
+    result_type=lambda types, attributes: types[1],
+)
+
+
+BROADCASTING = (BROADCAST_TO, SUM_TO_SHAPE, SHAPED_LIKE)
