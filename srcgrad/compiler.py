@@ -68,9 +68,9 @@ def gradient_program(
     pure where they are; small helpers are inlined (``passes.inline``),
     once what can't be differentiated in them was reported at its place.
     """
+    refuse_none_as_number(primal)
     infer_types(primal, signature)
     refuse_unsafe_writes(primal)
-    refuse_none_as_number(primal)
     mark_pure_calls(primal)
     optimize_program(primal, optimize, after_each=after_each)
     if len(primal.functions) > 1:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import sys
 import threading
 import types
 from collections.abc import Callable, Hashable
@@ -115,15 +116,24 @@ class ForArrays:
         for name, value in values.items():
             if is_array(value):
                 check_array(label, f"parameter {name!r}", value, wrt=name in self.wrt)
+            elif isinstance(value, complex) or _is_complex_scalar(value):
+                raise NotRealError(
+                    f"{label}: parameter {name!r} is the complex number "
+                    f"{value!r}: srcgrad differentiates real functions"
+                )
         parameters = tuple(
             (name, type_of(value, name)) for name, value in values.items()
         )
         if self._read is None:
             self._read = self._variables()
-        variables = tuple(
-            (key, type_of(self._read_variable(key), str(key[0]))) for key in self._read
-        )
-        return Signature(parameters, variables)
+        variables = []
+        for key in self._read:
+            value = self._read_variable(key)
+            if is_array(value):
+                kind = "closure variable" if key[1] or key[3] else "global"
+                check_array(label, f"{kind} {key[0]!r}", value, wrt=False)
+            variables.append((key, type_of(value, str(key[0]))))
+        return Signature(parameters, tuple(variables))
 
     def _bound(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         if not kwargs and len(args) == len(self._names) == self._positional:
@@ -151,6 +161,11 @@ class ForArrays:
             return self.function.__globals__[str(name)]
         except (LookupError, ValueError, AttributeError):
             return None
+
+
+def _is_complex_scalar(value: object) -> bool:
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(value, numpy.complexfloating)
 
 
 def _key_of(value: object) -> object:

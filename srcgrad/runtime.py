@@ -150,44 +150,26 @@ def has_arrays(
     Args: as ``check_real``'s.
 
     Returns:
-        True if an input is an array (of real, integer or boolean numbers;
-        a ``wrt`` array of floating-point numbers), False if every input is
-        a real number, or sequence, as ``check_real`` takes them.
+        True if an input is an array (``for_arrays`` checks what it holds
+        when it first meets such inputs), False if every input is a real
+        number, or sequence, as ``check_real`` takes them.
 
     Raises:
-        NotRealError: an input is neither (see ``check_real``), or a ``wrt``
-            array does not hold floating-point numbers.
+        NotRealError: no input is an array and one is not what
+            ``check_real`` takes.
     """
     everything = (wrt, parameters, globals, closure)
-    if not any(
-        is_array(value) for group in everything for value in (group or {}).values()
-    ):
-        check_real(
-            gradient,
-            wrt=wrt,
-            parameters=parameters,
-            globals=globals,
-            closure=closure,
-            sequences=sequences,
-        )
-        return False
-    for name, value in (wrt or {}).items():
-        if is_array(value):
-            check_array(gradient, f"parameter {name!r}", value, wrt=True)
-        elif not _is_real_float(value):
-            _refuse(gradient, f"parameter {name!r}", value, "a real float")
-    groups: tuple[tuple[str, str, Mapping[str, object] | None], ...] = (
-        ("parameter", "parameters", parameters),
-        ("global", "globals", globals),
-        ("closure variable", "closure", closure),
+    if any(is_array(value) for group in everything for value in (group or {}).values()):
+        return True  # ``for_arrays`` checks them, once per kind of input
+    check_real(
+        gradient,
+        wrt=wrt,
+        parameters=parameters,
+        globals=globals,
+        closure=closure,
+        sequences=sequences,
     )
-    for kind, keyword, inputs in groups:
-        for name, value in (inputs or {}).items():
-            if is_array(value):
-                check_array(gradient, f"{kind} {name!r}", value, wrt=False)
-            else:
-                check_real(gradient, **{keyword: {name: value}})
-    return True
+    return False
 
 
 def check_array(gradient: str, what: str, value: object, *, wrt: bool) -> None:

@@ -103,7 +103,16 @@ def _made_here(value: Value) -> bool:
 
 #: Views that can be handed back when what they view was made here.
 _WRITABLE_VIEWS = frozenset(
-    {"transpose", "swapaxes", "reshape_like", "reshape", "index", "ravel"}
+    {
+        "transpose",
+        "swapaxes",
+        "reshape_like",
+        "reshape",
+        "index",
+        "ravel",
+        "setitem",  # the array written into
+        "index_add",
+    }
 )
 #: Views NumPy makes read-only.
 _READ_ONLY_VIEWS = frozenset({"broadcast_to"})
