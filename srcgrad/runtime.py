@@ -32,6 +32,7 @@ __all__ = [
     "has_arrays",
     "is_array",
     "is_real_sequence",
+    "one_number",
     "shaped_like",
     "shapes_differ",
     "sum_to_shape",
@@ -70,6 +71,18 @@ def sum_to_shape(g: Any, like: Any) -> Any:
     if kept:
         g = g.sum(axis=kept, keepdims=True)
     return g
+
+
+def one_number(value: Any) -> None:
+    """Raise unless ``value``, the function's, is one number: a gradient is
+    of a function that returns one."""
+    shape = getattr(value, "shape", ())
+    if shape:
+        raise NotRealError(
+            f"the function returns an array of shape {tuple(shape)}, not one "
+            "number: grad needs a function that returns one number (take its "
+            "sum, or one item)"
+        )
 
 
 def shapes_differ(gradient: str, described: str) -> NoReturn:

@@ -190,3 +190,21 @@ def test_the_gradient_is_a_new_float_array_of_the_inputs_shape():
     g = define("def g(x):\n    return np.sum(x)\n")
     x_bar = srcgrad.grad(g)(x.astype(np.float32))
     assert x_bar.dtype == np.float32 and x_bar.shape == (3,) and x_bar.flags.writeable
+
+
+def test_values_of_unknown_shape_are_differentiated_conservatively():
+    # np.nanmax has no rule: what it gives is not known when building, so
+    # every sum back is decided when the gradient runs.
+    f = define("""
+        def f(x, A):
+            y = x * np.nanmax(A)
+            return np.sum(np.sin(np.sum(y, axis=1)) * np.arange(3.0)) + np.mean(y)
+        """)
+    x, A = _values((3, 4), 1), np.full((2, 2), 1.5)
+    check_gradient(f, (x, A), (0,))
+    g = define("def g(x, A):\n    return x * np.nanmax(A)\n")
+    with pytest.raises(srcgrad.NotRealError, match="returns an array of shape"):
+        srcgrad.grad(g)(_values((3,), 2), A)
+    h = define("def h(x, A):\n    return np.sum(np.mean(x * np.nanmax(A), axis=-1))\n")
+    with pytest.raises(srcgrad.DifferentiationError, match="not known"):
+        srcgrad.grad(h)(x, A)

@@ -38,6 +38,7 @@ from srcgrad.ir import (
 from srcgrad.ir.types import is_array
 from srcgrad.passes import active_values, reaching_output
 from srcgrad.primitives import RuleEmitter
+from srcgrad.primitives.broadcasting import ONE_NUMBER
 from srcgrad.primitives.shapes import ZEROS_LIKE
 
 
@@ -102,6 +103,11 @@ def reverse(
     output = terminator.operands[0]
     if output in active:
         with builder.at(terminator.loc):
+            if output.type is None:  # maybe an array: check it is one number
+                attributes = {"namespace": "helper"}
+                builder.create(
+                    ONE_NUMBER, [mapping[output]], attributes, result_count=0
+                )
             sweep.adjoints[output] = builder.const(1.0, hint=context.hints.get(output))
     sweep.sweep(function.entry.ops[:-1])
 

@@ -146,4 +146,18 @@ SHAPED_LIKE = Primitive(
 )
 
 
-BROADCASTING = (BROADCAST_TO, SUM_TO_SHAPE, SHAPED_LIKE)
+#: ``one_number(out)``: raises unless the function's value is one number,
+#: where that is not known when the gradient is built.
+ONE_NUMBER = Primitive(
+    "one_number",
+    1,
+    {"helper": "one_number"},
+    None,
+    None,
+    (ANY,),
+    zero_derivative=True,
+    pure=False,
+    result_type=lambda types, attributes: None,
+)
+
+BROADCASTING = (BROADCAST_TO, SUM_TO_SHAPE, SHAPED_LIKE, ONE_NUMBER)

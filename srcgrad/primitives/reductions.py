@@ -45,10 +45,14 @@ def _reduction_type(
 def expand_reduced(e: RuleBuilder, g: Value, x: Value) -> Value:
     """``g``, the adjoint of a reduction of ``x`` (the op being differentiated),
     with the reduced axes put back with size 1, so it broadcasts to ``x``."""
-    rank = len(dims_of(x.type))
-    if rank == 0 or e.attributes.get("axis") is None or e.attributes.get("keepdims"):
+    axis = e.attributes.get("axis")
+    if isinstance(x.type, Scalar) or axis is None or e.attributes.get("keepdims"):
         return g
-    axes = normalized_axes(e.attributes.get("axis"), rank)
+    if x.type is None:
+        # The rank is not known when building; np.expand_dims counts the
+        # axes as given (negative ones from the end) in x's own rank.
+        return e.call(EXPAND_DIMS, g, axis=axis)
+    axes = normalized_axes(axis, len(dims_of(x.type)))
     return e.call(EXPAND_DIMS, g, axis=one_axis_or_tuple(axes))
 
 
@@ -76,7 +80,15 @@ def _count(e: RuleBuilder, x: Value) -> Value:
     """How many numbers a mean of ``x`` over the op's axes averages."""
     rank = len(dims_of(x.type))
     if e.attributes.get("axis") is None:
-        return e.call(SIZE, x) if rank else e.const(1)
+        if isinstance(x.type, Scalar):
+            return e.const(1)
+        return e.apply(SIZE, x, namespace="numpy")  # np.size: of anything
+    if x.type is None:
+        raise TypeRuleError(
+            "the mean over an axis of a value whose number of axes is not known "
+            "when the gradient is built (it comes from a function srcgrad has "
+            "no rule for, or is an array on some paths and a number on others)"
+        )
     count: Value | None = None
     for axis in normalized_axes(e.attributes.get("axis"), rank):
         size = e.call(DIM, x, axis=axis)
