@@ -15,7 +15,8 @@ from srcgrad.frontend.environment import Lowered
 from srcgrad.frontend.resolve import GlobalBinding
 from srcgrad.ir import Value
 from srcgrad.primitives.creation import ARRAY
-from srcgrad.primitives.indexing import INDEX, OPERAND, SETITEM, Item
+from srcgrad.primitives.indexing import INDEX, OPERAND, Item
+from srcgrad.primitives.item_writes import SETITEM
 from srcgrad.primitives.shapes import DIM, SHAPE
 
 

@@ -22,24 +22,23 @@ from srcgrad.errors import ValueTypeError
 from srcgrad.ir import (
     FOR,
     IF,
-    PACK,
     WHILE,
-    YIELD,
     Block,
     Function,
     Op,
     Program,
     Value,
     branch_yields,
-    is_call,
     loop_parts,
     uses,
     walk,
 )
 from srcgrad.ir.types import Array, Scalar, same_shape
+from srcgrad.passes.aliases import aliases_of, evolution, ops_after, read_after
 from srcgrad.passes.dce import dce
 from srcgrad.primitives import Primitive
-from srcgrad.primitives.indexing import INDEX_ADD, INDEX_ADJOINT, SETITEM
+from srcgrad.primitives.indexing import INDEX_ADJOINT
+from srcgrad.primitives.item_writes import INDEX_ADD, SETITEM
 
 #: The writes ``mark_in_place`` decides for: into an array, or added to it.
 _WRITES = (SETITEM, INDEX_ADD)
@@ -71,9 +70,9 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
             f"({name} = {name}.copy()) or make a new one (np.zeros_like({name}))",
             op.loc,
         )
-    written = _evolution(op.result, users)
-    for alias in _aliases_of(base, written, users):
-        if _read_after(alias, op, users):
+    written = evolution(op.result, users)
+    for alias in aliases_of(base, written, users):
+        if read_after(alias, op, users):
             shown = alias.name_hint or "a value"
             raise ValueTypeError(
                 f"{shown} shares its items with {name} (a slice, .T, a value a "
@@ -99,9 +98,9 @@ def _check_augmented(
             f"{_SYMBOLS.get(op.name, 'op')} ... instead",
             op.loc,
         )
-    written = _evolution(op.result, users)
-    for alias in [base, *_aliases_of(base, written, users)]:
-        if _read_after(alias, op, users):
+    written = evolution(op.result, users)
+    for alias in [base, *aliases_of(base, written, users)]:
+        if read_after(alias, op, users):
             shown = "another name" if alias is base else alias.name_hint or "a value"
             raise ValueTypeError(
                 f"{name} {_SYMBOLS.get(op.name, 'op')}= ... changes the array "
@@ -164,105 +163,6 @@ def _owned_argument(function: Function, value: Value, seen: set[Value]) -> bool:
     )
 
 
-def _evolution(written: Value, users: dict[Value, list[Op]]) -> set[Value]:
-    """The values the written array becomes: the write's, and the branch and
-    loop values it flows into (the same variable, later)."""
-    found = {written}
-    pending = [written]
-    while pending:
-        for merged in _merged_into(pending.pop(), users):
-            if merged not in found:
-                found.add(merged)
-                pending.append(merged)
-    return found
-
-
-def _aliases_of(
-    base: Value, written: set[Value], users: dict[Value, list[Op]]
-) -> list[Value]:
-    """The values that may hold ``base``'s items other than the variable
-    written: views of it, what a call or a function srcgrad only evaluates
-    returns from it, and a branch's or loop's value it flows into that the
-    write does not (``z = y`` in one branch)."""
-    found: list[Value] = []
-    pending = [base]
-    seen = {base}
-    while pending:
-        current = pending.pop()
-        derived = _derived_from(current, users)
-        merged = [
-            value
-            for value in _merged_into(current, users)
-            if not _receives(value, written, users)
-        ]
-        for value in derived + merged:
-            if value not in seen and value not in written:
-                seen.add(value)
-                found.append(value)
-                pending.append(value)
-    return found
-
-
-def _derived_from(value: Value, users: dict[Value, list[Op]]) -> list[Value]:
-    """Values ops compute from ``value`` that may share its memory."""
-    found = []
-    for user in users.get(value, []):
-        definition = user.definition
-        if definition is SETITEM or definition is INDEX_ADD:
-            continue
-        if isinstance(definition, Primitive):
-            if definition.view and isinstance(user.result.type, (Array, type(None))):
-                found += [r for r in user.results if not _is_number(r)]
-        elif is_call(user) or user.definition is PACK:
-            found += user.results
-    return found
-
-
-def _merged_into(value: Value, users: dict[Value, list[Op]]) -> list[Value]:
-    """The branch and loop values ``value`` flows into (yielded, or a
-    loop's initial value)."""
-    found: list[Value] = []
-    for user in users.get(value, []):
-        if user.definition in (FOR, WHILE):
-            parts = loop_parts(user)
-            for position, init in enumerate(parts.inits):
-                if init is value:
-                    found += [parts.results[position], parts.carried[position]]
-        elif user.definition is YIELD:
-            found += _yield_targets(user, value)
-    return found
-
-
-def _yield_targets(terminator: Op, value: Value) -> list[Value]:
-    block = terminator.parent
-    region = block.parent if block is not None else None
-    owner = region.parent if region is not None else None
-    if owner is None:
-        return []
-    positions = [i for i, v in enumerate(terminator.operands) if v is value]
-    if owner.definition is IF:
-        return [owner.results[i] for i in positions if i < len(owner.results)]
-    if owner.definition in (FOR, WHILE):
-        parts = loop_parts(owner)
-        return [
-            target
-            for i in positions
-            if i < len(parts.carried)
-            for target in (parts.results[i], parts.carried[i])
-        ]
-    return []
-
-
-def _receives(merged: Value, written: set[Value], users: dict[Value, list[Op]]) -> bool:
-    """Whether the written variable flows into ``merged`` too (it is then
-    that variable, not another name for its array)."""
-    return merged in written
-
-
-def _is_number(value: Value) -> bool:
-    return value.type is not None and not isinstance(value.type, Array)
-
-
 def _check_loop_start(
     base: Value, write: Op, users: dict[Value, list[Op]], name: str
 ) -> None:
@@ -279,8 +179,8 @@ def _check_loop_start(
         return
     position = parts.carried.index(base)
     init = parts.inits[position]
-    later = set(_ops_after(loop))
-    held = [init, *_aliases_of(init, {parts.results[position]}, users)]
+    later = set(ops_after(loop))
+    held = [init, *aliases_of(init, {parts.results[position]}, users)]
     for value in held:
         if any(user is not loop and user in later for user in users.get(value, [])):
             shown = value.name_hint or "a value"
@@ -292,31 +192,6 @@ def _check_loop_start(
                 f"({name} = {name}.copy())",
                 write.loc,
             )
-
-
-def _read_after(view: Value, write: Op, users: dict[Value, list[Op]]) -> bool:
-    """Whether an op after ``write`` (in its block, or around it) reads ``view``."""
-    later = set(_ops_after(write))
-    return any(user in later for user in users.get(view, []))
-
-
-def _ops_after(op: Op) -> list[Op]:
-    found: list[Op] = []
-    current: Op | None = op
-    while current is not None and current.parent is not None:
-        block = current.parent
-        position = block.ops.index(current)
-        for after in block.ops[position + 1 :]:
-            found.append(after)
-            found.extend(
-                inner
-                for region in after.regions
-                for inner_block in region.blocks
-                for inner in walk(inner_block)
-            )
-        region = block.parent
-        current = region.parent if region is not None else None
-    return found
 
 
 def mark_in_place(function: Function) -> None:

@@ -15,6 +15,7 @@ from srcgrad.primitives.contractions import CONTRACTIONS
 from srcgrad.primitives.creation import CREATION
 from srcgrad.primitives.einsum import EINSUM
 from srcgrad.primitives.indexing import INDEXING
+from srcgrad.primitives.item_writes import ITEM_WRITES
 from srcgrad.primitives.joining import JOINING
 from srcgrad.primitives.linalg import LINALG
 from srcgrad.primitives.numpy_linalg import NUMPY_LINALG
@@ -35,5 +36,6 @@ ARRAYS = (
     *CONTRACTIONS,
     *NUMPY_LINALG,
     *INDEXING,
+    *ITEM_WRITES,
     *CREATION,
 )

@@ -1,0 +1,180 @@
+"""Writing into arrays: ``y[index] = v`` and ``acc[index] += g``, as values.
+
+``setitem`` is ``y`` with ``v`` written at ``index``; ``index_add`` is
+``acc`` with ``g`` added there (the adjoint of an indexed read, summed in
+place: ``passes/writes.accumulate_in_place``). Both are written as
+statements: into the array itself where nothing reads it afterwards
+(attribute ``in_place``, set by ``passes/writes.mark_in_place``), else into
+a copy. The index is described as for ``index`` (``primitives.indexing``).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping, Sequence
+
+from srcgrad.ir import EmitContext, Value
+from srcgrad.ir.types import Array, Type, TypeRuleError
+from srcgrad.primitives.indexing import (
+    INDEX,
+    index_expression,
+    index_type,
+    index_value,
+    items_of,
+)
+from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
+from srcgrad.primitives.shapes import ZEROS_LIKE
+
+
+def _setitem_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    base, value, *operands = types
+    if any(isinstance(t, Array) and t.kind == "int" for t in operands):
+        raise TypeRuleError(
+            "writing through an array of indices is not supported: NumPy keeps "
+            "only the last write where an index repeats; write with a mask or "
+            "a slice, or add with np.add.at"
+        )
+    slot = index_type([base, *operands], attributes)
+    if base is None or value is None or slot is None:
+        return base
+    assert isinstance(base, Array)  # _index_type refuses the rest
+    if isinstance(value, Array) and value.rank > len(getattr(slot, "dims", ())):
+        raise TypeRuleError(
+            f"cannot write an array of {value.rank} axes into {slot} items"
+        )
+    if base.kind != "real" and getattr(value, "kind", "real") == "real":
+        raise TypeRuleError(
+            f"writing real numbers into an array of {base.kind}s would round "
+            "them: make the array with dtype=float"
+        )
+    return base
+
+
+def _setitem_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    # out is base with value at index: base's adjoint is g with zeros
+    # there, value's is g at the index (summed where value broadcast).
+    base, value, *operands = args
+    items = e.attributes["index"]
+    slot = e.call(INDEX, g, *operands, index=items)  # read before g is written
+    base_bar = e.call(SETITEM, g, e.const(0.0), *operands, index=items)
+    return (base_bar, e.unbroadcast(slot, value)) + (None,) * len(operands)
+
+
+def _setitem_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    if t[0] is None and t[1] is None:
+        return None
+    base = t[0] if t[0] is not None else e.call(ZEROS_LIKE, args[0])
+    value = t[1] if t[1] is not None else e.const(0.0)
+    return e.call(SETITEM, base, value, *args[2:], index=e.attributes["index"])
+
+
+def _setitem_statements(
+    target: ast.Name,
+    args: Sequence[ast.expr],
+    attributes: Mapping[str, object],
+    context: EmitContext,
+) -> list[ast.stmt]:
+    """``y[index] = value``: into ``y`` itself where nothing reads it after
+    (attribute ``in_place``), else into a copy, as the IR's values are."""
+    base, value, *operands = args
+    statements: list[ast.stmt] = []
+    same = isinstance(base, ast.Name) and base.id == target.id
+    if not attributes.get("in_place"):
+        copy = ast.Call(ast.Attribute(base, "copy", ast.Load()), [], [])
+        statements.append(ast.Assign([_store(target)], copy, lineno=0))
+    elif not same:
+        statements.append(ast.Assign([_store(target)], base, lineno=0))
+    index = index_expression(items_of(attributes), operands)
+    place = ast.Subscript(ast.Name(target.id, ast.Load()), index, ast.Store())
+    statements.append(ast.Assign([place], value, lineno=0))
+    return statements
+
+
+def _store(target: ast.Name) -> ast.Name:
+    return ast.Name(target.id, ast.Store())
+
+
+#: ``y[index] = value``, as a new value: operands ``y``, ``value``, then the
+#: index operands. Its attribute ``in_place`` (set before code is written)
+#: says ``y`` may be written into.
+SETITEM = Primitive(
+    "setitem",
+    None,
+    {"subscript": "[]="},
+    _setitem_vjp,
+    _setitem_jvp,
+    (),
+    result_type=_setitem_type,
+    statements=_setitem_statements,
+    view=True,
+)
+
+
+def _index_add_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    _, added, *operands = args
+    slot = e.call(INDEX, g, *operands, index=e.attributes["index"])
+    return (g, e.unbroadcast(slot, added)) + (None,) * len(operands)
+
+
+def _index_add_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    if t[0] is None and t[1] is None:
+        return None
+    base = t[0] if t[0] is not None else e.call(ZEROS_LIKE, args[0])
+    added = t[1] if t[1] is not None else e.const(0.0)
+    return e.call(INDEX_ADD, base, added, *args[2:], **e.attributes)
+
+
+def _index_add_statements(
+    target: ast.Name,
+    args: Sequence[ast.expr],
+    attributes: Mapping[str, object],
+    context: EmitContext,
+) -> list[ast.stmt]:
+    """``acc[index] += g`` (``np.add.at`` where items may repeat), into
+    ``acc`` itself where nothing reads it after (``in_place``), else a copy."""
+    base, added, *operands = args
+    statements: list[ast.stmt] = []
+    same = isinstance(base, ast.Name) and base.id == target.id
+    if not attributes.get("in_place"):
+        copy = ast.Call(ast.Attribute(base, "copy", ast.Load()), [], [])
+        statements.append(ast.Assign([_store(target)], copy, lineno=0))
+    elif not same:
+        statements.append(ast.Assign([_store(target)], base, lineno=0))
+    index = index_expression(items_of(attributes), operands)
+    load = ast.Name(target.id, ast.Load())
+    if attributes.get("repeats"):
+        numpy = context.module("numpy")
+        add = ast.Attribute(ast.Attribute(numpy, "add", ast.Load()), "at", ast.Load())
+        at = index_value(items_of(attributes), operands, context)
+        statements.append(ast.Expr(ast.Call(add, [load, at, added], [])))
+    else:
+        place = ast.Subscript(load, index, ast.Store())
+        statements.append(ast.AugAssign(place, ast.Add(), added))
+    return statements
+
+
+#: ``acc`` with ``g`` added at ``index``: an adjoint summed item by item, as
+#: ``acc[index] += g``. Operands ``acc``, ``g``, then the index operands.
+INDEX_ADD = Primitive(
+    "index_add",
+    None,
+    {"subscript": "[]+="},
+    _index_add_vjp,
+    _index_add_jvp,
+    (),
+    result_type=lambda types, attributes: types[0],
+    statements=_index_add_statements,
+    view=True,
+)
+
+ITEM_WRITES = (SETITEM, INDEX_ADD)
