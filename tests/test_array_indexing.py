@@ -208,6 +208,16 @@ WRONG_WRITES = {
         "        z = y.copy()\n    y[1] = x[1]\n    return np.sum(z)",
         "z shares its items with y",
     ),
+    "an alias a branch makes, written through": (
+        "y = np.zeros(4)\n    if x[0] > 0:\n        z = y\n    else:\n"
+        "        z = np.ones(4)\n    z[0] = x[1]\n    return np.sum(y)",
+        "y shares its items with z",
+    ),
+    "an alias a conditional expression makes": (
+        "y = np.zeros(4)\n    z = y if x[0] > 0 else np.ones(4)\n    z += x\n"
+        "    return np.sum(y)",
+        "y shares its items",
+    ),
     "an alias read after a loop writes": (
         "y = np.zeros(4)\n    z = y\n    for i in range(3):\n        y[i] = x[i]\n"
         "    return np.sum(z * x)",

@@ -139,3 +139,25 @@ def ops_after(op: Op) -> list[Op]:
         region = block.parent
         current = region.parent if region is not None else None
     return found
+
+
+def merged_from(value: Value) -> list[Value]:
+    """The values a branch's value ``value`` may be, on each path
+    (``z = y if c else np.ones(n)`` may be ``y``): another name for one of
+    them sees a write into ``value``."""
+    found: list[Value] = []
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        op = current.defining_op
+        if op is None or op.definition is not IF:
+            continue
+        position = op.results.index(current)
+        for region in op.regions:
+            terminator = region.block.terminator
+            assert terminator is not None
+            incoming = terminator.operands[position]
+            if incoming not in found:
+                found.append(incoming)
+                pending.append(incoming)
+    return found

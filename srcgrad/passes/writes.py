@@ -34,7 +34,13 @@ from srcgrad.ir import (
     walk,
 )
 from srcgrad.ir.types import Array, Scalar, same_shape
-from srcgrad.passes.aliases import aliases_of, evolution, ops_after, read_after
+from srcgrad.passes.aliases import (
+    aliases_of,
+    evolution,
+    merged_from,
+    ops_after,
+    read_after,
+)
 from srcgrad.passes.dce import dce
 from srcgrad.primitives import Primitive
 from srcgrad.primitives.indexing import INDEX_ADJOINT
@@ -71,7 +77,8 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
             op.loc,
         )
     written = evolution(op.result, users)
-    for alias in aliases_of(base, written, users):
+    held = [*merged_from(base), *aliases_of(base, written, users)]
+    for alias in held:
         if read_after(alias, op, users):
             shown = alias.name_hint or "a value"
             raise ValueTypeError(
@@ -99,7 +106,7 @@ def _check_augmented(
             op.loc,
         )
     written = evolution(op.result, users)
-    for alias in [base, *aliases_of(base, written, users)]:
+    for alias in [base, *merged_from(base), *aliases_of(base, written, users)]:
         if read_after(alias, op, users):
             shown = "another name" if alias is base else alias.name_hint or "a value"
             raise ValueTypeError(
