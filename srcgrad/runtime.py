@@ -354,10 +354,8 @@ def _refuse(gradient: str, what: str, value: object, expected: str) -> NoReturn:
     hint = ""
     if expected == "a real float" and isinstance(value, numbers.Integral):
         hint = "; pass a float (2.0, not 2) to differentiate with respect to it"
-    elif expected == _REAL_SEQUENCE and getattr(value, "ndim", 0) > 0:
-        hint = "; NumPy arrays are not supported yet: pass a list (arr.tolist())"
-    elif isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) > 0:
-        hint = "; arrays and sequences are not supported yet"
+    elif isinstance(value, (list, tuple)):
+        hint = "; to use it as an array, pass np.asarray(...) of it"
     raise NotRealError(
         f"{gradient}: {what} is {type(value).__name__} {shown}, not {expected}: "
         f"srcgrad differentiates real functions of real numbers{hint}"
