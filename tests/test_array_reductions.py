@@ -262,3 +262,13 @@ def test_reductions_that_need_the_rank_of_a_value_that_has_none_known_are_refuse
     )
     with pytest.raises(srcgrad.SrcgradError, match="not known"):
         srcgrad.grad(f)(np.ones((3, 4)), np.ones((3, 4)))
+
+
+def test_a_sum_of_booleans_counts_them():
+    from srcgrad.ir.types import Array, Scalar
+    from srcgrad.primitives.reductions import REDUCE_PROD, REDUCE_SUM
+
+    booleans = [Array("bool", (3, 2))]
+    assert REDUCE_SUM.result_types(booleans, {}) == [Scalar("int")]
+    assert REDUCE_SUM.result_types(booleans, {"axis": 0}) == [Array("int", (2,))]
+    assert REDUCE_PROD.result_types(booleans, {}) == [Scalar("int")]
