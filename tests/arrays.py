@@ -104,3 +104,14 @@ def check_gradient(
         np.testing.assert_allclose(got[position], expected, rtol=rtol, atol=atol)
         np.testing.assert_allclose(verified[position], got[position], rtol=1e-12)
     return tuple(got)
+
+
+def distinct(shape: tuple[int, ...], seed: int, spacing: float = 0.1) -> Any:
+    """Numbers of ``shape`` at least ``spacing / 2`` apart, around 0 but
+    none within ``spacing / 4`` of it: no ties and no kinks within a
+    central difference's step (a float for ``()``)."""
+    rng = np.random.default_rng(seed)
+    size = int(np.prod(shape))
+    ranks = rng.permutation(size) - size // 2 + 0.5
+    values = ranks * spacing + rng.uniform(-spacing / 5, spacing / 5, size)
+    return float(values[0]) if shape == () else values.reshape(shape)

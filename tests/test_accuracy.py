@@ -102,6 +102,20 @@ _EXPONENT = (
     "multiplies that by |(y - 1) log x|, up to ~500: pow's own conditioning"
 )
 
+_DIFFERENCE = (
+    "1 / (1 + exp(b - a)) turns the rounding of b - a (relative 2**-53) into "
+    "a relative error of |b - a| * 2**-53 where the partial is small: up to "
+    "~370 ulps at |b - a| = 745, past which it is no normal number; the "
+    "exact partial is that sensitive to a and b"
+)
+#: logaddexp's operands: far apart, and close (``b = a + d``) where neither
+#: partial is 0 or 1 to the last bit.
+_LOGADDEXP = _pairs(REAL, REAL) + [
+    (a, a + d)
+    for a in [x for x in REAL if abs(x) < 1e15][::3]
+    for d in (-700.5, -37.3, -1.7, -1e-3, 0.0, 2e-9, 0.9, 36.1, 701.3)
+]
+
 ACCURACY: dict[str, Accuracy] = {
     "add": Accuracy(_pairs(REAL, REAL), lambda x, y: (1, 1)),
     "sub": Accuracy(_pairs(REAL, REAL), lambda x, y: (1, -1)),
@@ -173,6 +187,12 @@ ACCURACY: dict[str, Accuracy] = {
         _unary(REAL + ERF_TAIL), lambda x: (-_cos_exp(x),), ulps=512, why=_ARGUMENT
     ),
     "abs": Accuracy(_unary(NONZERO), lambda x: (mpmath.sign(x),), ulps=0),
+    "logaddexp": Accuracy(
+        _LOGADDEXP,
+        lambda a, b: (1 / (1 + mpmath.exp(b - a)), 1 / (1 + mpmath.exp(a - b))),
+        ulps=512,
+        why=_DIFFERENCE,
+    ),
 }
 
 

@@ -296,8 +296,8 @@ def test_solve_and_inv_at_a_singular_matrix_raise_as_the_function_does(call):
 
 
 def test_products_of_values_of_unknown_rank_are_refused_not_guessed():
-    # np.cumsum has no rule: nothing says how many axes its value has.
-    f = define("def f(X, w):\n    return np.sum(np.cumsum(X) @ w)\n")
+    # np.cumprod has no rule: nothing says how many axes its value has.
+    f = define("def f(X, w):\n    return np.sum(np.cumprod(X) @ w)\n")
     with pytest.raises(srcgrad.DifferentiationError, match="number of axes"):
         srcgrad.grad(f, wrt=1)(_values(2, 2), _values(4))
 

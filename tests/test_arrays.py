@@ -208,3 +208,28 @@ def test_values_of_unknown_shape_are_differentiated_conservatively():
     h = define("def h(x, A):\n    return np.sum(np.mean(x * np.nanmax(A), axis=-1))\n")
     with pytest.raises(srcgrad.DifferentiationError, match="not known"):
         srcgrad.grad(h)(x, A)
+
+
+@pytest.mark.parametrize(
+    "call", ["np.median(a)", "np.sort(a)", "np.cumprod(a)", "np.median(a, 0)"]
+)
+def test_a_numpy_function_without_a_rule_has_a_shape_known_when_it_runs(call):
+    # Not a broadcast of its operands: np.median(a) is a number. Typed as
+    # one, the gradient returned a number for x (shape (3,)).
+    f = define(f"def f(x, a):\n    return np.sum(x * {call})\n")
+    x, a = _values((3,), 1), _values((3,), 2)
+    x_bar = check_gradient(f, (x, a), (0,))[0]
+    np.testing.assert_allclose(x_bar, np.broadcast_to(eval(call), (3,)))
+
+
+def test_a_sum_of_booleans_is_an_int_and_logical_ops_have_no_derivative():
+    f = define(
+        "def f(x):\n"
+        "    both = np.logical_and(x > 0, x < 1)\n"
+        "    either = np.logical_or(x < -1, both)\n"
+        "    return np.sum(x * np.sum(either)) + np.sum(x > 0) * np.sum(x)\n"
+    )
+    x = np.array([0.5, -2.0, 3.0, 0.25])
+    expected = np.full(4, 3.0 + 3.0)  # 3 in either, 3 positive
+    np.testing.assert_allclose(srcgrad.grad(f)(x), expected)
+    assert "np.logical_and" in srcgrad.source(srcgrad.grad(f), x)

@@ -1,9 +1,13 @@
 """Lowering calls of NumPy functions and methods that take options:
-``np.mean(x, axis=-1, keepdims=True)``, ``x.reshape(2, -1)``,
-``np.concatenate([a, b], axis=1)``, ``np.array([a, b])``.
+``np.mean(x, axis=-1, keepdims=True)``, ``np.var(x, 0, ddof=1)``,
+``x.reshape(2, -1)``, ``np.concatenate([a, b], axis=1)``, ``np.array([a,
+b])``, and the bounds of ``np.clip``.
 
 Options (``axis``, ``keepdims``) must be literals: they fix the shape of
-every value, which the gradient is built for. A shape written out
+every value, which the gradient is built for. They are passed by keyword,
+or by position in the order NumPy takes them (``Primitive.positional``),
+where an argument srcgrad has no option for (``dtype``, ``out``) may only
+be None. A shape written out
 (``(n, 3)``) is one tuple operand; the sizes in it that are literals are
 also kept as the op's attribute ``dims``, so the shapes of values made
 from it are known when the gradient is built.
@@ -25,12 +29,16 @@ from srcgrad.primitives.broadcasting import BROADCAST_TO
 from srcgrad.primitives.creation import ARRAY, FULL, ONES, ZEROS
 from srcgrad.primitives.einsum import EINSUM, parse_subscripts
 from srcgrad.primitives.reshaping import RESHAPE
+from srcgrad.primitives.selection import CLIP
 
 #: Which operand is a shape whose literal sizes the op keeps (``dims``).
 _SHAPE_OPERANDS = {RESHAPE: 1, BROADCAST_TO: 1}
 #: Methods that take a tuple's items as arguments of their own:
 #: ``x.reshape(2, 3)`` is ``x.reshape((2, 3))``.
 _UNPACKED_METHODS = frozenset({"reshape", "transpose"})
+#: The keywords of ``np.clip``'s bounds, and which bound each names; the
+#: method ``x.clip`` takes ``min`` and ``max`` only.
+_CLIP_KEYWORDS = {"a_min": "lo", "min": "lo", "a_max": "hi", "max": "hi"}
 
 
 @functools.cache
@@ -181,6 +189,8 @@ class ArrayCallLowering(LoweringState):
         """``primitive`` of ``operands`` (a method's receiver) and ``args``:
         the operands it takes (a list of them, for ``np.stack``), then its
         options, in order."""
+        if primitive is CLIP:
+            return self._clip(node, namespace, operands, args)
         display = ast.unparse(node.func)
         given = len(operands)
         if primitive.sequence:
@@ -202,12 +212,17 @@ class ArrayCallLowering(LoweringState):
     def _options(
         self, node: ast.Call, primitive: Primitive, extra: list[ast.expr], display: str
     ) -> dict[str, object]:
-        """The options a call sets: positional ones in order, then keywords."""
+        """The options a call sets: positional ones in the order NumPy takes
+        them (``Primitive.positional``), then keywords."""
         attributes: dict[str, object] = {}
-        if len(extra) > len(primitive.options):
+        order = primitive.positional or primitive.options
+        if len(extra) > len(order):
             self.fail(node, f"{display} got too many positional arguments", CallError)
-        for name, arg in zip(primitive.options, extra, strict=False):
-            attributes[name] = self._option(arg, name, display)
+        for name, arg in zip(order, extra, strict=False):
+            if name in primitive.options:
+                attributes[name] = self._option(arg, name, display)
+            elif not (isinstance(arg, ast.Constant) and arg.value is None):
+                self.fail(arg, f"argument {name!r} of {display} is not supported")
         for keyword in node.keywords:
             if keyword.arg not in primitive.options:
                 self.fail(
@@ -222,6 +237,65 @@ class ArrayCallLowering(LoweringState):
                 keyword.value, keyword.arg, display
             )
         return attributes
+
+    def _clip(
+        self,
+        node: ast.Call,
+        namespace: str,
+        operands: list[Value],
+        args: list[ast.expr],
+    ) -> Value:
+        """``np.clip(x, lo, hi)``, ``x.clip(lo, hi)``, bounds by position or
+        keyword: a bound written None is no operand (the op's ``written``
+        attribute keeps how each argument was passed, to write it back)."""
+        args = list(args)
+        if not operands:
+            if not args:
+                display = ast.unparse(node.func)
+                self.fail(node, f"{display} takes the array to clip first", CallError)
+            operands = [self._operand(args.pop(0))]
+        written = []
+        for keyword, role, arg in self._clip_bounds(node, namespace, args):
+            if isinstance(arg, ast.Constant) and arg.value is None:
+                role = "none"
+            else:
+                operands.append(self._operand(arg))
+            written.append((keyword, role))
+        attributes = {"namespace": namespace, "written": tuple(written)}
+        return self.builder.create(CLIP, operands, attributes).result
+
+    def _clip_bounds(
+        self, node: ast.Call, namespace: str, args: list[ast.expr]
+    ) -> list[tuple[str | None, str, ast.expr]]:
+        """Each bound given to a clip: its keyword (None if by position),
+        which bound it is (``lo`` or ``hi``), and its argument."""
+        display = ast.unparse(node.func)
+        if len(args) > 2:
+            self.fail(args[2], f"argument 'out' of {display} is not supported")
+        given: list[tuple[str | None, str, ast.expr]] = [
+            (None, role, arg) for role, arg in zip(("lo", "hi"), args, strict=False)
+        ]
+        for keyword in node.keywords:
+            name = str(keyword.arg)
+            role = _CLIP_KEYWORDS.get(name)
+            if role is None or (namespace == "method" and name.startswith("a_")):
+                self.fail(
+                    keyword.value, f"argument {name!r} of {display} is not supported"
+                )
+            given.append((name, role, keyword.value))
+        if len({role for _, role, _ in given}) != len(given):
+            self.fail(node, f"{display} got a bound twice", CallError)
+        # np.clip takes a_min and a_max together (by position or keyword), or
+        # neither, with min= and max= then; NumPy raises otherwise.
+        paired = [keyword for keyword, _, _ in given if keyword not in ("min", "max")]
+        if namespace != "method" and paired and (len(paired), len(given)) != (2, 2):
+            self.fail(
+                node,
+                f"{display} takes both a_min and a_max (by position or keyword), "
+                "or min= and max= instead",
+                CallError,
+            )
+        return given
 
     def _sequence_operands(
         self, node: ast.Call, args: list[ast.expr], display: str

@@ -36,6 +36,7 @@ from srcgrad.primitives import without_rule
 from srcgrad.primitives.iteration import LEN, ROUND_DIGITS, SUM, SUM_OF
 from srcgrad.primitives.logic import GT, LT
 from srcgrad.primitives.numpy_linalg import LOG_ABS_DET, SIGN_OF_DET
+from srcgrad.primitives.selection import CLIP
 
 _BUILTINS = {"namespace": "builtins"}
 
@@ -95,7 +96,11 @@ class CallLowering(ExpressionLowering):
         self._refuse_unpacking(node)
         if callee.primitive is LOG_ABS_DET:  # a pair, not a number
             self.fail(node, f"{ast.unparse(node)} is a pair (sign, log|det|)")
-        if callee.primitive.options or _array_function(callee):
+        if (
+            callee.primitive.options
+            or callee.primitive is CLIP
+            or _array_function(callee)
+        ):
             return self._options_call(node, callee)
         try:
             refuse_option_keywords(

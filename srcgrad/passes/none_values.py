@@ -68,6 +68,12 @@ def refuse_none_as_number(program: Program) -> None:
 def _message(op: Op, origin: str, entry: str) -> str:
     if op.definition is RETURN:
         return f"{entry} returns None here ({origin}); grad needs a number"
+    if op.definition.name == "clip":  # np.clip takes None: no bound
+        return (
+            f"a bound of this clip may be None ({origin}), known only when "
+            "it runs; the gradient is built for the bounds there are: for "
+            "no bound, write None itself (np.clip(x, None, hi))"
+        )
     return (
         f"None is used as a number here, where {entry} raises TypeError "
         f"({origin}); pass a number"

@@ -1,5 +1,6 @@
 """The array primitives, gathered: shapes, broadcasting, reordering,
-reshaping and joining arrays, reductions, products, indexing, creation.
+reshaping and joining arrays, reductions and statistics, running sums,
+selections, products, indexing, creation.
 
 Options such as ``axis`` and ``keepdims`` are attributes of an op, written
 out in the code, never operands: the shape of every value follows from
@@ -22,7 +23,10 @@ from srcgrad.primitives.numpy_linalg import NUMPY_LINALG
 from srcgrad.primitives.reductions import REDUCTIONS
 from srcgrad.primitives.reordering import REORDERING
 from srcgrad.primitives.reshaping import RESHAPING
+from srcgrad.primitives.scans import SCANS
+from srcgrad.primitives.selection import SELECTION
 from srcgrad.primitives.shapes import SHAPES
+from srcgrad.primitives.statistics import STATISTICS
 
 ARRAYS = (
     *SHAPES,
@@ -31,6 +35,9 @@ ARRAYS = (
     *RESHAPING,
     *JOINING,
     *REDUCTIONS,
+    *STATISTICS,
+    *SCANS,
+    *SELECTION,
     *LINALG,
     EINSUM,
     *CONTRACTIONS,

@@ -1,4 +1,5 @@
-"""Partial derivatives of elementwise primitives, derived with SymPy.
+"""Partial derivatives of elementwise primitives, derived with SymPy, and
+the VJP and JVP an elementwise primitive's partials make.
 
 Nobody types ``d/dx asinh(x) = 1/sqrt(x**2 + 1)`` here: SymPy differentiates
 each primitive's symbolic form once, the first time a rule needs it. Where
@@ -15,7 +16,13 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from srcgrad.primitives.primitive import Primitive
+from srcgrad.ir import Value
+from srcgrad.primitives.primitive import (
+    Cotangents,
+    Primitive,
+    RuleBuilder,
+    Tangents,
+)
 
 #: The symbol standing for the primitive's result in derived partials.
 OUTPUT_SYMBOL = "out"
@@ -61,3 +68,20 @@ def _in_terms_of_output(
         if len(solutions) == 1:
             derivative = derivative.subs(call, solutions[0])
     return derivative
+
+
+def vjp_from_partials(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    """The VJP of a primitive given by its partials: ``g`` times each."""
+    return tuple(e.mul(g, partial) for partial in e.partials(args, out))
+
+
+def jvp_from_partials(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    """The JVP of a primitive given by its partials: their dot with ``t``."""
+    total = None
+    for tangent, partial in zip(t, e.partials(args, out), strict=True):
+        total = e.add_tangents(total, e.scale(tangent, partial))
+    return total

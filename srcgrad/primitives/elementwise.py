@@ -16,15 +16,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from srcgrad.ir import EmitContext, Value
+from srcgrad.primitives.derive import jvp_from_partials, vjp_from_partials
+from srcgrad.primitives.logic import GE
 from srcgrad.primitives.primitive import (
-    Cotangents,
     CustomSpelling,
     PartialsRule,
     Primitive,
     RuleBuilder,
     Spelling,
-    Tangents,
 )
+from srcgrad.primitives.selection import WHERE
 
 _REAL = (-2.0, 2.0)
 _POSITIVE = (0.1, 4.0)
@@ -32,23 +33,6 @@ _UNIT = (-0.9, 0.9)
 #: Where the function alone rejects operands outside its domain: math raises,
 #: NumPy warns and returns nan, while the derivative (1/x) is a number.
 _CHECKED = frozenset({"math", "numpy"})
-
-
-def vjp_from_partials(
-    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
-) -> Cotangents:
-    """The VJP of a primitive given by its partials: ``g`` times each."""
-    return tuple(e.mul(g, partial) for partial in e.partials(args, out))
-
-
-def jvp_from_partials(
-    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
-) -> Value | None:
-    """The JVP of a primitive given by its partials: their dot with ``t``."""
-    total = None
-    for tangent, partial in zip(t, e.partials(args, out), strict=True):
-        total = e.add_tangents(total, e.scale(tangent, partial))
-    return total
 
 
 def _elementwise(
@@ -150,6 +134,25 @@ def _atan2_partials(
     return e.div(e.div(x, radius), radius), e.neg(e.div(e.div(y, radius), radius))
 
 
+def _logaddexp_partials(
+    e: RuleBuilder, args: tuple[Value, ...], out: Value
+) -> tuple[Value, Value]:
+    # d/da log(exp(a) + exp(b)) = exp(a) / (exp(a) + exp(b)), a logistic
+    # sigmoid of a - b. With t = exp(-|a - b|), never above 1, that is
+    # 1 / (1 + t) where a >= b and t / (1 + t) where a < b: no overflow,
+    # where exp(a) does past 709 and 1 / (1 + exp(b - a)) past b - a = 709,
+    # and exact where exp(a - out) is not (a - out is a difference of two
+    # large roundings when a and b are large).
+    a, b = args
+    t = e.call(EXP, e.neg(e.call(ABS, e.sub(a, b))))
+    one, denominator = e.const(1.0), e.add(e.const(1), t)
+    a_wins = e.apply(GE, a, b, namespace="operator")
+    return (
+        e.div(e.call(WHERE, a_wins, one, t), denominator),
+        e.div(e.call(WHERE, a_wins, t, one), denominator),
+    )
+
+
 def _emit_math_sign(args: Sequence[ast.expr], context: EmitContext) -> ast.expr:
     # math has no sign(); copysign(1.0, x) is its nearest fast spelling.
     copysign = ast.Attribute(context.module("math"), "copysign", ast.Load())
@@ -180,6 +183,29 @@ ABS = Primitive(
     sympy_form=lambda sp, x: sp.Abs(x),
 )
 LOG = _same("log", lambda sp, x: sp.log(x), _POSITIVE, needs_domain_check=_CHECKED)
+#: Piecewise constant; it appears in derivatives (d|x| = sign(x)).
+SIGN = Primitive(
+    "sign",
+    1,
+    {
+        "numpy": "sign",
+        "math": CustomSpelling(_emit_math_sign, lambda x: math.copysign(1.0, x)),
+    },
+    None,
+    None,
+    (_REAL,),
+    sympy_form=lambda sp, x: sp.sign(x),
+    zero_derivative=True,
+)
+#: ``np.logaddexp(a, b)``: ``log(exp(a) + exp(b))`` without overflow.
+LOGADDEXP = _elementwise(
+    "logaddexp",
+    lambda sp, a, b: sp.log(sp.exp(a) + sp.exp(b)),
+    (_REAL, _REAL),
+    numpy_name="logaddexp",
+    arity=2,
+    partials=_logaddexp_partials,
+)
 
 ELEMENTWISE = (
     _same("sin", lambda sp, x: sp.sin(x), _REAL),
@@ -225,18 +251,6 @@ ELEMENTWISE = (
     _elementwise("erf", lambda sp, x: sp.erf(x), _REAL, math_name="erf"),
     _elementwise("erfc", lambda sp, x: sp.erfc(x), _REAL, math_name="erfc"),
     ABS,
-    # Piecewise constant; it appears in derivatives (d|x| = sign(x)).
-    Primitive(
-        "sign",
-        1,
-        {
-            "numpy": "sign",
-            "math": CustomSpelling(_emit_math_sign, lambda x: math.copysign(1.0, x)),
-        },
-        None,
-        None,
-        (_REAL,),
-        sympy_form=lambda sp, x: sp.sign(x),
-        zero_derivative=True,
-    ),
+    SIGN,
+    LOGADDEXP,
 )

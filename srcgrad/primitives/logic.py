@@ -1,4 +1,5 @@
-"""Comparisons, ``not`` and the builtins that convert numbers.
+"""Comparisons, ``not``, NumPy's ``logical_and`` and ``logical_or``, and
+the builtins that convert numbers.
 
 Comparisons and ``not`` give booleans and ``int``/``round``/``bool`` give
 integers: each is piecewise constant, so its derivative is zero wherever it
@@ -20,6 +21,20 @@ def _comparison(name: str, symbol: str, numpy_name: str) -> Primitive:
         name,
         2,
         {"operator": symbol, "numpy": numpy_name},
+        None,
+        None,
+        (_ANY, _ANY),
+        zero_derivative=True,
+        result_kind="bool",
+    )
+
+
+def _logical(name: str) -> Primitive:
+    """``np.logical_and(a, b)`` and the like: booleans of booleans."""
+    return Primitive(
+        name,
+        2,
+        {"numpy": f"logical_{name}"},
         None,
         None,
         (_ANY, _ANY),
@@ -69,6 +84,8 @@ GE = _comparison("ge", ">=", "greater_equal")
 EQ = _comparison("eq", "==", "equal")
 NE = _comparison("ne", "!=", "not_equal")
 NOT = _piecewise_constant("not", {"operator": "not", "numpy": "logical_not"})
+AND = _logical("and")
+OR = _logical("or")
 FLOAT = Primitive(
     "float",
     1,
@@ -88,6 +105,8 @@ LOGIC = (
     EQ,
     NE,
     NOT,
+    AND,
+    OR,
     FLOAT,
     _piecewise_constant("bool", {"builtins": "bool"}, gives=BOOL),
     # int(nan) and round(inf) raise: a gradient that drops them would not.

@@ -1,4 +1,5 @@
-"""Functions of ``numpy.linalg``: ``solve``, ``inv``, ``det``, ``slogdet``.
+"""Functions of ``numpy.linalg``: ``solve``, ``inv``, ``det``, ``slogdet``,
+``norm``.
 
 They live in the namespace ``numpy.linalg``, which generated code writes
 ``np.linalg.solve(A, b)`` (through NumPy's binding). Each takes a square
@@ -16,6 +17,12 @@ At a singular ``A`` these call ``inv`` or ``solve`` of it, which raise
 ``det``, whose value there is 0, the derivative (the cofactor matrix)
 exists but this formula cannot reach it: the gradient raises, and near a
 singular matrix it loses accuracy as ``inv`` does.
+
+For the 2-norm (and Frobenius norm) ``out = sqrt(sum(x**2))``,
+``x_bar = g * x / out``, taken as 0 at ``x = 0`` (0 / 0 there; the norm has
+a kink, whose smallest subgradient is 0, as ``np.sign`` gives
+``d abs(x) = 0`` at 0; JAX gives NaN); for the 1-norm ``sum(abs(x))``,
+``x_bar = g * sign(x)``.
 """
 
 from __future__ import annotations
@@ -31,7 +38,10 @@ from srcgrad.ir.types import (
     Type,
     TypeRuleError,
     broadcast_dims,
+    dims_of,
+    kind_of,
 )
+from srcgrad.primitives.elementwise import SIGN
 from srcgrad.primitives.linalg import (
     OUTER,
     matmul,
@@ -47,8 +57,14 @@ from srcgrad.primitives.primitive import (
     Tangents,
     module_expression,
 )
-from srcgrad.primitives.reductions import REDUCE_SUM
-from srcgrad.primitives.shapes import ANY, EXPAND_DIMS
+from srcgrad.primitives.reductions import (
+    REDUCE_SUM,
+    expand_reduced,
+    reduce_options,
+    reduced,
+)
+from srcgrad.primitives.selection import zero_as_one
+from srcgrad.primitives.shapes import ANY, EXPAND_DIMS, normalized_axes
 
 _NAMESPACE = "numpy.linalg"
 
@@ -284,4 +300,97 @@ SIGN_OF_DET = Primitive(
     result_type=_det_type,
 )
 
-NUMPY_LINALG = (SOLVE, INV, DET, LOG_ABS_DET, SIGN_OF_DET)
+
+# -- norm ---------------------------------------------------------------------
+_NORMS = (
+    "np.linalg.norm is supported for the 2-norm and the 1-norm of vectors "
+    "(ord=None, 2 or 1; along one axis) and the Frobenius norm (ord=None or "
+    "'fro'; of a matrix, or along two axes)"
+)
+
+
+def _is(order: object, number: int) -> bool:
+    return not isinstance(order, bool) and order == number
+
+
+def norm_kind(rank: int | None, attributes: Mapping[str, object]) -> str:
+    """Which norm ``np.linalg.norm`` computes of an operand of ``rank`` axes
+    (None if not known): ``"2"`` (a 2-norm or the Frobenius norm: the square
+    root of a sum of squares) or ``"1"``."""
+    order, axis = attributes.get("ord"), attributes.get("axis")
+    if axis is None:
+        if order is None:
+            return "2"  # of x flattened, whatever its rank
+        if rank is None:
+            raise TypeRuleError(
+                f"np.linalg.norm with ord={order!r} and no axis, of a value "
+                "whose number of axes is not known when the gradient is built"
+            )
+        axes = rank
+    else:
+        axes = len(axis) if isinstance(axis, tuple) else 1
+        if rank is not None:
+            normalized_axes(axis, rank)
+    if axes == 1 and (order is None or _is(order, 2)):
+        return "2"
+    if axes == 1 and _is(order, 1):
+        return "1"
+    if axes == 2 and (order is None or order == "fro"):
+        return "2"
+    raise TypeRuleError(f"{_NORMS}, not ord={order!r} over {axes} axes")
+
+
+def _norm_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    operand = types[0]
+    if operand is None:
+        return None
+    if kind_of(operand) is None:
+        raise TypeRuleError("the norm of something that is not a number")
+    norm_kind(len(dims_of(operand)), attributes)
+    return reduced(operand, attributes, "real")
+
+
+def _rank_of(x: Value) -> int | None:
+    return None if x.type is None else len(dims_of(x.type))
+
+
+def _norm_slopes(e: RuleBuilder, x: Value, out: Value, g: Value) -> Value:
+    """``g`` times the norm's partial in each item of ``x``."""
+    if norm_kind(_rank_of(x), e.attributes) == "1":
+        return e.mul(expand_reduced(e, g, x), e.call(SIGN, x))
+    return e.mul(expand_reduced(e, e.div(g, zero_as_one(e, out)), x), x)
+
+
+def _norm_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return (_norm_slopes(e, args[0], out, g),)
+
+
+def _norm_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    if t[0] is None:
+        return None
+    x = args[0]
+    if norm_kind(_rank_of(x), e.attributes) == "1":
+        return e.call(REDUCE_SUM, e.mul(e.call(SIGN, x), t[0]), **reduce_options(e))
+    moved = e.call(REDUCE_SUM, e.mul(x, t[0]), **reduce_options(e))
+    return e.div(moved, zero_as_one(e, out))
+
+
+#: ``np.linalg.norm(x, ord, axis, keepdims)``: see ``norm_kind``.
+NORM = Primitive(
+    "norm",
+    1,
+    {_NAMESPACE: "norm"},
+    _norm_vjp,
+    _norm_jvp,
+    (ANY,),
+    result_type=_norm_type,
+    options=("ord", "axis", "keepdims"),
+)
+
+NUMPY_LINALG = (SOLVE, INV, DET, LOG_ABS_DET, SIGN_OF_DET, NORM)

@@ -223,6 +223,10 @@ class Primitive:
             broadcast, and the result has ``result_kind``.
         options: the attributes written as keyword arguments when they are
             set (``axis``, ``keepdims``): fixed when the gradient is built.
+        positional: the arguments the function takes after its operands,
+            in order, where that differs from ``options``: NumPy's
+            ``np.var(a, axis, dtype, out, ddof)``. One named here but not
+            in ``options`` (``dtype``, ``out``) may only be passed as None.
         subscript: an attribute the value is indexed by, as written
             (``x.shape[axis]``).
         writer: writes the op from its attributes too (``x[1:, i]``),
@@ -261,6 +265,7 @@ class Primitive:
     result_kind: Kind | None = "real"
     result_type: TypeRule | None = None
     options: tuple[str, ...] = ()
+    positional: tuple[str, ...] = ()
     subscript: str | None = None
     writer: Writer | None = None
     statements: StatementWriter | None = None

@@ -70,7 +70,7 @@ def without_rule(namespace: str, name: str, arity: int) -> Primitive:
     primitive per function and arity, so CSE merges equal calls.
 
     Of numbers it gives a number. Of arrays nothing is known of its result
-    (``np.linalg.norm(A)`` is a number, ``np.cumsum(x)`` an array): its type
+    (``np.linalg.cond(A)`` is a number, ``np.cumprod(x)`` an array): its type
     is unknown, never guessed elementwise, so adjoints it reaches are summed
     back to their operands' shapes when the code runs.
     """
