@@ -292,3 +292,19 @@ def test_lengths_and_shapes_of_differentiated_arrays():
             return s + np.sum(X ** 2) / (n * m) + np.sum(np.sin(x[[0, 0, 2]]))
         """)
     check_gradient(f, (V.copy(), X.copy()), (0, 1))
+
+
+def test_a_value_whose_rank_depends_on_a_branch():
+    # Its adjoint's zeros were written over the cotangent they were made from.
+    f = define(
+        "def f(x, flag):\n    y = x[None] if flag else x\n    return np.sum(y * y)\n"
+    )
+    for flag in (True, False):
+        assert np.allclose(srcgrad.grad(f)(V.copy(), flag), 2 * V)
+    g = define(
+        "def g(X, flag):\n    y = X if flag else X[0]\n    return np.sum(y ** 2)\n"
+    )
+    expected = np.zeros_like(X)
+    expected[0] = 2 * X[0]
+    assert np.allclose(srcgrad.grad(g)(X.copy(), False), expected)
+    assert np.allclose(srcgrad.grad(g)(X.copy(), True), 2 * X)

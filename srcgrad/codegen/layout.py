@@ -202,11 +202,23 @@ class Layout:
                 position = self._next()
                 self.positions[op] = position
                 self._read_op(op, position, block)
+                if getattr(definition, "statements", None) is not None:
+                    self._read_after_binding(op, block)
                 if definition is APPEND:
                     self.pushed.add(op.operands[1])
                 for result in op.results:
                     if self._named(op, result):
                         self._assign(result, position, block)
+
+    def _read_after_binding(self, op: Op, block: Block) -> None:
+        """An op written as statements binds its result first (``y =
+        np.zeros_like(x)``) and reads operands after (``y[i] = g``): those
+        stay live past its point, so no name is shared with them. The
+        array a write goes into (``bound_first`` operands) is read first."""
+        after = self._next()
+        first = int(getattr(op.definition, "bound_first", 0))
+        for operand in op.operands[first:]:
+            self.read(operand, after, block)
 
     def _named(self, op: Op, result: Value) -> bool:
         """A result gets a name unless it is one of several nothing reads

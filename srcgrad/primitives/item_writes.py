@@ -113,6 +113,7 @@ SETITEM = Primitive(
     result_type=_setitem_type,
     statements=_setitem_statements,
     view=True,
+    bound_first=1,
 )
 
 
@@ -175,6 +176,7 @@ INDEX_ADD = Primitive(
     result_type=lambda types, attributes: types[0],
     statements=_index_add_statements,
     view=True,
+    bound_first=1,
 )
 
 ITEM_WRITES = (SETITEM, INDEX_ADD)

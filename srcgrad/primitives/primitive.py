@@ -269,6 +269,9 @@ class Primitive:
     subscript: str | None = None
     writer: Writer | None = None
     statements: StatementWriter | None = None
+    #: For ``statements``: how many leading operands are read before the
+    #: result is bound (the array a write goes into); the rest after.
+    bound_first: int = 0
     view: bool = False
     sequence: bool = False
     elementwise: bool | None = None
