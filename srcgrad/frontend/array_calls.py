@@ -319,13 +319,22 @@ class ArrayCallLowering(LoweringState):
         try:
             value = ast.literal_eval(node)
         except ValueError:
+            examples, why = _OPTION_HELP.get(name, (f"`{name}=0`", ""))
             self.fail(
                 node,
-                f"{name}= of {display} must be a literal (`{name}=0`, "
-                f"`{name}=(0, 1)`, `{name}=True`): the shapes of the values "
-                "the gradient computes depend on it",
+                f"{name}= of {display} must be written as a literal "
+                f"({examples}): srcgrad builds the gradient for it{why}",
             )
         return value
+
+
+#: For each option: literals it takes, and why they must be literals.
+_OPTION_HELP = {
+    "axis": ("`axis=0`, `axis=-1`, `axis=(0, 1)`", ", and the shapes depend on it"),
+    "keepdims": ("`keepdims=True`", ", and the shapes depend on it"),
+    "ddof": ("`ddof=0`, `ddof=1`", ""),
+    "ord": ("`ord=1`, `ord=2`, `ord='fro'`", ": the formula depends on it"),
+}
 
 
 def literal_int(node: ast.expr) -> int | None:
