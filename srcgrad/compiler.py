@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator, Sequence
 from srcgrad.ad import reverse_program
 from srcgrad.errors import DifferentiationError
 from srcgrad.ir import (
-    EVALUATE,
     FOR_ARRAYS,
     Block,
     Builder,
@@ -17,9 +16,9 @@ from srcgrad.ir import (
     Program,
     Region,
     Value,
-    uses,
 )
-from srcgrad.passes import optimize
+from srcgrad.passes import dce, optimize
+from srcgrad.passes.evaluations import drop_evaluations_of_used_values
 from srcgrad.passes.inline import inline_calls
 from srcgrad.passes.interprocedural import program_activity
 from srcgrad.passes.none_values import refuse_none_as_number
@@ -88,7 +87,8 @@ def gradient_program(
     mark_pure_calls(gradient)
     optimize_program(gradient, optimize, after_each=after_each)
     for function in gradient.functions.values():
-        _drop_evaluations_of_used_values(function)
+        drop_evaluations_of_used_values(function)
+        dce(function)  # what was kept only to be evaluated, evaluated otherwise
         accumulate_in_place(function)
     finish_returns(gradient.entry_function)
     for function in gradient.functions.values():
@@ -96,25 +96,6 @@ def gradient_program(
     if after_each is not None:
         after_each(gradient)
     return gradient
-
-
-def _drop_evaluations_of_used_values(gradient: Function) -> None:
-    """Keep an ``EVALUATE`` only where nothing else computes its value.
-
-    Reverse mode evaluates each op that raises outside its domain, so the
-    gradient raises where ``f`` does; where a derivative term uses the value
-    anyway (``d exp = exp``), computing it is enough.
-    """
-    users = uses(gradient.entry)
-    blocks = [gradient.entry]
-    while blocks:
-        block = blocks.pop()
-        block.ops = [
-            op
-            for op in block.ops
-            if op.definition is not EVALUATE or len(users[op.operands[0]]) == 1
-        ]
-        blocks += [inner for op in block.ops for r in op.regions for inner in r.blocks]
 
 
 def arrays_only(primal: Function) -> Function:

@@ -33,6 +33,7 @@ __all__ = [
     "is_array",
     "is_real_sequence",
     "one_number",
+    "outside_domain",
     "shaped_like",
     "shapes_differ",
     "sum_to_shape",
@@ -71,6 +72,14 @@ def sum_to_shape(g: Any, like: Any) -> Any:
     if kept:
         g = g.sum(axis=kept, keepdims=True)
     return g
+
+
+def outside_domain(function: Any, value: Any) -> None:
+    """``function`` at ``value``'s smallest and largest items: it warns (or
+    raises) there as on all of ``value``, where it is outside the domain."""
+    if getattr(value, "size", 1):
+        function(value.min())
+        function(value.max())
 
 
 def one_number(value: Any) -> None:

@@ -233,3 +233,18 @@ def test_a_sum_of_booleans_is_an_int_and_logical_ops_have_no_derivative():
     expected = np.full(4, 3.0 + 3.0)  # 3 in either, 3 positive
     np.testing.assert_allclose(srcgrad.grad(f)(x), expected)
     assert "np.logical_and" in srcgrad.source(srcgrad.grad(f), x)
+
+
+def test_a_gradient_warns_where_the_function_warns_without_recomputing_it():
+    f = define("def f(x):\n    return np.sum(np.log(x) * 0.0 + x)\n")
+    gradient = srcgrad.grad(f)
+    x = np.array([1.0, -2.0, 3.0])
+    with pytest.warns(RuntimeWarning, match="invalid value"):
+        f(x)
+    with pytest.warns(RuntimeWarning, match="invalid value"):
+        gradient(x)
+    code = [
+        line for line in srcgrad.source(gradient, x).splitlines() if "#" not in line
+    ]
+    assert "    outside_domain(np.log, x)" in code
+    assert not any("np.log(x)" in line for line in code)

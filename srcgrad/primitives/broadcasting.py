@@ -9,9 +9,10 @@ be differentiated again.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping, Sequence
 
-from srcgrad.ir import Value
+from srcgrad.ir import EmitContext, Value
 from srcgrad.ir.types import (
     Array,
     Dim,
@@ -160,4 +161,29 @@ ONE_NUMBER = Primitive(
     result_type=lambda types, attributes: None,
 )
 
-BROADCASTING = (BROADCAST_TO, SUM_TO_SHAPE, SHAPED_LIKE, ONE_NUMBER)
+
+def _write_outside_domain(
+    args: Sequence[ast.expr], attributes: Mapping[str, object], context: EmitContext
+) -> ast.expr:
+    function = ast.Attribute(
+        context.module("numpy"), str(attributes["function"]), ast.Load()
+    )
+    return ast.Call(context.helper("outside_domain"), [function, *args], [])
+
+
+#: ``outside_domain(np.log, p)``: the function at ``p``'s smallest and
+#: largest items, for the warnings it gives where ``f`` computes it of all.
+OUTSIDE_DOMAIN = Primitive(
+    "outside_domain",
+    1,
+    {"helper": "outside_domain"},
+    None,
+    None,
+    (ANY,),
+    zero_derivative=True,
+    pure=False,
+    result_type=lambda types, attributes: None,
+    writer=_write_outside_domain,
+)
+
+BROADCASTING = (BROADCAST_TO, SUM_TO_SHAPE, SHAPED_LIKE, ONE_NUMBER, OUTSIDE_DOMAIN)
