@@ -259,3 +259,14 @@ def test_a_sign_moves_out_of_a_product_of_a_thousand_factors():
     names = [op.name for op in f.entry.ops]
     assert "neg" not in names and names.count("mul") == 1000
     assert names[-2:] == ["sub", "return"]
+
+
+def test_a_scaling_by_a_power_of_two_merges_with_any_constant_outside_it():
+    # 100.0 * (2 * d) rounds once, as 200.0 * d does: 2 * d is exact.
+    f = as_derivative_terms(ir_of("""
+        def f(d):
+            return 100.0 * (2 * d)
+        """))
+    optimize(f)
+    assert "const 200.0" in print_function(f)
+    assert f.entry.ops[-2].name == "mul"

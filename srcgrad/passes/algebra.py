@@ -296,19 +296,24 @@ def _scale_first_factor(r: Rewriter, scale: Value, other: Value) -> Value | None
 
 
 def _merge_scalings(r: Rewriter, scale: Value, other: Value) -> Value | None:
-    """``c1 * (c2 * t)`` as ``(c1*c2) * t``, for powers of two whose product
-    is one too (``0.5 * (2 * t) = t``).
+    """``c1 * (c2 * t)`` as ``(c1*c2) * t``, for a power of two ``c2`` (and
+    ``c1`` a power of two whose product with it is one too, or any number).
 
     Scaling by a power of two only changes the exponent, so the merged
     scaling rounds as the two did, unless ``c2 * t`` overflowed or lost bits
     to underflow (then the merged one is the closer of the two).
     """
     outer = constant_of(scale)
-    if outer is None or not _power_of_two(outer):
+    if outer is None or isinstance(outer, bool) or (inner := _scaling(other)) is None:
         return None
-    if (inner := _scaling(other)) is None:
-        return None
-    merged = _product(outer, inner[0])
+    if _power_of_two(outer):
+        merged = _product(outer, inner[0])
+    else:
+        # c2 * t is exact (c2 a power of two), so c1 * (c2 * t) rounds once,
+        # as (c1 * c2) * t does: 100.0 * (2 * d) is 200.0 * d.
+        merged = outer * inner[0]
+        if not math.isfinite(merged) or merged == 0:
+            return None
     return None if merged is None else r.op("mul", r.const(merged), inner[1])
 
 
