@@ -24,40 +24,25 @@ import ast
 import builtins
 import importlib
 import math
-import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from srcgrad.ir import EmitContext, Value
 from srcgrad.ir.types import Kind, Type, broadcast, kind_of, wider
+from srcgrad.primitives.spelling import (
+    BINARY_OPERATORS,
+    COMPARISON_OPERATORS,
+    UNARY_OPERATORS,
+    CustomSpelling,
+    Spelling,
+    literal,
+    module_expression,
+)
 
 #: Cotangents (or tangents) of the operands; None where there is none.
 Cotangents = tuple["Value | None", ...]
 Tangents = tuple["Value | None", ...]
-
-_BINARY_OPERATORS: dict[str, tuple[type[ast.operator], Callable[..., Any]]] = {
-    "+": (ast.Add, operator.add),
-    "-": (ast.Sub, operator.sub),
-    "*": (ast.Mult, operator.mul),
-    "/": (ast.Div, operator.truediv),
-    "//": (ast.FloorDiv, operator.floordiv),
-    "%": (ast.Mod, operator.mod),
-    "**": (ast.Pow, operator.pow),
-    "@": (ast.MatMult, operator.matmul),
-}
-_UNARY_OPERATORS: dict[str, tuple[type[ast.unaryop], Callable[..., Any]]] = {
-    "-": (ast.USub, operator.neg),
-    "not": (ast.Not, operator.not_),
-}
-_COMPARISON_OPERATORS: dict[str, tuple[type[ast.cmpop], Callable[..., Any]]] = {
-    "<": (ast.Lt, operator.lt),
-    "<=": (ast.LtE, operator.le),
-    ">": (ast.Gt, operator.gt),
-    ">=": (ast.GtE, operator.ge),
-    "==": (ast.Eq, operator.eq),
-    "!=": (ast.NotEq, operator.ne),
-}
 
 
 class RuleBuilder(Protocol):
@@ -142,36 +127,6 @@ Writer = Callable[[Sequence[ast.expr], Mapping[str, object], EmitContext], ast.e
 StatementWriter = Callable[
     [ast.Name, Sequence[ast.expr], Mapping[str, object], EmitContext], list[ast.stmt]
 ]
-
-
-@dataclass(frozen=True)
-class CustomSpelling:
-    """A spelling that is not a plain call, e.g. ``math.copysign(1.0, x)``."""
-
-    emit: Callable[[Sequence[ast.expr], EmitContext], ast.expr]
-    evaluate: Callable[..., object]
-
-
-@dataclass(frozen=True)
-class Spelling:
-    """How one namespace writes a primitive, and what else users call it.
-
-    Attributes:
-        written: the name generated code calls (an operator symbol in the
-            ``operator`` namespace), or a ``CustomSpelling``.
-        also: other names of the same function users may call: NumPy's
-            ``arcsin`` is also ``asin``. In the ``operator`` namespace they
-            are builtins meaning the operator (``pow(x, y)`` is ``x ** y``).
-    """
-
-    written: str | CustomSpelling
-    also: tuple[str, ...] = ()
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """Every name users may call the function by in its module."""
-        own = (self.written,) if isinstance(self.written, str) else ()
-        return own + self.also
 
 
 @dataclass(frozen=True, eq=False)
@@ -342,12 +297,12 @@ class Primitive:
             return self._emit_on_value(namespace, spelling, args, attributes, context)
         if namespace == "operator":
             if len(args) == 1:
-                return ast.UnaryOp(_UNARY_OPERATORS[spelling][0](), args[0])
+                return ast.UnaryOp(UNARY_OPERATORS[spelling][0](), args[0])
             left, right = args
-            if spelling in _COMPARISON_OPERATORS:
-                comparison = _COMPARISON_OPERATORS[spelling][0]()
+            if spelling in COMPARISON_OPERATORS:
+                comparison = COMPARISON_OPERATORS[spelling][0]()
                 return ast.Compare(left, [comparison], [right])
-            return ast.BinOp(left, _BINARY_OPERATORS[spelling][0](), right)
+            return ast.BinOp(left, BINARY_OPERATORS[spelling][0](), right)
         if namespace == "builtins":
             function = context.builtin(spelling)
         else:
@@ -409,10 +364,10 @@ class Primitive:
             return spelling.evaluate
         if namespace == "operator":
             if self.arity == 1:
-                return _UNARY_OPERATORS[spelling][1]
-            if spelling in _COMPARISON_OPERATORS:
-                return _COMPARISON_OPERATORS[spelling][1]
-            return _BINARY_OPERATORS[spelling][1]
+                return UNARY_OPERATORS[spelling][1]
+            if spelling in COMPARISON_OPERATORS:
+                return COMPARISON_OPERATORS[spelling][1]
+            return BINARY_OPERATORS[spelling][1]
         if namespace == "builtins":
             return getattr(builtins, spelling)
         if namespace == "math":
@@ -431,23 +386,3 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"Primitive({self.name})"
-
-
-def module_expression(namespace: str, context: EmitContext) -> ast.expr:
-    """The module a namespace names, as generated code reads it: ``np`` for
-    ``numpy``, and ``np.linalg`` for ``numpy.linalg``, a submodule read as an
-    attribute of its package's binding (so the code imports ``numpy`` alone)."""
-    package, *submodules = namespace.split(".")
-    module = context.module(package)
-    for name in submodules:
-        module = ast.Attribute(module, name, ast.Load())
-    return module
-
-
-def literal(value: object) -> ast.expr:
-    """An option's value as Python: ``0``, ``-1``, ``(0, 1)``, ``True``."""
-    if isinstance(value, tuple):
-        return ast.Tuple([literal(item) for item in value], ast.Load())
-    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-        return ast.UnaryOp(ast.USub(), ast.Constant(-value))
-    return ast.Constant(value)  # type: ignore[arg-type]
