@@ -22,7 +22,13 @@ from srcgrad.primitives.indexing import (
     index_value,
     items_of,
 )
-from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
+from srcgrad.primitives.primitive import (
+    Cotangents,
+    JvpRule,
+    Primitive,
+    RuleBuilder,
+    Tangents,
+)
 from srcgrad.primitives.shapes import ZEROS_LIKE
 
 
@@ -64,14 +70,21 @@ def _setitem_vjp(
     return (base_bar, e.unbroadcast(slot, value)) + (None,) * len(operands)
 
 
-def _setitem_jvp(
-    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
-) -> Value | None:
-    if t[0] is None and t[1] is None:
-        return None
-    base = t[0] if t[0] is not None else e.call(ZEROS_LIKE, args[0])
-    value = t[1] if t[1] is not None else e.const(0.0)
-    return e.call(SETITEM, base, value, *args[2:], index=e.attributes["index"])
+def _write_jvp(kind: str) -> JvpRule:
+    """A write is linear in its array and its value together: its tangent is
+    the same write of their tangents (zeros for one without)."""
+
+    def jvp(
+        e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+    ) -> Value | None:
+        if t[0] is None and t[1] is None:
+            return None
+        base = t[0] if t[0] is not None else e.call(ZEROS_LIKE, args[0])
+        value = t[1] if t[1] is not None else e.const(0.0)
+        write = SETITEM if kind == "setitem" else INDEX_ADD
+        return e.call(write, base, value, *args[2:], **e.attributes)
+
+    return jvp
 
 
 def _setitem_statements(
@@ -83,21 +96,26 @@ def _setitem_statements(
     """``y[index] = value``: into ``y`` itself where nothing reads it after
     (attribute ``in_place``), else into a copy, as the IR's values are."""
     base, value, *operands = args
-    statements: list[ast.stmt] = []
-    same = isinstance(base, ast.Name) and base.id == target.id
-    if not attributes.get("in_place"):
-        copy = ast.Call(ast.Attribute(base, "copy", ast.Load()), [], [])
-        statements.append(ast.Assign([_store(target)], copy, lineno=0))
-    elif not same:
-        statements.append(ast.Assign([_store(target)], base, lineno=0))
+    statements = _bound_to_target(target, base, attributes)
     index = index_expression(items_of(attributes), operands)
     place = ast.Subscript(ast.Name(target.id, ast.Load()), index, ast.Store())
     statements.append(ast.Assign([place], value, lineno=0))
     return statements
 
 
-def _store(target: ast.Name) -> ast.Name:
-    return ast.Name(target.id, ast.Store())
+def _bound_to_target(
+    target: ast.Name, base: ast.expr, attributes: Mapping[str, object]
+) -> list[ast.stmt]:
+    """What makes ``target`` the array a write goes into: ``base`` itself
+    where the write may be in place (nothing if it has that name already),
+    else a copy of it."""
+    store = ast.Name(target.id, ast.Store())
+    if not attributes.get("in_place"):
+        copy = ast.Call(ast.Attribute(base, "copy", ast.Load()), [], [])
+        return [ast.Assign([store], copy, lineno=0)]
+    if isinstance(base, ast.Name) and base.id == target.id:
+        return []
+    return [ast.Assign([store], base, lineno=0)]
 
 
 #: ``y[index] = value``, as a new value: operands ``y``, ``value``, then the
@@ -108,7 +126,7 @@ SETITEM = Primitive(
     None,
     {"subscript": "[]="},
     _setitem_vjp,
-    _setitem_jvp,
+    _write_jvp("setitem"),
     (),
     result_type=_setitem_type,
     statements=_setitem_statements,
@@ -125,16 +143,6 @@ def _index_add_vjp(
     return (g, e.unbroadcast(slot, added)) + (None,) * len(operands)
 
 
-def _index_add_jvp(
-    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
-) -> Value | None:
-    if t[0] is None and t[1] is None:
-        return None
-    base = t[0] if t[0] is not None else e.call(ZEROS_LIKE, args[0])
-    added = t[1] if t[1] is not None else e.const(0.0)
-    return e.call(INDEX_ADD, base, added, *args[2:], **e.attributes)
-
-
 def _index_add_statements(
     target: ast.Name,
     args: Sequence[ast.expr],
@@ -144,13 +152,7 @@ def _index_add_statements(
     """``acc[index] += g`` (``np.add.at`` where items may repeat), into
     ``acc`` itself where nothing reads it after (``in_place``), else a copy."""
     base, added, *operands = args
-    statements: list[ast.stmt] = []
-    same = isinstance(base, ast.Name) and base.id == target.id
-    if not attributes.get("in_place"):
-        copy = ast.Call(ast.Attribute(base, "copy", ast.Load()), [], [])
-        statements.append(ast.Assign([_store(target)], copy, lineno=0))
-    elif not same:
-        statements.append(ast.Assign([_store(target)], base, lineno=0))
+    statements = _bound_to_target(target, base, attributes)
     index = index_expression(items_of(attributes), operands)
     load = ast.Name(target.id, ast.Load())
     if attributes.get("repeats"):
@@ -171,7 +173,7 @@ INDEX_ADD = Primitive(
     None,
     {"subscript": "[]+="},
     _index_add_vjp,
-    _index_add_jvp,
+    _write_jvp("index_add"),
     (),
     result_type=lambda types, attributes: types[0],
     statements=_index_add_statements,
