@@ -39,7 +39,7 @@ from srcgrad.ir.types import is_array
 from srcgrad.passes import active_values, reaching_output
 from srcgrad.primitives import RuleEmitter
 from srcgrad.primitives.broadcasting import ONE_NUMBER
-from srcgrad.primitives.shapes import ZEROS_LIKE
+from srcgrad.primitives.creation import ZEROS_LIKE
 
 
 def reverse(

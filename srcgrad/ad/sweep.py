@@ -21,8 +21,8 @@ from srcgrad.ir import FOR, IF, WHILE, Builder, Op, Value, is_call
 from srcgrad.ir.types import TypeRuleError, is_array, same_shape
 from srcgrad.passes import check_differentiable
 from srcgrad.primitives import PRIMITIVES, Primitive, RuleEmitter
+from srcgrad.primitives.creation import ZEROS_LIKE
 from srcgrad.primitives.emitter import summed_axes
-from srcgrad.primitives.shapes import ZEROS_LIKE
 
 
 class ReverseSweep:

@@ -136,6 +136,8 @@ def _constant_like(name: str) -> Primitive:
 
 
 ONES_LIKE = _constant_like("ones_like")
+#: ``np.zeros_like(x)``; also the adjoint of an array nothing reached.
+ZEROS_LIKE = _constant_like("zeros_like")
 
 
 def _identity_vjp(
@@ -332,6 +334,7 @@ CREATION = (
     ONES,
     FULL,
     ONES_LIKE,
+    ZEROS_LIKE,
     COPY,
     ASTYPE,
     ARRAY,

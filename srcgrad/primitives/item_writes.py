@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from srcgrad.ir import EmitContext, Value
 from srcgrad.ir.types import Array, Type, TypeRuleError
+from srcgrad.primitives.creation import ZEROS_LIKE
 from srcgrad.primitives.indexing import (
     INDEX,
     index_expression,
@@ -29,7 +30,6 @@ from srcgrad.primitives.primitive import (
     RuleBuilder,
     Tangents,
 )
-from srcgrad.primitives.shapes import ZEROS_LIKE
 
 
 def _setitem_type(

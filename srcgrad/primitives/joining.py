@@ -29,6 +29,7 @@ from srcgrad.ir.types import (
     TypeRuleError,
     wider,
 )
+from srcgrad.primitives.creation import ZEROS_LIKE
 from srcgrad.primitives.indexing import INDEX, OPERAND, Item
 from srcgrad.primitives.primitive import (
     Cotangents,
@@ -39,7 +40,7 @@ from srcgrad.primitives.primitive import (
     TypeRule,
     VjpRule,
 )
-from srcgrad.primitives.shapes import DIM, ZEROS_LIKE, one_axis
+from srcgrad.primitives.shapes import DIM, one_axis
 
 #: The size of an operand along the join's axis, or where it starts: a
 #: literal, and the values (``a.shape[0]``) added to it.

@@ -277,22 +277,6 @@ RESHAPE_LIKE = Primitive(
 )
 
 
-def _like(name: str) -> Primitive:
-    return Primitive(
-        name,
-        1,
-        {"numpy": name},
-        None,
-        None,
-        (ANY,),
-        zero_derivative=True,
-        result_type=lambda types, attributes: types[0],
-    )
-
-
-#: ``np.zeros_like(x)``: the adjoint of an array nothing reached.
-ZEROS_LIKE = _like("zeros_like")
-
 SHAPES = (
     SHAPE,
     NDIM,
@@ -301,7 +285,6 @@ SHAPES = (
     EXPAND_DIMS,
     SQUEEZE,
     RESHAPE_LIKE,
-    ZEROS_LIKE,
 )
 #: Used by rules elsewhere; keep the names importable.
 __all__ = [
@@ -314,7 +297,6 @@ __all__ = [
     "SHAPES",
     "SIZE",
     "SQUEEZE",
-    "ZEROS_LIKE",
     "normalized_axes",
     "shape_dims",
     "written_dims",
