@@ -21,6 +21,7 @@ from srcgrad.passes import dce, optimize
 from srcgrad.passes.evaluations import drop_evaluations_of_used_values
 from srcgrad.passes.inline import inline_calls
 from srcgrad.passes.interprocedural import program_activity
+from srcgrad.passes.lists import resolve_lists
 from srcgrad.passes.none_values import refuse_none_as_number
 from srcgrad.passes.program import mark_pure_calls, optimize_program
 from srcgrad.passes.returns import finish_returns
@@ -69,6 +70,7 @@ def gradient_program(
     """
     refuse_none_as_number(primal)
     infer_types(primal, signature)
+    resolve_lists(primal)
     refuse_unsafe_writes(primal)
     mark_pure_calls(primal)
     optimize_program(primal, optimize, after_each=after_each)

@@ -46,7 +46,7 @@ CASES = [
         "assignment expression",
         "y := x",
     ),
-    ("return [x][0]", UnsupportedSyntaxError, "list value", "[x]"),
+    ("return {x}", UnsupportedSyntaxError, "set", "{x}"),
     ("return x is x", UnsupportedSyntaxError, "`is` comparison", "x is x"),
     ("return 'x'", UnsupportedSyntaxError, "constant 'x'", "'x'"),
     (

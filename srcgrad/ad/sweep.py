@@ -18,11 +18,12 @@ from srcgrad.ad.context import SweepContext
 from srcgrad.ad.control import reverse_if, reverse_loop
 from srcgrad.errors import DifferentiationError
 from srcgrad.ir import FOR, IF, WHILE, Builder, Op, Value, is_call
-from srcgrad.ir.types import TypeRuleError, is_array, same_shape
+from srcgrad.ir.types import ListOf, TypeRuleError, is_array, same_shape
 from srcgrad.passes import check_differentiable
 from srcgrad.primitives import PRIMITIVES, Primitive, RuleEmitter
 from srcgrad.primitives.creation import ZEROS_LIKE
 from srcgrad.primitives.emitter import summed_axes
+from srcgrad.primitives.lists import LIST_ADD, LIST_ITEM_ADD, LIST_ZEROS, list_zeros
 
 
 class ReverseSweep:
@@ -144,6 +145,9 @@ class ReverseSweep:
                 cotangent.name_hint = hint
             self.adjoints[value] = cotangent
             return
+        if isinstance(value.type, ListOf):
+            self.adjoints[value] = _added_lists(self.builder, existing, cotangent, hint)
+            return
         operands = [existing, cotangent]
         add = self.builder.create(
             PRIMITIVES["add"], operands, {"namespace": "operator"}, hint=hint
@@ -159,6 +163,11 @@ class ReverseSweep:
         if found is not None:
             return found
         hint = self.context.hints.get(value)
+        if isinstance(value.type, ListOf):  # a list's adjoint is always a list
+            emitter = RuleEmitter(self.builder, LIST_ZEROS, "list")
+            made = list_zeros(emitter, self.context.mapping[value])
+            made.name_hint = hint
+            return made
         if shaped and is_array(value.type):
             zeros = self.builder.create(
                 ZEROS_LIKE,
@@ -168,3 +177,25 @@ class ReverseSweep:
             )
             return zeros.result
         return self.builder.const(0.0, hint=hint)
+
+
+def _added_lists(
+    builder: Builder, existing: Value, cotangent: Value, hint: str | None
+) -> Value:
+    """Two adjoints of one list, added item by item. The adjoint of an item
+    read (zeros with ``g`` at ``i``) is added at ``i`` alone: ``acc[i] =
+    acc[i] + g``, so a loop that reads items costs one addition per item."""
+    scattered = cotangent.defining_op
+    if (
+        scattered is not None
+        and scattered.definition is LIST_ITEM_ADD
+        and scattered.operands[0].defining_op is not None
+        and scattered.operands[0].defining_op.definition is LIST_ZEROS
+    ):
+        _, g, index = scattered.operands
+        operands = [existing, g, index]
+        definition = LIST_ITEM_ADD
+    else:
+        operands = [existing, cotangent]
+        definition = LIST_ADD
+    return builder.create(definition, operands, {"namespace": "list"}, hint=hint).result

@@ -49,7 +49,24 @@ def stores(roots: Iterable[ast.AST]) -> frozenset[str]:
             and isinstance(node.value, ast.Name)
         ):
             found.add(node.value.id)
+        elif appended_to(node) is not None:
+            found.add(appended_to(node))  # type: ignore[arg-type]
     return frozenset(found)
+
+
+def appended_to(node: ast.AST) -> str | None:
+    """The name ``xs`` of a statement ``xs.append(v)`` (it gives ``xs`` a
+    new value, as an assignment does), else None."""
+    if not isinstance(node, ast.Expr) or not isinstance(node.value, ast.Call):
+        return None
+    function = node.value.func
+    if (
+        isinstance(function, ast.Attribute)
+        and function.attr == "append"
+        and isinstance(function.value, ast.Name)
+    ):
+        return function.value.id
+    return None
 
 
 def local_names(function: ast.FunctionDef | ast.Lambda) -> set[str]:

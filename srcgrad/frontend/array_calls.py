@@ -28,6 +28,8 @@ from srcgrad.primitives import PRIMITIVES, Primitive
 from srcgrad.primitives.broadcasting import BROADCAST_TO
 from srcgrad.primitives.creation import ARRAY, FULL, ONES, ZEROS
 from srcgrad.primitives.einsum import EINSUM, parse_subscripts
+from srcgrad.primitives.joining import STACK
+from srcgrad.primitives.lists import STACK_LIST
 from srcgrad.primitives.reshaping import RESHAPE
 from srcgrad.primitives.selection import CLIP
 
@@ -141,6 +143,10 @@ class ArrayCallLowering(LoweringState):
     def _array_of_numbers(self, node: ast.Call) -> Value:
         """``np.array([a, b])``, ``np.array([[a, b], [c, d]])`` of numbers."""
         display = ast.unparse(node.func)
+        built = self._built_list(node.args[0]) if len(node.args) == 1 else None
+        if built is not None and not node.keywords:
+            stacked = {"namespace": "list", "function": "array"}
+            return self.builder.create(STACK_LIST, [built], stacked).result
         if len(node.args) != 1 or not isinstance(node.args[0], (ast.List, ast.Tuple)):
             self.fail(
                 node,
@@ -193,6 +199,9 @@ class ArrayCallLowering(LoweringState):
             return self._clip(node, namespace, operands, args)
         display = ast.unparse(node.func)
         given = len(operands)
+        built = self._built_list(args[0]) if primitive.sequence and args else None
+        if built is not None:
+            return self._stack_list(node, primitive, built, args, display)
         if primitive.sequence:
             operands = operands + self._sequence_operands(node, args, display)
             wanted = 1
@@ -296,6 +305,36 @@ class ArrayCallLowering(LoweringState):
                 CallError,
             )
         return given
+
+    def _built_list(self, node: ast.expr) -> Value | None:
+        """The list a name holds, if it holds a value rather than a tuple
+        (``xs = []``, appended to): what it is, types say later."""
+        if isinstance(node, ast.Name) and node.id in self.env:
+            found = self._expression(node)
+            if isinstance(found, Value):
+                return found
+        return None
+
+    def _stack_list(
+        self,
+        node: ast.Call,
+        primitive: Primitive,
+        built: Value,
+        args: list[ast.expr],
+        display: str,
+    ) -> Value:
+        """``np.stack(xs)`` of a list the function builds (``xs.append``)."""
+        if primitive is not STACK:
+            self.fail(
+                args[0],
+                f"{display} joins a list of arrays written out (`{display}([a, "
+                "b])`) or a tuple (`parts = (a, b)`); the items of a list built "
+                "by appending are stacked along a new axis by np.stack(xs) or "
+                "np.array(xs)",
+            )
+        attributes = self._options(node, primitive, args[1:], display)
+        attributes.update(namespace="list", function="stack")
+        return self.builder.create(STACK_LIST, [built], attributes).result
 
     def _sequence_operands(
         self, node: ast.Call, args: list[ast.expr], display: str

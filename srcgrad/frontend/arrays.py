@@ -100,18 +100,20 @@ class ArrayLowering(ArrayCallLowering):
         self.env[target.value.id] = written
         self.assigned_at[target.value.id] = self.line(target)
 
-    def _refuse_aliases(self, name: str, base: Value, target: ast.expr) -> None:
-        """Refuse a write into an array another name (or tuple) also holds:
-        in Python the write changes what both hold."""
+    def _refuse_aliases(
+        self, name: str, base: Value, target: ast.expr, what: str = "array"
+    ) -> None:
+        """Refuse a write into an array (or list) another name or tuple also
+        holds: in Python the write changes what both hold."""
         for other, bound in self.env.items():
             if other == name or not other.isidentifier():
                 continue
             if bound is base or (isinstance(bound, tuple) and _holds(bound, base)):
                 self.fail(
                     target,
-                    f"{other} and {name} hold the same array, so writing into "
+                    f"{other} and {name} hold the same {what}, so changing "
                     f"{name} changes {other} too; srcgrad needs one name per "
-                    f"array it writes into: copy it ({other} = {name}.copy()), "
+                    f"{what} it changes: copy it ({other} = {name}.copy()), "
                     "or use one name",
                 )
 

@@ -118,10 +118,6 @@ _HINTS: dict[type[ast.AST], str] = {
     ),
     ast.Subscript: _INDEXING,
     ast.Slice: _INDEXING,
-    ast.List: (
-        "write a tuple (`(a, b)`): it can be unpacked, looped over, or passed "
-        "to sum, max and min"
-    ),
     ast.ListComp: _COLLECTING,
     ast.GeneratorExp: _COLLECTING,
     ast.SetComp: _COLLECTING,

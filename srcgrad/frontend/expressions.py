@@ -29,6 +29,7 @@ from srcgrad.frontend.resolve import (
 )
 from srcgrad.ir import Value
 from srcgrad.primitives import PRIMITIVES
+from srcgrad.primitives.lists import LIST
 from srcgrad.primitives.logic import COMPARISONS, NOT
 
 _BINARY = {
@@ -66,7 +67,21 @@ class ExpressionLowering(ArrayLowering):
                 return self._call_lowered(node)
             if isinstance(node, ast.Subscript):
                 return self._subscript(node)
+            if isinstance(node, ast.List):
+                return self._list(node)
             return self._number(node)
+
+    def _list(self, node: ast.List) -> Value:
+        """``[a, b]``: a list the function may append to (``[]`` too)."""
+        items = []
+        for element in node.elts:
+            if isinstance(element, ast.Starred):
+                self.unsupported(element)
+            item = self._expression(element)
+            if isinstance(item, tuple):
+                self.fail(element, "a list of tuples is not supported")
+            items.append(item)
+        return self.builder.create(LIST, items, {"namespace": "list"}).result
 
     def _scalar(self, node: ast.expr) -> Value:
         lowered = self._expression(node)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from srcgrad.frontend.analysis import always_exits
+from srcgrad.errors import CallError
+from srcgrad.frontend.analysis import always_exits, appended_to
 from srcgrad.frontend.constructs import assignment_to
 from srcgrad.frontend.environment import (
     BREAK,
@@ -32,6 +33,7 @@ from srcgrad.frontend.environment import (
 from srcgrad.frontend.merge import Branches, merge
 from srcgrad.frontend.nested import NestedLowering
 from srcgrad.ir import Block, Value
+from srcgrad.primitives.lists import LIST_APPEND
 
 
 class StatementLowering(NestedLowering):
@@ -106,10 +108,35 @@ class StatementLowering(NestedLowering):
             self._break(statement)
         elif isinstance(statement, ast.Continue):
             self.env[SKIP] = True
+        elif isinstance(statement, ast.Expr) and appended_to(statement) in self.env:
+            self._append(statement)
         elif isinstance(statement, ast.Expr):
             self.fail(statement, self._no_effect(statement.value))
         else:
             self.unsupported(statement)
+
+    def _append(self, statement: ast.Expr) -> None:
+        """``xs.append(v)``: every name holding ``xs`` now holds ``xs`` with
+        ``v`` at its end (types check later that ``xs`` is a list)."""
+        call = statement.value
+        assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+        name = appended_to(statement)
+        assert name is not None
+        if len(call.args) != 1 or call.keywords:
+            self.fail(call, f"{name}.append takes exactly one argument", CallError)
+        base = self._expression(call.func.value)
+        if isinstance(base, tuple):
+            self.fail(call.func, f"{name} is a tuple, which has no append")
+        item = self._expression(call.args[0])
+        if isinstance(item, tuple):
+            self.fail(call.args[0], "appending a tuple to a list is not supported")
+        self._refuse_aliases(name, base, call.func.value, "list")
+        with self.builder.at(self.location(call)):
+            appended = self.builder.create(
+                LIST_APPEND, [base, item], {"namespace": "list"}, hint=name
+            ).result
+        self.env[name] = appended
+        self.assigned_at[name] = self.line(statement)
 
     def _no_effect(self, value: ast.expr) -> str:
         """Why an expression statement is refused: what it does in Python

@@ -94,6 +94,19 @@ class Shape(Other):
         )
 
 
+@dataclass(frozen=True)
+class ListOf(Other):
+    """A Python list the function makes (``[a, b]``, ``xs.append(v)``):
+    ``item`` is the join of its items' types; ``empty`` marks ``[]``, whose
+    items are none yet (it joins with any list as that list)."""
+
+    item: Type | None = None
+    empty: bool = False
+
+    def __str__(self) -> str:
+        return "list[]" if self.empty else f"list[{self.item or '?'}]"
+
+
 OTHER = Other()
 REAL = Scalar("real")
 INT = Scalar("int")
@@ -222,6 +235,19 @@ def join(first: Type | None, second: Type | None) -> Type | None:
             a if a == b else None for a, b in zip(first.dims, second.dims, strict=True)
         )
         return Array(wider(first.kind, second.kind), dims)
+    if isinstance(first, ListOf) or isinstance(second, ListOf):
+        return _join_lists(first, second)
     if isinstance(first, Other) and isinstance(second, Other):
         return OTHER
     return None
+
+
+def _join_lists(first: Type, second: Type) -> Type | None:
+    """Two lists join item by item; a list and anything else do not."""
+    if not (isinstance(first, ListOf) and isinstance(second, ListOf)):
+        return None
+    if first.empty:
+        return second
+    if second.empty:
+        return first
+    return ListOf(join(first.item, second.item))

@@ -39,7 +39,7 @@ from srcgrad.ir import (
     is_call,
     loop_parts,
 )
-from srcgrad.ir.types import Array
+from srcgrad.ir.types import Array, ListOf
 from srcgrad.primitives import Primitive
 
 
@@ -299,8 +299,9 @@ def _check_block(block: Block, varied: set[Value], useful: set[Value]) -> None:
 
 
 def _length_of_array(op: Op, operand: Value) -> bool:
-    """``len(x)`` of an array is its first size: no derivative to lose."""
-    return op.name == "len" and isinstance(operand.type, Array)
+    """``len(x)`` of an array is its first size, of a list its count of
+    items: no derivative to lose."""
+    return op.name == "len" and isinstance(operand.type, (Array, ListOf))
 
 
 def _check_control(op: Op, varied: set[Value], useful: set[Value]) -> None:
@@ -311,7 +312,9 @@ def _check_control(op: Op, varied: set[Value], useful: set[Value]) -> None:
         raise DifferentiationError(
             "this loop iterates over values that depend on wrt; srcgrad "
             "differentiates loops over range(), enumerate, zip and data "
-            "sequences, and unrolls literal tuples such as (x, y, z)",
+            "sequences, over a list the function makes (`for v in xs`), and "
+            "unrolls literal tuples such as (x, y, z); loop over "
+            "range(len(xs)) and read xs[i] instead",
             op.loc,
         )
 

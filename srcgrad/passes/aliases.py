@@ -12,9 +12,10 @@ name for it). ``read_after`` says whether one is read after a write.
 from __future__ import annotations
 
 from srcgrad.ir import FOR, IF, PACK, WHILE, YIELD, Op, Value, is_call, loop_parts, walk
-from srcgrad.ir.types import Array
+from srcgrad.ir.types import Array, ListOf
 from srcgrad.primitives import Primitive
 from srcgrad.primitives.item_writes import INDEX_ADD, SETITEM
+from srcgrad.primitives.lists import LIST_ITEM, LIST_WRITES
 
 
 def evolution(written: Value, users: dict[Value, list[Op]]) -> set[Value]:
@@ -63,8 +64,14 @@ def _derived_from(value: Value, users: dict[Value, list[Op]]) -> list[Value]:
         definition = user.definition
         if definition is SETITEM or definition is INDEX_ADD:
             continue
+        if definition in LIST_WRITES and user.operands[0] is value:
+            continue  # the list changed: the variable written, not another
+        if definition is LIST_ITEM and isinstance(value.type, ListOf):
+            continue  # changing a list leaves the items read out of it be
         if isinstance(definition, Primitive):
-            if definition.view and isinstance(user.result.type, (Array, type(None))):
+            if definition.view and isinstance(
+                user.result.type, (Array, ListOf, type(None))
+            ):
                 found += [r for r in user.results if not _is_number(r)]
         elif is_call(user) or user.definition is PACK:
             found += user.results
@@ -113,7 +120,8 @@ def _receives(merged: Value, written: set[Value], users: dict[Value, list[Op]]) 
 
 
 def _is_number(value: Value) -> bool:
-    return value.type is not None and not isinstance(value.type, Array)
+    """Holds no array's items (a list may hold arrays)."""
+    return value.type is not None and not isinstance(value.type, (Array, ListOf))
 
 
 def read_after(view: Value, write: Op, users: dict[Value, list[Op]]) -> bool:

@@ -41,6 +41,7 @@ from srcgrad.ir.types import (
     INT,
     REAL,
     Array,
+    ListOf,
     Other,
     Scalar,
     Type,
@@ -290,6 +291,8 @@ def _item_type(
 ) -> Type | None:
     """The type of one item of ``iterable``: a row of an array, an integer of
     a ``range``, else what nothing is known about."""
+    if isinstance(iterable, ListOf):
+        return fallback if iterable.empty or iterable.item is None else iterable.item
     if isinstance(iterable, Array):
         rows = iterable.dims[1:]
         return Array(iterable.kind, rows) if rows else Scalar(iterable.kind)

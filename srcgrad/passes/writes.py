@@ -33,7 +33,7 @@ from srcgrad.ir import (
     uses,
     walk,
 )
-from srcgrad.ir.types import Array, Scalar, same_shape
+from srcgrad.ir.types import Array, ListOf, Scalar, same_shape
 from srcgrad.passes.aliases import (
     aliases_of,
     evolution,
@@ -45,9 +45,11 @@ from srcgrad.passes.dce import dce
 from srcgrad.primitives import Primitive
 from srcgrad.primitives.indexing import INDEX_ADJOINT
 from srcgrad.primitives.item_writes import INDEX_ADD, SETITEM
+from srcgrad.primitives.lists import LIST_APPEND, LIST_ITEM, LIST_WRITES
 
-#: The writes ``mark_in_place`` decides for: into an array, or added to it.
-_WRITES = (SETITEM, INDEX_ADD)
+#: The writes ``mark_in_place`` decides for: into an array, or added to it,
+#: and the changes to a list.
+_WRITES = (SETITEM, INDEX_ADD, *LIST_WRITES)
 
 
 def refuse_unsafe_writes(program: Program) -> None:
@@ -62,6 +64,8 @@ def refuse_unsafe_writes(program: Program) -> None:
             augmented = op.attributes.pop("augmented", None)
             if op.definition is SETITEM:
                 _check_write(function, op, users)
+            elif op.definition is LIST_APPEND:
+                _check_append(function, op, users)
             elif augmented and not isinstance(op.operands[0].type, Scalar):
                 _check_augmented(function, op, users, str(augmented))
 
@@ -89,6 +93,30 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
                 op.loc,
             )
     _check_loop_start(base, op, users, name)
+
+
+def _check_append(function: Function, op: Op, users: dict[Value, list[Op]]) -> None:
+    """``xs.append(v)`` changes the list ``xs`` for every name holding it."""
+    base = op.operands[0]
+    name = base.name_hint or "the list"
+    if not _owned(function, base, set()):
+        raise ValueTypeError(
+            f"{name} is a list passed in (or one a helper returned): appending "
+            f"to it would change the caller's list; append to a new list "
+            f"({name} = list({name}), or [] and the items)",
+            op.loc,
+        )
+    written = evolution(op.result, users)
+    for alias in [*merged_from(base), *aliases_of(base, written, users)]:
+        if read_after(alias, op, users):
+            shown = alias.name_hint or "a value"
+            raise ValueTypeError(
+                f"{shown} holds the list {name} too (a helper returned it, or a "
+                f"tuple holds it), and it is read after this append: in Python "
+                f"it would see the new item; copy the list ({name}.copy())",
+                op.loc,
+            )
+    _check_loop_start(base, op, users, name, "list")
 
 
 def _check_augmented(
@@ -133,8 +161,10 @@ def _owned(function: Function, value: Value, seen: set[Value]) -> bool:
     if op is None:
         return _owned_argument(function, value, seen)
     if isinstance(op.definition, Primitive):
-        if op.definition is SETITEM:
+        if op.definition is SETITEM or op.definition in LIST_WRITES:
             return _owned(function, op.operands[0], seen)
+        if isinstance(value.type, ListOf):
+            return op.definition is not LIST_ITEM  # a list made here
         return not op.definition.view
     if op.definition is IF:
         position = op.results.index(value)
@@ -171,7 +201,7 @@ def _owned_argument(function: Function, value: Value, seen: set[Value]) -> bool:
 
 
 def _check_loop_start(
-    base: Value, write: Op, users: dict[Value, list[Op]], name: str
+    base: Value, write: Op, users: dict[Value, list[Op]], name: str, what: str = "array"
 ) -> None:
     """A loop's array starts as a value another name may still hold
     (``z = y`` before the loop): reading it after the loop would not see
@@ -193,9 +223,9 @@ def _check_loop_start(
             shown = value.name_hint or "a value"
             holder = f"{shown}, which holds" if shown != name else "another name for"
             raise ValueTypeError(
-                f"{name} is written in this loop, and {holder} the array {name} "
+                f"{name} is changed in this loop, and {holder} the {what} {name} "
                 f"starts as, is read after the loop; in Python it would see the "
-                f"loop's writes: copy the array before the loop "
+                f"loop's changes: copy the {what} before the loop "
                 f"({name} = {name}.copy())",
                 write.loc,
             )
@@ -226,10 +256,14 @@ def _fresh(value: Value, users: dict[Value, list[Op]]) -> bool:
     op = value.defining_op
     if op is None:
         return _fresh_carried(value, users)
+    if op.definition in (FOR, WHILE):
+        return _fresh_result(op, value, users)
     if not isinstance(op.definition, Primitive):
         return False
     if op.definition in _WRITES:
         return True  # its array, or a copy of it
+    if isinstance(value.type, ListOf):
+        return op.definition is not LIST_ITEM  # a new list (of shared items)
     return not op.definition.view and isinstance(value.type, Array)
 
 
@@ -253,6 +287,15 @@ def _fresh_carried(value: Value, users: dict[Value, list[Op]]) -> bool:
     )
 
 
+def _fresh_result(loop: Op, value: Value, users: dict[Value, list[Op]]) -> bool:
+    """A loop's result is fresh where the value it carries is (the loop
+    changes one array or list it alone holds, in place)."""
+    parts = loop_parts(loop)
+    if value not in parts.results:
+        return False
+    return _fresh_carried(parts.carried[parts.results.index(value)], users)
+
+
 def _is_write(value: Value) -> bool:
     op = value.defining_op
     return op is not None and op.definition in _WRITES
@@ -270,8 +313,12 @@ def _only_read_before(base: Value, write: Op, users: dict[Value, list[Op]]) -> b
         definition = user.definition
         if not isinstance(definition, Primitive):
             return False  # a tape, a call, a yield: it keeps the array
-        if definition.view and isinstance(user.result.type, Array):
-            return False
+        if isinstance(base.type, ListOf):
+            if definition in _WRITES:
+                return False  # another change to the same list
+            continue  # an item read out, a length, a sum: none keeps the list
+        if definition.view and not isinstance(user.result.type, Scalar):
+            return False  # a view of it, or a list that holds it
     return True
 
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from srcgrad.ir import CONST, Builder, Value
-from srcgrad.ir.types import Array, Scalar, Type, is_scalar, same_shape
+from srcgrad.ir.types import Array, ListOf, Scalar, Type, is_scalar, same_shape
 from srcgrad.primitives.arithmetic import ADD, DIV, MUL, NEG, SUB
 from srcgrad.primitives.broadcasting import BROADCAST_TO, SUM_TO_SHAPE
 from srcgrad.primitives.constants import SYMBOLIC_CONSTANT
@@ -105,7 +105,8 @@ class RuleEmitter:
         stretched to that shape: what rules other than elementwise ones take."""
         if g.type is not None and same_shape(g.type, value.type):
             return g
-        if isinstance(value.type, Scalar):
+        if isinstance(value.type, (Scalar, ListOf)):  # a list's holds its items'
+            return g
             return g
         shape = self.call(SHAPE, value)
         return self.apply(BROADCAST_TO, g, shape, namespace="numpy", type=value.type)

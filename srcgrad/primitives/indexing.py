@@ -20,7 +20,15 @@ import ast
 from collections.abc import Mapping, Sequence
 
 from srcgrad.ir import EmitContext, Value
-from srcgrad.ir.types import Array, Dim, Scalar, Type, TypeRuleError, broadcast_dims
+from srcgrad.ir.types import (
+    Array,
+    Dim,
+    ListOf,
+    Scalar,
+    Type,
+    TypeRuleError,
+    broadcast_dims,
+)
 from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
 
 #: A part of a slice, or an item, given as an operand rather than a literal.
@@ -112,6 +120,8 @@ def index_type(
         return None
     if isinstance(array, Scalar):
         raise TypeRuleError("a number cannot be indexed (it is not an array)")
+    if isinstance(array, ListOf):  # passes.lists makes it a list's item read
+        return None if array.empty else array.item
     if not isinstance(array, Array):
         raise TypeRuleError("indexing is supported on arrays")
     dims = _indexed_dims(array, items_of(attributes), list(operands))

@@ -14,7 +14,7 @@ import ast
 from collections.abc import Mapping, Sequence
 
 from srcgrad.ir import EmitContext, Value
-from srcgrad.ir.types import Array, Type, TypeRuleError
+from srcgrad.ir.types import Array, ListOf, Type, TypeRuleError
 from srcgrad.primitives.creation import ZEROS_LIKE
 from srcgrad.primitives.indexing import (
     INDEX,
@@ -36,6 +36,11 @@ def _setitem_type(
     types: Sequence[Type | None], attributes: Mapping[str, object]
 ) -> Type | None:
     base, value, *operands = types
+    if isinstance(base, ListOf):
+        raise TypeRuleError(
+            "writing a list's items (`xs[i] = v`) is not supported; build the "
+            "list by appending to it, or write into an array (np.zeros(n))"
+        )
     if any(isinstance(t, Array) and t.kind == "int" for t in operands):
         raise TypeRuleError(
             "writing through an array of indices is not supported: NumPy keeps "
@@ -96,14 +101,14 @@ def _setitem_statements(
     """``y[index] = value``: into ``y`` itself where nothing reads it after
     (attribute ``in_place``), else into a copy, as the IR's values are."""
     base, value, *operands = args
-    statements = _bound_to_target(target, base, attributes)
+    statements = bound_to_target(target, base, attributes)
     index = index_expression(items_of(attributes), operands)
     place = ast.Subscript(ast.Name(target.id, ast.Load()), index, ast.Store())
     statements.append(ast.Assign([place], value, lineno=0))
     return statements
 
 
-def _bound_to_target(
+def bound_to_target(
     target: ast.Name, base: ast.expr, attributes: Mapping[str, object]
 ) -> list[ast.stmt]:
     """What makes ``target`` the array a write goes into: ``base`` itself
@@ -152,7 +157,7 @@ def _index_add_statements(
     """``acc[index] += g`` (``np.add.at`` where items may repeat), into
     ``acc`` itself where nothing reads it after (``in_place``), else a copy."""
     base, added, *operands = args
-    statements = _bound_to_target(target, base, attributes)
+    statements = bound_to_target(target, base, attributes)
     index = index_expression(items_of(attributes), operands)
     load = ast.Name(target.id, ast.Load())
     if attributes.get("repeats"):

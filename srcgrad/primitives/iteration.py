@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from types import MappingProxyType
 
 from srcgrad.ir import EmitContext, Value
-from srcgrad.ir.types import INT, OTHER, REAL, Array, Type
+from srcgrad.ir.types import INT, OTHER, REAL, Array, ListOf, Type
 from srcgrad.primitives.primitive import (
     Cotangents,
     CustomSpelling,
@@ -82,6 +82,9 @@ SUM = Primitive(
 def _sum_type(types: Sequence[Type | None]) -> Type | None:
     """``sum(rows)`` of an array adds its rows; of a list, its numbers."""
     sequence = types[0]
+    if isinstance(sequence, ListOf):  # passes.lists makes it a list's sum
+        item = None if sequence.empty else sequence.item
+        return REAL if item is None else item
     if isinstance(sequence, Array):
         rows = sequence.dims[1:]
         return Array(sequence.kind, rows) if rows else REAL

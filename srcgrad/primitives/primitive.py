@@ -372,7 +372,7 @@ class Primitive:
             return getattr(builtins, spelling)
         if namespace == "math":
             return getattr(math, spelling)
-        if namespace in ("method", "attribute", "helper") or self.options:
+        if namespace in ("method", "attribute", "helper", "list") or self.options:
             # Written on a value, or with options: folding leaves it be.
             raise TypeError(f"{self.name} is not evaluated while building")
         function = getattr(importlib.import_module(namespace), spelling)

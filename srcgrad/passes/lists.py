@@ -1,0 +1,109 @@
+"""Ops on lists, told apart from ops on arrays by their types.
+
+The frontend writes ``xs[i]``, ``sum(xs)`` and ``for v in xs`` the same
+whatever ``xs`` holds; once types are known (``passes.types``), those on a
+list the function makes (``ListOf``) become the list ops of
+``primitives/lists.py``, whose rules know a list's adjoint is a list:
+
+* ``xs[i]`` is ``list_item xs, i``; a slice of a list is refused;
+* ``sum(xs, start)`` is ``list_sum xs, start``;
+* ``for v in xs`` iterates over ``range(len(xs))`` and reads ``v = xs[k]``,
+  so the reverse loop adds each item's adjoint at its place.
+"""
+
+from __future__ import annotations
+
+from srcgrad.errors import ValueTypeError
+from srcgrad.ir import FOR, Block, Function, Op, Program, Value, loop_parts, walk
+from srcgrad.ir.builder import Builder
+from srcgrad.ir.types import INT, ListOf
+from srcgrad.primitives.indexing import INDEX, items_of
+from srcgrad.primitives.iteration import LEN, RANGE, SUM
+from srcgrad.primitives.lists import LIST_ITEM, LIST_SUM
+
+_BUILTINS = {"namespace": "builtins"}
+
+
+def resolve_lists(program: Program) -> None:
+    """Make the ops on lists list ops (see the module)."""
+    for function in program.functions.values():
+        for op in list(walk(function.entry)):
+            if not op.operands or not isinstance(op.operands[0].type, ListOf):
+                continue
+            if op.definition is INDEX:
+                _item(function, op)
+            elif op.definition is SUM:
+                _sum(function, op)
+            elif op.definition is FOR:
+                _loop(function, op)
+
+
+def _item(function: Function, op: Op) -> None:
+    items = items_of(op.attributes)
+    if len(items) != 1 or items[0][0] != "int":
+        raise ValueTypeError(
+            "a list is indexed by one integer (`xs[i]`, `xs[-1]`); slices and "
+            "other indices of a list are not supported: make it an array "
+            "(np.array(xs)) to slice it",
+            op.loc,
+        )
+    base, *operands = op.operands
+    literal = items[0][1]
+    index = operands[0] if literal is None else _before(op, lambda b: b.const(literal))
+    op.definition = LIST_ITEM
+    op.operands = [base, index]
+    op.attributes = {"namespace": "list"}
+
+
+def _sum(function: Function, op: Op) -> None:
+    start = op.operands[1] if len(op.operands) == 2 else _before(op, _zero)
+    op.definition = LIST_SUM
+    op.operands = [op.operands[0], start]
+    op.attributes = {"namespace": "list"}
+
+
+def _zero(builder: Builder) -> Value:
+    return builder.const(0)
+
+
+def _loop(function: Function, op: Op) -> None:
+    """``for v in xs`` as ``for k in range(len(xs)): v = xs[k]``."""
+    parts = loop_parts(op)
+    if len(parts.targets) != 1:
+        raise ValueTypeError(
+            "a loop over a list binds one name (`for v in xs`); unpacking its "
+            "items is not supported",
+            op.loc,
+        )
+    xs = op.operands[0]
+
+    def indices(builder: Builder) -> Value:
+        length = builder.create(LEN, [xs], _BUILTINS).result
+        return builder.create(RANGE, [length], _BUILTINS).result
+
+    op.operands[0] = _before(op, indices)
+    body = parts.body
+    item = parts.targets[0]
+    position = body.arguments.index(item)
+    index = Value("k", item.loc)
+    index.type = INT
+    index.owner = body
+    body.arguments[position] = index
+    read = Op(LIST_ITEM, [xs, index], [item], {"namespace": "list"}, loc=item.loc)
+    read.parent = body
+    body.ops.insert(0, read)
+
+
+def _before(op: Op, make: object) -> Value:
+    """A value ``make(builder)`` creates right before ``op``, typed."""
+    block = op.parent
+    assert isinstance(block, Block)
+    scratch = Block()
+    builder = Builder(scratch)
+    with builder.at(op.loc):
+        value = make(builder)  # type: ignore[operator]
+    position = block.ops.index(op)
+    for made in scratch.ops:
+        made.parent = block
+    block.ops[position:position] = scratch.ops
+    return value

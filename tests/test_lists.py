@@ -1,0 +1,267 @@
+"""Lists the function makes: literals, ``append`` in straight code and in
+loops, item reads, ``len``, ``sum``, ``np.array``, ``np.stack`` and loops
+over them, against central differences, with the IR verified after every
+pass. What would change a list Python shares with another name, or the
+caller's list, is refused where it is written.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from arrays import check_gradient
+from helpers import define
+
+import srcgrad
+from srcgrad import SrcgradError, ValueTypeError
+
+RNG = np.random.default_rng(20261206)
+
+BRANCHES = """
+def f(x):
+    xs = []
+    if x > 0:
+        xs.append(x * x)
+    else:
+        xs.append(-x)
+    xs.append(x * 3)
+    return sum(xs, 1.0)
+"""
+
+SCALAR_CASES = {
+    "literal, sum and items": (
+        """
+        def f(x, y):
+            xs = [x, y, x * y]
+            return sum(xs) + xs[1] * xs[-1] + len(xs)
+        """,
+        (0.7, 1.3),
+    ),
+    "append in a loop, then sum": (
+        """
+        def f(x):
+            out = []
+            for i in range(5):
+                out.append(math.sin(x * i))
+            return sum(out)
+        """,
+        (0.4,),
+    ),
+    "a recurrence on the last item": (
+        """
+        def f(x, r):
+            xs = [x]
+            for i in range(6):
+                xs.append(xs[-1] * r + math.cos(xs[-1]))
+            return xs[-1] + 0.5 * xs[2]
+        """,
+        (0.5, 0.9),
+    ),
+    "np.array of the items": (
+        """
+        def f(x):
+            vals = []
+            for i in range(4):
+                vals.append(x ** i)
+            a = np.array(vals)
+            return np.sum(a * a)
+        """,
+        (1.1,),
+    ),
+    "a loop over the list": (
+        """
+        def f(x):
+            terms = []
+            for k in range(1, 5):
+                terms.append(x / k)
+            s = 0.0
+            for v in terms:
+                s = s + v * v
+            return s
+        """,
+        (0.8,),
+    ),
+    "a while loop, and items by a computed index": (
+        """
+        def f(x, n):
+            out = []
+            i = 0
+            while i < n:
+                out.append(x * x + i)
+                i = i + 1
+            total = 0.0
+            for j in range(len(out)):
+                total = total + out[j] * out[len(out) - 1 - j]
+            return total
+        """,
+        (0.6, 4),
+    ),
+    "appends in branches, and sum with a start": (BRANCHES, (0.6,)),
+    "the other branch": (BRANCHES, (-0.6,)),
+    "an empty list summed": (
+        """
+        def f(x):
+            xs = []
+            return sum(xs) + x
+        """,
+        (0.6,),
+    ),
+}
+
+
+@pytest.mark.parametrize("source, args", SCALAR_CASES.values(), ids=SCALAR_CASES)
+def test_lists_of_numbers(source, args):
+    check_gradient(define(source), args, [0])
+
+
+def test_a_list_of_arrays_stacked_along_an_axis():
+    f = define("""
+        def f(W, h0, xs):
+            hs = [h0]
+            for t in range(3):
+                hs.append(np.tanh(W @ hs[-1] + xs[t]))
+            return np.sum(np.stack(hs, axis=1) ** 2) + np.sum(hs[1] * hs[2])
+        """)
+    args = (RNG.normal(size=(3, 3)) * 0.5, RNG.normal(size=3), RNG.normal(size=(3, 3)))
+    check_gradient(f, args, [0, 1, 2])
+
+
+def test_a_list_of_arrays_summed_and_looped_over():
+    f = define("""
+        def f(x):
+            parts = []
+            for k in range(3):
+                parts.append(np.sin(x * k))
+            total = sum(parts)
+            for p in parts:
+                total = total + p * p
+            return np.sum(total)
+        """)
+    check_gradient(f, (RNG.normal(size=(2, 3)),), [0])
+
+
+def test_appends_are_in_place_and_the_reverse_loop_takes_items_off_the_end():
+    f = define("""
+        def f(x, n):
+            out = []
+            for i in range(n):
+                out.append(math.sin(x * i))
+            return sum(out)
+        """)
+    text = srcgrad.source(srcgrad.grad(f))
+    assert "out.append(math.sin(x * i))" in text
+    assert "out_bar = [1.0] * len(out)" in text
+    assert "del out_bar[-1]" in text
+    assert ".copy()" not in text  # a loop of n appends costs n, not n squared
+    n = 3000
+    expected = sum(i * np.cos(0.001 * i) for i in range(n))
+    assert srcgrad.grad(f)(0.001, n) == pytest.approx(expected, rel=1e-12)
+
+
+def test_an_item_read_adds_at_its_place():
+    f = define("""
+        def f(x, r):
+            xs = [x]
+            for i in range(4):
+                xs.append(xs[-1] * r)
+            return xs[-1]
+        """)
+    text = srcgrad.source(srcgrad.grad(f))
+    assert "xs_bar[-1] = xs_bar[-1] + " in text
+    assert ".copy()" not in text
+
+
+def test_the_items_of_a_list_of_arrays_are_not_changed_in_place():
+    # sum(parts)'s adjoint is one array for every item; adding another
+    # contribution to one item must not change the others.
+    f = define("""
+        def f(x):
+            parts = [x * 1.0, x * 2.0, x * 3.0]
+            return np.sum(sum(parts)) + np.sum(parts[0] * x)
+        """)
+    check_gradient(f, (RNG.normal(size=4),), [0])
+
+
+REFUSED = {
+    "appending to a list passed in": (
+        "def f(x, lst):\n    lst.append(x)\n    return x + len(lst)\n",
+        (1.0, []),
+        "append is supported on a list the function makes",
+    ),
+    "another name for the list": (
+        "def f(x):\n    xs = [x]\n    ys = xs\n    xs.append(x)\n    return sum(ys)\n",
+        (1.0,),
+        "ys and xs hold the same list",
+    ),
+    "a tuple holding the list": (
+        "def f(x):\n    xs = [x]\n    t = (xs, 1)\n    xs.append(x)\n"
+        "    return sum(t[0])\n",
+        (1.0,),
+        "t and xs hold the same list",
+    ),
+    "writing an item": (
+        "def f(x):\n    xs = [x, x]\n    xs[0] = 1.0\n    return xs[0] * x\n",
+        (1.0,),
+        "writing a list's items",
+    ),
+    "a slice": (
+        "def f(x):\n    xs = [x, x]\n    return sum(xs[1:])\n",
+        (1.0,),
+        "a list is indexed by one integer",
+    ),
+    "a list of lists": (
+        "def f(x):\n    xs = [[x], [x]]\n    return x\n",
+        (1.0,),
+        "a list of lists is not supported",
+    ),
+    "an array written after it was appended": (
+        "def f(x):\n    h = x * 1.0\n    out = [h]\n    h[0] = 5.0\n"
+        "    return np.sum(np.stack(out))\n",
+        (np.ones(3),),
+        "shares its items with h",
+    ),
+    "concatenating a built list": (
+        "def f(x):\n    out = []\n    out.append(x)\n"
+        "    return np.sum(np.concatenate(out))\n",
+        (np.ones(3),),
+        "np.stack(xs) or\nnp.array(xs)|np.stack\\(xs\\) or np.array\\(xs\\)",
+    ),
+    "unpacking the items in a loop": (
+        "def f(x):\n    out = [x, x]\n    s = 0.0\n    for a in out:\n"
+        "        s = s + a\n    for a, b in out:\n        s = s + a\n    return s\n",
+        (1.0,),
+        "unpack",
+    ),
+}
+
+
+@pytest.mark.parametrize("source, args, message", REFUSED.values(), ids=REFUSED)
+def test_what_python_would_share_is_refused_where_it_is_written(source, args, message):
+    f = define(source)
+    with pytest.raises(SrcgradError, match=message) as raised:
+        srcgrad.grad(f)(*args)
+    assert raised.value.location is not None
+    assert raised.value.location.line >= 2
+
+
+def test_a_sum_of_items_that_broadcast_is_refused_not_guessed():
+    f = define("def f(x):\n    xs = [x[0], x]\n    return np.sum(sum(xs))\n")
+    with pytest.raises(SrcgradError, match="sum of a list whose items may differ"):
+        srcgrad.grad(f)(np.ones(3))
+
+
+def test_a_list_passed_in_is_not_changed():
+    f = define("""
+        def f(x, data):
+            out = []
+            for d in data:
+                out.append(x * d)
+            return sum(out)
+        """)
+    data = [1.0, 2.0, 3.0]
+    assert srcgrad.grad(f)(0.5, data) == pytest.approx(6.0)
+    assert data == [1.0, 2.0, 3.0]
+
+
+def test_a_value_error_is_a_srcgrad_error():
+    assert issubclass(ValueTypeError, SrcgradError)
