@@ -185,17 +185,23 @@ def _added_lists(
     """Two adjoints of one list, added item by item. The adjoint of an item
     read (zeros with ``g`` at ``i``) is added at ``i`` alone: ``acc[i] =
     acc[i] + g``, so a loop that reads items costs one addition per item."""
-    scattered = cotangent.defining_op
-    if (
-        scattered is not None
-        and scattered.definition is LIST_ITEM_ADD
-        and scattered.operands[0].defining_op is not None
-        and scattered.operands[0].defining_op.definition is LIST_ZEROS
-    ):
-        _, g, index = scattered.operands
-        operands = [existing, g, index]
-        definition = LIST_ITEM_ADD
-    else:
-        operands = [existing, cotangent]
-        definition = LIST_ADD
-    return builder.create(definition, operands, {"namespace": "list"}, hint=hint).result
+    for scattered, other in ((cotangent, existing), (existing, cotangent)):
+        if _one_item(scattered):
+            op = scattered.defining_op
+            assert op is not None
+            _, g, index = op.operands
+            operands = [other, g, index]
+            return builder.create(
+                LIST_ITEM_ADD, operands, {"namespace": "list"}, hint=hint
+            ).result
+    operands = [existing, cotangent]
+    return builder.create(LIST_ADD, operands, {"namespace": "list"}, hint=hint).result
+
+
+def _one_item(adjoint: Value) -> bool:
+    """``adjoint`` is zeros with one item added: an item read's."""
+    op = adjoint.defining_op
+    if op is None or op.definition is not LIST_ITEM_ADD:
+        return False
+    base = op.operands[0].defining_op
+    return base is not None and base.definition is LIST_ZEROS

@@ -17,6 +17,8 @@ from srcgrad.ir import Block, Builder, Function, Op, Value, uses
 from srcgrad.ir.types import Array, same_shape
 from srcgrad.passes.algebra import IDENTITIES, Rewriter, constant_of
 from srcgrad.primitives import Primitive
+from srcgrad.primitives.iteration import LEN
+from srcgrad.primitives.lists import LIST, LIST_APPEND, LIST_FILL, LIST_ITEM
 
 
 def fold(function: Function) -> bool:
@@ -64,6 +66,8 @@ def _simplify(rewriter: Rewriter, op: Op) -> Value | None:
         return None
     if primitive.name in _SHAPE_QUERIES:
         return _query_operand(rewriter, op)
+    if primitive in (LIST_ITEM, LEN):
+        return _read_of_list(rewriter, op)
     constants = [constant_of(operand) for operand in op.operands]
     if all(constant is not None for constant in constants):
         namespace = str(op.attributes["namespace"])
@@ -81,6 +85,28 @@ def _simplify(rewriter: Rewriter, op: Op) -> Value | None:
         # 0 * x is not 0 for an array x: a rewrite must keep the op's shape.
         return None
     return simpler
+
+
+def _read_of_list(rewriter: Rewriter, op: Op) -> Value | None:
+    """An item or the length of a list whose making op says it:
+    ``[a, b][1]`` is ``b``, ``len([a, b])`` is 2, the last item of
+    ``xs.append(v)`` is ``v``, and any item of ``[g] * n`` is ``g``."""
+    source = op.operands[0].defining_op
+    if source is None:
+        return None
+    if op.definition is LEN:
+        if source.definition is LIST:
+            return rewriter.builder.const(len(source.operands))
+        return None
+    index = constant_of(op.operands[1])
+    if source.definition is LIST and type(index) is int:
+        if -len(source.operands) <= index < len(source.operands):
+            return source.operands[index]
+    if source.definition is LIST_APPEND and index == -1:
+        return source.operands[1]
+    if source.definition is LIST_FILL and op.derivative:
+        return source.operands[0]
+    return None
 
 
 #: Ops that read only their operand's shape.
