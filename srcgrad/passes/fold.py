@@ -99,9 +99,9 @@ def _read_of_list(rewriter: Rewriter, op: Op) -> Value | None:
             return rewriter.builder.const(len(source.operands))
         return None
     index = constant_of(op.operands[1])
-    if source.definition is LIST and type(index) is int:
-        if -len(source.operands) <= index < len(source.operands):
-            return source.operands[index]
+    count = len(source.operands)
+    if source.definition is LIST and type(index) is int and -count <= index < count:
+        return source.operands[index]
     if source.definition is LIST_APPEND and index == -1:
         return source.operands[1]
     if source.definition is LIST_FILL and op.derivative:
