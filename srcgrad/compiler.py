@@ -21,7 +21,7 @@ from srcgrad.passes import dce, optimize
 from srcgrad.passes.evaluations import drop_evaluations_of_used_values
 from srcgrad.passes.inline import inline_calls
 from srcgrad.passes.interprocedural import program_activity
-from srcgrad.passes.lists import resolve_lists
+from srcgrad.passes.lists import refuse_lists_across_calls, resolve_lists
 from srcgrad.passes.none_values import refuse_none_as_number
 from srcgrad.passes.program import mark_pure_calls, optimize_program
 from srcgrad.passes.returns import finish_returns
@@ -80,6 +80,7 @@ def gradient_program(
         program_activity(primal, [names.index(name) for name in wrt])
         if inline_calls(primal):
             optimize_program(primal, optimize, after_each=after_each)
+        refuse_lists_across_calls(primal)
     gradient = reverse_program(
         primal, wrt, as_tuple=len(wrt) > 1 if as_tuple is None else as_tuple
     )

@@ -250,6 +250,45 @@ def test_a_sum_of_items_that_broadcast_is_refused_not_guessed():
         srcgrad.grad(f)(np.ones(3))
 
 
+def test_small_helpers_take_and_return_lists():
+    source = """
+        def total(xs):
+            return sum(xs)
+
+        def powers(x):
+            out = []
+            for i in range(3):
+                out.append(x ** (i + 1))
+            return out
+
+        def f(x):
+            ys = powers(x)
+            return total(ys) + ys[1] * total([x, 2 * x])
+        """
+    check_gradient(define(source, "f"), (0.7,), [0])
+
+
+def test_a_list_across_a_helper_differentiated_on_its_own_is_refused_at_the_call():
+    source = """
+        def rec(xs, n):
+            if n == 0:
+                return 0.0
+            return xs[n - 1] + rec(xs, n - 1)
+
+        def f(x):
+            xs = [x, x * x]
+            return rec(xs, 2)
+        """
+    with pytest.raises(ValueTypeError, match="a list is passed to or returned from"):
+        srcgrad.grad(define(source, "f"))(0.7)
+
+
+def test_a_function_that_returns_a_list_has_no_gradient():
+    f = define("def f(x):\n    xs = [x, x * x]\n    return xs\n")
+    with pytest.raises(SrcgradError, match="returns a list, not one number"):
+        srcgrad.grad(f)(0.7)
+
+
 def test_a_list_passed_in_is_not_changed():
     f = define("""
         def f(x, data):

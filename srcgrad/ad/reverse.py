@@ -35,7 +35,7 @@ from srcgrad.ir import (
     is_call,
     walk,
 )
-from srcgrad.ir.types import is_array
+from srcgrad.ir.types import ListOf, is_array
 from srcgrad.passes import active_values, reaching_output
 from srcgrad.primitives import RuleEmitter
 from srcgrad.primitives.broadcasting import ONE_NUMBER
@@ -192,6 +192,13 @@ def _scalar_return(function: Function) -> Op:
             "grad needs a "
             "function that returns one number (take its sum, or its value "
             "at an index, to differentiate that)",
+            terminator.loc,
+        )
+    if len(terminator.operands) == 1 and isinstance(returned, ListOf):
+        raise DifferentiationError(
+            f"{function.name} returns a list, not one number: grad needs a "
+            "function that returns one number (take its sum, or one item, to "
+            "differentiate that)",
             terminator.loc,
         )
     if terminator.attributes.get("tuple") or len(terminator.operands) != 1:

@@ -14,7 +14,18 @@ list the function makes (``ListOf``) become the list ops of
 from __future__ import annotations
 
 from srcgrad.errors import ValueTypeError
-from srcgrad.ir import FOR, Block, Function, Op, Program, Value, loop_parts, walk
+from srcgrad.ir import (
+    FOR,
+    Block,
+    Function,
+    Op,
+    Program,
+    Value,
+    callee_of,
+    is_call,
+    loop_parts,
+    walk,
+)
 from srcgrad.ir.builder import Builder
 from srcgrad.ir.types import INT, ListOf
 from srcgrad.primitives.indexing import INDEX, items_of
@@ -36,6 +47,29 @@ def resolve_lists(program: Program) -> None:
                 _sum(function, op)
             elif op.definition is FOR:
                 _loop(function, op)
+
+
+def refuse_lists_across_calls(program: Program) -> None:
+    """A list passed to or returned from a helper that is not written out
+    at its call: the helper's own gradient has no list adjoints yet.
+
+    Raises:
+        ValueTypeError: at the call, saying what to pass instead.
+    """
+    for function in program.functions.values():
+        for op in walk(function.entry):
+            if not is_call(op):
+                continue
+            values = [*op.operands, *op.results]
+            if any(isinstance(value.type, ListOf) for value in values):
+                raise ValueTypeError(
+                    f"a list is passed to or returned from {callee_of(op)}(), "
+                    "which srcgrad differentiates on its own rather than "
+                    "writing it out here (it has more than 16 operations, or "
+                    "calls itself): pass an array (np.array(xs)) or the "
+                    "numbers themselves",
+                    op.loc,
+                )
 
 
 def _item(function: Function, op: Op) -> None:
