@@ -14,9 +14,10 @@ import math
 
 import numpy as np
 import pytest
-from helpers import central_difference
+from helpers import central_difference, define
 from rule_functions import rule_function
 
+import srcgrad
 from srcgrad.primitives import (
     PRIMITIVES,
     SCALAR_PRIMITIVES,
@@ -208,3 +209,24 @@ def test_a_rule_loaded_on_its_own_calls_with_keywords():
     )
     (cotangent,) = rule(np.ones((2, 3)), np.arange(3.0))
     np.testing.assert_array_equal(np.broadcast_to(cotangent, (2, 3))[1], [0, 1, 2])
+
+
+@pytest.mark.parametrize("module", [math, np, np.linalg], ids=lambda m: m.__name__)
+def test_each_function_users_call_is_one_primitive(module):
+    # Two primitives spelled alike in one module would make a call mean
+    # whichever the table met last: np.zeros_like in user code once became
+    # the adjoint of an indexed read (which takes three operands).
+    found: dict[object, list[str]] = {}
+    for function, primitive, _ in spellings_in(module):
+        found.setdefault(function, []).append(primitive.name)
+    shared = {str(f): names for f, names in found.items() if len(set(names)) > 1}
+    assert not shared
+
+
+def test_np_zeros_like_in_user_code_is_zeros_of_that_shape():
+    f = define(
+        "def f(x):\n    z = np.zeros_like(x)\n    z[x > 0] = x[x > 0]\n"
+        "    return np.sum(z ** 2)\n"
+    )
+    x = np.linspace(-1.0, 1.0, 5)
+    np.testing.assert_allclose(srcgrad.grad(f)(x), np.where(x > 0, 2 * x, 0.0))

@@ -332,7 +332,7 @@ def _adjoint_type(
 INDEX_ADJOINT = Primitive(
     "index_adjoint",
     None,
-    {"numpy": "zeros_like"},
+    {"subscript": "zeros_like"},  # not NumPy's: np.zeros_like is ZEROS_LIKE
     _adjoint_vjp,
     _adjoint_jvp,
     (),
