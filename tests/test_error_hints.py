@@ -260,9 +260,9 @@ def test_the_caret_is_under_the_construct_on_a_line_indented_with_tabs():
             "t[0]",
         ),
         (
-            "return sum([v for v in (x, x)])",
-            "list comprehension is not supported; add the values up in a `for` loop",
-            "[v for v in (x, x)]",
+            "return max(v for v in (x, x))",
+            "generator expression is not supported; write a list comprehension",
+            "(v for v in (x, x))",
         ),
         (
             "return {x: 1.0}",

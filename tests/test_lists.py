@@ -304,3 +304,42 @@ def test_a_list_passed_in_is_not_changed():
 
 def test_a_value_error_is_a_srcgrad_error():
     assert issubclass(ValueTypeError, SrcgradError)
+
+
+COMPREHENSIONS = {
+    "summed": ("def f(x):\n    return sum([x * i for i in range(4)])\n", (0.7,)),
+    "a generator sum reads": (
+        "def f(x, n):\n    return sum(x[i] ** 2 for i in range(n))\n",
+        (np.array([0.3, -1.2, 0.8]), 3),
+    ),
+    "with a condition, leaving the outer name be": (
+        "def f(x):\n    i = 10.0\n"
+        "    ys = [math.sin(x * i) for i in range(3) if i != 1]\n"
+        "    return sum(ys) * i\n",
+        (0.4,),
+    ),
+    "of arrays, made an array": (
+        "def f(W, xs):\n    hs = np.array([np.tanh(W @ v) for v in xs])\n"
+        "    return np.sum(hs ** 2)\n",
+        (RNG.normal(size=(3, 3)), RNG.normal(size=(4, 3))),
+    ),
+    "two for clauses": (
+        "def f(x):\n    return sum([a * b for a in [x, 2 * x] for b in range(3)])\n",
+        (0.3,),
+    ),
+}
+
+
+@pytest.mark.parametrize("source, args", COMPREHENSIONS.values(), ids=COMPREHENSIONS)
+def test_list_comprehensions_are_the_loops_they_stand_for(source, args):
+    check_gradient(define(source), args, [0])
+
+
+def test_appending_in_a_branch_of_a_loop_is_in_place():
+    f = define(
+        "def f(x, n):\n    ys = [math.sin(x * i) for i in range(n) if i % 2 == 0]\n"
+        "    return sum(ys)\n"
+    )
+    text = srcgrad.source(srcgrad.grad(f))
+    assert "items.append(math.sin(" in text
+    assert ".copy()" not in text

@@ -306,9 +306,15 @@ class ArrayCallLowering(LoweringState):
             )
         return given
 
+    def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> Value:
+        raise NotImplementedError
+
     def _built_list(self, node: ast.expr) -> Value | None:
-        """The list a name holds, if it holds a value rather than a tuple
-        (``xs = []``, appended to): what it is, types say later."""
+        """The list a comprehension makes, or a name holds if it holds a
+        value rather than a tuple (``xs = []``, appended to): what it is,
+        types say later."""
+        if isinstance(node, ast.ListComp):
+            return self._comprehension(node)
         if isinstance(node, ast.Name) and node.id in self.env:
             found = self._expression(node)
             if isinstance(found, Value):

@@ -315,7 +315,11 @@ class CallLowering(ExpressionLowering):
             start_node = keyword.value
         items = self._items(node.args[0])
         if items is None:
-            sequence = self._scalar(node.args[0])
+            argument = node.args[0]
+            if isinstance(argument, ast.GeneratorExp):  # read once, in order
+                sequence = self._comprehension(argument)
+            else:
+                sequence = self._scalar(argument)
             operands = [sequence]
             if start_node is not None:
                 operands.append(self._scalar(start_node))

@@ -77,8 +77,8 @@ _CONSTRUCTS: dict[type[ast.AST], str] = {
 _MOVE_OUT = "outside the function srcgrad differentiates"
 _INDEXING = "unpack a tuple (`a, b = pair`) or loop over the sequence (`for v in xs`)"
 _COLLECTING = (
-    "add the values up in a `for` loop (`total = total + v`), or write them "
-    "out as a tuple"
+    "write a list comprehension (`[v * v for v in xs]`, which `sum` and "
+    "`np.array` take), or add the values up in a `for` loop"
 )
 _BITWISE = (
     "bitwise operators work on integers and have no derivative: compute the "

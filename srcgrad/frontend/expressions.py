@@ -69,6 +69,8 @@ class ExpressionLowering(ArrayLowering):
                 return self._subscript(node)
             if isinstance(node, ast.List):
                 return self._list(node)
+            if isinstance(node, ast.ListComp):
+                return self._comprehension(node)
             return self._number(node)
 
     def _list(self, node: ast.List) -> Value:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import ast
 
+from srcgrad.frontend.comprehensions import ComprehensionLowering
 from srcgrad.frontend.environment import Lowered
 from srcgrad.frontend.resolve import BuiltinBinding
-from srcgrad.frontend.statements import StatementLowering
 from srcgrad.ir import CONST, Pattern, Value
 from srcgrad.primitives.iteration import ENUMERATE, RANGE, REVERSED, ZIP
 
@@ -25,7 +25,7 @@ _ITERABLES = (
 )
 
 
-class IterableLowering(StatementLowering):
+class IterableLowering(ComprehensionLowering):
     """Lowers the sequence a ``for`` loop iterates over, and its targets."""
 
     # -- what a for loop iterates over -----------------------------------------

@@ -23,6 +23,7 @@ from srcgrad.ir import (
     FOR,
     IF,
     WHILE,
+    YIELD,
     Block,
     Function,
     Op,
@@ -283,7 +284,7 @@ def _fresh_carried(value: Value, users: dict[Value, list[Op]]) -> bool:
         init_op is not None
         and _fresh(init, users)
         and _only_read_before(init, loop, users)
-        and (yielded is value or _is_write(yielded))
+        and _evolves(yielded, value)
     )
 
 
@@ -296,9 +297,40 @@ def _fresh_result(loop: Op, value: Value, users: dict[Value, list[Op]]) -> bool:
     return _fresh_carried(parts.carried[parts.results.index(value)], users)
 
 
-def _is_write(value: Value) -> bool:
+def _evolves(value: Value, base: Value) -> bool:
+    """Whether ``value`` is ``base`` after writes only: itself, a write into
+    what evolves from it, or an ``if``'s value each branch so makes."""
     op = value.defining_op
-    return op is not None and op.definition in _WRITES
+    if value is base:
+        return True
+    if op is None:
+        return False
+    if op.definition in _WRITES:
+        return _evolves(op.operands[0], base)
+    if op.definition is IF:
+        position = op.results.index(value)
+        return all(_evolves(branch[position], base) for branch in branch_yields(op))
+    return False
+
+
+def _exclusive_yield(user: Op, base: Value, write: Op) -> bool:
+    """``user`` yields ``base`` from one branch of an ``if`` whose other
+    branch holds ``write``, where that branch yields what the write makes
+    of ``base``: the paths never meet, and the ``if``'s value is ``base``
+    evolved on both (``if c: xs.append(v)`` in a loop)."""
+    if user.definition is not YIELD or user.parent is None:
+        return False
+    region = user.parent.parent
+    owner = region.parent if region is not None else None
+    if owner is None or owner.definition is not IF:
+        return False
+    others = [other for other in owner.regions if other is not region]
+    if not any(write in walk(other.block) for other in others):
+        return False
+    positions = [i for i, operand in enumerate(user.operands) if operand is base]
+    return all(
+        _evolves(branch[i], base) for branch in branch_yields(owner) for i in positions
+    )
 
 
 def _only_read_before(base: Value, write: Op, users: dict[Value, list[Op]]) -> bool:
@@ -306,7 +338,7 @@ def _only_read_before(base: Value, write: Op, users: dict[Value, list[Op]]) -> b
     assert block is not None
     position = block.ops.index(write)
     for user in users.get(base, []):
-        if user is write:
+        if user is write or _exclusive_yield(user, base, write):
             continue
         if user.parent is not block or block.ops.index(user) > position:
             return False
