@@ -66,6 +66,14 @@ def test_an_index_computed_from_an_argument():
     check_gradient(f, (V.copy(), 1, 5), (0,))
 
 
+def test_an_integer_beside_an_index_array_places_its_items_first():
+    # NumPy reads x[0, :, i] as two array indices apart: i's axis goes
+    # first, (2, 3) and not (3, 2), so v of 3 items multiplies each row.
+    f = define("def f(x, i, v):\n    return np.sum(np.sin(x[0, :, i]) * v)\n")
+    x = RNG.normal(size=(2, 3, 4))
+    check_gradient(f, (x, np.array([0, 3]), RNG.normal(size=3)), (0, 2))
+
+
 def test_a_loop_over_items_is_written_as_a_person_would():
     f = define("""
         def f(x):

@@ -155,8 +155,9 @@ def _indexed_dims(
         else:
             index = next(pending) if item[1] is None else None
             taken = _advanced_dims(index, axes)
-            if taken is None:
-                continue  # an integer: the axis goes
+            if taken is None:  # an integer: the axis goes, but beside an
+                basic.append(("integer", ()))  # array it places the result
+                continue
             advanced.append(taken)
             basic.append(("advanced", taken))
     basic.extend(axes)  # axes no item names are kept whole
@@ -214,9 +215,11 @@ def _place_advanced(
     basic: list[Dim | tuple[str, tuple[Dim, ...]]], advanced: list[tuple[Dim, ...]]
 ) -> tuple[Dim, ...]:
     """NumPy puts the dimensions of array indices where the (one, or
-    adjacent) array index was, else first; several broadcast together."""
+    adjacent) array index was, else first; several broadcast together.
+    Beside an array index an integer is one too (of no dimensions), so
+    ``x[0, :, idx]`` puts ``idx``'s first: the two are not adjacent."""
     if not advanced:
-        return tuple(basic)  # type: ignore[arg-type]
+        return tuple(dim for dim in basic if not isinstance(dim, tuple))
     shape: tuple[Dim, ...] = ()
     for dims in advanced:
         shape = broadcast_dims(shape, dims)
