@@ -50,6 +50,16 @@ def rules_at(
     )
 
 
+def primal_at(
+    primitive: Primitive,
+    namespace: str,
+    attributes: Mapping[str, object],
+    operands: Sequence[Any],
+) -> Callable[..., Any]:
+    """``primal(*inputs) -> (value,)``: the op itself, as codegen writes it."""
+    return _rule(primitive, namespace, attributes, operands, "primal")
+
+
 def _rule(
     primitive: Primitive,
     namespace: str,
@@ -94,6 +104,8 @@ def _applied(
     """The seeds (tangents of the inputs, or the cotangent of ``out``) and
     what the rule makes of them: the tangent, or the inputs' cotangents."""
     primitive = emitter.primitive
+    if mode == "primal":
+        return [], [out]
     inputs = [
         arg
         for arg, value in zip(args, operands, strict=True)
