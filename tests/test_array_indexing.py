@@ -104,21 +104,6 @@ def test_a_write_after_a_read_of_the_same_item():
     assert gradient == pytest.approx(expected, rel=1e-12)
 
 
-def test_a_stencil_writing_items_in_a_loop():
-    f = define("""
-        def stencil(x):
-            n = x.shape[0]
-            y = np.zeros(n)
-            for i in range(1, n - 1):
-                y[i] = x[i - 1] - 2.0 * x[i] + x[i + 1]
-            return np.sum(y ** 2)
-        """)
-    check_gradient(f, (V.copy(),), (0,))
-    source = srcgrad.source(srcgrad.grad(f), V)
-    assert "y[i] = x[i - 1] - 2.0 * x[i] + x[i + 1]" in source  # in place
-    assert ".copy()" not in source
-
-
 def test_slices_and_augmented_writes_of_a_copy():
     f = define("""
         def f(x, a):

@@ -302,18 +302,6 @@ def test_products_of_values_of_unknown_rank_are_refused_not_guessed():
         srcgrad.grad(f, wrt=1)(_values(2, 2), _values(4))
 
 
-def test_least_squares_fit():
-    f = define("""
-        def ridge(X, y, lam):
-            k = X.shape[1]
-            w = np.linalg.solve(X.T @ X + lam * np.eye(k), X.T @ y)
-            return np.sum((X @ w - y) ** 2)
-        """)
-    X, y = _values(10, 3), _values(10)
-    check_gradient(f, (X, y, 0.5), (0, 1, 2))
-    check_gradient(f, (X, y, 0.5), (2,))
-
-
 # -- numpy.linalg as a namespace ------------------------------------------------
 def test_numpy_linalg_resolves_under_any_import_style():
     import numpy.linalg as la

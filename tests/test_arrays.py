@@ -97,22 +97,6 @@ def test_outer_product():
     check_gradient(f, (_values((3,), 9), _values((4,), 10)), (0, 1))
 
 
-def test_logistic_regression():
-    f = define("""
-        def loss(w, b, X, y):
-            z = X @ w + b
-            p = 1.0 / (1.0 + np.exp(-z))
-            return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-        """)
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(20, 3))
-    y = (rng.random(20) > 0.5).astype(float)
-    check_gradient(f, (rng.normal(size=3), 0.3, X, y), (0, 1))
-    # Written as a person would, summing over the batch axis once.
-    source = srcgrad.source(srcgrad.grad(f, wrt=(0, 1)))
-    assert "for_arrays" in source
-
-
 def test_the_generated_code_reads_like_a_hand_written_gradient():
     f = define("def f(x, y):\n    return np.sum(np.sin(x) * y)\n")
     gradient = srcgrad.grad(f, wrt=(0, 1))
