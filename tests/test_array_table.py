@@ -24,7 +24,8 @@ from array_layout_cases import SHAPES
 from array_math_cases import REDUCTIONS, SELECTIONS
 from array_product_cases import PRODUCTS
 from array_rules import Fixed, primal_at, rules_at
-from arrays import numeric_gradient
+from arrays import check_gradient, numeric_gradient
+from helpers import define
 from hypothesis import HealthCheck, given, settings
 
 from srcgrad.ir.types import Array, Scalar, Size
@@ -190,3 +191,26 @@ def _summed_to(cotangent, shape):
         if side == 1 and value.shape[axis] != 1:
             value = value.sum(axis=axis, keepdims=True)
     return np.broadcast_to(value, shape)
+
+
+#: Elementwise functions NumPy has by name (``np.hypot``), for users to call.
+CALLABLE = {
+    name: primitive.spellings["numpy"].written
+    for name, primitive in ((name, SCALAR_PRIMITIVES[name]) for name in ELEMENTWISE)
+    if isinstance(primitive.spellings["numpy"].written, str)
+}
+
+
+@pytest.mark.parametrize("name", sorted(CALLABLE))
+def test_elementwise_functions_sum_adjoints_back_to_each_shape(name):
+    # The rules above give adjoints of the result's shape; the reverse
+    # sweep sums each back over the axes its operand was broadcast along.
+    @settings(EXAMPLES, max_examples=max(1, EXAMPLES.max_examples // 2))
+    @given(case=ELEMENTWISE[name])
+    def check(case):
+        names = ", ".join(f"x{i}" for i in range(len(case.operands)))
+        call = f"np.{CALLABLE[name]}({names})"
+        f = define(f"def f({names}):\n    return np.sum(np.sin({call}))\n")
+        check_gradient(f, case.operands, tuple(range(len(case.operands))))
+
+    check()
