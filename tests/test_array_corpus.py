@@ -124,6 +124,17 @@ CORPUS = {
         lambda rng, size: (rng.normal(size=size), 2.0),
         ((3,), (4,), (9,)),
     ),
+    "stencil writing a slice": Program(
+        """
+        def stencil(x, c):
+            y = np.zeros_like(x)
+            y[1:-1] = x[:-2] - c * x[1:-1] + x[2:]
+            return np.sum(y ** 2)
+        """,
+        (0, 1),
+        lambda rng, size: (rng.normal(size=size), 2.0),
+        ((3,), (9,), (4, 2)),
+    ),
     "least squares by the normal equations": Program(
         """
         def fit(X, y):
