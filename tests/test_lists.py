@@ -343,3 +343,122 @@ def test_appending_in_a_branch_of_a_loop_is_in_place():
     text = srcgrad.source(srcgrad.grad(f))
     assert "items.append(math.sin(" in text
     assert ".copy()" not in text
+
+
+def test_two_lists_written_alike_are_two_lists():
+    # `a = [x]` and `b = [x]` compute equal values, but Python makes two
+    # lists; appending to both in one loop once appended to one list.
+    f = define("""
+        def f(x, n):
+            a = [x]
+            b = [x]
+            for i in range(n):
+                a.append(a[-1] * 2.0)
+                b.append(b[-1] * 3.0)
+            return a[-1] + b[-1]
+        """)
+    check_gradient(f, (0.7, 3), [0])
+    assert srcgrad.grad(f)(0.7, 3) == pytest.approx(8.0 + 27.0)
+
+
+def test_two_arrays_written_alike_are_two_arrays():
+    f = define("""
+        def f(x):
+            a = np.zeros(3)
+            b = np.zeros(3)
+            for i in range(3):
+                a[i] = x[i] * 2.0
+                b[i] = x[i] * 3.0
+            return np.sum(a * b)
+        """)
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(srcgrad.grad(f)(x), 12.0 * x)
+    assert ".copy()" not in srcgrad.source(srcgrad.grad(f), x)
+
+
+def test_an_empty_list_of_arrays_summed_has_a_zero_gradient():
+    f = define("""
+        def f(x, n):
+            out = []
+            for i in range(n):
+                out.append(x * i)
+            return np.sum(sum(out))
+        """)
+    np.testing.assert_array_equal(srcgrad.grad(f)(np.ones(4), 0), np.zeros(4))
+    check_gradient(f, (np.ones(4), 3), [0])
+
+
+def test_a_list_made_in_each_step_of_a_loop():
+    f = define("""
+        def f(x, n):
+            total = 0.0
+            for i in range(n):
+                row = []
+                row.append(x * i)
+                row.append(x)
+                total = total + row[0] * row[-1]
+            return total
+        """)
+    check_gradient(f, (0.7, 4), [0])
+
+
+LINEAR = {
+    "break": "    for i in range(n):\n        if i >= n - 2:\n            break\n"
+    "        out.append(out[-1] * 0.999)\n",
+    "while True": "    while True:\n        if len(out) > n:\n            break\n"
+    "        out.append(out[-1] * 0.999)\n",
+    "nested loops": "    for i in range(n // 10):\n        for j in range(10):\n"
+    "            out.append(x * j)\n",
+    "early return": "    for i in range(n):\n        out.append(out[-1] * 0.999)\n"
+    "        if out[-1] > 1e9:\n            return out[-1]\n",
+    "in a branch": "    for i in range(n):\n        if i % 3 == 0:\n"
+    "            out.append(out[-1] * 0.99)\n",
+}
+
+
+@pytest.mark.parametrize("loop", LINEAR.values(), ids=LINEAR)
+def test_appending_loops_are_linear_both_ways(loop):
+    f = define(f"def f(x, n):\n    out = [x]\n{loop}    return sum(out)\n")
+    check_gradient(f, (0.5, 30), [0])
+    assert ".copy()" not in srcgrad.source(srcgrad.grad(f))
+
+
+def test_an_array_changed_in_a_loop_and_appended_each_step_is_refused():
+    f = define("""
+        def f(x):
+            h = np.zeros(2)
+            out = []
+            for i in range(2):
+                h[i] = x[i]
+                out.append(h)
+            return np.sum(out[0])
+        """)
+    with pytest.raises(ValueTypeError, match=r"put a copy in the list \(h.copy\(\)\)"):
+        srcgrad.grad(f)(np.array([0.5, -1.5]))
+
+
+def test_appending_a_copy_each_step_is_what_python_computes():
+    f = define("""
+        def f(x):
+            h = np.zeros(2)
+            out = []
+            for i in range(2):
+                h[i] = x[i]
+                out.append(h.copy())
+            return np.sum(out[0]) + 2.0 * np.sum(out[1])
+        """)
+    np.testing.assert_allclose(srcgrad.grad(f)(np.array([0.5, -1.5])), [3.0, 2.0])
+
+
+def test_a_loop_that_appends_to_the_list_it_walks_is_refused():
+    f = define("""
+        def f(x):
+            xs = [x]
+            for v in xs:
+                if len(xs) > 4:
+                    break
+                xs.append(v * v)
+            return xs[-1]
+        """)
+    with pytest.raises(ValueTypeError, match="appends to the list it walks"):
+        srcgrad.grad(f)(0.9)

@@ -106,7 +106,8 @@ class ReverseSweep:
                 op.operands, args, cotangents, strict=True
             ):
                 if cotangent is not None and operand in self.active:
-                    if elementwise:  # broadcasting stretched it: sum it back
+                    if elementwise and not isinstance(arg.type, ListOf):
+                        # broadcasting stretched it: sum it back
                         cotangent = self._summed_back(emitter, cotangent, arg, result)
                     self.accumulate(operand, cotangent)
 

@@ -58,12 +58,14 @@ def _number_block(
 
 
 def _mergeable(op: Op) -> bool:
-    """Pure, without regions, and not an iterator a loop uses up."""
+    """Pure, without regions, not an iterator a loop uses up, and not a new
+    array or list a write may change (``a = []`` and ``b = []`` are two)."""
     definition = op.definition
     return (
         definition.pure
         and not op.regions
         and not getattr(definition, "one_shot", False)
+        and not getattr(definition, "allocates", False)
     )
 
 

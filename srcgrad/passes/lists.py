@@ -110,6 +110,14 @@ def _loop(function: Function, op: Op) -> None:
             op.loc,
         )
     xs = op.operands[0]
+    if xs in parts.inits:
+        raise ValueTypeError(
+            "this loop appends to the list it walks; Python then walks the "
+            "new items too, which srcgrad does not follow: walk a copy "
+            "(`items = xs.copy()`, then `for v in items`), or loop with "
+            "`while i < len(xs)`",
+            op.loc,
+        )
 
     def indices(builder: Builder) -> Value:
         length = builder.create(LEN, [xs], _BUILTINS).result

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from srcgrad.errors import ValueTypeError
 from srcgrad.ir import (
+    APPEND,
     FOR,
     GLOBAL,
     IF,
@@ -111,6 +112,8 @@ class _Inference:
         #: Each callee's parameter types so far (the join over its calls).
         self.arguments: dict[str, list[Type | None]] = {}
         self.returns: dict[str, list[Type | None]] = {}
+        #: What reverse mode's tapes hold: the join of what is pushed.
+        self.tapes: dict[Value, Type | None] = {}
         self.changed = False
 
     def run(self) -> None:
@@ -164,6 +167,10 @@ class _Inference:
             self._loop(op)
         elif is_call(op):
             self._call(op)
+        elif op.definition is APPEND:  # a push on a tape
+            tape, pushed = op.operands
+            held = self.tapes.get(tape, PENDING)
+            self.tapes[tape] = _join(held, pushed.type)
         elif op.definition is GLOBAL:
             key = variable_key(op)
             self._set(op.results, [self.variables.get(key, self.fallback)])
@@ -202,9 +209,11 @@ class _Inference:
     def _loop(self, op: Op) -> None:
         parts = loop_parts(op)
         if parts.iterable is not None:
-            targets = _target_types(op, parts.iterable.type, self.fallback)
+            targets = _target_types(op, self.tapes, self.fallback)
             self._set(parts.targets, targets)
-        carried = [init.type for init in parts.inits]
+        # A name first assigned in the loop starts as undef: it is what the
+        # body makes of it (as a branch's undef is what the other yields).
+        carried = [PENDING if _is_undef(init) else init.type for init in parts.inits]
         for _ in range(8):
             self._set(parts.carried, carried)
             if parts.condition is not None:
@@ -269,42 +278,45 @@ def _is_undef(value: Value) -> bool:
 
 
 def _target_types(
-    op: Op, iterable: Type | None, fallback: Type | None
+    op: Op, tapes: dict[Value, Type | None], fallback: Type | None
 ) -> list[Type | None]:
-    """The types a ``for`` loop's targets take from the items of ``iterable``."""
+    """The types a ``for`` loop's targets take from the items it walks."""
     count = int(op.attributes.get("targets", 1))  # type: ignore[call-overload]
     pattern = target_pattern(op)
-    item = _item_type(op.operands[0], iterable, fallback)
+    iterable = op.operands[0]
     if isinstance(pattern, int):
-        return [item]
+        return [_item_type(iterable, tapes, fallback)]
     types: list[Type | None] = [fallback] * count
-    source = op.operands[0].defining_op
+    source = iterable.defining_op
     if source is not None and source.name == "enumerate" and pattern:
         first = pattern[0]
         if isinstance(first, int):
             types[first] = INT
+    if source is not None and source.name == "zip":
+        for operand, target in zip(source.operands, pattern, strict=False):
+            if isinstance(target, int):
+                types[target] = _item_type(operand, tapes, fallback)
     return types
 
 
 def _item_type(
-    iterable_value: Value, iterable: Type | None, fallback: Type | None
+    iterable: Value, tapes: dict[Value, Type | None], fallback: Type | None
 ) -> Type | None:
-    """The type of one item of ``iterable``: a row of an array, an integer of
-    a ``range``, else what nothing is known about."""
-    if isinstance(iterable, ListOf):
-        return fallback if iterable.empty or iterable.item is None else iterable.item
-    if isinstance(iterable, Array):
-        rows = iterable.dims[1:]
-        return Array(iterable.kind, rows) if rows else Scalar(iterable.kind)
-    source = iterable_value.defining_op
-    if source is not None and (
-        source.name == "range"
-        or (source.name == "reversed" and _is_range(source.operands[0]))
-    ):
+    """The type of one item of ``iterable``: a row of an array, an item of
+    a list or of a tape, an integer of a ``range``, else what nothing is
+    known about."""
+    type_ = iterable.type
+    if isinstance(type_, ListOf):
+        return fallback if type_.empty or type_.item is None else type_.item
+    if isinstance(type_, Array):
+        rows = type_.dims[1:]
+        return Array(type_.kind, rows) if rows else Scalar(type_.kind)
+    source = iterable.defining_op
+    if source is not None and source.name == "reversed":
+        return _item_type(source.operands[0], tapes, fallback)
+    if source is not None and source.name == "range":
         return INT
+    held = tapes.get(iterable)
+    if held is not None and held is not PENDING:
+        return held
     return fallback
-
-
-def _is_range(value: Value) -> bool:
-    op = value.defining_op
-    return op is not None and op.name == "range"

@@ -46,7 +46,7 @@ from srcgrad.passes.dce import dce
 from srcgrad.primitives import Primitive
 from srcgrad.primitives.indexing import INDEX_ADJOINT
 from srcgrad.primitives.item_writes import INDEX_ADD, SETITEM
-from srcgrad.primitives.lists import LIST_APPEND, LIST_ITEM, LIST_WRITES
+from srcgrad.primitives.lists import LIST, LIST_APPEND, LIST_ITEM, LIST_WRITES
 
 #: The writes ``mark_in_place`` decides for: into an array, or added to it,
 #: and the changes to a list.
@@ -94,6 +94,7 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
                 op.loc,
             )
     _check_loop_start(base, op, users, name)
+    _check_listed(base, op, users, name)
 
 
 def _check_append(function: Function, op: Op, users: dict[Value, list[Op]]) -> None:
@@ -103,8 +104,8 @@ def _check_append(function: Function, op: Op, users: dict[Value, list[Op]]) -> N
     if not _owned(function, base, set()):
         raise ValueTypeError(
             f"{name} is a list passed in (or one a helper returned): appending "
-            f"to it would change the caller's list; append to a new list "
-            f"({name} = list({name}), or [] and the items)",
+            f"to it would change the caller's list; append to a copy "
+            f"({name} = {name}.copy())",
             op.loc,
         )
     written = evolution(op.result, users)
@@ -147,6 +148,7 @@ def _check_augmented(
                 op.loc,
             )
     _check_loop_start(base, op, users, name)
+    _check_listed(base, op, users, name)
 
 
 _SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
@@ -199,6 +201,39 @@ def _owned_argument(function: Function, value: Value, seen: set[Value]) -> bool:
     return _owned(function, parts.inits[position], seen) and _owned(
         function, parts.yields[position], seen
     )
+
+
+def _check_listed(
+    base: Value, write: Op, users: dict[Value, list[Op]], name: str
+) -> None:
+    """A loop that writes an array and puts it in a list each step puts the
+    same array in every time (``h[i] = ...; out.append(h)``): in Python
+    the list's items all see the later steps' writes."""
+    if not _carried(base):
+        return
+    for value in evolution(write.result, users):
+        for user in users.get(value, []):
+            if user.definition is LIST or (
+                user.definition is LIST_APPEND and user.operands[0] is not value
+            ):
+                raise ValueTypeError(
+                    f"{name} is changed in this loop and put in a list each "
+                    f"time round: in Python the list holds the one array "
+                    f"{name}, whose items the later steps change; put a copy "
+                    f"in the list ({name}.copy())",
+                    write.loc,
+                )
+
+
+def _carried(value: Value) -> bool:
+    """Whether ``value`` is a value a loop carries, in its body."""
+    block = value.owner
+    region = block.parent if isinstance(block, Block) else None
+    loop = region.parent if region is not None else None
+    if loop is None or loop.definition not in (FOR, WHILE):
+        return False
+    parts = loop_parts(loop)
+    return block is parts.body and value in parts.carried
 
 
 def _check_loop_start(
@@ -259,6 +294,13 @@ def _fresh(value: Value, users: dict[Value, list[Op]]) -> bool:
         return _fresh_carried(value, users)
     if op.definition in (FOR, WHILE):
         return _fresh_result(op, value, users)
+    if op.definition is IF:  # fresh on each path, and held by nothing else
+        position = op.results.index(value)
+        return all(
+            _fresh(branch[position], users)
+            and len(users.get(branch[position], [])) == 1
+            for branch in branch_yields(op)
+        )
     if not isinstance(op.definition, Primitive):
         return False
     if op.definition in _WRITES:
@@ -279,9 +321,8 @@ def _fresh_carried(value: Value, users: dict[Value, list[Op]]) -> bool:
         return False
     position = parts.carried.index(value)
     init, yielded = parts.inits[position], parts.yields[position]
-    init_op = init.defining_op
     return (
-        init_op is not None
+        loop.operands.count(init) == 1  # `a = b = []` (or CSE) is one
         and _fresh(init, users)
         and _only_read_before(init, loop, users)
         and _evolves(yielded, value)
@@ -310,6 +351,15 @@ def _evolves(value: Value, base: Value) -> bool:
     if op.definition is IF:
         position = op.results.index(value)
         return all(_evolves(branch[position], base) for branch in branch_yields(op))
+    if op.definition in (FOR, WHILE):  # an inner loop that writes it
+        parts = loop_parts(op)
+        if value not in parts.results:
+            return False
+        position = parts.results.index(value)
+        carried = parts.carried[position]
+        return _evolves(parts.inits[position], base) and _evolves(
+            parts.yields[position], carried
+        )
     return False
 
 
@@ -334,13 +384,12 @@ def _exclusive_yield(user: Op, base: Value, write: Op) -> bool:
 
 
 def _only_read_before(base: Value, write: Op, users: dict[Value, list[Op]]) -> bool:
-    block = write.parent
-    assert block is not None
-    position = block.ops.index(write)
+    before = _places_before(write)
     for user in users.get(base, []):
         if user is write or _exclusive_yield(user, base, write):
             continue
-        if user.parent is not block or block.ops.index(user) > position:
+        position = before.get(id(user.parent))
+        if position is None or user.parent.ops.index(user) > position:  # type: ignore[union-attr]
             return False
         definition = user.definition
         if not isinstance(definition, Primitive):
@@ -352,6 +401,23 @@ def _only_read_before(base: Value, write: Op, users: dict[Value, list[Op]]) -> b
         if definition.view and not isinstance(user.result.type, Scalar):
             return False  # a view of it, or a list that holds it
     return True
+
+
+def _places_before(write: Op) -> dict[int, int]:
+    """The blocks whose ops up to a position run before ``write`` every time
+    it runs: its own, and those of the ``if`` ops around it (not a loop's:
+    a loop runs its body again after the write)."""
+    places: dict[int, int] = {}
+    current = write
+    while current.parent is not None:
+        block = current.parent
+        places[id(block)] = block.ops.index(current)
+        region = block.parent
+        owner = region.parent if region is not None else None
+        if owner is None or owner.definition is not IF:
+            break
+        current = owner
+    return places
 
 
 def accumulate_in_place(function: Function) -> bool:

@@ -67,6 +67,7 @@ def _constant_array(name: str, arity: int = 1) -> Primitive:
         result_type=_from_shape,
         options=("dtype",),
         writer=None,
+        allocates=True,
     )
 
 
@@ -109,6 +110,7 @@ FULL = Primitive(
     (ANY, ANY),
     result_type=_full_type,
     options=("dtype",),
+    allocates=True,
 )
 
 
@@ -132,6 +134,7 @@ def _constant_like(name: str) -> Primitive:
         zero_derivative=True,
         result_type=_like_type,
         options=("dtype",),
+        allocates=True,
     )
 
 
@@ -161,6 +164,7 @@ COPY = Primitive(
     _copy_jvp,
     (ANY,),
     result_type=lambda types, attributes: types[0],
+    allocates=True,
 )
 
 
@@ -212,6 +216,7 @@ ASTYPE = Primitive(
     result_type=_astype_type,
     writer=_write_astype,
     options=("dtype",),
+    allocates=True,
 )
 
 
@@ -290,6 +295,7 @@ ARRAY = Primitive(
     result_type=_array_type,
     writer=_write_array,
     options=("dtype",),
+    allocates=True,
 )
 
 

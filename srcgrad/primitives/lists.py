@@ -129,6 +129,7 @@ LIST = Primitive(
     (),
     result_type=_list_type,
     writer=_write_list,
+    allocates=True,
     view=True,  # it holds its items: a write into one is seen through it
 )
 
@@ -358,6 +359,7 @@ LIST_ZEROS = Primitive(
     zero_derivative=True,
     result_type=_zeros_type,
     writer=_write_zeros,
+    allocates=True,
 )
 
 
@@ -405,6 +407,7 @@ LIST_ADD = Primitive(
         join(types[0], types[1]), "adding adjoints of lists"
     ),
     writer=_write_add,
+    allocates=True,
 )
 
 
@@ -423,9 +426,21 @@ def _fill_jvp(
 def _write_fill(
     args: Sequence[ast.expr], attributes: Mapping[str, object], context: EmitContext
 ) -> ast.expr:
-    """``[g] * len(xs)``: one value for every item (none is changed in place)."""
-    length = ast.Call(context.builtin("len"), [args[1]], [])
-    return ast.BinOp(ast.List([args[0]], ast.Load()), ast.Mult(), length)
+    """``[g] * len(xs)``: one value for every item (none is changed in
+    place); with ``stretch``, ``g`` broadcast to each item's shape (it
+    may be smaller: the adjoint of ``np.sum(sum(xs))`` is a number)."""
+    g, xs = args
+    if attributes.get("stretch"):
+        numpy = context.module("numpy")
+        item = ast.Name("item", ast.Load())
+        shape = ast.Call(ast.Attribute(numpy, "shape", ast.Load()), [item], [])
+        stretched = ast.Call(
+            ast.Attribute(numpy, "broadcast_to", ast.Load()), [g, shape], []
+        )
+        loop = ast.comprehension(ast.Name("item", ast.Store()), xs, [], 0)
+        return ast.ListComp(stretched, [loop])
+    length = ast.Call(context.builtin("len"), [xs], [])
+    return ast.BinOp(ast.List([g], ast.Load()), ast.Mult(), length)
 
 
 #: ``[g] * len(xs)``: the adjoint of ``sum(xs)`` for each item.
@@ -438,6 +453,7 @@ LIST_FILL = Primitive(
     (),
     result_type=lambda types, attributes: ListOf(types[0]),
     writer=_write_fill,
+    allocates=True,
 )
 
 
@@ -461,15 +477,20 @@ def _sum_type(
 def _sum_vjp(
     e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
 ) -> Cotangents:
+    # Elementwise: g may be smaller than the sum (np.sum's adjoint is a
+    # number), and the sweep sums start's back to its shape.
     xs, start = args
     item = item_type(xs.type)
+    if isinstance(xs.type, ListOf) and xs.type.empty:
+        return (None, g)
     if item is None or not same_shape(item, out.type):
         raise TypeRuleError(
             "sum of a list whose items may differ in shape from their sum "
             "(an item that broadcasts) is not supported; stack them "
             "(np.sum(np.stack(xs), axis=0)) or add them one by one"
         )
-    return (e.call(LIST_FILL, g, xs), e.unbroadcast(g, start))
+    stretch = g.type is None or not same_shape(g.type, item)
+    return (e.call(LIST_FILL, g, xs, stretch=stretch), g)
 
 
 def _sum_jvp(
@@ -499,6 +520,7 @@ LIST_SUM = Primitive(
     (),
     result_type=_sum_type,
     writer=_write_sum,
+    elementwise=True,
 )
 
 
@@ -610,6 +632,7 @@ ROWS = Primitive(
     (),
     result_type=_rows_type,
     writer=_write_rows,
+    allocates=True,
 )
 
 LISTS = (

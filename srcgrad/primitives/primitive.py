@@ -190,6 +190,9 @@ class Primitive:
             array made, then written into); such an op is never inlined.
         view: its value may share memory with an operand (``x.T``,
             ``x[1:]``): a write into one changes the other.
+        allocates: each evaluation makes a new array or list, which a
+            write may then change in place (``np.zeros(n)``, ``[]``): CSE
+            never merges two, so each stays one object a write may own.
         sequence: its operands are passed as one list (``np.stack([a, b])``):
             the frontend takes them from a list or tuple written out, and
             the default writer writes them as one list.
@@ -228,6 +231,7 @@ class Primitive:
     #: result is bound (the array a write goes into); the rest after.
     bound_first: int = 0
     view: bool = False
+    allocates: bool = False
     sequence: bool = False
     elementwise: bool | None = None
     is_terminator: bool = False
