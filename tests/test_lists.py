@@ -462,3 +462,45 @@ def test_a_loop_that_appends_to_the_list_it_walks_is_refused():
         """)
     with pytest.raises(ValueTypeError, match="appends to the list it walks"):
         srcgrad.grad(f)(0.9)
+
+
+WALKS = {
+    "enumerate": "    for i, v in enumerate(xs):\n        s = s + i * v * v\n",
+    "zip with another list": "    for a, b in zip(xs, [math.sin(v) for v in xs]):\n"
+    "        s = s + a * b\n",
+    "reversed": "    for v in reversed(xs):\n        s = s * 0.5 + v\n",
+    "enumerate of a zip with data": "    for i, (a, d) in enumerate(zip(xs, data)):\n"
+    "        s = s + i * a * d\n",
+}
+
+
+@pytest.mark.parametrize("walk", WALKS.values(), ids=WALKS)
+def test_enumerate_zip_and_reversed_walk_a_list_by_index(walk):
+    f = define(
+        f"def f(x, data):\n    xs = [x * k for k in range(1, 5)]\n    s = 1.0\n"
+        f"{walk}    return s\n"
+    )
+    check_gradient(f, (0.7, [1.0, 2.0, 3.0, 4.0]), [0])
+
+
+def test_a_list_of_integers_indexes_an_array_as_numpy_does():
+    f = define("def f(x):\n    ks = [0, 1, 1]\n    return np.sum(x[ks] ** 2)\n")
+    np.testing.assert_allclose(srcgrad.grad(f)(np.array([1.0, 2.0])), [2.0, 8.0])
+
+
+MISUSED = {
+    "a NumPy reduction": (
+        "return np.sum(xs)",
+        "a list the function makes is used here",
+    ),
+    "arithmetic": ("return sum(xs * 2)", "arithmetic on a list"),
+    "max": ("return max(xs)", r"np.max\(np.array\(xs\)\)"),
+    "unpacking": ("a, b = xs\n    return a * b", "unpacking a list the function makes"),
+}
+
+
+@pytest.mark.parametrize("body, message", MISUSED.values(), ids=MISUSED)
+def test_a_list_used_as_a_number_or_array_says_what_a_list_takes(body, message):
+    f = define(f"def f(x):\n    xs = [x, 2.0 * x]\n    {body}\n")
+    with pytest.raises(SrcgradError, match=message):
+        srcgrad.grad(f)(0.7)

@@ -17,6 +17,7 @@ from srcgrad.ir import Value
 from srcgrad.primitives.creation import ARRAY
 from srcgrad.primitives.indexing import INDEX, OPERAND, Item
 from srcgrad.primitives.item_writes import SETITEM
+from srcgrad.primitives.lists import made_list
 from srcgrad.primitives.shapes import DIM, SHAPE
 
 
@@ -122,6 +123,12 @@ class ArrayLowering(ArrayCallLowering):
     ) -> tuple[Lowered, ...]:
         """``n, m = X.shape``: the sizes of a shape read out, one per name."""
         source = value.defining_op if isinstance(value, Value) else None
+        if isinstance(value, Value) and made_list(value):
+            self.fail(
+                target,
+                "unpacking a list the function makes is not supported; read "
+                "its items (`a, b = xs[0], xs[1]`), or make it a tuple",
+            )
         if source is None or source.definition is not SHAPE:
             self.fail(target, "cannot unpack a single number into several names")
         sizes = []

@@ -34,6 +34,7 @@ from srcgrad.frontend.resolve import (
 from srcgrad.ir import GLOBAL, Value
 from srcgrad.primitives import without_rule
 from srcgrad.primitives.iteration import LEN, ROUND_DIGITS, SUM, SUM_OF
+from srcgrad.primitives.lists import made_list
 from srcgrad.primitives.logic import GT, LT
 from srcgrad.primitives.numpy_linalg import LOG_ABS_DET, SIGN_OF_DET
 from srcgrad.primitives.selection import CLIP
@@ -289,6 +290,11 @@ class CallLowering(ExpressionLowering):
         )
         lowered = self._expression(argument)
         op = lowered.defining_op if isinstance(lowered, Value) else None
+        if isinstance(lowered, Value) and made_list(lowered):
+            return (
+                f"{name}({text}) of a list the function makes is not supported; "
+                f"write np.{name}(np.array({text})), or {name}(a, b, ...)"
+            )
         if op is not None and op.definition is not GLOBAL:
             return (
                 f"{name}({text}) of one number: {name} of one argument takes "

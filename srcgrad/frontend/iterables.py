@@ -21,7 +21,8 @@ from srcgrad.primitives.iteration import ENUMERATE, RANGE, REVERSED, ZIP
 _BUILTINS = {"namespace": "builtins"}
 _ITERABLES = (
     "range(...), enumerate(...), zip(...), reversed(...), a tuple or list "
-    "written out, or a list or tuple of numbers passed in"
+    "written out, a list the function makes or a list comprehension, or a "
+    "list or tuple of numbers passed in"
 )
 
 
@@ -88,6 +89,8 @@ class IterableLowering(ComprehensionLowering):
             return self._iteration_builtin(name, node)
         if isinstance(node, ast.Name):
             return self._name(node)
+        if isinstance(node, ast.ListComp):
+            return self._comprehension(node)
         shadowed = self._shadowed_builtin(node)
         if shadowed is not None:
             self.fail(node.func, shadowed)  # type: ignore[attr-defined]

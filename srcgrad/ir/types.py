@@ -201,7 +201,13 @@ def _broadcast_dim(a: Dim, b: Dim) -> Dim:
 
 
 def broadcast(kind: Kind, types: Sequence[Type | None]) -> Type | None:
-    """The type of an elementwise op of ``kind`` over operands of ``types``."""
+    """The type of an elementwise op of ``kind`` over operands of ``types``.
+
+    Raises:
+        TypeRuleError: an operand is a list: ``+`` joins lists and ``*``
+            repeats one, which srcgrad does not follow.
+    """
+    refuse_lists(types)
     if any(type_ is None for type_ in types):
         return None
     if not any(isinstance(type_, Array) for type_ in types):
@@ -210,6 +216,21 @@ def broadcast(kind: Kind, types: Sequence[Type | None]) -> Type | None:
     for type_ in types:
         dims = broadcast_dims(dims, dims_of(type_))
     return Array(kind, dims)
+
+
+def refuse_lists(types: Sequence[Type | None]) -> None:
+    """Refuse a list among the operands of an elementwise op.
+
+    Raises:
+        TypeRuleError: ``+`` joins lists and ``*`` repeats one, which
+            srcgrad does not follow.
+    """
+    if any(isinstance(type_, ListOf) for type_ in types):
+        raise TypeRuleError(
+            "arithmetic on a list (`xs + ys` joins lists, `[x] * n` repeats "
+            "one) is not supported: build the list by appending, or make it "
+            "an array (np.array(xs)) to compute with its items"
+        )
 
 
 def kind_of(type_: Type | None) -> Kind | None:

@@ -24,12 +24,14 @@ from srcgrad.ir import (
     callee_of,
     is_call,
     loop_parts,
+    target_pattern,
     walk,
 )
 from srcgrad.ir.builder import Builder
+from srcgrad.ir.control import LoopParts, Pattern
 from srcgrad.ir.types import INT, ListOf
 from srcgrad.primitives.indexing import INDEX, items_of
-from srcgrad.primitives.iteration import LEN, RANGE, SUM
+from srcgrad.primitives.iteration import ENUMERATE, LEN, RANGE, REVERSED, SUM, ZIP
 from srcgrad.primitives.lists import LIST_ITEM, LIST_SUM
 
 _BUILTINS = {"namespace": "builtins"}
@@ -39,14 +41,14 @@ def resolve_lists(program: Program) -> None:
     """Make the ops on lists list ops (see the module)."""
     for function in program.functions.values():
         for op in list(walk(function.entry)):
-            if not op.operands or not isinstance(op.operands[0].type, ListOf):
+            if op.definition is FOR:
+                _loop(function, op)
+            elif not op.operands or not isinstance(op.operands[0].type, ListOf):
                 continue
-            if op.definition is INDEX:
+            elif op.definition is INDEX:
                 _item(function, op)
             elif op.definition is SUM:
                 _sum(function, op)
-            elif op.definition is FOR:
-                _loop(function, op)
 
 
 def refuse_lists_across_calls(program: Program) -> None:
@@ -101,39 +103,78 @@ def _zero(builder: Builder) -> Value:
 
 
 def _loop(function: Function, op: Op) -> None:
-    """``for v in xs`` as ``for k in range(len(xs)): v = xs[k]``."""
+    """A loop over lists the function makes walks their indices instead:
+    ``for v in xs`` as ``for k in range(len(xs)): v = xs[k]``, and the
+    same inside ``enumerate``, ``zip`` and ``reversed``; each item read is
+    then a ``list_item`` whose adjoint adds at its place."""
     parts = loop_parts(op)
-    if len(parts.targets) != 1:
-        raise ValueTypeError(
-            "a loop over a list binds one name (`for v in xs`); unpacking its "
-            "items is not supported",
-            op.loc,
-        )
-    xs = op.operands[0]
-    if xs in parts.inits:
-        raise ValueTypeError(
-            "this loop appends to the list it walks; Python then walks the "
-            "new items too, which srcgrad does not follow: walk a copy "
-            "(`items = xs.copy()`, then `for v in items`), or loop with "
-            "`while i < len(xs)`",
-            op.loc,
-        )
-
-    def indices(builder: Builder) -> Value:
-        length = builder.create(LEN, [xs], _BUILTINS).result
-        return builder.create(RANGE, [length], _BUILTINS).result
-
-    op.operands[0] = _before(op, indices)
+    reads: list[tuple[Value, Value]] = []  # (list, target bound to its item)
+    iterable = _indexed(op, op, op.operands[0], target_pattern(op), parts, reads)
+    if not reads:
+        return
+    op.operands[0] = iterable
     body = parts.body
-    item = parts.targets[0]
-    position = body.arguments.index(item)
-    index = Value("k", item.loc)
-    index.type = INT
-    index.owner = body
-    body.arguments[position] = index
-    read = Op(LIST_ITEM, [xs, index], [item], {"namespace": "list"}, loc=item.loc)
-    read.parent = body
-    body.ops.insert(0, read)
+    for position, (xs, item) in enumerate(reads):
+        index = Value("k", item.loc)
+        index.type = INT
+        index.owner = body
+        body.arguments[body.arguments.index(item)] = index
+        read = Op(LIST_ITEM, [xs, index], [item], {"namespace": "list"}, loc=item.loc)
+        read.parent = body
+        body.ops.insert(position, read)
+
+
+def _indexed(
+    loop: Op,
+    anchor: Op,
+    iterable: Value,
+    pattern: Pattern,
+    parts: LoopParts,
+    reads: list[tuple[Value, Value]],
+) -> Value:
+    """``iterable`` with each list in it (by itself, or inside
+    ``enumerate``, ``zip`` or ``reversed``) walked by index; ``reads`` gets
+    each list and the target its item binds. New ops go before ``anchor``,
+    the op that reads ``iterable``."""
+    source = iterable.defining_op
+    if isinstance(iterable.type, ListOf):
+        if not isinstance(pattern, int):
+            raise ValueTypeError(
+                "a loop over a list binds one name to each item (`for v in "
+                "xs`); unpacking its items is not supported",
+                loop.loc,
+            )
+        if iterable in parts.inits:
+            raise ValueTypeError(
+                "this loop appends to the list it walks; Python then walks the "
+                "new items too, which srcgrad does not follow: walk a copy "
+                "(`items = xs.copy()`, then `for v in items`), or loop with "
+                "`while i < len(xs)`",
+                loop.loc,
+            )
+        reads.append((iterable, parts.targets[pattern]))
+
+        def indices(builder: Builder) -> Value:
+            length = builder.create(LEN, [iterable], _BUILTINS).result
+            return builder.create(RANGE, [length], _BUILTINS).result
+
+        return _before(anchor, indices)
+    if source is None or source.definition not in (ENUMERATE, ZIP, REVERSED):
+        return iterable
+    operands = list(source.operands)
+    if source.definition is ENUMERATE and isinstance(pattern, tuple):
+        operands[0] = _indexed(loop, source, operands[0], pattern[1], parts, reads)
+    elif source.definition is REVERSED:
+        operands[0] = _indexed(loop, source, operands[0], pattern, parts, reads)
+    elif source.definition is ZIP and isinstance(pattern, tuple):
+        operands = [
+            _indexed(loop, source, operand, inner, parts, reads)
+            for operand, inner in zip(operands, pattern, strict=False)
+        ] + operands[len(pattern) :]
+    if operands == source.operands:
+        return iterable
+    source.operands = operands  # the iterator is made for this loop alone
+    return iterable
 
 
 def _before(op: Op, make: object) -> Value:

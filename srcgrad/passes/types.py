@@ -49,6 +49,7 @@ from srcgrad.ir.types import (
     TypeRuleError,
     join,
 )
+from srcgrad.primitives.lists import LISTS
 
 #: The variable a ``global`` op reads: name, closure, module, owner.
 VariableKey = tuple[object, ...]
@@ -185,7 +186,7 @@ class _Inference:
                         [operand.type for operand in op.operands], op.attributes
                     )
                 except TypeRuleError as error:
-                    raise ValueTypeError(str(error), op.loc) from None
+                    raise ValueTypeError(_explained(op, str(error)), op.loc) from None
             if types is None or len(types) != len(op.results):
                 types = [self.fallback] * len(op.results)
             self._set(op.results, types)
@@ -234,6 +235,23 @@ class _Inference:
         if parts.broke is not None:
             results.append(BOOL)
         self._set(op.results, results)
+
+
+def _explained(op: Op, message: str) -> str:
+    """A type rule's message, or, where the op was given a list the
+    function makes and takes none, what a list can be used for."""
+    if (
+        op.definition in LISTS
+        or "list" in message
+        or not any(isinstance(operand.type, ListOf) for operand in op.operands)
+    ):
+        return message
+    return (
+        "a list the function makes is used here where srcgrad needs a number "
+        "or an array; a list can be indexed (`xs[i]`), measured (`len`), "
+        "summed (`sum`), looped over, and made an array (`np.array(xs)`, "
+        "`np.stack(xs)`): make it an array first"
+    )
 
 
 class _Pending(Other):

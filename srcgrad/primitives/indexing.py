@@ -115,7 +115,7 @@ def index_type(
     given = attributes.get("type")
     if given is not None:  # a rule's read of a piece whose shape it knows
         return given  # type: ignore[return-value]
-    array, *operands = types
+    array, *operands = as_indices(types)
     if array is None or any(operand is None for operand in operands):
         return None
     if isinstance(array, Scalar):
@@ -126,6 +126,19 @@ def index_type(
         raise TypeRuleError("indexing is supported on arrays")
     dims = _indexed_dims(array, items_of(attributes), list(operands))
     return Array(array.kind, dims) if dims else Scalar(array.kind)
+
+
+def as_indices(types: Sequence[Type | None]) -> list[Type | None]:
+    """``types`` of a subscript's operands, a list of integers (or of
+    booleans) taken as the array NumPy makes of it: ``x[ks]`` with
+    ``ks = [0, 2, 2]``. The first, the array indexed, is as it is."""
+    found = list(types[:1])
+    for type_ in types[1:]:
+        item = type_.item if isinstance(type_, ListOf) else None
+        if isinstance(item, Scalar) and item.kind in ("int", "bool"):
+            type_ = Array(item.kind, (None,))
+        found.append(type_)
+    return found
 
 
 def _indexed_dims(

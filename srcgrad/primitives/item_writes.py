@@ -18,6 +18,7 @@ from srcgrad.ir.types import Array, ListOf, Type, TypeRuleError
 from srcgrad.primitives.creation import ZEROS_LIKE
 from srcgrad.primitives.indexing import (
     INDEX,
+    as_indices,
     index_expression,
     index_type,
     index_value,
@@ -35,7 +36,8 @@ from srcgrad.primitives.primitive import (
 def _setitem_type(
     types: Sequence[Type | None], attributes: Mapping[str, object]
 ) -> Type | None:
-    base, value, *operands = types
+    base, value, *rest = types
+    operands = as_indices([base, *rest])[1:]
     if isinstance(base, ListOf):
         raise TypeRuleError(
             "writing a list's items (`xs[i] = v`) is not supported; build the "

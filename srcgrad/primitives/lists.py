@@ -74,6 +74,21 @@ def item_type(type_: Type | None) -> Type | None:
     return None
 
 
+def made_list(value: Value) -> bool:
+    """Whether ``value`` is surely a list the function makes, before types
+    are known: made by a list op, or what a loop or branch carries of one."""
+    op = value.defining_op
+    if op is None:
+        return False
+    if isinstance(op.definition, Primitive):
+        return op.definition in (LIST, LIST_APPEND)
+    if op.name in ("for", "while"):
+        position = op.results.index(value)
+        inits = op.operands[1:] if op.name == "for" else op.operands
+        return position < len(inits) and made_list(inits[position])
+    return False
+
+
 def _zero_item(e: RuleBuilder, item: Value) -> Value:
     """A zero of ``item``'s shape: an adjoint list's items have their items'."""
     if isinstance(item.type, Scalar):

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from srcgrad.ir import EmitContext, Value
-from srcgrad.ir.types import Kind, Type, broadcast, kind_of, wider
+from srcgrad.ir.types import Kind, Type, broadcast, kind_of, refuse_lists, wider
 from srcgrad.primitives.spelling import (
     BINARY_OPERATORS,
     COMPARISON_OPERATORS,
@@ -262,6 +262,7 @@ class Primitive:
         """The type of the result, given the operands' (see ``result_type``)."""
         if self.result_type is not None:
             return [self.result_type(types, attributes)]
+        refuse_lists(types)
         kind = self.result_kind
         if kind is None:
             kinds = [kind_of(type_) for type_ in types]
