@@ -220,6 +220,12 @@ REFUSED = {
         (np.ones(3),),
         "shares its items with h",
     ),
+    "writing into an item read out": (
+        "def f(x):\n    out = [x * 1.0]\n    v = out[0]\n    v[0] = 5.0\n"
+        "    return np.sum(v)\n",
+        (np.ones(3),),
+        "v is an item of a list",
+    ),
     "concatenating a built list": (
         "def f(x):\n    out = []\n    out.append(x)\n"
         "    return np.sum(np.concatenate(out))\n",

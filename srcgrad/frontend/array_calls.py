@@ -144,7 +144,13 @@ class ArrayCallLowering(LoweringState):
         """``np.array([a, b])``, ``np.array([[a, b], [c, d]])`` of numbers."""
         display = ast.unparse(node.func)
         built = self._built_list(node.args[0]) if len(node.args) == 1 else None
-        if built is not None and not node.keywords:
+        if built is not None:
+            if node.keywords:
+                self.fail(
+                    node.keywords[0].value,
+                    f"{display}(xs) of a list the function makes takes no other "
+                    "argument: its items are numbers already (np.array(xs))",
+                )
             stacked = {"namespace": "list", "function": "array"}
             return self.builder.create(STACK_LIST, [built], stacked).result
         if len(node.args) != 1 or not isinstance(node.args[0], (ast.List, ast.Tuple)):

@@ -74,6 +74,7 @@ def refuse_unsafe_writes(program: Program) -> None:
 def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> None:
     base = op.operands[0]
     name = base.name_hint or "the array"
+    _refuse_list_item(base, op, name)
     if not _owned(function, base, set()):
         raise ValueTypeError(
             f"{name} is an input array, or a view of one (a slice, .T, a reshape): "
@@ -95,6 +96,17 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
             )
     _check_loop_start(base, op, users, name)
     _check_listed(base, op, users, name)
+
+
+def _refuse_list_item(base: Value, write: Op, name: str) -> None:
+    """A write into an item of a list changes the list's item too."""
+    op = base.defining_op
+    if op is not None and op.definition is LIST_ITEM:
+        raise ValueTypeError(
+            f"{name} is an item of a list, and writing into it would change "
+            f"the list's item too; copy it first ({name} = {name}.copy())",
+            write.loc,
+        )
 
 
 def _check_append(function: Function, op: Op, users: dict[Value, list[Op]]) -> None:
@@ -127,6 +139,7 @@ def _check_augmented(
     """``a += b`` on an array changes the array ``a`` holds, for every name
     and view that holds it too (Python calls ``__iadd__``)."""
     base = op.operands[0]
+    _refuse_list_item(base, op, name)
     if not _owned(function, base, set()):
         raise ValueTypeError(
             f"{name} {_SYMBOLS.get(op.name, 'op')}= ... changes the array {name} "

@@ -24,6 +24,7 @@ from srcgrad.ir.types import (
     Array,
     Dim,
     ListOf,
+    Other,
     Scalar,
     Type,
     TypeRuleError,
@@ -122,6 +123,8 @@ def index_type(
         raise TypeRuleError("a number cannot be indexed (it is not an array)")
     if isinstance(array, ListOf):  # passes.lists makes it a list's item read
         return None if array.empty else array.item
+    if type(array) is Other:  # a sequence passed in, of numbers not differentiated
+        return None
     if not isinstance(array, Array):
         raise TypeRuleError("indexing is supported on arrays")
     dims = _indexed_dims(array, items_of(attributes), list(operands))
