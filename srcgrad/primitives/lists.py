@@ -561,6 +561,13 @@ def _stack_type(
 def _stack_vjp(
     e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
 ) -> Cotangents:
+    # Elementwise, so g may broadcast to the stack (np.sum's is a number):
+    # a number is every item's adjoint, stretched to the item; else g is
+    # stretched to the stack and taken apart.
+    if isinstance(g.type, Scalar):
+        stretch = not isinstance(item_type(args[0].type), Scalar)
+        return (e.call(LIST_FILL, g, args[0], stretch=stretch),)
+    g = e.materialize(g, out)
     return (e.call(ROWS, g, axis=e.attributes.get("axis", 0)),)
 
 
@@ -596,6 +603,7 @@ STACK_LIST = Primitive(
     (),
     result_type=_stack_type,
     writer=_write_stack,
+    elementwise=True,
 )
 
 
