@@ -301,3 +301,51 @@ def test_a_value_whose_rank_depends_on_a_branch():
     expected[0] = 2 * X[0]
     assert np.allclose(srcgrad.grad(g)(X.copy(), False), expected)
     assert np.allclose(srcgrad.grad(g)(X.copy(), True), 2 * X)
+
+
+def test_an_array_written_in_place_each_step_and_read_by_the_reverse_sweep():
+    # The reverse sweep reads y of each step; writing the next step's y in
+    # place once changed the y every step had saved.
+    f = define("""
+        def f(x):
+            y = np.zeros(1)
+            s = 0.0
+            for i in range(2):
+                y[0] = x[i]
+                s = s + np.sum(np.sin(y))
+            return s
+        """)
+    check_gradient(f, (np.array([0.3, -0.7]),), [0])
+
+
+SHARED_ACROSS_STEPS = {
+    "a name an if chose, written in a loop": (
+        "    y = np.zeros(3)\n    a = y if x[0] > 0 else np.ones(3)\n"
+        "    for i in range(3):\n        a[i] = x[i]\n    return np.sum(y * x)\n"
+    ),
+    "another name read inside the loop": (
+        "    y = np.zeros(3)\n    prev = y\n    s = 0.0\n    for i in range(3):\n"
+        "        s = s + np.sum(prev * x)\n        y[i] = x[i]\n    return s\n"
+    ),
+    "a view taken before the loop, read in it": (
+        "    y = np.zeros(3)\n    v = y[0:2]\n    s = 0.0\n    for i in range(3):\n"
+        "        s = s + np.sum(v)\n        y[i] = x[i]\n    return s\n"
+    ),
+    "two names made in one branch": (
+        "    if x[0] > 0:\n        a = np.zeros(3)\n        b = a\n    else:\n"
+        "        a = np.zeros(3)\n        b = np.ones(3)\n    a[1] = x[1]\n"
+        "    return np.sum(b * x)\n"
+    ),
+    "a list both names hold from the step before": (
+        "    out = []\n    prev = [x[0]]\n    s = 0.0\n    for i in range(3):\n"
+        "        out.append(x[i] * 2)\n        s = s + sum(prev) * x[i]\n"
+        "        prev = out\n    return s\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("body", SHARED_ACROSS_STEPS.values(), ids=SHARED_ACROSS_STEPS)
+def test_what_another_name_sees_across_branches_and_steps_is_refused(body):
+    f = define(f"def f(x):\n{body}")
+    with pytest.raises(ValueTypeError, match="read after"):
+        srcgrad.grad(f)(np.array([0.3, -0.7, 0.5]))

@@ -11,7 +11,19 @@ name for it). ``read_after`` says whether one is read after a write.
 
 from __future__ import annotations
 
-from srcgrad.ir import FOR, IF, PACK, WHILE, YIELD, Op, Value, is_call, loop_parts, walk
+from srcgrad.ir import (
+    FOR,
+    IF,
+    PACK,
+    WHILE,
+    YIELD,
+    Block,
+    Op,
+    Value,
+    is_call,
+    loop_parts,
+    walk,
+)
 from srcgrad.ir.types import Array, ListOf
 from srcgrad.primitives import Primitive
 from srcgrad.primitives.item_writes import INDEX_ADD, SETITEM
@@ -125,9 +137,49 @@ def _is_number(value: Value) -> bool:
 
 
 def read_after(view: Value, write: Op, users: dict[Value, list[Op]]) -> bool:
-    """Whether an op after ``write`` (in its block, or around it) reads ``view``."""
+    """Whether an op after ``write`` (in its block, or around it) reads
+    ``view``: in a loop, every op of its body runs after the write too (in
+    the next step) where ``view`` is made outside the loop, and so is the
+    same object in every step."""
     later = set(ops_after(write))
+    for loop in _loops_around(write):
+        if not _inside(view, loop):
+            later.update(walk_regions(loop))
     return any(user in later for user in users.get(view, []))
+
+
+def _loops_around(op: Op) -> list[Op]:
+    found = []
+    current: Op | None = op
+    while current is not None and current.parent is not None:
+        region = current.parent.parent
+        current = region.parent if region is not None else None
+        if current is not None and current.definition in (FOR, WHILE):
+            found.append(current)
+    return found
+
+
+def _inside(value: Value, loop: Op) -> bool:
+    """Whether ``value`` is made inside ``loop`` (anew in each step)."""
+    owner = value.owner
+    block = owner if isinstance(owner, Block) else getattr(owner, "parent", None)
+    while block is not None:
+        region = block.parent
+        op = region.parent if region is not None else None
+        if op is loop:
+            return True
+        block = op.parent if op is not None else None
+    return False
+
+
+def walk_regions(op: Op) -> list[Op]:
+    """Every op inside ``op``'s regions, however deep."""
+    return [
+        inner
+        for region in op.regions
+        for block in region.blocks
+        for inner in walk(block)
+    ]
 
 
 def ops_after(op: Op) -> list[Op]:
@@ -150,22 +202,36 @@ def ops_after(op: Op) -> list[Op]:
 
 
 def merged_from(value: Value) -> list[Value]:
-    """The values a branch's value ``value`` may be, on each path
-    (``z = y if c else np.ones(n)`` may be ``y``): another name for one of
-    them sees a write into ``value``."""
+    """The values a branch's or a loop's value ``value`` may be, on each
+    path (``z = y if c else np.ones(n)`` may be ``y``; a loop's value is
+    what it starts from, or what a step hands on): another name for one
+    of them sees a write into ``value``."""
     found: list[Value] = []
     pending = [value]
     while pending:
         current = pending.pop()
-        op = current.defining_op
-        if op is None or op.definition is not IF:
-            continue
-        position = op.results.index(current)
-        for region in op.regions:
-            terminator = region.block.terminator
-            assert terminator is not None
-            incoming = terminator.operands[position]
-            if incoming not in found:
+        for incoming in _incoming(current):
+            if incoming not in found and incoming is not value:
                 found.append(incoming)
                 pending.append(incoming)
     return found
+
+
+def _incoming(value: Value) -> list[Value]:
+    """What ``value``, a branch's or loop's value, is on each path in."""
+    op = value.defining_op
+    if op is not None and op.definition is IF:
+        position = op.results.index(value)
+        return [region.block.terminator.operands[position] for region in op.regions]  # type: ignore[union-attr]
+    owner = value.owner
+    region = owner.parent if isinstance(owner, Block) else None
+    loop = op if op is not None and op.definition in (FOR, WHILE) else None
+    loop = loop or (region.parent if region is not None else None)
+    if loop is None or loop.definition not in (FOR, WHILE):
+        return []
+    parts = loop_parts(loop)
+    for values in (parts.results, parts.carried):
+        if value in values:
+            position = values.index(value)
+            return [parts.inits[position], parts.yields[position]]
+    return []

@@ -82,11 +82,12 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
             f"({name} = {name}.copy()) or make a new one (np.zeros_like({name}))",
             op.loc,
         )
+    _check_loop_start(base, op, users, name, _what(base))
+    _check_listed(base, op, users, name)
     written = evolution(op.result, users)
-    held = [*merged_from(base), *aliases_of(base, written, users)]
-    for alias in held:
+    for alias in _holders(base, written, users):
         if read_after(alias, op, users):
-            shown = alias.name_hint or "a value"
+            shown = _shown(alias, name)
             raise ValueTypeError(
                 f"{shown} shares its items with {name} (a slice, .T, a value a "
                 f"helper returned, or the same array under another name), and "
@@ -94,8 +95,68 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
                 f"see the write; copy it where it is made ({shown} = ....copy())",
                 op.loc,
             )
-    _check_loop_start(base, op, users, name)
-    _check_listed(base, op, users, name)
+
+
+def _holders(
+    base: Value, written: set[Value], users: dict[Value, list[Op]]
+) -> list[Value]:
+    """The values that may hold the array (or list) ``base`` holds, other
+    than the variable written: what ``base`` may be on each path (another
+    name may hold that), and the views, calls' values and other names of
+    each of those."""
+    found: list[Value] = _siblings(base)
+    for root in [base, *merged_from(base)]:
+        candidates = [] if root is base else [root]
+        for value in candidates + aliases_of(root, written, users):
+            if value is not base and value not in written and value not in found:
+                found.append(value)
+    return found
+
+
+def _what(base: Value) -> str:
+    return "list" if isinstance(base.type, ListOf) else "array"
+
+
+def _shown(alias: Value, name: str) -> str:
+    """How a message names ``alias`` of the variable ``name``."""
+    shown = alias.name_hint
+    return f"another name for {name}" if shown in (None, name) else str(shown)
+
+
+def _siblings(base: Value) -> list[Value]:
+    """Other names for ``base`` that a branch or a loop step hands on:
+    where ``prev = out`` ends a loop's body, the step after starts with
+    ``prev`` and ``out`` one list."""
+    op = base.defining_op
+    owner = base.owner
+    region = owner.parent if isinstance(owner, Block) else None
+    loop = op if op is not None and op.definition in (FOR, WHILE) else None
+    loop = loop or (region.parent if region is not None else None)
+    if op is not None and op.definition is IF:
+        position = op.results.index(base)
+        return [
+            result
+            for other, result in enumerate(op.results)
+            if other != position
+            and any(yields[other] is yields[position] for yields in branch_yields(op))
+        ]
+    if loop is None or loop.definition not in (FOR, WHILE):
+        return []
+    parts = loop_parts(loop)
+    values = parts.carried if base in parts.carried else parts.results
+    if base not in values:
+        return []
+    position = values.index(base)
+    return [
+        value
+        for other in range(len(parts.carried))
+        if other != position
+        and (
+            parts.yields[other] is parts.yields[position]
+            or parts.inits[other] is parts.inits[position]
+        )
+        for value in (parts.carried[other], parts.results[other])
+    ]
 
 
 def _refuse_list_item(base: Value, write: Op, name: str) -> None:
@@ -120,17 +181,19 @@ def _check_append(function: Function, op: Op, users: dict[Value, list[Op]]) -> N
             f"({name} = {name}.copy())",
             op.loc,
         )
+    _check_loop_start(base, op, users, name, _what(base))
+    _check_listed(base, op, users, name)
     written = evolution(op.result, users)
-    for alias in [*merged_from(base), *aliases_of(base, written, users)]:
+    for alias in _holders(base, written, users):
         if read_after(alias, op, users):
-            shown = alias.name_hint or "a value"
+            shown = _shown(alias, name)
             raise ValueTypeError(
-                f"{shown} holds the list {name} too (a helper returned it, or a "
-                f"tuple holds it), and it is read after this append: in Python "
+                f"{shown} holds the list {name} too (another name, a helper "
+                f"returned it, or a tuple holds it), and it is read after this "
+                f"append: in Python "
                 f"it would see the new item; copy the list ({name}.copy())",
                 op.loc,
             )
-    _check_loop_start(base, op, users, name, "list")
 
 
 def _check_augmented(
@@ -148,8 +211,10 @@ def _check_augmented(
             f"{_SYMBOLS.get(op.name, 'op')} ... instead",
             op.loc,
         )
+    _check_loop_start(base, op, users, name, _what(base))
+    _check_listed(base, op, users, name)
     written = evolution(op.result, users)
-    for alias in [base, *merged_from(base), *aliases_of(base, written, users)]:
+    for alias in [base, *_holders(base, written, users)]:
         if read_after(alias, op, users):
             shown = "another name" if alias is base else alias.name_hint or "a value"
             raise ValueTypeError(
@@ -160,8 +225,6 @@ def _check_augmented(
                 f"or copy {shown}",
                 op.loc,
             )
-    _check_loop_start(base, op, users, name)
-    _check_listed(base, op, users, name)
 
 
 _SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
@@ -334,12 +397,58 @@ def _fresh_carried(value: Value, users: dict[Value, list[Op]]) -> bool:
         return False
     position = parts.carried.index(value)
     init, yielded = parts.inits[position], parts.yields[position]
+    chain = _chain(yielded, value)
+    if parts.condition is not None:
+        chain.append(parts.condition.arguments[position])
     return (
         loop.operands.count(init) == 1  # `a = b = []` (or CSE) is one
         and _fresh(init, users)
         and _only_read_before(init, loop, users)
         and _evolves(yielded, value)
+        and not any(_kept(step, users) for step in chain)
     )
+
+
+def _chain(value: Value, base: Value) -> list[Value]:
+    """The values between ``base`` and ``value`` that ``_evolves`` follows
+    (``value`` included, ``base`` not)."""
+    if value is base:
+        return []
+    op = value.defining_op
+    if op is None:
+        return [value]
+    found = [value]
+    if op.definition in _WRITES:
+        found += _chain(op.operands[0], base)
+    elif op.definition is IF:
+        position = op.results.index(value)
+        for branch in branch_yields(op):
+            found += _chain(branch[position], base)
+    elif op.definition in (FOR, WHILE):
+        parts = loop_parts(op)
+        found += _chain(parts.inits[parts.results.index(value)], base)
+    return found
+
+
+def _kept(value: Value, users: dict[Value, list[Op]]) -> bool:
+    """Whether something keeps ``value`` beyond the step of a loop that
+    makes it (a tape, a list, a tuple, a view, a second name): the next
+    step's write into it, in place, would change what that holds."""
+    for user in users.get(value, []):
+        definition = user.definition
+        if definition is YIELD:
+            if user.operands.count(value) > 1:
+                return True  # two names for it after the branch or the step
+            continue
+        if not isinstance(definition, Primitive):
+            return True  # a tape, a call, a tuple
+        if definition in _WRITES and user.operands[0] is value:
+            continue  # the next write of the chain
+        if isinstance(value.type, ListOf) and definition is LIST_ITEM:
+            continue
+        if definition.view and not isinstance(user.result.type, Scalar):
+            return True  # a view of it, or a list that holds it
+    return False
 
 
 def _fresh_result(loop: Op, value: Value, users: dict[Value, list[Op]]) -> bool:
