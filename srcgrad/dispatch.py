@@ -16,6 +16,7 @@ of its own, never one built for the old shape.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import sys
@@ -57,6 +58,10 @@ class ForArrays:
         self._build = build
         self._variables = variables
         self._read: list[VariableKey] | None = None
+        #: What reads each of ``_read`` now, once it is known.
+        self._readers: tuple[Callable[[], object], ...] | None = None
+        #: The key of one input (``key_maker``'s, once NumPy is loaded).
+        self._key_of: Callable[[object], object] = _key_of
         self._gradients: dict[Hashable, Callable[..., Any]] = {}
         self._by_key: dict[tuple[object, ...], Callable[..., Any]] = {}
         self._lock = threading.Lock()
@@ -66,6 +71,14 @@ class ForArrays:
         self._signature: inspect.Signature | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # The path of every call but a signature's first: a key and a lookup.
+        if not kwargs and self._readers is not None:
+            key = tuple(map(self._key_of, args))
+            if self._readers:
+                key += tuple([self._key_of(read()) for read in self._readers])
+            found = self._by_key.get(key)
+            if found is not None:
+                return found(*args)
         return self.gradient_for(args, kwargs)(*args, **kwargs)
 
     def gradient_for(
@@ -77,18 +90,13 @@ class ForArrays:
         class, dtype kind and which axes are 1); the signature is computed,
         and the inputs checked, when a key is new.
         """
-        if not kwargs and self._read is not None:
-            key = (
-                *map(_key_of, args),
-                *(_key_of(self._read_variable(v)) for v in self._read),
-            )
-            found = self._by_key.get(key)
-            if found is not None:
-                return found
-        else:
-            key = None
         gradient = self._for_signature(args, kwargs)
-        if key is not None:
+        if not kwargs and self._readers is not None:
+            if self._key_of is _key_of and "numpy" in sys.modules:
+                # Its keys and _key_of's differ: neither finds the other's.
+                self._key_of = key_maker(sys.modules["numpy"].ndarray)
+            key = tuple(map(self._key_of, args))
+            key += tuple([self._key_of(read()) for read in self._readers])
             self._by_key[key] = gradient
         return gradient
 
@@ -126,6 +134,7 @@ class ForArrays:
         )
         if self._read is None:
             self._read = self._variables()
+            self._readers = tuple(map(self._reader, self._read))
         variables = []
         for key in self._read:
             value = self._read_variable(key)
@@ -146,6 +155,13 @@ class ForArrays:
             raise NotRealError(f"{self.function.__name__}_grad: {error}") from None
         bound.apply_defaults()
         return dict(bound.arguments)
+
+    def _reader(self, key: VariableKey) -> Callable[[], object]:
+        """What reads the variable ``key`` (quickest for a global)."""
+        name, closure, module, owner = key
+        if not (closure or module or owner):
+            return functools.partial(self.function.__globals__.get, str(name))
+        return functools.partial(self._read_variable, key)
 
     def _read_variable(self, key: VariableKey) -> object:
         """The value the variable ``key`` holds now (None if it is unbound:
@@ -179,3 +195,24 @@ def _key_of(value: object) -> object:
         kind = getattr(getattr(value, "dtype", None), "kind", None)
         return (cls, kind, tuple(1 if s == 1 else (0 if s == s else 2) for s in shape))
     return cls
+
+
+def key_maker(ndarray: type) -> Callable[[object], object]:
+    """``_key_of``, quicker for NumPy's own arrays (``ndarray``), whose
+    sizes are known: their dtype's kind and rank where no axis has size 1,
+    else which axes do (keys ``_key_of`` never makes)."""
+    is_one = (1).__eq__
+
+    def key_of(value: object) -> object:
+        cls = value.__class__
+        if cls is float:
+            return cls
+        if cls is ndarray:
+            shape = value.shape  # type: ignore[attr-defined]
+            kind = value.dtype.kind  # type: ignore[attr-defined]
+            if 1 in shape:
+                return (kind, tuple(map(is_one, shape)))
+            return (kind, len(shape))
+        return _key_of(value)
+
+    return key_of

@@ -180,9 +180,11 @@ def has_arrays(
         NotRealError: no input is an array and one is not what
             ``check_real`` takes.
     """
-    everything = (wrt, parameters, globals, closure, sequences)
-    if any(is_array(value) for group in everything for value in (group or {}).values()):
-        return True  # ``for_arrays`` checks them, once per kind of input
+    for group in (wrt, parameters, globals, closure, sequences):
+        if group:
+            for value in group.values():
+                if is_array(value):
+                    return True  # ``for_arrays`` checks them, once per kind of input
     check_real(
         gradient,
         wrt=wrt,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
-from arrays import check_gradient
+from arrays import check_gradient, numeric_gradient
 from helpers import define
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -148,6 +148,36 @@ def test_one_build_per_signature_and_each_batch_size_shares_it():
     assert srcgrad.cache_info()["misses"] == before + 1  # every batch size but 1
     gradient(w, _values((1, 3), 2))
     assert srcgrad.cache_info()["misses"] == before + 2
+
+
+def test_one_gradient_picks_the_build_for_each_call_s_types():
+    # A call looks its build up by a key of each input's (and each global's)
+    # class, dtype kind and size-1 axes: a key seen before must never pick
+    # the build of other types.
+    f = define("def f(x, y):\n    return np.sum(x * y * W)\n", W=np.ones(3))
+    gradient = srcgrad.grad(f, wrt=(0, 1))
+    calls = [
+        (_values((3,), 1), _values((3,), 2)),
+        (_values((1,), 1), _values((3,), 2)),
+        (_values((2, 3), 1), _values((1, 3), 2)),
+        (_values((3,), 1), 2.0),
+        (_values((3,), 1), _values((3,), 2)),
+    ]
+    for W in (np.ones(3), np.full((2, 1), 0.5), np.array(2.0), 3.0):
+        f.__globals__["W"] = W
+        for x, y in calls * 2:
+            got = gradient(x, y)
+            for index, arg in enumerate((x, y)):
+                assert np.shape(got[index]) == np.shape(arg)
+                expected = numeric_gradient(f, (x, y), index)
+                np.testing.assert_allclose(got[index], expected, rtol=1e-6)
+    with pytest.raises(srcgrad.NotRealError, match="floating-point"):
+        gradient(np.arange(3), _values((3,), 2))
+    f.__globals__["W"] = np.ones(3, dtype=complex)
+    with pytest.raises(srcgrad.NotRealError, match="global 'W'"):
+        gradient(*calls[0])
+    with pytest.raises(srcgrad.NotRealError, match="complex"):
+        gradient(_values((3,), 1), _values((3,), 2).astype(complex))
 
 
 @pytest.mark.parametrize(
