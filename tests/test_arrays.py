@@ -8,15 +8,19 @@ exactly the axes broadcasting stretched, of their input's own shape.
 
 from __future__ import annotations
 
+import warnings
+
+import dask.array as da
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
 from arrays import check_gradient, numeric_gradient
-from helpers import define
+from helpers import code_without_comments, define
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import srcgrad
+from srcgrad.runtime import outside_domain
 
 BINARY = {"+": "x + y", "-": "x - y", "*": "x * y", "/": "x / (y + 3.0)"}
 
@@ -260,5 +264,59 @@ def test_a_gradient_warns_where_the_function_warns_without_recomputing_it():
     code = [
         line for line in srcgrad.source(gradient, x).splitlines() if "#" not in line
     ]
-    assert "    outside_domain(np.log, x)" in code
+    assert "    outside_domain(np.log, x, 0.0)" in code
     assert not any("np.log(x)" in line for line in code)
+
+
+def _warnings_of(call, *args):
+    """The warnings ``call(*args)`` gives, as (category, message) pairs, and
+    what it raises under ``np.errstate(all="raise")``."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call(*args)
+    with np.errstate(all="raise"):
+        try:
+            call(*args)
+            raised = None
+        except FloatingPointError as error:
+            raised = str(error)
+    return sorted({(w.category, str(w.message)) for w in caught}), raised
+
+
+@pytest.mark.parametrize(
+    ("expression", "items"),
+    [
+        ("np.log(x)", [1.0, -2.0, 0.0]),  # invalid value and divide by zero
+        ("np.log(x)", [np.nan, -2.0]),  # the smallest item is nan
+        ("np.log(x)", [0.5, 0.25]),  # no warning
+        ("np.log2(x) + np.log10(x)", [0.0, 3.0]),
+        ("np.log1p(x)", [-1.0, 0.5]),
+        ("np.arccosh(x)", [1.0, 0.5]),
+        ("np.arctanh(x)", [0.5, 1.0]),  # the largest item is outside
+        ("np.arctanh(x)", [-0.5, 0.5]),
+        ("np.log(x)", [[2.0, -1.0], [0.0, 3.0]]),  # the extremes of every axis
+    ],
+)
+def test_a_gradient_warns_and_raises_exactly_as_the_function(expression, items):
+    # Only its value's warnings need the NumPy function: the gradient
+    # computes it only where an item is outside the interval where it gives
+    # none, so every warning f gives, and the first error, are the same.
+    f = define(f"def f(w, x):\n    return np.sum(w * x + {expression})\n")
+    gradient = srcgrad.grad(f, wrt="w")
+    w, x = 2.0, np.array(items)
+    assert _warnings_of(gradient, w, x) == _warnings_of(f, w, x)
+    with np.errstate(all="ignore"):
+        np.testing.assert_equal(gradient(w, x), np.sum(x))
+    code = code_without_comments(srcgrad.source(gradient, w, x))
+    assert "outside_domain(np." in code and "(x)" not in code
+
+
+def test_outside_domain_is_the_function_for_arrays_that_are_not_numpys():
+    # A Dask array (or an empty one) is handed to the function itself: the
+    # gradient stays lazy, and warns when computed as f's value does.
+    calls = []
+    lazy = da.from_array(np.array([1.0, -1.0]), chunks=1)
+    outside_domain(lambda value: calls.append(value), lazy, 0.0)
+    outside_domain(lambda value: calls.append(value), np.array([]), 0.0)
+    outside_domain(lambda value: calls.append(value), np.array([1.0, 2.0]), 0.0)
+    assert calls[0] is lazy and calls[1].size == 0 and len(calls) == 2

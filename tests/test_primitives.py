@@ -24,6 +24,7 @@ from srcgrad.primitives import (
     CustomSpelling,
     spellings_in,
 )
+from srcgrad.primitives.elementwise import QUIET_INSIDE
 from srcgrad.runtime import type_of
 
 
@@ -195,6 +196,26 @@ def test_needs_domain_check_is_set_where_only_the_function_rejects(primitive):
         # math raises there; NumPy warns and returns nan, so it is kept too.
         assert primitive.needs_domain_check <= {"math", "numpy"}
         assert rejected, f"{primitive.name} rejects nothing"
+
+
+@pytest.mark.parametrize(
+    "primitive",
+    [p for p in PRIMITIVES.values() if "numpy" in p.needs_domain_check],
+    ids=lambda p: p.name,
+)
+def test_numpy_functions_kept_for_their_warnings_give_none_inside_their_interval(
+    primitive,
+):
+    # A gradient skips the function of an array whose items all lie inside
+    # QUIET_INSIDE's interval (runtime.outside_domain): there it must give
+    # no warning at all, up to its ends and at infinity.
+    low, high = QUIET_INSIDE[primitive.name]
+    function = getattr(np, primitive.written("numpy"))
+    probes = (*_PROBES, 5e-324, 1e-300, 1e300, -1e300, -5e-324)
+    ends = (np.nextafter(low, high), np.nextafter(high, low))
+    inside = [v for v in (*probes, *ends) if low < v < high]
+    with np.errstate(all="raise"):
+        function(np.array(inside))
 
 
 def test_a_rule_loaded_on_its_own_calls_with_keywords():

@@ -10,6 +10,7 @@ be differentiated again.
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Mapping, Sequence
 
 from srcgrad.ir import EmitContext, Value
@@ -168,11 +169,19 @@ def _write_outside_domain(
     function = ast.Attribute(
         context.module("numpy"), str(attributes["function"]), ast.Load()
     )
-    return ast.Call(context.helper("outside_domain"), [function, *args], [])
+    interval: tuple[float, float] = attributes["interval"]  # type: ignore[assignment]
+    low, high = interval
+    bounds = [low] if high == math.inf else [low, high]
+    return ast.Call(
+        context.helper("outside_domain"),
+        [function, *args, *(ast.Constant(bound) for bound in bounds)],
+        [],
+    )
 
 
-#: ``outside_domain(np.log, p)``: the function at ``p``'s smallest and
-#: largest items, for the warnings it gives where ``f`` computes it of all.
+#: ``outside_domain(np.log, p, 0.0)``: the function of ``p``, for the
+#: warnings it gives where ``f`` computes it, unless each item of ``p`` is
+#: inside the interval (here above 0.0) where it gives none.
 OUTSIDE_DOMAIN = Primitive(
     "outside_domain",
     1,

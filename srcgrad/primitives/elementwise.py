@@ -33,6 +33,18 @@ _UNIT = (-0.9, 0.9)
 #: Where the function alone rejects operands outside its domain: math raises,
 #: NumPy warns and returns nan, while the derivative (1/x) is a number.
 _CHECKED = frozenset({"math", "numpy"})
+#: Where each function NumPy checks (``_CHECKED``) gives no warning: an open
+#: interval of its operand (``log(0)`` divides by zero, ``log(-1)`` is
+#: invalid). A gradient computes the function only where an item is not in
+#: it (``runtime.outside_domain``).
+QUIET_INSIDE: dict[str, tuple[float, float]] = {
+    "log": (0.0, math.inf),
+    "log2": (0.0, math.inf),
+    "log10": (0.0, math.inf),
+    "log1p": (-1.0, math.inf),
+    "acosh": (1.0, math.inf),
+    "atanh": (-1.0, 1.0),
+}
 
 
 def _elementwise(
