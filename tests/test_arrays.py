@@ -101,6 +101,26 @@ def test_outer_product():
     check_gradient(f, (_values((3,), 9), _values((4,), 10)), (0, 1))
 
 
+def test_logistic_regression_is_differentiated_in_products():
+    f = define("""
+        def loss(w, b, X, y):
+            z = X @ w + b
+            p = 1.0 / (1.0 + np.exp(-z))
+            return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+        """)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3))
+    y = (rng.random(20) > 0.5).astype(float)
+    # (The corpus checks its numbers.) Written as a person would.
+    source = srcgrad.source(srcgrad.grad(f, wrt=(0, 1)))
+    assert "for_arrays" in source
+    # 1/(1 + t) is differentiated as -p*p, and y / p is y * (1 + t):
+    # products, not divisions.
+    text = srcgrad.source(srcgrad.grad(f, wrt=(0, 1)), rng.normal(size=3), 0.3, X, y)
+    assert "p_bar = t_3 * y * t_1 - t_3 * (1 - y) / t_2" in text
+    assert "z_bar = p_bar * p * p * t" in text
+
+
 def test_the_generated_code_reads_like_a_hand_written_gradient():
     f = define("def f(x, y):\n    return np.sum(np.sin(x) * y)\n")
     gradient = srcgrad.grad(f, wrt=(0, 1))
@@ -182,6 +202,21 @@ def test_one_gradient_picks_the_build_for_each_call_s_types():
         gradient(*calls[0])
     with pytest.raises(srcgrad.NotRealError, match="complex"):
         gradient(_values((3,), 1), _values((3,), 2).astype(complex))
+
+
+def test_a_reciprocal_s_derivative_multiplies_by_it_where_numpy_divides_slower():
+    # d(1/t)/dt = -p*p for p = 1/t: two products. The chain rule's
+    # -(g/t)*p, which algebra made g/t/t, divided twice.
+    f = define("""
+        def f(x):
+            p = 1.0 / (1.0 + np.exp(-x))
+            return np.sum(np.sin(p))
+        """)
+    x = _values((5,), 3, -3.0, 3.0)
+    check_gradient(f, (x,), (0,))
+    code = code_without_comments(srcgrad.source(srcgrad.grad(f), x))
+    derivative = code.split("p = 1.0 / (1.0 + t)")[1]
+    assert "* p * p * t" in derivative and "/" not in derivative
 
 
 @pytest.mark.parametrize(

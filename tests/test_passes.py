@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import textwrap
 
+import numpy as np
 from helpers import define
 
 from srcgrad.frontend import lower_live
@@ -22,8 +23,9 @@ from srcgrad.ir import (
 )
 from srcgrad.passes import PIPELINE, active_values, cse, dce, fold, optimize
 from srcgrad.passes.cse import exact_key
-from srcgrad.passes.types import infer_types
+from srcgrad.passes.types import Signature, infer_types
 from srcgrad.primitives import PRIMITIVES
+from srcgrad.runtime import type_of
 
 
 def ir_of(source):
@@ -38,6 +40,14 @@ def as_derivative_terms(function):
     for op in walk(function.entry):
         op.derivative = True
     return function
+
+
+def array_ir_of(source, *names):
+    """``ir_of`` for a build whose parameters ``names`` are float vectors."""
+    function = lower_live(define(source))
+    parameters = tuple((name, type_of(np.ones(3), name)) for name in names)
+    infer_types(Program.of(function), Signature(parameters))
+    return verify(function)
 
 
 def expect(function, text):
@@ -270,3 +280,49 @@ def test_a_scaling_by_a_power_of_two_merges_with_any_constant_outside_it():
     optimize(f)
     assert "const 200.0" in print_function(f)
     assert f.entry.ops[-2].name == "mul"
+
+
+def test_an_array_s_reciprocal_computed_anyway_is_multiplied_by():
+    # r = 1/b stays (its own term uses it): a * r stays a product, which
+    # NumPy computes faster than a / b; c / r is c * b. A reciprocal used
+    # once goes: a * (1/c) is a / c, one op instead of two.
+    f = as_derivative_terms(
+        array_ir_of(
+            """
+        def f(a, b, c):
+            r = 1.0 / b
+            return a * r + c / r + r + a * (1.0 / c)
+        """,
+            "a",
+            "b",
+            "c",
+        )
+    )
+    optimize(f)
+    expect(
+        f,
+        """
+        func f(%a, %b, %c) {
+          %0 = const 1.0
+          %r = div %0, %b
+          %1 = mul %a, %r
+          %2 = mul %c, %b
+          %3 = add %1, %2
+          %4 = add %3, %r
+          %5 = div %a, %c
+          %6 = add %4, %5
+          return %6
+        }
+        """,
+    )
+
+
+def test_a_number_s_reciprocal_is_still_divided_by():
+    # For numbers a division costs what a product does and rounds once;
+    # and c / (1/b) stays, as 1/b raises at b = 0 where c * b would not.
+    f = as_derivative_terms(
+        ir_of("def f(a, b, c):\n    r = 1.0 / b\n    return a * r + c / r + r\n")
+    )
+    optimize(f)
+    text = print_function(f)
+    assert "div %a, %b" in text and "div %c, %r" in text

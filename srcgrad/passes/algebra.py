@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from srcgrad.ir import CONST, Builder, Op, Value
+from srcgrad.ir.types import Array
 from srcgrad.primitives import PRIMITIVES
 
 
@@ -250,7 +251,7 @@ def _mul(r: Rewriter, operands: list[Value]) -> Value | None:
         if (cancelled := _cancel_scaled_divisor(r, quotient, other)) is not None:
             return cancelled
     for scale, other in ((x, y), (y, x)):
-        if (divisor := _reciprocal(other)) is not None:
+        if (divisor := _reciprocal(r, other)) is not None:
             return r.op("div", scale, divisor)  # a * (1/b) = a / b
         if (merged := _merge_scalings(r, scale, other)) is not None:
             return merged
@@ -367,13 +368,20 @@ def _power_of_two(number: float | int) -> bool:
     return abs(number) >= sys.float_info.min and math.frexp(number)[0] in (0.5, -0.5)
 
 
-def _reciprocal(value: Value) -> Value | None:
+def _reciprocal(r: Rewriter, value: Value) -> Value | None:
+    """``b`` for a ``value`` that is ``1/b``, if ``a * value`` is better
+    written ``a / b``: where ``1/b`` is then no longer computed, or is a
+    number. An array's reciprocal that is computed anyway (the primal's
+    ``p = 1.0 / t``) is multiplied by, which NumPy does faster than it
+    divides."""
     op = value.defining_op
     if (
         op is None
         or op.definition is not PRIMITIVES["div"]
         or not _is(op.operands[0], 1)
     ):
+        return None
+    if isinstance(value.type, Array) and not r.used_once(value):
         return None
     return op.operands[1]
 
@@ -382,6 +390,16 @@ def _div(r: Rewriter, operands: list[Value]) -> Value | None:
     x, y = operands
     if _is(y, 1):
         return x
+    reciprocal = y.defining_op
+    if (
+        isinstance(y.type, Array)
+        and reciprocal is not None
+        and reciprocal.definition is PRIMITIVES["div"]
+        and _is(reciprocal.operands[0], 1)
+    ):
+        # a / (1/b) = a * b, rounded once, and NumPy multiplies faster than
+        # it divides (a number's 1/0 raises, where a * 0 would not).
+        return r.op("mul", x, reciprocal.operands[1])
     return None
 
 

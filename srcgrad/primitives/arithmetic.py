@@ -65,6 +65,10 @@ def _div_vjp(
     e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
 ) -> Cotangents:
     # d(x/y)/dy = -x/y**2 = -(x/y)/y: reuse the quotient instead of squaring y.
+    if e.constant_of(args[0]) == 1:
+        # d(1/y)/dy = -out*out: two products where a division is dearer
+        # (1/(1 + np.exp(-z))); x is a constant, with no cotangent.
+        return None, e.neg(e.mul(e.mul(g, out), out))
     g_over_y = e.div(g, args[1])
     return g_over_y, e.neg(e.mul(g_over_y, out))
 
