@@ -42,10 +42,12 @@ def as_derivative_terms(function):
     return function
 
 
-def array_ir_of(source, *names):
-    """``ir_of`` for a build whose parameters ``names`` are float vectors."""
+def array_ir_of(source, **shapes):
+    """``ir_of`` for a build whose parameters are float arrays of ``shapes``."""
     function = lower_live(define(source))
-    parameters = tuple((name, type_of(np.ones(3), name)) for name in names)
+    parameters = tuple(
+        (name, type_of(np.ones(shape), name)) for name, shape in shapes.items()
+    )
     infer_types(Program.of(function), Signature(parameters))
     return verify(function)
 
@@ -293,9 +295,9 @@ def test_an_array_s_reciprocal_computed_anyway_is_multiplied_by():
             r = 1.0 / b
             return a * r + c / r + r + a * (1.0 / c)
         """,
-            "a",
-            "b",
-            "c",
+            a=3,
+            b=3,
+            c=3,
         )
     )
     optimize(f)
@@ -326,3 +328,53 @@ def test_a_number_s_reciprocal_is_still_divided_by():
     optimize(f)
     text = print_function(f)
     assert "div %a, %b" in text and "div %c, %r" in text
+
+
+def test_a_factor_common_to_two_terms_multiplies_once():
+    # g * a + g * b / c is g * (a + b / c): the chain rule multiplies each
+    # term by the same cotangent, a person writes it once.
+    f = as_derivative_terms(ir_of("def f(g, a, b, c):\n    return g * a - g * b / c\n"))
+    optimize(f)
+    expect(
+        f,
+        """
+        func f(%g, %a, %b, %c) {
+          %0 = div %b, %c
+          %1 = sub %a, %0
+          %2 = mul %g, %1
+          return %2
+        }
+        """,
+    )
+
+
+def test_a_common_factor_is_taken_out_only_where_that_saves_an_op():
+    # g * a is used twice, so taking g out of the sum would add a product;
+    # a user's value (not a derivative term) keeps the bits Python computes.
+    f = as_derivative_terms(
+        ir_of("def f(g, a, b):\n    t = g * a\n    return (t + g * b) * t\n")
+    )
+    optimize(f)
+    assert "add %t, %0" in print_function(f)
+    f = ir_of("def f(g, a, b):\n    return g * a + g * b\n")
+    optimize(f)
+    assert print_function(f).count("mul %g") == 2
+
+
+def test_a_common_factor_stays_in_terms_that_broadcast_to_a_larger_sum():
+    # s * a + s * b of a column and a row: two small products, where
+    # s * (a + b) would multiply the whole matrix.
+    f = as_derivative_terms(
+        array_ir_of(
+            "def f(s, a, b):\n    return s * a + s * b\n", s=(), a=(3, 1), b=(1, 4)
+        )
+    )
+    optimize(f)
+    assert print_function(f).count("mul %s") == 2
+    g = as_derivative_terms(
+        array_ir_of(
+            "def g(s, a, b):\n    return s * a + s * b\n", s=(), a=(3, 4), b=(3, 4)
+        )
+    )
+    optimize(g)
+    assert print_function(g).count("mul %s") == 1

@@ -14,6 +14,8 @@ can see, and the user's values are kept bit for bit. Where each fails:
   negation, which flips the sign of zero; an int 0 has no sign, so with
   ``y = 0`` and ``x = -0.0`` the two sides differ (``0.0`` and ``-0.0``).
 - ``a * (1/b) = a / b`` rounds twice on the left, once on the right.
+- ``s * a + s * b = s * (a + b)`` rounds differently, and overflows where
+  ``a + b`` does.
 - ``0.5 * (2 * t) = t`` differs where ``2 * t`` overflows.
 - ``x ** 0`` is ``1`` or ``1.0`` depending on the type of ``x``.
 
@@ -33,7 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from srcgrad.ir import CONST, Builder, Op, Value
-from srcgrad.ir.types import Array
+from srcgrad.ir.types import Array, same_shape
 from srcgrad.primitives import PRIMITIVES
 
 
@@ -164,6 +166,8 @@ def _add(r: Rewriter, operands: list[Value]) -> Value | None:
             return r.op("mul", r.const(count + 1), term)  # 2 * a + a = 3 * a
     if (combined := _combine_multiples(r, x, y, sign=1)) is not None:
         return combined
+    if (factored := _common_factor(r, "add", x, y)) is not None:
+        return factored
     if _carries_sign(r, y):
         return r.op("sub", x, _without_sign(r, y))
     if _carries_sign(r, x):
@@ -192,6 +196,67 @@ def _multiple(r: Rewriter, value: Value) -> tuple[float | int, Value] | None:
         if is_number and constant_of(other) is None:
             return number, other  # type: ignore[return-value]
     return None
+
+
+def _common_factor(r: Rewriter, name: str, x: Value, y: Value) -> Value | None:
+    """``s * a ± s * b`` as ``s * (a ± b)``: one product fewer, where both
+    terms are products (or quotients, ``s * a / c``) used once with the
+    same value ``s`` among their factors, and ``s`` is not a constant
+    (``_combine_multiples`` adds those). The chain rule multiplies each
+    term by the same cotangent; a person writes it once.
+
+    Only for terms of one shape: ``s`` then multiplies an array no larger
+    than the sum. (``s * a + s * b`` with ``a`` a column and ``b`` a row
+    would multiply the whole matrix instead of a column and a row.)
+    """
+    if not same_shape(x.type, y.type):
+        return None
+    theirs: dict[Value, list[tuple[Op, int]]] = {}
+    for factor, path in _factor_paths(r, y):
+        theirs.setdefault(factor, path)
+    for factor, mine in _factor_paths(r, x):
+        if constant_of(factor) is None and factor in theirs:
+            rest = r.op(name, _without(r, mine), _without(r, theirs[factor]))
+            return r.op("mul", factor, rest)
+    return None
+
+
+def _factor_paths(
+    r: Rewriter, value: Value
+) -> list[tuple[Value, list[tuple[Op, int]]]]:
+    """Each factor of ``value``, a product or quotient used once (through
+    products and numerators used once), with the path of ops down to it."""
+    found = []
+    stack: list[tuple[Value, list[tuple[Op, int]]]] = [(value, [])]
+    while stack:
+        candidate, path = stack.pop()
+        op = candidate.defining_op
+        if op is None or not r.used_once(candidate):
+            continue
+        if op.definition is PRIMITIVES["mul"]:
+            indices: tuple[int, ...] = (1, 0)
+        elif op.definition is PRIMITIVES["div"]:
+            indices = (0,)  # a factor of its numerator
+        else:
+            continue
+        for index in indices:
+            step = [*path, (op, index)]
+            if op.definition is PRIMITIVES["mul"]:
+                found.append((op.operands[index], step))
+            stack.append((op.operands[index], step))
+    return found
+
+
+def _without(r: Rewriter, path: list[tuple[Op, int]]) -> Value:
+    """The value ``path`` starts from, with the factor it leads to dropped:
+    the product holding it becomes its other operand."""
+    op, index = path[-1]
+    rebuilt = op.operands[1 - index]
+    for op, index in reversed(path[:-1]):
+        operands = list(op.operands)
+        operands[index] = rebuilt
+        rebuilt = r.op(op.definition.name, *operands)
+    return rebuilt
 
 
 def _exact_sum(a: float | int, b: float | int) -> float | int | None:
@@ -229,6 +294,8 @@ def _sub(r: Rewriter, operands: list[Value]) -> Value | None:
         return r.op("neg", y)
     if (combined := _combine_multiples(r, x, y, sign=-1)) is not None:
         return combined
+    if (factored := _common_factor(r, "sub", x, y)) is not None:
+        return factored
     if _carries_sign(r, y):
         return r.op("add", x, _without_sign(r, y))
     return None

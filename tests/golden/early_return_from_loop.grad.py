@@ -38,7 +38,7 @@ def first_crossing_grad(x, limit):
             y_bar = y_bar + result_bar
             limit_bar = limit_bar - result_bar * i
         # line 7: y = y * 1.5 + math.cos(y)
-        y_bar = y_bar * 1.5 - y_bar * math.sin(y)
+        y_bar = y_bar * (1.5 - math.sin(y))
         # line 6: for i in range(10):
         result_bar = 0.0
     return y_bar, limit_bar
