@@ -378,3 +378,25 @@ def test_a_common_factor_stays_in_terms_that_broadcast_to_a_larger_sum():
     )
     optimize(g)
     assert print_function(g).count("mul %s") == 1
+
+
+def test_a_negated_scaling_is_a_scaling_by_the_negated_constant():
+    # -(2 * t) is -2 * t bit for bit (negation is exact, rounding symmetric,
+    # signed zeros alike): one op fewer, for an array one pass fewer.
+    f = as_derivative_terms(ir_of("def f(x, y):\n    return -(2 * (1 - x)) - y\n"))
+    optimize(f)
+    expect(
+        f,
+        """
+        func f(%x, %y) {
+          %0 = const 1
+          %1 = sub %0, %x
+          %2 = const -2
+          %3 = mul %2, %1
+          %4 = sub %3, %y
+          return %4
+        }
+        """,
+    )
+    for x in (0.0, -0.0, 1.0, math.inf, 3):
+        assert math.copysign(1, -(2 * x)) == math.copysign(1, -2 * x)

@@ -472,7 +472,22 @@ def _div(r: Rewriter, operands: list[Value]) -> Value | None:
 
 def _neg(r: Rewriter, operands: list[Value]) -> Value | None:
     # -(-x) = x, -((-a) * b) = a * b
-    return _without_sign(r, operands[0]) if _carries_sign(r, operands[0]) else None
+    if _carries_sign(r, operands[0]):
+        return _without_sign(r, operands[0])
+    # -(c * x) = (-c) * x, exactly (negation is exact, rounding symmetric):
+    # one op fewer, for an array a pass over it fewer. Not of a value the
+    # user named (N2 = 0.5 * (...)), which stays as written.
+    op = operands[0].defining_op
+    if op is None or op.definition is not PRIMITIVES["mul"] or not op.derivative:
+        return None
+    if not r.used_once(operands[0]):
+        return None
+    for index, constant in enumerate(op.operands):
+        number = constant_of(constant)
+        if isinstance(number, (int, float)) and not isinstance(number, bool) and number:
+            factors = [r.const(-number), op.operands[1 - index]]
+            return r.op("mul", *(factors if index == 0 else reversed(factors)))
+    return None
 
 
 def _pow(r: Rewriter, operands: list[Value]) -> Value | None:
