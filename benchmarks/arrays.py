@@ -73,7 +73,9 @@ def rosenbrock_by_hand(x):
     return g
 
 
-def _workloads(rng: np.random.Generator) -> list[tuple[str, object, object, tuple, tuple]]:
+def _workloads(
+    rng: np.random.Generator,
+) -> list[tuple[str, object, object, tuple, tuple]]:
     X = rng.normal(size=(64, 784))
     Y = np.eye(10)[rng.integers(0, 10, 64)]
     mlp_args = (
@@ -90,7 +92,13 @@ def _workloads(rng: np.random.Generator) -> list[tuple[str, object, object, tupl
     return [
         ("MLP loss", mlp, mlp_by_hand, mlp_args, (0, 1, 2, 3)),
         ("logistic regression", logistic, logistic_by_hand, logistic_args, (0, 1)),
-        ("vector Rosenbrock", rosenbrock, rosenbrock_by_hand, (rng.normal(size=1000),), (0,)),
+        (
+            "vector Rosenbrock",
+            rosenbrock,
+            rosenbrock_by_hand,
+            (rng.normal(size=1000),),
+            (0,),
+        ),
     ]
 
 
