@@ -70,7 +70,8 @@ def gradient_program(
     """
     refuse_none_as_number(primal)
     infer_types(primal, signature)
-    resolve_lists(primal)
+    if resolve_lists(primal):
+        infer_types(primal, signature)
     refuse_unsafe_writes(primal)
     mark_pure_calls(primal)
     optimize_program(primal, optimize, after_each=after_each)

@@ -349,3 +349,38 @@ def test_what_another_name_sees_across_branches_and_steps_is_refused(body):
     f = define(f"def f(x):\n{body}")
     with pytest.raises(ValueTypeError, match="read after"):
         srcgrad.grad(f)(np.array([0.3, -0.7, 0.5]))
+
+
+EARLY_RETURNS = {
+    "return an item of the array written": (
+        "    y = np.zeros(3)\n    for i in range(3):\n        y[i] = x[i]\n"
+        "        if x[i] > 0.3:\n            return y[0] * x[i]\n    return np.sum(y * y)\n"
+    ),
+    "return before the write": (
+        "    y = np.zeros(3)\n    for i in range(3):\n        if x[i] > 0.3:\n"
+        "            return y[0] + x[i]\n        y[i] = x[i] ** 2\n    return np.sum(y * 2)\n"
+    ),
+    "return between two appends": (
+        "    out = []\n    for i in range(3):\n        out.append(x[i])\n"
+        "        if x[i] > 0.3:\n            return x[i] * sum(out)\n"
+        "        out.append(x[i] * 2)\n    return sum(out)\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("body", EARLY_RETURNS.values(), ids=EARLY_RETURNS)
+@pytest.mark.parametrize(
+    "x",
+    [np.array([-0.1, -0.5, -0.2]), np.array([-0.1, 0.5, -0.2])],
+    ids=["runs", "returns"],
+)
+def test_an_early_return_from_a_loop_that_writes(body, x):
+    check_gradient(define(f"def f(x):\n{body}"), (x,), [0])
+
+
+def test_enumerate_of_a_list_of_items_read_from_an_array():
+    f = define(
+        "def f(x):\n    out = [x[0], x[1] * 2]\n    s = 0.0\n"
+        "    for k, v in enumerate(out):\n        s = s + v * k\n    return s\n"
+    )
+    check_gradient(f, (np.array([0.3, -0.7, 0.5]),), [0])

@@ -36,7 +36,7 @@ def reverse_if(sweep: Sweep, op: Op) -> None:
                 child.accumulate(yielded, adjoint)
         child.sweep(region.block.ops[:-1])
         with child.builder.at(op.loc):
-            outputs = [child.adjoint_or_zero(value) for value in free]
+            outputs = [child.full_adjoint(value) for value in free]
             child.builder.create(YIELD, outputs, result_count=0)
         save_from_branch(copy, index, block, in_loop=sweep.loop_depth > 0)
         branches.append(block)
@@ -78,16 +78,16 @@ def reverse_loop(sweep: Sweep, op: Op) -> None:
             child.accumulate(parts.yields[index], adjoint)
     child.sweep(parts.body.ops[:-1])
     with child.builder.at(op.loc):
-        outputs = [child.adjoint_or_zero(parts.carried[j]) for j in slots]
-        outputs += [child.adjoint_or_zero(value) for value in free]
+        outputs = [child.full_adjoint(parts.carried[j]) for j in slots]
+        outputs += [child.full_adjoint(value) for value in free]
         child.builder.create(YIELD, outputs, result_count=0)
     copy = sweep.context.copies[op]
     with sweep.builder.at(op.loc):
         iterable, targets = save_from_loop(
             copy, body, sweep.builder, in_loop=sweep.loop_depth > 0
         )
-        inits = [sweep.adjoint_or_zero(parts.results[j], shaped=True) for j in slots]
-        inits += [sweep.adjoint_or_zero(value, shaped=True) for value in free]
+        inits = [sweep.full_adjoint(parts.results[j]) for j in slots]
+        inits += [sweep.full_adjoint(value) for value in free]
     body.arguments[:0] = targets + carried_adjoints + free_adjoints
     for argument in body.arguments:
         argument.owner = body

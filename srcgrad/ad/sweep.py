@@ -155,6 +155,16 @@ class ReverseSweep:
         )
         self.adjoints[value] = add.result
 
+    def full_adjoint(self, value: Value) -> Value:
+        """The adjoint of ``value`` as a branch or a loop hands it on: of
+        ``value``'s own shape (zeros where nothing reached it, a number
+        that only broadcasts stretched), as the value it becomes is typed."""
+        adjoint = self.adjoint_or_zero(value, shaped=True)
+        if not is_array(value.type):
+            return adjoint
+        emitter = RuleEmitter(self.builder, PRIMITIVES["add"], "numpy")
+        return emitter.materialize(adjoint, self.context.mapping[value])
+
     def adjoint_or_zero(self, value: Value, *, shaped: bool = False) -> Value:
         """The adjoint of ``value``, or a zero if nothing reached it yet:
         with ``shaped``, an array's zero is an array of its shape (where

@@ -15,6 +15,7 @@ from srcgrad.ir import (
     FOR,
     IF,
     PACK,
+    UNDEF,
     WHILE,
     YIELD,
     Block,
@@ -31,12 +32,20 @@ from srcgrad.primitives.lists import LIST_ITEM, LIST_WRITES
 
 
 def evolution(written: Value, users: dict[Value, list[Op]]) -> set[Value]:
-    """The values the written array becomes: the write's, and the branch and
-    loop values it flows into (the same variable, later)."""
+    """The values the written array becomes: the write's, the branch and
+    loop values it flows into, and what later writes make of it (the same
+    variable, later)."""
     found = {written}
     pending = [written]
     while pending:
-        for merged in _merged_into(pending.pop(), users):
+        current = pending.pop()
+        later = [
+            user.result
+            for user in users.get(current, [])
+            if user.definition in (SETITEM, INDEX_ADD, *LIST_WRITES)
+            and user.operands[0] is current
+        ]
+        for merged in _merged_into(current, users) + later:
             if merged not in found:
                 found.add(merged)
                 pending.append(merged)
@@ -211,6 +220,9 @@ def merged_from(value: Value) -> list[Value]:
     while pending:
         current = pending.pop()
         for incoming in _incoming(current):
+            source = incoming.defining_op
+            if source is not None and source.definition is UNDEF:
+                continue  # a path on which the variable is never read
             if incoming not in found and incoming is not value:
                 found.append(incoming)
                 pending.append(incoming)

@@ -37,18 +37,21 @@ from srcgrad.primitives.lists import LIST_ITEM, LIST_SUM
 _BUILTINS = {"namespace": "builtins"}
 
 
-def resolve_lists(program: Program) -> None:
-    """Make the ops on lists list ops (see the module)."""
+def resolve_lists(program: Program) -> bool:
+    """Make the ops on lists list ops (see the module); True if any
+    loop over a list changed (the types its body infers may then too)."""
+    changed = False
     for function in program.functions.values():
         for op in list(walk(function.entry)):
             if op.definition is FOR:
-                _loop(function, op)
+                changed |= _loop(function, op)
             elif not op.operands or not isinstance(op.operands[0].type, ListOf):
                 continue
             elif op.definition is INDEX:
                 _item(function, op)
             elif op.definition is SUM:
                 _sum(function, op)
+    return changed
 
 
 def refuse_lists_across_calls(program: Program) -> None:
@@ -102,7 +105,7 @@ def _zero(builder: Builder) -> Value:
     return builder.const(0)
 
 
-def _loop(function: Function, op: Op) -> None:
+def _loop(function: Function, op: Op) -> bool:
     """A loop over lists the function makes walks their indices instead:
     ``for v in xs`` as ``for k in range(len(xs)): v = xs[k]``, and the
     same inside ``enumerate``, ``zip`` and ``reversed``; each item read is
@@ -111,7 +114,7 @@ def _loop(function: Function, op: Op) -> None:
     reads: list[tuple[Value, Value]] = []  # (list, target bound to its item)
     iterable = _indexed(op, op, op.operands[0], target_pattern(op), parts, reads)
     if not reads:
-        return
+        return False
     op.operands[0] = iterable
     body = parts.body
     for position, (xs, item) in enumerate(reads):
@@ -122,6 +125,7 @@ def _loop(function: Function, op: Op) -> None:
         read = Op(LIST_ITEM, [xs, index], [item], {"namespace": "list"}, loc=item.loc)
         read.parent = body
         body.ops.insert(position, read)
+    return True
 
 
 def _indexed(

@@ -310,6 +310,8 @@ def _target_types(
         first = pattern[0]
         if isinstance(first, int):
             types[first] = INT
+        if len(pattern) == 2 and isinstance(pattern[1], int):
+            types[pattern[1]] = _item_type(source.operands[0], tapes, fallback)
     if source is not None and source.name == "zip":
         for operand, target in zip(source.operands, pattern, strict=False):
             if isinstance(target, int):

@@ -22,6 +22,7 @@ from srcgrad.errors import ValueTypeError
 from srcgrad.ir import (
     FOR,
     IF,
+    UNDEF,
     WHILE,
     YIELD,
     Block,
@@ -113,6 +114,12 @@ def _holders(
     return found
 
 
+def _undefined(value: Value) -> bool:
+    """``value`` is ``undef``: a path on which the variable is never read."""
+    op = value.defining_op
+    return op is not None and op.definition is UNDEF
+
+
 def _what(base: Value) -> str:
     return "list" if isinstance(base.type, ListOf) else "array"
 
@@ -138,7 +145,10 @@ def _siblings(base: Value) -> list[Value]:
             result
             for other, result in enumerate(op.results)
             if other != position
-            and any(yields[other] is yields[position] for yields in branch_yields(op))
+            and any(
+                yields[other] is yields[position] and not _undefined(yields[other])
+                for yields in branch_yields(op)
+            )
         ]
     if loop is None or loop.definition not in (FOR, WHILE):
         return []
@@ -248,7 +258,9 @@ def _owned(function: Function, value: Value, seen: set[Value]) -> bool:
     if op.definition is IF:
         position = op.results.index(value)
         return all(
-            _owned(function, branch[position], seen) for branch in branch_yields(op)
+            _owned(function, branch[position], seen)
+            for branch in branch_yields(op)
+            if not _undefined(branch[position])
         )
     if op.definition in (FOR, WHILE):
         parts = loop_parts(op)
@@ -423,7 +435,8 @@ def _chain(value: Value, base: Value) -> list[Value]:
     elif op.definition is IF:
         position = op.results.index(value)
         for branch in branch_yields(op):
-            found += _chain(branch[position], base)
+            if not _undefined(branch[position]):
+                found += _chain(branch[position], base)
     elif op.definition in (FOR, WHILE):
         parts = loop_parts(op)
         found += _chain(parts.inits[parts.results.index(value)], base)
@@ -472,7 +485,11 @@ def _evolves(value: Value, base: Value) -> bool:
         return _evolves(op.operands[0], base)
     if op.definition is IF:
         position = op.results.index(value)
-        return all(_evolves(branch[position], base) for branch in branch_yields(op))
+        return all(
+            _evolves(branch[position], base)
+            for branch in branch_yields(op)
+            if not _undefined(branch[position])
+        )
     if op.definition in (FOR, WHILE):  # an inner loop that writes it
         parts = loop_parts(op)
         if value not in parts.results:
