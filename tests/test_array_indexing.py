@@ -354,11 +354,13 @@ def test_what_another_name_sees_across_branches_and_steps_is_refused(body):
 EARLY_RETURNS = {
     "return an item of the array written": (
         "    y = np.zeros(3)\n    for i in range(3):\n        y[i] = x[i]\n"
-        "        if x[i] > 0.3:\n            return y[0] * x[i]\n    return np.sum(y * y)\n"
+        "        if x[i] > 0.3:\n            return y[0] * x[i]\n"
+        "    return np.sum(y * y)\n"
     ),
     "return before the write": (
         "    y = np.zeros(3)\n    for i in range(3):\n        if x[i] > 0.3:\n"
-        "            return y[0] + x[i]\n        y[i] = x[i] ** 2\n    return np.sum(y * 2)\n"
+        "            return y[0] + x[i]\n        y[i] = x[i] ** 2\n"
+        "    return np.sum(y * 2)\n"
     ),
     "return between two appends": (
         "    out = []\n    for i in range(3):\n        out.append(x[i])\n"
