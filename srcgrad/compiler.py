@@ -25,6 +25,7 @@ from srcgrad.passes.lists import refuse_lists_across_calls, resolve_lists
 from srcgrad.passes.none_values import refuse_none_as_number
 from srcgrad.passes.program import mark_pure_calls, optimize_program
 from srcgrad.passes.returns import finish_returns
+from srcgrad.passes.tapes import drop_unread_tapes
 from srcgrad.passes.types import NUMBERS, Signature, infer_types
 from srcgrad.passes.writes import (
     accumulate_in_place,
@@ -94,6 +95,8 @@ def gradient_program(
         drop_evaluations_of_used_values(function)
         dce(function)  # what was kept only to be evaluated, evaluated otherwise
         accumulate_in_place(function)
+        if drop_unread_tapes(function):
+            dce(function)
     finish_returns(gradient.entry_function)
     for function in gradient.functions.values():
         mark_in_place(function)

@@ -386,3 +386,44 @@ def test_enumerate_of_a_list_of_items_read_from_an_array():
         "    for k, v in enumerate(out):\n        s = s + v * k\n    return s\n"
     )
     check_gradient(f, (np.array([0.3, -0.7, 0.5]),), [0])
+
+
+WRITING_LOOPS = {
+    "both branches": (
+        "    for i in range(n):\n        if x[i] > 0:\n            y[i] = x[i]\n"
+        "        else:\n            y[i] = -x[i] * 2\n    return np.sum(y * y)\n"
+    ),
+    "while True": (
+        "    i = 0\n    while True:\n        y[i] = x[i] ** 2\n        i += 1\n"
+        "        if i >= n:\n            break\n    return np.sum(y)\n"
+    ),
+    "two arrays": (
+        "    z = np.zeros(n)\n    for i in range(n):\n        y[i] = x[i]\n"
+        "        z[i] = x[i] * 3\n    return np.sum((y + z) ** 3)\n"
+    ),
+    "a recurrence": (
+        "    y[0] = x[0]\n    for i in range(1, n):\n"
+        "        y[i] = y[i - 1] * 0.5 + x[i]\n    return np.sum(y * y)\n"
+    ),
+    "break": (
+        "    for i in range(n):\n        y[i] = x[i] ** 2\n"
+        "        if y[i] > 100.0:\n            break\n    return np.sum(y)\n"
+    ),
+    "nested loops": (
+        "    for i in range(n // 2):\n        for j in range(2):\n"
+        "            y[i * 2 + j] = x[i * 2 + j] * 2.0\n    return np.sum(y * y)\n"
+    ),
+    "+= an item": (
+        "    for i in range(n):\n        y[i] += x[i]\n    return np.sum(y * y)\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("loop", WRITING_LOOPS.values(), ids=WRITING_LOOPS)
+def test_loops_that_write_copy_at_most_once(loop):
+    f = define(f"def f(x):\n    n = x.shape[0]\n    y = np.zeros(n)\n{loop}")
+    x = np.array([0.3, -0.7, 0.5, 1.1, -0.2, 0.8])
+    check_gradient(f, (x,), [0])
+    text = srcgrad.source(srcgrad.grad(f), x)
+    copies = [line for line in text.splitlines() if ".copy()" in line]
+    assert all(not line.startswith(" " * 8) for line in copies), copies  # not a step

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from srcgrad.errors import ValueTypeError
 from srcgrad.ir import (
     APPEND,
+    CONST,
     FOR,
     GLOBAL,
     IF,
@@ -171,7 +172,7 @@ class _Inference:
         elif op.definition is APPEND:  # a push on a tape
             tape, pushed = op.operands
             held = self.tapes.get(tape, PENDING)
-            self.tapes[tape] = _join(held, pushed.type)
+            self.tapes[tape] = _join(held, _pushed_type(pushed))
         elif op.definition is GLOBAL:
             key = variable_key(op)
             self._set(op.results, [self.variables.get(key, self.fallback)])
@@ -214,7 +215,7 @@ class _Inference:
             self._set(parts.targets, targets)
         # A name first assigned in the loop starts as undef: it is what the
         # body makes of it (as a branch's undef is what the other yields).
-        carried = [PENDING if _is_undef(init) else init.type for init in parts.inits]
+        carried = [_pushed_type(init) for init in parts.inits]
         for _ in range(8):
             self._set(parts.carried, carried)
             if parts.condition is not None:
@@ -235,6 +236,18 @@ class _Inference:
         if parts.broke is not None:
             results.append(BOOL)
         self._set(op.results, results)
+
+
+def _pushed_type(value: Value) -> Type | None:
+    """What a push on a tape, or a loop's start, adds to the type: None (or
+    undef) stands where the value is never read back (a path that did not
+    compute it, a step before the first), and joins as nothing."""
+    op = value.defining_op
+    if _is_undef(value) or (
+        op is not None and op.definition is CONST and op.attributes["value"] is None
+    ):
+        return PENDING
+    return value.type
 
 
 def _explained(op: Op, message: str) -> str:
@@ -334,6 +347,11 @@ def _item_type(
     source = iterable.defining_op
     if source is not None and source.name == "reversed":
         return _item_type(source.operands[0], tapes, fallback)
+    if source is not None and source.definition in (FOR, WHILE):
+        parts = loop_parts(source)  # a range a loop hands out: its last
+        if iterable in parts.results:
+            yielded = parts.yields[parts.results.index(iterable)]
+            return _item_type(yielded, tapes, fallback)
     if source is not None and source.name == "range":
         return INT
     held = tapes.get(iterable)

@@ -29,6 +29,7 @@ from srcgrad.ir import (
     Function,
     Op,
     Program,
+    Region,
     Value,
     branch_yields,
     loop_parts,
@@ -45,6 +46,7 @@ from srcgrad.passes.aliases import (
 )
 from srcgrad.passes.dce import dce
 from srcgrad.primitives import Primitive
+from srcgrad.primitives.creation import COPY
 from srcgrad.primitives.indexing import INDEX_ADJOINT
 from srcgrad.primitives.item_writes import INDEX_ADD, SETITEM
 from srcgrad.primitives.lists import LIST, LIST_APPEND, LIST_ITEM, LIST_WRITES
@@ -363,6 +365,7 @@ def mark_in_place(function: Function) -> None:
     every other op that reads it comes before it in its block and keeps no
     reference to it (a number read out, a sum; not a tape, not a view).
     """
+    _copy_loop_starts(function)
     users = uses(function.entry)
     for op in walk(function.entry):
         if op.definition in _WRITES:
@@ -370,6 +373,46 @@ def mark_in_place(function: Function) -> None:
             op.attributes["in_place"] = _fresh(base, users) and _only_read_before(
                 base, op, users
             )
+
+
+def _copy_loop_starts(function: Function) -> None:
+    """A loop that writes a value it carries, starting from one it does not
+    hold alone (a view, another slot's start, a value read after), starts
+    from a copy, made once: then each step writes in place, and the loop
+    costs one copy rather than one a step."""
+    users = uses(function.entry)
+    for loop in list(walk(function.entry)):
+        if loop.definition not in (FOR, WHILE) or loop.parent is None:
+            continue
+        parts = loop_parts(loop)
+        offset = 1 if loop.definition is FOR else 0
+        for position, carried in enumerate(parts.carried):
+            init, yielded = parts.inits[position], parts.yields[position]
+            if (
+                not isinstance(carried.type, (Array, ListOf))
+                or yielded is carried
+                or not _evolves(yielded, carried)
+                or _fresh_carried(carried, users)
+            ):
+                continue
+            chain = _chain(yielded, carried)
+            if parts.condition is not None:
+                chain.append(parts.condition.arguments[position])
+            if any(_kept(step, users) for step in chain):
+                continue
+            copy = Op(
+                COPY,
+                [init],
+                [Value(init.name_hint, loop.loc, type=init.type)],
+                {"namespace": "method"},
+                loc=loop.loc,
+                derivative=loop.derivative,
+            )
+            block = loop.parent
+            block.ops.insert(block.ops.index(loop), copy)
+            copy.parent = block
+            loop.operands[offset + position] = copy.result
+            users = uses(function.entry)
 
 
 def _fresh(value: Value, users: dict[Value, list[Op]]) -> bool:
@@ -527,6 +570,11 @@ def _only_read_before(base: Value, write: Op, users: dict[Value, list[Op]]) -> b
     for user in users.get(base, []):
         if user is write or _exclusive_yield(user, base, write):
             continue
+        if _other_branch(user, write) and isinstance(user.definition, Primitive):
+            if user.definition in _WRITES and user.operands[0] is base:
+                continue  # the other branch's own write: the paths never meet
+            if not user.definition.view or isinstance(user.result.type, Scalar):
+                continue  # read there, kept by nothing
         position = before.get(id(user.parent))
         if position is None or user.parent.ops.index(user) > position:  # type: ignore[union-attr]
             return False
@@ -540,6 +588,31 @@ def _only_read_before(base: Value, write: Op, users: dict[Value, list[Op]]) -> b
         if definition.view and not isinstance(user.result.type, Scalar):
             return False  # a view of it, or a list that holds it
     return True
+
+
+def _branches_around(op: Op) -> dict[int, Region]:
+    """The ``if`` ops around ``op`` (up to the first loop), each with the
+    region ``op`` is in."""
+    found: dict[int, Region] = {}
+    current = op
+    while current.parent is not None and current.parent.parent is not None:
+        region = current.parent.parent
+        owner = region.parent
+        if owner is None or owner.definition is not IF:
+            break
+        found[id(owner)] = region
+        current = owner
+    return found
+
+
+def _other_branch(user: Op, write: Op) -> bool:
+    """Whether ``user`` and ``write`` are in different branches of one
+    ``if``: one run takes one of them."""
+    mine = _branches_around(write)
+    theirs = _branches_around(user)
+    return any(
+        key in theirs and theirs[key] is not region for key, region in mine.items()
+    )
 
 
 def _places_before(write: Op) -> dict[int, int]:
