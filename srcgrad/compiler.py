@@ -19,6 +19,7 @@ from srcgrad.ir import (
 )
 from srcgrad.passes import dce, optimize
 from srcgrad.passes.evaluations import drop_evaluations_of_used_values
+from srcgrad.passes.in_place import accumulate_in_place, mark_in_place
 from srcgrad.passes.inline import inline_calls
 from srcgrad.passes.interprocedural import program_activity
 from srcgrad.passes.lists import refuse_lists_across_calls, resolve_lists
@@ -27,11 +28,7 @@ from srcgrad.passes.program import mark_pure_calls, optimize_program
 from srcgrad.passes.returns import finish_returns
 from srcgrad.passes.tapes import drop_unread_tapes
 from srcgrad.passes.types import NUMBERS, Signature, infer_types
-from srcgrad.passes.writes import (
-    accumulate_in_place,
-    mark_in_place,
-    refuse_unsafe_writes,
-)
+from srcgrad.passes.writes import refuse_unsafe_writes
 
 #: What ``wrt`` may be: a parameter position or name, or a tuple of them.
 Wrt = int | str | tuple[int | str, ...]

@@ -23,7 +23,8 @@ from srcgrad.passes import check_differentiable
 from srcgrad.primitives import PRIMITIVES, Primitive, RuleEmitter
 from srcgrad.primitives.creation import ZEROS_LIKE
 from srcgrad.primitives.emitter import summed_axes
-from srcgrad.primitives.lists import LIST_ADD, LIST_ITEM_ADD, LIST_ZEROS, list_zeros
+from srcgrad.primitives.list_sums import LIST_ADD
+from srcgrad.primitives.lists import LIST_ITEM_ADD, LIST_ZEROS, list_zeros
 
 
 class ReverseSweep:

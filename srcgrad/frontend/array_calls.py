@@ -29,7 +29,7 @@ from srcgrad.primitives.broadcasting import BROADCAST_TO
 from srcgrad.primitives.creation import ARRAY, FULL, ONES, ZEROS
 from srcgrad.primitives.einsum import EINSUM, parse_subscripts
 from srcgrad.primitives.joining import STACK
-from srcgrad.primitives.lists import STACK_LIST
+from srcgrad.primitives.list_sums import STACK_LIST
 from srcgrad.primitives.reshaping import RESHAPE
 from srcgrad.primitives.selection import CLIP
 

@@ -247,3 +247,9 @@ def _incoming(value: Value) -> list[Value]:
             position = values.index(value)
             return [parts.inits[position], parts.yields[position]]
     return []
+
+
+def undefined(value: Value) -> bool:
+    """``value`` is ``undef``: a path on which the variable is never read."""
+    op = value.defining_op
+    return op is not None and op.definition is UNDEF

@@ -18,7 +18,8 @@ from srcgrad.ir.types import Array, same_shape
 from srcgrad.passes.algebra import IDENTITIES, Rewriter, constant_of
 from srcgrad.primitives import Primitive
 from srcgrad.primitives.iteration import LEN
-from srcgrad.primitives.lists import LIST, LIST_APPEND, LIST_FILL, LIST_ITEM
+from srcgrad.primitives.list_sums import LIST_FILL
+from srcgrad.primitives.lists import LIST, LIST_APPEND, LIST_ITEM
 
 
 def fold(function: Function) -> bool:

@@ -32,7 +32,8 @@ from srcgrad.ir.control import LoopParts, Pattern
 from srcgrad.ir.types import INT, ListOf
 from srcgrad.primitives.indexing import INDEX, items_of
 from srcgrad.primitives.iteration import ENUMERATE, LEN, RANGE, REVERSED, SUM, ZIP
-from srcgrad.primitives.lists import LIST_ITEM, LIST_SUM
+from srcgrad.primitives.list_sums import LIST_SUM
+from srcgrad.primitives.lists import LIST_ITEM
 
 _BUILTINS = {"namespace": "builtins"}
 

@@ -50,7 +50,7 @@ from srcgrad.ir.types import (
     TypeRuleError,
     join,
 )
-from srcgrad.primitives.lists import LISTS
+from srcgrad.primitives.list_sums import LISTS
 
 #: The variable a ``global`` op reads: name, closure, module, owner.
 VariableKey = tuple[object, ...]

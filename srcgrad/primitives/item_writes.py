@@ -2,9 +2,9 @@
 
 ``setitem`` is ``y`` with ``v`` written at ``index``; ``index_add`` is
 ``acc`` with ``g`` added there (the adjoint of an indexed read, summed in
-place: ``passes/writes.accumulate_in_place``). Both are written as
+place: ``passes/in_place.accumulate_in_place``). Both are written as
 statements: into the array itself where nothing reads it afterwards
-(attribute ``in_place``, set by ``passes/writes.mark_in_place``), else into
+(attribute ``in_place``, set by ``passes/in_place.mark_in_place``), else into
 a copy. The index is described as for ``index`` (``primitives.indexing``).
 """
 
