@@ -427,3 +427,52 @@ def test_loops_that_write_copy_at_most_once(loop):
     text = srcgrad.source(srcgrad.grad(f), x)
     copies = [line for line in text.splitlines() if ".copy()" in line]
     assert all(not line.startswith(" " * 8) for line in copies), copies  # not a step
+
+
+ALIASED_SWAPS = {
+    "one array under two names, swapped, written in an inner loop": (
+        "    u = x.copy()\n    v = u\n    for t in range(2):\n"
+        "        for i in range(1, 3):\n            v[i] = u[i - 1] * u[i]\n"
+        "        u, v = v, u\n    return np.sum(u)\n"
+    ),
+    "an if makes the names one, in a loop that swaps them": (
+        "    a = x.copy()\n    b = np.ones(3)\n    for i in range(2):\n"
+        "        a, b = b, a\n        if x[i] > 0:\n            b = a\n"
+        "        b[0] = b[0] * x[1]\n    return np.sum(a * x)\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("body", ALIASED_SWAPS.values(), ids=ALIASED_SWAPS)
+def test_names_a_swap_makes_one_array_are_refused(body):
+    with pytest.raises(ValueTypeError, match="read after"):
+        srcgrad.grad(define(f"def f(x):\n{body}"))(np.array([0.5, 1.5, 2.0]))
+
+
+SCIENTIFIC_LOOPS = {
+    "heat equation, two arrays swapped": (
+        "    u = x.copy()\n    un = np.zeros_like(x)\n    for t in range(3):\n"
+        "        for i in range(1, x.shape[0] - 1):\n"
+        "            un[i] = u[i] + 0.1 * (u[i - 1] - 2 * u[i] + u[i + 1])\n"
+        "        u, un = un, u\n    return np.sum(u * u)\n"
+    ),
+    "two updates of one array a step (leapfrog)": (
+        "    p = x.copy()\n    for s in range(3):\n        p -= 0.1 * x\n"
+        "        p -= 0.2 * p\n    return np.sum(p * p)\n"
+    ),
+    "a row read right after it is written": (
+        "    B = np.zeros((x.shape[0], 2))\n    s = 0.0\n"
+        "    for t in range(x.shape[0]):\n        B[t] = x[t] * 2.0\n"
+        "        s = s + np.sum(B[t] * B[t])\n    return s\n"
+    ),
+    "np.empty filled before it is read": (
+        "    c = np.empty(x.shape[0])\n    c[0] = x[0]\n"
+        "    for i in range(1, x.shape[0]):\n        c[i] = c[i - 1] * x[i]\n"
+        "    return np.sum(c)\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("body", SCIENTIFIC_LOOPS.values(), ids=SCIENTIFIC_LOOPS)
+def test_loops_scientists_write(body):
+    check_gradient(define(f"def f(x):\n{body}"), (np.array([0.1, 0.5, 0.9, 0.2]),), [0])

@@ -48,6 +48,8 @@ EXEMPT = {
     "zeros": "made of a shape: constants",
     "ones": "made of a shape: constants",
     "zeros_like": "made of a shape: constants",
+    "empty": "made of a shape: items written before they are read",
+    "empty_like": "made of a shape: items written before they are read",
     "ones_like": "made of a shape: constants",
     "arange": "made of integers srcgrad does not differentiate",
     "linspace": "made of numbers srcgrad does not differentiate",

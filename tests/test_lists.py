@@ -510,3 +510,36 @@ def test_a_list_used_as_a_number_or_array_says_what_a_list_takes(body, message):
     f = define(f"def f(x):\n    xs = [x, 2.0 * x]\n    {body}\n")
     with pytest.raises(SrcgradError, match=message):
         srcgrad.grad(f)(0.7)
+
+
+def test_a_list_swapped_with_another_name_for_it_is_refused():
+    f = define("""
+        def f(x):
+            a = []
+            b = a
+            for t in range(2):
+                for i in range(2):
+                    a.append(x[i] * x[t])
+                a, b = b, a
+            return sum(a) * x[0] + sum(b)
+        """)
+    with pytest.raises(ValueTypeError, match="read after"):
+        srcgrad.grad(f)(np.array([0.5, 1.5, 2.0, -0.3]))
+
+
+@pytest.mark.parametrize(
+    "r", [0.9, 0.3, 0.75], ids=["returns at once", "runs", "later"]
+)
+def test_an_early_return_before_an_append(r):
+    f = define("""
+        def f(r):
+            hs = []
+            v = r
+            for i in range(5):
+                v = v * r
+                if v > 0.5:
+                    return v
+                hs.append(v)
+            return sum(hs)
+        """)
+    check_gradient(f, (r,), [0])

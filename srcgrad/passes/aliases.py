@@ -42,10 +42,15 @@ def evolution(written: Value, users: dict[Value, list[Op]]) -> set[Value]:
         later = [
             user.result
             for user in users.get(current, [])
-            if user.definition in (SETITEM, INDEX_ADD, *LIST_WRITES)
+            if (
+                user.definition in (SETITEM, INDEX_ADD, *LIST_WRITES)
+                or user.attributes.get("augmented")  # a += b, on an array
+            )
             and user.operands[0] is current
         ]
         for merged in _merged_into(current, users) + later:
+            if _carried_in_body(merged):
+                continue  # a step's start: before this write, in the step after
             if merged not in found:
                 found.add(merged)
                 pending.append(merged)
@@ -97,6 +102,17 @@ def _derived_from(value: Value, users: dict[Value, list[Op]]) -> list[Value]:
         elif is_call(user) or user.definition is PACK:
             found += user.results
     return found
+
+
+def _carried_in_body(value: Value) -> bool:
+    """Whether ``value`` is a loop's carried value in its body (what each
+    step starts from)."""
+    owner = value.owner
+    region = owner.parent if isinstance(owner, Block) else None
+    loop = region.parent if region is not None else None
+    if loop is None or loop.definition not in (FOR, WHILE):
+        return False
+    return value in loop_parts(loop).carried
 
 
 def _merged_into(value: Value, users: dict[Value, list[Op]]) -> list[Value]:
@@ -242,10 +258,14 @@ def _incoming(value: Value) -> list[Value]:
     if loop is None or loop.definition not in (FOR, WHILE):
         return []
     parts = loop_parts(loop)
-    for values in (parts.results, parts.carried):
-        if value in values:
-            position = values.index(value)
-            return [parts.inits[position], parts.yields[position]]
+    if value in parts.results:
+        position = parts.results.index(value)
+        return [parts.inits[position], parts.yields[position]]
+    if value in parts.carried:
+        # What the first step starts from. A later step starts from what
+        # the step before yielded, which the names it was yielded to hold
+        # then (``_siblings``), not the values those names hold now.
+        return [parts.inits[parts.carried.index(value)]]
     return []
 
 

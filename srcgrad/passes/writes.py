@@ -55,13 +55,15 @@ def refuse_unsafe_writes(program: Program) -> None:
     for function in program.functions.values():
         users = uses(function.entry)
         for op in walk(function.entry):
-            augmented = op.attributes.pop("augmented", None)
+            augmented = op.attributes.get("augmented")
             if op.definition is SETITEM:
                 _check_write(function, op, users)
             elif op.definition is LIST_APPEND:
                 _check_append(function, op, users)
             elif augmented and not isinstance(op.operands[0].type, Scalar):
                 _check_augmented(function, op, users, str(augmented))
+        for op in walk(function.entry):
+            op.attributes.pop("augmented", None)
 
 
 def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> None:
@@ -80,12 +82,21 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
     written = evolution(op.result, users)
     for alias in _holders(base, written, users):
         if read_after(alias, op, users):
-            shown = _shown(alias, name)
+            if alias.name_hint in (None, name):
+                raise ValueTypeError(
+                    f"{name} is held under another name too (one a branch or a "
+                    f"loop step hands on, or bound before the loop), which is "
+                    f"read after this write: in Python it would see the write; "
+                    f"write into a copy ({name} = {name}.copy() before the "
+                    f"write), or keep one name for the array",
+                    op.loc,
+                )
             raise ValueTypeError(
-                f"{shown} shares its items with {name} (a slice, .T, a value a "
-                f"helper returned, or the same array under another name), and "
-                f"it is read after this write into {name}: in Python it would "
-                f"see the write; copy it where it is made ({shown} = ....copy())",
+                f"{alias.name_hint} shares its items with {name} (a slice, .T, "
+                f"a value a helper returned, or the same array under another "
+                f"name), and it is read after this write into {name}: in "
+                f"Python it would see the write; copy it where it is made "
+                f"({alias.name_hint} = ....copy())",
                 op.loc,
             )
 
@@ -97,8 +108,9 @@ def _holders(
     than the variable written: what ``base`` may be on each path (another
     name may hold that), and the views, calls' values and other names of
     each of those."""
-    found: list[Value] = _siblings(base)
+    found: list[Value] = []
     for root in [base, *merged_from(base)]:
+        found += [s for s in _siblings(root) if s is not base and s not in found]
         candidates = [] if root is base else [root]
         for value in candidates + aliases_of(root, written, users):
             if value is not base and value not in written and value not in found:

@@ -73,6 +73,8 @@ def _constant_array(name: str, arity: int = 1) -> Primitive:
 
 ZEROS = _constant_array("zeros")
 ONES = _constant_array("ones")
+#: ``np.empty(shape)``: items the function writes before it reads them.
+EMPTY = _constant_array("empty")
 
 
 def _full_vjp(
@@ -141,6 +143,7 @@ def _constant_like(name: str) -> Primitive:
 ONES_LIKE = _constant_like("ones_like")
 #: ``np.zeros_like(x)``; also the adjoint of an array nothing reached.
 ZEROS_LIKE = _constant_like("zeros_like")
+EMPTY_LIKE = _constant_like("empty_like")
 
 
 def _identity_vjp(
@@ -338,6 +341,8 @@ EYE = _not_differentiated("eye", None, options=("k", "dtype"))
 CREATION = (
     ZEROS,
     ONES,
+    EMPTY,
+    EMPTY_LIKE,
     FULL,
     ONES_LIKE,
     ZEROS_LIKE,

@@ -337,15 +337,24 @@ LIST_ITEM_ADD = Primitive(
 def _write_zeros(
     args: Sequence[ast.expr], attributes: Mapping[str, object], context: EmitContext
 ) -> ast.expr:
-    """``[0.0] * len(xs)`` for numbers; an array of zeros per item else."""
+    """``[0.0] * len(xs)`` for numbers; an array of zeros per item else.
+    With ``maybe_none``, ``[]`` where ``xs`` is None: a loop that returned
+    early leaves a list None on the path that never reads it."""
+    zeros: ast.expr
     if attributes.get("numbers"):
         length = ast.Call(context.builtin("len"), [args[0]], [])
         zero = ast.List([ast.Constant(0.0)], ast.Load())
-        return ast.BinOp(zero, ast.Mult(), length)
-    zeros_like = ast.Attribute(context.module("numpy"), "zeros_like", ast.Load())
-    item = ast.Call(zeros_like, [ast.Name("item", ast.Load())], [])
-    loop = ast.comprehension(ast.Name("item", ast.Store()), args[0], [], 0)
-    return ast.ListComp(item, [loop])
+        zeros = ast.BinOp(zero, ast.Mult(), length)
+    else:
+        numpy = context.module("numpy")
+        zeros_like = ast.Attribute(numpy, "zeros_like", ast.Load())
+        item = ast.Call(zeros_like, [ast.Name("item", ast.Load())], [])
+        loop = ast.comprehension(ast.Name("item", ast.Store()), args[0], [], 0)
+        zeros = ast.ListComp(item, [loop])
+    if not attributes.get("maybe_none"):
+        return zeros
+    none = ast.Compare(args[0], [ast.Is()], [ast.Constant(None)])
+    return ast.IfExp(none, ast.List([], ast.Load()), zeros)
 
 
 def _zeros_type(
@@ -377,7 +386,12 @@ LIST_ZEROS = Primitive(
 def list_zeros(e: RuleBuilder, xs: Value) -> Value:
     """``LIST_ZEROS`` of ``xs``, written for numbers where its items are."""
     numbers = isinstance(item_type(xs.type), Scalar)
-    return e.call(LIST_ZEROS, xs, numbers=numbers)
+    made = xs.defining_op
+    maybe_none = made is not None and (
+        made.name == "if"
+        or (made.name in ("for", "while") and "exit" in made.attributes)
+    )
+    return e.call(LIST_ZEROS, xs, numbers=numbers, maybe_none=maybe_none)
 
 
 #: The ops that change a list (in place where ``mark_in_place`` allows).
