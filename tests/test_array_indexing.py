@@ -476,3 +476,23 @@ SCIENTIFIC_LOOPS = {
 @pytest.mark.parametrize("body", SCIENTIFIC_LOOPS.values(), ids=SCIENTIFIC_LOOPS)
 def test_loops_scientists_write(body):
     check_gradient(define(f"def f(x):\n{body}"), (np.array([0.1, 0.5, 0.9, 0.2]),), [0])
+
+
+@pytest.mark.parametrize(
+    "x",
+    [[0.3, 0.7, 0.2], [0.3, 0.2, 0.2], [-0.3, 0.7, 0.2], [0.3, 0.2, 0.9]],
+    ids=["returns", "runs on", "other branch", "returns later"],
+)
+def test_a_write_after_a_loop_that_may_return_inside_a_branch(x):
+    f = define("""
+        def f(x):
+            a = x * 2.0
+            if x[0] > 0:
+                for i in range(2):
+                    if x[i + 1] > 0.5:
+                        return x[0]
+                a[1] = x[2]
+            a[0] = x[1]
+            return np.sum(a * x)
+        """)
+    check_gradient(f, (np.array(x),), [0])

@@ -17,12 +17,13 @@ from srcgrad.ad.calls import reverse_call
 from srcgrad.ad.context import SweepContext
 from srcgrad.ad.control import reverse_if, reverse_loop
 from srcgrad.errors import DifferentiationError
-from srcgrad.ir import FOR, IF, WHILE, Builder, Op, Value, is_call
+from srcgrad.ir import FOR, IF, WHILE, Block, Builder, Op, Value, branch_yields, is_call
 from srcgrad.ir.types import ListOf, TypeRuleError, is_array, same_shape
 from srcgrad.passes import check_differentiable
 from srcgrad.primitives import PRIMITIVES, Primitive, RuleEmitter
 from srcgrad.primitives.creation import ZEROS_LIKE
 from srcgrad.primitives.emitter import summed_axes
+from srcgrad.primitives.item_writes import INDEX_ADD, SETITEM
 from srcgrad.primitives.list_sums import LIST_ADD
 from srcgrad.primitives.lists import LIST_ITEM_ADD, LIST_ZEROS, list_zeros
 
@@ -183,7 +184,7 @@ class ReverseSweep:
         if shaped and is_array(value.type):
             zeros = self.builder.create(
                 ZEROS_LIKE,
-                [self.context.mapping[value]],
+                [self.context.mapping[_defined_twin(value)]],
                 {"namespace": "numpy"},
                 hint=hint,
             )
@@ -217,3 +218,54 @@ def _one_item(adjoint: Value) -> bool:
         return False
     base = op.operands[0].defining_op
     return base is not None and base.definition is LIST_ZEROS
+
+
+def _defined_twin(value: Value) -> Value:
+    """A value of ``value``'s shape that every path defines: a branch's
+    value may be undefined where the code returned early (its adjoint is
+    then zero, but made of a value Python has bound), and a write's value
+    has its array's shape."""
+    op = value.defining_op
+    if op is None or op.definition is not IF:
+        return value
+    position = op.results.index(value)
+    for branch in branch_yields(op):
+        found = _outside(branch[position], op)
+        if found is not None:
+            return found
+    return value
+
+
+def _outside(value: Value, branch_op: Op) -> Value | None:
+    """``value``, or the array a chain of writes into it starts from, if
+    that is defined outside ``branch_op``'s regions."""
+    seen = 0
+    while seen < 64:
+        op = value.defining_op
+        if not _within(value, branch_op):
+            return value
+        if op is None:
+            return None
+        if op.definition in (SETITEM, INDEX_ADD):
+            value = op.operands[0]
+        elif op.definition is IF:
+            twin = _defined_twin(value)
+            if twin is value:
+                return None
+            value = twin
+        else:
+            return None
+        seen += 1
+    return None
+
+
+def _within(value: Value, op: Op) -> bool:
+    owner = value.owner
+    block = owner if isinstance(owner, Block) else getattr(owner, "parent", None)
+    while block is not None:
+        region = block.parent
+        parent = region.parent if region is not None else None
+        if parent is op:
+            return True
+        block = parent.parent if parent is not None else None
+    return False
