@@ -430,6 +430,11 @@ def test_loops_that_write_copy_at_most_once(loop):
 
 
 ALIASED_SWAPS = {
+    "an if in one step makes a name the other array": (
+        "    u = x.copy()\n    v = x * 2.0\n    for t in range(2):\n"
+        "        v[t] = x[t] * x[t + 1]\n        if x[t] > 0:\n            v = u\n"
+        "    return np.sum(u)\n"
+    ),
     "one array under two names, swapped, written in an inner loop": (
         "    u = x.copy()\n    v = u\n    for t in range(2):\n"
         "        for i in range(1, 3):\n            v[i] = u[i - 1] * u[i]\n"

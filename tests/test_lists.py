@@ -543,3 +543,18 @@ def test_an_early_return_before_an_append(r):
             return sum(hs)
         """)
     check_gradient(f, (r,), [0])
+
+
+def test_a_list_an_if_in_one_step_makes_another_name_for_is_refused():
+    f = define("""
+        def f(x):
+            a = []
+            b = [x[2]]
+            for t in range(2):
+                a.append(x[t] * x[t])
+                if x[t] > 0:
+                    b = a
+            return sum(b)
+        """)
+    with pytest.raises(ValueTypeError, match="read after"):
+        srcgrad.grad(f)(np.array([0.5, -0.7, 0.9]))

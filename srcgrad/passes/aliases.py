@@ -230,27 +230,47 @@ def merged_from(value: Value) -> list[Value]:
     """The values a branch's or a loop's value ``value`` may be, on each
     path (``z = y if c else np.ones(n)`` may be ``y``; a loop's value is
     what it starts from, or what a step hands on): another name for one
-    of them sees a write into ``value``."""
+    of them sees a write into ``value``.
+
+    What a loop's body carries is, after the first step, what the step
+    before yielded: of that, only values made outside the loop (``v = u``
+    in a branch) are the same objects now; one made in the body is what
+    the names it was yielded to hold then (``_siblings`` in
+    passes/writes.py), not what they hold now, so it is followed but not
+    listed."""
     found: list[Value] = []
-    pending = [value]
+    seen: set[tuple[Value, Op | None]] = set()
+    pending: list[tuple[Value, Op | None]] = [(value, None)]
     while pending:
-        current = pending.pop()
-        for incoming in _incoming(current):
+        current, within = pending.pop()
+        if within is not None and current is not value and _carried_in_body(current):
+            continue  # another name's start of the step: not this object now
+        for incoming, loop in _incoming(current):
             source = incoming.defining_op
             if source is not None and source.definition is UNDEF:
                 continue  # a path on which the variable is never read
-            if incoming not in found and incoming is not value:
+            hidden = loop or within
+            if hidden is not None and not _inside(incoming, hidden):
+                hidden = None  # made outside the loop: the same object
+            if (incoming, hidden) in seen:
+                continue
+            seen.add((incoming, hidden))
+            if hidden is None and incoming not in found and incoming is not value:
                 found.append(incoming)
-                pending.append(incoming)
+            pending.append((incoming, hidden))
     return found
 
 
-def _incoming(value: Value) -> list[Value]:
-    """What ``value``, a branch's or loop's value, is on each path in."""
+def _incoming(value: Value) -> list[tuple[Value, Op | None]]:
+    """What ``value``, a branch's or loop's value, is on each path in; each
+    with the loop whose earlier step it comes from, if it does."""
     op = value.defining_op
     if op is not None and op.definition is IF:
         position = op.results.index(value)
-        return [region.block.terminator.operands[position] for region in op.regions]  # type: ignore[union-attr]
+        return [
+            (region.block.terminator.operands[position], None)  # type: ignore[union-attr]
+            for region in op.regions
+        ]
     owner = value.owner
     region = owner.parent if isinstance(owner, Block) else None
     loop = op if op is not None and op.definition in (FOR, WHILE) else None
@@ -260,12 +280,10 @@ def _incoming(value: Value) -> list[Value]:
     parts = loop_parts(loop)
     if value in parts.results:
         position = parts.results.index(value)
-        return [parts.inits[position], parts.yields[position]]
+        return [(parts.inits[position], None), (parts.yields[position], None)]
     if value in parts.carried:
-        # What the first step starts from. A later step starts from what
-        # the step before yielded, which the names it was yielded to hold
-        # then (``_siblings``), not the values those names hold now.
-        return [parts.inits[parts.carried.index(value)]]
+        position = parts.carried.index(value)
+        return [(parts.inits[position], None), (parts.yields[position], loop)]
     return []
 
 

@@ -144,7 +144,7 @@ def _siblings(base: Value) -> list[Value]:
             for other, result in enumerate(op.results)
             if other != position
             and any(
-                yields[other] is yields[position] and not undefined(yields[other])
+                _may_share(yields[other], yields[position])
                 for yields in branch_yields(op)
             )
         ]
@@ -160,11 +160,40 @@ def _siblings(base: Value) -> list[Value]:
         for other in range(len(parts.carried))
         if other != position
         and (
-            parts.yields[other] is parts.yields[position]
-            or parts.inits[other] is parts.inits[position]
+            _may_share(parts.yields[other], parts.yields[position])
+            or _may_share(parts.inits[other], parts.inits[position])
         )
         for value in (parts.carried[other], parts.results[other])
     ]
+
+
+def _may_share(first: Value, second: Value) -> bool:
+    """Whether two values may be one array or list on some path."""
+    if undefined(first) or undefined(second):
+        return False
+    return not _objects(first).isdisjoint(_objects(second))
+
+
+def _objects(value: Value) -> set[Value]:
+    """The values that may be the same array or list as ``value``: itself,
+    what it may be on each path in, and what the writes it results from
+    wrote into."""
+    found: set[Value] = set()
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if current in found or undefined(current):
+            continue
+        found.add(current)
+        pending += merged_from(current)
+        op = current.defining_op
+        if op is not None and (
+            op.definition is SETITEM
+            or op.definition in LIST_WRITES
+            or op.attributes.get("augmented")
+        ):
+            pending.append(op.operands[0])
+    return found
 
 
 def _refuse_list_item(base: Value, write: Op, name: str) -> None:
