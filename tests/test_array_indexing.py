@@ -470,6 +470,14 @@ SCIENTIFIC_LOOPS = {
         "    for t in range(x.shape[0]):\n        B[t] = x[t] * 2.0\n"
         "        s = s + np.sum(B[t] * B[t])\n    return s\n"
     ),
+    "a slice written, then the arrays swapped": (
+        "    u = x.copy()\n    v = x * 2.0\n    for t in range(2):\n"
+        "        v[:] = u * x[t]\n        u, v = v, u\n    return np.sum(v * x)\n"
+    ),
+    "+= then the arrays swapped": (
+        "    u = x.copy()\n    v = x * 2.0\n    for t in range(2):\n"
+        "        u += v * x\n        u, v = v, u\n    return np.sum(u)\n"
+    ),
     "np.empty filled before it is read": (
         "    c = np.empty(x.shape[0])\n    c[0] = x[0]\n"
         "    for i in range(1, x.shape[0]):\n        c[i] = c[i - 1] * x[i]\n"

@@ -108,13 +108,34 @@ def _holders(
     than the variable written: what ``base`` may be on each path (another
     name may hold that), and the views, calls' values and other names of
     each of those."""
+    own = _own_results(base)
     found: list[Value] = []
     for root in [base, *merged_from(base)]:
         found += [s for s in _siblings(root) if s is not base and s not in found]
         candidates = [] if root is base else [root]
         for value in candidates + aliases_of(root, written, users):
-            if value is not base and value not in written and value not in found:
+            if value is base or value in written or value in own:
+                continue
+            if value not in found:
                 found.append(value)
+    return found
+
+
+def _own_results(base: Value) -> set[Value]:
+    """What the loops whose carried value ``base`` is (in each loop around
+    it, going out) hand on as that variable: the same variable later, which
+    holds what its steps yield, not what it started from."""
+    found: set[Value] = set()
+    current = base
+    while _carried(current):
+        block = current.owner
+        assert isinstance(block, Block) and block.parent is not None
+        loop = block.parent.parent
+        assert loop is not None
+        parts = loop_parts(loop)
+        position = parts.carried.index(current)
+        found.add(parts.results[position])
+        current = parts.inits[position]
     return found
 
 
