@@ -192,6 +192,13 @@ def _may_share(first: Value, second: Value) -> bool:
     """Whether two values may be one array or list on some path."""
     if undefined(first) or undefined(second):
         return False
+    op = first.defining_op
+    if op is not None and op.definition is IF and second.defining_op is op:
+        # Two values of one `if`: on each path, what that branch yields.
+        at = op.results.index(first), op.results.index(second)
+        return any(
+            _may_share(branch[at[0]], branch[at[1]]) for branch in branch_yields(op)
+        )
     return not _objects(first).isdisjoint(_objects(second))
 
 
