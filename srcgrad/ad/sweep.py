@@ -17,9 +17,10 @@ from srcgrad.ad.calls import reverse_call
 from srcgrad.ad.context import SweepContext
 from srcgrad.ad.control import reverse_if, reverse_loop
 from srcgrad.errors import DifferentiationError
-from srcgrad.ir import FOR, IF, WHILE, Block, Builder, Op, Value, branch_yields, is_call
+from srcgrad.ir import FOR, IF, WHILE, Builder, Op, Value, branch_yields, is_call
 from srcgrad.ir.types import ListOf, TypeRuleError, is_array, same_shape
 from srcgrad.passes import check_differentiable
+from srcgrad.passes.aliases import made_inside
 from srcgrad.primitives import PRIMITIVES, Primitive, RuleEmitter
 from srcgrad.primitives.creation import ZEROS_LIKE
 from srcgrad.primitives.emitter import summed_axes
@@ -242,7 +243,7 @@ def _outside(value: Value, branch_op: Op) -> Value | None:
     seen = 0
     while seen < 64:
         op = value.defining_op
-        if not _within(value, branch_op):
+        if not made_inside(value, branch_op):
             return value
         if op is None:
             return None
@@ -257,15 +258,3 @@ def _outside(value: Value, branch_op: Op) -> Value | None:
             return None
         seen += 1
     return None
-
-
-def _within(value: Value, op: Op) -> bool:
-    owner = value.owner
-    block = owner if isinstance(owner, Block) else getattr(owner, "parent", None)
-    while block is not None:
-        region = block.parent
-        parent = region.parent if region is not None else None
-        if parent is op:
-            return True
-        block = parent.parent if parent is not None else None
-    return False

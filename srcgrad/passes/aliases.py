@@ -168,7 +168,7 @@ def read_after(view: Value, write: Op, users: dict[Value, list[Op]]) -> bool:
     same object in every step."""
     later = set(ops_after(write))
     for loop in _loops_around(write):
-        if not _inside(view, loop):
+        if not made_inside(view, loop):
             later.update(walk_regions(loop))
     return any(user in later for user in users.get(view, []))
 
@@ -184,8 +184,9 @@ def _loops_around(op: Op) -> list[Op]:
     return found
 
 
-def _inside(value: Value, loop: Op) -> bool:
-    """Whether ``value`` is made inside ``loop`` (anew in each step)."""
+def made_inside(value: Value, loop: Op) -> bool:
+    """Whether ``value`` is made inside ``loop``'s regions (anew in each
+    step of a loop; on one path of an ``if``)."""
     owner = value.owner
     block = owner if isinstance(owner, Block) else getattr(owner, "parent", None)
     while block is not None:
@@ -250,7 +251,7 @@ def merged_from(value: Value) -> list[Value]:
             if source is not None and source.definition is UNDEF:
                 continue  # a path on which the variable is never read
             hidden = loop or within
-            if hidden is not None and not _inside(incoming, hidden):
+            if hidden is not None and not made_inside(incoming, hidden):
                 hidden = None  # made outside the loop: the same object
             if (incoming, hidden) in seen:
                 continue

@@ -77,28 +77,40 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
             f"({name} = {name}.copy()) or make a new one (np.zeros_like({name}))",
             op.loc,
         )
-    _check_loop_start(base, op, users, name, _what(base))
-    _check_listed(base, op, users, name)
-    written = evolution(op.result, users)
-    for alias in _holders(base, written, users):
-        if read_after(alias, op, users):
-            if alias.name_hint in (None, name):
-                raise ValueTypeError(
-                    f"{name} is held under another name too (one a branch or a "
-                    f"loop step hands on, or bound before the loop), which is "
-                    f"read after this write: in Python it would see the write; "
-                    f"write into a copy ({name} = {name}.copy() before the "
-                    f"write), or keep one name for the array",
-                    op.loc,
-                )
+    alias = _shared_after(base, op, users, name)
+    if alias is not None:
+        if alias.name_hint in (None, name):
             raise ValueTypeError(
-                f"{alias.name_hint} shares its items with {name} (a slice, .T, "
-                f"a value a helper returned, or the same array under another "
-                f"name), and it is read after this write into {name}: in "
-                f"Python it would see the write; copy it where it is made "
-                f"({alias.name_hint} = ....copy())",
+                f"{name} is held under another name too (one a branch or a "
+                f"loop step hands on, or bound before the loop), which is "
+                f"read after this write: in Python it would see the write; "
+                f"write into a copy ({name} = {name}.copy() before the "
+                f"write), or keep one name for the array",
                 op.loc,
             )
+        raise ValueTypeError(
+            f"{alias.name_hint} shares its items with {name} (a slice, .T, "
+            f"a value a helper returned, or the same array under another "
+            f"name), and it is read after this write into {name}: in "
+            f"Python it would see the write; copy it where it is made "
+            f"({alias.name_hint} = ....copy())",
+            op.loc,
+        )
+
+
+def _shared_after(
+    base: Value, write: Op, users: dict[Value, list[Op]], name: str
+) -> Value | None:
+    """A value that holds ``base``'s array or list too and is read after
+    ``write`` changes it, if there is one (``ValueTypeError`` for the
+    cases with a message of their own: a loop's start, a list's item)."""
+    _check_loop_start(base, write, users, name, _what(base))
+    _check_listed(base, write, users, name)
+    written = evolution(write.result, users)
+    for alias in _holders(base, written, users):
+        if read_after(alias, write, users):
+            return alias
+    return None
 
 
 def _holders(
@@ -246,19 +258,16 @@ def _check_append(function: Function, op: Op, users: dict[Value, list[Op]]) -> N
             f"({name} = {name}.copy())",
             op.loc,
         )
-    _check_loop_start(base, op, users, name, _what(base))
-    _check_listed(base, op, users, name)
-    written = evolution(op.result, users)
-    for alias in _holders(base, written, users):
-        if read_after(alias, op, users):
-            shown = _shown(alias, name)
-            raise ValueTypeError(
-                f"{shown} holds the list {name} too (another name, a helper "
-                f"returned it, or a tuple holds it), and it is read after this "
-                f"append: in Python "
-                f"it would see the new item; copy the list ({name}.copy())",
-                op.loc,
-            )
+    alias = _shared_after(base, op, users, name)
+    if alias is not None:
+        shown = _shown(alias, name)
+        raise ValueTypeError(
+            f"{shown} holds the list {name} too (another name, a helper "
+            f"returned it, or a tuple holds it), and it is read after this "
+            f"append: in Python it would see the new item; copy the list "
+            f"({name}.copy())",
+            op.loc,
+        )
 
 
 def _check_augmented(
@@ -276,20 +285,18 @@ def _check_augmented(
             f"{_SYMBOLS.get(op.name, 'op')} ... instead",
             op.loc,
         )
-    _check_loop_start(base, op, users, name, _what(base))
-    _check_listed(base, op, users, name)
-    written = evolution(op.result, users)
-    for alias in [base, *_holders(base, written, users)]:
-        if read_after(alias, op, users):
-            shown = "another name" if alias is base else alias.name_hint or "a value"
-            raise ValueTypeError(
-                f"{name} {_SYMBOLS.get(op.name, 'op')}= ... changes the array "
-                f"{name} in place, and {shown} shares its items and is read "
-                f"after: in Python it would see the change; write {name} = "
-                f"{name} {_SYMBOLS.get(op.name, 'op')} ... to make a new array, "
-                f"or copy {shown}",
-                op.loc,
-            )
+    alias = base if read_after(base, op, users) else None
+    alias = alias or _shared_after(base, op, users, name)
+    if alias is not None:
+        shown = "another name" if alias is base else alias.name_hint or "a value"
+        raise ValueTypeError(
+            f"{name} {_SYMBOLS.get(op.name, 'op')}= ... changes the array "
+            f"{name} in place, and {shown} shares its items and is read "
+            f"after: in Python it would see the change; write {name} = "
+            f"{name} {_SYMBOLS.get(op.name, 'op')} ... to make a new array, "
+            f"or copy {shown}",
+            op.loc,
+        )
 
 
 _SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
