@@ -380,6 +380,46 @@ def test_an_early_return_from_a_loop_that_writes(body, x):
     check_gradient(define(f"def f(x):\n{body}"), (x,), [0])
 
 
+MADE_IN_EACH_BRANCH = {
+    "written after": (
+        "    if x[0] > 0:\n        a = np.zeros(3)\n        if x[1] > 0:\n"
+        "            return np.sum(x)\n        a[1] = x[2]\n    else:\n"
+        "        a = x * 2.0\n    a[0] = x[0] * x[1]\n    return np.sum(a * x)\n"
+    ),
+    "reduced after": (
+        "    if x[0] > 0:\n        a = x * x\n        if x[1] > 0:\n"
+        "            return np.sum(x)\n    else:\n        a = np.exp(x)\n"
+        "    return np.sum(a.reshape(3, 1) * x)\n"
+    ),
+    "in a loop": (
+        "    s = 0.0\n    for i in range(3):\n        if x[i] > 0:\n"
+        "            a = x * x[i]\n            if x[i] > 0.4:\n"
+        "                return s + np.sum(a)\n        else:\n"
+        "            a = np.ones(3)\n        a[i] = x[i] * 3.0\n"
+        "        s = s + np.sum(a * x)\n    return s\n"
+    ),
+    "appended after": (
+        "    if x[0] > 0:\n        a = [x[0]]\n        if x[1] > 0:\n"
+        "            return np.sum(x)\n    else:\n        a = [x[1], x[2]]\n"
+        "    a.append(x[2] * x[0])\n    return sum(a)\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("body", MADE_IN_EACH_BRANCH.values(), ids=MADE_IN_EACH_BRANCH)
+@pytest.mark.parametrize(
+    "x",
+    [
+        np.array([0.3, 0.5, -0.2]),
+        np.array([0.3, -0.5, 0.2]),
+        np.array([-0.3, 0.5, 0.6]),
+    ],
+    ids=["returns", "falls through", "other branch"],
+)
+def test_an_array_made_in_each_branch_of_an_if_that_may_return(body, x):
+    check_gradient(define(f"def f(x):\n{body}"), (x,), [0])
+
+
 def test_enumerate_of_a_list_of_items_read_from_an_array():
     f = define(
         "def f(x):\n    out = [x[0], x[1] * 2]\n    s = 0.0\n"

@@ -33,6 +33,9 @@ def reverse_if(sweep: Sweep, op: Op) -> None:
         for result, yielded in zip(op.results, terminator.operands, strict=True):
             adjoint = sweep.adjoints.get(result)
             if adjoint is not None and yielded in sweep.context.active:
+                # not stretched to the if's value's shape: that may be None,
+                # on a path that returned early; the ops that need it
+                # stretched stretch it (``_materialize``)
                 child.accumulate(yielded, adjoint)
         child.sweep(region.block.ops[:-1])
         with child.builder.at(op.loc):

@@ -79,7 +79,9 @@ class ReverseSweep:
         if not any(result in self.adjoints for result in op.results):
             return
         primitive = op.definition
-        if not isinstance(primitive, Primitive) or not primitive.broadcasts:
+        if op.definition is not IF and (
+            not isinstance(primitive, Primitive) or not primitive.broadcasts
+        ):
             self._materialize(op)
         if op.definition is IF:
             reverse_if(self, op)
@@ -132,13 +134,17 @@ class ReverseSweep:
         """Stretch the adjoints of ``op``'s results to their values' shapes:
         an adjoint may only broadcast to its value's shape (a reduction's
         is), which elementwise ops take but no other op does."""
-        emitter = RuleEmitter(self.builder, PRIMITIVES["add"], "numpy")
         with self.builder.at(op.loc):
             for result in op.results:
                 adjoint = self.adjoints.get(result)
                 if adjoint is not None:
-                    value = self.context.mapping[result]
-                    self.adjoints[result] = emitter.materialize(adjoint, value)
+                    self.adjoints[result] = self.stretched(adjoint, result)
+
+    def stretched(self, adjoint: Value, value: Value) -> Value:
+        """``adjoint``, which may only broadcast to ``value``'s shape,
+        stretched to it here."""
+        emitter = RuleEmitter(self.builder, PRIMITIVES["add"], "numpy")
+        return emitter.materialize(adjoint, self.context.mapping[value])
 
     def accumulate(self, value: Value, cotangent: Value) -> None:
         """Add ``cotangent`` into the adjoint of ``value``: one term of S(i)."""
@@ -165,8 +171,7 @@ class ReverseSweep:
         adjoint = self.adjoint_or_zero(value, shaped=True)
         if not is_array(value.type):
             return adjoint
-        emitter = RuleEmitter(self.builder, PRIMITIVES["add"], "numpy")
-        return emitter.materialize(adjoint, self.context.mapping[value])
+        return self.stretched(adjoint, value)
 
     def adjoint_or_zero(self, value: Value, *, shaped: bool = False) -> Value:
         """The adjoint of ``value``, or a zero if nothing reached it yet:

@@ -107,7 +107,6 @@ class RuleEmitter:
             return g
         if isinstance(value.type, (Scalar, ListOf)):  # a list's holds its items'
             return g
-            return g
         shape = self.call(SHAPE, value)
         return self.apply(BROADCAST_TO, g, shape, namespace="numpy", type=value.type)
 
