@@ -231,6 +231,21 @@ def test_shapes_that_do_not_fit_raise_as_the_function_does(expression):
         srcgrad.grad(f, wrt=(0, 1))(np.ones(3), np.ones(4))
 
 
+def test_each_size_the_function_assumes_equal_is_checked_once():
+    # x = y and y = z imply x = z; y * x again is the same pair
+    f = define(
+        "def f(x, y, z):\n"
+        "    return np.sum(x * y) + np.sum(y * z) + np.sum(x * z) + np.sum(y * x)\n"
+    )
+    x, y = _values((3,), 1), _values((3,), 2)
+    gradient = srcgrad.grad(f, wrt=(0, 1, 2))
+    code = code_without_comments(srcgrad.source(gradient, x, y, x))
+    assert code.split("shapes_differ(")[0].count("!=") == 2
+    for z in (np.ones(4), np.ones(2)):
+        with pytest.raises(ValueError, match="shapes do not fit"):
+            gradient(x, y, z)
+
+
 def test_the_gradient_is_a_new_float_array_of_the_inputs_shape():
     f = define("def f(x, y):\n    return np.sum(x * y) + np.sum(x * (x > 0))\n")
     x, y = _values((3,), 1), _values((3,), 2)

@@ -19,10 +19,11 @@ from srcgrad.primitives import Primitive
 def check_shapes(builder: Builder, function: Function) -> None:
     """Append the check of the sizes ``function``'s ops assume equal."""
     pairs: dict[tuple[str, str], str] = {}
+    known = _EqualSizes()  # what the pairs so far imply, checked once
     for op in walk(function.entry):
         for first, second in _assumed_equal(op):
             key = (str(first), str(second))
-            if first != second and key not in pairs and _written(first, second):
+            if _written(first, second) and known.join(*key):
                 where = op.loc.line if op.loc is not None else "?"
                 pairs[key] = f"line {where}"
     if pairs:
@@ -61,3 +62,23 @@ def _written(*sizes: Dim) -> bool:
         isinstance(size, Size) and size.name.split(".")[0].isidentifier()
         for size in sizes
     )
+
+
+class _EqualSizes:
+    """Sizes known equal: a union-find over their written forms."""
+
+    def __init__(self) -> None:
+        self._parent: dict[str, str] = {}
+
+    def _root(self, size: str) -> str:
+        while (parent := self._parent.setdefault(size, size)) != size:
+            size = parent
+        return size
+
+    def join(self, first: str, second: str) -> bool:
+        """Record ``first == second``; False if that was known already."""
+        a, b = self._root(first), self._root(second)
+        if a == b:
+            return False
+        self._parent[a] = b
+        return True
