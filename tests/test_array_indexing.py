@@ -61,6 +61,24 @@ def test_any_slice_of_a_vector(start, stop, step):
     check_gradient(f, (V.copy(),), (0,))
 
 
+@settings(max_examples=60)
+@given(
+    start=st.none() | st.integers(-5, 5),
+    stop=st.none() | st.integers(-5, 5),
+    step=st.none() | st.integers(-3, 3).filter(lambda s: s != 0),
+    rows=st.lists(st.integers(-4, 3), min_size=1, max_size=4),
+    rows_first=st.booleans(),
+)
+def test_a_slice_beside_an_index_array(start, stop, step, rows, rows_first):
+    # the adjoint scatters with np.add.at at (rows, slice(...)): a slice
+    # "1:" written as slice(1) would be ":1", the wrong columns
+    part = f"{start}:{stop}:{step}"
+    index = f"{rows}, {part}" if rows_first else f"{part}, {rows}"
+    f = define(f"def f(X):\n    return np.sum(np.sin(X[{index}])) + 0.0\n")
+    X = RNG.normal(size=(4, 5) if rows_first else (5, 4))
+    check_gradient(f, (X,), (0,))
+
+
 def test_an_index_computed_from_an_argument():
     f = define("def f(x, i, j):\n    return x[i] * x[j] + np.sum(x[i:j] ** 2)\n")
     check_gradient(f, (V.copy(), 1, 5), (0,))

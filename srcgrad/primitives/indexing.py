@@ -87,9 +87,13 @@ def index_value(
 
 
 def _slice_object(part: ast.Slice, context: EmitContext) -> ast.expr:
+    """``a:b:c`` as ``slice(a, b, c)``, shortest: ``slice(b)`` for ``:b``
+    (one argument is the stop), ``slice(a, None)`` for ``a:``."""
     bounds = [part.lower, part.upper, part.step]
-    while bounds and bounds[-1] is None and len(bounds) > 1:
+    if part.step is None:
         bounds.pop()
+        if part.lower is None:
+            bounds.pop(0)
     args = [ast.Constant(None) if b is None else b for b in bounds]
     return ast.Call(context.builtin("slice"), args, [])
 
