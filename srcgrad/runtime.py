@@ -125,7 +125,10 @@ def shaped_like(g: Any, like: Any) -> Any:
     g = sum_to_shape(g, like)
     if numpy.shape(g) != numpy.shape(like):
         g = numpy.broadcast_to(g, numpy.shape(like))
-    # A new array of the input's dtype: never the caller's own, nor a view.
+    # A new array of the input's dtype: never the caller's own, nor a view;
+    # a NumPy array for a NumPy array (a 0-d one's adjoint may be a number).
+    if isinstance(like, numpy.ndarray) and not isinstance(g, numpy.ndarray):
+        return numpy.array(g, like.dtype)
     return (
         g.astype(like.dtype) if hasattr(g, "astype") else numpy.asarray(g, like.dtype)
     )

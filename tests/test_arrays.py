@@ -246,6 +246,35 @@ def test_each_size_the_function_assumes_equal_is_checked_once():
             gradient(x, y, z)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "return np.sum((x + w) ** 2)",
+        "return np.sum(np.sin(x + w))",
+        "z = x + w\n    return np.sum(z) + z[1, 2] * 3.0",
+        "return np.sum(x * w.T) + np.sum(x * x)",
+    ],
+)
+def test_two_inputs_never_get_one_array_back(body):
+    # d/dx and d/dw of sum((x + w) ** 2) are one value: an optimiser that
+    # updates gx in place must not change gw
+    f = define(f"def f(x, w):\n    {body}\n")
+    x, w = _values((3, 3), 1), _values((3, 3), 2)
+    gx, gw = check_gradient(f, (x, w), (0, 1))
+    assert not np.shares_memory(gx, gw)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_0d_array_input_gets_a_0d_array_back(dtype):
+    f = define("def f(x, s):\n    return np.sum(x * s) + s ** 2\n")
+    x, s = np.array([0.3, 0.7, -0.2], dtype), np.array(0.5, dtype)
+    gx, gs = srcgrad.grad(f, wrt=(0, 1))(x, s)
+    assert isinstance(gs, np.ndarray) and gs.shape == () and gs.dtype == dtype
+    assert gs == pytest.approx(np.sum(x) + 2 * s)
+    gx, gs = srcgrad.grad(f, wrt=(0, 1))(s, s)
+    assert isinstance(gx, np.ndarray) and gx.shape == () and gx is not gs
+
+
 def test_the_gradient_is_a_new_float_array_of_the_inputs_shape():
     f = define("def f(x, y):\n    return np.sum(x * y) + np.sum(x * (x > 0))\n")
     x, y = _values((3,), 1), _values((3,), 2)

@@ -45,17 +45,17 @@ def finish_returns(function: Function) -> None:
     builder = Builder(function.entry, terminator.loc, derivative=True)
     # The inputs differentiated with respect to were checked to be floats.
     checked = {function.arguments[position] for position in positions}
-    viewed: set[Value] = set()  # what returned views view: one view each
+    # the arrays handed back so far (what each shares its items with): two
+    # inputs' adjoints may be one value (d/dx and d/dw of sum(x + w))
+    shared: set[Value] = set()
     for index, position in enumerate(positions):
         value = terminator.operands[index]
-        root = _viewed(value)
-        if root in viewed:
-            value = _copied(builder, value, function.arguments[position])
-        elif root is not None:
-            viewed.add(root)
-        terminator.operands[index] = _finished(
-            builder, value, function.arguments[position], checked
-        )
+        input_ = function.arguments[position]
+        root = _viewed(value) or value
+        if root in shared and isinstance(input_.type, Array):
+            value = _copied(builder, value, input_)
+        shared.add(root)
+        terminator.operands[index] = _finished(builder, value, input_, checked)
     function.entry.append(terminator)
 
 
@@ -79,7 +79,9 @@ def _finished(
     builder: Builder, adjoint: Value, input_: Value, checked: set[Value]
 ) -> Value:
     if isinstance(input_.type, Array):
-        if _made_here(adjoint) and _is_real_array_like(adjoint, input_):
+        # NumPy's arithmetic on 0-d arrays gives numbers, not 0-d arrays
+        fresh = input_.type.rank and _made_here(adjoint)
+        if fresh and _is_real_array_like(adjoint, input_):
             return adjoint
         return _copied(builder, adjoint, input_)
     if isinstance(input_.type, Scalar) and not _is_float(adjoint, set(checked)):
