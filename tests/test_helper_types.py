@@ -199,6 +199,52 @@ CASES = [
         (0, 1),
     ),
     Case(
+        "in_a_loop_that_shortens_the_array",  # (n,) then (?,) at one call
+        """
+        def act(z):
+            return z * np.tanh(z)
+
+        def f(x):
+            h = x
+            total = 0.0
+            for i in range(2):
+                h = act(h[1:]) + act(h[0])
+                total = total + np.sum(h)
+            return total
+        """,
+        (distinct((4,), seed=14),),
+    ),
+    *[
+        Case(
+            f"in_branches_{taken}",
+            """
+            def act(z):
+                return z * np.tanh(z)
+
+            def f(x, s):
+                if s > 0:
+                    y = np.sum(act(x))
+                else:
+                    y = act(s)
+                return y + act(x[1])
+            """,
+            (VECTOR, sign * 0.4),
+            (0, 1),
+        )
+        for taken, sign in [("array", 1.0), ("number", -1.0)]
+    ],
+    Case(
+        "an_int_a_float_and_an_array",  # kinds join, ranks never
+        """
+        def act(z):
+            return z * np.tanh(z)
+
+        def f(x, n):
+            return np.sum(act(x)) * act(n) + act(np.arange(3) * x)[0] + act(x[0])
+        """,
+        (VECTOR, 2),
+    ),
+    Case(
         "recursion_on_an_array_and_an_item",
         """
         def power(z, n):
