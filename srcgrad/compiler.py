@@ -26,6 +26,7 @@ from srcgrad.passes.lists import refuse_lists_across_calls, resolve_lists
 from srcgrad.passes.none_values import refuse_none_as_number
 from srcgrad.passes.program import mark_pure_calls, optimize_program
 from srcgrad.passes.returns import finish_returns
+from srcgrad.passes.specialise import type_per_call
 from srcgrad.passes.tapes import drop_unread_tapes
 from srcgrad.passes.types import NUMBERS, Signature, infer_types
 from srcgrad.passes.writes import refuse_unsafe_writes
@@ -62,14 +63,16 @@ def gradient_program(
     ``after_each`` is called with the IR after every pass (tests pass the
     verifier). ``as_tuple`` (default: more than one ``wrt``) returns the
     gradient as a tuple. ``primal`` is optimised in place, once no value
-    that may be None is used as a number in it. Calls are proven
-    pure where they are; small helpers are inlined (``passes.inline``),
-    once what can't be differentiated in them was reported at its place.
+    that may be None is used as a number in it. Each call runs a copy of
+    its callee typed for what it passes (``passes.specialise``). Calls are
+    proven pure where they are; small helpers are inlined
+    (``passes.inline``), once what can't be differentiated in them was
+    reported at its place, and typed again where they were written out.
     """
     refuse_none_as_number(primal)
-    infer_types(primal, signature)
+    type_per_call(primal, signature)
     if resolve_lists(primal):
-        infer_types(primal, signature)
+        type_per_call(primal, signature)
     refuse_unsafe_writes(primal)
     mark_pure_calls(primal)
     optimize_program(primal, optimize, after_each=after_each)
@@ -78,6 +81,7 @@ def gradient_program(
         names = [parameter.name for parameter in entry.parameters]
         program_activity(primal, [names.index(name) for name in wrt])
         if inline_calls(primal):
+            infer_types(primal, signature)  # each copy as its call passes
             optimize_program(primal, optimize, after_each=after_each)
         refuse_lists_across_calls(primal)
     gradient = reverse_program(

@@ -375,3 +375,22 @@ def test_jvp_and_vjp_agree_by_dot_product(case):
     assert all(
         np.shape(c) == np.shape(x) for c, x in zip(cotangents, inputs, strict=True)
     )
+
+
+def test_the_shape_of_a_number_is_empty_as_numpy_says():
+    # np.shape(2.0) is (), np.ndim(2.0) 0, np.size(2.0) 1; a recursion's
+    # result is a number on one path and an array on another, so its
+    # gradient asks for np.shape of what may be a number.
+    f = define(
+        """
+        def power(z, n):
+            if n == 0:
+                return 1.0
+            return z * power(z, n - 1)
+
+        def f(x, s):
+            return np.sum(power(x, 3)) + np.ndim(s) * s + np.size(s) * s
+        """,
+        "f",
+    )
+    check_gradient(f, (_values(3, 1), 0.7), (0, 1))

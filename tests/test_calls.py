@@ -25,16 +25,6 @@ from srcgrad.frontend import lower_live_program
 from srcgrad.ir import verify
 
 
-@pytest.fixture(params=["inlined", "calls"])
-def inlining(request, monkeypatch):
-    """Small helpers written out (the default), or every call kept."""
-    if request.param == "calls":
-        monkeypatch.setattr(inline_pass, "INLINE_LIMIT", -1)
-    srcgrad.clear_cache()  # the cache does not know the limit
-    yield request.param
-    srcgrad.clear_cache()
-
-
 def define_f(source: str, **namespace):
     """The function ``f`` of ``source``."""
     return define(source, "f", **namespace)

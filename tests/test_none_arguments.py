@@ -19,15 +19,6 @@ import srcgrad
 from srcgrad import DifferentiationError
 
 
-@pytest.fixture(params=[16, -1], ids=["inlined", "called"])
-def inlining(request, monkeypatch):
-    """Helpers written out (the default), or every call kept."""
-    monkeypatch.setattr("srcgrad.passes.inline.INLINE_LIMIT", request.param)
-    srcgrad.clear_cache()  # the cache does not know the limit
-    yield
-    srcgrad.clear_cache()
-
-
 def _refused_at(source: str, line: int, column: int, origin: str):
     """Building the gradient of ``source``'s ``f`` fails at ``line:column``,
     saying where the None comes from; ``f`` is returned."""

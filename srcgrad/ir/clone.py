@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from srcgrad.ir.builder import Builder
-from srcgrad.ir.core import Block, Op, Region, Value
+from srcgrad.ir.core import Block, Function, Op, Region, Value
 
 #: Called after each op is copied: the builder the copy went to, the
 #: original op and its copy.
@@ -59,4 +59,18 @@ def _clone(op: Op, mapping: dict[Value, Value], after: AfterCopy | None) -> Op:
         regions,
         op.loc,
         derivative=op.derivative,
+    )
+
+
+def copy_function(function: Function, name: str) -> Function:
+    """A copy of ``function`` named ``name``, sharing no value with it."""
+    arguments = [
+        Value(value.name_hint, value.loc, type=value.type)
+        for value in function.arguments
+    ]
+    mapping = dict(zip(function.arguments, arguments, strict=True))
+    block = Block(arguments)
+    clone_into(Builder(block, function.loc), function.entry.ops, mapping)
+    return Function(
+        name, list(function.parameters), Region([block]), function.loc, function.doc
     )

@@ -5,7 +5,9 @@ function and of each global or closure variable it reads. From those,
 every value's type follows op by op (``Primitive.result_types``); a loop's
 carried values are iterated to a fixed point, a branch's results join
 what the branches yield, and a function of the program takes the join of
-what its calls pass it.
+what its calls pass it. Given a ``ChooseCallee`` (``passes.specialise``),
+each call is first pointed at the copy of its callee made for the types it
+passes, so that join is over calls that pass alike.
 
 Where nothing is known, a value's type is the signature's ``fallback``:
 ``REAL`` for a program of numbers (no array anywhere in its signature),
@@ -16,6 +18,7 @@ only less direct.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from srcgrad.errors import ValueTypeError
@@ -100,15 +103,36 @@ def variable_key(op: Op) -> VariableKey:
     )
 
 
-def infer_types(program: Program, signature: Signature = NUMBERS) -> None:
-    """Set the ``type`` of every value of ``program`` (see the module)."""
-    _Inference(program, signature).run()
+#: Which function of the program a call runs, given the types it passes
+#: (none PENDING): a symbol, the one it names or a copy of that callee.
+ChooseCallee = Callable[[Op, list[Type | None]], str]
+
+#: Rounds of inference over the program: joins reach unknown dimensions in
+#: a round or two; choosing callees may take a round per level of calls.
+_ROUNDS = 8
+_ROUNDS_CHOOSING = 32
+
+
+def infer_types(
+    program: Program,
+    signature: Signature = NUMBERS,
+    choose_callee: ChooseCallee | None = None,
+) -> None:
+    """Set the ``type`` of every value of ``program`` (see the module);
+    with ``choose_callee``, also the callee of every call."""
+    _Inference(program, signature, choose_callee).run()
 
 
 class _Inference:
-    def __init__(self, program: Program, signature: Signature) -> None:
+    def __init__(
+        self,
+        program: Program,
+        signature: Signature,
+        choose_callee: ChooseCallee | None = None,
+    ) -> None:
         self.program = program
         self.signature = signature
+        self.choose_callee = choose_callee
         self.fallback = signature.fallback
         self.variables = dict(signature.variables)
         #: Each callee's parameter types so far (the join over its calls).
@@ -116,7 +140,8 @@ class _Inference:
         self.returns: dict[str, list[Type | None]] = {}
         #: What reverse mode's tapes hold: the join of what is pushed.
         self.tapes: dict[Value, Type | None] = {}
-        self.changed = False
+        #: The callee each call runs, as chosen this round.
+        self.callees: dict[Op, str] = {}
 
     def run(self) -> None:
         entry = self.program.entry_function
@@ -125,13 +150,15 @@ class _Inference:
             argument.type = parameters.get(parameter.name, self.fallback)
         # Each round joins the types the calls of this round pass; a call
         # whose callee has no result types yet gives PENDING, which joins
-        # as nothing, so no early guess sticks.
-        for _ in range(8):
-            before = (dict(self.arguments), dict(self.returns))
-            self.arguments = {}
+        # as nothing, so no early guess sticks; it is done when neither the
+        # types nor (if they are chosen) the callees change.
+        rounds = _ROUNDS if self.choose_callee is None else _ROUNDS_CHOOSING
+        for _ in range(rounds):
+            before = (self.arguments, dict(self.returns), self.callees)
+            self.arguments, self.callees = {}, {}
             for symbol in self.program.reachable():
                 self._function(self.program.functions[symbol])
-            if (self.arguments, self.returns) == before:
+            if (self.arguments, self.returns, self.callees) == before:
                 break
         self.pending_to_fallback()
 
@@ -197,8 +224,12 @@ class _Inference:
             value.type = type_ if type_ is not None else self.fallback
 
     def _call(self, op: Op) -> None:
-        callee = callee_of(op)
         passed = [operand.type for operand in op.operands]
+        if self.choose_callee is not None and not any(
+            type_ is PENDING for type_ in passed
+        ):
+            op.attributes["callee"] = self.choose_callee(op, passed)
+        callee = self.callees[op] = callee_of(op)
         known = self.arguments.get(callee)
         self.arguments[callee] = (
             passed

@@ -92,15 +92,18 @@ def _of_arrays(what: str, gives: Type) -> TypeRule:
     def rule(
         types: Sequence[Type | None], attributes: Mapping[str, object]
     ) -> Type | None:
-        if isinstance(types[0], Scalar):
+        if isinstance(types[0], Scalar) and attributes.get("namespace") != "numpy":
             raise TypeRuleError(f"{what} of a number: it is an attribute of arrays")
         return gives
 
     return rule
 
 
-def _shape_of(type_: Type | None) -> Type | None:
+def _shape_of(type_: Type | None, namespace: object) -> Type | None:
+    """``x.shape``, or ``np.shape(x)``, which is ``()`` for a number."""
     if isinstance(type_, Scalar):
+        if namespace == "numpy":
+            return Shape(())
         raise TypeRuleError(".shape of a number: it is an attribute of arrays")
     return Shape(type_.dims) if isinstance(type_, Array) else type_
 
@@ -127,7 +130,9 @@ SHAPE = Primitive(
     None,
     (ANY,),
     zero_derivative=True,
-    result_type=lambda types, attributes: _shape_of(types[0]),
+    result_type=lambda types, attributes: _shape_of(
+        types[0], attributes.get("namespace")
+    ),
 )
 NDIM = _inactive("ndim", INT)
 SIZE = _inactive("size", INT)
