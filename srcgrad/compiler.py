@@ -25,6 +25,7 @@ from srcgrad.passes.interprocedural import program_activity
 from srcgrad.passes.lists import refuse_lists_across_calls, resolve_lists
 from srcgrad.passes.none_values import refuse_none_as_number
 from srcgrad.passes.program import mark_pure_calls, optimize_program
+from srcgrad.passes.rational import cancel_rational_terms
 from srcgrad.passes.returns import finish_returns
 from srcgrad.passes.specialise import type_per_call
 from srcgrad.passes.tapes import drop_unread_tapes
@@ -92,6 +93,9 @@ def gradient_program(
     infer_types(gradient, signature)
     mark_pure_calls(gradient)
     optimize_program(gradient, optimize, after_each=after_each)
+    cancelled = [cancel_rational_terms(f) for f in gradient.functions.values()]
+    if any(cancelled):
+        optimize_program(gradient, optimize, after_each=after_each)
     for function in gradient.functions.values():
         drop_evaluations_of_used_values(function)
         dce(function)  # what was kept only to be evaluated, evaluated otherwise

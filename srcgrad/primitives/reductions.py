@@ -136,6 +136,10 @@ def count(e: RuleBuilder, x: Value) -> Value:
     if e.attributes.get("axis") is None:
         if isinstance(x.type, Scalar):
             return e.const(1)
+        if isinstance(x.type, Array):
+            # x.size: an attribute read, where np.size is a call (and Dask
+            # warns that it does not implement np.size).
+            return e.apply(SIZE, x, namespace="attribute")
         return e.apply(SIZE, x, namespace="numpy")  # np.size: of anything
     if x.type is None:
         raise TypeRuleError(

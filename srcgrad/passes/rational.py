@@ -1,0 +1,342 @@
+"""Rational simplification of derivative terms on arrays.
+
+The chain rule through ``p = 1/(1 + exp(-z))`` and ``log(p)``,
+``log(1 - p)`` multiplies out to ``c * (y*(1 + t) - (1 - y)/(1 - p)) * p *
+p * t``: eight passes over arrays, where a person writes ``c * (y - p)``.
+Written over its atoms (``t = exp(-z)``, ``y``, ``c``), the term is a
+rational function, and SymPy cancels it.
+
+A *cluster* is a derivative term on arrays (its root) with the arithmetic
+ops (``+ - * /``, unary ``-``, small integer powers) on arrays that only it
+uses, in its block: these go if the term is rewritten. Values on arrays
+that are such arithmetic of other values and are used elsewhere too (the
+primal's ``p = 1/(1 + t)``, ``1 - p``) stay, but are expanded into their
+definitions, so that cancellation sees through them, and are *available*:
+the rewrite may read them. Anything else is an atom: ``exp(-z)``, a
+parameter, a number computed on numbers.
+
+The cancelled function is written in the cheapest of a few forms
+(``srcgrad.passes.rational_forms``); the rewrite is made only if it costs
+strictly less than the cluster, keeps the term's shape and kind, and
+reads every atom that gave the term a dimension (or one that has it). It
+never changes a value of the user's code: only the root's value changes,
+and ops of the user's that only the cluster read become dead. How its
+result may round differently, or be finite where the original was NaN,
+is said in ``srcgrad.passes.algebra``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from srcgrad.ir import Block, Builder, Function, Op, Value, uses, walk
+from srcgrad.ir.types import Array, kind_of, same_shape
+from srcgrad.passes.algebra import constant_of
+from srcgrad.passes.rational_forms import (
+    Emitter,
+    Unemittable,
+    cost,
+    forms,
+    rational_field,
+)
+from srcgrad.primitives import PRIMITIVES
+
+#: The arithmetic a cluster is made of.
+_ARITHMETIC = frozenset(PRIMITIVES[name] for name in ("add", "sub", "mul", "div"))
+_NEG, _POW, _DIV = PRIMITIVES["neg"], PRIMITIVES["pow"], PRIMITIVES["div"]
+
+#: Bounds that keep SymPy's work (and the build) small.
+_MAX_REMOVABLE = 24
+_MAX_EXPANDED = 24
+_MAX_POWER = 8
+_MAX_ATOMS = 10
+_MAX_RECIPROCALS = 3
+
+
+def cancel_rational_terms(function: Function) -> bool:
+    """Rewrite clusters of derivative terms on arrays that cancel to
+    something cheaper; True if any was. Leaves dead ops to DCE."""
+    users = uses(function.entry)
+    blocks = [function.entry] + [
+        inner for op in walk(function.entry) for r in op.regions for inner in r.blocks
+    ]
+    changed = False
+    for block in blocks:
+        claimed: set[Op] = set()
+        for op in reversed(list(block.ops)):
+            if op in claimed or not _is_root(op):
+                continue
+            cluster = _Cluster.grow(op, block, users)
+            if cluster is None:
+                continue
+            claimed.update(cluster.removable)
+            changed |= _rewrite(cluster, block, users)
+    return changed
+
+
+def _is_root(op: Op) -> bool:
+    return op.derivative and _arithmetic(op) and isinstance(op.result.type, Array)
+
+
+def _arithmetic(op: Op) -> bool:
+    """``op`` is ``+ - * /``, unary ``-`` or a small positive integer power."""
+    if op.definition in _ARITHMETIC or op.definition is _NEG:
+        return str(op.attributes.get("namespace")) in ("operator", "numpy")
+    if op.definition is not _POW or op.attributes.get("namespace") == "math":
+        return False
+    return _exponent(op) is not None
+
+
+def _exponent(op: Op) -> int | None:
+    """The exponent of a power by a small positive integer (a float one, of
+    a float base: ``t ** 2.0``), else None."""
+    exponent = constant_of(op.operands[1])
+    if type(exponent) is float and kind_of(op.operands[0].type) == "real":
+        exponent = int(exponent) if exponent.is_integer() else None
+    if type(exponent) is int and 1 <= exponent <= _MAX_POWER:
+        return exponent
+    return None
+
+
+@dataclass
+class _Cluster:
+    """A term's removable ops, available values and atoms; each value then
+    an element of a field of rational functions, one generator per atom."""
+
+    root: Op
+    removable: list[Op] = field(default_factory=list)
+    #: Values kept, expanded, then with their rational functions.
+    available: list[tuple[Value, Any]] = field(default_factory=list)
+    #: Each atom's generator (its index, until the field is made).
+    atoms: dict[Value, Any] = field(default_factory=dict)
+    #: The arithmetic values, operands first.
+    order: list[Value] = field(default_factory=list)
+    functions: dict[Value, Any] = field(default_factory=dict)
+    generators: list[Any] = field(default_factory=list)
+    has_division: bool = False
+
+    @classmethod
+    def grow(
+        cls, root: Op, block: Block, users: dict[Value, list[Op]]
+    ) -> _Cluster | None:
+        """The cluster of ``root``, or None if it cannot cancel or is too big."""
+        if not _worth_trying(root):
+            return None
+        cluster = cls(root)
+        try:
+            cluster._collect(root.result, block, users, True, set())
+            if not cluster.has_division:
+                return None
+            cluster._evaluate()
+        except (_TooBig, ZeroDivisionError):
+            return None  # ZeroDivisionError: a divisor that is 0, as 1 - 1
+        return cluster
+
+    @property
+    def function(self) -> Any:
+        """The root's value, over the atoms."""
+        return self.functions[self.root.result]
+
+    def _collect(
+        self,
+        value: Value,
+        block: Block,
+        users: dict[Value, list[Op]],
+        removable: bool,
+        seen: set[Value],
+    ) -> None:
+        if value in seen or value in self.atoms:
+            return
+        op = value.defining_op
+        if op is not None and _number(op) is not None:
+            return
+        arithmetic = op is not None and _arithmetic(op)
+        if not arithmetic or not isinstance(value.type, Array):
+            self._atom(value)
+            return
+        assert op is not None
+        removable = removable and (
+            op is self.root or (op.parent is block and len(users.get(value, ())) == 1)
+        )
+        if removable:
+            self.removable.append(op)
+            if len(self.removable) > _MAX_REMOVABLE:
+                raise _TooBig
+        elif len(self.available) >= _MAX_EXPANDED:
+            self._atom(value)
+            return
+        else:
+            self.available.append((value, None))
+        seen.add(value)
+        operands = op.operands[:1] if op.definition is _POW else op.operands
+        for operand in operands:
+            self._collect(operand, block, users, removable, seen)
+        self.has_division |= op.definition is _DIV
+        self.order.append(value)
+
+    def _atom(self, value: Value) -> None:
+        if kind_of(value.type) not in ("int", "real"):
+            raise _TooBig  # a bool's arithmetic is logic; unknown types are unsafe
+        if value not in self.atoms:
+            if len(self.atoms) >= _MAX_ATOMS:
+                raise _TooBig
+            self.atoms[value] = len(self.atoms)
+
+    def _evaluate(self) -> None:
+        """Each value's rational function, in a field just large enough."""
+        reciprocals = min(len(self.available), _MAX_RECIPROCALS)
+        self.generators = rational_field(len(self.atoms), reciprocals)
+        field_ = self.generators[0].field
+        for atom, index in self.atoms.items():
+            self.atoms[atom] = self.generators[index]
+        for value in self.order:
+            op = value.defining_op
+            assert op is not None
+            operands = [self._function(operand, field_) for operand in op.operands]
+            if op.definition is _POW:
+                exponent = _exponent(op)
+                assert exponent is not None
+                self.functions[value] = operands[0] ** exponent
+            else:
+                self.functions[value] = _combine(op.definition.name, operands)
+        self.available = [(v, self.functions[v]) for v, _ in self.available]
+
+    def _function(self, value: Value, field_: Any) -> Any:
+        if value in self.functions:
+            return self.functions[value]
+        if value in self.atoms:
+            return self.atoms[value]
+        op = value.defining_op
+        assert op is not None
+        return field_(_number(op))
+
+
+class _TooBig(Exception):
+    """The cluster is past the bounds, or has an atom it cannot reason about."""
+
+
+def _worth_trying(root: Op) -> bool:
+    """A cheap look before SymPy: a division in the arithmetic under the
+    root (through shared values too: ``p = 1/(1 + t)``)."""
+    frontier, seen = [root], 0
+    while frontier and seen < _MAX_REMOVABLE + _MAX_EXPANDED:
+        op = frontier.pop()
+        seen += 1
+        if op.definition is _DIV:
+            return True
+        for operand in op.operands:
+            inner = operand.defining_op
+            if inner is not None and _arithmetic(inner):
+                frontier.append(inner)
+    return False
+
+
+def _number(op: Op) -> Any:
+    """The exact rational a constant op is, or None for anything else."""
+    constant = constant_of(op.result)
+    if isinstance(constant, bool) or not isinstance(constant, (int, float)):
+        return None
+    if isinstance(constant, float) and not math.isfinite(constant):
+        return None
+    from sympy import QQ
+
+    return QQ(*constant.as_integer_ratio())
+
+
+def _combine(name: str, operands: Sequence[Any]) -> Any:
+    if name == "neg":
+        return -operands[0]
+    first, second = operands
+    if name == "add":
+        return first + second
+    if name == "sub":
+        return first - second
+    if name == "mul":
+        return first * second
+    return first / second
+
+
+def _rewrite(cluster: _Cluster, block: Block, users: dict[Value, list[Op]]) -> bool:
+    """Put the cheapest form of ``cluster`` in place of its root, if it
+    costs less, reads every atom the root read (so has its shape and its
+    dtype) and is of the same kind."""
+    polynomials = [generator.numer for generator in cluster.generators]
+    atoms = cluster.atoms
+    known: dict[Any, Value] = {
+        generator.numer: value for value, generator in atoms.items()
+    }
+    reciprocals: dict[Any, Value] = {}
+    divisors: list[tuple[Any, Any]] = []
+    for value, function in cluster.available:
+        if function.denom == 1:
+            known.setdefault(function.numer, value)
+        elif function.numer == 1 and len(atoms) + len(divisors) < len(polynomials):
+            # 1 / d is computed already (p = 1/(1 + t)): a generator of its own.
+            symbol = polynomials[len(atoms) + len(divisors)]
+            if function.denom not in reciprocals:
+                known[symbol] = reciprocals[function.denom] = value
+                divisors.append((symbol, function.denom))
+    best: tuple[int, Block, Value] | None = None
+    for numerator, denominator in forms(cluster.function, divisors):
+        if not _reads_every_atom((numerator, denominator), cluster, dict(divisors)):
+            continue
+        scratch = Block()
+        emitter = Emitter(
+            Builder(scratch, cluster.root.loc, derivative=True),
+            known,
+            reciprocals,
+            any(kind_of(atom.type) == "int" for atom in cluster.atoms),
+            polynomials,
+        )
+        try:
+            value = emitter.quotient(numerator, denominator)
+        except Unemittable:
+            continue
+        price = cost(scratch.ops)
+        if value.defining_op in scratch.ops and (best is None or price < best[0]):
+            best = (price, scratch, value)
+    if best is None or best[0] >= cost(cluster.removable):
+        return False
+    return _replace(cluster.root, best[1], best[2], block, users)
+
+
+def _reads_every_atom(
+    form: tuple[Any, Any], cluster: _Cluster, divisor_of: dict[Any, Any]
+) -> bool:
+    """``form`` reads each atom of the cluster, itself or through an
+    available value: then it broadcasts to the root's shape, and NumPy
+    gives it the root's dtype (dropping a float64 atom would turn the
+    result of float32 arrays into float32)."""
+    polynomials = [generator.numer for generator in cluster.generators]
+    read: set[Any] = set()
+    for polynomial in form:
+        for monomial in polynomial.monoms():
+            for generator, exponent in zip(polynomials, monomial, strict=True):
+                if exponent:
+                    read.add(generator)
+    for symbol, divisor in divisor_of.items():
+        if symbol in read:
+            read.discard(symbol)
+            read |= {g for g in polynomials if divisor.degree(g) > 0}
+    return read == {generator.numer for generator in cluster.atoms.values()}
+
+
+def _replace(
+    root: Op, scratch: Block, value: Value, block: Block, users: dict[Value, list[Op]]
+) -> bool:
+    """Put ``scratch``'s ops before ``root`` and read ``value`` for its
+    result, if ``value`` is of the root's kind and shape."""
+    original = root.result.type
+    if kind_of(value.type) != kind_of(original) or not same_shape(value.type, original):
+        return False
+    index = block.ops.index(root)
+    for op in scratch.ops:
+        op.parent = block
+    block.ops[index:index] = scratch.ops
+    value.name_hint = root.result.name_hint
+    for user in users.get(root.result, []):
+        user.operands = [value if o is root.result else o for o in user.operands]
+    return True

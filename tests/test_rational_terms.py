@@ -1,0 +1,142 @@
+"""Derivative terms on arrays that cancel as rational functions
+(``srcgrad.passes.rational``): what is rewritten, what is left, and the
+gradients of random functions built the same way.
+
+The chain rule through a sigmoid and two logs multiplies out to eight
+passes over arrays that cancel to ``c * (y - p)``; a term that cancels
+into nothing cheaper, or only by dropping a value that gave it a
+dimension, stays as the rules wrote it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from arrays import check_gradient, distinct
+from helpers import code_without_comments, define
+
+import srcgrad
+
+LOGISTIC = """
+    def loss(w, b, X, y):
+        z = X @ w + b
+        p = 1.0 / (1.0 + np.exp(-z))
+        return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    """
+
+
+def _code(f, wrt, *args):
+    return code_without_comments(srcgrad.source(srcgrad.grad(f, wrt=wrt), *args))
+
+
+def _logistic_args(labels):
+    rng = np.random.default_rng(0)
+    return rng.normal(size=3), 0.3, rng.normal(size=(20, 3)), labels(rng)
+
+
+def test_the_logistic_loss_cancels_to_its_textbook_gradient():
+    # c*(y*(1 + t) - (1 - y)/(1 - p)) * p*p*t with p = 1/(1 + t) is c*(y - p):
+    # two passes over the array where the rules wrote eight. The primal
+    # keeps its values (and the checks that log's warnings are f's).
+    f = define(LOGISTIC)
+    args = _logistic_args(lambda rng: (rng.random(20) > 0.5).astype(float))
+    check_gradient(f, args, (0, 1))
+    code = _code(f, (0, 1), *args)
+    assert "p = 1.0 / (1.0 + np.exp(-z))" in code
+    assert "outside_domain(np.log, p, 0.0)" in code
+    assert "outside_domain(np.log, 1 - p, 0.0)" in code
+    assert "z_bar = -1.0 / y.size * (y - p)" in code
+
+
+def test_integer_labels_cancel_too():
+    # 1 - y is an integer array; the term is real, as it was.
+    f = define(LOGISTIC)
+    args = _logistic_args(lambda rng: rng.integers(0, 2, 20))
+    check_gradient(f, args, (0, 1))
+    assert "z_bar = -1.0 / y.size * (y - p)" in _code(f, (0, 1), *args)
+
+
+def test_a_term_that_cancels_into_nothing_cheaper_is_left_alone():
+    # d/dx of x/(x + y) is 1/t - x/t**2 = y/t**2: more passes than the one
+    # subtraction the rules need, given 1/t and x/t*(1/t) are shared.
+    f = define("def f(x, y):\n    return np.sum(x / (x + y))\n")
+    args = (distinct((5,), 1) + 3.0, distinct((5,), 2) + 6.0)
+    check_gradient(f, args, (0, 1))
+    code = _code(f, (0, 1), *args)
+    assert "x_bar = x_bar - t_1" in code
+
+
+def test_a_cancelled_value_that_gave_the_term_its_rows_stays():
+    # x * a / a over a 4x3 `a` is x stretched over 4 rows: its gradient is 4
+    # per item. Cancelling a / a would drop the axis `a` gave the term.
+    f = define("def f(x, a):\n    return np.sum(x * a / a)\n")
+    args = (distinct((3,), 3), distinct((4, 3), 4) + 5.0)
+    (x_bar,) = check_gradient(f, args, (0,))
+    np.testing.assert_allclose(x_bar, 4.0)
+    assert "/ a" in _code(f, (0,), *args)
+
+
+def test_a_dropped_atom_is_kept_even_where_another_has_its_shape():
+    # cos(x * a) / a * a: cancelling would stop reading `a`, whose dtype
+    # (not only its shape) the term may owe it; the pass leaves it.
+    f = define("def f(x, a):\n    return np.sum(np.sin(x * a) / a)\n")
+    args = (distinct((3,), 5), distinct((4, 3), 6) + 5.0)
+    check_gradient(f, args, (0,))
+    assert "/ a * a" in _code(f, (0,), *args)
+
+
+def test_float32_arrays_keep_their_dtype():
+    f = define(LOGISTIC)
+    rng = np.random.default_rng(1)
+    args = (
+        rng.normal(size=3).astype(np.float32),
+        np.float32(0.3),
+        rng.normal(size=(20, 3)).astype(np.float32),
+        (rng.random(20) > 0.5).astype(np.float32),
+    )
+    w_bar, _ = srcgrad.grad(f, wrt=(0, 1))(*args)
+    assert w_bar.dtype == np.float32
+
+
+# Random functions of the logistic loss's shape: a rational function of an
+# exponential (or of z itself), and terms that divide by it, log it, and
+# multiply it by labels. Their derivative terms are the clusters the pass
+# cancels (or leaves, when nothing cheaper comes out).
+_SQUASHES = (
+    "p = 1.0 / (1.0 + np.exp(-z))",
+    "e = np.exp(z)\n    p = e / (2.0 + e)",
+    "p = 1.0 / (1.0 + z * z)",
+    "p = 2.0 / (3.0 + np.exp(z))",
+)
+_TERMS = (
+    "y * np.log(p)",
+    "(1 - y) * np.log(1 - p)",
+    "y / (1 + p)",
+    "p * p * y",
+    "(y - p) / (2.0 - p)",
+    "np.log(p) / (1.0 + y * y)",
+    "(1 - p) / p * y",
+)
+
+
+def _random_source(seed: int) -> str:
+    rng = np.random.default_rng(seed)
+    squash = _SQUASHES[rng.integers(len(_SQUASHES))]
+    picked = rng.choice(len(_TERMS), size=rng.integers(2, 4), replace=False)
+    weights = rng.choice([0.5, 1.0, 2.0, 3.0], size=len(picked))
+    total = " + ".join(
+        f"{w} * {_TERMS[i]}" for w, i in zip(weights, picked, strict=True)
+    )
+    return (
+        f"def f(w, X, y):\n    z = X @ w\n    {squash}\n"
+        f"    return np.mean({total})\n"
+    )
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_functions_of_the_same_shape(seed):
+    f = define(_random_source(seed))
+    rng = np.random.default_rng(100 + seed)
+    X = distinct((12, 3), seed) * 4
+    y = rng.uniform(0.1, 0.9, 12)
+    check_gradient(f, (distinct((3,), seed + 50), X, y), (0, 2), rtol=1e-4)
