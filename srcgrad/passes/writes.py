@@ -403,7 +403,11 @@ def _check_loop_start(
     position = parts.carried.index(base)
     init = parts.inits[position]
     later = set(ops_after(loop))
-    held = [init, *aliases_of(init, {parts.results[position]}, users)]
+    # What the loop hands on, and the branch values it flows into, are the
+    # variable written: on a path where the loop did not run they hold its
+    # start unchanged, as in Python.
+    written = evolution(parts.results[position], users)
+    held = [init, *aliases_of(init, written, users)]
     for value in held:
         if any(user is not loop and user in later for user in users.get(value, [])):
             shown = value.name_hint or "a value"
