@@ -252,3 +252,148 @@ HELD_BEFORE_THE_LOOP = {
 def test_another_name_for_what_a_loop_in_a_branch_writes_is_refused(source):
     with pytest.raises(ValueTypeError, match="read after the loop"):
         srcgrad.grad(define(source))(POINTS["leaves early"])
+
+
+#: Another name for the array on a path the write is not on: the other
+#: branch of the if, or of a second if on one condition (the frontend
+#: writes what follows an if whose branch always leaves that way).
+ON_OTHER_PATHS = {
+    "the old array named in the other branch": """
+        def f(x):
+            y = np.zeros(3)
+            if x[0] > 0:
+                for i in range(3):
+                    y[i] = x[i] * 3.0
+                a = x * 2.0
+            else:
+                a = y
+            return np.sum(a * x) + np.sum(y)
+        """,
+    "a write in one branch, the old array named in the other": """
+        def f(x):
+            y = np.zeros(3)
+            if x[0] > 0:
+                y[0] = x[1] * x[2]
+                a = x * 2.0
+            else:
+                a = y
+            return np.sum(a * x) + np.sum(y * x)
+        """,
+    "appends in one branch, the old list named in the other": """
+        def f(x):
+            out = [x[2]]
+            if x[0] > 0:
+                for i in range(3):
+                    out.append(x[i] * 2.0)
+                keep = [x[1]]
+            else:
+                keep = out
+            return sum(keep) * x[0] + sum(out)
+        """,
+    "a while True that returns, the old array read after": """
+        def f(x):
+            y = np.zeros(3)
+            if x[2] < 0.5:
+                i = 0
+                while True:
+                    y[i] = x[i] * 2.0
+                    if x[i] > 0.4 or i == 2:
+                        return np.sum(y * x)
+                    i += 1
+            return np.sum(y)
+        """,
+    "two ifs on a condition fixed before the loop": """
+        def f(x):
+            y = np.zeros(3)
+            z = y
+            c = x[0] > 0
+            s = 0.0
+            for t in range(3):
+                if c:
+                    for i in range(3):
+                        y[i] = x[i] * x[t]
+                if not c:
+                    s = s + np.sum(z * x)
+            return s + np.sum(y * x)
+        """,
+}
+
+
+@pytest.mark.parametrize("x", POINTS.values(), ids=POINTS)
+@pytest.mark.parametrize("source", ON_OTHER_PATHS.values(), ids=ON_OTHER_PATHS)
+def test_another_name_on_a_path_the_write_is_not_on(source, x):
+    check_gradient(define(source), (x,), [0])
+
+
+#: Where a later step, or the code after the if, may read it after the write.
+ON_PATHS_AFTER = {
+    "the other branch, in a later step": """
+        def f(x):
+            y = np.zeros(3)
+            z = y
+            s = 0.0
+            for t in range(3):
+                if x[t] > 0:
+                    for i in range(3):
+                        y[i] = x[i] * x[t]
+                else:
+                    s = s + np.sum(z * x)
+            return s + np.sum(y)
+        """,
+    "an if on the same condition, tested anew each step": """
+        def f(x):
+            y = np.zeros(3)
+            z = y
+            s = 0.0
+            for t in range(3):
+                c = x[t] > 0
+                if c:
+                    for i in range(3):
+                        y[i] = x[i] * x[t]
+                if not c:
+                    s = s + np.sum(z * x)
+            return s + np.sum(y)
+        """,
+    "a name bound in the other branch, written in a later step": """
+        def f(x):
+            y = np.zeros(3)
+            a = np.ones(3)
+            s = 0.0
+            for t in range(3):
+                if x[t] > 0:
+                    y[0] = x[t]
+                else:
+                    a = y
+                s = s + np.sum(a * x)
+            return s
+        """,
+    "a write after the if": """
+        def f(x):
+            y = np.zeros(3)
+            if x[0] > 0:
+                y[0] = x[1] * x[2]
+                a = x * 2.0
+            else:
+                a = y
+            y[1] = x[0]
+            return np.sum(a * x) + np.sum(y * x)
+        """,
+    "a write after the if with the loop": """
+        def f(x):
+            y = np.zeros(3)
+            if x[0] > 0:
+                for i in range(3):
+                    y[i] = x[i] * 3.0
+                a = x * 2.0
+            else:
+                a = y
+            y[1] = x[0]
+            return np.sum(a * x) + np.sum(y * x)
+        """,
+}
+
+
+@pytest.mark.parametrize("source", ON_PATHS_AFTER.values(), ids=ON_PATHS_AFTER)
+def test_another_name_on_a_path_after_the_write_is_refused(source):
+    with pytest.raises(ValueTypeError, match="read after"):
+        srcgrad.grad(define(source))(POINTS["leaves early"])

@@ -37,6 +37,7 @@ from srcgrad.passes.aliases import (
     aliases_of,
     evolution,
     merged_from,
+    on_other_paths,
     ops_after,
     read_after,
     undefined,
@@ -107,25 +108,25 @@ def _shared_after(
     _check_loop_start(base, write, users, name, _what(base))
     _check_listed(base, write, users, name)
     written = evolution(write.result, users)
-    for alias in _holders(base, written, users):
+    for alias in _holders(base, written, users, write):
         if read_after(alias, write, users):
             return alias
     return None
 
 
 def _holders(
-    base: Value, written: set[Value], users: dict[Value, list[Op]]
+    base: Value, written: set[Value], users: dict[Value, list[Op]], write: Op
 ) -> list[Value]:
-    """The values that may hold the array (or list) ``base`` holds, other
-    than the variable written: what ``base`` may be on each path (another
-    name may hold that), and the views, calls' values and other names of
-    each of those."""
+    """The values that may hold the array (or list) ``base`` holds where
+    ``write`` changes it, other than the variable written: what ``base``
+    may be on each path (another name may hold that), and the views,
+    calls' values and other names of each of those."""
     own = _own_results(base)
     found: list[Value] = []
     for root in [base, *merged_from(base)]:
         found += [s for s in _siblings(root) if s is not base and s not in found]
         candidates = [] if root is base else [root]
-        for value in candidates + aliases_of(root, written, users):
+        for value in candidates + aliases_of(root, written, users, write):
             if value is base or value in written or value in own:
                 continue
             if value not in found:
@@ -407,9 +408,12 @@ def _check_loop_start(
     # variable written: on a path where the loop did not run they hold its
     # start unchanged, as in Python.
     written = evolution(parts.results[position], users)
-    held = [init, *aliases_of(init, written, users)]
+    held = [init, *aliases_of(init, written, users, loop)]
     for value in held:
-        if any(user is not loop and user in later for user in users.get(value, [])):
+        if any(
+            user is not loop and user in later and not on_other_paths(loop, user, value)
+            for user in users.get(value, [])
+        ):
             shown = value.name_hint or "a value"
             holder = f"{shown}, which holds" if shown != name else "another name for"
             raise ValueTypeError(
