@@ -26,6 +26,13 @@ POINTS = {
     "other branch": np.array([-0.3, 0.5, 0.6]),
 }
 
+
+def refused(source: str, match: str) -> None:
+    """Building the gradient of ``source`` refuses it, saying ``match``."""
+    with pytest.raises(ValueTypeError, match=match):
+        srcgrad.grad(define(source))(POINTS["leaves early"])
+
+
 LOOPS_IN_BRANCHES = {
     "a return in the loop": """
         def f(x):
@@ -250,8 +257,7 @@ HELD_BEFORE_THE_LOOP = {
     "source", HELD_BEFORE_THE_LOOP.values(), ids=HELD_BEFORE_THE_LOOP
 )
 def test_another_name_for_what_a_loop_in_a_branch_writes_is_refused(source):
-    with pytest.raises(ValueTypeError, match="read after the loop"):
-        srcgrad.grad(define(source))(POINTS["leaves early"])
+    refused(source, "read after the loop")
 
 
 #: Another name for the array on a path the write is not on: the other
@@ -395,5 +401,42 @@ ON_PATHS_AFTER = {
 
 @pytest.mark.parametrize("source", ON_PATHS_AFTER.values(), ids=ON_PATHS_AFTER)
 def test_another_name_on_a_path_after_the_write_is_refused(source):
-    with pytest.raises(ValueTypeError, match="read after"):
-        srcgrad.grad(define(source))(POINTS["leaves early"])
+    refused(source, "read after")
+
+
+#: The variable written is read nowhere after the if, only another name for
+#: its array: the if has no value, but its writes are still seen (these gave
+#: a gradient of zeros, the frontend having dropped the if).
+ONLY_ANOTHER_NAME_READ_AFTER = {
+    "a loop in a branch": """
+        def f(x):
+            y = np.zeros(3)
+            z = y
+            if x[0] > 0:
+                for i in range(3):
+                    y[i] = x[i] * 2.0
+            return np.sum(z * x)
+        """,
+    "a while True in a branch": """
+        def f(x):
+            y = np.zeros(3)
+            z = y
+            if x[2] < 0.5:
+                i = 0
+                while True:
+                    y[i] = x[i] * 2.0
+                    if x[i] > 0.4 or i == 2:
+                        break
+                    i += 1
+            return np.sum(z * x)
+        """,
+}
+
+
+@pytest.mark.parametrize(
+    "source",
+    ONLY_ANOTHER_NAME_READ_AFTER.values(),
+    ids=ONLY_ANOTHER_NAME_READ_AFTER,
+)
+def test_an_if_that_only_writes_is_judged_too(source):
+    refused(source, "read after")
