@@ -50,7 +50,7 @@ def evolution(written: Value, users: dict[Value, list[Op]]) -> set[Value]:
             and user.operands[0] is current
         ]
         for merged in _merged_into(current, users) + later:
-            if _carried_in_body(merged):
+            if carried_in_body(merged):
                 continue  # a step's start: before this write, in the step after
             if merged not in found:
                 found.add(merged)
@@ -106,7 +106,7 @@ def _derived_from(value: Value, users: dict[Value, list[Op]]) -> list[Value]:
     return found
 
 
-def _carried_in_body(value: Value) -> bool:
+def carried_in_body(value: Value) -> bool:
     """Whether ``value`` is a loop's carried value in its body (what each
     step starts from)."""
     owner = value.owner
@@ -311,7 +311,7 @@ def merged_from(value: Value) -> list[Value]:
     pending: list[tuple[Value, Op | None]] = [(value, None)]
     while pending:
         current, within = pending.pop()
-        if within is not None and current is not value and _carried_in_body(current):
+        if within is not None and current is not value and carried_in_body(current):
             continue  # another name's start of the step: not this object now
         for incoming, loop in _incoming(current):
             source = incoming.defining_op
