@@ -14,6 +14,7 @@ from srcgrad.passes.aliases import (
     evolution,
     on_other_paths,
     ops_after,
+    walk_regions,
 )
 from srcgrad.primitives.lists import LIST, LIST_APPEND
 
@@ -23,13 +24,15 @@ def check_listed(
 ) -> None:
     """A loop that writes an array and puts it in a list each step puts the
     same array in every time (``h[i] = ...; out.append(h)``): in Python
-    the list's items all see the later steps' writes."""
-    if not carried_in_body(base):
-        return
+    the list's items all see the later steps' writes. Put in a list after
+    the loop, or in a loop around it that makes the array anew each step
+    (a row filled by an inner loop), it is there once."""
+    within = {op for loop in carrying_loops(base) for op in walk_regions(loop)}
     for value in evolution(write.result, users):
         for user in users.get(value, []):
-            if user.definition is LIST or (
-                user.definition is LIST_APPEND and user.operands[0] is not value
+            if user in within and (
+                user.definition is LIST
+                or (user.definition is LIST_APPEND and user.operands[0] is not value)
             ):
                 raise ValueTypeError(
                     f"{name} is changed in this loop and put in a list each "
@@ -38,6 +41,22 @@ def check_listed(
                     f"in the list ({name}.copy())",
                     write.loc,
                 )
+
+
+def carrying_loops(base: Value) -> list[Op]:
+    """The loops each of whose steps holds the array ``base`` holds, from
+    the innermost out: the loop that carries ``base``, the one around it
+    that carries what it starts from, and so on."""
+    found: list[Op] = []
+    current = base
+    while carried_in_body(current):
+        block = current.owner
+        assert isinstance(block, Block) and block.parent is not None
+        loop = block.parent.parent
+        assert loop is not None
+        found.append(loop)
+        current = loop_parts(loop).inits[loop_parts(loop).carried.index(current)]
+    return found
 
 
 def check_loop_start(

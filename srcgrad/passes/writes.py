@@ -35,13 +35,12 @@ from srcgrad.ir import (
 from srcgrad.ir.types import ListOf, Scalar
 from srcgrad.passes.aliases import (
     aliases_of,
-    carried_in_body,
     evolution,
     merged_from,
     read_after,
     undefined,
 )
-from srcgrad.passes.loop_writes import check_listed, check_loop_start
+from srcgrad.passes.loop_writes import carrying_loops, check_listed, check_loop_start
 from srcgrad.primitives import Primitive
 from srcgrad.primitives.item_writes import SETITEM
 from srcgrad.primitives.lists import LIST_APPEND, LIST_ITEM, LIST_WRITES
@@ -140,11 +139,7 @@ def _own_results(base: Value) -> set[Value]:
     holds what its steps yield, not what it started from."""
     found: set[Value] = set()
     current = base
-    while carried_in_body(current):
-        block = current.owner
-        assert isinstance(block, Block) and block.parent is not None
-        loop = block.parent.parent
-        assert loop is not None
+    for loop in carrying_loops(base):
         parts = loop_parts(loop)
         position = parts.carried.index(current)
         found.add(parts.results[position])
