@@ -12,6 +12,10 @@ yields its value. Nothing is made that nobody can read:
 * two names whose branches yield the same pair of values share a result,
   and a flag that is ``True`` exactly when a boolean condition is, is the
   condition itself.
+
+An ``if`` without results is kept where a branch writes into an array or
+a list: another name read after it may see the write, which
+``passes/writes.py`` must judge (dead code elimination drops it later).
 """
 
 from __future__ import annotations
@@ -36,7 +40,9 @@ from srcgrad.frontend.environment import (
     same_shape,
 )
 from srcgrad.frontend.state import LoweringState
-from srcgrad.ir import CONST, IF, UNDEF, Block, Builder, Value
+from srcgrad.ir import CONST, IF, UNDEF, Block, Builder, Value, walk
+from srcgrad.primitives.item_writes import INDEX_ADD, SETITEM
+from srcgrad.primitives.lists import LIST_WRITES
 from srcgrad.primitives.logic import NOT
 
 #: What a branch yields for one result: a value, a known flag, or undef.
@@ -95,6 +101,16 @@ def _inside(value: Value, block: Block) -> bool:
         region = current.parent if current is not None else None
         owner = region.parent if region is not None else None
     return False
+
+
+def _writes(block: Block) -> bool:
+    """Whether an op in ``block`` (or nested in it) writes into an array or
+    a list (``y[i] = v``, ``xs.append(v)``, ``y += v``)."""
+    return any(
+        op.definition in (SETITEM, INDEX_ADD, *LIST_WRITES)
+        or op.attributes.get("augmented")
+        for op in walk(block)
+    )
 
 
 class _Merge:
@@ -266,8 +282,11 @@ class _Merge:
         )
 
     def _build(self) -> None:
-        """Append the ``if`` op, if any name needs a result."""
-        if not self.results.values:
+        """Append the ``if`` op, if any name needs a result or a branch
+        writes into an array or a list."""
+        if not self.results.values and not any(
+            _writes(block) for block in self.branches.blocks
+        ):
             return
         for side, block in enumerate(self.branches.blocks):
             builder = Builder(block, self.state.builder.loc)

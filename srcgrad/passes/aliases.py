@@ -29,6 +29,7 @@ from srcgrad.ir.types import Array, ListOf
 from srcgrad.primitives import Primitive
 from srcgrad.primitives.item_writes import INDEX_ADD, SETITEM
 from srcgrad.primitives.lists import LIST_ITEM, LIST_WRITES
+from srcgrad.primitives.logic import NOT
 
 
 def evolution(written: Value, users: dict[Value, list[Op]]) -> set[Value]:
@@ -49,7 +50,7 @@ def evolution(written: Value, users: dict[Value, list[Op]]) -> set[Value]:
             and user.operands[0] is current
         ]
         for merged in _merged_into(current, users) + later:
-            if _carried_in_body(merged):
+            if carried_in_body(merged):
                 continue  # a step's start: before this write, in the step after
             if merged not in found:
                 found.add(merged)
@@ -58,12 +59,13 @@ def evolution(written: Value, users: dict[Value, list[Op]]) -> set[Value]:
 
 
 def aliases_of(
-    base: Value, written: set[Value], users: dict[Value, list[Op]]
+    base: Value, written: set[Value], users: dict[Value, list[Op]], change: Op
 ) -> list[Value]:
     """The values that may hold ``base``'s items other than the variable
-    written: views of it, what a call or a function srcgrad only evaluates
-    returns from it, and a branch's or loop's value it flows into that the
-    write does not (``z = y`` in one branch)."""
+    written, where ``change`` (a write, or a loop of them) has run: views
+    of it, what a call or a function srcgrad only evaluates returns from
+    it, and a branch's or loop's value it flows into that the write does
+    not (``z = y`` in one branch; not in a branch ``change`` is not on)."""
     found: list[Value] = []
     pending = [base]
     seen = {base}
@@ -72,7 +74,7 @@ def aliases_of(
         derived = _derived_from(current, users)
         merged = [
             value
-            for value in _merged_into(current, users)
+            for value in _merged_into(current, users, change)
             if not _receives(value, written, users)
         ]
         for value in derived + merged:
@@ -104,7 +106,7 @@ def _derived_from(value: Value, users: dict[Value, list[Op]]) -> list[Value]:
     return found
 
 
-def _carried_in_body(value: Value) -> bool:
+def carried_in_body(value: Value) -> bool:
     """Whether ``value`` is a loop's carried value in its body (what each
     step starts from)."""
     owner = value.owner
@@ -115,9 +117,11 @@ def _carried_in_body(value: Value) -> bool:
     return value in loop_parts(loop).carried
 
 
-def _merged_into(value: Value, users: dict[Value, list[Op]]) -> list[Value]:
+def _merged_into(
+    value: Value, users: dict[Value, list[Op]], change: Op | None = None
+) -> list[Value]:
     """The branch and loop values ``value`` flows into (yielded, or a
-    loop's initial value)."""
+    loop's initial value); with ``change``, only on paths through it."""
     found: list[Value] = []
     for user in users.get(value, []):
         if user.definition in (FOR, WHILE):
@@ -125,7 +129,9 @@ def _merged_into(value: Value, users: dict[Value, list[Op]]) -> list[Value]:
             for position, init in enumerate(parts.inits):
                 if init is value:
                     found += [parts.results[position], parts.carried[position]]
-        elif user.definition is YIELD:
+        elif user.definition is YIELD and (
+            change is None or not on_other_paths(change, user, value)
+        ):
             found += _yield_targets(user, value)
     return found
 
@@ -165,12 +171,73 @@ def read_after(view: Value, write: Op, users: dict[Value, list[Op]]) -> bool:
     """Whether an op after ``write`` (in its block, or around it) reads
     ``view``: in a loop, every op of its body runs after the write too (in
     the next step) where ``view`` is made outside the loop, and so is the
-    same object in every step."""
+    same object in every step. An op on a path the write is not on
+    (``on_other_paths``) does not count."""
     later = set(ops_after(write))
     for loop in _loops_around(write):
         if not made_inside(view, loop):
             later.update(walk_regions(loop))
-    return any(user in later for user in users.get(view, []))
+    return any(
+        user in later and not on_other_paths(write, user, view)
+        for user in users.get(view, [])
+    )
+
+
+def on_other_paths(first: Op, second: Op, value: Value) -> bool:
+    """Whether ``second`` runs only where ``first`` does not, with ``value``
+    the same object: each is in the opposite branch of one ``if``, or of
+    two ``if``s of one block on one condition (the frontend writes what
+    follows an ``if`` whose branch always leaves as ``if c {} {rest}``).
+    Around a loop whose steps test the condition anew, that holds within
+    a step only, so ``value`` must be made in each step too."""
+    for outer, branch in _branches_around(first):
+        for inner, other in _branches_around(second):
+            if outer.parent is not inner.parent:
+                continue
+            (condition, taken), (tested, other_taken) = (
+                _test(outer, branch),
+                _test(inner, other),
+            )
+            if (
+                condition is tested
+                and taken != other_taken
+                and _tested_once_for(condition, outer, value)
+            ):
+                return True
+    return False
+
+
+def _branches_around(op: Op) -> list[tuple[Op, int]]:
+    """The ``if``s around ``op``, each with the branch (0 then, 1 else)
+    ``op`` is in, from the innermost out."""
+    found = []
+    current: Op | None = op
+    while current is not None and current.parent is not None:
+        region = current.parent.parent
+        current = region.parent if region is not None else None
+        if region is not None and current is not None and current.definition is IF:
+            found.append((current, current.regions.index(region)))
+    return found
+
+
+def _test(branching: Op, branch: int) -> tuple[Value, bool]:
+    """The value an ``if`` tests, and whether ``branch`` runs where it is
+    true (``if not c`` runs its then branch where ``c`` is false)."""
+    condition, taken = branching.operands[0], branch == 0
+    while condition.defining_op is not None and condition.defining_op.definition is NOT:
+        condition, taken = condition.defining_op.operands[0], not taken
+    return condition, taken
+
+
+def _tested_once_for(condition: Value, branching: Op, value: Value) -> bool:
+    """Whether ``condition`` keeps one value while ``value`` is one object:
+    in each loop around ``branching`` where the condition is computed anew
+    each step, ``value`` is made anew too (by an op of the step)."""
+    return all(
+        not made_inside(condition, loop)
+        or (value.defining_op is not None and made_inside(value, loop))
+        for loop in _loops_around(branching)
+    )
 
 
 def _loops_around(op: Op) -> list[Op]:
@@ -244,7 +311,7 @@ def merged_from(value: Value) -> list[Value]:
     pending: list[tuple[Value, Op | None]] = [(value, None)]
     while pending:
         current, within = pending.pop()
-        if within is not None and current is not value and _carried_in_body(current):
+        if within is not None and current is not value and carried_in_body(current):
             continue  # another name's start of the step: not this object now
         for incoming, loop in _incoming(current):
             source = incoming.defining_op

@@ -37,13 +37,13 @@ from srcgrad.passes.aliases import (
     aliases_of,
     evolution,
     merged_from,
-    ops_after,
     read_after,
     undefined,
 )
+from srcgrad.passes.loop_writes import carrying_loops, check_listed, check_loop_start
 from srcgrad.primitives import Primitive
 from srcgrad.primitives.item_writes import SETITEM
-from srcgrad.primitives.lists import LIST, LIST_APPEND, LIST_ITEM, LIST_WRITES
+from srcgrad.primitives.lists import LIST_APPEND, LIST_ITEM, LIST_WRITES
 
 
 def refuse_unsafe_writes(program: Program) -> None:
@@ -104,28 +104,28 @@ def _shared_after(
     """A value that holds ``base``'s array or list too and is read after
     ``write`` changes it, if there is one (``ValueTypeError`` for the
     cases with a message of their own: a loop's start, a list's item)."""
-    _check_loop_start(base, write, users, name, _what(base))
-    _check_listed(base, write, users, name)
+    check_loop_start(base, write, users, name, _what(base))
+    check_listed(base, write, users, name)
     written = evolution(write.result, users)
-    for alias in _holders(base, written, users):
+    for alias in _holders(base, written, users, write):
         if read_after(alias, write, users):
             return alias
     return None
 
 
 def _holders(
-    base: Value, written: set[Value], users: dict[Value, list[Op]]
+    base: Value, written: set[Value], users: dict[Value, list[Op]], write: Op
 ) -> list[Value]:
-    """The values that may hold the array (or list) ``base`` holds, other
-    than the variable written: what ``base`` may be on each path (another
-    name may hold that), and the views, calls' values and other names of
-    each of those."""
+    """The values that may hold the array (or list) ``base`` holds where
+    ``write`` changes it, other than the variable written: what ``base``
+    may be on each path (another name may hold that), and the views,
+    calls' values and other names of each of those."""
     own = _own_results(base)
     found: list[Value] = []
     for root in [base, *merged_from(base)]:
         found += [s for s in _siblings(root) if s is not base and s not in found]
         candidates = [] if root is base else [root]
-        for value in candidates + aliases_of(root, written, users):
+        for value in candidates + aliases_of(root, written, users, write):
             if value is base or value in written or value in own:
                 continue
             if value not in found:
@@ -139,11 +139,7 @@ def _own_results(base: Value) -> set[Value]:
     holds what its steps yield, not what it started from."""
     found: set[Value] = set()
     current = base
-    while _carried(current):
-        block = current.owner
-        assert isinstance(block, Block) and block.parent is not None
-        loop = block.parent.parent
-        assert loop is not None
+    for loop in carrying_loops(base):
         parts = loop_parts(loop)
         position = parts.carried.index(current)
         found.add(parts.results[position])
@@ -351,67 +347,3 @@ def _owned_argument(function: Function, value: Value, seen: set[Value]) -> bool:
     return _owned(function, parts.inits[position], seen) and _owned(
         function, parts.yields[position], seen
     )
-
-
-def _check_listed(
-    base: Value, write: Op, users: dict[Value, list[Op]], name: str
-) -> None:
-    """A loop that writes an array and puts it in a list each step puts the
-    same array in every time (``h[i] = ...; out.append(h)``): in Python
-    the list's items all see the later steps' writes."""
-    if not _carried(base):
-        return
-    for value in evolution(write.result, users):
-        for user in users.get(value, []):
-            if user.definition is LIST or (
-                user.definition is LIST_APPEND and user.operands[0] is not value
-            ):
-                raise ValueTypeError(
-                    f"{name} is changed in this loop and put in a list each "
-                    f"time round: in Python the list holds the one array "
-                    f"{name}, whose items the later steps change; put a copy "
-                    f"in the list ({name}.copy())",
-                    write.loc,
-                )
-
-
-def _carried(value: Value) -> bool:
-    """Whether ``value`` is a value a loop carries, in its body."""
-    block = value.owner
-    region = block.parent if isinstance(block, Block) else None
-    loop = region.parent if region is not None else None
-    if loop is None or loop.definition not in (FOR, WHILE):
-        return False
-    parts = loop_parts(loop)
-    return block is parts.body and value in parts.carried
-
-
-def _check_loop_start(
-    base: Value, write: Op, users: dict[Value, list[Op]], name: str, what: str = "array"
-) -> None:
-    """A loop's array starts as a value another name may still hold
-    (``z = y`` before the loop): reading it after the loop would not see
-    the loop's writes, as it does in Python."""
-    block = base.owner
-    region = block.parent if isinstance(block, Block) else None
-    loop = region.parent if region is not None else None
-    if loop is None or loop.definition not in (FOR, WHILE):
-        return
-    parts = loop_parts(loop)
-    if block is not parts.body or base not in parts.carried:
-        return
-    position = parts.carried.index(base)
-    init = parts.inits[position]
-    later = set(ops_after(loop))
-    held = [init, *aliases_of(init, {parts.results[position]}, users)]
-    for value in held:
-        if any(user is not loop and user in later for user in users.get(value, [])):
-            shown = value.name_hint or "a value"
-            holder = f"{shown}, which holds" if shown != name else "another name for"
-            raise ValueTypeError(
-                f"{name} is changed in this loop, and {holder} the {what} {name} "
-                f"starts as, is read after the loop; in Python it would see the "
-                f"loop's changes: copy the {what} before the loop "
-                f"({name} = {name}.copy())",
-                write.loc,
-            )
