@@ -262,6 +262,22 @@ def test_writes_python_would_see_through_another_name_are_refused(case):
     assert int(line) >= 5  # at the write, in f
 
 
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("v = a[1:]\n    v[0] = x[0] * 3.0", "writing into v would change a too"),
+        ("v = a.reshape(-1)\n    v[0] = x[0]", "writing into v would change a too"),
+        ("w = a[1:]\n    v = w.T\n    v *= x[:2]", "v \\*= ... would change a too"),
+    ],
+)
+def test_a_write_into_a_view_of_an_array_the_function_made_names_that_array(
+    body, message
+):
+    f = define(f"def f(x):\n    a = x.copy()\n    {body}\n    return np.sum(a * a)\n")
+    with pytest.raises(ValueTypeError, match=f"v is a view of a .*: {message}"):
+        srcgrad.grad(f)(np.array([0.3, -0.7, 0.5]))
+
+
 def test_in_place_operators_on_arrays_the_function_made():
     f = define("""
         def f(x, a):

@@ -151,7 +151,7 @@ class _Cluster:
         if value in seen or value in self.atoms:
             return
         op = value.defining_op
-        if op is not None and _number(op) is not None:
+        if _number(value) is not None:
             return
         arithmetic = op is not None and _arithmetic(op)
         if not arithmetic or not isinstance(value.type, Array):
@@ -209,9 +209,7 @@ class _Cluster:
             return self.functions[value]
         if value in self.atoms:
             return self.atoms[value]
-        op = value.defining_op
-        assert op is not None
-        return field_(_number(op))
+        return field_(_number(value))
 
 
 class _TooBig(Exception):
@@ -234,9 +232,10 @@ def _worth_trying(root: Op) -> bool:
     return False
 
 
-def _number(op: Op) -> Any:
-    """The exact rational a constant op is, or None for anything else."""
-    constant = constant_of(op.result)
+def _number(value: Value) -> Any:
+    """The exact rational a constant is, or None for any other value (one of
+    several results of an op, too)."""
+    constant = constant_of(value)
     if isinstance(constant, bool) or not isinstance(constant, (int, float)):
         return None
     if isinstance(constant, float) and not math.isfinite(constant):

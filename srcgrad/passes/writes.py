@@ -71,6 +71,7 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
     name = base.name_hint or "the array"
     _refuse_list_item(base, op, name)
     if not _owned(function, base, set()):
+        _refuse_view_of_own(function, base, op, name, f"writing into {name}")
         raise ValueTypeError(
             f"{name} is an input array, or a view of one (a slice, .T, a reshape): "
             f"writing into it would change the caller's array; copy it first "
@@ -274,6 +275,10 @@ def _check_augmented(
     base = op.operands[0]
     _refuse_list_item(base, op, name)
     if not _owned(function, base, set()):
+        symbol = _SYMBOLS.get(op.name, "op")
+        _refuse_view_of_own(
+            function, base, op, name, f"{name} {symbol}= ...", f"{name} {symbol} ..."
+        )
         raise ValueTypeError(
             f"{name} {_SYMBOLS.get(op.name, 'op')}= ... changes the array {name} "
             f"in place, and {name} is an input (or a view of one): the caller's "
@@ -296,6 +301,48 @@ def _check_augmented(
 
 
 _SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+
+
+def _refuse_view_of_own(
+    function: Function,
+    base: Value,
+    write: Op,
+    name: str,
+    what: str,
+    instead: str | None = None,
+) -> None:
+    """Refuse a write into a view of an array the function made (the
+    caller's arrays are safe, but the write changes that array too, which
+    the IR, a value per write, does not follow)."""
+    viewed = base
+    while (op := viewed.defining_op) is not None and _is_view(op):
+        viewed = op.operands[0]
+    if viewed is base or not _owned(function, viewed, set()):
+        return
+    other = viewed.name_hint or "the array it views"
+    remedy = (
+        f"write {name} = {instead} instead"
+        if instead
+        else (
+            f"write into {other} itself, or copy the view first "
+            f"({name} = {name}.copy())"
+        )
+    )
+    raise ValueTypeError(
+        f"{name} is a view of {other} (a slice, .T, a reshape): {what} would "
+        f"change {other} too, which srcgrad does not follow; {remedy}",
+        write.loc,
+    )
+
+
+def _is_view(op: Op) -> bool:
+    definition = op.definition
+    return (
+        isinstance(definition, Primitive)
+        and definition.view
+        and definition is not SETITEM
+        and definition not in LIST_WRITES
+    )
 
 
 def _owned(function: Function, value: Value, seen: set[Value]) -> bool:
