@@ -1,0 +1,85 @@
+"""Gradients of ordinary NumPy idioms srcgrad lowers to the ops it has:
+masks combined with ``&``, ``|``, ``^`` and ``~``.
+
+Each is checked against central differences at drawn shapes, through the
+public API and the verified pipeline (``arrays.check_gradient``), and
+each refusal names the line and says what to write instead.
+"""
+
+from __future__ import annotations
+
+import hypothesis.extra.numpy as hnp
+import numpy as np
+import pytest
+from arrays import check_gradient, distinct
+from helpers import define
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import srcgrad
+from srcgrad.errors import ValueTypeError
+
+#: Ten examples of each drawn test.
+DRAWN = settings(max_examples=10, deadline=None)
+
+
+def _shapes(count):
+    return hnp.mutually_broadcastable_shapes(num_shapes=count, min_dims=0, max_dims=3)
+
+
+@pytest.mark.parametrize(
+    "mask",
+    [
+        "(a > -0.3) & (a < 0.4)",
+        "(a > 0.2) | (b < -0.1)",
+        "(a > 0) ^ (b > 0)",
+        "~(a > 0.1)",
+        "~((a > 0) & (b > 0)) | (a < -0.5)",
+    ],
+)
+@DRAWN
+@given(shapes=_shapes(2), seed=st.integers(0, 2**16))
+def test_masks_combined_with_logical_operators_select(mask, shapes, seed):
+    # Masks are booleans: their derivative is zero, and the selection's
+    # adjoint goes where the mask is True, as np.where's does.
+    a_shape, b_shape = shapes.input_shapes
+    f = define(
+        f"def f(a, b):\n    m = {mask}\n"
+        "    return np.sum(np.sin(np.where(m, a * b, b)))\n"
+    )
+    # Arrays, 0-d too: `~` of a Python bool is refused (below).
+    a = np.asarray(distinct(a_shape, seed))
+    b = np.asarray(distinct(b_shape, seed + 1) - 0.02)
+    check_gradient(f, (a, b), (0, 1))
+
+
+def test_augmented_logical_operators_combine_masks():
+    f = define(
+        "def f(x):\n    m = x > -0.5\n    m &= x < 0.5\n    m |= x > 0.9\n"
+        "    m ^= x > 0.95\n    return np.sum(x[m] ** 2)\n"
+    )
+    x = np.linspace(-1.0, 1.0, 9)
+    kept = ((x > -0.5) & (x < 0.5) | (x > 0.9)) ^ (x > 0.95)
+    np.testing.assert_allclose(srcgrad.grad(f)(x), np.where(kept, 2 * x, 0.0))
+
+
+def test_masks_of_numbers_combine_as_python_does():
+    # (x > 0) & (x < 1) of floats: Python's bools, and `&` of them a bool.
+    f = define("def f(x):\n    return x * x * ((x > 0) & (x < 1))\n")
+    assert srcgrad.grad(f)(0.5) == pytest.approx(1.0)
+    assert srcgrad.grad(f)(1.5) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("return np.sum(x & x)", "`&` of real numbers is not supported"),
+        ("return np.sum(x) * (x.shape[0] | 1)", "`|` of integers is not supported"),
+        ("return np.sum(x) * ~(np.sum(x) > 0)", "write `not b`"),
+    ],
+)
+def test_logical_operators_of_what_is_not_a_mask_are_refused(body, message):
+    f = define(f"def f(x):\n    {body}\n")
+    with pytest.raises(ValueTypeError, match=message) as raised:
+        srcgrad.grad(f)(np.ones(3))
+    assert ":2:" in str(raised.value)
