@@ -83,3 +83,56 @@ def test_logical_operators_of_what_is_not_a_mask_are_refused(body, message):
     with pytest.raises(ValueTypeError, match=message) as raised:
         srcgrad.grad(f)(np.ones(3))
     assert ":2:" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("loop", "wrt"),
+    [
+        ("for row in X:\n        s += np.sum(np.sin(row) * w)", (0, 1)),
+        ("for a, b in zip(X, w):\n        s += np.sum(a * b * a)", (0, 1)),
+        ("for i, row in enumerate(X):\n        s += (i + 1) * np.sum(row**2)", (0,)),
+        ("for row in reversed(X):\n        s = s * 0.5 + np.sum(row)", (0,)),
+        ("for row in X:\n        for v in row:\n            s += v * v", (0,)),
+    ],
+)
+@DRAWN
+@given(rows=st.integers(1, 4), shape=hnp.array_shapes(min_dims=0, max_dims=2))
+def test_loops_over_an_array_walk_its_items(loop, wrt, rows, shape):
+    # for row in X reads row = X[k] at each k in range(len(X)): the
+    # reverse loop adds each item's adjoint at its place.
+    if "for v in row" in loop and len(shape) != 1:
+        # v a number: `s += v * v` of arrays v is refused as a write into
+        # an input (a false refusal of passes.writes, loops over range too).
+        shape = (2,)
+    f = define(f"def f(X, w):\n    s = 0.0\n    {loop}\n    return s\n")
+    X = distinct((rows, *shape), rows)
+    # zip pairs each row with an item of w; the other loops scale by w.
+    w = np.asarray(distinct((rows,) if "zip" in loop else shape, 7))
+    check_gradient(f, (X, w), wrt)
+
+
+def test_a_loop_over_an_array_that_the_loop_changes_is_refused():
+    # Python's iterator reads the array as the loop leaves it at each step.
+    f = define(
+        "def f(x):\n    y = x.copy()\n    s = 0.0\n    for v in y:\n"
+        "        y[0] = v * 2.0\n        s += v\n    return s\n"
+    )
+    with pytest.raises(ValueTypeError, match="changes or rebinds the array it walks"):
+        srcgrad.grad(f)(np.ones(3))
+
+
+def test_a_loop_unpacking_the_rows_of_an_array_is_refused():
+    f = define(
+        "def f(X):\n    s = 0.0\n    for a, b in X:\n        s += a * b\n    return s\n"
+    )
+    with pytest.raises(ValueTypeError, match="read them by index"):
+        srcgrad.grad(f)(np.ones((3, 2)))
+
+
+def test_a_loop_over_a_number_says_python_cannot_iterate_it():
+    f = define(
+        "def f(x):\n    s = 0.0\n    for v in x:\n        s += v\n    return s\n"
+    )
+    assert srcgrad.grad(f)(np.array([1.0, 2.0])).tolist() == [1.0, 1.0]
+    with pytest.raises(ValueTypeError, match="iterates over a number"):
+        srcgrad.grad(f)(1.0)
