@@ -136,3 +136,44 @@ def test_a_loop_over_a_number_says_python_cannot_iterate_it():
     assert srcgrad.grad(f)(np.array([1.0, 2.0])).tolist() == [1.0, 1.0]
     with pytest.raises(ValueTypeError, match="iterates over a number"):
         srcgrad.grad(f)(1.0)
+
+
+@pytest.mark.parametrize(
+    "nearest",
+    ["np.argmin(d, axis=1)", "np.argmin(d, 1)", "d.argmin(axis=1)", "d.argmin(1)"],
+)
+@DRAWN
+@given(points=st.integers(1, 6), centers=st.integers(1, 4), seed=st.integers(0, 99))
+def test_k_means_reads_the_nearest_center_by_its_index(nearest, points, centers, seed):
+    # Indices are integers with no derivative; the read C[k] has the
+    # adjoint of any integer-array index (added with np.add.at).
+    f = define(
+        "def f(X, C):\n    d = np.sum((X[:, None, :] - C[None, :, :]) ** 2, axis=-1)\n"
+        f"    k = {nearest}\n    return np.sum((X - C[k]) ** 2)\n"
+    )
+    X, C = distinct((points, 2), seed), distinct((centers, 2), seed + 1) + 0.01
+    check_gradient(f, (X, C), (0, 1))
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        "np.argmax(x)",
+        "x.argmin()",
+        "np.argsort(x)[:2]",
+        "x.argsort()[-1]",
+        "np.argmax(x, axis=0, keepdims=True)",
+    ],
+)
+def test_indices_of_items_select_them(index):
+    f = define(f"def f(x):\n    return np.sum(np.sin(x[{index}]))\n")
+    check_gradient(f, (distinct((5,), 3),), (0,))
+
+
+def test_indices_over_a_tuple_of_axes_or_none_are_refused():
+    f = define("def f(x):\n    return np.sum(x[np.argsort(x, axis=None)])\n")
+    with pytest.raises(ValueTypeError, match=r"np.argsort\(np.ravel\(x\)\)"):
+        srcgrad.grad(f)(np.ones(3))
+    f = define("def f(x):\n    return x[0, 0] * np.argmax(x, axis=(0, 1))\n")
+    with pytest.raises(ValueTypeError, match="takes one axis"):
+        srcgrad.grad(f)(np.ones((2, 2)))
