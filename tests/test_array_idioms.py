@@ -177,3 +177,31 @@ def test_indices_over_a_tuple_of_axes_or_none_are_refused():
     f = define("def f(x):\n    return x[0, 0] * np.argmax(x, axis=(0, 1))\n")
     with pytest.raises(ValueTypeError, match="takes one axis"):
         srcgrad.grad(f)(np.ones((2, 2)))
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["np.square(a)", "np.power(a, b)", "np.reciprocal(b)", "np.square(a) / b"],
+)
+@DRAWN
+@given(shapes=_shapes(2), seed=st.integers(0, 2**16))
+def test_squares_powers_and_reciprocals(expression, shapes, seed):
+    # np.square(x) is x * x; np.power is x ** y; np.reciprocal its own op.
+    a_shape, b_shape = shapes.input_shapes
+    f = define(f"def f(a, b):\n    return np.sum(np.sin({expression}))\n")
+    a = np.asarray(distinct(a_shape, seed))
+    b = np.asarray(np.abs(distinct(b_shape, seed + 1)) + 0.5)
+    check_gradient(f, (np.abs(a) + 0.5, b), (0, 1))
+
+
+def test_reciprocal_of_integers_divides_integers_as_numpy_does():
+    # np.reciprocal(2) is 0: the gradient is x's factor, 1 at 1, 0 at 2, -1 at -1.
+    f = define("def f(x, k):\n    return np.sum(x * np.reciprocal(k))\n")
+    k = np.array([1, 2, -1])
+    np.testing.assert_array_equal(srcgrad.grad(f)(np.ones(3), k), [1.0, 0.0, -1.0])
+
+
+@pytest.mark.parametrize("integer", ["np.int64", "np.intp", "np.int_"])
+def test_numpy_integers_of_a_number_index_as_int_does(integer):
+    f = define(f"def f(x, j):\n    return x[{integer}(j * 2.5)] * 3.0\n")
+    np.testing.assert_array_equal(srcgrad.grad(f)(np.ones(4), 1), [0, 0, 3, 0])
