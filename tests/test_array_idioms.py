@@ -205,3 +205,32 @@ def test_reciprocal_of_integers_divides_integers_as_numpy_does():
 def test_numpy_integers_of_a_number_index_as_int_does(integer):
     f = define(f"def f(x, j):\n    return x[{integer}(j * 2.5)] * 3.0\n")
     np.testing.assert_array_equal(srcgrad.grad(f)(np.ones(4), 1), [0, 0, 3, 0])
+
+
+@DRAWN
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3), seed=st.integers(0, 99))
+def test_np_array_of_an_array_is_a_copy(shape, seed):
+    # A copy the function may write into: the caller's array is unchanged.
+    f = define(
+        "def f(x):\n    y = np.array(x)\n    y[0] = 0.5\n"
+        "    return np.sum(np.sin(np.array(y * x)))\n"
+    )
+    check_gradient(f, (distinct(shape, seed),), (0,))
+
+
+@pytest.mark.parametrize(
+    "read",
+    ["x[:1].item()", "x[1:2].reshape(1, 1).item()", "np.sum(x[None, 2:3]).item()"],
+)
+def test_item_of_an_array_of_one_is_its_number(read):
+    f = define(
+        f"def f(x):\n    a = {read}\n    return a * math.sin(a) + np.sum(x) * a\n"
+    )
+    check_gradient(f, (distinct((4,), 5),), (0,))
+
+
+def test_item_of_more_than_one_item_is_refused():
+    f = define("def f(x):\n    return x.item()\n")
+    with pytest.raises(ValueTypeError, match="more than one item"):
+        srcgrad.grad(f)(np.ones(3))
+    assert srcgrad.grad(f)(np.ones((1, 1))).tolist() == [[1.0]]

@@ -8,6 +8,7 @@ list the function makes (``ListOf``) become the list ops of
 
 * ``xs[i]`` is ``list_item xs, i``; a slice of a list is refused;
 * ``sum(xs, start)`` is ``list_sum xs, start``;
+* ``np.array(xs)`` stacks a list's items, and of an array is ``np.copy``;
 * ``for v in xs`` iterates over ``range(len(xs))`` and reads ``v = xs[k]``,
   so the reverse loop adds each item's adjoint at its place.
 
@@ -35,9 +36,10 @@ from srcgrad.ir import (
 from srcgrad.ir.builder import Builder
 from srcgrad.ir.control import LoopParts, Pattern
 from srcgrad.ir.types import INT, Array, ListOf
+from srcgrad.primitives.creation import COPY
 from srcgrad.primitives.indexing import INDEX, items_of
 from srcgrad.primitives.iteration import ENUMERATE, LEN, RANGE, REVERSED, SUM, ZIP
-from srcgrad.primitives.list_sums import LIST_SUM
+from srcgrad.primitives.list_sums import LIST_SUM, STACK_LIST
 from srcgrad.primitives.lists import LIST_ITEM
 
 _BUILTINS = {"namespace": "builtins"}
@@ -51,6 +53,10 @@ def resolve_lists(program: Program) -> bool:
         for op in list(walk(function.entry)):
             if op.definition is FOR:
                 changed |= _loop(function, op)
+            elif op.definition is STACK_LIST and isinstance(op.operands[0].type, Array):
+                # np.array(x) of an array is a copy of it, np.copy(x).
+                op.definition = COPY
+                op.attributes = {"namespace": "numpy"}
             elif not op.operands or not isinstance(op.operands[0].type, ListOf):
                 continue
             elif op.definition is INDEX:
