@@ -1,5 +1,8 @@
-"""Gradients of ordinary NumPy idioms srcgrad lowers to the ops it has:
-masks combined with ``&``, ``|``, ``^`` and ``~``.
+"""Gradients of ordinary NumPy idioms, written with the ops srcgrad has:
+masks combined with ``&``, ``|``, ``^`` and ``~``; loops over an array's
+rows; indices (``np.argmin``) to index with; ``np.square``,
+``np.reciprocal``, ``np.power``; ``np.array(x)`` of an array, ``x.item()``
+and ``np.int64(k)``; ``np.diff``.
 
 Each is checked against central differences at drawn shapes, through the
 public API and the verified pipeline (``arrays.check_gradient``), and
@@ -17,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import srcgrad
-from srcgrad.errors import ValueTypeError
+from srcgrad.errors import SrcgradError, ValueTypeError
 
 #: Ten examples of each drawn test.
 DRAWN = settings(max_examples=10, deadline=None)
@@ -79,8 +82,13 @@ def test_masks_of_numbers_combine_as_python_does():
     ],
 )
 def test_logical_operators_of_what_is_not_a_mask_are_refused(body, message):
+    _refused_at_line_2(body, message, ValueTypeError)
+
+
+def _refused_at_line_2(body, message, error=SrcgradError):
+    """``def f(x): body`` is refused for an array ``x``, at ``body``."""
     f = define(f"def f(x):\n    {body}\n")
-    with pytest.raises(ValueTypeError, match=message) as raised:
+    with pytest.raises(error, match=message) as raised:
         srcgrad.grad(f)(np.ones(3))
     assert ":2:" in str(raised.value)
 
@@ -234,3 +242,28 @@ def test_item_of_more_than_one_item_is_refused():
     with pytest.raises(ValueTypeError, match="more than one item"):
         srcgrad.grad(f)(np.ones(3))
     assert srcgrad.grad(f)(np.ones((1, 1))).tolist() == [[1.0]]
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["np.diff(x)", "np.diff(x, 2)", "np.diff(x, axis=0)", "np.diff(x, n=2, axis=-1)"],
+)
+@DRAWN
+@given(
+    shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1), seed=st.integers(0, 99)
+)
+def test_diff_is_a_difference_of_slices(call, shape, seed):
+    # np.diff(x) is x[..., 1:] - x[..., :-1], n times.
+    f = define(f"def f(x):\n    return np.sum(np.sin({call}))\n")
+    check_gradient(f, (distinct(shape, seed),), (0,))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        ("np.diff(x, prepend=0.0)", "join what to prepend or append first"),
+        ("np.diff(x, len(x))", "must be written as a literal"),
+    ],
+)
+def test_diff_with_what_it_cannot_write_as_slices_is_refused(call, message):
+    _refused_at_line_2(f"return np.sum({call})", message)

@@ -13,9 +13,11 @@ from __future__ import annotations
 import ast
 
 from srcgrad.errors import CallError
+from srcgrad.frontend.array_calls import literal_int
 from srcgrad.frontend.expressions import ExpressionLowering
 from srcgrad.ir import Value
 from srcgrad.primitives.creation import ARRAY
+from srcgrad.primitives.indexing import INDEX, Item
 from srcgrad.primitives.list_sums import STACK_LIST
 
 #: NumPy's integer types of 64 bits, which convert a number as ``int``
@@ -32,6 +34,8 @@ class IdiomLowering(ExpressionLowering):
         if function == "numpy.square":
             x = self._one_operand(node, "np.square(x)")
             return self._apply("mul", [x, x])
+        if function == "numpy.diff":
+            return self._diff(node)
         if function in _INTEGERS:
             k = self._one_operand(node, "an integer of one number")
             return self._apply("int", [k], "builtins")
@@ -77,6 +81,55 @@ class IdiomLowering(ExpressionLowering):
             attributes["dtype"] = self._dtype(keyword.value, display)
         operands = [self._scalar(item) for item in items]
         return self.builder.create(ARRAY, operands, attributes).result
+
+    def _diff(self, node: ast.Call) -> Value:
+        """``np.diff(x, n, axis)``: ``x[1:] - x[:-1]`` along ``axis`` (the
+        last by default), ``n`` times; ``n`` and ``axis`` literals."""
+        display = ast.unparse(node.func)
+        options = dict(zip(("x", "n", "axis"), node.args, strict=False))
+        if len(node.args) > 3:
+            self.fail(node.args[3], f"argument 'prepend' of {display} is not supported")
+        for keyword in node.keywords:
+            if keyword.arg not in ("n", "axis") or keyword.arg in options:
+                self.fail(
+                    keyword.value,
+                    f"argument {keyword.arg!r} of {display} is not supported: "
+                    f"write {display}(x, n, axis) and join what to prepend or "
+                    "append first (np.concatenate)",
+                )
+            options[str(keyword.arg)] = keyword.value
+        if "x" not in options:
+            self.fail(node, f"{display} takes the array first", CallError)
+        literals = {
+            name: literal_int(options[name]) if name in options else default
+            for name, default in (("n", 1), ("axis", -1))
+        }
+        for name, value in literals.items():
+            if value is None or (name == "n" and value < 0):
+                self.fail(
+                    options[name],
+                    f"{name}= of {display} must be written as a literal "
+                    "non-negative int (axis: an int): the shapes depend on it",
+                )
+        x = self._scalar(options["x"])
+        for _ in range(literals["n"] or 0):
+            later = self._slice_along(x, literals["axis"] or 0, (1, None))
+            earlier = self._slice_along(x, literals["axis"] or 0, (None, -1))
+            x = self._apply("sub", [later, earlier])
+        return x
+
+    def _slice_along(
+        self, x: Value, axis: int, bounds: tuple[int | None, int | None]
+    ) -> Value:
+        """``x[..., a:b]`` or ``x[:, a:b]``: a slice along ``axis`` alone."""
+        whole: Item = ("slice", None, None, None)
+        part: Item = ("slice", *bounds, None)
+        if axis >= 0:
+            items = [whole] * axis + [part]
+        else:
+            items = [("ellipsis",), part] + [whole] * (-axis - 1)
+        attributes = {"namespace": "subscript", "index": tuple(items)}
+        return self.builder.create(INDEX, [x], attributes).result
 
     def _array_argument(self, node: ast.expr) -> Value | None:
         """The list or array ``np.array(node)`` is made of; None where
