@@ -57,6 +57,13 @@ def squeeze(draw):
 
 
 @st.composite
+def item(draw):
+    # x.item() reads the one item of an array of one, of any rank.
+    (x,) = values([(1,) * draw(st.integers(0, 3))], draw(seeds))
+    return Case("item", "method", {}, (np.asarray(x),))
+
+
+@st.composite
 def reshape_like(draw):
     shape = draw(shapes())
     like = same_size(draw, math.prod(shape))
@@ -218,6 +225,7 @@ SHAPES = {
     "expand_dims": expand_dims(),
     "squeeze": squeeze(),
     "reshape_like": reshape_like(),
+    "item": item(),
     "broadcast_to": broadcast_to(),
     "sum_to_shape": sum_to_shape(),
     "shaped_like": shaped_like(),

@@ -169,6 +169,7 @@ ACCURACY: dict[str, Accuracy] = {
     "log1p": Accuracy(_unary(ABOVE_MINUS_ONE), lambda x: (1 / (1 + x),)),
     "log2": Accuracy(_unary(POSITIVE), lambda x: (1 / (x * mpmath.ln2),)),
     "log10": Accuracy(_unary(POSITIVE), lambda x: (1 / (x * mpmath.ln10),)),
+    "reciprocal": Accuracy(_unary(NONZERO), lambda x: (-1 / x**2,), ulps=4),
     "sqrt": Accuracy(_unary(POSITIVE), lambda x: (1 / (2 * mpmath.sqrt(x)),)),
     "cbrt": Accuracy(
         _unary(NONZERO),

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from helpers import central_difference as _central
 from helpers import define
 
 import srcgrad
-from srcgrad.errors import DifferentiationError, NotRealError
+from srcgrad.errors import DifferentiationError, NotRealError, ValueTypeError
 
 
 def test_a_value_overwritten_late_in_an_iteration_is_read_from_its_own_iteration():
@@ -164,7 +165,8 @@ def test_pairs_of_numbers_pass_the_sequence_check():
         gradient(0.5, ((1.0, 2j),))
 
 
-def test_a_loop_over_values_that_depend_on_wrt_is_refused():
+def test_a_loop_over_values_that_depend_on_wrt_walks_an_array_not_a_number():
+    # Python cannot iterate over a number; an array is walked by index.
     f = define("""
         def f(x, data):
             total = 0.0
@@ -172,8 +174,10 @@ def test_a_loop_over_values_that_depend_on_wrt_is_refused():
                 total = total + v * x
             return total
         """)
-    with pytest.raises(DifferentiationError, match="iterates over") as raised:
-        srcgrad.grad(f, wrt="data")
+    gradient = srcgrad.grad(f, wrt="data")
+    np.testing.assert_allclose(gradient(2.0, np.array([1.0, 3.0])), [2.0, 2.0])
+    with pytest.raises(ValueTypeError, match="iterates over a number") as raised:
+        gradient(2.0, 3.0)
     assert raised.value.location.line == 3
 
 

@@ -18,6 +18,7 @@ from helpers import central_difference, define
 from rule_functions import rule_function
 
 import srcgrad
+from srcgrad.ir.types import BOOL, INT, REAL, Array, TypeRuleError
 from srcgrad.primitives import (
     PRIMITIVES,
     SCALAR_PRIMITIVES,
@@ -34,11 +35,15 @@ def _arities(primitive, namespace):
     return [2] if namespace == "numpy" else [1, 2, 3]
 
 
+#: Operators of booleans alone (``mask & other``, ``~mask``): of the real
+#: numbers the other cases draw, Python raises (``test_logical_operators``).
+OF_BOOLEANS = {"and": "&", "or": "|", "xor": "^", "invert": "~"}
 CASES = [
     (primitive, namespace, arity)
     for primitive in SCALAR_PRIMITIVES.values()
     for namespace in primitive.spellings
     for arity in _arities(primitive, namespace)
+    if not (namespace == "operator" and primitive.name in OF_BOOLEANS)
 ]
 DIFFERENTIABLE = [case for case in CASES if case[0].differentiable]
 
@@ -109,6 +114,49 @@ def test_piecewise_constant_primitives_have_zero_derivative(case):
             assert central_difference(f, point, index, step=1e-9) == 0.0
 
 
+@pytest.mark.parametrize("name", sorted(OF_BOOLEANS))
+def test_logical_operators_of_masks_compute_what_numpy_does(name):
+    # a & b, a | b, a ^ b of booleans (numbers or arrays), ~ of arrays of
+    # them: what evaluate (folding) and the written operator compute alike.
+    primitive = SCALAR_PRIMITIVES[name]
+    arity = primitive.arity
+    rng = np.random.default_rng(4)
+    masks = [rng.integers(0, 2, size=5).astype(bool) for _ in range(arity)]
+    numbers = [bool(mask[0]) for mask in masks]
+    primal = rule_function(primitive, "operator", arity, "primal")
+    for point in [masks] if arity == 1 else [masks, numbers]:
+        (value,) = primal(*point)
+        expected = primitive.evaluate("operator", point)
+        np.testing.assert_array_equal(value, expected)
+        logical = getattr(np, f"logical_{'not' if arity == 1 else name}")
+        np.testing.assert_array_equal(value, logical(*point))
+
+
+@pytest.mark.parametrize(
+    ("types", "refused"),
+    [
+        ([REAL, BOOL], "of real numbers is not supported"),
+        ([BOOL, INT], "of integers is not supported"),
+    ],
+)
+def test_logical_operators_refuse_numbers_that_are_not_booleans(types, refused):
+    # Of integers `&` works on bits, of floats NumPy raises: masks only.
+    with pytest.raises(TypeRuleError, match=refused):
+        SCALAR_PRIMITIVES["and"].result_types(types, {"namespace": "operator"})
+    # np.logical_and takes anything, reading each number's truth.
+    (made,) = SCALAR_PRIMITIVES["and"].result_types(types, {"namespace": "numpy"})
+    assert made == BOOL
+
+
+def test_invert_takes_arrays_of_booleans_only():
+    # ~True is -2 in Python: inverting a bool's bits, not its truth.
+    invert = SCALAR_PRIMITIVES["invert"]
+    mask = Array("bool", (3,))
+    assert invert.result_types([mask], {"namespace": "operator"}) == [mask]
+    with pytest.raises(TypeRuleError, match="write `not b`"):
+        invert.result_types([BOOL], {"namespace": "operator"})
+
+
 def test_every_primitive_has_a_test_domain():
     for primitive in SCALAR_PRIMITIVES.values():
         expected = primitive.arity if primitive.arity is not None else 2
@@ -137,8 +185,11 @@ def test_every_primitive_has_a_spelling_users_can_call():
         )
     }
     assert rule_only == {"power_rule", "log_or_zero"}
+    # ~ of masks is written as the operator only: NumPy's invert of
+    # integers inverts bits, a function srcgrad computes without a rule.
+    operator_only = {"invert"}
     scalar_names = callable_names & set(SCALAR_PRIMITIVES)
-    assert scalar_names == set(SCALAR_PRIMITIVES) - rule_only
+    assert scalar_names == set(SCALAR_PRIMITIVES) - rule_only - operator_only
 
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)

@@ -141,42 +141,7 @@ class ArrayCallLowering(LoweringState):
         return self.builder.create(EINSUM, operands, attributes).result
 
     def _array_of_numbers(self, node: ast.Call) -> Value:
-        """``np.array([a, b])``, ``np.array([[a, b], [c, d]])`` of numbers."""
-        display = ast.unparse(node.func)
-        built = self._built_list(node.args[0]) if len(node.args) == 1 else None
-        if built is not None:
-            if node.keywords:
-                self.fail(
-                    node.keywords[0].value,
-                    f"{display}(xs) of a list the function makes takes no other "
-                    "argument: its items are numbers already (np.array(xs))",
-                )
-            stacked = {"namespace": "list", "function": "array"}
-            return self.builder.create(STACK_LIST, [built], stacked).result
-        if len(node.args) != 1 or not isinstance(node.args[0], (ast.List, ast.Tuple)):
-            self.fail(
-                node,
-                f"{display} is supported of numbers written out in a list "
-                "(`np.array([a, b, c])`)",
-            )
-        rows = node.args[0].elts
-        attributes: dict[str, object] = {"namespace": "numpy"}
-        items: list[ast.expr] = list(rows)
-        if rows and all(isinstance(row, (ast.List, ast.Tuple)) for row in rows):
-            lengths = {len(row.elts) for row in rows}  # type: ignore[attr-defined]
-            if len(lengths) != 1:
-                self.fail(node, f"the rows of {display} differ in length", CallError)
-            attributes["rows"] = len(rows)
-            items = [item for row in rows for item in row.elts]  # type: ignore[attr-defined]
-        for keyword in node.keywords:
-            if keyword.arg != "dtype":
-                self.fail(
-                    keyword.value,
-                    f"argument {keyword.arg!r} of {display} is not supported",
-                )
-            attributes["dtype"] = self._dtype(keyword.value, display)
-        operands = [self._scalar(item) for item in items]
-        return self.builder.create(ARRAY, operands, attributes).result
+        raise NotImplementedError
 
     def _dtype(self, node: ast.expr, display: str) -> str:
         """``float``, ``int``, ``bool``, NumPy's ``np.float64``..., as a name."""

@@ -22,7 +22,7 @@ from srcgrad.errors import (
 )
 from srcgrad.frontend.arguments import bind_arguments, refuse_option_keywords
 from srcgrad.frontend.environment import Lowered
-from srcgrad.frontend.expressions import ExpressionLowering
+from srcgrad.frontend.idioms import IdiomLowering
 from srcgrad.frontend.resolve import (
     RULE_MODULES,
     BuiltinBinding,
@@ -42,7 +42,7 @@ from srcgrad.primitives.selection import CLIP
 _BUILTINS = {"namespace": "builtins"}
 
 
-class CallLowering(ExpressionLowering):
+class CallLowering(IdiomLowering):
     """Lowers calls to the functions srcgrad knows."""
 
     def _user_call(self, node: ast.Call, binding: FunctionBinding) -> Lowered:
@@ -83,6 +83,9 @@ class CallLowering(ExpressionLowering):
         if isinstance(callee, BuiltinBinding):
             return self._builtin(callee, node)
         if isinstance(callee, OtherBinding) and callee.no_rule_for:
+            idiom = self._idiom(node, callee.no_rule_for)
+            if idiom is not None:
+                return idiom
             return self._call_without_rule(node, callee.no_rule_for)
         if isinstance(callee, OtherBinding) and self._from_rule_module(node.func):
             self.fail(

@@ -41,6 +41,10 @@ _BINARY = {
     ast.Mod: "mod",
     ast.Pow: "pow",
     ast.MatMult: "matmul",
+    # Logical of booleans (masks); type inference refuses other operands.
+    ast.BitAnd: "and",
+    ast.BitOr: "or",
+    ast.BitXor: "xor",
 }
 
 
@@ -147,6 +151,8 @@ class ExpressionLowering(ArrayLowering):
             return operand
         if isinstance(node.op, ast.Not):
             return self.builder.create(NOT, [operand], {"namespace": "operator"}).result
+        if isinstance(node.op, ast.Invert):  # of masks; types refuse the rest
+            return self._apply("invert", [operand])
         if not isinstance(node.op, ast.USub):
             self.unsupported(node, node.op)
         return self._apply("neg", [operand])

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from srcgrad.errors import DifferentiationError
+from srcgrad.errors import DifferentiationError, ValueTypeError
 from srcgrad.ir import (
     FOR,
     IF,
@@ -39,7 +39,7 @@ from srcgrad.ir import (
     is_call,
     loop_parts,
 )
-from srcgrad.ir.types import Array, ListOf
+from srcgrad.ir.types import Array, ListOf, Scalar
 from srcgrad.primitives import Primitive
 
 
@@ -288,12 +288,15 @@ def _check_block(block: Block, varied: set[Value], useful: set[Value]) -> None:
         primitive = op.definition
         if isinstance(primitive, Primitive) and primitive.integer_operands:
             exempt = primitive.differentiable_operands
-            if any(
-                operand in varied
+            refused = [
+                operand
                 for index, operand in enumerate(op.operands)
-                if index not in exempt and not _length_of_array(op, operand)
-            ):
-                _refuse_integer_use(op)
+                if operand in varied
+                and index not in exempt
+                and not _length_of_array(op, operand)
+            ]
+            if refused:
+                _refuse_integer_use(op, refused)
         if not has_zero_derivative(op):
             check_differentiable(op)
 
@@ -309,17 +312,33 @@ def _check_control(op: Op, varied: set[Value], useful: set[Value]) -> None:
         return
     parts = loop_parts(op)
     if parts.iterable in varied and any(t in useful for t in parts.targets):
+        _refuse_iterating_a_number(op, [parts.iterable])
         raise DifferentiationError(
             "this loop iterates over values that depend on wrt; srcgrad "
             "differentiates loops over range(), enumerate, zip and data "
-            "sequences, over a list the function makes (`for v in xs`), and "
-            "unrolls literal tuples such as (x, y, z); loop over "
+            "sequences, over an array or a list the function makes (`for v "
+            "in xs`), and unrolls literal tuples such as (x, y, z); loop over "
             "range(len(xs)) and read xs[i] instead",
             op.loc,
         )
 
 
-def _refuse_integer_use(op: Op) -> None:
+def _refuse_iterating_a_number(op: Op, iterated: list[Value]) -> None:
+    """Python cannot iterate over a number: ``for v in x`` of a real ``x``
+    only runs where ``x`` is an array (a build for numbers hands such a
+    function on to the one for its arguments' types, on this error)."""
+    if any(isinstance(value.type, Scalar) for value in iterated):
+        raise ValueTypeError(
+            "this iterates over a number, which Python cannot do (TypeError: "
+            "'float' object is not iterable); iterate over an array, a list "
+            "or a tuple",
+            op.loc,
+        )
+
+
+def _refuse_integer_use(op: Op, refused: list[Value]) -> None:
+    if op.definition.name in ("zip", "enumerate", "reversed"):
+        _refuse_iterating_a_number(op, refused)
     what = {
         "range": "a range() bound",
         "len": "the argument of len()",

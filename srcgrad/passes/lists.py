@@ -1,4 +1,5 @@
-"""Ops on lists, told apart from ops on arrays by their types.
+"""Ops on lists, told apart from ops on arrays by their types, and loops
+over either walked by index.
 
 The frontend writes ``xs[i]``, ``sum(xs)`` and ``for v in xs`` the same
 whatever ``xs`` holds; once types are known (``passes.types``), those on a
@@ -7,8 +8,13 @@ list the function makes (``ListOf``) become the list ops of
 
 * ``xs[i]`` is ``list_item xs, i``; a slice of a list is refused;
 * ``sum(xs, start)`` is ``list_sum xs, start``;
+* ``np.array(xs)`` stacks a list's items, and of an array is ``np.copy``;
 * ``for v in xs`` iterates over ``range(len(xs))`` and reads ``v = xs[k]``,
   so the reverse loop adds each item's adjoint at its place.
+
+A loop over an array (``for row in X``) is walked by index the same way,
+reading ``row = X[k]``, whose adjoint is an indexed read's: one addition
+per item.
 """
 
 from __future__ import annotations
@@ -29,10 +35,11 @@ from srcgrad.ir import (
 )
 from srcgrad.ir.builder import Builder
 from srcgrad.ir.control import LoopParts, Pattern
-from srcgrad.ir.types import INT, ListOf
+from srcgrad.ir.types import INT, Array, ListOf
+from srcgrad.primitives.creation import COPY
 from srcgrad.primitives.indexing import INDEX, items_of
 from srcgrad.primitives.iteration import ENUMERATE, LEN, RANGE, REVERSED, SUM, ZIP
-from srcgrad.primitives.list_sums import LIST_SUM
+from srcgrad.primitives.list_sums import LIST_SUM, STACK_LIST
 from srcgrad.primitives.lists import LIST_ITEM
 
 _BUILTINS = {"namespace": "builtins"}
@@ -46,6 +53,10 @@ def resolve_lists(program: Program) -> bool:
         for op in list(walk(function.entry)):
             if op.definition is FOR:
                 changed |= _loop(function, op)
+            elif op.definition is STACK_LIST and isinstance(op.operands[0].type, Array):
+                # np.array(x) of an array is a copy of it, np.copy(x).
+                op.definition = COPY
+                op.attributes = {"namespace": "numpy"}
             elif not op.operands or not isinstance(op.operands[0].type, ListOf):
                 continue
             elif op.definition is INDEX:
@@ -107,10 +118,11 @@ def _zero(builder: Builder) -> Value:
 
 
 def _loop(function: Function, op: Op) -> bool:
-    """A loop over lists the function makes walks their indices instead:
-    ``for v in xs`` as ``for k in range(len(xs)): v = xs[k]``, and the
-    same inside ``enumerate``, ``zip`` and ``reversed``; each item read is
-    then a ``list_item`` whose adjoint adds at its place."""
+    """A loop over lists the function makes, or over arrays, walks their
+    indices instead: ``for v in xs`` as ``for k in range(len(xs)): v =
+    xs[k]``, and the same inside ``enumerate``, ``zip`` and ``reversed``;
+    each item read is then a ``list_item`` (an indexed read of an array)
+    whose adjoint adds at its place."""
     parts = loop_parts(op)
     reads: list[tuple[Value, Value]] = []  # (list, target bound to its item)
     iterable = _indexed(op, op, op.operands[0], target_pattern(op), parts, reads)
@@ -123,7 +135,7 @@ def _loop(function: Function, op: Op) -> bool:
         index.type = INT
         index.owner = body
         body.arguments[body.arguments.index(item)] = index
-        read = Op(LIST_ITEM, [xs, index], [item], {"namespace": "list"}, loc=item.loc)
+        read = _item_read(xs, index, item)
         read.parent = body
         body.ops.insert(position, read)
     return True
@@ -142,21 +154,9 @@ def _indexed(
     each list and the target its item binds. New ops go before ``anchor``,
     the op that reads ``iterable``."""
     source = iterable.defining_op
-    if isinstance(iterable.type, ListOf):
-        if not isinstance(pattern, int):
-            raise ValueTypeError(
-                "a loop over a list binds one name to each item (`for v in "
-                "xs`); unpacking its items is not supported",
-                loop.loc,
-            )
-        if iterable in parts.inits:
-            raise ValueTypeError(
-                "this loop appends to the list it walks; Python then walks the "
-                "new items too, which srcgrad does not follow: walk a copy "
-                "(`items = xs.copy()`, then `for v in items`), or loop with "
-                "`while i < len(xs)`",
-                loop.loc,
-            )
+    if _walked_by_index(iterable):
+        _refuse_walk(loop, iterable, pattern, parts)
+        assert isinstance(pattern, int)
         reads.append((iterable, parts.targets[pattern]))
 
         def indices(builder: Builder) -> Value:
@@ -180,6 +180,53 @@ def _indexed(
         return iterable
     source.operands = operands  # the iterator is made for this loop alone
     return iterable
+
+
+def _walked_by_index(iterable: Value) -> bool:
+    """A list the function makes, or an array with axes (Python refuses to
+    iterate over one of none, and so does the gradient)."""
+    type_ = iterable.type
+    return isinstance(type_, ListOf) or (isinstance(type_, Array) and type_.rank > 0)
+
+
+def _refuse_walk(loop: Op, iterable: Value, pattern: Pattern, parts: LoopParts) -> None:
+    """Refuse a loop over a list or an array that unpacks its items, or
+    that changes what it walks (Python's iterator reads the changes)."""
+    is_list = isinstance(iterable.type, ListOf)
+    if not isinstance(pattern, int):
+        example = "`for v in xs`" if is_list else "`for row in X`"
+        instead = "" if is_list else ": read them by index (`row[0]`, `X[i, 0]`)"
+        raise ValueTypeError(
+            f"a loop over {'a list' if is_list else 'an array'} binds one name to "
+            f"each item ({example}); unpacking its items is not supported" + instead,
+            loop.loc,
+        )
+    if iterable not in parts.inits:
+        return
+    if is_list:
+        raise ValueTypeError(
+            "this loop appends to the list it walks; Python then walks the "
+            "new items too, which srcgrad does not follow: walk a copy "
+            "(`items = xs.copy()`, then `for v in items`), or loop with "
+            "`while i < len(xs)`",
+            loop.loc,
+        )
+    raise ValueTypeError(
+        "this loop changes or rebinds the array it walks; Python's iterator "
+        "then reads the array as changed, which srcgrad does not follow: walk "
+        "a copy (`rows = X.copy()`, then `for row in rows`), or loop over "
+        "`range(len(X))` and read `X[i]`",
+        loop.loc,
+    )
+
+
+def _item_read(sequence: Value, index: Value, item: Value) -> Op:
+    """``item = sequence[index]``: a list's item, or an array's."""
+    if isinstance(sequence.type, ListOf):
+        attributes: dict[str, object] = {"namespace": "list"}
+        return Op(LIST_ITEM, [sequence, index], [item], attributes, loc=item.loc)
+    attributes = {"namespace": "subscript", "index": (("int", None),)}
+    return Op(INDEX, [sequence, index], [item], attributes, loc=item.loc)
 
 
 def _before(op: Op, make: object) -> Value:

@@ -1,6 +1,6 @@
 """The array primitives, gathered: shapes, broadcasting, reordering,
 reshaping and joining arrays, reductions and statistics, running sums,
-selections, products, indexing, creation.
+selections, products, indexing, indices (``np.argmax``), creation.
 
 Options such as ``axis`` and ``keepdims`` are attributes of an op, written
 out in the code, never operands: the shape of every value follows from
@@ -16,6 +16,7 @@ from srcgrad.primitives.contractions import CONTRACTIONS
 from srcgrad.primitives.creation import CREATION
 from srcgrad.primitives.einsum import EINSUM
 from srcgrad.primitives.indexing import INDEXING
+from srcgrad.primitives.indices import INDICES
 from srcgrad.primitives.item_writes import ITEM_WRITES
 from srcgrad.primitives.joining import JOINING
 from srcgrad.primitives.linalg import LINALG
@@ -43,6 +44,7 @@ ARRAYS = (
     *CONTRACTIONS,
     *NUMPY_LINALG,
     *INDEXING,
+    *INDICES,
     *ITEM_WRITES,
     *CREATION,
 )

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from srcgrad.ir import EmitContext, Value
+from srcgrad.ir.types import Kind
 from srcgrad.primitives.derive import jvp_from_partials, vjp_from_partials
 from srcgrad.primitives.logic import GE
 from srcgrad.primitives.primitive import (
@@ -58,6 +59,7 @@ def _elementwise(
     partials: PartialsRule | None = None,
     reuse_output: bool = True,
     needs_domain_check: frozenset[str] = frozenset(),
+    result_kind: Kind | None = "real",
 ) -> Primitive:
     """A primitive whose rules come from its partial derivatives."""
     spellings: dict[str, str | Spelling] = {}
@@ -77,6 +79,7 @@ def _elementwise(
         partials=partials,
         reuse_output=reuse_output,
         needs_domain_check=needs_domain_check,
+        result_kind=result_kind,
     )
 
 
@@ -218,6 +221,16 @@ LOGADDEXP = _elementwise(
     arity=2,
     partials=_logaddexp_partials,
 )
+#: ``np.reciprocal(x)``, ``1/x``: not lowered to ``1.0 / x``, because of
+#: integers NumPy divides integers (``np.reciprocal(2)`` is 0), and its
+#: kind is its operand's.
+RECIPROCAL = _elementwise(
+    "reciprocal",
+    lambda sp, x: 1 / x,
+    (0.5, 3.0),
+    numpy_name="reciprocal",
+    result_kind=None,
+)
 
 ELEMENTWISE = (
     _same("sin", lambda sp, x: sp.sin(x), _REAL),
@@ -265,4 +278,5 @@ ELEMENTWISE = (
     ABS,
     SIGN,
     LOGADDEXP,
+    RECIPROCAL,
 )

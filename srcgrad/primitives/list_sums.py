@@ -210,6 +210,8 @@ def _stack_axis(rank: int, attributes: Mapping[str, object]) -> int:
 def _stack_type(
     types: Sequence[Type | None], attributes: Mapping[str, object]
 ) -> Type | None:
+    if isinstance(types[0], Array) and attributes.get("function") == "array":
+        return types[0]  # np.array(x) copies x (passes.lists makes it a copy)
     base = list_type(types[0], str(attributes.get("function", "np.stack")))
     item = item_type(base)
     if not isinstance(item, (Scalar, Array)):

@@ -1,17 +1,39 @@
-"""Comparisons, ``not``, NumPy's ``logical_and`` and ``logical_or``, and
-the builtins that convert numbers.
+"""Comparisons, ``not``, logical and/or/xor (NumPy's ``logical_and``, or
+``&`` of masks), ``~`` of masks, and the builtins that convert numbers.
 
 Comparisons and ``not`` give booleans and ``int``/``round``/``bool`` give
 integers: each is piecewise constant, so its derivative is zero wherever it
 exists and reverse mode gives its operands no cotangent. ``float(x)`` is
 the identity on real numbers, and its derivative is one.
+
+``&``, ``|``, ``^`` and ``~`` are the same logical ops where their operands
+are booleans (``(x > 0) & (x < 1)``, ``~mask``), and srcgrad takes them
+there only: of integers they work on bits, of real numbers NumPy raises,
+and ``~`` of a Python ``bool`` is an integer (``~True`` is ``-2``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from srcgrad.ir import Value
-from srcgrad.ir.types import BOOL, INT, REAL, Scalar
-from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
+from srcgrad.ir.types import (
+    BOOL,
+    INT,
+    REAL,
+    Scalar,
+    Type,
+    TypeRuleError,
+    broadcast,
+    kind_of,
+)
+from srcgrad.primitives.primitive import (
+    Cotangents,
+    Primitive,
+    RuleBuilder,
+    Tangents,
+    TypeRule,
+)
 
 _ANY = (-2.0, 2.0)
 
@@ -29,18 +51,66 @@ def _comparison(name: str, symbol: str, numpy_name: str) -> Primitive:
     )
 
 
-def _logical(name: str) -> Primitive:
-    """``np.logical_and(a, b)`` and the like: booleans of booleans."""
+def _logical(name: str, symbol: str) -> Primitive:
+    """``np.logical_and(a, b)`` of anything, and ``a & b`` of booleans."""
     return Primitive(
         name,
         2,
-        {"numpy": f"logical_{name}"},
+        {"numpy": f"logical_{name}", "operator": symbol},
         None,
         None,
         (_ANY, _ANY),
         zero_derivative=True,
-        result_kind="bool",
+        commutative=True,
+        result_type=_logical_type(symbol),
+        elementwise=True,
     )
+
+
+def _logical_type(symbol: str) -> TypeRule:
+    """Booleans, broadcast; written as the operator ``symbol``, of booleans
+    only."""
+
+    def rule(
+        types: Sequence[Type | None], attributes: Mapping[str, object]
+    ) -> Type | None:
+        if attributes.get("namespace") == "operator":
+            _refuse_bits(types, symbol)
+        return broadcast("bool", types)
+
+    return rule
+
+
+def _invert_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    """``~mask``: booleans of an array of booleans."""
+    _refuse_bits(types, "~")
+    if isinstance(types[0], Scalar):
+        raise TypeRuleError(
+            "`~` of a bool is not supported: Python's `~True` is the integer "
+            "-2 (it inverts bits); write `not b`, or `~` of an array of "
+            "booleans (`~(x > 0)`)"
+        )
+    return broadcast("bool", types)
+
+
+def _refuse_bits(types: Sequence[Type | None], symbol: str) -> None:
+    """Refuse ``&``, ``|``, ``^``, ``~`` of anything but booleans."""
+    kinds = {kind_of(type_) for type_ in types if type_ is not None}
+    if "real" in kinds:
+        raise TypeRuleError(
+            f"`{symbol}` of real numbers is not supported (NumPy raises "
+            "TypeError): it combines masks, booleans such as `(x > 0) & (x < "
+            "1)`; compare the numbers first"
+        )
+    if "int" in kinds:
+        raise TypeRuleError(
+            f"`{symbol}` of integers is not supported: it works on their bits "
+            "and has no derivative; compute the value outside the function "
+            "srcgrad differentiates and pass it in (of booleans, `a & b`, `a "
+            "| b`, `a ^ b` and `~mask` are logical and supported)"
+        )
 
 
 def _piecewise_constant(
@@ -84,8 +154,22 @@ GE = _comparison("ge", ">=", "greater_equal")
 EQ = _comparison("eq", "==", "equal")
 NE = _comparison("ne", "!=", "not_equal")
 NOT = _piecewise_constant("not", {"operator": "not", "numpy": "logical_not"})
-AND = _logical("and")
-OR = _logical("or")
+AND = _logical("and", "&")
+OR = _logical("or", "|")
+XOR = _logical("xor", "^")
+#: ``~mask``: NumPy's ``invert`` of booleans (of integers it inverts bits,
+#: which srcgrad leaves to ``np.invert`` as a function without a rule).
+INVERT = Primitive(
+    "invert",
+    1,
+    {"operator": "~"},
+    None,
+    None,
+    (_ANY,),
+    zero_derivative=True,
+    result_type=_invert_type,
+    elementwise=True,
+)
 FLOAT = Primitive(
     "float",
     1,
@@ -107,6 +191,8 @@ LOGIC = (
     NOT,
     AND,
     OR,
+    XOR,
+    INVERT,
     FLOAT,
     _piecewise_constant("bool", {"builtins": "bool"}, gives=BOOL),
     # int(nan) and round(inf) raise: a gradient that drops them would not.

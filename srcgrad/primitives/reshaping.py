@@ -1,6 +1,7 @@
 """Array primitives that give the same items another shape:
 ``np.reshape(x, shape)`` (``x.reshape(2, -1)``), ``np.ravel(x)``,
-``x.ravel()`` and ``x.flatten()``.
+``x.ravel()`` and ``x.flatten()``; and ``x.item()``, the one item of an
+array of one, as a number.
 
 Each keeps the items in order (C order) and only changes how they are
 indexed, so its Jacobian is the identity on the items: the adjoint is the
@@ -15,7 +16,16 @@ import math
 from collections.abc import Mapping, Sequence
 
 from srcgrad.ir import EmitContext, Value
-from srcgrad.ir.types import Array, Dim, Scalar, Type, TypeRuleError, dims_of, kind_of
+from srcgrad.ir.types import (
+    Array,
+    Dim,
+    Kind,
+    Scalar,
+    Type,
+    TypeRuleError,
+    dims_of,
+    kind_of,
+)
 from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
 from srcgrad.primitives.reductions import REDUCE_SUM
 from srcgrad.primitives.shapes import ANY, RESHAPE_LIKE, shape_dims, written_dims
@@ -114,6 +124,15 @@ RESHAPE = Primitive(
 )
 
 
+def _numbers_kind(operand: Type, refused: str) -> Kind:
+    """The kind of the numbers ``operand`` holds; ``refused`` says why
+    anything else is."""
+    kind = kind_of(operand)
+    if kind is None:
+        raise TypeRuleError(refused)
+    return kind
+
+
 # -- ravel, flatten ------------------------------------------------------------
 def _flat_type(
     types: Sequence[Type | None], attributes: Mapping[str, object]
@@ -121,9 +140,7 @@ def _flat_type(
     operand = types[0]
     if operand is None:
         return None
-    kind = kind_of(operand)
-    if kind is None:
-        raise TypeRuleError("flattening something that is not an array")
+    kind = _numbers_kind(operand, "flattening something that is not an array")
     dims = dims_of(operand)
     if len(dims) == 1:
         return Array(kind, dims)
@@ -155,4 +172,50 @@ RAVEL = _flat("ravel", {"numpy": "ravel", "method": "ravel"}, view=True)
 #: ``x.flatten()``: a copy.
 FLATTEN = _flat("flatten", {"method": "flatten"}, view=False)
 
-RESHAPING = (RESHAPE, RAVEL, FLATTEN)
+
+# -- item ------------------------------------------------------------------------
+def _item_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    operand = types[0]
+    if operand is None:
+        return None
+    kind = _numbers_kind(operand, "x.item() of something that is not an array")
+    # Of a NumPy number (np.sum(x)) it is that number; a Python number has
+    # no .item(), and the gradient raises AttributeError where f does.
+    # An input's axis of a size not 1 is a Size: never 1.
+    if any(dim is not None and dim != 1 for dim in dims_of(operand)):
+        raise TypeRuleError(
+            "x.item() of an array of more than one item (NumPy raises "
+            "ValueError); index the item (`x[0, 1]`)"
+        )
+    return Scalar(kind)
+
+
+def _item_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    # The number is x's one item: its cotangent broadcasts to x, as a sum's.
+    return (g,)
+
+
+def _item_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    # The tangent's one item: a sum of one item is exact, and takes a
+    # number too.
+    return None if t[0] is None else e.call(REDUCE_SUM, t[0])
+
+
+#: ``x.item()``: the one item of an array of one, as a number.
+ITEM = Primitive(
+    "item",
+    1,
+    {"method": "item"},
+    _item_vjp,
+    _item_jvp,
+    (ANY,),
+    result_type=_item_type,
+)
+
+RESHAPING = (RESHAPE, RAVEL, FLATTEN, ITEM)

@@ -21,10 +21,14 @@ BINARY_OPERATORS: dict[str, tuple[type[ast.operator], Callable[..., Any]]] = {
     "%": (ast.Mod, operator.mod),
     "**": (ast.Pow, operator.pow),
     "@": (ast.MatMult, operator.matmul),
+    "&": (ast.BitAnd, operator.and_),
+    "|": (ast.BitOr, operator.or_),
+    "^": (ast.BitXor, operator.xor),
 }
 UNARY_OPERATORS: dict[str, tuple[type[ast.unaryop], Callable[..., Any]]] = {
     "-": (ast.USub, operator.neg),
     "not": (ast.Not, operator.not_),
+    "~": (ast.Invert, operator.invert),
 }
 COMPARISON_OPERATORS: dict[str, tuple[type[ast.cmpop], Callable[..., Any]]] = {
     "<": (ast.Lt, operator.lt),
