@@ -291,6 +291,18 @@ def test_in_place_operators_on_arrays_the_function_made():
     check_gradient(f, (V.copy(), 0.3), (0, 1))
 
 
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_number_a_loop_adds_arrays_to_in_place(nested):
+    # s = 0.0 then s += array: the first step makes a new array, the others
+    # add into it; no caller's array is involved
+    inner = "for j in range(2):\n            " if nested else ""
+    f = define(
+        "def f(x):\n    s = 0.0\n    for i in range(3):\n"
+        f"        {inner}s += x * x[i]\n    return np.sum(s * s)\n"
+    )
+    check_gradient(f, (V.copy(),), (0,))
+
+
 def test_writes_through_an_index_array_are_refused():
     # NumPy keeps the last write where an index repeats.
     f = define(

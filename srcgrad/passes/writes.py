@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from srcgrad.errors import ValueTypeError
 from srcgrad.ir import (
+    CONST,
     FOR,
     IF,
     WHILE,
@@ -352,6 +353,8 @@ def _owned(function: Function, value: Value, seen: set[Value]) -> bool:
         return True
     seen.add(value)
     op = value.defining_op
+    if op is not None and op.definition is CONST:
+        return True  # a number: s += x rebinds s to a new array
     if op is None:
         return _owned_argument(function, value, seen)
     if isinstance(op.definition, Primitive):
