@@ -79,6 +79,25 @@ def test_a_slice_beside_an_index_array(start, stop, step, rows, rows_first):
     check_gradient(f, (X,), (0,))
 
 
+@pytest.mark.parametrize(
+    "a, b",
+    [("x[1:]", "y[2:]"), ("x[:-1]", "y[-1:]"), ("x[1:3]", "y[:1]"), ("x[2:]", "y")],
+)
+def test_slices_of_two_arrays_whose_lengths_may_differ(a, b):
+    # x[1:] and y[2:] have lengths known only when the code runs, and one
+    # of them may be 1 and broadcast: the adjoint is summed back then
+    f = define(f"def f(x, y):\n    return np.sum(np.sin({a} * {b}))\n")
+    for y in (RNG.normal(size=3), RNG.normal(size=4)):
+        check_gradient(f, (RNG.normal(size=3), y), (0, 1))
+
+
+def test_slices_of_one_length_are_known_to_be_equal():
+    f = define("def f(u):\n    return np.sum((u[2:] - 2.0 * u[1:-1] + u[:-2]) ** 2)\n")
+    u = RNG.normal(size=6)
+    check_gradient(f, (u,), (0,))
+    assert "sum_to_shape" not in srcgrad.source(srcgrad.grad(f), u)
+
+
 def test_an_index_computed_from_an_argument():
     f = define("def f(x, i, j):\n    return x[i] * x[j] + np.sum(x[i:j] ** 2)\n")
     check_gradient(f, (V.copy(), 1, 5), (0,))

@@ -43,8 +43,25 @@ class Size:
         return self.name
 
 
-#: A dimension: a known size, an input's size (not 1), or unknown (None).
-Dim = int | Size | None
+@dataclass(frozen=True)
+class Length:
+    """A size computed from an input's size, which may be 1: the length of
+    a slice of it (``x[1:]`` has ``x.shape[0] - 1`` items, as ``x[:-1]``).
+
+    ``name`` is the formula, one per length (equal formulas, equal sizes):
+    arrays of two equal ``Length`` never broadcast each other; against any
+    other size it is as unknown as None.
+    """
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+#: A dimension: a known size, an input's size (not 1), a size computed from
+#: one (which may be 1), or unknown (None).
+Dim = int | Size | Length | None
 
 
 @dataclass(frozen=True)
@@ -156,7 +173,11 @@ def wider(first: Kind, second: Kind) -> Kind:
 
 def may_be_one(dim: Dim) -> bool:
     """Whether an axis of size ``dim`` may have size 1 (and so broadcast)."""
-    return not isinstance(dim, Size) and dim != 0 and (dim is None or dim == 1)
+    return (
+        not isinstance(dim, Size)
+        and dim != 0
+        and (dim is None or dim == 1 or isinstance(dim, Length))
+    )
 
 
 def dims_of(type_: Type | None) -> tuple[Dim, ...]:

@@ -16,7 +16,15 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from srcgrad.ir import CONST, Builder, Value
-from srcgrad.ir.types import Array, ListOf, Scalar, Type, is_scalar, same_shape
+from srcgrad.ir.types import (
+    Array,
+    ListOf,
+    Scalar,
+    Type,
+    is_scalar,
+    may_be_one,
+    same_shape,
+)
 from srcgrad.primitives.arithmetic import ADD, DIV, MUL, NEG, SUB
 from srcgrad.primitives.broadcasting import BROADCAST_TO, SUM_TO_SHAPE
 from srcgrad.primitives.constants import SYMBOLIC_CONSTANT
@@ -205,11 +213,11 @@ def summed_axes(
     for axis, dim in enumerate(target_dims):
         position = have.rank - len(target_dims) + axis
         stretched = have.dims[position] if position >= 0 else 1
-        if stretched == 1 or dim == stretched:
-            continue
+        if stretched == 1 or (dim == stretched and dim is not None):
+            continue  # (two unknown sizes may differ: one may be 1)
         if dim == 1:
             kept.append(axis)
-        elif dim is None:
+        elif may_be_one(dim):
             return None  # is the operand's axis 1, or as long? known when it runs
     return tuple(range(lead)), tuple(kept)
 

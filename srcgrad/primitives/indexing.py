@@ -23,9 +23,11 @@ from srcgrad.ir import EmitContext, Value
 from srcgrad.ir.types import (
     Array,
     Dim,
+    Length,
     ListOf,
     Other,
     Scalar,
+    Size,
     Type,
     TypeRuleError,
     broadcast_dims,
@@ -209,6 +211,25 @@ def _sliced(dim: Dim, parts: list[object]) -> Dim:
     literal = all(part is None or isinstance(part, int) for part in parts)
     if isinstance(dim, int) and literal:
         return len(range(dim)[slice(start, stop, step)])  # type: ignore[arg-type]
+    if isinstance(dim, Size) and literal and step in (None, 1):
+        return _slice_length(dim, start, stop)  # type: ignore[arg-type]
+    return None
+
+
+def _slice_length(dim: Size, start: int | None, stop: int | None) -> Dim:
+    """The length of ``x[start:stop]`` for an axis of ``x`` of size ``dim``,
+    as a formula of it: the same formula for slices of the same length
+    (``x[1:]`` and ``x[:-1]``), so that they are known to be equal."""
+    start = start or 0
+    if start >= 0 and (stop is None or stop < 0):
+        cut = start - (stop or 0)  # max(n - cut, 0) items
+        return Length(f"{dim} - {cut}") if cut else dim
+    if start < 0 and stop is None:
+        return Length(f"min({dim}, {-start})")
+    if start >= 0 and stop is not None and stop > 0:
+        return Length(
+            f"min({dim}, {stop}) - {start}" if start else f"min({dim}, {stop})"
+        )
     return None
 
 

@@ -113,8 +113,8 @@ def _total(sizes: Sequence[Dim]) -> Dim:
     literals that do not add up to 1, is never 1: a size of its own, named
     by the sum (``a.shape[0] + b.shape[0]``), that never broadcasts.
     """
-    if any(size is None for size in sizes):
-        return None
+    if any(not isinstance(size, (int, Size)) for size in sizes):
+        return None  # unknown, or a slice's length
     number = sum(size for size in sizes if isinstance(size, int))
     inputs = [str(size) for size in sizes if isinstance(size, Size)]
     if not inputs:

@@ -25,6 +25,7 @@ from srcgrad.ir.types import (
     TypeRuleError,
     dims_of,
     kind_of,
+    may_be_one,
 )
 from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
 from srcgrad.primitives.reductions import REDUCE_SUM
@@ -184,7 +185,7 @@ def _item_type(
     # Of a NumPy number (np.sum(x)) it is that number; a Python number has
     # no .item(), and the gradient raises AttributeError where f does.
     # An input's axis of a size not 1 is a Size: never 1.
-    if any(dim is not None and dim != 1 for dim in dims_of(operand)):
+    if not all(map(may_be_one, dims_of(operand))):
         raise TypeRuleError(
             "x.item() of an array of more than one item (NumPy raises "
             "ValueError); index the item (`x[0, 1]`)"
