@@ -274,6 +274,24 @@ def test_a_0d_array_input_gets_a_0d_array_back(dtype):
     assert isinstance(gx, np.ndarray) and gx.shape == () and gx is not gs
 
 
+@pytest.mark.parametrize(
+    "body, data",
+    [
+        ("np.sum(x * (d == 2)) + x[0] * 5.5", np.array([1, 2, 2, 0])),
+        ("np.sum(x * d) + x[0] ** 2", np.array([1, 2, 3, 4])),
+        ("np.sum(x * d) + x[0] ** 2", np.array([True, False, True, True])),
+        ("np.sum(d * x) + np.sum(x[:2] * x[:2])", np.array([1, 2, 3, 4])),
+        ("np.sum(x * (x > 0.5)) + np.sum(x[x > 0.5] ** 2)", None),
+    ],
+)
+def test_an_adjoint_that_is_a_mask_or_ints_is_added_into_as_reals(body, data):
+    # d/dx sum(x * m) is m: kept a mask, x_bar[0] += ... added into bools
+    f = define(f"def f(x, d):\n    return {body}\n")
+    x = np.array([0.2, 0.6, 0.95, 0.7])
+    (gx,) = check_gradient(f, (x, data), (0,))
+    assert gx.dtype == np.float64
+
+
 def test_the_gradient_is_a_new_float_array_of_the_inputs_shape():
     f = define("def f(x, y):\n    return np.sum(x * y) + np.sum(x * (x > 0))\n")
     x, y = _values((3,), 1), _values((3,), 2)

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 
 from srcgrad.ir import Block, Builder, Function, Op, Value, uses
-from srcgrad.ir.types import Array, same_shape
+from srcgrad.ir.types import Array, kind_of, same_shape
 from srcgrad.passes.algebra import IDENTITIES, Rewriter, constant_of
 from srcgrad.primitives import Primitive
 from srcgrad.primitives.iteration import LEN
@@ -85,7 +85,20 @@ def _simplify(rewriter: Rewriter, op: Op) -> Value | None:
     if simpler is not None and not same_shape(simpler.type, op.result.type):
         # 0 * x is not 0 for an array x: a rewrite must keep the op's shape.
         return None
+    if simpler is not None and _narrower(simpler, op.result):
+        # nor its kind: 1.0 * m is m for a mask m, but a gradient adds into
+        # it in place (x_bar[0] += ...), and True + True is True
+        return None
     return simpler
+
+
+def _narrower(simpler: Value, result: Value) -> bool:
+    """``simpler`` holds bools or ints where ``result`` holds reals (a
+    number written out, such as a structural 0, is only ever read)."""
+    if constant_of(simpler) is not None:
+        return False
+    kind = kind_of(result.type)
+    return kind == "real" and kind_of(simpler.type) in ("bool", "int")
 
 
 def _read_of_list(rewriter: Rewriter, op: Op) -> Value | None:
