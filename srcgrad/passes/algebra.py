@@ -25,15 +25,16 @@ can see, and the user's values are kept bit for bit. Where each fails:
   (``srcgrad.passes.rational``: ``c * (y*(1 + t) - (1 - y)/(1 - p)) * p *
   p * t = c * (y - p)`` with ``p = 1/(1 + t)``) is a different formula: it
   rounds differently, usually better (``1 - p`` loses the digits of a
-  small ``t``; ``y - p`` does not), but not always (a form that subtracts
-  nearly equal numbers the original never did). It is finite where the
-  original overflows to a NaN (``t = exp(-z)`` is inf for ``z < -709``,
-  where the rules give ``inf * 0``; ``y - p`` is exact), and where a
-  cancelled divisor is 0 (``a * b / a`` at ``a = 0``); it overflows or
-  divides by zero only where the cancelled function has a pole, and then
-  not necessarily where the original did. Integer arrays that wrap
-  around in a product the original computed (``a * b / (a * c)``) no
-  longer do. Dtypes: it reads every value the original read, so NumPy
+  small ``t``; ``y - p`` does not); a form that would subtract nearly
+  equal numbers the original never did is found by running both at
+  sampled points (``srcgrad.passes.rational_accuracy``) and not taken.
+  It is finite where the original overflows to a NaN (``t = exp(-z)`` is
+  inf for ``z < -709``, where the rules give ``inf * 0``; ``y - p`` is
+  exact), and where a cancelled divisor is 0 (``a * b / a`` at ``a = 0``);
+  it overflows or divides by zero only where the cancelled function has a
+  pole, and then not necessarily where the original did. Terms that read
+  integer or boolean arrays are not cancelled (a new form could wrap
+  around). Dtypes: it reads every value the original read, so NumPy
   gives it the original's dtype.
 
 On derivative terms these are the simplifications a person makes by hand:

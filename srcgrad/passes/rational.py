@@ -35,6 +35,7 @@ from typing import Any
 from srcgrad.ir import Block, Builder, Function, Op, Value, uses, walk
 from srcgrad.ir.types import Array, kind_of, same_shape
 from srcgrad.passes.algebra import constant_of
+from srcgrad.passes.rational_accuracy import keeps_accuracy
 from srcgrad.passes.rational_forms import (
     Emitter,
     Unemittable,
@@ -178,8 +179,14 @@ class _Cluster:
         self.order.append(value)
 
     def _atom(self, value: Value) -> None:
-        if kind_of(value.type) not in ("int", "real"):
-            raise _TooBig  # a bool's arithmetic is logic; unknown types are unsafe
+        kind = kind_of(value.type)
+        if kind not in ("int", "real") or (
+            kind == "int" and isinstance(value.type, Array)
+        ):
+            # a bool's arithmetic is logic, an int array's wraps around (a
+            # rewrite may multiply them first: y * y of uint8 data); unknown
+            # types are unsafe
+            raise _TooBig
         if value not in self.atoms:
             if len(self.atoms) >= _MAX_ATOMS:
                 raise _TooBig
@@ -278,7 +285,7 @@ def _rewrite(cluster: _Cluster, block: Block, users: dict[Value, list[Op]]) -> b
             if function.denom not in reciprocals:
                 known[symbol] = reciprocals[function.denom] = value
                 divisors.append((symbol, function.denom))
-    best: tuple[int, Block, Value] | None = None
+    candidates: list[tuple[int, Block, Value]] = []
     for numerator, denominator in forms(cluster.function, divisors):
         if not _reads_every_atom((numerator, denominator), cluster, dict(divisors)):
             continue
@@ -294,12 +301,15 @@ def _rewrite(cluster: _Cluster, block: Block, users: dict[Value, list[Op]]) -> b
             value = emitter.quotient(numerator, denominator)
         except Unemittable:
             continue
-        price = cost(scratch.ops)
-        if value.defining_op in scratch.ops and (best is None or price < best[0]):
-            best = (price, scratch, value)
-    if best is None or best[0] >= cost(cluster.removable):
-        return False
-    return _replace(cluster.root, best[1], best[2], block, users)
+        if value.defining_op in scratch.ops:
+            candidates.append((cost(scratch.ops), scratch, value))
+    budget = cost(cluster.removable)
+    for price, scratch, value in sorted(candidates, key=lambda c: c[0]):
+        if price >= budget:
+            break
+        if keeps_accuracy(cluster.root.result, value, cluster.atoms):
+            return _replace(cluster.root, scratch, value, block, users)
+    return False
 
 
 def _reads_every_atom(
