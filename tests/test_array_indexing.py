@@ -310,6 +310,36 @@ def test_in_place_operators_on_arrays_the_function_made():
     check_gradient(f, (V.copy(), 0.3), (0, 1))
 
 
+SWAPS = {
+    "swapped in a branch": "",
+    "then another name for b": "    c = b\n",
+}
+
+
+@pytest.mark.parametrize("extra", SWAPS.values(), ids=SWAPS)
+@pytest.mark.parametrize("swap", [True, False], ids=["swaps", "keeps"])
+def test_two_arrays_swapped_in_a_branch_stay_two_arrays(extra, swap):
+    # a, b = b, a in one branch: on each path a and b are two arrays, so a
+    # write into a is never seen through b
+    f = define(
+        "def f(x, y):\n    a = x.copy()\n    b = y.copy()\n"
+        "    if np.sum(a) > np.sum(b):\n        a, b = b, a\n"
+        f"{extra}    a[0] = 2.0 * b[0]\n    return np.sum(a * b)\n"
+    )
+    x, y = np.array([1.0, 2.0]), np.array([0.5, 0.1])
+    check_gradient(f, (x, y) if swap else (y, x), (0, 1))
+
+
+def test_an_array_one_branch_names_twice_is_refused():
+    f = define(
+        "def f(x, y):\n    a = x.copy()\n    b = y.copy()\n"
+        "    if np.sum(a) > np.sum(b):\n        b = a\n"
+        "    a[0] = 2.0 * b[1]\n    return np.sum(a * b)\n"
+    )
+    with pytest.raises(ValueTypeError, match="b shares its items with a"):
+        srcgrad.grad(f)(np.array([1.0, 2.0]), np.array([0.5, 0.1]))
+
+
 @pytest.mark.parametrize("nested", [False, True])
 def test_a_number_a_loop_adds_arrays_to_in_place(nested):
     # s = 0.0 then s += array: the first step makes a new array, the others

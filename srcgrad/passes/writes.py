@@ -123,12 +123,18 @@ def _holders(
     may be on each path (another name may hold that), and the views,
     calls' values and other names of each of those."""
     own = _own_results(base)
+    # the other values of the `if` that made base share its array on some
+    # path only if a branch yields them one (``_siblings`` asks each one):
+    # after `a, b = b, a` in a branch, a and b are still two arrays
+    made = base.defining_op
+    apart = set(made.results) if made is not None and made.definition is IF else set()
     found: list[Value] = []
     for root in [base, *merged_from(base)]:
         found += [s for s in _siblings(root) if s is not base and s not in found]
+        apart -= set(found)
         candidates = [] if root is base else [root]
         for value in candidates + aliases_of(root, written, users, write):
-            if value is base or value in written or value in own:
+            if value is base or value in written or value in own or value in apart:
                 continue
             if value not in found:
                 found.append(value)
