@@ -330,6 +330,20 @@ def test_two_arrays_swapped_in_a_branch_stay_two_arrays(extra, swap):
     check_gradient(f, (x, y) if swap else (y, x), (0, 1))
 
 
+@pytest.mark.parametrize(
+    "write, message",
+    [
+        ("Y[0][1] = 5.0", r"Y\[i, j\] = \.\.\."),
+        ("Y[0][1] += x[0, 0]", r"Y\[i, j\] = \.\.\."),
+        ("(Y + 1.0)[0] = 5.0", "write into a name made here"),
+    ],
+)
+def test_a_write_through_a_chained_index_says_what_to_write(write, message):
+    f = define(f"def f(x):\n    Y = x.copy()\n    {write}\n    return np.sum(Y * x)\n")
+    with pytest.raises(srcgrad.SrcgradError, match=message):
+        srcgrad.grad(f)(np.ones((2, 2)))
+
+
 def test_an_array_one_branch_names_twice_is_refused():
     f = define(
         "def f(x, y):\n    a = x.copy()\n    b = y.copy()\n"

@@ -76,6 +76,16 @@ class ArrayLowering(ArrayCallLowering):
     def _write_item(self, target: ast.Subscript, value: Lowered) -> None:
         """``y[index] = value``: every name holding ``y`` now holds ``y``
         with ``value`` written at ``index`` (they name one array)."""
+        if isinstance(target.value, ast.Subscript) and isinstance(
+            target.value.value, ast.Name
+        ):
+            name = target.value.value.id
+            self.fail(
+                target,
+                f"a write into an item of {name}[...] (a view of {name}): srcgrad "
+                f"writes items of the array a name holds; write both indices at "
+                f"once ({name}[i, j] = ...)",
+            )
         if not isinstance(target.value, ast.Name) or not (
             target.value.id in self.env or target.value.id in self.locals
         ):
