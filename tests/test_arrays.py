@@ -292,6 +292,17 @@ def test_an_adjoint_that_is_a_mask_or_ints_is_added_into_as_reals(body, data):
     assert gx.dtype == np.float64
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["m * x * x", "m * x * m * x", "m * x * x * x", "(m * x) * x", "m * x * m * x * m"],
+)
+def test_integer_data_is_never_scaled_before_a_float_meets_it(body):
+    # 2 * (m * x) rewritten (2 * m) * x wrapped around for uint8 m
+    f = define(f"def f(x, m):\n    return np.sum({body})\n")
+    m = np.array([200, 17, 255], np.uint8)
+    check_gradient(f, (np.array([0.3, 0.8, -0.5]), m), (0,))
+
+
 def test_the_gradient_is_a_new_float_array_of_the_inputs_shape():
     f = define("def f(x, y):\n    return np.sum(x * y) + np.sum(x * (x > 0))\n")
     x, y = _values((3,), 1), _values((3,), 2)

@@ -20,7 +20,9 @@ can see, and the user's values are kept bit for bit. Where each fails:
 - ``x ** 0`` is ``1`` or ``1.0`` depending on the type of ``x``.
 - ``x * 1.0 = x`` keeps a mask or an int array as it is, where the product
   is reals: ``fold`` makes no rewrite that narrows a term's kind (a
-  gradient adds into its terms in place, and ``True + True`` is ``True``).
+  gradient adds into its terms in place, and ``True + True`` is ``True``),
+  nor one that computes an int array the original did not (``2 * (m * x)``
+  as ``(2 * m) * x`` wraps around for ``uint8`` data ``m``).
 - A term on arrays cancelled as a rational function
   (``srcgrad.passes.rational``: ``c * (y*(1 + t) - (1 - y)/(1 - p)) * p *
   p * t = c * (y - p)`` with ``p = 1/(1 + t)``) is a different formula: it

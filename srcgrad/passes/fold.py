@@ -81,15 +81,35 @@ def _simplify(rewriter: Rewriter, op: Op) -> Value | None:
     rewrite = IDENTITIES.get(primitive.name)
     if rewrite is None or not op.derivative:
         return None
+    ops = rewriter.builder.block.ops
+    made = len(ops)
     simpler = rewrite(rewriter, op.operands)
-    if simpler is not None and not same_shape(simpler.type, op.result.type):
-        # 0 * x is not 0 for an array x: a rewrite must keep the op's shape.
+    if simpler is None:
         return None
-    if simpler is not None and _narrower(simpler, op.result):
+    if (
+        # 2 * (m * x) is not (2 * m) * x for uint8 data m: 2 * m wraps around
+        _integer_arrays(ops[made:], op)
+        # 0 * x is not 0 for an array x: a rewrite must keep the op's shape
+        or not same_shape(simpler.type, op.result.type)
         # nor its kind: 1.0 * m is m for a mask m, but a gradient adds into
         # it in place (x_bar[0] += ...), and True + True is True
+        or _narrower(simpler, op.result)
+    ):
+        del ops[made:]  # left, DCE would drop them and fold make them again
         return None
     return simpler
+
+
+def _integer_arrays(made: Sequence[Op], op: Op) -> bool:
+    """A rewrite of real ``op`` made an op whose result is an array of ints
+    (or bools), which the original did not compute and which may wrap."""
+    if kind_of(op.result.type) != "real":
+        return False
+    return any(
+        isinstance(new.result.type, Array) and kind_of(new.result.type) != "real"
+        for new in made
+        if len(new.results) == 1
+    )
 
 
 def _narrower(simpler: Value, result: Value) -> bool:
