@@ -115,9 +115,9 @@ def test_logistic_regression_is_differentiated_in_products():
     source = srcgrad.source(srcgrad.grad(f, wrt=(0, 1)))
     assert "for_arrays" in source
     # The mean's -1/n multiplies once, and the terms through p = 1/(1 + t)
-    # cancel to y - p (tests/test_rational_terms.py).
+    # cancel to (y - 1 + y*t) * p (tests/test_rational_terms.py).
     text = srcgrad.source(srcgrad.grad(f, wrt=(0, 1)), rng.normal(size=3), 0.3, X, y)
-    assert "z_bar = -1.0 / y.size * (y - p)" in text
+    assert "z_bar = -1.0 / y.size * (y - 1 + y * t) * p" in text
 
 
 def test_the_generated_code_reads_like_a_hand_written_gradient():

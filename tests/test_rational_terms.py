@@ -34,18 +34,33 @@ def _logistic_args(labels):
     return rng.normal(size=3), 0.3, rng.normal(size=(20, 3)), labels(rng)
 
 
-def test_the_logistic_loss_cancels_to_its_textbook_gradient():
-    # c*(y*(1 + t) - (1 - y)/(1 - p)) * p*p*t with p = 1/(1 + t) is c*(y - p):
-    # two passes over the array where the rules wrote eight. The primal
-    # keeps its values (and the checks that log's warnings are f's).
+def test_the_logistic_loss_cancels_to_an_accurate_short_gradient():
+    # c*(y*(1 + t) - (1 - y)/(1 - p)) * p*p*t with p = 1/(1 + t) is c*(y - p),
+    # the textbook gradient, but y - p loses every digit of a small t at
+    # y = 1 (a confident right prediction); c*(y - 1 + y*t)*p is as short
+    # and exact there. The primal keeps its values (and the checks that
+    # log's warnings are f's).
     f = define(LOGISTIC)
     args = _logistic_args(lambda rng: (rng.random(20) > 0.5).astype(float))
     check_gradient(f, args, (0, 1))
     code = _code(f, (0, 1), *args)
-    assert "p = 1.0 / (1.0 + np.exp(-z))" in code
+    assert "t = np.exp(-z)" in code and "p = 1.0 / (1.0 + t)" in code
     assert "outside_domain(np.log, p, 0.0)" in code
     assert "outside_domain(np.log, 1 - p, 0.0)" in code
-    assert "z_bar = -1.0 / y.size * (y - p)" in code
+    assert "z_bar = -1.0 / y.size * (y - 1 + y * t) * p" in code
+
+
+@pytest.mark.parametrize("z", [5.0, 20.0, 30.0, 36.0, -30.0])
+def test_the_logistic_gradient_is_exact_where_the_prediction_is_sure(z):
+    f = define(LOGISTIC)
+    X, w = np.array([[z]]), np.array([1.0])
+    for y in (1.0, 0.0):
+        w_bar, _ = srcgrad.grad(f, wrt=(0, 1))(w, 0.0, X, np.array([y]))
+        p = 1 / (1 + np.exp(-z))
+        exact = z * (p - 1) if y else z * p  # d/dw of the loss, z = X @ w
+        if y:  # p - 1 = -exp(-z) p, without the cancellation
+            exact = -z * np.exp(-z) * p
+        np.testing.assert_allclose(w_bar, [exact], rtol=1e-14)
 
 
 def test_integer_arrays_are_left_to_the_rules():

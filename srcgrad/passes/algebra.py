@@ -25,14 +25,13 @@ can see, and the user's values are kept bit for bit. Where each fails:
   as ``(2 * m) * x`` wraps around for ``uint8`` data ``m``).
 - A term on arrays cancelled as a rational function
   (``srcgrad.passes.rational``: ``c * (y*(1 + t) - (1 - y)/(1 - p)) * p *
-  p * t = c * (y - p)`` with ``p = 1/(1 + t)``) is a different formula: it
-  rounds differently, usually better (``1 - p`` loses the digits of a
-  small ``t``; ``y - p`` does not); a form that would subtract nearly
+  p * t = c * (y - 1 + y*t) * p`` with ``p = 1/(1 + t)``) is a different
+  formula: it rounds differently, usually better; a form that would subtract nearly
   equal numbers the original never did is found by running both at
   sampled points (``srcgrad.passes.rational_accuracy``) and not taken.
   It is finite where the original overflows to a NaN (``t = exp(-z)`` is
-  inf for ``z < -709``, where the rules give ``inf * 0``; ``y - p`` is
-  exact), and where a cancelled divisor is 0 (``a * b / a`` at ``a = 0``);
+  inf for ``z < -709``, where the rules give ``inf * 0``), and where a
+  cancelled divisor is 0 (``a * b / a`` at ``a = 0``);
   it overflows or divides by zero only where the cancelled function has a
   pole, and then not necessarily where the original did. Terms that read
   integer or boolean arrays are not cancelled (a new form could wrap

@@ -4,7 +4,9 @@ The chain rule through ``p = 1/(1 + exp(-z))`` and ``log(p)``,
 ``log(1 - p)`` multiplies out to ``c * (y*(1 + t) - (1 - y)/(1 - p)) * p *
 p * t``: eight passes over arrays, where a person writes ``c * (y - p)``.
 Written over its atoms (``t = exp(-z)``, ``y``, ``c``), the term is a
-rational function, and SymPy cancels it.
+rational function, and SymPy cancels it: ``c * (y - 1 + y*t) * p``, whose
+``y - 1`` is exact for labels 0 and 1 (``y - p`` would lose every digit
+of a small ``t`` at ``y = 1``: ``rational_accuracy`` finds that).
 
 A *cluster* is a derivative term on arrays (its root) with the arithmetic
 ops (``+ - * /``, unary ``-``, small integer powers) on arrays that only it
@@ -30,6 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Any
 
 from srcgrad.ir import Block, Builder, Function, Op, Value, uses, walk
@@ -286,7 +289,9 @@ def _rewrite(cluster: _Cluster, block: Block, users: dict[Value, list[Op]]) -> b
                 known[symbol] = reciprocals[function.denom] = value
                 divisors.append((symbol, function.denom))
     candidates: list[tuple[int, Block, Value]] = []
-    for numerator, denominator in forms(cluster.function, divisors):
+    for (numerator, denominator), grouping in product(
+        forms(cluster.function, divisors), ("signs", "degree")
+    ):
         if not _reads_every_atom((numerator, denominator), cluster, dict(divisors)):
             continue
         scratch = Block()
@@ -296,10 +301,11 @@ def _rewrite(cluster: _Cluster, block: Block, users: dict[Value, list[Op]]) -> b
             reciprocals,
             any(kind_of(atom.type) == "int" for atom in cluster.atoms),
             polynomials,
+            grouping,
         )
         try:
             value = emitter.quotient(numerator, denominator)
-        except Unemittable:
+        except (Unemittable, StopIteration):  # StopIteration: no positive term
             continue
         if value.defining_op in scratch.ops:
             candidates.append((cost(scratch.ops), scratch, value))

@@ -38,16 +38,32 @@ def keeps_accuracy(
 ) -> bool:
     """Whether ``rewritten`` computes ``original`` about as accurately, at
     sampled values of ``atoms`` (see the module)."""
-    draw = random.Random(len(atoms))  # the same points for every build
-    signs = [1.0, -1.0]
-    for _ in range(_SAMPLES):
-        point = {atom: draw.choice(signs) * draw.choice(_MAGNITUDES) for atom in atoms}
+    for point in _points(list(atoms)):
         errors = [_error(value, point) for value in (original, rewritten)]
         if errors[0] is None:
             continue  # the original divides by zero there, or is not finite
         if errors[1] is None or errors[1] > _SLACK * max(errors[0], _EPSILON):
             return False
     return True
+
+
+def _points(atoms: list[Value]) -> list[dict[Value, float]]:
+    """Random points, then each atom at 0, 1 or -1 with the others tiny or
+    huge: a difference such as ``y - p`` loses every digit only where the
+    two nearly cancel (``y = 1``, ``p = 1/(1 + t)`` for a tiny ``t``)."""
+    draw = random.Random(len(atoms))  # the same points for every build
+    signs = [1.0, -1.0]
+    points = [
+        {atom: draw.choice(signs) * draw.choice(_MAGNITUDES) for atom in atoms}
+        for _ in range(_SAMPLES)
+    ]
+    for special in atoms:
+        for value in (0.0, 1.0, -1.0):
+            for extreme in (1e-12, -1e-12, 1e12, -1e12):
+                point = dict.fromkeys(atoms, extreme)
+                point[special] = value
+                points.append(point)
+    return points
 
 
 def _error(value: Value, point: Mapping[Value, float]) -> float | None:

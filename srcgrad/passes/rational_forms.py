@@ -108,6 +108,10 @@ class Emitter:
     reciprocals: Mapping[Any, Value]
     integer_atoms: bool
     generators: Sequence[Any]
+    #: How a sum's terms are ordered: positive ones first (``"signs"``), or
+    #: by degree (``"degree"``: ``y - 1 + y*t``, whose ``y - 1`` is exact
+    #: for labels 0 and 1, where ``y*t + y - 1`` loses a small ``t``).
+    grouping: str = "signs"
     built: dict[Any, Value] = field(default_factory=dict)
 
     def quotient(self, numerator: Any, denominator: Any) -> Value:
@@ -155,6 +159,10 @@ class Emitter:
         """Positive terms first, then each negative one as a subtraction."""
         ring = polynomial.ring
         terms = sorted(polynomial.terms(), key=lambda term: term[1] < 0)
+        if self.grouping == "degree":
+            terms.sort(key=lambda term: sum(term[0]))
+            first = next(i for i, (_, c) in enumerate(terms) if c > 0)
+            terms.insert(0, terms.pop(first))  # a positive term first
         total: Value | None = None
         for monomial, coefficient in terms:
             magnitude = ring({monomial: abs(coefficient)})
