@@ -9,7 +9,8 @@ A gradient is built for the *types* of its inputs (see ``docs/design.md``,
   dimension is a ``Dim``: an ``int`` when its size is known when the
   gradient is built (``1`` in particular, the size that broadcasts), a
   ``Size`` when it is the size of an input's axis, known only to differ
-  from 1, or ``None`` when nothing is known (``np.zeros(n)``).
+  from 1, a ``Length`` computed from one (a slice's, which may be 1), or
+  ``None`` when nothing is known (``np.zeros(n)``).
 * ``OTHER``: a tuple, list, range, iterator, None or string: not a number.
 
 Which sizes are 1 is all broadcasting depends on: an adjoint is summed over
