@@ -126,10 +126,16 @@ def _holders(
     # the other values of the `if` that made base share its array on some
     # path only if a branch yields them one (``_siblings`` asks each one):
     # after `a, b = b, a` in a branch, a and b are still two arrays
-    made = base.defining_op
-    apart = set(made.results) if made is not None and made.definition is IF else set()
+    roots = [base, *merged_from(base)]
+    apart = {
+        result
+        for root in roots
+        if (made := root.defining_op) is not None and made.definition is IF
+        for result in made.results
+        if result is not root
+    }
     found: list[Value] = []
-    for root in [base, *merged_from(base)]:
+    for root in roots:
         found += [s for s in _siblings(root) if s is not base and s not in found]
         apart -= set(found)
         candidates = [] if root is base else [root]
