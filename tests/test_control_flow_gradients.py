@@ -269,3 +269,26 @@ def test_a_series_needs_no_forward_loop_at_all():
     text = srcgrad.source(gradient)
     loops = [line for line in text.splitlines() if line.strip().startswith("for ")]
     assert len(loops) == 1 and "_tape" not in text
+
+
+@pytest.mark.parametrize(
+    "assignment",
+    [
+        "a, b = (y, x) if x > y else (x, y)",
+        "a, b = (x, y * 2) if x < y else (y, x * 3)",
+        "a, b = (x, y) if x > y else (y, x)",
+    ],
+)
+@pytest.mark.parametrize("point", [(0.3, 0.7), (0.9, 0.2)])
+def test_a_conditional_expression_of_two_tuples(assignment, point):
+    # a sort of two, written as one line: an `if` with two results
+    f = define(f"def f(x, y):\n    {assignment}\n    return a * math.sin(b) + b\n")
+    got = srcgrad.grad(f, wrt=(0, 1))(*point)
+    expected = [_central(f, point, index) for index in (0, 1)]
+    assert got == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_conditional_expression_of_tuples_of_two_lengths_is_refused():
+    f = define("def f(x, y):\n    a, b = (x, y) if x > 0 else (y,)\n    return a\n")
+    with pytest.raises(srcgrad.SrcgradError, match="different lengths"):
+        srcgrad.grad(f)(0.3, 0.2)

@@ -27,7 +27,7 @@ from srcgrad.frontend.resolve import (
     classify_attribute,
     classify_variable,
 )
-from srcgrad.ir import Value
+from srcgrad.ir import IF, Block, Value
 from srcgrad.primitives import PRIMITIVES
 from srcgrad.primitives.lists import LIST
 from srcgrad.primitives.logic import COMPARISONS, NOT
@@ -159,17 +159,40 @@ class ExpressionLowering(ArrayLowering):
 
     # -- branching expressions -----------------------------------------------
     def _conditional(self, node: ast.IfExp) -> Lowered:
-        """``a if c else b``; a tuple only where ``c`` is a constant."""
+        """``a if c else b``; of two tuples of one length, a tuple
+        (``a, b = (b, a) if c else (a, b)``), as an ``if`` statement."""
         condition = self._scalar(node.test)
         known = self.known_truth(condition)
         if known is not None:
             return self._expression(node.body if known else node.orelse)
+        body, orelse = node.body, node.orelse
+        if isinstance(body, ast.Tuple) and isinstance(orelse, ast.Tuple):
+            return self._conditional_tuple(condition, body, orelse, node)
         return self.select(
             condition,
             lambda: self._scalar(node.body),
             lambda: self._scalar(node.orelse),
             "ternary",
         )
+
+    def _conditional_tuple(
+        self, condition: Value, body: ast.Tuple, orelse: ast.Tuple, node: ast.IfExp
+    ) -> tuple[Value, ...]:
+        if len(body.elts) != len(orelse.elts):
+            self.fail(
+                node,
+                "a conditional expression of two tuples of different lengths "
+                "(each side must give as many values)",
+            )
+        with self.in_block(Block()) as then_block:
+            chosen = [self._scalar(element) for element in body.elts]
+        with self.in_block(Block()) as else_block:
+            other = [self._scalar(element) for element in orelse.elts]
+        values = [self.result(None) for _ in chosen]
+        self.end_block(then_block, chosen)
+        self.end_block(else_block, other)
+        self.structured(IF, [condition], [then_block, else_block], values)
+        return tuple(values)
 
     def _compare(self, node: ast.Compare) -> Value:
         for operator in node.ops:
