@@ -18,6 +18,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from srcgrad.cli_shapes import parse_shape, signature_for
 from srcgrad.codegen import GeneratedFunction, module_source
 from srcgrad.codegen.emit import generate_program
 from srcgrad.codegen.load import compile_module
@@ -31,6 +32,7 @@ from srcgrad.compiler import (
 from srcgrad.errors import (
     DifferentiationError,
     SrcgradError,
+    ValueTypeError,
 )
 from srcgrad.frontend import (
     FileResolver,
@@ -80,6 +82,16 @@ def _parser() -> argparse.ArgumentParser:
         "first parameter)",
     )
     show.add_argument(
+        "--shape",
+        action="append",
+        default=[],
+        type=parse_shape,
+        metavar="NAME=SHAPE",
+        help="show the gradient for a float array of this shape as parameter "
+        "NAME (--shape X=64x784; repeat for each array; other parameters are "
+        "numbers)",
+    )
+    show.add_argument(
         "--ir", action="store_true", help="print the gradient's IR instead"
     )
     show.set_defaults(run=_show)
@@ -99,7 +111,9 @@ def _show(arguments: argparse.Namespace) -> int:
         size = sum(1 for _ in ast.walk(source.node))
         try:
             with recursion_headroom(size):
-                ir, names = _gradient(source, parsed.module, resolver, wrt)
+                ir, names = _gradient(
+                    source, parsed.module, resolver, wrt, arguments.shape
+                )
             if arguments.ir:
                 irs.append(print_program(ir))
             else:
@@ -117,6 +131,12 @@ def _show(arguments: argparse.Namespace) -> int:
     unique = {str(failure): failure for failure in errors}.values()
     for failure in sorted(unique, key=_line):
         print(f"srcgrad: {failure}", file=sys.stderr)
+    if not arguments.shape and any(isinstance(e, ValueTypeError) for e in unique):
+        print(
+            "srcgrad: (show builds each gradient for numbers; where a parameter "
+            "is an array, give its shape: --shape X=64x784)",
+            file=sys.stderr,
+        )
     return 1 if errors else 0
 
 
@@ -248,6 +268,7 @@ def _gradient(
     module: ast.Module,
     resolver: FileResolver,
     wrt_option: str | tuple[str, ...] | None,
+    shapes: Sequence[tuple[str, tuple[int, ...]]] = (),
 ) -> tuple[Program, tuple[str, ...]]:
     """The gradient IR of one function (with the functions of the file it
     calls), and what it is taken with respect to.
@@ -272,7 +293,11 @@ def _gradient(
         wrt = 0 if declared is None else declared
     names = wrt_names(primal.name, parameters, wrt)
     as_tuple = isinstance(wrt, tuple)
-    return gradient_program(program, names, as_tuple=as_tuple), names
+    signature = signature_for(parameters, shapes)
+    return (
+        gradient_program(program, names, as_tuple=as_tuple, signature=signature),
+        names,
+    )
 
 
 def _parse_wrt(option: str) -> str | tuple[str, ...]:

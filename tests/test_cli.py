@@ -226,3 +226,37 @@ def test_show_builds_a_600_term_sum_as_grad_does(tmp_path, capsys):
     path.write_text(f"import math\n\n\ndef f(x):\n    return {terms}\n")
     assert main(["show", str(path)]) == 0
     assert "x_bar" in capsys.readouterr().out
+
+
+LOGISTIC = """
+import numpy as np
+
+
+def loss(w, b, X, y):
+    z = X @ w + b
+    p = 1.0 / (1.0 + np.exp(-z))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+"""
+
+
+def test_show_a_gradient_for_arrays_of_given_shapes(tmp_path, capsys):
+    path = tmp_path / "logistic.py"
+    path.write_text(LOGISTIC)
+    shapes = ["--shape", "w=50", "--shape", "X=2000x50", "--shape", "y=2000"]
+    assert main(["show", f"{path}::loss", "--wrt", "w,b", *shapes]) == 0
+    out = capsys.readouterr().out
+    # the code a call with such arrays runs: its sums over the axes written out
+    assert "def loss_grad(w, b, X, y):" in out
+    assert "b_bar = z_bar.sum()" in out and "w_bar = X.T @ z_bar" in out
+
+
+def test_show_of_a_function_of_arrays_says_how_to_give_shapes(tmp_path, capsys):
+    path = tmp_path / "logistic.py"
+    path.write_text(LOGISTIC)
+    assert main(["show", f"{path}::loss"]) == 1
+    assert "--shape X=64x784" in capsys.readouterr().err
+    assert main(["show", f"{path}::loss", "--shape", "q=3"]) == 1
+    assert "has no parameter 'q'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["show", f"{path}::loss", "--shape", "X=2000by50"])
+    assert "write NAME=SHAPE" in capsys.readouterr().err
