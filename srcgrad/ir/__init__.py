@@ -24,6 +24,7 @@ from srcgrad.ir.control import (
     branch_yields,
     has_effects,
     is_control_flow,
+    loop_of_argument,
     loop_parts,
     target_pattern,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "branch_yields",
     "has_effects",
     "is_control_flow",
+    "loop_of_argument",
     "loop_parts",
     "target_pattern",
     "CHECK_REAL",

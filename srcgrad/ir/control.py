@@ -190,3 +190,15 @@ def has_effects(op: Op) -> bool:
         for block in region.blocks
         for inner in block.ops
     )
+
+
+def loop_of_argument(value: Value) -> Op | None:
+    """The ``for`` or ``while`` op whose region's block ``value`` is an
+    argument of (a carried value, a target, a condition's argument), if
+    any."""
+    block = value.owner
+    region = block.parent if isinstance(block, Block) else None
+    loop = region.parent if region is not None else None
+    if loop is None or loop.definition not in (FOR, WHILE):
+        return None
+    return loop

@@ -22,6 +22,7 @@ from srcgrad.ir import (
     Op,
     Value,
     is_call,
+    loop_of_argument,
     loop_parts,
     walk,
 )
@@ -109,12 +110,8 @@ def _derived_from(value: Value, users: dict[Value, list[Op]]) -> list[Value]:
 def carried_in_body(value: Value) -> bool:
     """Whether ``value`` is a loop's carried value in its body (what each
     step starts from)."""
-    owner = value.owner
-    region = owner.parent if isinstance(owner, Block) else None
-    loop = region.parent if region is not None else None
-    if loop is None or loop.definition not in (FOR, WHILE):
-        return False
-    return value in loop_parts(loop).carried
+    loop = loop_of_argument(value)
+    return loop is not None and value in loop_parts(loop).carried
 
 
 def _merged_into(

@@ -16,12 +16,12 @@ from srcgrad.ir import (
     IF,
     WHILE,
     YIELD,
-    Block,
     Function,
     Op,
     Region,
     Value,
     branch_yields,
+    loop_of_argument,
     loop_parts,
     uses,
     walk,
@@ -125,13 +125,11 @@ def _fresh(value: Value, users: dict[Value, list[Op]]) -> bool:
 
 
 def _fresh_carried(value: Value, users: dict[Value, list[Op]]) -> bool:
-    block = value.owner
-    region = block.parent if isinstance(block, Block) else None
-    loop = region.parent if region is not None else None
-    if loop is None or loop.definition not in (FOR, WHILE):
+    loop = loop_of_argument(value)
+    if loop is None:
         return False
     parts = loop_parts(loop)
-    if block is not parts.body or value not in parts.carried:
+    if value.owner is not parts.body or value not in parts.carried:
         return False
     position = parts.carried.index(value)
     init, yielded = parts.inits[position], parts.yields[position]

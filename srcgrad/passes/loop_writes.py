@@ -7,7 +7,7 @@ each step is the same array in every place of the list.
 from __future__ import annotations
 
 from srcgrad.errors import ValueTypeError
-from srcgrad.ir import FOR, WHILE, Block, Op, Value, loop_parts
+from srcgrad.ir import Block, Op, Value, loop_of_argument, loop_parts
 from srcgrad.passes.aliases import (
     aliases_of,
     carried_in_body,
@@ -65,13 +65,11 @@ def check_loop_start(
     """A loop's array starts as a value another name may still hold
     (``z = y`` before the loop): reading it after the loop would not see
     the loop's writes, as it does in Python."""
-    block = base.owner
-    region = block.parent if isinstance(block, Block) else None
-    loop = region.parent if region is not None else None
-    if loop is None or loop.definition not in (FOR, WHILE):
+    loop = loop_of_argument(base)
+    if loop is None:
         return
     parts = loop_parts(loop)
-    if block is not parts.body or base not in parts.carried:
+    if base.owner is not parts.body or base not in parts.carried:
         return
     position = parts.carried.index(base)
     init = parts.inits[position]

@@ -25,6 +25,7 @@ from srcgrad.ir import (
     Value,
     branch_yields,
     is_call,
+    loop_of_argument,
     loop_parts,
 )
 from srcgrad.ir.types import Array, Scalar, same_shape
@@ -162,12 +163,11 @@ def _is_float(value: Value, seen: set[Value] | None = None) -> bool:
 
 def _carried_float(value: Value, seen: set[Value]) -> bool:
     """A loop's carried value is a float if it starts and stays one."""
-    block = value.owner
-    region = block.parent if isinstance(block, Block) else None
-    loop = region.parent if region is not None else None
-    if loop is None or loop.definition not in (FOR, WHILE):
+    loop = loop_of_argument(value)
+    if loop is None:
         return False
     parts = loop_parts(loop)
+    block = value.owner
     assert isinstance(block, Block)
     arguments = parts.carried if block is parts.body else block.arguments
     if value not in arguments:

@@ -29,6 +29,7 @@ from srcgrad.ir import (
     Program,
     Value,
     branch_yields,
+    loop_of_argument,
     loop_parts,
     uses,
     walk,
@@ -395,12 +396,9 @@ def _owned(function: Function, value: Value, seen: set[Value]) -> bool:
 
 def _owned_argument(function: Function, value: Value, seen: set[Value]) -> bool:
     block = value.owner
-    if not isinstance(block, Block) or block is function.entry:
+    loop = loop_of_argument(value)
+    if loop is None or not isinstance(block, Block):
         return False  # a parameter
-    region = block.parent
-    loop = region.parent if region is not None else None
-    if loop is None or loop.definition not in (FOR, WHILE):
-        return False
     parts = loop_parts(loop)
     arguments = parts.carried if block is parts.body else block.arguments
     if value not in arguments:
