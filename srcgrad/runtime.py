@@ -75,25 +75,24 @@ def sum_to_shape(g: Any, like: Any) -> Any:
     return g
 
 
-def outside_domain(
-    function: Any, value: Any, low: float, high: float = math.inf
-) -> None:
-    """``function(value)``, for the warnings it gives (or what it raises
-    under ``np.errstate``) outside its domain, as ``f`` computes it; skipped
-    where ``value`` is a NumPy array whose items all lie in ``(low, high)``,
-    where ``function`` gives none: one reduction (two with a ``high``) for
-    the function of every item. A nan item fails the test, so ``function``
-    sees it as ``f`` does."""
+def outside_domain(value: Any, low: float = -math.inf, high: float = math.inf) -> bool:
+    """False only where ``value`` is a NumPy array of numbers whose items
+    all lie in ``(low, high)``: where the NumPy functions a gradient
+    computes only for their warnings (or what they raise under
+    ``np.errstate``), as ``f`` computes them, give none. It reads the
+    smallest item and the largest by ``argmin`` and ``argmax``, which cost
+    half what ``np.minimum.reduce`` does on a small array. A nan item is
+    where they stop, and fails the test, so the functions see it as ``f``
+    does."""
     numpy = sys.modules.get("numpy")
-    quiet = (
+    return not (
         numpy is not None
         and value.__class__ is numpy.ndarray
         and value.size
-        and numpy.minimum.reduce(value, axis=None) > low
-        and (high == math.inf or numpy.maximum.reduce(value, axis=None) < high)
+        and value.dtype.kind in "fiu"
+        and (low == -math.inf or value.item(value.argmin()) > low)
+        and (high == math.inf or value.item(value.argmax()) < high)
     )
-    if not quiet:
-        function(value)
 
 
 def one_number(value: Any) -> None:

@@ -8,6 +8,7 @@ exactly the axes broadcasting stretched, of their input's own shape.
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import dask.array as da
@@ -368,11 +369,12 @@ def test_a_gradient_warns_where_the_function_warns_without_recomputing_it():
         f(x)
     with pytest.warns(RuntimeWarning, match="invalid value"):
         gradient(x)
-    code = [
-        line for line in srcgrad.source(gradient, x).splitlines() if "#" not in line
+    code = srcgrad.source(gradient, x)
+    assert "    if outside_domain(x, 0.0):" in code.splitlines()
+    calls = code_without_comments(code).splitlines()
+    assert [line.split("#")[0] for line in calls if "np.log(x)" in line] == [
+        "        np.log(x)  "
     ]
-    assert "    outside_domain(np.log, x, 0.0)" in code
-    assert not any("np.log(x)" in line for line in code)
 
 
 def _warnings_of(call, *args):
@@ -414,16 +416,128 @@ def test_a_gradient_warns_and_raises_exactly_as_the_function(expression, items):
     assert _warnings_of(gradient, w, x) == _warnings_of(f, w, x)
     with np.errstate(all="ignore"):
         np.testing.assert_equal(gradient(w, x), np.sum(x))
-    code = code_without_comments(srcgrad.source(gradient, w, x))
-    assert "outside_domain(np." in code and "(x)" not in code
+    _assert_only_guarded(srcgrad.source(gradient, w, x), "(x)")
 
 
-def test_outside_domain_is_the_function_for_arrays_that_are_not_numpys():
-    # A Dask array (or an empty one) is handed to the function itself: the
-    # gradient stays lazy, and warns when computed as f's value does.
-    calls = []
-    lazy = da.from_array(np.array([1.0, -1.0]), chunks=1)
-    outside_domain(lambda value: calls.append(value), lazy, 0.0)
-    outside_domain(lambda value: calls.append(value), np.array([]), 0.0)
-    outside_domain(lambda value: calls.append(value), np.array([1.0, 2.0]), 0.0)
-    assert calls[0] is lazy and calls[1].size == 0 and len(calls) == 2
+def _assert_only_guarded(source, argument):
+    """Each line of ``source`` that calls a function of ``argument`` is in
+    the body of an ``if outside_domain(...)`` just above it."""
+    lines = code_without_comments(source).splitlines()
+    calls = [i for i, line in enumerate(lines) if argument in line]
+    assert calls
+    for i in calls:
+        guard = next(j for j in range(i, -1, -1) if "if outside_domain(" in lines[j])
+        indent = len(lines[guard]) - len(lines[guard].lstrip())
+        assert all(
+            line.startswith(" " * (indent + 4)) for line in lines[guard + 1 : i + 1]
+        ), source
+
+
+# f's NumPy functions of an array, kept for their warnings, and items at and
+# around the edges of the interval where each is quiet.
+GUARDED = [
+    ("np.log(1 - x)", [0.5, 1.0], "outside_domain(x, high=1.0)"),
+    ("np.log(1 - x)", [0.5, 1.5], "outside_domain(x, high=1.0)"),
+    ("np.log(1 - x)", [0.5, 1.0 - 2**-53], "outside_domain(x, high=1.0)"),
+    ("np.log(x - 2)", [2.0, 3.0], "outside_domain(x, 2.0)"),
+    ("np.log(x - 2)", [2.0 + 2**-51, 3.0], "outside_domain(x, 2.0)"),
+    ("np.log(3 + x)", [-3.0, 1.0], "outside_domain(x, -3.0)"),
+    ("np.log(x + 3)", [-2.5, 1.0], "outside_domain(x, -3.0)"),
+    ("np.log1p(-x)", [1.0, 0.0], "outside_domain(x, high=1.0)"),
+    ("np.log(x) + np.log(1 - x)", [0.0, 0.5], "outside_domain(x, 0.0, 1.0)"),
+    ("np.log(x) + np.log(1 - x)", [0.5, 1.0], "outside_domain(x, 0.0, 1.0)"),
+    ("np.log(x) + np.log(1 - x)", [0.25, 0.75], "outside_domain(x, 0.0, 1.0)"),
+    ("np.log(x) + np.log(1 - x)", [np.nan, 0.5], "outside_domain(x, 0.0, 1.0)"),
+    ("np.log(x) + np.log(-x)", [1.0, 2.0], "outside_domain(x, 0.0, 0.0)"),
+    ("np.log(x) + np.log(-x)", [0.0, -1.0], "outside_domain(x, 0.0, 0.0)"),
+    ("np.log(2 - x) + np.arctanh(x)", [0.5, 0.25], "outside_domain(x, -1.0, 1.0)"),
+    ("np.log(2 - x) + np.arctanh(x)", [1.0, 0.0], "outside_domain(x, -1.0, 1.0)"),
+    # atanh's interval does not move across a sum: its own check
+    ("np.arctanh(x + 0.5)", [0.5, 0.0], "outside_domain(t, -1.0, 1.0)"),
+    ("np.arctanh(-x)", [-1.0, 0.0], "outside_domain(x, -1.0, 1.0)"),
+]
+
+
+@pytest.mark.parametrize(("expression", "items", "test"), GUARDED)
+def test_the_checks_of_one_array_are_one_test_and_warn_as_f_does(
+    expression, items, test
+):
+    # log(1 - x) is quiet where x < 1 (a difference is zero only where its
+    # operands are equal), so log(x) and log(1 - x) need x's extremes
+    # alone; at and just inside every edge, the warnings and the first
+    # error are still f's.
+    f = define(f"def f(w, x):\n    return np.sum(w * x + {expression})\n")
+    gradient = srcgrad.grad(f, wrt="w")
+    w, x = 2.0, np.array(items)
+    assert _warnings_of(gradient, w, x) == _warnings_of(f, w, x)
+    source = srcgrad.source(gradient, w, x)
+    assert source.count("if outside_domain(") == 1 and f"if {test}:" in source
+    _assert_only_guarded(source, "np.")
+
+
+# No infinity, nothing that overflows: f warns in a sum and a product
+# (inf - inf, 2 * 1e308) the gradient has no need of.
+EDGES = [0.0, -0.0, 1.0, 1.0 - 2**-53, 1.0 + 2**-52, 5e-324, -5e-324, 0.5, 2.0]
+EDGES += [-1.0, -1.0 + 2**-53, np.nan, 1e300]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(
+        [
+            "np.log(x) + np.log(1 - x)",
+            "np.log1p(-x) + np.log(x + 1)",
+            "np.log(x - 1) + np.arctanh(-x) + np.log2(x)",
+            "np.log10(2 - x) * np.log(-x)",
+        ]
+    ),
+    st.lists(st.sampled_from(EDGES), min_size=1, max_size=4),
+)
+def test_guarded_checks_warn_as_f_does_at_every_edge(expression, items):
+    f = define(f"def f(w, x):\n    return np.sum(w * x + {expression})\n")
+    w, x = 2.0, np.array(items)
+    gradient = srcgrad.grad(f, wrt="w")
+    assert _warnings_of(gradient, w, x) == _warnings_of(f, w, x)
+
+
+def test_checks_with_an_effect_between_them_stay_apart():
+    # A check of another array between two of x's keeps its place: under
+    # np.errstate(all="raise"), what f raises first is what the gradient does.
+    f = define(
+        "def f(w, x, y):\n"
+        "    a = np.log(x)\n"
+        "    b = np.log(y)\n"
+        "    c = np.log(1 - x)\n"
+        "    return np.sum(w * x + a + b + c)\n"
+    )
+    gradient = srcgrad.grad(f, wrt="w")
+    for x, y in [([0.5, 1.0], [-1.0, 2.0]), ([0.0, 0.5], [0.0, 1.0])]:
+        args = (2.0, np.array(x), np.array(y))
+        assert _warnings_of(gradient, *args) == _warnings_of(f, *args)
+    source = srcgrad.source(gradient, *args)
+    assert source.count("if outside_domain(") == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high", "outside"),
+    [
+        (np.array([1.0, 2.0]), 0.0, math.inf, False),
+        (np.array([1.0, 0.0]), 0.0, math.inf, True),
+        (np.array([1.0, np.nan]), 0.0, math.inf, True),
+        (np.array([np.nan, 1.0]), -math.inf, 2.0, True),
+        (np.array([[0.5, 0.25], [0.75, 1.0]]), 0.0, 1.0, True),
+        (np.array([[0.5, 0.25], [0.75, 0.125]])[:, ::-1], 0.0, 1.0, False),
+        (np.array([3, 4]), 2.0, math.inf, False),
+        (np.array([]), 0.0, math.inf, True),
+        (np.array(0.5), 0.0, 1.0, False),
+        (0.5, 0.0, 1.0, True),
+        (da.from_array(np.array([1.0, 2.0]), chunks=1), 0.0, math.inf, True),
+    ],
+)
+def test_outside_domain_is_false_only_for_numpy_arrays_inside(
+    value, low, high, outside
+):
+    # A Dask array (or a number, or an empty array) is handed to the
+    # function itself: the gradient stays lazy, and warns when computed as
+    # f's value does.
+    assert outside_domain(value, low, high) is outside

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from srcgrad.ir import EmitContext, Value
 from srcgrad.ir.types import (
+    BOOL,
     Array,
     Dim,
     Type,
@@ -166,22 +167,22 @@ ONE_NUMBER = Primitive(
 def _write_outside_domain(
     args: Sequence[ast.expr], attributes: Mapping[str, object], context: EmitContext
 ) -> ast.expr:
-    function = ast.Attribute(
-        context.module("numpy"), str(attributes["function"]), ast.Load()
-    )
     interval: tuple[float, float] = attributes["interval"]  # type: ignore[assignment]
     low, high = interval
-    bounds = [low] if high == math.inf else [low, high]
-    return ast.Call(
-        context.helper("outside_domain"),
-        [function, *args, *(ast.Constant(bound) for bound in bounds)],
-        [],
-    )
+    bounds = [ast.Constant(low)] if low != -math.inf else []
+    keywords = []
+    if high != math.inf and bounds:
+        bounds.append(ast.Constant(high))
+    elif high != math.inf:
+        keywords.append(ast.keyword("high", ast.Constant(high)))
+    return ast.Call(context.helper("outside_domain"), [*args, *bounds], keywords)
 
 
-#: ``outside_domain(np.log, p, 0.0)``: the function of ``p``, for the
-#: warnings it gives where ``f`` computes it, unless each item of ``p`` is
-#: inside the interval (here above 0.0) where it gives none.
+#: ``outside_domain(p, 0.0, 1.0)``: false only where ``p`` is a NumPy array
+#: whose items all lie inside the interval; it guards the NumPy functions a
+#: gradient computes only for the warnings they give where ``f`` computes
+#: them (``passes/evaluations.py``), such as ``np.log(p)`` and
+#: ``np.log(1 - p)``, quiet inside it.
 OUTSIDE_DOMAIN = Primitive(
     "outside_domain",
     1,
@@ -190,8 +191,7 @@ OUTSIDE_DOMAIN = Primitive(
     None,
     (ANY,),
     zero_derivative=True,
-    pure=False,
-    result_type=lambda types, attributes: None,
+    result_type=lambda types, attributes: BOOL,
     writer=_write_outside_domain,
 )
 
