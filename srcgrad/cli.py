@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from srcgrad.cli_shapes import parse_shape, signature_for
+from srcgrad.cli_shapes import check_shape_names, parse_shape, signature_for
 from srcgrad.codegen import GeneratedFunction, module_source
 from srcgrad.codegen.emit import generate_program
 from srcgrad.codegen.load import compile_module
@@ -104,6 +104,10 @@ def _show(arguments: argparse.Namespace) -> int:
     parsed = parse_file(path)
     resolver = FileResolver(parsed)
     sources, errors = _selected(parsed, resolver, name)
+    check_shape_names(
+        arguments.shape,
+        {source.name: _parameter_names(source.node) for source in sources},
+    )
     irs: list[str] = []
     programs: list[tuple[FunctionSource, Program, str]] = []
     for source in sources:
@@ -298,6 +302,12 @@ def _gradient(
         gradient_program(program, names, as_tuple=as_tuple, signature=signature),
         names,
     )
+
+
+def _parameter_names(node: ast.FunctionDef) -> list[str]:
+    arguments = node.args
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    return [argument.arg for argument in every]
 
 
 def _parse_wrt(option: str) -> str | tuple[str, ...]:

@@ -5,13 +5,14 @@ called with; a gradient for arrays is built for their types (each axis 1,
 or not: ``passes.types``). ``--shape NAME=SHAPE`` says that parameter
 ``NAME`` is a float array of that shape (``64x784``; ``1000``; an empty
 shape for a 0-d array), typed exactly as a call with such an array is.
-Parameters not named are numbers.
+Parameters not named are numbers. With several functions shown, each
+gets the shapes of the parameters it has.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from srcgrad.errors import SrcgradError
 from srcgrad.passes.types import NUMBERS, Signature
@@ -40,26 +41,40 @@ def _malformed(option: str) -> str:
     )
 
 
+def check_shape_names(
+    shapes: Sequence[tuple[str, tuple[int, ...]]],
+    parameters: Mapping[str, Sequence[str]],
+) -> None:
+    """Each ``--shape`` names a parameter of a function shown (by name in
+    ``parameters``); a function without it gets none.
+
+    Raises:
+        SrcgradError: a shape names no parameter of any of them.
+    """
+    for name, _ in shapes:
+        if any(name in names for names in parameters.values()):
+            continue
+        if len(parameters) == 1:
+            ((function, names),) = parameters.items()
+            listed = f"{function}'s parameters: {', '.join(names) or 'none'}"
+        else:
+            listed = "no function shown has one"
+        raise SrcgradError(
+            f"--shape {name}=...: there is no parameter {name!r} ({listed})"
+        )
+
+
 def signature_for(
     parameters: Sequence[str], shapes: Sequence[tuple[str, tuple[int, ...]]]
 ) -> Signature:
     """The signature of a call with a float array of each shape in
-    ``shapes`` and a number for every other parameter.
-
-    Raises:
-        SrcgradError: a shape names no parameter.
-    """
-    if not shapes:
+    ``shapes`` that names one of ``parameters``, and a number for every
+    other parameter."""
+    given = {name: shape for name, shape in shapes if name in parameters}
+    if not given:
         return NUMBERS
     import numpy
 
-    given = dict(shapes)
-    for name in given:
-        if name not in parameters:
-            raise SrcgradError(
-                f"--shape {name}=...: the function has no parameter {name!r} "
-                f"(its parameters: {', '.join(parameters)})"
-            )
     return Signature(
         tuple(
             (name, type_of(numpy.empty(given[name]) if name in given else 0.0, name))

@@ -250,13 +250,27 @@ def test_show_a_gradient_for_arrays_of_given_shapes(tmp_path, capsys):
     assert "b_bar = z_bar.sum()" in out and "w_bar = X.T @ z_bar" in out
 
 
+def test_each_function_shown_gets_the_shapes_of_its_own_parameters(tmp_path, capsys):
+    # Shapes for one function's parameters do not make another function of
+    # the file, without those parameters, an error.
+    path = tmp_path / "two.py"
+    path.write_text(LOGISTIC + "\n\ndef scale(s, v):\n    return s * np.sum(v * v)\n")
+    shapes = ["--shape", "X=20x5", "--shape", "y=20", "--shape", "w=5"]
+    assert main(["show", str(path), "--shape", "v=3", *shapes]) == 0
+    out = capsys.readouterr().out
+    assert "w_bar = X.T @ z_bar" in out and "s_bar = np.sum(v * v)" in out
+    assert main(["show", str(path), "--shape", "q=3"]) == 1
+    assert "no parameter 'q' (no function shown has one)" in capsys.readouterr().err
+
+
 def test_show_of_a_function_of_arrays_says_how_to_give_shapes(tmp_path, capsys):
     path = tmp_path / "logistic.py"
     path.write_text(LOGISTIC)
     assert main(["show", f"{path}::loss"]) == 1
     assert "--shape X=64x784" in capsys.readouterr().err
     assert main(["show", f"{path}::loss", "--shape", "q=3"]) == 1
-    assert "has no parameter 'q'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no parameter 'q' (loss's parameters: w, b, X, y)" in err
     with pytest.raises(SystemExit):
         main(["show", f"{path}::loss", "--shape", "X=2000by50"])
     assert "write NAME=SHAPE" in capsys.readouterr().err
