@@ -353,8 +353,8 @@ def _instantiate(
         if binding.cell is not None:  # a closure variable of f or a helper
             owner, name = binding.cell
             cells[binding.alias] = cell(follow(f, owner), name)
-        elif binding.dispatcher:
-            cells[binding.alias] = types.CellType(arrays)
+        elif binding.dispatcher and arrays is not None:
+            cells[binding.alias] = types.CellType(arrays.dispatcher())
     gradient = instantiate(
         compiled.code, compiled.others, f.__globals__, cells, f.__defaults__
     )

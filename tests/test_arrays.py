@@ -541,3 +541,48 @@ def test_outside_domain_is_false_only_for_numpy_arrays_inside(
     # function itself: the gradient stays lazy, and warns when computed as
     # f's value does.
     assert outside_domain(value, low, high) is outside
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "def f(x, y):",  # the dispatcher of its parameters
+        "def f(_srcgrad_key, y):",  # a name of the dispatcher's own: no dispatcher
+        "def f(x, *, y):",  # a keyword-only parameter: no dispatcher
+    ],
+)
+def test_each_call_with_arrays_runs_the_gradient_for_their_types(header):
+    # The dispatcher picks by each array's kind, rank and size-1 axes: a
+    # call with other arrays never gets the gradient built for the last.
+    name = header[6:].split(",")[0]
+    f = define(f"{header}\n    return np.sum(np.sin({name}) * y)\n")
+    gradient = srcgrad.grad(f)
+    calls = [
+        (_values((4, 3), 1), _values((3,), 2)),
+        (_values((4, 1), 3), _values((3,), 4)),
+        (_values((4, 3), 5), _values((1,), 6)),
+        (_values((2, 4, 3), 7), _values((3,), 8)),
+        (_values((4, 3), 1), 2.5),
+        (_values((4, 3), 9), _values((3,), 10)),
+    ]
+    for first, second in calls * 2:
+        got = gradient(first, y=second) if "*" in header else gradient(first, second)
+        expected = np.cos(first) * second
+        expected = expected.sum(axis=tuple(range(expected.ndim - first.ndim)))
+        expected = expected.sum(
+            axis=tuple(i for i, size in enumerate(first.shape) if size == 1),
+            keepdims=True,
+        )
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_a_global_array_that_changes_shape_gets_its_gradient():
+    f = define("def f(x):\n    return np.sum(np.sin(x) * G)\n")
+    f.__globals__["G"] = 1.5
+    gradient = srcgrad.grad(f)
+    x = _values((4, 3), 1)
+    for shape in [(3,), (1,), (4, 3), (3,)]:
+        f.__globals__["G"] = _values(shape, 2)
+        np.testing.assert_allclose(
+            gradient(x), np.cos(x) * f.__globals__["G"], rtol=1e-12
+        )
