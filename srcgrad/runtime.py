@@ -76,20 +76,23 @@ def sum_to_shape(g: Any, like: Any) -> Any:
 
 
 def outside_domain(value: Any, low: float = -math.inf, high: float = math.inf) -> bool:
-    """False only where ``value`` is a NumPy array of numbers whose items
-    all lie in ``(low, high)``: where the NumPy functions a gradient
+    """False only where ``value`` is a NumPy array of float64 numbers whose
+    items all lie in ``(low, high)``: where the NumPy functions a gradient
     computes only for their warnings (or what they raise under
     ``np.errstate``), as ``f`` computes them, give none. It reads the
     smallest item and the largest by ``argmin`` and ``argmax``, which cost
     half what ``np.minimum.reduce`` does on a small array. A nan item is
     where they stop, and fails the test, so the functions see it as ``f``
-    does."""
+    does. Only float64: the bounds of ``np.log(1 - k)`` are moved onto
+    ``k`` (``passes/evaluations.py``), exact for float64 items, where
+    NumPy rounds ``0.1`` to float32 for a float32 array and lets an
+    integer one wrap (``3 + k`` is 0 for a uint8 ``k`` of 253)."""
     numpy = sys.modules.get("numpy")
     return not (
         numpy is not None
         and value.__class__ is numpy.ndarray
         and value.size
-        and value.dtype.kind in "fiu"
+        and value.dtype.char == "d"
         and (low == -math.inf or value.item(value.argmin()) > low)
         and (high == math.inf or value.item(value.argmax()) < high)
     )

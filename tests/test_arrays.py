@@ -500,6 +500,28 @@ def test_guarded_checks_warn_as_f_does_at_every_edge(expression, items):
     assert _warnings_of(gradient, w, x) == _warnings_of(f, w, x)
 
 
+@pytest.mark.parametrize(
+    ("expression", "items"),
+    [
+        ("np.log(x - 0.1)", np.array([0.1, 1.0], np.float32)),  # 0.1 as float32
+        ("np.log(0.7 - x)", np.array([0.7, 0.0], np.float32)),
+        ("np.log(x + 0.7)", np.array([-0.7, 0.0], np.float32)),
+        ("np.log(3 + x)", np.array([253, 1], np.uint8)),  # 3 + 253 wraps to 0
+        ("np.log(-x)", np.array([np.iinfo(np.int64).min, -1])),  # -x is x
+        ("np.log(1 - x)", np.array([-128, 0], np.int8)),
+        ("np.log(x) + np.log(1 - x)", np.array([0.5, 0.25], np.float32)),
+    ],
+)
+def test_checks_moved_onto_an_array_that_is_not_float64_warn_as_f_does(
+    expression, items
+):
+    # NumPy rounds the constant to float32 beside a float32 array, and
+    # integers wrap: the bounds moved onto x hold for float64 items alone.
+    f = define(f"def f(w, x):\n    return np.sum(w * x + {expression})\n")
+    gradient = srcgrad.grad(f, wrt="w")
+    assert _warnings_of(gradient, 2.0, items) == _warnings_of(f, 2.0, items)
+
+
 def test_checks_with_an_effect_between_them_stay_apart():
     # A check of another array between two of x's keeps its place: under
     # np.errstate(all="raise"), what f raises first is what the gradient does.
@@ -527,7 +549,8 @@ def test_checks_with_an_effect_between_them_stay_apart():
         (np.array([np.nan, 1.0]), -math.inf, 2.0, True),
         (np.array([[0.5, 0.25], [0.75, 1.0]]), 0.0, 1.0, True),
         (np.array([[0.5, 0.25], [0.75, 0.125]])[:, ::-1], 0.0, 1.0, False),
-        (np.array([3, 4]), 2.0, math.inf, False),
+        (np.array([3, 4]), 2.0, math.inf, True),  # 3 + k may wrap: not float64
+        (np.array([3.0, 4.0], np.float32), 2.0, math.inf, True),
         (np.array([]), 0.0, math.inf, True),
         (np.array(0.5), 0.0, 1.0, False),
         (0.5, 0.0, 1.0, True),
@@ -586,3 +609,29 @@ def test_a_global_array_that_changes_shape_gets_its_gradient():
         np.testing.assert_allclose(
             gradient(x), np.cos(x) * f.__globals__["G"], rtol=1e-12
         )
+
+
+@pytest.mark.parametrize(
+    ("source", "wrt", "items"),
+    [
+        ("np.sum(w * x + np.sqrt(x))", "w", [-1.0, 1.0]),
+        ("np.sum(w * x + np.sqrt(x) + np.log(x))", "w", [-1.0, 1.0]),
+        ("np.sum(w * x + np.arcsin(x) + np.arccos(x))", "w", [2.0, 0.0]),
+        ("np.sum(w * np.arccos(x))", "w", [0.5, -1.5]),
+        ("np.sum(np.arcsin(x)) + w", "x", [2.0, 0.0]),
+    ],
+)
+def test_numpy_functions_that_warn_are_kept_where_no_term_computes_them(
+    source, wrt, items
+):
+    # An array's sqrt, arcsin or arccos that no derivative term needs used
+    # to be dropped with its warnings; the derivative of arcsin warns in
+    # sqrt, where f warns in arcsin.
+    f = define(f"def f(w, x):\n    return {source}\n")
+    gradient = srcgrad.grad(f, wrt=wrt)
+    args = (2.0, np.array(items))
+    got, raised = _warnings_of(gradient, *args)
+    expected, expected_raised = _warnings_of(f, *args)
+    assert raised == expected_raised and set(expected) <= set(got)
+    if wrt == "w":
+        assert got == expected

@@ -40,6 +40,7 @@ from srcgrad.passes import active_values, reaching_output
 from srcgrad.primitives import RuleEmitter
 from srcgrad.primitives.broadcasting import ONE_NUMBER
 from srcgrad.primitives.creation import ZEROS_LIKE
+from srcgrad.primitives.elementwise import QUIET_INSIDE
 
 
 def reverse(
@@ -262,8 +263,9 @@ def _must_evaluate(op: Op, active: frozenset[Value], reaching: set[Value]) -> bo
     derivative would not (``math.log(-1.0)``, while ``1/x`` is -1.0) is kept,
     as is ``int(x)`` of a float that may be nan or infinite.
     So is an inactive op that may raise (any ``math`` call, ``/``, ``//``,
-    ``**``): no derivative term computes it, yet ``f`` fails on it
-    (``x + math.sqrt(y)`` at y = -1). Either way only if its value reaches
+    ``**``), or a NumPy function that warns outside its domain
+    (``QUIET_INSIDE``): no derivative term computes it, yet ``f`` fails
+    on it (``x + math.sqrt(y)`` at y = -1). Either way only if its value reaches
     the output; ``compiler`` drops the ones a derivative term computes.
     """
     if len(op.results) != 1 or op.result not in reaching:
@@ -274,7 +276,7 @@ def _must_evaluate(op: Op, active: frozenset[Value], reaching: set[Value]) -> bo
         return True
     if op.result in active:
         return False
-    if namespace == "math":
+    if namespace == "math" or (namespace == "numpy" and op.name in QUIET_INSIDE):
         return True
     return (
         namespace == "operator"

@@ -34,10 +34,12 @@ _UNIT = (-0.9, 0.9)
 #: Where the function alone rejects operands outside its domain: math raises,
 #: NumPy warns and returns nan, while the derivative (1/x) is a number.
 _CHECKED = frozenset({"math", "numpy"})
-#: Where each function NumPy checks (``_CHECKED``) gives no warning: an open
-#: interval of its operand (``log(0)`` divides by zero, ``log(-1)`` is
-#: invalid). A gradient computes the function only where an item is not in
-#: it (``runtime.outside_domain``).
+#: Where each NumPy function that warns outside its domain gives no warning:
+#: an open interval of its operand (``log(0)`` divides by zero, ``log(-1)``
+#: is invalid; ``sqrt(0)`` is quiet, but an open interval only costs the
+#: function's call there). A gradient keeps the function where ``f``
+#: computes it and no derivative term does (``_CHECKED``, or inactive), and
+#: computes it only where an item is not inside (``runtime.outside_domain``).
 QUIET_INSIDE: dict[str, tuple[float, float]] = {
     "log": (0.0, math.inf),
     "log2": (0.0, math.inf),
@@ -45,7 +47,13 @@ QUIET_INSIDE: dict[str, tuple[float, float]] = {
     "log1p": (-1.0, math.inf),
     "acosh": (1.0, math.inf),
     "atanh": (-1.0, 1.0),
+    "sqrt": (0.0, math.inf),
+    "asin": (-1.0, 1.0),
+    "acos": (-1.0, 1.0),
 }
+#: The derivative of NumPy's arcsin and arccos warns outside their domain
+#: too, but in sqrt: f warns (or raises) in arcsin first.
+_NUMPY_CHECKED = frozenset({"numpy"})
 
 
 def _elementwise(
@@ -236,8 +244,20 @@ ELEMENTWISE = (
     _same("sin", lambda sp, x: sp.sin(x), _REAL),
     _same("cos", lambda sp, x: sp.cos(x), _REAL),
     _same("tan", lambda sp, x: sp.tan(x), (-1.2, 1.2)),
-    _inverse("asin", lambda sp, x: sp.asin(x), _UNIT, partials=_asin_partials),
-    _inverse("acos", lambda sp, x: sp.acos(x), _UNIT, partials=_acos_partials),
+    _inverse(
+        "asin",
+        lambda sp, x: sp.asin(x),
+        _UNIT,
+        partials=_asin_partials,
+        needs_domain_check=_NUMPY_CHECKED,
+    ),
+    _inverse(
+        "acos",
+        lambda sp, x: sp.acos(x),
+        _UNIT,
+        partials=_acos_partials,
+        needs_domain_check=_NUMPY_CHECKED,
+    ),
     _inverse("atan", lambda sp, x: sp.atan(x), _REAL),
     _inverse(
         "atan2",
