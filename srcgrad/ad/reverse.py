@@ -18,7 +18,7 @@ from srcgrad.ad.calls import forward_call
 from srcgrad.ad.clone import clone_into
 from srcgrad.ad.context import CallPlan, SweepContext
 from srcgrad.ad.inputs import check_real_inputs
-from srcgrad.ad.shapes import check_shapes
+from srcgrad.ad.shapes import check_shapes, sizes_unchecked
 from srcgrad.ad.sweep import ReverseSweep
 from srcgrad.errors import DifferentiationError
 from srcgrad.ir import (
@@ -164,8 +164,9 @@ def forward_sweep(
             context.copies[op] = copy
             return
         if _must_evaluate(op, active, reaching):
+            why = {"why": "shapes"} if sizes_unchecked(op) else {}
             with builder.at(op.loc):
-                builder.create(EVALUATE, [mapping[op.result]], result_count=0)
+                builder.create(EVALUATE, [mapping[op.result]], why, result_count=0)
         if _may_be_complex(op) and op.result in reaching:
             _check_real_value(builder, op, mapping[op.result], function.name)
 
@@ -270,6 +271,8 @@ def _must_evaluate(op: Op, active: frozenset[Value], reaching: set[Value]) -> bo
     """
     if len(op.results) != 1 or op.result not in reaching:
         return False
+    if sizes_unchecked(op):
+        return True  # it raises where f does, if its arrays do not fit
     namespace = op.attributes.get("namespace")
     checked: frozenset[str] = getattr(op.definition, "needs_domain_check", frozenset())
     if namespace in checked:

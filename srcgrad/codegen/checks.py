@@ -116,6 +116,8 @@ def request_check(op: Op, requests: BindingRequests) -> None:
 def evaluated_why(op: Op) -> str:
     """The comment on a value kept only so the gradient fails where f does."""
     kept = op.operands[0].defining_op
+    if op.attributes.get("why") == "shapes":
+        return "kept: raises where the arrays' shapes do not fit, as f does"
     if kept is not None and kept.name == "call":
         return "kept: f calls it, and it may raise"
     if kept is not None and kept.attributes.get("namespace") == "numpy":
@@ -125,10 +127,12 @@ def evaluated_why(op: Op) -> str:
 
 def shapes_statement(op: Op, context: BoundContext, function_name: str) -> ast.stmt:
     """``if x.shape[0] != y.shape[0]: shapes_differ(...)``: the sizes the
-    gradient assumes equal (``srcgrad.ad.shapes``), checked as NumPy would."""
+    gradient assumes equal (``srcgrad.ad.shapes``), checked as NumPy would.
+    Attribute ``pairs`` holds ``(test, description, where)`` for each."""
     pairs: tuple[tuple[str, str, str], ...] = op.attributes["pairs"]  # type: ignore[assignment]
-    test = " or ".join(f"{a} != {b}" for a, b, _ in pairs)
-    described = "; ".join(f"{a} != {b} ({where})" for a, b, where in pairs)
+    tests = [test if " and " not in test else f"({test})" for test, _, _ in pairs]
+    test = " or ".join(tests)
+    described = "; ".join(f"{text} ({where})" for _, text, where in pairs)
     helper = ast.unparse(context.helper("shapes_differ"))
     call = f"{helper}({function_name!r}, {described!r})"
     return ast.If(verbatim(test), [ast.Expr(verbatim(call))], [])

@@ -130,10 +130,13 @@ YIELD = StructuralOp("yield", pure=False, is_terminator=True)
 CHECK_REAL = StructuralOp("check_real", pure=False)
 #: Evaluates its operand for its effect alone: a gradient keeps a value whose
 #: computation raises where ``f`` raises (``math.log`` of a negative number)
-#: even where no derivative term needs the value itself.
+#: even where no derivative term needs the value itself. Attribute ``why``:
+#: ``"shapes"`` where it is kept for the sizes of its arrays, not known
+#: to fit when the gradient is built (``ad.shapes.sizes_unchecked``).
 EVALUATE = StructuralOp("evaluate", pure=False)
-#: Checks, when the code runs, that the sizes in attribute ``pairs`` (each
-#: ``(size, size, where)``, written as code: ``x.shape[0]``) are equal.
+#: Checks, when the code runs, the sizes in attribute ``pairs``: each
+#: ``(test, description, where)``, a test written as code that is true where
+#: they do not fit (``x.shape[0] != y.shape[0]``).
 CHECK_SHAPES = StructuralOp("check_shapes", pure=False)
 #: Calls the gradient built for the types of its operands (the function's
 #: parameters; attribute ``keywords``: the keyword-only ones' names): all a
