@@ -1,5 +1,6 @@
 """Gradients of ordinary NumPy idioms, written with the ops srcgrad has:
-masks combined with ``&``, ``|``, ``^`` and ``~``; loops over an array's
+masks combined with ``&``, ``|``, ``^`` and ``~``, and made by
+``np.isnan``, ``np.isfinite`` and ``np.isinf``; loops over an array's
 rows; indices (``np.argmin``) to index with; ``np.square``,
 ``np.reciprocal``, ``np.power``; ``np.array(x)`` of an array, ``x.item()``
 and ``np.int64(k)``; ``np.diff``.
@@ -10,6 +11,8 @@ each refusal names the line and says what to write instead.
 """
 
 from __future__ import annotations
+
+import math
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
@@ -64,6 +67,41 @@ def test_augmented_logical_operators_combine_masks():
     x = np.linspace(-1.0, 1.0, 9)
     kept = ((x > -0.5) & (x < 0.5) | (x > 0.9)) ^ (x > 0.95)
     np.testing.assert_allclose(srcgrad.grad(f)(x), np.where(kept, 2 * x, 0.0))
+
+
+@pytest.mark.parametrize(
+    ("expression", "special"),
+    [
+        ("np.sum(np.where(np.isnan(x), 0.0, x) ** 2)", np.nan),
+        ("np.sum(np.sin(x[np.isfinite(x)]))", np.inf),
+        ("np.sum(np.sin(x[np.isfinite(x)]))", np.nan),
+        ("np.sum(np.where(np.isinf(x), 1.0, x) ** 2)", -np.inf),
+        ("np.sum(np.where(np.isfinite(x) & (x > 0), x, 0.5) ** 2)", np.nan),
+    ],
+)
+def test_nan_and_infinity_tests_are_masks(expression, special):
+    # np.isnan, np.isfinite, np.isinf give booleans, as `x > 0` does: no
+    # derivative of their own, and what they select has its own.
+    f = define(f"def f(x):\n    return {expression}\n")
+    x = np.array([[0.3, special, -1.2], [special, 2.1, 0.7]])
+    (gradient,) = check_gradient(f, (x,), (0,))
+    assert np.all(gradient[~np.isfinite(x)] == 0.0)
+
+
+@pytest.mark.parametrize(
+    ("test", "point", "expected"),
+    [
+        ("math.isnan(x * y)", (2.0, math.nan), 0.0),
+        ("math.isnan(x * y)", (2.0, 1.0), 4.0),
+        ("math.isinf(x + y)", (2.0, -math.inf), 0.0),
+        ("not math.isfinite(x * y)", (3.0, 0.5), 6.0),
+    ],
+)
+def test_nan_and_infinity_tests_of_numbers_are_conditions(test, point, expected):
+    # math.isnan and the others of a value that depends on x: a condition,
+    # as a comparison is.
+    f = define(f"def f(x, y):\n    if {test}:\n        return 0.0\n    return x * x\n")
+    assert srcgrad.grad(f)(*point) == expected
 
 
 def test_masks_of_numbers_combine_as_python_does():
