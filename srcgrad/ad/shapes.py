@@ -1,12 +1,13 @@
 """The sizes a gradient for arrays assumes equal, checked when it runs.
 
-Type inference takes two input sizes that meet in a broadcast, or in a
-product's inner axis, to be equal: NumPy raises otherwise, and so does the
-function. The gradient may not compute that op at all (``d/dx sum(x * y)``
-is ``y``), so it would hand back an array of the wrong shape instead of
-failing. It therefore starts by comparing those sizes, as the function's
-ops would (``x.shape[0] != y.shape[0]``), and raises ``ValueError`` naming
-the line where they meet.
+Type inference takes two sizes that meet in a broadcast, or in a product's
+inner axis, to be equal where neither is 1: NumPy raises otherwise, and so
+does the function. The gradient may not compute that op at all (``d/dx
+sum(x * y)`` is ``y``), so it would hand back an array of the wrong shape
+instead of failing. It therefore starts by comparing those sizes, as the
+function's ops would (``x.shape[0] != y.shape[0]``, or ``x.shape[0] != 3``
+against an array of three items the function makes), and raises
+``ValueError`` naming the line where they meet.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ def check_shapes(builder: Builder, function: Function) -> None:
     pairs: dict[tuple[str, str], str] = {}
     known = _EqualSizes()  # what the pairs so far imply, checked once
     for op in walk(function.entry):
-        for first, second in _assumed_equal(op):
+        for pair in _assumed_equal(op):
+            # An input's size first: `x.shape[0] != 3`.
+            first, second = sorted(pair, key=lambda size: isinstance(size, int))
             key = (str(first), str(second))
-            if _written(first, second) and known.join(*key):
+            if _compared(first, second) and known.join(*key):
                 where = op.loc.line if op.loc is not None else "?"
                 pairs[key] = f"line {where}"
     if pairs:
@@ -51,17 +54,24 @@ def _assumed_equal(op: Op) -> list[tuple[Dim, Dim]]:
     rank = max(a.rank for a in arrays)
     for axis in range(1, rank + 1):
         sizes = [a.dims[-axis] for a in arrays if a.rank >= axis]
-        named = [size for size in sizes if isinstance(size, Size)]
-        found += [(named[0], other) for other in named[1:]]
+        fixed = [size for size in sizes if _written(size)]
+        found += [(fixed[0], other) for other in fixed[1:]]
     return found
 
 
-def _written(*sizes: Dim) -> bool:
-    """Whether each size is written as code (``x.shape[0]`` of a name)."""
-    return all(
-        isinstance(size, Size) and size.name.split(".")[0].isidentifier()
-        for size in sizes
-    )
+def _compared(first: Dim, second: Dim) -> bool:
+    """Whether the gradient must compare two sizes assumed equal: each is
+    written as code, and they are not one known size."""
+    return _written(first) and _written(second) and first != second
+
+
+def _written(size: Dim) -> bool:
+    """Whether ``size`` is written as code and is not 1, which broadcasts:
+    an input's (``x.shape[0]`` of a name) or one known when the gradient is
+    built (``3`` for ``np.zeros(3)``)."""
+    if isinstance(size, Size):
+        return size.name.split(".")[0].isidentifier()
+    return isinstance(size, int) and size != 1
 
 
 class _EqualSizes:
