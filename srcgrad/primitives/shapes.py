@@ -220,6 +220,8 @@ def _squeeze_type(
 def _squeeze_vjp(
     e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
 ) -> Cotangents:
+    if isinstance(out.type, Scalar):  # every axis squeezed: g may be a float
+        return (e.materialize(g, args[0]),)
     return (e.call(RESHAPE_LIKE, g, args[0]),)
 
 
