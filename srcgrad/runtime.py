@@ -142,8 +142,9 @@ def type_of(value: object, name: str) -> Type:
     """The type a build is specialised on for an input ``value`` named ``name``.
 
     A number is its kind; an array is its kind and one ``Dim`` per axis: 1
-    where the axis has size 1 (it broadcasts), else ``Size("name.shape[i]")``,
-    or None where the size is not known yet (a Dask array's chunks).
+    where the axis has size 1 (it broadcasts), 0 where it is empty (a slice
+    ``[:1]`` of it is empty too), else ``Size("name.shape[i]")``, or None
+    where the size is not known yet (a Dask array's chunks).
     Anything else (a list, None, a string) is ``OTHER``.
     """
     cls = value.__class__
@@ -162,7 +163,7 @@ def type_of(value: object, name: str) -> Type:
             if size != size or size is None:  # nan: not known until computed
                 dims.append(None)
             else:
-                dims.append(1 if size == 1 else Size(f"{name}.shape[{axis}]"))
+                dims.append(size if size in (0, 1) else Size(f"{name}.shape[{axis}]"))
         return Array(kind, tuple(dims))
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(value, numpy.generic):

@@ -7,16 +7,18 @@ A gradient is built for the *types* of its inputs (see ``docs/design.md``,
   ``int`` or ``real``.
 * ``Array(kind, dims)``: an n-dimensional array of such numbers. Each
   dimension is a ``Dim``: an ``int`` when its size is known when the
-  gradient is built (``1`` in particular, the size that broadcasts), a
-  ``Size`` when it is the size of an input's axis, known only to differ
-  from 1, a ``Length`` computed from one (a slice's, which may be 1), or
-  ``None`` when nothing is known (``np.zeros(n)``).
+  gradient is built (``1`` in particular, the size that broadcasts, and
+  ``0``, an empty axis), a ``Size`` when it is the size of an input's axis,
+  known only to be 2 or more, a ``Length`` computed from one (a slice's,
+  which may be 1), or ``None`` when nothing is known (``np.zeros(n)``).
 * ``OTHER``: a tuple, list, range, iterator, None or string: not a number.
 
 Which sizes are 1 is all broadcasting depends on: an adjoint is summed over
 exactly the axes along which its operand was stretched. So a gradient is
 specialised on each array input's rank and on which of its axes have size
-1, and one build serves every batch size.
+1, and one build serves every batch size. It is specialised on which axes
+are empty too: then a slice's length is known where it is the same for
+every other size (``x[:1]`` and ``x[-1:]`` have one item).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ _KINDS: tuple[Kind, ...] = ("bool", "int", "real")
 
 @dataclass(frozen=True)
 class Size:
-    """The size of an input's axis, known when the code runs, never 1.
+    """The size of an input's axis, known when the code runs, 2 or more
+    (an axis of size 0 or 1 is that ``int``).
 
     ``name`` says whose (``"x.shape[0]"``); two dimensions with the same
     ``Size`` are equal, so arrays of those sizes never broadcast each other.

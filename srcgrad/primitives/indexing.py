@@ -211,8 +211,30 @@ def _sliced(dim: Dim, parts: list[object]) -> Dim:
     literal = all(part is None or isinstance(part, int) for part in parts)
     if isinstance(dim, int) and literal:
         return len(range(dim)[slice(start, stop, step)])  # type: ignore[arg-type]
-    if isinstance(dim, Size) and literal and step in (None, 1):
-        return _slice_length(dim, start, stop)  # type: ignore[arg-type]
+    if isinstance(dim, Size) and literal:
+        known = _length_of_any_size(dim, slice(start, stop, step))
+        if known is not None:
+            return known
+        if step in (None, 1):
+            return _slice_length(dim, start, stop)  # type: ignore[arg-type]
+    return None
+
+
+def _length_of_any_size(dim: Size, bounds: slice) -> Dim:
+    """The length of ``x[bounds]`` where it is one for every size ``dim``
+    may have (2 or more): a number (``x[:1]``, ``x[-1:]``, ``x[1:3]``), or
+    ``dim`` itself (``x[::-1]``); else None.
+
+    Past its bounds and a step, the length of a slice is constant, or grows
+    with the axis, so sizes up to there tell.
+    """
+    step = bounds.step or 1
+    reach = max(abs(bounds.start or 0), abs(bounds.stop or 0)) + abs(step) + 2
+    lengths = [len(range(n)[bounds]) for n in range(2, reach + 1)]
+    if len(set(lengths)) == 1:
+        return lengths[0]
+    if lengths == list(range(2, reach + 1)):
+        return dim
     return None
 
 
