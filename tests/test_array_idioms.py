@@ -253,6 +253,39 @@ def test_numpy_integers_of_a_number_index_as_int_does(integer):
     np.testing.assert_array_equal(srcgrad.grad(f)(np.ones(4), 1), [0, 0, 3, 0])
 
 
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "np.sum(np.sin(sum(X)))",
+        "np.sum(np.sin(sum(X, w)))",
+        "np.sum(sum(X, 0.5) ** 2)",
+        "np.sum(sum(X > 0) * np.sin(X))",
+    ],
+)
+@DRAWN
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3), seed=st.integers(0, 99))
+def test_python_s_sum_of_an_array_adds_its_rows(expression, shape, seed):
+    # An array is a sequence of its rows: sum(X) is 0 + X[0] + X[1] + ...,
+    # computed as the function computes it, and each row's adjoint is the
+    # sum's.
+    f = define(f"def f(X, w):\n    return {expression}\n")
+    X, w = distinct(shape, seed), distinct(shape[1:], seed + 1)  # w: a row
+    check_gradient(f, (X, w), (0, 1))
+    assert "sum(X" in srcgrad.source(srcgrad.grad(f), X, w)
+
+
+def test_python_s_sum_of_rows_that_start_stretches_is_refused():
+    _refused_at_line_2(
+        "return np.sum(sum(x, np.ones((2, 3))))", r"write X\.sum\(axis=0\) \+ start"
+    )
+
+
+def test_python_s_sum_of_a_number_is_refused_as_python_refuses_it():
+    f = define("def f(x):\n    return sum(x) * 2.0\n")
+    with pytest.raises(ValueTypeError, match="iterates over a number"):
+        srcgrad.grad(f)(1.5)
+
+
 @DRAWN
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=3), seed=st.integers(0, 99))
 def test_np_array_of_an_array_is_a_copy(shape, seed):

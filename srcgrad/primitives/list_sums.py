@@ -25,6 +25,7 @@ from srcgrad.ir.types import (
     same_shape,
     wider,
 )
+from srcgrad.primitives.iteration import write_sum
 from srcgrad.primitives.lists import (
     LIST,
     LIST_APPEND,
@@ -176,16 +177,6 @@ def _sum_jvp(
     return e.add_tangents(total, t[1])
 
 
-def _write_sum(
-    args: Sequence[ast.expr], attributes: Mapping[str, object], context: EmitContext
-) -> ast.expr:
-    xs, start = args
-    given = [xs]
-    if not (isinstance(start, ast.Constant) and start.value == 0):
-        given.append(start)
-    return ast.Call(context.builtin("sum"), given, [])
-
-
 #: ``sum(xs, start)`` of a list (``start`` 0 where not given).
 LIST_SUM = Primitive(
     "list_sum",
@@ -195,7 +186,7 @@ LIST_SUM = Primitive(
     _sum_jvp,
     (),
     result_type=_sum_type,
-    writer=_write_sum,
+    writer=write_sum,
     elementwise=True,
 )
 
