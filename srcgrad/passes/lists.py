@@ -9,7 +9,8 @@ list the function makes (``ListOf``) become the list ops of
 * ``xs[i]`` is ``list_item xs, i``; a slice of a list is refused;
 * ``sum(xs, start)`` is ``list_sum xs, start``, and of an array
   ``rows_sum X, start``, its rows added (an array is a sequence of them);
-* ``np.array(xs)`` stacks a list's items, and of an array is ``np.copy``;
+* ``np.array(xs)`` stacks a list's items, and of an array is ``np.copy``
+  (``np.asarray(x)`` is ``x`` itself: ``list_sums.array_of``);
 * ``for v in xs`` iterates over ``range(len(xs))`` and reads ``v = xs[k]``,
   so the reverse loop adds each item's adjoint at its place.
 
@@ -37,7 +38,6 @@ from srcgrad.ir import (
 from srcgrad.ir.builder import Builder
 from srcgrad.ir.control import LoopParts, Pattern
 from srcgrad.ir.types import INT, Array, ListOf, Type
-from srcgrad.primitives.creation import COPY
 from srcgrad.primitives.indexing import INDEX, items_of
 from srcgrad.primitives.iteration import (
     ENUMERATE,
@@ -48,7 +48,7 @@ from srcgrad.primitives.iteration import (
     SUM,
     ZIP,
 )
-from srcgrad.primitives.list_sums import LIST_SUM, STACK_LIST
+from srcgrad.primitives.list_sums import LIST_SUM, STACK_LIST, array_of
 from srcgrad.primitives.lists import LIST_ITEM
 
 _BUILTINS = {"namespace": "builtins"}
@@ -62,10 +62,8 @@ def resolve_lists(program: Program) -> bool:
         for op in list(walk(function.entry)):
             if op.definition is FOR:
                 changed |= _loop(function, op)
-            elif op.definition is STACK_LIST and isinstance(op.operands[0].type, Array):
-                # np.array(x) of an array is a copy of it, np.copy(x).
-                op.definition = COPY
-                op.attributes = {"namespace": "numpy"}
+            elif op.definition is STACK_LIST:
+                _array_of(op)
             elif op.definition is SUM and _walked_by_index(op.operands[0].type):
                 _sum(function, op)
             elif op.definition is INDEX and isinstance(op.operands[0].type, ListOf):
@@ -94,6 +92,14 @@ def refuse_lists_across_calls(program: Program) -> None:
                     "numbers themselves",
                     op.loc,
                 )
+
+
+def _array_of(op: Op) -> None:
+    """``np.array(x)`` of an array is a copy of it, ``np.asarray(x)`` is
+    ``x``; of a list, either stacks its items."""
+    made = array_of(op.operands[0].type, op.attributes)
+    if made is not None:
+        op.definition, op.attributes = made
 
 
 def _item(function: Function, op: Op) -> None:

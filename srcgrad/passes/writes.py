@@ -75,8 +75,9 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
     if not _owned(function, base, set()):
         _refuse_view_of_own(function, base, op, name, f"writing into {name}")
         raise ValueTypeError(
-            f"{name} is an input array, or a view of one (a slice, .T, a reshape): "
-            f"writing into it would change the caller's array; copy it first "
+            f"{name} is an input array, or a view of one (a slice, .T, a "
+            "reshape, np.asarray): writing into it would change the caller's "
+            f"array; copy it first "
             f"({name} = {name}.copy()) or make a new one (np.zeros_like({name}))",
             op.loc,
         )
@@ -343,8 +344,9 @@ def _refuse_view_of_own(
         )
     )
     raise ValueTypeError(
-        f"{name} is a view of {other} (a slice, .T, a reshape): {what} would "
-        f"change {other} too, which srcgrad does not follow; {remedy}",
+        f"{name} is a view of {other} (a slice, .T, a reshape, np.asarray): "
+        f"{what} would change {other} too, which srcgrad does not follow; "
+        f"{remedy}",
         write.loc,
     )
 
