@@ -229,6 +229,59 @@ ROUND_DIGITS = Primitive(
     zero_derivative=True,
 )
 
+
+def _unpacked_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    """Refused once the type is known, saying what Python does of it."""
+    raise TypeRuleError(unpacking_refused(types[0], attributes))
+
+
+def unpacking_refused(type_: Type | None, attributes: Mapping[str, object]) -> str:
+    """Why ``a, *rest = x`` (attribute ``starred``) of ``x`` (``name``, or
+    None for a value with no name) of ``type_`` is refused."""
+    starred = attributes.get("starred")
+    named = attributes.get("name")
+    name, x = (named, named) if named else ("the value", "v")
+    if isinstance(type_, Scalar) or (isinstance(type_, Array) and not type_.rank):
+        return (
+            f"cannot unpack {name} into several names: it is a number (Python "
+            "raises TypeError: cannot unpack a non-iterable object)"
+        )
+    if isinstance(type_, Array) and starred:
+        return (
+            f"{name} is an array: unpacking it with a starred name (`a, *rest "
+            f"= {x}`) is not supported (Python makes rest a list of its "
+            f"items); index and slice it: `a, rest = {x}[0], {x}[1:]`"
+        )
+    if isinstance(type_, Array):
+        return (
+            f"{name} is an array: unpacking it into names is not supported; "
+            f"read its items by index (`a, b = {x}[0], {x}[1]`)"
+        )
+    return (
+        f"unpacking {name} into names is not supported: srcgrad unpacks the "
+        "tuples a function makes (`a, b = b, a`, `a, b = f(x)`), shapes (`n, "
+        "m = X.shape`) and arrays by index (`a, b = X[0], X[1]`); pass the "
+        "items as parameters of their own"
+    )
+
+
+#: ``a, b = x`` or ``a, *rest = x`` of a value that is no tuple or shape:
+#: refused once the value's type is known (a build for numbers hands a
+#: call with arrays on to the build for them, which says why).
+UNPACKED = Primitive(
+    "unpacked",
+    1,
+    {},
+    None,
+    None,
+    (),
+    zero_derivative=True,
+    pure=False,
+    result_type=_unpacked_type,
+)
+
 ITERATION = MappingProxyType(
     {
         primitive.name: primitive
