@@ -80,11 +80,20 @@ def check_shape_names(
     parameters: Mapping[str, Sequence[str]],
 ) -> None:
     """Each ``--shape`` names a parameter of a function shown (by name in
-    ``parameters``); a function without it gets none.
+    ``parameters``), once; a function without it gets none.
 
     Raises:
-        SrcgradError: a shape names no parameter of any of them.
+        SrcgradError: a shape names no parameter of any of them, or names
+            one a shape named before.
     """
+    given: dict[str, tuple[int, ...]] = {}
+    for name, shape in shapes:
+        if name in given:
+            raise SrcgradError(
+                f"--shape {name}=... is given twice ({_option(name, given[name])} "
+                f"and {_option(name, shape)}); give each parameter one shape"
+            )
+        given[name] = shape
     for name, _ in shapes:
         if any(name in names for names in parameters.values()):
             continue
@@ -96,6 +105,10 @@ def check_shape_names(
         raise SrcgradError(
             f"--shape {name}=...: there is no parameter {name!r} ({listed})"
         )
+
+
+def _option(name: str, shape: tuple[int, ...]) -> str:
+    return f"--shape {name}={'x'.join(map(str, shape))}"
 
 
 def signature_for(

@@ -276,6 +276,15 @@ def test_show_of_a_function_of_arrays_says_how_to_give_shapes(tmp_path, capsys):
     assert "write NAME=SHAPE" in capsys.readouterr().err
 
 
+def test_a_shape_given_twice_is_an_error_naming_both(tmp_path, capsys):
+    path = tmp_path / "logistic.py"
+    path.write_text(LOGISTIC)
+    shapes = ["--shape", "w=5", "--shape", "X=3x5", "--shape", "w="]
+    assert main(["show", f"{path}::loss", *shapes]) == 1
+    err = capsys.readouterr().err
+    assert "--shape w=... is given twice (--shape w=5 and --shape w=)" in err
+
+
 @pytest.mark.parametrize(
     ("shape", "message"),
     [
