@@ -13,6 +13,7 @@ gets the shapes of the parameters it has.
 from __future__ import annotations
 
 import argparse
+import ast
 from collections.abc import Mapping, Sequence
 
 from srcgrad.errors import SrcgradError
@@ -133,4 +134,33 @@ def signature_for(
             )
             for name in parameters
         )
+    )
+
+
+def parameter_names(node: ast.FunctionDef) -> list[str]:
+    """The names of the parameters of the ``def`` ``node``, in order."""
+    arguments = node.args
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    return [argument.arg for argument in every]
+
+
+def shapes_hint(
+    failed: Sequence[ast.FunctionDef], shapes: Sequence[tuple[str, tuple[int, ...]]]
+) -> str | None:
+    """What to say after functions ``failed`` on a value's type (an array
+    operation of a number): the parameters of theirs no ``--shape`` gave a
+    shape, which show took to be numbers; None if each had one."""
+    given = {name for name, _ in shapes}
+    numbers = {
+        name: None
+        for node in failed
+        for name in parameter_names(node)
+        if name not in given
+    }
+    if not numbers:
+        return None
+    return (
+        "(show builds each gradient for numbers where no --shape gives a "
+        f"parameter's shape, as here for {', '.join(numbers)}; where a "
+        "parameter is an array, give its shape: --shape X=64x784)"
     )

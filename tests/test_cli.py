@@ -276,6 +276,21 @@ def test_show_of_a_function_of_arrays_says_how_to_give_shapes(tmp_path, capsys):
     assert "write NAME=SHAPE" in capsys.readouterr().err
 
 
+def test_the_shapes_hint_names_the_parameters_taken_as_numbers(tmp_path, capsys):
+    # Some shapes given, not all: the function fails on a value's type, and
+    # the hint says which parameters show took to be numbers.
+    path = tmp_path / "logistic.py"
+    path.write_text(LOGISTIC)
+    assert main(["show", f"{path}::loss", "--shape", "w=5"]) == 1
+    err = capsys.readouterr().err
+    assert "as here for b, X, y;" in err and "--shape X=64x784" in err
+    # Every parameter has a shape: a failure on a type is no missing shape.
+    path.write_text("import numpy as np\n\ndef f(x):\n    return np.squeeze(x, 0)\n")
+    assert main(["show", str(path), "--shape", "x=5"]) == 1
+    err = capsys.readouterr().err
+    assert "squeeze of axis 0" in err and "--shape" not in err
+
+
 def test_a_shape_given_twice_is_an_error_naming_both(tmp_path, capsys):
     path = tmp_path / "logistic.py"
     path.write_text(LOGISTIC)
