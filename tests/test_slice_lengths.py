@@ -112,3 +112,10 @@ def test_squeeze_of_a_slice_of_an_empty_axis_is_refused():
     gradient(np.ones((2, 3)))  # an array of columns first: its own build
     with pytest.raises(ValueTypeError, match="squeeze of axis 1, whose size is not 1"):
         gradient(np.ones((2, 0)))
+
+
+@pytest.mark.parametrize("array", ["x", "np.zeros(3)"])
+def test_a_slice_of_step_zero_is_refused_as_python_refuses_it(array):
+    f = define(f"def f(x):\n    return np.sum({array}[::0]) + x[0]\n")
+    with pytest.raises(ValueTypeError, match="slice step cannot be zero"):
+        srcgrad.grad(f)(np.ones(3))

@@ -206,6 +206,8 @@ def _axes_taken(item: Item, pending: object) -> int:
 def _sliced(dim: Dim, parts: list[object]) -> Dim:
     """The length of a slice of an axis of size ``dim``, if known."""
     start, stop, step = parts
+    if step == 0:
+        raise TypeRuleError("slice step cannot be zero (Python raises ValueError)")
     if start is None and stop is None and step in (None, 1):
         return dim
     literal = all(part is None or isinstance(part, int) for part in parts)
