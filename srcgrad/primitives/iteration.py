@@ -119,11 +119,11 @@ def _rows_sum_type(
         return None
     if dims_of(array)[0] == 0:
         return start
-    kind = "int" if row.kind == "bool" else row.kind  # type: ignore[union-attr]
+    kind = "int" if row.kind == "bool" else row.kind
     return broadcast(wider(kind, start_kind), [row, start])
 
 
-def _row_type(type_: Type | None) -> Type | None:
+def _row_type(type_: Type | None) -> Array | Scalar | None:
     """The type of a row of an array of ``type_`` (None if not known)."""
     if not isinstance(type_, Array) or not type_.rank:
         return None
@@ -234,19 +234,20 @@ def _unpacked_type(
     types: Sequence[Type | None], attributes: Mapping[str, object]
 ) -> Type | None:
     """Refused once the type is known, saying what Python does of it."""
-    raise TypeRuleError(unpacking_refused(types[0], attributes))
+    raise TypeRuleError(_unpacking_refused(types[0], attributes))
 
 
-def unpacking_refused(type_: Type | None, attributes: Mapping[str, object]) -> str:
+def _unpacking_refused(type_: Type | None, attributes: Mapping[str, object]) -> str:
     """Why ``a, *rest = x`` (attribute ``starred``) of ``x`` (``name``, or
     None for a value with no name) of ``type_`` is refused."""
     starred = attributes.get("starred")
     named = attributes.get("name")
     name, x = (named, named) if named else ("the value", "v")
     if isinstance(type_, Scalar) or (isinstance(type_, Array) and not type_.rank):
+        what = "a number" if isinstance(type_, Scalar) else "an array of no axes"
         return (
-            f"cannot unpack {name} into several names: it is a number (Python "
-            "raises TypeError: cannot unpack a non-iterable object)"
+            f"cannot unpack {name} into several names: it is {what} (Python "
+            "raises TypeError: it cannot iterate over one)"
         )
     if isinstance(type_, Array) and starred:
         return (
