@@ -274,6 +274,14 @@ def test_python_s_sum_of_an_array_adds_its_rows(expression, shape, seed):
     assert "sum(X" in srcgrad.source(srcgrad.grad(f), X, w)
 
 
+@pytest.mark.parametrize("rows", [2, 4])
+def test_python_s_sum_of_rows_that_may_be_none_is_start(rows):
+    # sum(X[2:]) of two rows is 0, Python's start, not a row of zeros: the
+    # gradient with respect to w is still an array of w's shape.
+    f = define("def f(X, w):\n    return np.sum(sum(X[2:]) * w)\n")
+    check_gradient(f, (distinct((rows, 3), 1), distinct((3,), 2)), (0, 1))
+
+
 def test_python_s_sum_of_rows_that_start_stretches_is_refused():
     _refused_at_line_2(
         "return np.sum(sum(x, np.ones((2, 3))))", r"write X\.sum\(axis=0\) \+ start"

@@ -25,10 +25,12 @@ from srcgrad.ir.types import (
     Array,
     ListOf,
     Scalar,
+    Size,
     Type,
     TypeRuleError,
     broadcast,
     dims_of,
+    join,
     kind_of,
     same_shape,
     wider,
@@ -111,16 +113,19 @@ def _rows_sum_type(
     types: Sequence[Type | None], attributes: Mapping[str, object]
 ) -> Type | None:
     """``start + X[0] + X[1] + ...``: ``start`` alone where ``X`` has no
-    rows; a sum of booleans counts them."""
+    rows (either, where that is not known: ``sum(X[k:])``); a sum of
+    booleans counts them."""
     array, start = types
     row = _row_type(array)
     start_kind = kind_of(start)
     if row is None or start_kind is None:
         return None
-    if dims_of(array)[0] == 0:
-        return start
     kind = "int" if row.kind == "bool" else row.kind
-    return broadcast(wider(kind, start_kind), [row, start])
+    rows = broadcast(wider(kind, start_kind), [row, start])
+    count = dims_of(array)[0]
+    if count == 0:
+        return start
+    return rows if isinstance(count, (int, Size)) else join(rows, start)
 
 
 def _row_type(type_: Type | None) -> Array | Scalar | None:
@@ -148,7 +153,7 @@ def _rows_sum_vjp(
     # Elementwise: g may be smaller than a row (np.sum's adjoint is a
     # number), and broadcasts to every row of X as to start.
     row = _row_type(args[0].type)
-    if row is None or not same_shape(row, out.type):
+    if row is None or not same_shape(row, broadcast("real", [row, args[1].type])):
         raise TypeRuleError(
             "sum(X, start) of an array whose rows broadcast with start to a "
             "larger shape than a row is not supported; write X.sum(axis=0) "
