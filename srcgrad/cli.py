@@ -18,7 +18,13 @@ import os
 import sys
 from collections.abc import Sequence
 
-from srcgrad.cli_shapes import check_shape_names, parse_shape, signature_for
+from srcgrad.cli_shapes import (
+    check_shape_names,
+    parameter_names,
+    parse_shape,
+    shapes_hint,
+    signature_for,
+)
 from srcgrad.codegen import GeneratedFunction, module_source
 from srcgrad.codegen.emit import generate_program
 from srcgrad.codegen.load import compile_module
@@ -106,10 +112,11 @@ def _show(arguments: argparse.Namespace) -> int:
     sources, errors = _selected(parsed, resolver, name)
     check_shape_names(
         arguments.shape,
-        {source.name: _parameter_names(source.node) for source in sources},
+        {source.name: parameter_names(source.node) for source in sources},
     )
     irs: list[str] = []
     programs: list[tuple[FunctionSource, Program, str]] = []
+    typed: list[ast.FunctionDef] = []  # what failed on a value's type
     for source in sources:
         # One function srcgrad can't differentiate does not hide the others.
         size = sum(1 for _ in ast.walk(source.node))
@@ -125,6 +132,8 @@ def _show(arguments: argparse.Namespace) -> int:
                 programs.append((source, ir, described))
         except SrcgradError as error:
             errors.append(_located(error, source))
+            if isinstance(error, ValueTypeError):  # of a number, perhaps
+                typed.append(source.node)
         except Exception as error:  # a bug in srcgrad: say so, show the rest
             errors.append(_internal_error(error, source))
     generated = _generate_all(programs, errors)
@@ -135,12 +144,9 @@ def _show(arguments: argparse.Namespace) -> int:
     unique = {str(failure): failure for failure in errors}.values()
     for failure in sorted(unique, key=_line):
         print(f"srcgrad: {failure}", file=sys.stderr)
-    if not arguments.shape and any(isinstance(e, ValueTypeError) for e in unique):
-        print(
-            "srcgrad: (show builds each gradient for numbers; where a parameter "
-            "is an array, give its shape: --shape X=64x784)",
-            file=sys.stderr,
-        )
+    hint = shapes_hint(typed, arguments.shape)
+    if hint is not None:
+        print(f"srcgrad: {hint}", file=sys.stderr)
     return 1 if errors else 0
 
 
@@ -302,12 +308,6 @@ def _gradient(
         gradient_program(program, names, as_tuple=as_tuple, signature=signature),
         names,
     )
-
-
-def _parameter_names(node: ast.FunctionDef) -> list[str]:
-    arguments = node.args
-    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-    return [argument.arg for argument in every]
 
 
 def _parse_wrt(option: str) -> str | tuple[str, ...]:

@@ -1,8 +1,8 @@
 """Gradients for arrays: one build per signature, picked when called.
 
 A gradient is built for the types of its inputs (``passes.types``): for
-an array, its kind, its rank and which of its axes have size 1, so the
-axes each adjoint is summed over are written out when it is built. The
+an array, its kind, its rank and which of its axes have size 1 (or 0),
+so the axes each adjoint is summed over are written out when it is built. The
 gradient ``grad`` returns is the one for numbers; when called with an
 array it hands its arguments to the ``ForArrays`` of its function (the
 ``for_arrays`` its code calls), which builds, once per signature, the
@@ -119,8 +119,8 @@ class ForArrays:
         """The gradient built for the types of ``args`` and ``kwargs``.
 
         A call looks it up by a key that is quick to compute (each input's
-        class, dtype kind and which axes are 1); the signature is computed,
-        and the inputs checked, when a key is new.
+        class, dtype kind and which axes are 0 or 1); the signature is
+        computed, and the inputs checked, when a key is new.
         """
         gradient = self._for_signature(args, kwargs)
         if not kwargs and self._readers is not None:
@@ -218,22 +218,30 @@ def _is_complex_scalar(value: object) -> bool:
 
 def _key_of(value: object) -> object:
     """What selects a gradient for ``value``: its class, and for an array
-    its dtype's kind and, per axis, whether its size is 1 (or not known)."""
+    its dtype's kind and, per axis, whether its size is 0, 1, another or
+    not known."""
     cls = value.__class__
     if cls is float or cls is int or cls is bool:
         return cls
     shape = getattr(value, "shape", None)
     if shape is not None and hasattr(value, "__array_function__"):
         kind = getattr(getattr(value, "dtype", None), "kind", None)
-        return (cls, kind, tuple(1 if s == 1 else (0 if s == s else 2) for s in shape))
+        return (cls, kind, tuple(map(_axis_key, shape)))
     return cls
+
+
+def _axis_key(size: object) -> object:
+    """0 and 1 as they are, 2 for any other size, None for one not known
+    (nan: a Dask array's chunks)."""
+    if size == 0 or size == 1:
+        return size
+    return 2 if size == size and size is not None else None
 
 
 def key_maker(ndarray: type) -> Callable[[object], object]:
     """``_key_of``, quicker for NumPy's own arrays (``ndarray``), whose
-    sizes are known: their dtype's kind and rank where no axis has size 1,
-    else which axes do (keys ``_key_of`` never makes)."""
-    is_one = (1).__eq__
+    sizes are known: their dtype's kind and rank where no axis has size 0
+    or 1, else which axes do (keys ``_key_of`` never makes)."""
 
     def key_of(value: object) -> object:
         cls = value.__class__
@@ -242,8 +250,8 @@ def key_maker(ndarray: type) -> Callable[[object], object]:
         if cls is ndarray:
             shape = value.shape  # type: ignore[attr-defined]
             kind = value.dtype.kind  # type: ignore[attr-defined]
-            if 1 in shape:
-                return (kind, tuple(map(is_one, shape)))
+            if 1 in shape or 0 in shape:
+                return (kind, tuple(map(_axis_key, shape)))
             return (kind, len(shape))
         return _key_of(value)
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn
 
 from srcgrad.errors import NotRealError
@@ -145,8 +145,9 @@ def type_of(value: object, name: str) -> Type:
     """The type a build is specialised on for an input ``value`` named ``name``.
 
     A number is its kind; an array is its kind and one ``Dim`` per axis: 1
-    where the axis has size 1 (it broadcasts), else ``Size("name.shape[i]")``,
-    or None where the size is not known yet (a Dask array's chunks).
+    where the axis has size 1 (it broadcasts), 0 where it is empty (a slice
+    ``[:1]`` of it is empty too), else ``Size("name.shape[i]")``, or None
+    where the size is not known yet (a Dask array's chunks).
     Anything else (a list, None, a string) is ``OTHER``.
     """
     cls = value.__class__
@@ -160,13 +161,7 @@ def type_of(value: object, name: str) -> Type:
         kind = _ARRAY_KINDS.get(getattr(value.dtype, "kind", ""))  # type: ignore[attr-defined]
         if kind is None or _is_matrix(value):
             return OTHER
-        dims: list[Dim] = []
-        for axis, size in enumerate(value.shape):  # type: ignore[attr-defined]
-            if size != size or size is None:  # nan: not known until computed
-                dims.append(None)
-            else:
-                dims.append(1 if size == 1 else Size(f"{name}.shape[{axis}]"))
-        return Array(kind, tuple(dims))
+        return Array(kind, dims_of_shape(value.shape, name))  # type: ignore[attr-defined]
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(value, numpy.generic):
         kind = _ARRAY_KINDS.get(value.dtype.kind)
@@ -174,6 +169,19 @@ def type_of(value: object, name: str) -> Type:
     if isinstance(value, numbers.Real):
         return REAL
     return OTHER
+
+
+def dims_of_shape(shape: Iterable[Any], name: str) -> tuple[Dim, ...]:
+    """The ``Dim`` of each axis of an array ``name`` of ``shape``: 0 or 1
+    as it is, ``Size("name.shape[i]")`` for any other size, None for one
+    not known yet (nan: a Dask array's chunks)."""
+    dims: list[Dim] = []
+    for axis, size in enumerate(shape):
+        if size != size or size is None:  # nan: not known until computed
+            dims.append(None)
+        else:
+            dims.append(int(size) if size in (0, 1) else Size(f"{name}.shape[{axis}]"))
+    return tuple(dims)
 
 
 def has_arrays(

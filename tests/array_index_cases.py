@@ -133,6 +133,15 @@ def copy(draw):
 
 
 @st.composite
+def asarray(draw):
+    # Of an array it is that array (dtype=float of floats changes nothing);
+    # of a number, an array of none.
+    (x,) = values([draw(shapes(min_dims=0))], draw(seeds))
+    attributes = {"dtype": "float"} if draw(st.booleans()) else {}
+    return Case("asarray", "numpy", attributes, (x,))
+
+
+@st.composite
 def astype(draw):
     # Within (-0.9, 0.9) and away from 0: no integer part or truth jumps.
     (x,) = values([draw(shapes())], draw(seeds), (-0.9, 0.9))
@@ -158,6 +167,7 @@ INDEXING = {
     "index_add": _write("index_add"),
     "full": full(),
     "copy": copy(),
+    "asarray": asarray(),
     "astype": astype(),
     "array": array(),
 }

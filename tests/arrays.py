@@ -92,7 +92,9 @@ def check_gradient(
     got = srcgrad.grad(f, wrt=tuple(wrt))(*args)
     for arg, kept in zip(args, before, strict=True):
         if isinstance(arg, np.ndarray):
-            assert np.array_equal(arg, kept), "the gradient changed an input"
+            assert np.array_equal(
+                arg, kept, equal_nan=True
+            ), "the gradient changed an input"
     names = list(inspect.signature(f).parameters)
     verified = verified_array_gradient(f, [names[i] for i in wrt], args)(*args)
     for position, index in enumerate(wrt):

@@ -1,5 +1,6 @@
 """Gradients of ordinary NumPy idioms, written with the ops srcgrad has:
-masks combined with ``&``, ``|``, ``^`` and ``~``; loops over an array's
+masks combined with ``&``, ``|``, ``^`` and ``~``, and made by
+``np.isnan``, ``np.isfinite`` and ``np.isinf``; loops over an array's
 rows; indices (``np.argmin``) to index with; ``np.square``,
 ``np.reciprocal``, ``np.power``; ``np.array(x)`` of an array, ``x.item()``
 and ``np.int64(k)``; ``np.diff``.
@@ -10,6 +11,8 @@ each refusal names the line and says what to write instead.
 """
 
 from __future__ import annotations
+
+import math
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
@@ -64,6 +67,41 @@ def test_augmented_logical_operators_combine_masks():
     x = np.linspace(-1.0, 1.0, 9)
     kept = ((x > -0.5) & (x < 0.5) | (x > 0.9)) ^ (x > 0.95)
     np.testing.assert_allclose(srcgrad.grad(f)(x), np.where(kept, 2 * x, 0.0))
+
+
+@pytest.mark.parametrize(
+    ("expression", "special"),
+    [
+        ("np.sum(np.where(np.isnan(x), 0.0, x) ** 2)", np.nan),
+        ("np.sum(np.sin(x[np.isfinite(x)]))", np.inf),
+        ("np.sum(np.sin(x[np.isfinite(x)]))", np.nan),
+        ("np.sum(np.where(np.isinf(x), 1.0, x) ** 2)", -np.inf),
+        ("np.sum(np.where(np.isfinite(x) & (x > 0), x, 0.5) ** 2)", np.nan),
+    ],
+)
+def test_nan_and_infinity_tests_are_masks(expression, special):
+    # np.isnan, np.isfinite, np.isinf give booleans, as `x > 0` does: no
+    # derivative of their own, and what they select has its own.
+    f = define(f"def f(x):\n    return {expression}\n")
+    x = np.array([[0.3, special, -1.2], [special, 2.1, 0.7]])
+    (gradient,) = check_gradient(f, (x,), (0,))
+    assert np.all(gradient[~np.isfinite(x)] == 0.0)
+
+
+@pytest.mark.parametrize(
+    ("test", "point", "expected"),
+    [
+        ("math.isnan(x * y)", (2.0, math.nan), 0.0),
+        ("math.isnan(x * y)", (2.0, 1.0), 4.0),
+        ("math.isinf(x + y)", (2.0, -math.inf), 0.0),
+        ("not math.isfinite(x * y)", (3.0, 0.5), 6.0),
+    ],
+)
+def test_nan_and_infinity_tests_of_numbers_are_conditions(test, point, expected):
+    # math.isnan and the others of a value that depends on x: a condition,
+    # as a comparison is.
+    f = define(f"def f(x, y):\n    if {test}:\n        return 0.0\n    return x * x\n")
+    assert srcgrad.grad(f)(*point) == expected
 
 
 def test_masks_of_numbers_combine_as_python_does():
@@ -213,6 +251,47 @@ def test_reciprocal_of_integers_divides_integers_as_numpy_does():
 def test_numpy_integers_of_a_number_index_as_int_does(integer):
     f = define(f"def f(x, j):\n    return x[{integer}(j * 2.5)] * 3.0\n")
     np.testing.assert_array_equal(srcgrad.grad(f)(np.ones(4), 1), [0, 0, 3, 0])
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "np.sum(np.sin(sum(X)))",
+        "np.sum(np.sin(sum(X, w)))",
+        "np.sum(sum(X, 0.5) ** 2)",
+        "np.sum(sum(X > 0) * np.sin(X))",
+    ],
+)
+@DRAWN
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3), seed=st.integers(0, 99))
+def test_python_s_sum_of_an_array_adds_its_rows(expression, shape, seed):
+    # An array is a sequence of its rows: sum(X) is 0 + X[0] + X[1] + ...,
+    # computed as the function computes it, and each row's adjoint is the
+    # sum's.
+    f = define(f"def f(X, w):\n    return {expression}\n")
+    X, w = distinct(shape, seed), distinct(shape[1:], seed + 1)  # w: a row
+    check_gradient(f, (X, w), (0, 1))
+    assert "sum(X" in srcgrad.source(srcgrad.grad(f), X, w)
+
+
+@pytest.mark.parametrize("rows", [2, 4])
+def test_python_s_sum_of_rows_that_may_be_none_is_start(rows):
+    # sum(X[2:]) of two rows is 0, Python's start, not a row of zeros: the
+    # gradient with respect to w is still an array of w's shape.
+    f = define("def f(X, w):\n    return np.sum(sum(X[2:]) * w)\n")
+    check_gradient(f, (distinct((rows, 3), 1), distinct((3,), 2)), (0, 1))
+
+
+def test_python_s_sum_of_rows_that_start_stretches_is_refused():
+    _refused_at_line_2(
+        "return np.sum(sum(x, np.ones((2, 3))))", r"write X\.sum\(axis=0\) \+ start"
+    )
+
+
+def test_python_s_sum_of_a_number_is_refused_as_python_refuses_it():
+    f = define("def f(x):\n    return sum(x) * 2.0\n")
+    with pytest.raises(ValueTypeError, match="iterates over a number"):
+        srcgrad.grad(f)(1.5)
 
 
 @DRAWN

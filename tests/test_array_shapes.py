@@ -184,6 +184,12 @@ def test_squeeze_from_user_code(expression):
     _check(expression, [_values((1, 3, 1), 5)], 5)
 
 
+def test_squeeze_to_one_number_gives_a_number_back_its_shape():
+    # d/da of np.squeeze(a) * 2.0 is the float 2.0, which has no reshape.
+    f = define("def f(a):\n    return np.squeeze(a) * 2.0 + np.sum(a.squeeze(0))\n")
+    check_gradient(f, (np.full((1, 1), 0.3),), (0,))
+
+
 def test_expand_dims_from_user_code():
     _check("np.expand_dims(a, (0, 2)) * np.expand_dims(a, -1)", [_values((3,), 6)], 6)
 

@@ -231,6 +231,25 @@ def test_shapes_that_do_not_fit_raise_as_the_function_does(expression):
         srcgrad.grad(f, wrt=(0, 1))(np.ones(3), np.ones(4))
 
 
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "np.sum(np.ones(3) * x)",
+        "np.sum(np.array([x[0], x[1], x[2]]) * x)",
+        "np.ones(3) @ x",
+    ],
+)
+def test_an_input_size_that_does_not_fit_a_known_size_raises(expression):
+    # d/dx sum(ones(3) * x) is ones(3): without a check it came back with
+    # three items for an x of four.
+    f = define(f"def f(x):\n    return {expression}\n")
+    with pytest.raises(ValueError):
+        f(np.ones(4))
+    with pytest.raises(ValueError, match=r"x\.shape\[0\] != 3"):
+        srcgrad.grad(f)(np.ones(4))
+    check_gradient(f, (_values((3,), 1),), (0,))
+
+
 def test_each_size_the_function_assumes_equal_is_checked_once():
     # x = y and y = z imply x = z; y * x again is the same pair
     f = define(

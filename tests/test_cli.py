@@ -274,3 +274,56 @@ def test_show_of_a_function_of_arrays_says_how_to_give_shapes(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["show", f"{path}::loss", "--shape", "X=2000by50"])
     assert "write NAME=SHAPE" in capsys.readouterr().err
+
+
+def test_the_shapes_hint_names_the_parameters_taken_as_numbers(tmp_path, capsys):
+    # Some shapes given, not all: the function fails on a value's type, and
+    # the hint says which parameters show took to be numbers.
+    path = tmp_path / "logistic.py"
+    path.write_text(LOGISTIC)
+    assert main(["show", f"{path}::loss", "--shape", "w=5"]) == 1
+    err = capsys.readouterr().err
+    assert "as here for b, X, y;" in err and "--shape X=64x784" in err
+    # Every parameter has a shape: a failure on a type is no missing shape.
+    path.write_text("import numpy as np\n\ndef f(x):\n    return np.squeeze(x, 0)\n")
+    assert main(["show", str(path), "--shape", "x=5"]) == 1
+    err = capsys.readouterr().err
+    assert "squeeze of axis 0" in err and "--shape" not in err
+
+
+def test_a_shape_given_twice_is_an_error_naming_both(tmp_path, capsys):
+    path = tmp_path / "logistic.py"
+    path.write_text(LOGISTIC)
+    shapes = ["--shape", "w=5", "--shape", "X=3x5", "--shape", "w="]
+    assert main(["show", f"{path}::loss", *shapes]) == 1
+    err = capsys.readouterr().err
+    assert "--shape w=... is given twice (--shape w=5 and --shape w=)" in err
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        ("99999999999999999999x2", "more bytes than NumPy can count"),
+        ("4294967296x4294967296", "more bytes than NumPy can count"),
+        ("0x99999999999999999999", "more bytes than NumPy can count"),
+        ("x".join(["1"] * 65), "65 axes; NumPy"),
+    ],
+)
+def test_a_shape_numpy_makes_no_array_of_is_refused(tmp_path, capsys, shape, message):
+    path = tmp_path / "logistic.py"
+    path.write_text(LOGISTIC)
+    with pytest.raises(SystemExit):
+        main(["show", f"{path}::loss", "--shape", f"X={shape}"])
+    err = capsys.readouterr().err
+    assert message in err and "internal error" not in err
+
+
+@pytest.mark.parametrize(
+    "X", ["100000x100000", "0x99999999999999999", "x".join(["3"] + ["1"] * 39)]
+)
+def test_a_shape_is_typed_without_making_an_array_of_it(tmp_path, capsys, X):
+    # Terabytes of floats, or forty axes: show never makes the array.
+    path = tmp_path / "rows.py"
+    path.write_text("import numpy as np\n\ndef f(X):\n    return np.sum(np.sin(X))\n")
+    assert main(["show", str(path), "--shape", f"X={X}"]) == 0
+    assert "X_bar = np.cos(X)" in capsys.readouterr().out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dask.array as da  # a test dependency: pyproject's test extra
 import numpy as np
-from helpers import define
+from helpers import code_without_comments, define
 
 import srcgrad
 
@@ -45,3 +45,19 @@ def test_a_dask_array_to_differentiate_with_respect_to():
     lazy = srcgrad.grad(f)(da.from_array(x, chunks=4))
     assert isinstance(lazy, da.Array)
     np.testing.assert_allclose(lazy.compute(), np.cos(x) * x + np.sin(x), rtol=1e-12)
+
+
+def test_the_function_s_own_np_asarray_is_the_only_conversion():
+    # f makes X a NumPy array itself: the gradient does so where f does,
+    # and nowhere else, so it gives NumPy's numbers for a Dask X.
+    f = define(
+        "def f(w, X):\n    X = np.asarray(X)\n    return np.sum(np.sin(X @ w))\n"
+    )
+    rng = np.random.default_rng(3)
+    X, w = rng.normal(size=(8, 3)), rng.normal(size=3)
+    gradient = srcgrad.grad(f)
+    expected = gradient(w, X)
+    np.testing.assert_allclose(gradient(w, da.from_array(X, chunks=4)), expected)
+    source = srcgrad.source(gradient, w, da.from_array(X, chunks=4))
+    code = code_without_comments(source)
+    assert code.count("asarray") == 1 and "np.asarray(X)" in code

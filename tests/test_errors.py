@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
+import numpy as np
 import pytest
 from helpers import define
 
@@ -16,6 +17,7 @@ from srcgrad.errors import (
     SourceUnavailableError,
     SrcgradError,
     UnsupportedSyntaxError,
+    ValueTypeError,
 )
 
 # (function body, error class, what the message must say, the text the caret is under)
@@ -94,12 +96,6 @@ CASES = [
         UnsupportedSyntaxError,
         "used before it is assigned",
         "y",
-    ),
-    (
-        "a, b = x\n    return a",
-        UnsupportedSyntaxError,
-        "cannot unpack a single number",
-        "a, b",
     ),
     (
         "a, b = x, x, x\n    return a",
@@ -223,3 +219,25 @@ def test_a_module_without_rules_is_named_in_the_error():
         NameResolutionError, match="module 'os', which srcgrad has no rules"
     ):
         srcgrad.grad(f)
+
+
+@pytest.mark.parametrize(
+    ("target", "arguments", "message"),
+    [
+        ("a, *rest = x", (np.ones(3),), "x is an array: unpacking it with a starred"),
+        ("a, *rest = x", (np.ones(3),), r"a, rest = x\[0\], x\[1:\]"),
+        ("a, b = x", (np.ones(2),), r"x is an array: .*a, b = x\[0\], x\[1\]"),
+        ("a, *rest = x", (2.0,), "cannot unpack x into several names: it is a num"),
+        ("a, b = x * 2.0", (2.0,), "cannot unpack the value into several names"),
+        ("a, b = d", (2.0, (1.0, 3.0)), "unpacking d into names is not supported"),
+    ],
+)
+def test_unpacking_a_value_says_what_the_value_is(target, arguments, message):
+    # Python unpacks what it iterates: an array's items (rest a list of
+    # them), never a number. Which one a value is, the build for the
+    # arguments' types knows: there the refusal says it, at the target.
+    f = define(f"def f(x, d=None):\n    {target}\n    return a * x\n")
+    gradient = srcgrad.grad(f)  # for numbers, it hands arrays on
+    with pytest.raises(ValueTypeError, match=message) as raised:
+        gradient(*arguments)
+    assert ":2:5:" in str(raised.value)

@@ -1,15 +1,17 @@
 """The sizes a gradient for arrays assumes equal, checked when it runs.
 
-Type inference takes two input sizes that meet in a broadcast, or in a
-product's inner axis, to be equal: NumPy raises otherwise, and so does the
-function. The gradient may not compute that op at all (``d/dx sum(x * y)``
-is ``y``), so it would hand back an array of the wrong shape instead of
-failing. It therefore starts by comparing those sizes, as the function's
-ops would (``x.shape[0] != y.shape[0]``), and raises ``ValueError`` naming
-the line where they meet. A slice's length (``Length``: ``x[1:]`` has
-``x.shape[0] - 1`` items) may be 1, and must be the size it meets or 1.
-Where a size has no formula (``x[::2]``, ``x[mask]``) the op itself is
-kept (``sizes_unchecked``), so NumPy raises in it.
+Type inference takes two sizes that meet in a broadcast, or in a product's
+inner axis, to be equal where neither is 1: NumPy raises otherwise, and so
+does the function. The gradient may not compute that op at all (``d/dx
+sum(x * y)`` is ``y``), so it would hand back an array of the wrong shape
+instead of failing. It therefore starts by comparing those sizes, as the
+function's ops would (``x.shape[0] != y.shape[0]``, or ``x.shape[0] != 3``
+against an array of three items the function makes), and raises
+``ValueError`` naming the line where they meet. A slice's length
+(``Length``: ``x[1:]`` has ``x.shape[0] - 1`` items) may be 1, and must be
+the size it meets or 1. Where a size has no formula (``x[::2]``,
+``x[mask]``) the op itself is kept (``sizes_unchecked``), so NumPy raises
+in it.
 """
 
 from __future__ import annotations
@@ -120,6 +122,8 @@ def sizes_unchecked(op: Op) -> bool:
 def _apart(first: Dim, second: Dim) -> list[tuple[Dim, Dim]]:
     if first == second or isinstance(first, int) and isinstance(second, int):
         return []  # two numbers that differ: type inference refused them
+    if isinstance(first, int):
+        return [(second, first)]  # an input's size first: `x.shape[0] != 3`
     return [(first, second)]
 
 

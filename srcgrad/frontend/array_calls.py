@@ -26,7 +26,7 @@ from srcgrad.ir import PACK, Value
 from srcgrad.ir.types import TypeRuleError
 from srcgrad.primitives import PRIMITIVES, Primitive
 from srcgrad.primitives.broadcasting import BROADCAST_TO
-from srcgrad.primitives.creation import ARRAY, FULL, ONES, ZEROS
+from srcgrad.primitives.creation import ARRAY, ASARRAY, FULL, ONES, ZEROS
 from srcgrad.primitives.einsum import EINSUM, parse_subscripts
 from srcgrad.primitives.joining import STACK
 from srcgrad.primitives.list_sums import STACK_LIST
@@ -100,8 +100,8 @@ class ArrayCallLowering(LoweringState):
 
     def _options_call(self, node: ast.Call, callee: PrimitiveBinding) -> Value:
         """A call to a NumPy function that takes options (``np.sum(x, axis=0)``)."""
-        if callee.primitive is ARRAY:
-            return self._array_of_numbers(node)
+        if callee.primitive in (ARRAY, ASARRAY):
+            return self._array_of_numbers(node, callee.primitive.name)
         if callee.primitive is EINSUM:
             return self._einsum(node, callee)
         made = self._with_options(
@@ -140,7 +140,7 @@ class ArrayCallLowering(LoweringState):
         attributes = {"namespace": callee.namespace, "subscripts": first.value}
         return self.builder.create(EINSUM, operands, attributes).result
 
-    def _array_of_numbers(self, node: ast.Call) -> Value:
+    def _array_of_numbers(self, node: ast.Call, function: str = "array") -> Value:
         raise NotImplementedError
 
     def _dtype(self, node: ast.expr, display: str) -> str:

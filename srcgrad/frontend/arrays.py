@@ -17,6 +17,7 @@ from srcgrad.ir import Value
 from srcgrad.primitives.creation import ARRAY
 from srcgrad.primitives.indexing import INDEX, OPERAND, Item
 from srcgrad.primitives.item_writes import SETITEM
+from srcgrad.primitives.iteration import UNPACKED
 from srcgrad.primitives.lists import made_list
 from srcgrad.primitives.shapes import DIM, SHAPE
 
@@ -129,23 +130,39 @@ class ArrayLowering(ArrayCallLowering):
                 )
 
     def _shape_items(
-        self, value: Lowered, count: int, target: ast.expr
-    ) -> tuple[Lowered, ...]:
-        """``n, m = X.shape``: the sizes of a shape read out, one per name."""
-        source = value.defining_op if isinstance(value, Value) else None
-        if isinstance(value, Value) and made_list(value):
+        self, value: Value, target: ast.Tuple | ast.List
+    ) -> tuple[Lowered, ...] | None:
+        """``n, m = X.shape``: the sizes of a shape read out, one per name;
+        None where the names are bound to a value refused when its type is
+        known (an array, a number: ``a, *rest = x``)."""
+        source = value.defining_op
+        if made_list(value):
             self.fail(
                 target,
                 "unpacking a list the function makes is not supported; read "
                 "its items (`a, b = xs[0], xs[1]`), or make it a tuple",
             )
         if source is None or source.definition is not SHAPE:
-            self.fail(target, "cannot unpack a single number into several names")
+            self._unpacked(value, target)
+            return None
         sizes = []
-        for axis in range(count):
+        for axis in range(len(target.elts)):
             attributes = {"namespace": "attribute", "axis": axis}
             sizes.append(self.builder.create(DIM, source.operands, attributes).result)
         return tuple(sizes)
+
+    def _unpacked(self, value: Value, target: ast.Tuple | ast.List) -> None:
+        """``a, *rest = x``: each name is bound to an op refused once the
+        type of ``x`` is known, saying why (``iteration.UNPACKED``)."""
+        starred = any(isinstance(item, ast.Starred) for item in target.elts)
+        attributes = {"name": value.name_hint, "starred": starred}
+        with self.builder.at(self.location(target)):
+            unpacked = self.builder.create(UNPACKED, [value], attributes).result
+        for item in target.elts:
+            self._bind(item.value if isinstance(item, ast.Starred) else item, unpacked)
+
+    def _bind(self, target: ast.expr, value: Lowered) -> None:
+        raise NotImplementedError
 
     def _tuple_item(self, items: tuple[Lowered, ...], node: ast.Subscript) -> Lowered:
         """An item of a tuple the code holds, at a literal position."""

@@ -20,6 +20,8 @@ from srcgrad.primitives.creation import ARRAY
 from srcgrad.primitives.indexing import INDEX, Item
 from srcgrad.primitives.list_sums import STACK_LIST
 
+#: The names of the dtype of Python's floats (NumPy's float64).
+_FLOAT64 = frozenset({"float", "float64", "double", "float_", "f8", "d"})
 #: NumPy's integer types of 64 bits, which convert a number as ``int``
 #: does (towards zero; nan raises).
 _INTEGERS = frozenset({"numpy.int64", "numpy.intp", "numpy.int_"})
@@ -41,21 +43,17 @@ class IdiomLowering(ExpressionLowering):
             return self._apply("int", [k], "builtins")
         return None
 
-    def _array_of_numbers(self, node: ast.Call) -> Value:
+    def _array_of_numbers(self, node: ast.Call, function: str = "array") -> Value:
         """``np.array([a, b])``, ``np.array([[a, b], [c, d]])`` of numbers;
         ``np.array(xs)`` of a list the function makes, or of an array (a
-        copy of it: ``passes.lists`` tells which once types are known)."""
+        copy of it: ``passes.lists`` tells which once types are known), and
+        ``np.asarray`` of either (``function``; of an array, that array)."""
         display = ast.unparse(node.func)
-        built = self._array_argument(node.args[0]) if len(node.args) == 1 else None
+        built = self._array_argument(node.args[0]) if node.args else None
         if built is not None:
-            if node.keywords:
-                self.fail(
-                    node.keywords[0].value,
-                    f"{display}(xs) of a list the function makes or of an array "
-                    "takes no other argument: its items are numbers already "
-                    "(np.array(xs))",
-                )
-            stacked = {"namespace": "list", "function": "array"}
+            stacked: dict[str, object] = {"namespace": "list", "function": function}
+            if self._float_dtype(node, display):
+                stacked["dtype"] = "float"
             return self.builder.create(STACK_LIST, [built], stacked).result
         if len(node.args) != 1 or not isinstance(node.args[0], (ast.List, ast.Tuple)):
             self.fail(
@@ -81,6 +79,37 @@ class IdiomLowering(ExpressionLowering):
             attributes["dtype"] = self._dtype(keyword.value, display)
         operands = [self._scalar(item) for item in items]
         return self.builder.create(ARRAY, operands, attributes).result
+
+    def _float_dtype(self, node: ast.Call, display: str) -> bool:
+        """Whether ``np.array(x, ...)`` of an array or a list asks for floats
+        (``dtype=float``, or ``float`` after ``x``); a dtype of another kind,
+        which would convert the numbers, and any other argument are refused."""
+        dtypes = [
+            *node.args[1:2],
+            *(k.value for k in node.keywords if k.arg == "dtype"),
+        ]
+        others = [*node.args[2:], *(k.value for k in node.keywords if k.arg != "dtype")]
+        if others:
+            self.fail(
+                others[0],
+                f"{display}(x) of an array or of a list the function makes takes "
+                "no argument but dtype=float here",
+            )
+        if len(dtypes) > 1:
+            self.fail(node, f"{display} got 'dtype' twice", CallError)
+        if not dtypes or (
+            isinstance(dtypes[0], ast.Constant) and dtypes[0].value is None
+        ):
+            return False
+        text = ast.unparse(dtypes[0]).strip("'\"")
+        if text.rpartition(".")[2] not in _FLOAT64:
+            self.fail(
+                dtypes[0],
+                f"dtype={text} of {display}(x) is not supported: srcgrad follows "
+                "arrays of the floats Python computes with (dtype=float); convert "
+                "to another type outside the function it differentiates",
+            )
+        return True
 
     def _diff(self, node: ast.Call) -> Value:
         """``np.diff(x, n, axis)``: ``x[1:] - x[:-1]`` along ``axis`` (the

@@ -213,18 +213,21 @@ class StatementLowering(NestedLowering):
             self.env[target.id] = value
             self.assigned_at[target.id] = self.line(target)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            if not isinstance(value, tuple):  # `n, m = X.shape`
-                value = self._shape_items(value, len(target.elts), target)
-            assert isinstance(value, tuple)
+            # `n, m = X.shape`; of another value, refused once it is typed
+            items = (
+                value if isinstance(value, tuple) else self._shape_items(value, target)
+            )
+            if items is None:
+                return
             for element in target.elts:
                 if isinstance(element, ast.Starred):
                     self.unsupported(element)
-            if len(value) != len(target.elts):
+            if len(items) != len(target.elts):
                 self.fail(
                     target,
-                    f"cannot unpack {len(value)} values into {len(target.elts)} names",
+                    f"cannot unpack {len(items)} values into {len(target.elts)} names",
                 )
-            for element, item in zip(target.elts, value, strict=True):
+            for element, item in zip(target.elts, items, strict=True):
                 self._bind(element, item)
         elif isinstance(target, ast.Subscript):
             self._write_item(target, value)

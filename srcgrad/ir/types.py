@@ -7,16 +7,18 @@ A gradient is built for the *types* of its inputs (see ``docs/design.md``,
   ``int`` or ``real``.
 * ``Array(kind, dims)``: an n-dimensional array of such numbers. Each
   dimension is a ``Dim``: an ``int`` when its size is known when the
-  gradient is built (``1`` in particular, the size that broadcasts), a
-  ``Size`` when it is the size of an input's axis, known only to differ
-  from 1, a ``Length`` computed from one (a slice's, which may be 1), or
-  ``None`` when nothing is known (``np.zeros(n)``).
+  gradient is built (``1`` in particular, the size that broadcasts, and
+  ``0``, an empty axis), a ``Size`` when it is the size of an input's axis,
+  known only to be 2 or more, a ``Length`` computed from one (a slice's,
+  which may be 1), or ``None`` when nothing is known (``np.zeros(n)``).
 * ``OTHER``: a tuple, list, range, iterator, None or string: not a number.
 
 Which sizes are 1 is all broadcasting depends on: an adjoint is summed over
 exactly the axes along which its operand was stretched. So a gradient is
 specialised on each array input's rank and on which of its axes have size
-1, and one build serves every batch size.
+1, and one build serves every batch size. It is specialised on which axes
+are empty too: then a slice's length is known where it is the same for
+every other size (``x[:1]`` and ``x[-1:]`` have one item).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ _KINDS: tuple[Kind, ...] = ("bool", "int", "real")
 
 @dataclass(frozen=True)
 class Size:
-    """The size of an input's axis, known when the code runs, never 1.
+    """The size of an input's axis, known when the code runs, 2 or more
+    (an axis of size 0 or 1 is that ``int``).
 
     ``name`` says whose (``"x.shape[0]"``); two dimensions with the same
     ``Size`` are equal, so arrays of those sizes never broadcast each other.
@@ -219,6 +222,66 @@ def _broadcast_dim(a: Dim, b: Dim) -> Dim:
         return a  # b is a or 1; if 1 it stretches to a
     if not may_be_one(b):
         return b
+    return None
+
+
+def sliced_dim(dim: Dim, parts: Sequence[object]) -> Dim:
+    """The length of a slice ``[start:stop:step]`` (``parts``, each an int,
+    None, or anything else where it is not known) of an axis of size
+    ``dim``, if known.
+
+    Raises:
+        TypeRuleError: a step of 0, which Python refuses.
+    """
+    start, stop, step = parts
+    if step == 0:
+        raise TypeRuleError("slice step cannot be zero (Python raises ValueError)")
+    if start is None and stop is None and step in (None, 1):
+        return dim
+    literal = all(part is None or isinstance(part, int) for part in parts)
+    if isinstance(dim, int) and literal:
+        return len(range(dim)[slice(start, stop, step)])  # type: ignore[arg-type]
+    if isinstance(dim, Size) and literal:
+        known = _length_of_any_size(dim, slice(start, stop, step))
+        if known is not None:
+            return known
+        if step in (None, 1):
+            return _slice_length(dim, start, stop)  # type: ignore[arg-type]
+    return None
+
+
+def _length_of_any_size(dim: Size, bounds: slice) -> Dim:
+    """The length of ``x[bounds]`` where it is one for every size ``dim``
+    may have (2 or more): a number (``x[:1]``, ``x[-1:]``, ``x[1:3]``), or
+    ``dim`` itself (``x[::-1]``); else None.
+
+    Past its bounds and a step, the length of a slice is constant, or grows
+    with the axis, so sizes up to there tell.
+    """
+    step = bounds.step or 1
+    reach = max(abs(bounds.start or 0), abs(bounds.stop or 0)) + abs(step) + 2
+    lengths = [len(range(n)[bounds]) for n in range(2, reach + 1)]
+    if len(set(lengths)) == 1:
+        return lengths[0]
+    if lengths == list(range(2, reach + 1)):
+        return dim
+    return None
+
+
+def _slice_length(dim: Size, start: int | None, stop: int | None) -> Dim:
+    """The length of ``x[start:stop]`` for an axis of ``x`` of size ``dim``,
+    as a formula of it: the same formula for slices of the same length
+    (``x[1:]`` and ``x[:-1]``), so that they are known to be equal."""
+    start = start or 0
+    if start >= 0 and (stop is None or stop < 0):
+        cut = start - (stop or 0)  # max(n - cut, 0) items
+        return Length(f"{dim} - {cut}") if cut else dim
+    if start < 0 and stop is None:
+        return Length(f"min({dim}, {-start})")
+    if start >= 0 and stop is not None and stop > 0:
+        return Length(
+            f"min({dim}, {stop}) - {start}" if start else f"min({dim}, {stop})"
+        )
     return None
 
 

@@ -337,7 +337,7 @@ def _refuse_iterating_a_number(op: Op, iterated: list[Value]) -> None:
 
 
 def _refuse_integer_use(op: Op, refused: list[Value]) -> None:
-    if op.definition.name in ("zip", "enumerate", "reversed"):
+    if op.definition.name in ("zip", "enumerate", "reversed", "sum"):
         _refuse_iterating_a_number(op, refused)
     what = {
         "range": "a range() bound",

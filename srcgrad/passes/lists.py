@@ -7,8 +7,10 @@ list the function makes (``ListOf``) become the list ops of
 ``primitives/lists.py``, whose rules know a list's adjoint is a list:
 
 * ``xs[i]`` is ``list_item xs, i``; a slice of a list is refused;
-* ``sum(xs, start)`` is ``list_sum xs, start``;
-* ``np.array(xs)`` stacks a list's items, and of an array is ``np.copy``;
+* ``sum(xs, start)`` is ``list_sum xs, start``, and of an array
+  ``rows_sum X, start``, its rows added (an array is a sequence of them);
+* ``np.array(xs)`` stacks a list's items, and of an array is ``np.copy``
+  (``np.asarray(x)`` is ``x`` itself: ``list_sums.array_of``);
 * ``for v in xs`` iterates over ``range(len(xs))`` and reads ``v = xs[k]``,
   so the reverse loop adds each item's adjoint at its place.
 
@@ -35,11 +37,18 @@ from srcgrad.ir import (
 )
 from srcgrad.ir.builder import Builder
 from srcgrad.ir.control import LoopParts, Pattern
-from srcgrad.ir.types import INT, Array, ListOf
-from srcgrad.primitives.creation import COPY
+from srcgrad.ir.types import INT, Array, ListOf, Type
 from srcgrad.primitives.indexing import INDEX, items_of
-from srcgrad.primitives.iteration import ENUMERATE, LEN, RANGE, REVERSED, SUM, ZIP
-from srcgrad.primitives.list_sums import LIST_SUM, STACK_LIST
+from srcgrad.primitives.iteration import (
+    ENUMERATE,
+    LEN,
+    RANGE,
+    REVERSED,
+    ROWS_SUM,
+    SUM,
+    ZIP,
+)
+from srcgrad.primitives.list_sums import LIST_SUM, STACK_LIST, array_of
 from srcgrad.primitives.lists import LIST_ITEM
 
 _BUILTINS = {"namespace": "builtins"}
@@ -53,16 +62,12 @@ def resolve_lists(program: Program) -> bool:
         for op in list(walk(function.entry)):
             if op.definition is FOR:
                 changed |= _loop(function, op)
-            elif op.definition is STACK_LIST and isinstance(op.operands[0].type, Array):
-                # np.array(x) of an array is a copy of it, np.copy(x).
-                op.definition = COPY
-                op.attributes = {"namespace": "numpy"}
-            elif not op.operands or not isinstance(op.operands[0].type, ListOf):
-                continue
-            elif op.definition is INDEX:
-                _item(function, op)
-            elif op.definition is SUM:
+            elif op.definition is STACK_LIST:
+                _array_of(op)
+            elif op.definition is SUM and _walked_by_index(op.operands[0].type):
                 _sum(function, op)
+            elif op.definition is INDEX and isinstance(op.operands[0].type, ListOf):
+                _item(function, op)
     return changed
 
 
@@ -89,6 +94,14 @@ def refuse_lists_across_calls(program: Program) -> None:
                 )
 
 
+def _array_of(op: Op) -> None:
+    """``np.array(x)`` of an array is a copy of it, ``np.asarray(x)`` is
+    ``x``; of a list, either stacks its items."""
+    made = array_of(op.operands[0].type, op.attributes)
+    if made is not None:
+        op.definition, op.attributes = made
+
+
 def _item(function: Function, op: Op) -> None:
     items = items_of(op.attributes)
     if len(items) != 1 or items[0][0] != "int":
@@ -107,10 +120,12 @@ def _item(function: Function, op: Op) -> None:
 
 
 def _sum(function: Function, op: Op) -> None:
+    """``sum(xs, start)`` of a list, or of an array's rows."""
     start = op.operands[1] if len(op.operands) == 2 else _before(op, _zero)
-    op.definition = LIST_SUM
+    is_list = isinstance(op.operands[0].type, ListOf)
+    op.definition = LIST_SUM if is_list else ROWS_SUM
     op.operands = [op.operands[0], start]
-    op.attributes = {"namespace": "list"}
+    op.attributes = {"namespace": "list" if is_list else "builtins"}
 
 
 def _zero(builder: Builder) -> Value:
@@ -154,7 +169,7 @@ def _indexed(
     each list and the target its item binds. New ops go before ``anchor``,
     the op that reads ``iterable``."""
     source = iterable.defining_op
-    if _walked_by_index(iterable):
+    if _walked_by_index(iterable.type):
         _refuse_walk(loop, iterable, pattern, parts)
         assert isinstance(pattern, int)
         reads.append((iterable, parts.targets[pattern]))
@@ -182,10 +197,9 @@ def _indexed(
     return iterable
 
 
-def _walked_by_index(iterable: Value) -> bool:
+def _walked_by_index(type_: Type | None) -> bool:
     """A list the function makes, or an array with axes (Python refuses to
     iterate over one of none, and so does the gradient)."""
-    type_ = iterable.type
     return isinstance(type_, ListOf) or (isinstance(type_, Array) and type_.rank > 0)
 
 

@@ -75,9 +75,10 @@ def _check_write(function: Function, op: Op, users: dict[Value, list[Op]]) -> No
     if not _owned(function, base, set()):
         _refuse_view_of_own(function, base, op, name, f"writing into {name}")
         raise ValueTypeError(
-            f"{name} is an input array, or a view of one (a slice, .T, a reshape): "
-            f"writing into it would change the caller's array; copy it first "
-            f"({name} = {name}.copy()) or make a new one (np.zeros_like({name}))",
+            f"{name} is an input array, or a view of one (a slice, .T, a "
+            "reshape, np.asarray): writing into it would change the caller's "
+            f"array; copy it first ({name} = {name}.copy()) or make a new one "
+            f"(np.zeros_like({name}))",
             op.loc,
         )
     alias = _shared_after(base, op, users, name)
@@ -343,8 +344,8 @@ def _refuse_view_of_own(
         )
     )
     raise ValueTypeError(
-        f"{name} is a view of {other} (a slice, .T, a reshape): {what} would "
-        f"change {other} too, which srcgrad does not follow; {remedy}",
+        f"{name} is a view of {other} (a slice, .T, a reshape, np.asarray): "
+        f"{what} would change {other} too, which srcgrad does not follow; {remedy}",
         write.loc,
     )
 

@@ -1,5 +1,6 @@
 """Arrays a function makes: ``np.zeros(n)``, ``np.full(shape, x)``,
-``np.array([a, b, c])``, ``x.copy()``, ``np.eye(n)``, ``np.arange(n)``...
+``np.array([a, b, c])``, ``x.copy()``, ``np.eye(n)``, ``np.arange(n)``...,
+and ``np.asarray(x)``, which of an array is that array.
 
 An array made from a shape alone holds constants: its derivative is zero.
 ``np.full(shape, x)`` and ``np.array([a, b])`` hold their operands, and a
@@ -21,6 +22,7 @@ from srcgrad.ir.types import (
     Scalar,
     Type,
     TypeRuleError,
+    dims_of,
     kind_of,
 )
 from srcgrad.primitives.indexing import INDEX
@@ -168,6 +170,37 @@ COPY = Primitive(
     (ANY,),
     result_type=lambda types, attributes: types[0],
     allocates=True,
+)
+
+
+def _asarray_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    """An array's own type (of ``dtype``'s kind); of a number, a 0-d array."""
+    operand = types[0]
+    if not isinstance(operand, (Scalar, Array)):
+        return None
+    return Array(_made_kind(attributes, operand.kind), dims_of(operand))
+
+
+def _identity_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    return t[0]
+
+
+#: ``np.asarray(x)``, ``np.asarray(x, dtype=float)`` of an array (or a
+#: number): the array itself where it has that dtype, so a view of it.
+ASARRAY = Primitive(
+    "asarray",
+    1,
+    {"numpy": "asarray"},
+    _identity_vjp,
+    _identity_jvp,
+    (ANY,),
+    result_type=_asarray_type,
+    options=("dtype",),
+    view=True,
 )
 
 
@@ -347,6 +380,7 @@ CREATION = (
     ONES_LIKE,
     ZEROS_LIKE,
     COPY,
+    ASARRAY,
     ASTYPE,
     ARRAY,
     _not_differentiated("arange", None),

@@ -23,14 +23,13 @@ from srcgrad.ir import EmitContext, Value
 from srcgrad.ir.types import (
     Array,
     Dim,
-    Length,
     ListOf,
     Other,
     Scalar,
-    Size,
     Type,
     TypeRuleError,
     broadcast_dims,
+    sliced_dim,
 )
 from srcgrad.primitives.primitive import Cotangents, Primitive, RuleBuilder, Tangents
 
@@ -173,7 +172,7 @@ def _indexed_dims(
                 basic.append(next(axes))
         elif kind == "slice":
             parts = [next(pending) if value == OPERAND else value for value in item[1:]]
-            basic.append(_sliced(next(axes), parts))
+            basic.append(sliced_dim(next(axes), parts))
         else:
             index = next(pending) if item[1] is None else None
             taken = _advanced_dims(index, axes)
@@ -201,36 +200,6 @@ def _axes_taken(item: Item, pending: object) -> int:
     if isinstance(index, Array) and index.kind == "bool":
         return index.rank
     return 1
-
-
-def _sliced(dim: Dim, parts: list[object]) -> Dim:
-    """The length of a slice of an axis of size ``dim``, if known."""
-    start, stop, step = parts
-    if start is None and stop is None and step in (None, 1):
-        return dim
-    literal = all(part is None or isinstance(part, int) for part in parts)
-    if isinstance(dim, int) and literal:
-        return len(range(dim)[slice(start, stop, step)])  # type: ignore[arg-type]
-    if isinstance(dim, Size) and literal and step in (None, 1):
-        return _slice_length(dim, start, stop)  # type: ignore[arg-type]
-    return None
-
-
-def _slice_length(dim: Size, start: int | None, stop: int | None) -> Dim:
-    """The length of ``x[start:stop]`` for an axis of ``x`` of size ``dim``,
-    as a formula of it: the same formula for slices of the same length
-    (``x[1:]`` and ``x[:-1]``), so that they are known to be equal."""
-    start = start or 0
-    if start >= 0 and (stop is None or stop < 0):
-        cut = start - (stop or 0)  # max(n - cut, 0) items
-        return Length(f"{dim} - {cut}") if cut else dim
-    if start < 0 and stop is None:
-        return Length(f"min({dim}, {-start})")
-    if start >= 0 and stop is not None and stop > 0:
-        return Length(
-            f"min({dim}, {stop}) - {start}" if start else f"min({dim}, {stop})"
-        )
-    return None
 
 
 def _advanced_dims(index: Type | None, axes: object) -> tuple[Dim, ...] | None:

@@ -6,16 +6,35 @@ numeric table ``PRIMITIVES``; the frontend lowers their calls (mostly in a
 ``for`` header) and reverse mode's tapes use ``zip`` and ``reversed``.
 Their operands are integers or sequences: one that depends on ``wrt`` (a
 ``range`` bound computed from ``x``) is an error, never a silent zero.
+``sum(X)`` of an array is the exception: an array is a sequence of its
+rows, and ``passes.lists`` makes it ``rows_sum``, whose rows each get the
+sum's adjoint.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from srcgrad.ir import EmitContext, Value
-from srcgrad.ir.types import INT, OTHER, REAL, Array, ListOf, Type
+from srcgrad.ir.types import (
+    INT,
+    OTHER,
+    REAL,
+    Array,
+    ListOf,
+    Scalar,
+    Size,
+    Type,
+    TypeRuleError,
+    broadcast,
+    dims_of,
+    join,
+    kind_of,
+    same_shape,
+    wider,
+)
 from srcgrad.primitives.primitive import (
     Cotangents,
     CustomSpelling,
@@ -85,10 +104,84 @@ def _sum_type(types: Sequence[Type | None]) -> Type | None:
     if isinstance(sequence, ListOf):  # passes.lists makes it a list's sum
         item = None if sequence.empty else sequence.item
         return REAL if item is None else item
-    if isinstance(sequence, Array):
-        rows = sequence.dims[1:]
-        return Array(sequence.kind, rows) if rows else REAL
+    if isinstance(sequence, Array) and sequence.rank:  # passes.lists: rows_sum
+        return _rows_sum_type([sequence, types[1] if len(types) == 2 else INT], {})
     return REAL if sequence is not None else None
+
+
+def _rows_sum_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    """``start + X[0] + X[1] + ...``: ``start`` alone where ``X`` has no
+    rows (either, where that is not known: ``sum(X[k:])``); a sum of
+    booleans counts them."""
+    array, start = types
+    row = _row_type(array)
+    start_kind = kind_of(start)
+    if row is None or start_kind is None:
+        return None
+    kind = "int" if row.kind == "bool" else row.kind
+    rows = broadcast(wider(kind, start_kind), [row, start])
+    count = dims_of(array)[0]
+    if count == 0:
+        return start
+    return rows if isinstance(count, (int, Size)) else join(rows, start)
+
+
+def _row_type(type_: Type | None) -> Array | Scalar | None:
+    """The type of a row of an array of ``type_`` (None if not known)."""
+    if not isinstance(type_, Array) or not type_.rank:
+        return None
+    rows = type_.dims[1:]
+    return Array(type_.kind, rows) if rows else Scalar(type_.kind)
+
+
+def write_sum(
+    args: Sequence[ast.expr], attributes: Mapping[str, object], context: EmitContext
+) -> ast.expr:
+    """``sum(xs)``, or ``sum(xs, start)`` where ``start`` is not 0."""
+    xs, start = args
+    given = [xs]
+    if not (isinstance(start, ast.Constant) and start.value == 0):
+        given.append(start)
+    return ast.Call(context.builtin("sum"), given, [])
+
+
+def _rows_sum_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    # Elementwise: g may be smaller than a row (np.sum's adjoint is a
+    # number), and broadcasts to every row of X as to start.
+    row = _row_type(args[0].type)
+    if row is None or not same_shape(row, broadcast("real", [row, args[1].type])):
+        raise TypeRuleError(
+            "sum(X, start) of an array whose rows broadcast with start to a "
+            "larger shape than a row is not supported; write X.sum(axis=0) "
+            "+ start"
+        )
+    return (g, g)
+
+
+def _rows_sum_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    total = None if t[0] is None else e.call(ROWS_SUM, t[0], e.const(0))
+    return e.add_tangents(total, t[1])
+
+
+#: ``sum(X, start)`` of an array ``X`` (``start`` 0 where not given):
+#: Python's sum of its rows, written as the function writes it.
+ROWS_SUM = Primitive(
+    "rows_sum",
+    2,
+    {"builtins": "sum"},
+    _rows_sum_vjp,
+    _rows_sum_jvp,
+    (),
+    result_type=_rows_sum_type,
+    writer=write_sum,
+    elementwise=True,
+)
 
 
 def _sum_of(start: object, *items: object) -> object:
@@ -139,6 +232,60 @@ ROUND_DIGITS = Primitive(
     None,
     (),
     zero_derivative=True,
+)
+
+
+def _unpacked_type(
+    types: Sequence[Type | None], attributes: Mapping[str, object]
+) -> Type | None:
+    """Refused once the type is known, saying what Python does of it."""
+    raise TypeRuleError(_unpacking_refused(types[0], attributes))
+
+
+def _unpacking_refused(type_: Type | None, attributes: Mapping[str, object]) -> str:
+    """Why ``a, *rest = x`` (attribute ``starred``) of ``x`` (``name``, or
+    None for a value with no name) of ``type_`` is refused."""
+    starred = attributes.get("starred")
+    named = attributes.get("name")
+    name, x = (named, named) if named else ("the value", "v")
+    if isinstance(type_, Scalar) or (isinstance(type_, Array) and not type_.rank):
+        what = "a number" if isinstance(type_, Scalar) else "an array of no axes"
+        return (
+            f"cannot unpack {name} into several names: it is {what} (Python "
+            "raises TypeError: it cannot iterate over one)"
+        )
+    if isinstance(type_, Array) and starred:
+        return (
+            f"{name} is an array: unpacking it with a starred name (`a, *rest "
+            f"= {x}`) is not supported (Python makes rest a list of its "
+            f"items); index and slice it: `a, rest = {x}[0], {x}[1:]`"
+        )
+    if isinstance(type_, Array):
+        return (
+            f"{name} is an array: unpacking it into names is not supported; "
+            f"read its items by index (`a, b = {x}[0], {x}[1]`)"
+        )
+    return (
+        f"unpacking {name} into names is not supported: srcgrad unpacks the "
+        "tuples a function makes (`a, b = b, a`, `a, b = f(x)`), shapes (`n, "
+        "m = X.shape`) and arrays by index (`a, b = X[0], X[1]`); pass the "
+        "items as parameters of their own"
+    )
+
+
+#: ``a, b = x`` or ``a, *rest = x`` of a value that is no tuple or shape:
+#: refused once the value's type is known (a build for numbers hands a
+#: call with arrays on to the build for them, which says why).
+UNPACKED = Primitive(
+    "unpacked",
+    1,
+    {},
+    None,
+    None,
+    (),
+    zero_derivative=True,
+    pure=False,
+    result_type=_unpacked_type,
 )
 
 ITERATION = MappingProxyType(

@@ -84,7 +84,7 @@ def _same_size(sizes: Sequence[Dim]) -> Dim:
     of it (a literal, else an input's size, else unknown)."""
     literals = {size for size in sizes if isinstance(size, int)}
     inputs = [size for size in sizes if isinstance(size, Size)]
-    if len(literals) > 1 or (1 in literals and inputs):  # an input's is never 1
+    if len(literals) > 1 or (literals & {0, 1} and inputs):  # an input's is 2+
         raise TypeRuleError(
             "the arrays joined must have the same size along every axis but "
             f"the one they are joined along, not {tuple(sizes)}"
@@ -109,9 +109,9 @@ def _joined_dims(axis: int, dims: Sequence[tuple[Dim, ...]]) -> tuple[Dim, ...]:
 def _total(sizes: Sequence[Dim]) -> Dim:
     """The size of the join's axis: the sum of the operands' sizes along it.
 
-    An input's size is 0 or at least 2, so a sum of such sizes, and of
-    literals that do not add up to 1, is never 1: a size of its own, named
-    by the sum (``a.shape[0] + b.shape[0]``), that never broadcasts.
+    An input's size is at least 2, so a sum with one is too: a size of its
+    own, named by the sum (``a.shape[0] + b.shape[0]``), that never
+    broadcasts.
     """
     if any(not isinstance(size, (int, Size)) for size in sizes):
         return None  # unknown, or a slice's length
@@ -119,8 +119,6 @@ def _total(sizes: Sequence[Dim]) -> Dim:
     inputs = [str(size) for size in sizes if isinstance(size, Size)]
     if not inputs:
         return number
-    if number == 1:
-        return None
     return Size(" + ".join(inputs + ([str(number)] if number else [])))
 
 

@@ -84,11 +84,11 @@ def matmul(e: RuleBuilder, a: Value, b: Value) -> Value:
 
 def surely_differ(first: Dim, second: Dim) -> bool:
     """Whether two sizes differ whatever the inputs: two known sizes that
-    differ, or 1 and an input's size (which is never 1)."""
+    differ, or 0 or 1 and an input's size (which is 2 or more)."""
     if isinstance(first, int) and isinstance(second, int):
         return first != second
-    return (first == 1 and isinstance(second, Size)) or (
-        second == 1 and isinstance(first, Size)
+    return (first in (0, 1) and isinstance(second, Size)) or (
+        second in (0, 1) and isinstance(first, Size)
     )
 
 

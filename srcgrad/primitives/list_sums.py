@@ -25,6 +25,8 @@ from srcgrad.ir.types import (
     same_shape,
     wider,
 )
+from srcgrad.primitives.creation import ASARRAY, ASTYPE, COPY
+from srcgrad.primitives.iteration import write_sum
 from srcgrad.primitives.lists import (
     LIST,
     LIST_APPEND,
@@ -176,16 +178,6 @@ def _sum_jvp(
     return e.add_tangents(total, t[1])
 
 
-def _write_sum(
-    args: Sequence[ast.expr], attributes: Mapping[str, object], context: EmitContext
-) -> ast.expr:
-    xs, start = args
-    given = [xs]
-    if not (isinstance(start, ast.Constant) and start.value == 0):
-        given.append(start)
-    return ast.Call(context.builtin("sum"), given, [])
-
-
 #: ``sum(xs, start)`` of a list (``start`` 0 where not given).
 LIST_SUM = Primitive(
     "list_sum",
@@ -195,7 +187,7 @@ LIST_SUM = Primitive(
     _sum_jvp,
     (),
     result_type=_sum_type,
-    writer=_write_sum,
+    writer=write_sum,
     elementwise=True,
 )
 
@@ -207,18 +199,44 @@ def _stack_axis(rank: int, attributes: Mapping[str, object]) -> int:
     return axis % (rank + 1)
 
 
+def array_of(
+    operand: Type | None, attributes: Mapping[str, object]
+) -> tuple[Primitive, dict[str, object]] | None:
+    """What ``np.array(x)`` or ``np.asarray(x)`` (attribute ``function``,
+    and ``dtype``) is where ``x`` is not a list the function makes: the op
+    and its attributes (``passes.lists`` makes it that op once types are
+    known); None where it stacks a list's items.
+
+    ``np.asarray`` of an array is the array itself, and of anything else
+    (a sequence passed in) an array of it; ``np.array`` of an array
+    copies it, as ``np.copy``, or makes floats of it (``x.astype(float)``).
+    """
+    function = attributes.get("function")
+    dtype = {"dtype": attributes["dtype"]} if "dtype" in attributes else {}
+    if function == "asarray" and not isinstance(operand, ListOf):
+        return ASARRAY, {"namespace": "numpy", **dtype}
+    if function != "array" or not isinstance(operand, Array):
+        return None
+    if dtype and operand.kind != "real":
+        return ASTYPE, {"namespace": "method", **dtype}
+    return COPY, {"namespace": "numpy"}
+
+
 def _stack_type(
     types: Sequence[Type | None], attributes: Mapping[str, object]
 ) -> Type | None:
-    if isinstance(types[0], Array) and attributes.get("function") == "array":
-        return types[0]  # np.array(x) copies x (passes.lists makes it a copy)
+    made = array_of(types[0], attributes)
+    if made is not None:
+        primitive, options = made
+        return primitive.result_types(types, options)[0]
     base = list_type(types[0], str(attributes.get("function", "np.stack")))
     item = item_type(base)
     if not isinstance(item, (Scalar, Array)):
         return None
     dims = list(item.dims) if isinstance(item, Array) else []
     dims.insert(_stack_axis(len(dims), attributes), None)
-    return Array(item.kind, tuple(dims))
+    kind = "real" if "dtype" in attributes else item.kind  # dtype is float
+    return Array(kind, tuple(dims))
 
 
 def _stack_vjp(
@@ -252,11 +270,14 @@ def _write_stack(
     if attributes.get("axis", 0) != 0:
         axis = ast.Constant(int(attributes["axis"]))  # type: ignore[call-overload]
         keywords.append(ast.keyword("axis", axis))
+    if "dtype" in attributes:
+        keywords.append(ast.keyword("dtype", context.builtin(str(attributes["dtype"]))))
     return ast.Call(call, [args[0]], keywords)
 
 
-#: ``np.array(xs)`` or ``np.stack(xs, axis)`` of a list the function made
-#: (attribute ``function``): its items stacked along a new axis.
+#: ``np.array(xs)``, ``np.asarray(xs)`` or ``np.stack(xs, axis)`` of a list
+#: the function made (attribute ``function``; ``dtype``, float, if given):
+#: its items stacked along a new axis.
 STACK_LIST = Primitive(
     "stack_list",
     1,

@@ -1,10 +1,11 @@
 """Comparisons, ``not``, logical and/or/xor (NumPy's ``logical_and``, or
-``&`` of masks), ``~`` of masks, and the builtins that convert numbers.
+``&`` of masks), ``~`` of masks, the tests ``isnan``, ``isfinite`` and
+``isinf``, and the builtins that convert numbers.
 
-Comparisons and ``not`` give booleans and ``int``/``round``/``bool`` give
-integers: each is piecewise constant, so its derivative is zero wherever it
-exists and reverse mode gives its operands no cotangent. ``float(x)`` is
-the identity on real numbers, and its derivative is one.
+Comparisons, ``not`` and the tests give booleans and ``int``/``round``/
+``bool`` give integers: each is piecewise constant, so its derivative is
+zero wherever it exists and reverse mode gives its operands no cotangent.
+``float(x)`` is the identity on real numbers, and its derivative is one.
 
 ``&``, ``|``, ``^`` and ``~`` are the same logical ops where their operands
 are booleans (``(x > 0) & (x < 1)``, ``~mask``), and srcgrad takes them
@@ -154,6 +155,11 @@ GE = _comparison("ge", ">=", "greater_equal")
 EQ = _comparison("eq", "==", "equal")
 NE = _comparison("ne", "!=", "not_equal")
 NOT = _piecewise_constant("not", {"operator": "not", "numpy": "logical_not"})
+#: ``math.isnan(x)``, ``np.isnan(x)``...: booleans, as a comparison gives,
+#: mostly masks (``np.where(np.isnan(x), 0.0, x)``, ``x[np.isfinite(x)]``).
+ISNAN = _piecewise_constant("isnan", {"math": "isnan", "numpy": "isnan"})
+ISFINITE = _piecewise_constant("isfinite", {"math": "isfinite", "numpy": "isfinite"})
+ISINF = _piecewise_constant("isinf", {"math": "isinf", "numpy": "isinf"})
 AND = _logical("and", "&")
 OR = _logical("or", "|")
 XOR = _logical("xor", "^")
@@ -189,6 +195,9 @@ LOGIC = (
     EQ,
     NE,
     NOT,
+    ISNAN,
+    ISFINITE,
+    ISINF,
     AND,
     OR,
     XOR,

@@ -24,6 +24,7 @@ from srcgrad.ir.types import (
     TypeRuleError,
     dims_of,
     kind_of,
+    may_be_one,
 )
 from srcgrad.primitives.primitive import (
     Cotangents,
@@ -203,15 +204,17 @@ def _squeeze_type(
         raise TypeRuleError("squeeze of something that is not an array")
     axis = attributes.get("axis")
     if axis is None:
-        if any(dim is None for dim in operand.dims):
+        if any(dim != 1 and may_be_one(dim) for dim in operand.dims):
             raise TypeRuleError(
                 "squeeze without axis= of an array whose sizes are not known "
                 "when the gradient is built: name the axes (axis=0)"
             )
         axes = tuple(i for i, dim in enumerate(operand.dims) if dim == 1)
     else:
+        # An axis that may be 1 (a slice x[i:i + 1] of an axis that may be
+        # too short) is squeezed as NumPy does, which raises if it is not.
         axes = normalized_axes(axis, operand.rank)
-        if any(operand.dims[i] not in (1, None) for i in axes):
+        if any(not may_be_one(operand.dims[i]) for i in axes):
             raise TypeRuleError(f"squeeze of axis {axis!r}, whose size is not 1")
     dims = tuple(dim for i, dim in enumerate(operand.dims) if i not in axes)
     return Array(operand.kind, dims) if dims else Scalar(operand.kind)
@@ -220,6 +223,8 @@ def _squeeze_type(
 def _squeeze_vjp(
     e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
 ) -> Cotangents:
+    if isinstance(out.type, Scalar):  # every axis squeezed: g may be a float
+        return (e.materialize(g, args[0]),)
     return (e.call(RESHAPE_LIKE, g, args[0]),)
 
 

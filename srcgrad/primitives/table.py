@@ -83,7 +83,7 @@ def without_rule(namespace: str, name: str, arity: int) -> Primitive:
         (),
         opaque=True,
         result_type=_unknown_of_arrays,
-        view=True,  # np.asarray(y) may be y itself
+        view=True,  # np.atleast_1d(y) may be y itself
     )
 
 
