@@ -9,6 +9,8 @@ other size or 1, and where a size has no formula (``y[::2]``,
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from arrays import check_gradient
@@ -96,3 +98,38 @@ def test_an_op_of_a_size_without_formula_is_computed_to_raise_as_f_does():
     )
     with pytest.raises(ValueError, match=r"shapes \(3,\) \(2,\)"):
         gradient(2.0, np.ones(3), np.ones(3))
+
+
+@pytest.mark.parametrize(
+    ("expression", "x", "expected"),
+    [
+        ("np.mean(x[2:])", np.ones(2), 0.0),  # no item selected: none moves f
+        ("np.mean(x[x > 5.0])", np.ones(3), 0.0),
+        ("np.mean(x[np.isfinite(x)])", np.array([np.nan, np.inf]), 0.0),
+        ("np.mean(x)", np.ones(0), 0.0),
+        ("x.var()", np.ones(0), 0.0),
+        ("np.sum(np.mean(x, axis=0))", np.ones((0, 2)), 0.0),
+        ("np.var(x, ddof=1)", np.array([3.0]), np.nan),  # 0 / 0
+        ("np.std(x, ddof=1)", np.array([3.0]), np.nan),
+        ("np.var(x, ddof=2)", np.array([3.0, 3.0]), np.nan),
+    ],
+)
+def test_a_mean_of_no_items_is_nan_as_f_s_not_an_error(expression, x, expected):
+    # f's mean of no items is nan (with a warning): its gradient divides by
+    # the count with NumPy, where Python's 1.0 / 0 raised ZeroDivisionError.
+    f = define(f"def f(x):\n    return {expression}\n")
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        assert np.isnan(f(x))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # its own mean of no items warns too
+        got = srcgrad.grad(f)(x)
+    np.testing.assert_array_equal(got, np.full(x.shape, expected))
+
+
+def test_a_fixed_size_that_an_empty_axis_does_not_fit_raises():
+    f = define("def f(x):\n    return np.sum(np.ones(3) * x)\n")
+    with pytest.raises(ValueError):
+        f(np.ones(0))
+    with pytest.raises(ValueError, match="0 != 3"):
+        srcgrad.grad(f)(np.ones(0))
+    check_gradient(f, (np.array([0.5, 1.5, 2.5]),), (0,))

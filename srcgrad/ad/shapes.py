@@ -120,8 +120,8 @@ def sizes_unchecked(op: Op) -> bool:
 
 
 def _apart(first: Dim, second: Dim) -> list[tuple[Dim, Dim]]:
-    if first == second or isinstance(first, int) and isinstance(second, int):
-        return []  # two numbers that differ: type inference refused them
+    if first == second:
+        return []
     if isinstance(first, int):
         return [(second, first)]  # an input's size first: `x.shape[0] != 3`
     return [(first, second)]
@@ -132,7 +132,7 @@ def _written(*sizes: Dim) -> bool:
     number, or a formula of those)."""
     for size in sizes:
         if isinstance(size, int):
-            continue
+            continue  # 3 for np.ones(3), 0 for an input's empty axis
         if not isinstance(size, Size | Length):
             return False
         names = re.findall(r"([^\s(),]+)\.shape\[", size.name)

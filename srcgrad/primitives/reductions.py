@@ -31,11 +31,13 @@ from srcgrad.ir.types import (
     Dim,
     Kind,
     Scalar,
+    Size,
     Type,
     TypeRuleError,
     dims_of,
     kind_of,
 )
+from srcgrad.primitives.arithmetic import DIV
 from srcgrad.primitives.logic import EQ
 from srcgrad.primitives.primitive import (
     Cotangents,
@@ -130,6 +132,24 @@ def kept_options(e: RuleBuilder) -> dict[str, object]:
     return {"keepdims": True} if axis is None else {"axis": axis, "keepdims": True}
 
 
+def per_item(e: RuleBuilder, g: Value, n: Value, x: Value, ddof: int = 0) -> Value:
+    """``g / n``, ``n`` the count of ``x``'s items less ``ddof``: NumPy's
+    division (``np.divide``) where ``g`` is a number and ``n`` may be 0 (a
+    mask or a slice may hold no item): ``f``'s mean is then nan with a
+    warning, where Python's ``1.0 / 0`` raises ``ZeroDivisionError``."""
+    if isinstance(g.type, Array) or _fewest_items(x) > ddof:
+        return e.div(g, n)
+    return e.apply(DIV, g, n, namespace="numpy")
+
+
+def _fewest_items(x: Value) -> int:
+    """The fewest items ``x`` may have: an input's axis has 2 or more."""
+    fewest = 1
+    for dim in dims_of(x.type):
+        fewest *= 2 if isinstance(dim, Size) else dim if isinstance(dim, int) else 0
+    return fewest
+
+
 def count(e: RuleBuilder, x: Value) -> Value:
     """How many numbers of ``x`` go into each result of the op."""
     rank = len(dims_of(x.type))
@@ -204,7 +224,7 @@ def _mean_vjp(
     e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
 ) -> Cotangents:
     x = args[0]
-    return (expand_reduced(e, e.div(g, count(e, x)), x),)
+    return (expand_reduced(e, per_item(e, g, count(e, x), x), x),)
 
 
 def _mean_jvp(

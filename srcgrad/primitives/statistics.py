@@ -37,6 +37,7 @@ from srcgrad.primitives.reductions import (
     expand_reduced,
     is_number,
     kept_options,
+    per_item,
     reduce_options,
     reduced,
 )
@@ -58,6 +59,11 @@ def _spread_type(
     return reduced(operand, attributes, "real")
 
 
+def _ddof(e: RuleBuilder) -> int:
+    ddof = e.attributes.get("ddof")
+    return ddof if isinstance(ddof, int) else 0
+
+
 def _centered(e: RuleBuilder, x: Value) -> tuple[Value, Value]:
     """``x`` minus its mean over the op's axes, and the degrees of freedom
     ``n - ddof`` each result divides by."""
@@ -76,7 +82,8 @@ def _var_vjp(
     if is_number(x):
         return (None,)
     centered, freedom = _centered(e, x)
-    scale = e.div(e.mul(e.const(2), expand_reduced(e, g, x)), freedom)
+    doubled = e.mul(e.const(2), expand_reduced(e, g, x))
+    scale = per_item(e, doubled, freedom, x, _ddof(e))
     return (e.mul(scale, centered),)
 
 
