@@ -8,6 +8,7 @@
 
 from srcgrad.api import cache_info, clear_cache, grad, source
 from srcgrad.errors import (
+    ArraySizeError,
     CallError,
     DifferentiationError,
     NameResolutionError,
@@ -21,6 +22,7 @@ from srcgrad.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArraySizeError",
     "CallError",
     "DifferentiationError",
     "NameResolutionError",

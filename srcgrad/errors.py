@@ -93,6 +93,12 @@ class ValueTypeError(SrcgradError, TypeError):
     needed, or arrays whose ranks do not fit."""
 
 
+class ArraySizeError(ValueTypeError, ValueError):
+    """Arrays whose sizes do not fit, known when a gradient is built for
+    them (``np.squeeze`` of an axis of 3 items, ``A @ x`` of an empty ``A``):
+    a ``ValueError`` too, as NumPy raises in ``f``."""
+
+
 class NotRealError(SrcgradError, TypeError):
     """A gradient was called with an input that is not a real number.
 

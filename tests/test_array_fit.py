@@ -133,3 +133,27 @@ def test_a_fixed_size_that_an_empty_axis_does_not_fit_raises():
     with pytest.raises(ValueError, match="0 != 3"):
         srcgrad.grad(f)(np.ones(0))
     check_gradient(f, (np.array([0.5, 1.5, 2.5]),), (0,))
+
+
+@pytest.mark.parametrize(
+    ("expression", "arguments"),
+    [
+        ("np.sum(np.squeeze(x, axis=0) ** 2)", (np.ones((3, 4)),)),
+        ("np.sum(x.reshape(3, 2) * y)", (np.ones(0), np.ones(2))),
+        ("np.sum(x @ y)", (np.ones((0, 3)), np.ones(0))),
+        ("np.sum(np.broadcast_to(x, (2, 3)))", (np.ones(0),)),
+    ],
+)
+def test_sizes_known_not_to_fit_when_built_are_a_value_error_as_in_f(
+    expression, arguments
+):
+    # A build for an empty axis (or one of 1) knows the sizes: NumPy's
+    # ValueError in f is srcgrad's ArraySizeError, a ValueError too.
+    names = ["x", "y"][: len(arguments)]
+    f = define(f"def f({', '.join(names)}):\n    return {expression}\n")
+    with pytest.raises(ValueError):
+        f(*arguments)
+    with pytest.raises(srcgrad.ArraySizeError) as raised:
+        srcgrad.grad(f)(*arguments)
+    assert isinstance(raised.value, ValueError)
+    assert isinstance(raised.value, srcgrad.ValueTypeError)

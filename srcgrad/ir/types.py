@@ -142,6 +142,11 @@ class TypeRuleError(Exception):
     inference reports it at the op's location (``ValueTypeError``)."""
 
 
+class SizeRuleError(TypeRuleError):
+    """Raised by a type rule for arrays whose sizes do not fit, where NumPy
+    raises ``ValueError`` (reported as ``ArraySizeError``, one)."""
+
+
 def is_array(type_: Type | None) -> bool:
     return isinstance(type_, Array)
 

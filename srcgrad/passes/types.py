@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from srcgrad.errors import ValueTypeError
+from srcgrad.errors import ArraySizeError, ValueTypeError
 from srcgrad.ir import (
     APPEND,
     CONST,
@@ -49,6 +49,7 @@ from srcgrad.ir.types import (
     ListOf,
     Other,
     Scalar,
+    SizeRuleError,
     Type,
     TypeRuleError,
     join,
@@ -214,7 +215,12 @@ class _Inference:
                         [operand.type for operand in op.operands], op.attributes
                     )
                 except TypeRuleError as error:
-                    raise ValueTypeError(_explained(op, str(error)), op.loc) from None
+                    kind = (
+                        ArraySizeError
+                        if isinstance(error, SizeRuleError)
+                        else ValueTypeError
+                    )
+                    raise kind(_explained(op, str(error)), op.loc) from None
             if types is None or len(types) != len(op.results):
                 types = [self.fallback] * len(op.results)
             self._set(op.results, types)

@@ -18,6 +18,7 @@ from srcgrad.ir.types import (
     BOOL,
     Array,
     Dim,
+    SizeRuleError,
     Type,
     TypeRuleError,
     dims_of,
@@ -73,7 +74,7 @@ def _stretched(have: Dim, wanted: Dim) -> Dim:
     only an axis of size 1 stretches, so any other keeps its size (and
     ``wanted`` must be it: the more that is known of the two)."""
     if isinstance(have, int) and isinstance(wanted, int) and have not in (1, wanted):
-        raise TypeRuleError(f"cannot broadcast an axis of size {have} to {wanted}")
+        raise SizeRuleError(f"cannot broadcast an axis of size {have} to {wanted}")
     if isinstance(wanted, int) or may_be_one(have):
         return wanted
     return have

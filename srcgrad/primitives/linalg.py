@@ -19,6 +19,7 @@ from srcgrad.ir.types import (
     Dim,
     Scalar,
     Size,
+    SizeRuleError,
     Type,
     TypeRuleError,
     broadcast_dims,
@@ -102,7 +103,7 @@ def matmul_dims(a: Sequence[Dim], b: Sequence[Dim], what: str) -> tuple[Dim, ...
     """
     inner_b = b[-2] if len(b) > 1 else b[0]
     if surely_differ(a[-1], inner_b):
-        raise TypeRuleError(
+        raise SizeRuleError(
             f"{what}: the last axis of the first operand (size {a[-1]}) "
             f"must match the {'second-to-last' if len(b) > 1 else 'only'} axis "
             f"of the second (size {inner_b})"

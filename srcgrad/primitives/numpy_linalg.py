@@ -35,6 +35,7 @@ from srcgrad.ir import EmitContext, Value
 from srcgrad.ir.types import (
     Array,
     Scalar,
+    SizeRuleError,
     Type,
     TypeRuleError,
     broadcast_dims,
@@ -105,7 +106,7 @@ def _solve_type(
             "(matrices); give b a last axis of size 1 (b[..., None])"
         )
     if surely_differ(a.dims[-1], b.dims[-2] if b.rank > 1 else b.dims[0]):
-        raise TypeRuleError("np.linalg.solve(A, b): b has a size A does not")
+        raise SizeRuleError("np.linalg.solve(A, b): b has a size A does not")
     if b.rank == 1:
         return Array("real", (a.dims[-1],))
     batch = broadcast_dims(a.dims[:-2], b.dims[:-2])

@@ -21,6 +21,7 @@ from srcgrad.ir.types import (
     Dim,
     Kind,
     Scalar,
+    SizeRuleError,
     Type,
     TypeRuleError,
     dims_of,
@@ -79,7 +80,7 @@ def _reshaped(have: tuple[Dim, ...], wanted: tuple[Dim, ...]) -> tuple[Dim, ...]
     if free and rest and total % rest == 0:
         return tuple(total // rest if dim == -1 else dim for dim in wanted)
     if free or total != rest:
-        raise TypeRuleError(
+        raise SizeRuleError(
             f"cannot reshape an array of {total} items into shape {wanted}"
         )
     return wanted

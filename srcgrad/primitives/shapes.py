@@ -20,6 +20,7 @@ from srcgrad.ir.types import (
     Dim,
     Scalar,
     Shape,
+    SizeRuleError,
     Type,
     TypeRuleError,
     dims_of,
@@ -215,7 +216,7 @@ def _squeeze_type(
         # too short) is squeezed as NumPy does, which raises if it is not.
         axes = normalized_axes(axis, operand.rank)
         if any(not may_be_one(operand.dims[i]) for i in axes):
-            raise TypeRuleError(f"squeeze of axis {axis!r}, whose size is not 1")
+            raise SizeRuleError(f"squeeze of axis {axis!r}, whose size is not 1")
     dims = tuple(dim for i, dim in enumerate(operand.dims) if i not in axes)
     return Array(operand.kind, dims) if dims else Scalar(operand.kind)
 
