@@ -654,3 +654,14 @@ def test_numpy_functions_that_warn_are_kept_where_no_term_computes_them(
     assert raised == expected_raised and set(expected) <= set(got)
     if wrt == "w":
         assert got == expected
+
+
+def test_len_of_an_array_input_is_its_first_size():
+    # len(x) is never differentiated; the build for numbers, where len(x)
+    # of a float is an error, hands an array on to the build for arrays.
+    f = define("def f(x):\n    return np.sum(np.zeros(len(x)) + x * x)\n")
+    x = _values((3,), 4)
+    np.testing.assert_allclose(srcgrad.grad(f)(x), 2 * x)
+    g = define("def g(x):\n    return len(x) * x\n")
+    with pytest.raises(srcgrad.ValueTypeError, match="len"):
+        srcgrad.grad(g)(2.0)

@@ -339,6 +339,15 @@ def _refuse_iterating_a_number(op: Op, iterated: list[Value]) -> None:
 def _refuse_integer_use(op: Op, refused: list[Value]) -> None:
     if op.definition.name in ("zip", "enumerate", "reversed", "sum"):
         _refuse_iterating_a_number(op, refused)
+    if op.definition.name == "len" and any(
+        isinstance(value.type, Scalar) for value in refused
+    ):
+        # A build for numbers hands the function on to arrays, on this error.
+        raise ValueTypeError(
+            "len() of a number, which Python refuses (TypeError: object of "
+            "type 'float' has no len()); it is an array's first size",
+            op.loc,
+        )
     what = {
         "range": "a range() bound",
         "len": "the argument of len()",
