@@ -6,7 +6,7 @@
 ...     return math.cos(x**2)
 """
 
-from srcgrad.api import cache_info, clear_cache, grad, source
+from srcgrad.api import cache_info, clear_cache, grad, source, value_and_grad
 from srcgrad.errors import (
     ArraySizeError,
     CallError,
@@ -36,4 +36,5 @@ __all__ = [
     "clear_cache",
     "grad",
     "source",
+    "value_and_grad",
 ]

@@ -78,6 +78,8 @@ class _Compiled:
     as_tuple: bool
     #: The primal's code: held so that its ``id`` in the key is never reused.
     primal_code: types.CodeType
+    #: Built by ``value_and_grad``: returns ``f``'s value, then the gradient.
+    with_value: bool = False
 
 
 _CACHE: MemoryCache[_Compiled] = MemoryCache()
@@ -119,6 +121,38 @@ def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
         raise positional_wrt_error(f)
     if f is None:
         return lambda function: grad(function, wrt)
+    return _transformed(f, wrt, with_value=False)
+
+
+@overload
+def value_and_grad(f: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]: ...
+@overload
+def value_and_grad(
+    f: None = None, wrt: Wrt = 0
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]: ...
+
+
+def value_and_grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
+    """``f``'s value and its gradient, from one generated function.
+
+    As ``grad`` (usable as ``value_and_grad(f)`` and as a decorator), but
+    the function returned returns ``(value, gradient)``: ``f``'s value,
+    which the forward sweep computes anyway, then what ``grad`` returns
+    (one value for a single ``wrt``, a tuple for a tuple). One call costs
+    what the gradient costs.
+    """
+    if is_wrt_like(f):
+        raise positional_wrt_error(f)
+    if f is None:
+        return lambda function: value_and_grad(function, wrt)
+    return _transformed(f, wrt, with_value=True)
+
+
+def _transformed(
+    f: Callable[..., Any], wrt: Wrt, *, with_value: bool
+) -> types.FunctionType:
+    """The gradient of ``f`` (with its value first, for ``value_and_grad``):
+    built for numbers now, and for arrays per signature when called."""
     function = _differentiable(f)
     names = _wrt_names(function, wrt)
     as_tuple = isinstance(wrt, tuple)
@@ -126,15 +160,18 @@ def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
     code = function.__code__
     resolved = resolution(function)
     reached = fingerprint(function, resolved)  # the functions it calls
-    key = (id(code), names, as_tuple, resolved, defaults, reached)
+    key = (id(code), names, as_tuple, resolved, defaults, reached, with_value)
     compiled = _CACHE.get_or_build(
-        key, lambda: _compile(function, names, as_tuple, defaults)
+        key,
+        lambda: _compile(function, names, as_tuple, defaults, with_value=with_value),
     )
 
     def for_signature(signature: Signature) -> Callable[..., Any]:
         built = _CACHE.get_or_build(
             (*key, signature),
-            lambda: _compile(function, names, as_tuple, defaults, signature),
+            lambda: _compile(
+                function, names, as_tuple, defaults, signature, with_value=with_value
+            ),
         )
         return _instantiate(built, function, None)
 
@@ -275,6 +312,8 @@ def _compile(
     as_tuple: bool,
     defaults: tuple[str | None, ...],
     signature: Signature = NUMBERS,
+    *,
+    with_value: bool = False,
 ) -> _Compiled:
     """Build the gradient's code (on a cache miss, under the cache's lock).
 
@@ -289,17 +328,24 @@ def _compile(
         _show_defaults(primal.entry_function, defaults)
         try:
             gradient = gradient_program(
-                primal, wrt, as_tuple=as_tuple, signature=signature
+                primal,
+                wrt,
+                as_tuple=as_tuple,
+                signature=signature,
+                with_value=with_value,
             )
         except ValueTypeError:
             if signature != NUMBERS:
                 raise
             gradient = Program.of(arrays_only(primal.entry_function))
-        generated = generate_program(gradient, describe_gradient(f.__name__, wrt))
+        described = describe_gradient(f.__name__, wrt, with_value=with_value)
+        generated = generate_program(gradient, described)
         code, others, filename = compile_module(
             generated, f"{f.__module__}.{f.__qualname__}"
         )
-    return _Compiled(generated, code, others, filename, wrt, as_tuple, f.__code__)
+    return _Compiled(
+        generated, code, others, filename, wrt, as_tuple, f.__code__, with_value
+    )
 
 
 def _show_defaults(primal: Function, defaults: tuple[str | None, ...]) -> None:
@@ -370,7 +416,11 @@ def _instantiate(
         arrays,
     )
     reference = Reference(
-        str(f.__module__), f.__qualname__, compiled.wrt, compiled.as_tuple
+        str(f.__module__),
+        f.__qualname__,
+        compiled.wrt,
+        compiled.as_tuple,
+        compiled.with_value,
     )
     gradient.__module__ = MODULE
     gradient.__qualname__ = REGISTRY.add(gradient, reference)

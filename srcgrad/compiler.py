@@ -58,13 +58,15 @@ def gradient_program(
     as_tuple: bool | None = None,
     after_each: Callable[[Function | Program], object] | None = None,
     signature: Signature = NUMBERS,
+    with_value: bool = False,
 ) -> Program:
     """Optimise ``primal``, differentiate it in reverse mode, optimise again.
 
     ``after_each`` is called with the IR after every pass (tests pass the
     verifier). ``as_tuple`` (default: more than one ``wrt``) returns the
-    gradient as a tuple. ``primal`` is optimised in place, once no value
-    that may be None is used as a number in it. Each call runs a copy of
+    gradient as a tuple; ``with_value``, the function's value before it.
+    ``primal`` is optimised in place, once no value that may be None is
+    used as a number in it. Each call runs a copy of
     its callee typed for what it passes (``passes.specialise``). Calls are
     proven pure where they are; small helpers are inlined
     (``passes.inline``), once what can't be differentiated in them was
@@ -86,7 +88,10 @@ def gradient_program(
             optimize_program(primal, optimize, after_each=after_each)
         refuse_lists_across_calls(primal)
     gradient = reverse_program(
-        primal, wrt, as_tuple=len(wrt) > 1 if as_tuple is None else as_tuple
+        primal,
+        wrt,
+        as_tuple=len(wrt) > 1 if as_tuple is None else as_tuple,
+        with_value=with_value,
     )
     if after_each is not None:
         after_each(gradient)
@@ -123,13 +128,16 @@ def arrays_only(primal: Function) -> Function:
     )
 
 
-def describe_gradient(function_name: str, wrt: Sequence[str]) -> str:
+def describe_gradient(
+    function_name: str, wrt: Sequence[str], *, with_value: bool = False
+) -> str:
     """The generated function's docstring: what it is the gradient of."""
     names = list(wrt)
     listed = (
         names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     )
-    return f"Gradient of {function_name} with respect to {listed}."
+    what = "Value and gradient" if with_value else "Gradient"
+    return f"{what} of {function_name} with respect to {listed}."
 
 
 def wrt_names(

@@ -15,7 +15,7 @@ import importlib
 import types
 from typing import cast
 
-from srcgrad.api import GradientInfo, grad
+from srcgrad.api import GradientInfo, grad, value_and_grad
 from srcgrad.reference import REGISTRY, Reference
 
 
@@ -31,7 +31,8 @@ def __getattr__(name: str) -> types.FunctionType:
         return found
     primal = _primal(reference)
     wrt = reference.wrt if reference.as_tuple else reference.wrt[0]
-    gradient = cast(types.FunctionType, grad(primal, wrt=wrt))
+    transform = value_and_grad if reference.with_value else grad
+    gradient = cast(types.FunctionType, transform(primal, wrt=wrt))
     REGISTRY.alias(name, gradient)
     return REGISTRY.get(name) or gradient
 

@@ -45,10 +45,13 @@ class Reference(NamedTuple):
     qualname: str
     wrt: tuple[str, ...]
     as_tuple: bool
+    #: Made by ``value_and_grad``: the value first, then the gradient.
+    with_value: bool = False
 
     def encode(self, instance: int | None = None) -> str:
         """The qualified name; ``instance`` tells apart live gradients of it."""
-        fields = [self.module, self.qualname, "t" if self.as_tuple else "s", *self.wrt]
+        shape = ("v" if self.with_value else "") + ("t" if self.as_tuple else "s")
+        fields = [self.module, self.qualname, shape, *self.wrt]
         if instance is not None:
             fields.append(f"{_INSTANCE}{instance}")
         short = self.qualname.rsplit(".", 1)[-1].strip("<>")  # <lambda>: lambda
@@ -71,10 +74,12 @@ class Reference(NamedTuple):
             raise ValueError(f"{name!r} does not name a gradient") from None
         if fields and fields[-1].startswith(_INSTANCE):
             fields.pop()
-        if len(fields) < 4 or fields[2] not in ("t", "s"):
+        if len(fields) < 4 or fields[2] not in ("t", "s", "vt", "vs"):
             raise ValueError(f"{name!r} does not name a gradient")
         module, qualname, shape, *wrt = fields
-        return Reference(module, qualname, tuple(wrt), shape == "t")
+        return Reference(
+            module, qualname, tuple(wrt), shape.endswith("t"), shape.startswith("v")
+        )
 
 
 class Registry:

@@ -85,6 +85,7 @@ def reverse_program(
     wrt: Sequence[str],
     *,
     as_tuple: bool = False,
+    with_value: bool = False,
     name: str | None = None,
 ) -> Program:
     """The gradient of ``program``'s entry with respect to ``wrt``, as a
@@ -98,10 +99,19 @@ def reverse_program(
     entry = program.entry_function
     gradient_name = name or f"{entry.name}_grad"
     if len(program.functions) == 1 and not any(program.calls(program.entry)):
-        gradient = reverse(entry, wrt, as_tuple=as_tuple, name=gradient_name)
+        gradient = reverse(
+            entry, wrt, as_tuple=as_tuple, with_value=with_value, name=gradient_name
+        )
         return Program.of(gradient)
     plan = _Plan(program, wrt, gradient_name)
-    gradient = reverse(entry, wrt, as_tuple=as_tuple, name=gradient_name, calls=plan)
+    gradient = reverse(
+        entry,
+        wrt,
+        as_tuple=as_tuple,
+        with_value=with_value,
+        name=gradient_name,
+        calls=plan,
+    )
     functions: dict[str, Function] = {gradient_name: gradient}
     while plan.pending:
         symbol = plan.pending.pop(0)

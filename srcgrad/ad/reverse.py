@@ -48,6 +48,7 @@ def reverse(
     wrt: Sequence[str],
     *,
     as_tuple: bool = False,
+    with_value: bool = False,
     name: str | None = None,
     calls: CallPlan | None = None,
 ) -> Function:
@@ -57,6 +58,8 @@ def reverse(
         function: the primal, in IR.
         wrt: names of the parameters to differentiate with respect to.
         as_tuple: return the adjoints as a tuple even if there is one.
+        with_value: return ``f``'s value first, then the adjoints
+            (``value_and_grad``): the forward sweep computes it anyway.
         name: the gradient's name; ``<name>_grad`` by default.
         calls: for the entry of a program that calls its other functions,
             their activity and derivatives (``srcgrad.ad.program``).
@@ -117,10 +120,14 @@ def reverse(
             _adjoint_of_input(builder, sweep.adjoints.get(value), mapping[value])
             for value in wrt_values
         ]
-        returned = builder.ret(results)
-        returned.attributes["hints"] = tuple(
+        value = [mapping[output]] if with_value else []
+        returned = builder.ret([*value, *results])
+        named = ("value",) if with_value else ()
+        returned.attributes["hints"] = named + tuple(
             context.hints[value] for value in wrt_values
         )
+        if with_value:
+            returned.attributes["value"] = True
         # Which input each is the adjoint of (``passes.returns``).
         returned.attributes["inputs"] = tuple(
             function.arguments.index(value) for value in wrt_values

@@ -187,6 +187,14 @@ class Writer:
 
     def _return(self, op: Op) -> ast.stmt:
         values = [self.plan.expression(value) for value in op.operands]
+        if op.attributes.get("value"):  # value_and_grad: `return f, (gx, gy)`
+            value, *adjoints = values
+            grads = _tuple_text(adjoints)
+            if len(adjoints) > 1:
+                grads = f"({grads})"
+            elif op.attributes.get("tuple"):
+                grads = f"({grads},)"
+            return ast.Return(verbatim(f"{_tuple_text([value])}, {grads}"))
         if op.attributes.get("tuple") and len(values) == 1:
             return ast.Return(verbatim(f"({ast.unparse(values[0])},)"))
         if len(values) == 1:

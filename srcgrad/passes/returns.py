@@ -49,7 +49,9 @@ def finish_returns(function: Function) -> None:
     # the arrays handed back so far (what each shares its items with): two
     # inputs' adjoints may be one value (d/dx and d/dw of sum(x + w))
     shared: set[Value] = set()
-    for index, position in enumerate(positions):
+    # value_and_grad returns f's value first: the adjoints follow it.
+    first = 1 if terminator.attributes.get("value") else 0
+    for index, position in enumerate(positions, start=first):
         value = terminator.operands[index]
         input_ = function.arguments[position]
         root = _viewed(value) or value

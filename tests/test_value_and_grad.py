@@ -1,0 +1,146 @@
+"""``value_and_grad``: f's value and its gradient from one generated function.
+
+The value is the one the forward sweep computes anyway, so a call costs
+what the gradient costs, and it is f's value bit for bit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pickle
+import sys
+
+import numpy as np
+import pytest
+from helpers import code_without_comments, define
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import srcgrad
+from srcgrad.reference import Reference
+
+SCALAR = "def f(x, y):\n    return math.sin(x) * y + x ** 2\n"
+LOOP = """
+def f(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + math.sin(x * i) / (1.0 + i)
+    return s
+"""
+HELPER = """
+def sq(t):
+    return t * t
+
+def f(x, y):
+    return sq(math.exp(x)) + sq(y) * x
+"""
+LOGISTIC = """
+def f(w, b, X, y):
+    p = 1.0 / (1.0 + np.exp(-(X @ w + b)))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+"""
+
+
+def _logistic_args():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3))
+    return rng.normal(size=3), 0.1, X, (rng.random(20) > 0.5).astype(float)
+
+
+CASES = [
+    (SCALAR, (1.5, 2.0), (0, 1)),
+    (SCALAR, (1.5, 2.0), 0),
+    (SCALAR, (1.5, 2.0), (1,)),
+    (LOOP, (0.5, 6), 0),
+    (HELPER, (0.3, -1.25), (0, 1)),
+    (LOGISTIC, _logistic_args(), (0, 1)),
+    (LOGISTIC, _logistic_args(), 0),
+]
+
+
+@pytest.mark.parametrize(("source", "args", "wrt"), CASES)
+def test_the_value_is_f_s_and_the_gradient_is_grad_s(source, args, wrt):
+    f = define(source, "f")
+    value, gradient = srcgrad.value_and_grad(f, wrt=wrt)(*args)
+    assert value == f(*args)  # bit for bit: the forward sweep is f's code
+    expected = srcgrad.grad(f, wrt=wrt)(*args)
+    if isinstance(wrt, tuple):
+        assert isinstance(gradient, tuple) and len(gradient) == len(expected)
+    else:
+        expected, gradient = (expected,), (gradient,)
+    for got, want in zip(gradient, expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_the_value_is_computed_once_beside_the_gradient():
+    f = define(SCALAR, "f")
+    g = srcgrad.value_and_grad(f, wrt=(0, 1))
+    code = code_without_comments(srcgrad.source(g))
+    assert '"""Value and gradient of f with respect to x and y."""' in code
+    assert code.count("math.sin(x)") == 1
+    assert code.rstrip().endswith("return value, (x_bar, y_bar)")
+
+
+def test_arrays_get_the_value_from_the_build_for_their_types():
+    f = define(LOGISTIC, "f")
+    args = _logistic_args()
+    g = srcgrad.value_and_grad(f, wrt=(0, 1))
+    code = code_without_comments(srcgrad.source(g, *args))
+    assert code.count("np.exp(") == 1 and "return value, (w_bar, b_bar)" in code
+    # The logs f computes are the value's now: no guard is left for them.
+    assert "outside_domain" not in code
+
+
+def test_as_a_decorator():
+    f = define(
+        "@srcgrad.value_and_grad(wrt='y')\ndef f(x, y):\n    return x * y * y\n",
+        "f",
+        srcgrad=srcgrad,
+    )
+    assert f(2.0, 3.0) == (18.0, 12.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.floats(-3, 3, allow_nan=False),
+    st.floats(-3, 3, allow_nan=False),
+)
+def test_value_and_gradient_agree_with_f_and_grad_everywhere(x, y):
+    f = _SCALAR_F
+    value, (gx, gy) = _VALUE_AND_GRAD(x, y)
+    assert value == f(x, y)
+    assert (gx, gy) == _GRAD(x, y)
+
+
+_SCALAR_F = define(SCALAR, "f")
+_VALUE_AND_GRAD = srcgrad.value_and_grad(_SCALAR_F, wrt=(0, 1))
+_GRAD = srcgrad.grad(_SCALAR_F, wrt=(0, 1))
+
+MODULE = """
+import math
+
+
+def energy(x, k=2.0):
+    return k * math.sin(x) * x
+"""
+
+
+def test_it_pickles_by_reference_and_is_rebuilt_as_value_and_grad(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "vg_model.py").write_text(MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    model = importlib.import_module("vg_model")
+    try:
+        g = srcgrad.value_and_grad(model.energy)
+        assert pickle.loads(pickle.dumps(g)) is g
+        data = pickle.dumps(g)
+        expected = g(0.7)
+        del g
+        assert pickle.loads(data)(0.7) == expected
+        assert (
+            Reference.decode(srcgrad.grad(model.energy).__qualname__).with_value
+            is False
+        )
+    finally:
+        sys.modules.pop("vg_model", None)
