@@ -14,7 +14,7 @@ import inspect
 import math
 import types
 from collections.abc import Callable
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from srcgrad.cache import MemoryCache
 from srcgrad.codegen import GeneratedFunction
@@ -67,6 +67,18 @@ class GradientInfo:
     arrays: ForArrays | None = None
 
 
+class _Returns(NamedTuple):
+    """What a transformed function returns beside the gradient: ``f``'s
+    value first (``value_and_grad``), and ``f``'s aux (``has_aux``)."""
+
+    with_value: bool = False
+    has_aux: bool = False
+
+
+#: What ``grad`` returns: the gradient alone.
+GRADIENT_ONLY = _Returns()
+
+
 @dataclasses.dataclass(frozen=True)
 class _Compiled:
     generated: GeneratedFunction
@@ -78,22 +90,26 @@ class _Compiled:
     as_tuple: bool
     #: The primal's code: held so that its ``id`` in the key is never reused.
     primal_code: types.CodeType
-    #: Built by ``value_and_grad``: returns ``f``'s value, then the gradient.
-    with_value: bool = False
+    #: What it returns beside the gradient (``value_and_grad``, ``has_aux``).
+    returns: _Returns = GRADIENT_ONLY
 
 
 _CACHE: MemoryCache[_Compiled] = MemoryCache()
 
 
 @overload
-def grad(f: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]: ...
+def grad(
+    f: Callable[..., Any], wrt: Wrt = 0, *, has_aux: bool = False
+) -> Callable[..., Any]: ...
 @overload
 def grad(
-    f: None = None, wrt: Wrt = 0
+    f: None = None, wrt: Wrt = 0, *, has_aux: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]: ...
 
 
-def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
+def grad(
+    f: Callable[..., Any] | None = None, wrt: Wrt = 0, *, has_aux: bool = False
+) -> Any:
     """The gradient of ``f``, as generated Python.
 
     Usable as ``grad(f)``, ``@grad`` and ``@grad(wrt="x")``.
@@ -103,6 +119,9 @@ def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
             Python, that returns one number.
         wrt: which parameters to differentiate with respect to: a position,
             a name, or a tuple of either.
+        has_aux: ``f`` returns ``(value, aux)``: only ``value`` is
+            differentiated, and the function returned returns
+            ``(gradient, aux)``, ``aux`` as ``f`` computed it.
 
     Returns:
         A function with ``f``'s parameters that returns ``df/dwrt``: one
@@ -120,36 +139,41 @@ def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
     if is_wrt_like(f):
         raise positional_wrt_error(f)
     if f is None:
-        return lambda function: grad(function, wrt)
-    return _transformed(f, wrt, with_value=False)
+        return lambda function: grad(function, wrt, has_aux=has_aux)
+    return _transformed(f, wrt, with_value=False, has_aux=has_aux)
 
 
-@overload
-def value_and_grad(f: Callable[..., Any], wrt: Wrt = 0) -> Callable[..., Any]: ...
 @overload
 def value_and_grad(
-    f: None = None, wrt: Wrt = 0
+    f: Callable[..., Any], wrt: Wrt = 0, *, has_aux: bool = False
+) -> Callable[..., Any]: ...
+@overload
+def value_and_grad(
+    f: None = None, wrt: Wrt = 0, *, has_aux: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]: ...
 
 
-def value_and_grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
+def value_and_grad(
+    f: Callable[..., Any] | None = None, wrt: Wrt = 0, *, has_aux: bool = False
+) -> Any:
     """``f``'s value and its gradient, from one generated function.
 
     As ``grad`` (usable as ``value_and_grad(f)`` and as a decorator), but
     the function returned returns ``(value, gradient)``: ``f``'s value,
     which the forward sweep computes anyway, then what ``grad`` returns
     (one value for a single ``wrt``, a tuple for a tuple). One call costs
-    what the gradient costs.
+    what the gradient costs. With ``has_aux``, ``f`` returns ``(value,
+    aux)``, and this returns ``((value, aux), gradient)``.
     """
     if is_wrt_like(f):
         raise positional_wrt_error(f)
     if f is None:
-        return lambda function: value_and_grad(function, wrt)
-    return _transformed(f, wrt, with_value=True)
+        return lambda function: value_and_grad(function, wrt, has_aux=has_aux)
+    return _transformed(f, wrt, with_value=True, has_aux=has_aux)
 
 
 def _transformed(
-    f: Callable[..., Any], wrt: Wrt, *, with_value: bool
+    f: Callable[..., Any], wrt: Wrt, *, with_value: bool, has_aux: bool
 ) -> types.FunctionType:
     """The gradient of ``f`` (with its value first, for ``value_and_grad``):
     built for numbers now, and for arrays per signature when called."""
@@ -160,17 +184,17 @@ def _transformed(
     code = function.__code__
     resolved = resolution(function)
     reached = fingerprint(function, resolved)  # the functions it calls
-    key = (id(code), names, as_tuple, resolved, defaults, reached, with_value)
+    returns = _Returns(with_value, has_aux)
+    key = (id(code), names, as_tuple, resolved, defaults, reached, returns)
     compiled = _CACHE.get_or_build(
-        key,
-        lambda: _compile(function, names, as_tuple, defaults, with_value=with_value),
+        key, lambda: _compile(function, names, as_tuple, defaults, returns=returns)
     )
 
     def for_signature(signature: Signature) -> Callable[..., Any]:
         built = _CACHE.get_or_build(
             (*key, signature),
             lambda: _compile(
-                function, names, as_tuple, defaults, signature, with_value=with_value
+                function, names, as_tuple, defaults, signature, returns=returns
             ),
         )
         return _instantiate(built, function, None)
@@ -313,7 +337,7 @@ def _compile(
     defaults: tuple[str | None, ...],
     signature: Signature = NUMBERS,
     *,
-    with_value: bool = False,
+    returns: _Returns = GRADIENT_ONLY,
 ) -> _Compiled:
     """Build the gradient's code (on a cache miss, under the cache's lock).
 
@@ -332,19 +356,20 @@ def _compile(
                 wrt,
                 as_tuple=as_tuple,
                 signature=signature,
-                with_value=with_value,
+                with_value=returns.with_value,
+                has_aux=returns.has_aux,
             )
         except ValueTypeError:
             if signature != NUMBERS:
                 raise
             gradient = Program.of(arrays_only(primal.entry_function))
-        described = describe_gradient(f.__name__, wrt, with_value=with_value)
+        described = describe_gradient(f.__name__, wrt, with_value=returns.with_value)
         generated = generate_program(gradient, described)
         code, others, filename = compile_module(
             generated, f"{f.__module__}.{f.__qualname__}"
         )
     return _Compiled(
-        generated, code, others, filename, wrt, as_tuple, f.__code__, with_value
+        generated, code, others, filename, wrt, as_tuple, f.__code__, returns
     )
 
 
@@ -420,7 +445,8 @@ def _instantiate(
         f.__qualname__,
         compiled.wrt,
         compiled.as_tuple,
-        compiled.with_value,
+        compiled.returns.with_value,
+        compiled.returns.has_aux,
     )
     gradient.__module__ = MODULE
     gradient.__qualname__ = REGISTRY.add(gradient, reference)

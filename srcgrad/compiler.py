@@ -59,12 +59,14 @@ def gradient_program(
     after_each: Callable[[Function | Program], object] | None = None,
     signature: Signature = NUMBERS,
     with_value: bool = False,
+    has_aux: bool = False,
 ) -> Program:
     """Optimise ``primal``, differentiate it in reverse mode, optimise again.
 
     ``after_each`` is called with the IR after every pass (tests pass the
     verifier). ``as_tuple`` (default: more than one ``wrt``) returns the
-    gradient as a tuple; ``with_value``, the function's value before it.
+    gradient as a tuple; ``with_value``, the function's value before it;
+    ``has_aux``, the second value the function returns, as it is.
     ``primal`` is optimised in place, once no value that may be None is
     used as a number in it. Each call runs a copy of
     its callee typed for what it passes (``passes.specialise``). Calls are
@@ -92,6 +94,7 @@ def gradient_program(
         wrt,
         as_tuple=len(wrt) > 1 if as_tuple is None else as_tuple,
         with_value=with_value,
+        has_aux=has_aux,
     )
     if after_each is not None:
         after_each(gradient)

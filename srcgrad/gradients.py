@@ -32,7 +32,9 @@ def __getattr__(name: str) -> types.FunctionType:
     primal = _primal(reference)
     wrt = reference.wrt if reference.as_tuple else reference.wrt[0]
     transform = value_and_grad if reference.with_value else grad
-    gradient = cast(types.FunctionType, transform(primal, wrt=wrt))
+    gradient = cast(
+        types.FunctionType, transform(primal, wrt=wrt, has_aux=reference.has_aux)
+    )
     REGISTRY.alias(name, gradient)
     return REGISTRY.get(name) or gradient
 

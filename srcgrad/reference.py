@@ -47,10 +47,13 @@ class Reference(NamedTuple):
     as_tuple: bool
     #: Made by ``value_and_grad``: the value first, then the gradient.
     with_value: bool = False
+    #: Made with ``has_aux=True``.
+    has_aux: bool = False
 
     def encode(self, instance: int | None = None) -> str:
         """The qualified name; ``instance`` tells apart live gradients of it."""
-        shape = ("v" if self.with_value else "") + ("t" if self.as_tuple else "s")
+        shape = "v" * self.with_value + "a" * self.has_aux
+        shape += "t" if self.as_tuple else "s"
         fields = [self.module, self.qualname, shape, *self.wrt]
         if instance is not None:
             fields.append(f"{_INSTANCE}{instance}")
@@ -74,11 +77,17 @@ class Reference(NamedTuple):
             raise ValueError(f"{name!r} does not name a gradient") from None
         if fields and fields[-1].startswith(_INSTANCE):
             fields.pop()
-        if len(fields) < 4 or fields[2] not in ("t", "s", "vt", "vs"):
+        shapes = {v + a + t for v in ("", "v") for a in ("", "a") for t in "ts"}
+        if len(fields) < 4 or fields[2] not in shapes:
             raise ValueError(f"{name!r} does not name a gradient")
         module, qualname, shape, *wrt = fields
         return Reference(
-            module, qualname, tuple(wrt), shape.endswith("t"), shape.startswith("v")
+            module,
+            qualname,
+            tuple(wrt),
+            shape.endswith("t"),
+            shape.startswith("v"),
+            "a" in shape,
         )
 
 

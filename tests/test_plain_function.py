@@ -138,11 +138,12 @@ NAMES = st.text(
     st.booleans(),
     st.none() | st.integers(2, 10**6),
     st.booleans(),
+    st.booleans(),
 )
 def test_a_gradients_name_decodes_to_what_it_is_the_gradient_of(
-    module, qualname, wrt, as_tuple, instance, with_value
+    module, qualname, wrt, as_tuple, instance, with_value, has_aux
 ):
-    reference = Reference(module, qualname, tuple(wrt), as_tuple, with_value)
+    reference = Reference(module, qualname, tuple(wrt), as_tuple, with_value, has_aux)
     name = reference.encode(instance)
     # Pickle splits a qualified name at dots; none may be left in it. What
     # precedes "@" is what messages show: the primal's name and "_grad".

@@ -122,6 +122,10 @@ import math
 
 def energy(x, k=2.0):
     return k * math.sin(x) * x
+
+
+def energy_and_force(x):
+    return math.sin(x) * x, math.cos(x)
 """
 
 
@@ -138,9 +142,76 @@ def test_it_pickles_by_reference_and_is_rebuilt_as_value_and_grad(
         expected = g(0.7)
         del g
         assert pickle.loads(data)(0.7) == expected
-        assert (
-            Reference.decode(srcgrad.grad(model.energy).__qualname__).with_value
-            is False
-        )
+        plain = Reference.decode(srcgrad.grad(model.energy).__qualname__)
+        assert not plain.with_value and not plain.has_aux
+        both = srcgrad.value_and_grad(model.energy_and_force, has_aux=True)
+        data, expected = pickle.dumps(both), both(0.7)
+        del both
+        assert pickle.loads(data)(0.7) == expected
     finally:
         sys.modules.pop("vg_model", None)
+
+
+AUX = "def f(x, y):\n    z = math.sin(x) * y\n    return z + x ** 2, z\n"
+AUX_LOGISTIC = """
+def f(w, X, y):
+    p = 1.0 / (1.0 + np.exp(-(X @ w)))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)), p
+"""
+AUX_LOOP = """
+def f(x, n):
+    s = 0.0
+    trace = []
+    for i in range(n):
+        s = s + math.sin(x * i)
+        trace.append(s)
+    return s * s, np.array(trace)
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "args", "wrt"),
+    [
+        (AUX, (1.5, 2.0), (0, 1)),
+        (AUX, (1.5, 2.0), 0),
+        (AUX_LOGISTIC, _logistic_args()[:1] + _logistic_args()[2:], 0),
+        (AUX_LOOP, (0.5, 5), 0),
+    ],
+)
+def test_has_aux_differentiates_the_value_and_hands_aux_back(source, args, wrt):
+    f = define(source, "f")
+    value, aux = f(*args)
+    gradient, got_aux = srcgrad.grad(f, wrt=wrt, has_aux=True)(*args)
+    np.testing.assert_array_equal(got_aux, aux)
+    (got_value, again), same = srcgrad.value_and_grad(f, wrt=wrt, has_aux=True)(*args)
+    assert got_value == value
+    np.testing.assert_array_equal(again, aux)
+    for a, b in zip(np.atleast_1d(gradient), np.atleast_1d(same), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_has_aux_gradient_matches_the_gradient_of_the_value_alone():
+    f = define(AUX, "f")
+    value_only = define("def f(x, y):\n    return math.sin(x) * y + x ** 2\n", "f")
+    gradient, _ = srcgrad.grad(f, wrt=(0, 1), has_aux=True)(1.5, 2.0)
+    assert gradient == srcgrad.grad(value_only, wrt=(0, 1))(1.5, 2.0)
+    code = code_without_comments(
+        srcgrad.source(srcgrad.grad(f, wrt=(0, 1), has_aux=True))
+    )
+    assert code.rstrip().endswith("return (x_bar, y_bar), z")
+    code = code_without_comments(
+        srcgrad.source(srcgrad.value_and_grad(f, has_aux=True))
+    )
+    assert code.rstrip().endswith("return (value, z), x_bar")
+
+
+def test_has_aux_needs_a_pair_and_grad_refuses_one_without_it():
+    pair = define(AUX, "f")
+    with pytest.raises(srcgrad.DifferentiationError, match="has_aux=True, a pair"):
+        srcgrad.grad(pair)(1.5, 2.0)
+    single = define("def f(x):\n    return x * x\n", "f")
+    with pytest.raises(srcgrad.DifferentiationError, match="must return a pair"):
+        srcgrad.grad(single, has_aux=True)(1.5)
+    array = define("def f(x):\n    return x * 2.0, x\n", "f")
+    with pytest.raises(srcgrad.DifferentiationError, match="not one number"):
+        srcgrad.grad(array, has_aux=True)(np.ones(3))

@@ -86,6 +86,7 @@ def reverse_program(
     *,
     as_tuple: bool = False,
     with_value: bool = False,
+    has_aux: bool = False,
     name: str | None = None,
 ) -> Program:
     """The gradient of ``program``'s entry with respect to ``wrt``, as a
@@ -100,7 +101,12 @@ def reverse_program(
     gradient_name = name or f"{entry.name}_grad"
     if len(program.functions) == 1 and not any(program.calls(program.entry)):
         gradient = reverse(
-            entry, wrt, as_tuple=as_tuple, with_value=with_value, name=gradient_name
+            entry,
+            wrt,
+            as_tuple=as_tuple,
+            with_value=with_value,
+            has_aux=has_aux,
+            name=gradient_name,
         )
         return Program.of(gradient)
     plan = _Plan(program, wrt, gradient_name)
@@ -109,6 +115,7 @@ def reverse_program(
         wrt,
         as_tuple=as_tuple,
         with_value=with_value,
+        has_aux=has_aux,
         name=gradient_name,
         calls=plan,
     )

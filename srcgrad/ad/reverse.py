@@ -35,7 +35,7 @@ from srcgrad.ir import (
     is_call,
     walk,
 )
-from srcgrad.ir.types import ListOf, is_array
+from srcgrad.ir.types import Array, ListOf, Type, is_array
 from srcgrad.passes import active_values, reaching_output
 from srcgrad.primitives import RuleEmitter
 from srcgrad.primitives.broadcasting import ONE_NUMBER
@@ -49,6 +49,7 @@ def reverse(
     *,
     as_tuple: bool = False,
     with_value: bool = False,
+    has_aux: bool = False,
     name: str | None = None,
     calls: CallPlan | None = None,
 ) -> Function:
@@ -60,6 +61,9 @@ def reverse(
         as_tuple: return the adjoints as a tuple even if there is one.
         with_value: return ``f``'s value first, then the adjoints
             (``value_and_grad``): the forward sweep computes it anyway.
+        has_aux: ``function`` returns ``(value, aux)``; only ``value`` is
+            differentiated, and ``aux`` is returned as it is, after the
+            value (if ``with_value``) and before the adjoints.
         name: the gradient's name; ``<name>_grad`` by default.
         calls: for the entry of a program that calls its other functions,
             their activity and derivatives (``srcgrad.ad.program``).
@@ -73,7 +77,7 @@ def reverse(
             or an op on the way from ``wrt`` to its output cannot be
             differentiated.
     """
-    terminator = _scalar_return(function)
+    terminator = _scalar_return(function, has_aux)
     block = Block(
         [
             Value(value.name_hint, value.loc, type=value.type)
@@ -121,13 +125,16 @@ def reverse(
             for value in wrt_values
         ]
         value = [mapping[output]] if with_value else []
-        returned = builder.ret([*value, *results])
-        named = ("value",) if with_value else ()
+        aux = [mapping[terminator.operands[1]]] if has_aux else []
+        returned = builder.ret([*value, *aux, *results])
+        named = ("value",) * with_value + ("aux",) * has_aux
         returned.attributes["hints"] = named + tuple(
             context.hints[value] for value in wrt_values
         )
         if with_value:
             returned.attributes["value"] = True
+        if has_aux:
+            returned.attributes["aux"] = True
         # Which input each is the adjoint of (``passes.returns``).
         returned.attributes["inputs"] = tuple(
             function.arguments.index(value) for value in wrt_values
@@ -190,12 +197,40 @@ def _adjoint_of_input(builder: Builder, adjoint: Value | None, value: Value) -> 
     return adjoint  # given the input's shape and kind by ``passes.returns``
 
 
-def _scalar_return(function: Function) -> Op:
-    """``function``'s return, checked to hand back exactly one number."""
+def _scalar_return(function: Function, has_aux: bool = False) -> Op:
+    """``function``'s return, checked to hand back exactly one number (and,
+    ``has_aux``, one value more: ``return loss, aux``)."""
     terminator = function.entry.terminator
     assert terminator is not None
+    if has_aux:
+        if len(terminator.operands) != 2 or not terminator.attributes.get("tuple"):
+            raise DifferentiationError(
+                f"{function.name} is differentiated with has_aux=True, so it "
+                "must return a pair: `return value, aux` (aux may be an array "
+                "or a number; return several as a list or an array)",
+                terminator.loc,
+            )
+        _one_number(function, terminator, terminator.operands[0].type)
+        return terminator
     returned = terminator.operands[0].type if terminator.operands else None
-    if len(terminator.operands) == 1 and is_array(returned) and returned.rank:  # type: ignore[union-attr]
+    if len(terminator.operands) == 1:
+        _one_number(function, terminator, returned)
+    if terminator.attributes.get("tuple") or len(terminator.operands) != 1:
+        raise DifferentiationError(
+            f"{function.name} returns a tuple of {len(terminator.operands)} values; "
+            "grad needs a function that returns one real number (or, with "
+            "has_aux=True, a pair: the number and a value returned as it is). "
+            "The derivative of a function with several outputs will be "
+            "srcgrad.jacobian or srcgrad.vjp, which are planned but not "
+            "available yet",
+            terminator.loc,
+        )
+    return terminator
+
+
+def _one_number(function: Function, terminator: Op, returned: Type | None) -> None:
+    """Refuse a value that is an array or a list: grad needs one number."""
+    if isinstance(returned, Array) and returned.rank:
         raise DifferentiationError(
             f"{function.name} returns an array ({returned}), not one number: "
             "grad needs a "
@@ -203,23 +238,13 @@ def _scalar_return(function: Function) -> Op:
             "at an index, to differentiate that)",
             terminator.loc,
         )
-    if len(terminator.operands) == 1 and isinstance(returned, ListOf):
+    if isinstance(returned, ListOf):
         raise DifferentiationError(
             f"{function.name} returns a list, not one number: grad needs a "
             "function that returns one number (take its sum, or one item, to "
             "differentiate that)",
             terminator.loc,
         )
-    if terminator.attributes.get("tuple") or len(terminator.operands) != 1:
-        raise DifferentiationError(
-            f"{function.name} returns a tuple of {len(terminator.operands)} values; "
-            "grad needs a function that returns one real number. The "
-            "derivative of a function with several outputs will be "
-            "srcgrad.jacobian or srcgrad.vjp, which are planned but not "
-            "available yet",
-            terminator.loc,
-        )
-    return terminator
 
 
 def global_reads(function: Function, reaching: set[Value]) -> list[Op]:

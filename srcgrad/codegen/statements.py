@@ -187,19 +187,30 @@ class Writer:
 
     def _return(self, op: Op) -> ast.stmt:
         values = [self.plan.expression(value) for value in op.operands]
-        if op.attributes.get("value"):  # value_and_grad: `return f, (gx, gy)`
-            value, *adjoints = values
-            grads = _tuple_text(adjoints)
-            if len(adjoints) > 1:
-                grads = f"({grads})"
-            elif op.attributes.get("tuple"):
-                grads = f"({grads},)"
-            return ast.Return(verbatim(f"{_tuple_text([value])}, {grads}"))
+        if op.attributes.get("value") or op.attributes.get("aux"):
+            return self._return_with(op, values)
         if op.attributes.get("tuple") and len(values) == 1:
             return ast.Return(verbatim(f"({ast.unparse(values[0])},)"))
         if len(values) == 1:
             return ast.Return(values[0])
         return ast.Return(verbatim(_tuple_text(values)) if values else None)
+
+    def _return_with(self, op: Op, values: list[ast.expr]) -> ast.stmt:
+        """``return value, (gx, gy)`` (``value_and_grad``), ``return (gx,
+        gy), aux`` (``has_aux``), ``return (value, aux), (gx, gy)`` (both)."""
+        with_value, has_aux = op.attributes.get("value"), op.attributes.get("aux")
+        first = int(bool(with_value)) + int(bool(has_aux))
+        head, adjoints = values[:first], values[first:]
+        grads = _tuple_text(adjoints)
+        if len(adjoints) > 1 or len(adjoints) == 1 and op.attributes.get("tuple"):
+            grads = f"({grads})" if len(adjoints) > 1 else f"({grads},)"
+        if with_value and has_aux:
+            text = f"({_tuple_text(head)}), {grads}"
+        elif with_value:
+            text = f"{_tuple_text(head)}, {grads}"
+        else:
+            text = f"{grads}, {_tuple_text(head)}"
+        return ast.Return(verbatim(text))
 
     def _target(self, value: Value) -> ast.Name:
         return ast.Name(self.plan.names[value], ast.Store())

@@ -49,8 +49,9 @@ def finish_returns(function: Function) -> None:
     # the arrays handed back so far (what each shares its items with): two
     # inputs' adjoints may be one value (d/dx and d/dw of sum(x + w))
     shared: set[Value] = set()
-    # value_and_grad returns f's value first: the adjoints follow it.
-    first = 1 if terminator.attributes.get("value") else 0
+    # value_and_grad returns f's value first, has_aux its aux: the
+    # adjoints follow them.
+    first = sum(1 for key in ("value", "aux") if terminator.attributes.get(key))
     for index, position in enumerate(positions, start=first):
         value = terminator.operands[index]
         input_ = function.arguments[position]
