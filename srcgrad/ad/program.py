@@ -99,17 +99,8 @@ def reverse_program(
     """
     entry = program.entry_function
     gradient_name = name or f"{entry.name}_grad"
-    if len(program.functions) == 1 and not any(program.calls(program.entry)):
-        gradient = reverse(
-            entry,
-            wrt,
-            as_tuple=as_tuple,
-            with_value=with_value,
-            has_aux=has_aux,
-            name=gradient_name,
-        )
-        return Program.of(gradient)
-    plan = _Plan(program, wrt, gradient_name)
+    alone = len(program.functions) == 1 and not any(program.calls(program.entry))
+    plan = None if alone else _Plan(program, wrt, gradient_name)
     gradient = reverse(
         entry,
         wrt,
@@ -119,6 +110,8 @@ def reverse_program(
         name=gradient_name,
         calls=plan,
     )
+    if plan is None:
+        return Program.of(gradient)
     functions: dict[str, Function] = {gradient_name: gradient}
     while plan.pending:
         symbol = plan.pending.pop(0)
