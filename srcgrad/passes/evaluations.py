@@ -86,8 +86,8 @@ class _Check:
 
 def _evaluated_at_extremes(block: Block, users: dict[Value, list[Op]]) -> None:
     """Put each run of evaluations of functions of one array in ``block``
-    (no op that may raise between them: a tape push may be) under
-    ``if outside_domain(...)``."""
+    under one ``if outside_domain(...)``: a run has nothing between its
+    evaluations that may raise (a tape push may come between them)."""
     checks: list[_Check] = []
     current: _Check | None = None
     for op in block.ops:
