@@ -30,6 +30,7 @@ from srcgrad.compiler import (
 )
 from srcgrad.dispatch import ForArrays
 from srcgrad.errors import (
+    CallError,
     DifferentiationError,
     SourceUnavailableError,
     SrcgradError,
@@ -177,6 +178,9 @@ def _transformed(
 ) -> types.FunctionType:
     """The gradient of ``f`` (with its value first, for ``value_and_grad``):
     built for numbers now, and for arrays per signature when called."""
+    if has_aux not in (True, False):
+        raise CallError(f"has_aux is True or False, not {has_aux!r}")
+    has_aux = bool(has_aux)
     function = _differentiable(f)
     names = _wrt_names(function, wrt)
     as_tuple = isinstance(wrt, tuple)

@@ -215,3 +215,28 @@ def test_has_aux_needs_a_pair_and_grad_refuses_one_without_it():
     array = define("def f(x):\n    return x * 2.0, x\n", "f")
     with pytest.raises(srcgrad.DifferentiationError, match="not one number"):
         srcgrad.grad(array, has_aux=True)(np.ones(3))
+
+
+@pytest.mark.parametrize("aux", ["e", "2.0 * w", "e + 0.0"])
+def test_a_gradient_array_is_never_the_aux_array(aux):
+    # d/dw of sum(e) is e itself: handed back as both, an optimiser's
+    # in-place update of the gradient would change aux.
+    f = define(f"def f(w):\n    e = np.exp(w)\n    return np.sum(e), {aux}\n", "f")
+    w = np.array([0.5, -1.0, 2.0])
+    for transform in (srcgrad.grad, srcgrad.value_and_grad):
+        first, second = transform(f, has_aux=True)(w)
+        gradient, got_aux = (
+            (first, second) if transform is srcgrad.grad else (second, first[1])
+        )
+        assert gradient is not got_aux and not np.shares_memory(gradient, got_aux)
+        expected_aux = f(w)[1]
+        gradient *= 0.0
+        np.testing.assert_array_equal(got_aux, expected_aux)
+
+
+@pytest.mark.parametrize("flag", [2, "no", None])
+def test_has_aux_is_true_or_false(flag):
+    f = define(AUX, "f")
+    with pytest.raises(srcgrad.CallError, match="has_aux is True or False"):
+        srcgrad.grad(f, has_aux=flag)
+    assert srcgrad.grad(f, has_aux=np.bool_(True))(1.5, 2.0)[1] == f(1.5, 2.0)[1]

@@ -46,12 +46,13 @@ def finish_returns(function: Function) -> None:
     builder = Builder(function.entry, terminator.loc, derivative=True)
     # The inputs differentiated with respect to were checked to be floats.
     checked = {function.arguments[position] for position in positions}
-    # the arrays handed back so far (what each shares its items with): two
-    # inputs' adjoints may be one value (d/dx and d/dw of sum(x + w))
-    shared: set[Value] = set()
     # value_and_grad returns f's value first, has_aux its aux: the
     # adjoints follow them.
     first = sum(1 for key in ("value", "aux") if terminator.attributes.get(key))
+    # the arrays handed back so far (what each shares its items with): two
+    # inputs' adjoints may be one value (d/dx and d/dw of sum(x + w)), and
+    # an adjoint may be f's aux (d/dw of sum(e) is e, for aux e = exp(w))
+    shared: set[Value] = {_viewed(v) or v for v in terminator.operands[:first]}
     for index, position in enumerate(positions, start=first):
         value = terminator.operands[index]
         input_ = function.arguments[position]
