@@ -398,11 +398,13 @@ def test_a_gradient_warns_where_the_function_warns_without_recomputing_it():
 
 def _warnings_of(call, *args):
     """The warnings ``call(*args)`` gives, as (category, message) pairs, and
-    what it raises under ``np.errstate(all="raise")``."""
+    what it raises under ``np.errstate(all="raise")``, underflow aside (NumPy
+    ignores it by default; ``log1p(-5e-324)`` underflows where the gradient
+    does not compute it, as documented)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         call(*args)
-    with np.errstate(all="raise"):
+    with np.errstate(all="raise", under="ignore"):
         try:
             call(*args)
             raised = None

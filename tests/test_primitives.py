@@ -259,13 +259,15 @@ def test_numpy_functions_kept_for_their_warnings_give_none_inside_their_interval
 ):
     # A gradient skips the function of an array whose items all lie inside
     # QUIET_INSIDE's interval (runtime.outside_domain): there it must give
-    # no warning at all, up to its ends and at infinity.
+    # no warning at all, up to its ends and at infinity (underflow aside:
+    # NumPy ignores it by default, and some builds of arcsin and log1p
+    # underflow at 5e-324).
     low, high = QUIET_INSIDE[primitive.name]
     function = getattr(np, primitive.written("numpy"))
     probes = (*_PROBES, 5e-324, 1e-300, 1e300, -1e300, -5e-324)
     ends = (np.nextafter(low, high), np.nextafter(high, low))
     inside = [v for v in (*probes, *ends) if low < v < high]
-    with np.errstate(all="raise"):
+    with np.errstate(all="raise", under="ignore"):
         function(np.array(inside))
 
 
