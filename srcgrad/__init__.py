@@ -18,6 +18,7 @@ from srcgrad.errors import (
     UnsupportedSyntaxError,
     ValueTypeError,
 )
+from srcgrad.transforms import derivative, jvp
 
 __version__ = "0.1.0"
 
@@ -34,7 +35,9 @@ __all__ = [
     "__version__",
     "cache_info",
     "clear_cache",
+    "derivative",
     "grad",
+    "jvp",
     "source",
     "value_and_grad",
 ]

@@ -16,6 +16,7 @@ import types
 from collections.abc import Callable
 from typing import Any, NamedTuple, overload
 
+from srcgrad.ad.jvp import Seeding
 from srcgrad.cache import MemoryCache
 from srcgrad.codegen import GeneratedFunction
 from srcgrad.codegen.emit import generate_program
@@ -23,8 +24,10 @@ from srcgrad.codegen.load import compile_module, instantiate, module_cells
 from srcgrad.compiler import (
     Wrt,
     arrays_only,
-    describe_gradient,
+    describe,
+    forward_program,
     gradient_program,
+    hessian_program,
     recursion_headroom,
     wrt_names,
 )
@@ -68,16 +71,25 @@ class GradientInfo:
     arrays: ForArrays | None = None
 
 
-class _Returns(NamedTuple):
-    """What a transformed function returns beside the gradient: ``f``'s
-    value first (``value_and_grad``), and ``f``'s aux (``has_aux``)."""
+class Transform(NamedTuple):
+    """Which derivative a generated function computes, and what it returns
+    beside it.
+
+    Attributes:
+        kind: ``grad`` (reverse mode), ``derivative`` (forward mode, one
+            direction per ``wrt`` input), ``jvp`` (forward mode along
+            tangents given as parameters), or ``hessian``.
+        with_value: ``f``'s value first (``value_and_grad``, ``jvp``).
+        has_aux: ``f``'s aux too (``has_aux=True``).
+    """
 
     with_value: bool = False
     has_aux: bool = False
+    kind: str = "grad"
 
 
 #: What ``grad`` returns: the gradient alone.
-GRADIENT_ONLY = _Returns()
+GRADIENT_ONLY = Transform()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,7 +104,7 @@ class _Compiled:
     #: The primal's code: held so that its ``id`` in the key is never reused.
     primal_code: types.CodeType
     #: What it returns beside the gradient (``value_and_grad``, ``has_aux``).
-    returns: _Returns = GRADIENT_ONLY
+    returns: Transform = GRADIENT_ONLY
 
 
 _CACHE: MemoryCache[_Compiled] = MemoryCache()
@@ -174,7 +186,12 @@ def value_and_grad(
 
 
 def _transformed(
-    f: Callable[..., Any], wrt: Wrt, *, with_value: bool, has_aux: bool
+    f: Callable[..., Any],
+    wrt: Wrt,
+    *,
+    with_value: bool,
+    has_aux: bool,
+    kind: str = "grad",
 ) -> types.FunctionType:
     """The gradient of ``f`` (with its value first, for ``value_and_grad``):
     built for numbers now, and for arrays per signature when called."""
@@ -188,7 +205,7 @@ def _transformed(
     code = function.__code__
     resolved = resolution(function)
     reached = fingerprint(function, resolved)  # the functions it calls
-    returns = _Returns(with_value, has_aux)
+    returns = Transform(with_value, has_aux, kind)
     key = (id(code), names, as_tuple, resolved, defaults, reached, returns)
     compiled = _CACHE.get_or_build(
         key, lambda: _compile(function, names, as_tuple, defaults, returns=returns)
@@ -341,7 +358,7 @@ def _compile(
     defaults: tuple[str | None, ...],
     signature: Signature = NUMBERS,
     *,
-    returns: _Returns = GRADIENT_ONLY,
+    returns: Transform = GRADIENT_ONLY,
 ) -> _Compiled:
     """Build the gradient's code (on a cache miss, under the cache's lock).
 
@@ -355,25 +372,52 @@ def _compile(
         primal = lower_live_program(f)
         _show_defaults(primal.entry_function, defaults)
         try:
-            gradient = gradient_program(
-                primal,
-                wrt,
-                as_tuple=as_tuple,
-                signature=signature,
-                with_value=returns.with_value,
-                has_aux=returns.has_aux,
-            )
+            gradient = _transform(primal, wrt, as_tuple, signature, returns)
         except ValueTypeError:
             if signature != NUMBERS:
                 raise
-            gradient = Program.of(arrays_only(primal.entry_function))
-        described = describe_gradient(f.__name__, wrt, with_value=returns.with_value)
+            gradient = Program.of(arrays_only(primal.entry_function, returns.kind))
+        described = describe(
+            f.__name__, wrt, returns.kind, with_value=returns.with_value
+        )
         generated = generate_program(gradient, described)
         code, others, filename = compile_module(
             generated, f"{f.__module__}.{f.__qualname__}"
         )
     return _Compiled(
         generated, code, others, filename, wrt, as_tuple, f.__code__, returns
+    )
+
+
+def _transform(
+    primal: Program,
+    wrt: tuple[str, ...],
+    as_tuple: bool,
+    signature: Signature,
+    transform: Transform,
+) -> Program:
+    """``primal`` transformed as ``transform`` says."""
+    if transform.kind == "grad":
+        return gradient_program(
+            primal,
+            wrt,
+            as_tuple=as_tuple,
+            signature=signature,
+            with_value=transform.with_value,
+            has_aux=transform.has_aux,
+        )
+    name = f"{primal.entry_function.name}_{transform.kind}"
+    if transform.kind == "hessian":
+        return hessian_program(primal, wrt, as_tuple=as_tuple, signature=signature)
+    seeding: Seeding = "parameters" if transform.kind == "jvp" else "basis"
+    return forward_program(
+        primal,
+        wrt,
+        seeding=seeding,
+        with_value=transform.with_value,
+        name=name,
+        as_tuple=as_tuple,
+        signature=signature,
     )
 
 
@@ -451,6 +495,7 @@ def _instantiate(
         compiled.as_tuple,
         compiled.returns.with_value,
         compiled.returns.has_aux,
+        compiled.returns.kind,
     )
     gradient.__module__ = MODULE
     gradient.__qualname__ = REGISTRY.add(gradient, reference)

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 
 from srcgrad.ad import reverse_program
+from srcgrad.ad.forward_program import jvp_program
+from srcgrad.ad.jvp import Seeding
 from srcgrad.errors import DifferentiationError
 from srcgrad.ir import (
     FOR_ARRAYS,
@@ -26,7 +28,7 @@ from srcgrad.passes.lists import refuse_lists_across_calls, resolve_lists
 from srcgrad.passes.none_values import refuse_none_as_number
 from srcgrad.passes.program import mark_pure_calls, optimize_program
 from srcgrad.passes.rational import cancel_rational_terms
-from srcgrad.passes.returns import finish_returns
+from srcgrad.passes.returns import finish_returns, finish_tangents
 from srcgrad.passes.specialise import type_per_call
 from srcgrad.passes.tapes import drop_unread_tapes
 from srcgrad.passes.types import NUMBERS, Signature, infer_types
@@ -74,6 +76,63 @@ def gradient_program(
     (``passes.inline``), once what can't be differentiated in them was
     reported at its place, and typed again where they were written out.
     """
+    prepare(primal, wrt, signature, after_each)
+    gradient = reverse_program(
+        primal,
+        wrt,
+        as_tuple=len(wrt) > 1 if as_tuple is None else as_tuple,
+        with_value=with_value,
+        has_aux=has_aux,
+    )
+    return finish(gradient, signature, after_each)
+
+
+def forward_program(
+    primal: Program,
+    wrt: Sequence[str],
+    *,
+    seeding: Seeding,
+    with_value: bool,
+    name: str,
+    as_tuple: bool = False,
+    after_each: Callable[[Function | Program], object] | None = None,
+    signature: Signature = NUMBERS,
+) -> Program:
+    """Optimise ``primal`` and transform it in forward mode (``ad.jvp``):
+    ``jvp`` seeded by tangent parameters, ``derivative`` by the basis
+    (``as_tuple``: one tangent per direction, in a tuple, even for one)."""
+    prepare(primal, wrt, signature, after_each)
+    transformed = jvp_program(
+        primal,
+        wrt,
+        seeding=seeding,
+        with_value=with_value,
+        name=name,
+        as_tuple=as_tuple,
+    )
+    return finish(transformed, signature, after_each)
+
+
+def hessian_program(
+    primal: Program,
+    wrt: Sequence[str],
+    *,
+    as_tuple: bool = False,
+    after_each: Callable[[Function | Program], object] | None = None,
+    signature: Signature = NUMBERS,
+) -> Program:
+    """The Hessian of ``primal``'s entry: forward mode over its gradient."""
+    raise DifferentiationError("hessian is not built yet")
+
+
+def prepare(
+    primal: Program,
+    wrt: Sequence[str],
+    signature: Signature,
+    after_each: Callable[[Function | Program], object] | None,
+) -> None:
+    """The passes before a transform: types, lists, writes refused,
+    activity across calls, small helpers inlined, each optimised."""
     refuse_none_as_number(primal)
     type_per_call(primal, signature)
     if resolve_lists(primal):
@@ -89,58 +148,85 @@ def gradient_program(
             infer_types(primal, signature)  # each copy as its call passes
             optimize_program(primal, optimize, after_each=after_each)
         refuse_lists_across_calls(primal)
-    gradient = reverse_program(
-        primal,
-        wrt,
-        as_tuple=len(wrt) > 1 if as_tuple is None else as_tuple,
-        with_value=with_value,
-        has_aux=has_aux,
-    )
+
+
+def finish(
+    transformed: Program,
+    signature: Signature,
+    after_each: Callable[[Function | Program], object] | None,
+) -> Program:
+    """The passes after a transform: typed and optimised again, what was
+    kept only to raise and is computed anyway dropped, sums made in place,
+    and what it returns made safe to hand back."""
     if after_each is not None:
-        after_each(gradient)
-    infer_types(gradient, signature)
-    mark_pure_calls(gradient)
-    optimize_program(gradient, optimize, after_each=after_each)
-    cancelled = [cancel_rational_terms(f) for f in gradient.functions.values()]
+        after_each(transformed)
+    infer_types(transformed, signature)
+    mark_pure_calls(transformed)
+    optimize_program(transformed, optimize, after_each=after_each)
+    cancelled = [cancel_rational_terms(f) for f in transformed.functions.values()]
     if any(cancelled):
-        optimize_program(gradient, optimize, after_each=after_each)
-    for function in gradient.functions.values():
+        optimize_program(transformed, optimize, after_each=after_each)
+    for function in transformed.functions.values():
         drop_evaluations_of_used_values(function)
         dce(function)  # what was kept only to be evaluated, evaluated otherwise
         accumulate_in_place(function)
         if drop_unread_tapes(function):
             dce(function)
-    finish_returns(gradient.entry_function)
-    for function in gradient.functions.values():
+    finish_returns(transformed.entry_function)
+    if finish_tangents(transformed.entry_function):
+        dce(transformed.entry_function)  # the outputs tangents were shaped like
+    for function in transformed.functions.values():
         mark_in_place(function)
     if after_each is not None:
-        after_each(gradient)
-    return gradient
+        after_each(transformed)
+    return transformed
 
 
-def arrays_only(primal: Function) -> Function:
-    """The gradient for numbers of a function only arrays can run (``x.T``):
-    it calls the gradient built for its arguments' types."""
+def arrays_only(primal: Function, kind: str = "grad") -> Function:
+    """The gradient (or other derivative) for numbers of a function only
+    arrays can run (``x.T``): it calls the one built for its arguments'
+    types."""
     block = Block([Value(value.name_hint, value.loc) for value in primal.arguments])
     builder = Builder(block, primal.loc)
     keywords = tuple(p.name for p in primal.parameters if p.kind == "keyword_only")
     call = builder.create(FOR_ARRAYS, block.arguments, {"keywords": keywords})
     builder.ret([call.result])
     return Function(
-        f"{primal.name}_grad", list(primal.parameters), Region([block]), primal.loc
+        f"{primal.name}_{kind}", list(primal.parameters), Region([block]), primal.loc
     )
+
+
+def describe(
+    function_name: str,
+    wrt: Sequence[str],
+    kind: str = "grad",
+    *,
+    with_value: bool = False,
+) -> str:
+    """The generated function's docstring: what derivative of what it is."""
+    names = list(wrt)
+    listed = (
+        names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    )
+    if kind == "jvp":
+        tangents = ", ".join(f"{name}_dot" for name in names)
+        return (
+            f"Value of {function_name} and its derivative along {tangents} "
+            "(a Jacobian-vector product)."
+        )
+    what = {
+        "grad": "Value and gradient" if with_value else "Gradient",
+        "derivative": "Derivative",
+        "hessian": "Hessian",
+    }[kind]
+    return f"{what} of {function_name} with respect to {listed}."
 
 
 def describe_gradient(
     function_name: str, wrt: Sequence[str], *, with_value: bool = False
 ) -> str:
     """The generated function's docstring: what it is the gradient of."""
-    names = list(wrt)
-    listed = (
-        names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    )
-    what = "Value and gradient" if with_value else "Gradient"
-    return f"{what} of {function_name} with respect to {listed}."
+    return describe(function_name, wrt, with_value=with_value)
 
 
 def wrt_names(

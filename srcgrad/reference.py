@@ -31,7 +31,14 @@ MODULE = "srcgrad.gradients"
 #: show) and the encoded reference; escaping never writes it.
 _MARK = "@"
 _SEPARATOR = "\0"
-_INSTANCE = "#"  # marks the field that tells apart gradients of one reference
+_INSTANCE = "#"
+#: How each kind of derivative starts its field of the encoding.
+_KIND_CODES = {
+    "grad": "",
+    "derivative": "d",
+    "jvp": "j",
+    "hessian": "h",
+}  # marks the field that tells apart gradients of one reference
 
 
 class Reference(NamedTuple):
@@ -49,16 +56,18 @@ class Reference(NamedTuple):
     with_value: bool = False
     #: Made with ``has_aux=True``.
     has_aux: bool = False
+    #: Which derivative: ``grad``, ``derivative``, ``jvp`` or ``hessian``.
+    kind: str = "grad"
 
     def encode(self, instance: int | None = None) -> str:
         """The qualified name; ``instance`` tells apart live gradients of it."""
-        shape = "v" * self.with_value + "a" * self.has_aux
+        shape = _KIND_CODES[self.kind] + "v" * self.with_value + "a" * self.has_aux
         shape += "t" if self.as_tuple else "s"
         fields = [self.module, self.qualname, shape, *self.wrt]
         if instance is not None:
             fields.append(f"{_INSTANCE}{instance}")
         short = self.qualname.rsplit(".", 1)[-1].strip("<>")  # <lambda>: lambda
-        readable = (short if short.isidentifier() else "function") + "_grad"
+        readable = (short if short.isidentifier() else "function") + f"_{self.kind}"
         return readable + _MARK + _escape(_SEPARATOR.join(fields))
 
     @staticmethod
@@ -69,7 +78,7 @@ class Reference(NamedTuple):
             ValueError: ``name`` is not one ``encode`` makes.
         """
         readable, mark, encoded = name.partition(_MARK)
-        if not mark or not readable.endswith("_grad"):
+        if not mark or not readable.endswith(tuple(f"_{k}" for k in _KIND_CODES)):
             raise ValueError(f"{name!r} does not name a gradient")
         try:
             fields = _unescape(encoded).split(_SEPARATOR)
@@ -77,17 +86,25 @@ class Reference(NamedTuple):
             raise ValueError(f"{name!r} does not name a gradient") from None
         if fields and fields[-1].startswith(_INSTANCE):
             fields.pop()
-        shapes = {v + a + t for v in ("", "v") for a in ("", "a") for t in "ts"}
+        shapes = {
+            k + v + a + t
+            for k in _KIND_CODES.values()
+            for v in ("", "v")
+            for a in ("", "a")
+            for t in "ts"
+        }
         if len(fields) < 4 or fields[2] not in shapes:
             raise ValueError(f"{name!r} does not name a gradient")
         module, qualname, shape, *wrt = fields
+        kinds = {code: kind for kind, code in _KIND_CODES.items() if code}
         return Reference(
             module,
             qualname,
             tuple(wrt),
             shape.endswith("t"),
-            shape.startswith("v"),
+            "v" in shape,
             "a" in shape,
+            kinds.get(shape[0], "grad"),
         )
 
 

@@ -177,14 +177,29 @@ def forward_sweep(
         if op.regions:
             context.copies[op] = copy
             return
-        if _must_evaluate(op, active, reaching):
-            why = {"why": "shapes"} if sizes_unchecked(op) else {}
-            with builder.at(op.loc):
-                builder.create(EVALUATE, [mapping[op.result]], why, result_count=0)
-        if _may_be_complex(op) and op.result in reaching:
-            _check_real_value(builder, op, mapping[op.result], function.name)
+        fail_where_f_fails(builder, op, mapping, active, reaching, function.name)
 
     clone_into(builder, function.entry.ops[:-1], mapping, after=keep_failures)
+
+
+def fail_where_f_fails(
+    builder: Builder,
+    op: Op,
+    mapping: dict[Value, Value],
+    active: frozenset[Value],
+    reaching: set[Value],
+    function: str,
+) -> None:
+    """After ``op`` (not a call, owning no region) is copied at ``builder``:
+    keep it by an ``EVALUATE`` if it raises outside its domain and nothing
+    else would compute it (``_must_evaluate``), and check that a ``**``
+    that may be complex is real. Both modes' sweeps of ``f`` call this."""
+    if _must_evaluate(op, active, reaching):
+        why = {"why": "shapes"} if sizes_unchecked(op) else {}
+        with builder.at(op.loc):
+            builder.create(EVALUATE, [mapping[op.result]], why, result_count=0)
+    if _may_be_complex(op) and op.result in reaching:
+        _check_real_value(builder, op, mapping[op.result], function)
 
 
 def _adjoint_of_input(builder: Builder, adjoint: Value | None, value: Value) -> Value:
@@ -334,6 +349,13 @@ def _cannot_raise(op: Op) -> bool:
 
 def adjoint_hints(function: Function) -> dict[Value, str | None]:
     """``x_bar`` for a value named ``x``; ``x_bar_1`` if the source has an ``x_bar``."""
+    return derived_hints(function, "_bar")
+
+
+def derived_hints(function: Function, suffix: str) -> dict[Value, str | None]:
+    """The name hint of what a transform derives from each value of
+    ``function``: its name and ``suffix``, numbered apart from the names
+    the source has (``x_bar_1`` if it has an ``x_bar``)."""
     values = list(function.arguments)
     for op in walk(function.entry):
         values += op.results
@@ -346,10 +368,10 @@ def adjoint_hints(function: Function) -> dict[Value, str | None]:
         if value.name_hint is None:
             hints[value] = None
             continue
-        base = candidate = f"{value.name_hint}_bar"
-        suffix = 0
+        base = candidate = f"{value.name_hint}{suffix}"
+        number = 0
         while candidate in source_names:
-            suffix += 1
-            candidate = f"{base}_{suffix}"
+            number += 1
+            candidate = f"{base}_{number}"
         hints[value] = candidate
     return hints

@@ -187,6 +187,8 @@ class Writer:
 
     def _return(self, op: Op) -> ast.stmt:
         values = [self.plan.expression(value) for value in op.operands]
+        if "layout" in op.attributes:  # forward mode's nested tuples
+            return ast.Return(verbatim(_laid_out(op.attributes["layout"], values)))
         if op.attributes.get("value") or op.attributes.get("aux"):
             return self._return_with(op, values)
         if op.attributes.get("tuple") and len(values) == 1:
@@ -360,6 +362,17 @@ def _assign(targets: list[ast.expr], values: list[ast.expr]) -> ast.stmt:
     if len(targets) == 1:
         return _assignment(targets[0], values[0])
     return _assignment(ast.Tuple(targets, ast.Store()), verbatim(_tuple_text(values)))
+
+
+def _laid_out(layout: object, values: list[ast.expr], top: bool = True) -> str:
+    """The values returned, nested as ``layout`` says: an operand's
+    position, or a tuple of layouts (``(0, (1, 2))`` is ``y, (gx, gy)``)."""
+    if isinstance(layout, int):
+        return _tuple_text([values[layout]])
+    assert isinstance(layout, tuple)
+    parts = [_laid_out(part, values, top=False) for part in layout]
+    text = ", ".join(parts) + ("," if len(parts) == 1 else "")
+    return text if top and len(parts) > 1 else f"({text})"
 
 
 def _tuple_text(values: list[ast.expr]) -> str:

@@ -180,3 +180,33 @@ def _carried_float(value: Value, seen: set[Value]) -> bool:
     return _is_float(parts.inits[position], seen) and _is_float(
         parts.yields[position], seen
     )
+
+
+def finish_tangents(function: Function) -> bool:
+    """Make the tangents a forward-mode ``function`` returns safe to hand
+    back, as ``finish_returns`` does adjoints: each is shaped like the
+    output it is the tangent of. Its return lists those outputs after the
+    values it shows (attribute ``shown``), and pairs each tangent's
+    position with its output's among them (``like``); they are dropped.
+    False if ``function`` is not forward mode's."""
+    terminator = function.entry.terminator
+    assert terminator is not None
+    pairs: tuple[tuple[int, int], ...] | None = terminator.attributes.pop("like", None)  # type: ignore[assignment]
+    if pairs is None:
+        return False
+    shown = int(terminator.attributes.pop("shown"))  # type: ignore[call-overload]
+    function.entry.ops.pop()
+    builder = Builder(function.entry, terminator.loc, derivative=True)
+    outputs = terminator.operands[shown:]
+    operands = terminator.operands[:shown]
+    handed: set[Value] = set(operands[: min(pair[0] for pair in pairs)])
+    for position, at in pairs:
+        value, output = operands[position], outputs[at]
+        root = _viewed(value) or value
+        if root in handed and isinstance(output.type, Array):
+            value = _copied(builder, value, output)
+        handed.add(root)
+        operands[position] = _finished(builder, value, output, set())
+    terminator.operands = operands
+    function.entry.append(terminator)
+    return True

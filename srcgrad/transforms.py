@@ -1,0 +1,144 @@
+"""Forward mode and what builds on it: ``derivative``, ``jvp``.
+
+Each is generated code, as ``grad`` is: ``derivative(f)`` *is* the
+generated function, and ``jvp(f, primals, tangents)`` calls the generated
+``f_jvp`` built (once) for the kinds of its primals.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from srcgrad.api import _transformed
+from srcgrad.compiler import Wrt
+from srcgrad.errors import CallError, NotRealError
+from srcgrad.frontend.decorators import is_wrt_like, positional_wrt_error
+
+
+def derivative(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
+    """The derivative of ``f`` with respect to one number, by forward mode.
+
+    Usable as ``derivative(f)`` and as a decorator. ``f`` may return a
+    number, an array or a tuple of them; the function returned has ``f``'s
+    parameters and returns the derivative of each output with respect to
+    ``wrt``, of the output's shape. With a tuple ``wrt``, it returns for
+    each output a tuple of its partial derivatives, one per ``wrt`` input
+    (one forward sweep carries them all).
+
+    Raises:
+        SrcgradError: as ``grad``; a ``wrt`` input that is an array is an
+            error when called (use ``jvp`` or ``jacobian``).
+    """
+    if is_wrt_like(f):
+        raise positional_wrt_error(f)
+    if f is None:
+        return lambda function: derivative(function, wrt)
+    return _transformed(f, wrt, with_value=False, has_aux=False, kind="derivative")
+
+
+def jvp(
+    f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
+) -> tuple[Any, Any]:
+    """``f(*primals)`` and its derivative along ``tangents``, by forward mode.
+
+    As JAX's ``jax.jvp``: ``primals`` are ``f``'s positional arguments
+    and ``tangents`` one tangent for each, of its shape (a number for a
+    number), or None for an argument not differentiated (data, a count).
+    ``f``'s other parameters keep their defaults. The code is generated
+    once per kind of primals (numbers; arrays of a rank and size-1 axes).
+
+    Returns:
+        ``(out, tangent_out)``: ``f``'s value, and the derivative of each
+        output along ``tangents``, of the output's shape.
+
+    Raises:
+        CallError: ``primals`` or ``tangents`` are not tuples or lists of
+            one per argument, or a tangent is not of its primal's shape.
+        NotRealError: a primal or tangent is not a real number or array.
+    """
+    primals, tangents = _checked_pair(primals, tangents)
+    wrt = tuple(i for i, tangent in enumerate(tangents) if tangent is not None)
+    transformed = _transformed(f, wrt, with_value=True, has_aux=False, kind="jvp")
+    given = [tangent for tangent in tangents if tangent is not None]
+    if not all(primal.__class__ is float for primal in primals):
+        arrays = transformed.__srcgrad__.arrays  # type: ignore[attr-defined]
+        transformed = arrays.gradient_for(primals, {})
+    keywords = dict(zip(_tangent_parameters(transformed), given, strict=True))
+    return transformed(*primals, **keywords)
+
+
+def _tangent_parameters(generated: Callable[..., Any]) -> tuple[str, ...]:
+    """The names of a generated ``f_jvp``'s tangent parameters: its last
+    keyword-only ones, one per primal (``x_dot``, or ``x_dot_1`` where
+    ``f`` has an ``x_dot`` of its own)."""
+    code = generated.__code__
+    count = len(generated.__srcgrad__.wrt)  # type: ignore[attr-defined]
+    end = code.co_argcount + code.co_kwonlyargcount
+    return code.co_varnames[end - count : end]
+
+
+def _checked_pair(
+    primals: Sequence[Any], tangents: Sequence[Any]
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """``primals`` and ``tangents`` as tuples, checked to pair up."""
+    for name, given in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(given, (tuple, list)):
+            raise CallError(
+                f"jvp takes {name} as a tuple (or list) of one value per "
+                f"argument, not {type(given).__name__}: write (x,) for one"
+            )
+    if len(primals) != len(tangents):
+        raise CallError(
+            f"jvp has {len(primals)} primals and {len(tangents)} tangents: "
+            "give one tangent per primal"
+        )
+    if all(tangent is None for tangent in tangents):
+        raise CallError(
+            "jvp needs at least one tangent that is not None: there is nothing "
+            "to differentiate with respect to"
+        )
+    for position, (primal, tangent) in enumerate(zip(primals, tangents, strict=True)):
+        if tangent is not None:
+            _check_tangent(position, primal, tangent)
+    return tuple(primals), tuple(tangents)
+
+
+def _check_tangent(position: int, primal: Any, tangent: Any) -> None:
+    """A tangent is real and of its primal's shape."""
+    numpy = sys.modules.get("numpy")
+    if isinstance(tangent, complex) or (
+        numpy is not None and numpy.iscomplexobj(tangent)
+    ):
+        raise NotRealError(
+            f"jvp: tangent {position} is complex; srcgrad differentiates real "
+            "functions"
+        )
+    if isinstance(tangent, bool) or not _is_real(tangent):
+        raise NotRealError(
+            f"jvp: tangent {position} is {type(tangent).__name__}, not a real "
+            "number or array of them"
+        )
+    shape, wanted = _shape(tangent), _shape(primal)
+    if shape != wanted:
+        raise CallError(
+            f"jvp: tangent {position} has shape {shape}, its primal {wanted}: "
+            "a tangent has its primal's shape"
+        )
+
+
+def _is_real(value: Any) -> bool:
+    if isinstance(value, (int, float)):
+        return True
+    numpy = sys.modules.get("numpy")
+    if numpy is None:
+        return False
+    if isinstance(value, numpy.ndarray):
+        return value.dtype.kind in "fiu"
+    return isinstance(value, (numpy.floating, numpy.integer))
+
+
+def _shape(value: Any) -> tuple[int, ...]:
+    shape = getattr(value, "shape", None)
+    return tuple(shape) if shape is not None else ()
