@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 import pytest
+from calls_corpus import CASES as CALLS
 from control_flow_corpus import CASES as CONTROL_FLOW
 from control_flow_corpus import PAIRS, WEIGHTS
 from corpus import CORPUS
@@ -158,3 +159,28 @@ def test_jvp_of_array_programs_is_the_gradient_along_the_tangent(name, size):
         for i, g in zip(program.wrt, gradient, strict=True)
     )
     assert math.isclose(tangent, dot, rel_tol=1e-8, abs_tol=1e-10)
+
+
+@pytest.mark.parametrize("case", CALLS, ids=[case.name for case in CALLS])
+def test_forward_mode_through_calls_agrees_with_reverse_mode(case, inlining):
+    # With every call kept, each callee has a forward sweep of its own
+    # (``h_jvp``), called with the tangents of its active parameters.
+    function = define(case.source, case.entry if case.make is None else "make")
+    if case.make is not None:
+        function = function(*case.make)
+    names = function.__code__.co_varnames[: function.__code__.co_argcount]
+    positions = [names.index(name) for name in case.wrt]
+    gradient = srcgrad.grad(function, wrt=case.wrt)
+    partials = srcgrad.derivative(function, wrt=case.wrt)
+    for point in case.points:
+        args = [float(v) if i in positions else v for i, v in enumerate(point)]
+        expected = gradient(*args)
+        got = partials(*args)
+        assert all(map(_close, got, expected)), (case.name, args, got, expected)
+        tangents = [None] * len(args)
+        for i in positions:
+            tangents[i] = 0.5 + i
+        value, tangent = srcgrad.jvp(function, args, tangents)
+        assert value == function(*args)
+        dot = sum(tangents[i] * g for i, g in zip(positions, expected, strict=True))
+        assert math.isclose(tangent, dot, rel_tol=1e-9, abs_tol=1e-12)

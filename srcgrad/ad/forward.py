@@ -34,6 +34,7 @@ from srcgrad.ir import (
     YIELD,
     Block,
     Builder,
+    Function,
     Op,
     Pattern,
     Region,
@@ -42,6 +43,7 @@ from srcgrad.ir import (
     is_call,
     loop_parts,
     target_pattern,
+    walk,
 )
 from srcgrad.ir.clone import clone_into
 from srcgrad.ir.types import Array, ListOf, TypeRuleError
@@ -60,6 +62,10 @@ class ForwardCalls(Protocol):
 
     def call(self, sweep: ForwardSweep, op: Op) -> None:
         """Append the copy of call ``op``, and its results' tangents."""
+        ...
+
+    def plain(self, symbol: str) -> None:
+        """Note that ``symbol`` is called as it is (in a loop's condition)."""
         ...
 
 
@@ -385,7 +391,10 @@ class ForwardSweep:
         child = self.child(block)
 
         def keep(builder: Builder, original: Op, copy: Op) -> None:
-            if len(original.results) == 1 and not original.regions:
+            if is_call(original):
+                assert self.context.calls is not None
+                self.context.calls.plain(copy.attributes["callee"])  # type: ignore[arg-type]
+            elif len(original.results) == 1 and not original.regions:
                 fail_where_f_fails(
                     builder,
                     original,
@@ -534,3 +543,12 @@ def _differentiable(op: Op) -> Primitive:
             op.loc,
         )
     return definition
+
+
+def tapes_with_tangents(function: Function, active: frozenset[Value]) -> set[Value]:
+    """The lists ``function`` pushes values with tangents on (its tapes)."""
+    return {
+        op.operands[0]
+        for op in walk(function.entry)
+        if op.definition is APPEND and op.operands[1] in active
+    }

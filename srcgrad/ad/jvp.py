@@ -21,20 +21,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from srcgrad.ad.forward import ForwardCalls, ForwardContext, ForwardSweep
+from srcgrad.ad.forward import (
+    ForwardCalls,
+    ForwardContext,
+    ForwardSweep,
+    tapes_with_tangents,
+)
 from srcgrad.ad.inputs import check_real_inputs
 from srcgrad.ad.reverse import derived_hints, global_reads
 from srcgrad.ad.shapes import check_shapes
 from srcgrad.errors import DifferentiationError
 from srcgrad.ir import (
-    APPEND,
     Block,
     Builder,
     Function,
     Parameter,
     Region,
     Value,
-    walk,
 )
 from srcgrad.ir.types import Array, is_array
 from srcgrad.passes import active_values, reaching_output
@@ -53,6 +56,7 @@ def jvp(
     as_tuple: bool = False,
     calls: ForwardCalls | None = None,
     active: frozenset[Value] | None = None,
+    reaching: set[Value] | None = None,
 ) -> Function:
     """The forward-mode transform of ``function`` (see the module).
 
@@ -67,6 +71,8 @@ def jvp(
         calls: the forward sweeps of the functions ``function`` calls.
         active: the values that get tangents, if not the values between
             ``wrt`` and the output (``active_values``).
+        reaching: the values the output depends on, if not as
+            ``reaching_output`` finds them without the program's summaries.
 
     Raises:
         DifferentiationError: an op between ``wrt`` and the output has no
@@ -82,7 +88,8 @@ def jvp(
     wrt_values = [function.argument(parameter) for parameter in wrt]
     if active is None:
         active = active_values(function, wrt_values)
-    reaching = reaching_output(function)
+    if reaching is None:
+        reaching = reaching_output(function)
     builder = Builder(block)
     reads = global_reads(function, reaching)
     inputs = [*function.arguments, *(op.result for op in reads)]
@@ -99,7 +106,7 @@ def jvp(
         directions,
         function.name,
         calls,
-        _tapes_with_tangents(function, active),
+        tapes_with_tangents(function, active),
     )
     sweep = ForwardSweep(block, context)
     parameters = list(function.parameters)
@@ -172,12 +179,3 @@ def _return(
     returned.attributes["layout"] = layout
     returned.attributes["like"] = tuple(like)
     returned.attributes["shown"] = len(operands)
-
-
-def _tapes_with_tangents(function: Function, active: frozenset[Value]) -> set[Value]:
-    """The lists ``function`` pushes values with tangents on (its tapes)."""
-    return {
-        op.operands[0]
-        for op in walk(function.entry)
-        if op.definition is APPEND and op.operands[1] in active
-    }
