@@ -121,8 +121,32 @@ def hessian_program(
     after_each: Callable[[Function | Program], object] | None = None,
     signature: Signature = NUMBERS,
 ) -> Program:
-    """The Hessian of ``primal``'s entry: forward mode over its gradient."""
-    raise DifferentiationError("hessian is not built yet")
+    """The Hessian of ``primal``'s entry, by forward mode over its gradient.
+
+    The gradient is built and optimised as ``grad``'s is, up to the passes
+    that prepare it for codegen; forward mode then sweeps it once with one
+    direction per ``wrt`` input (numbers only), so ``f``'s values and the
+    adjoints are computed once for every column. Row ``i`` is the
+    derivative of the ``i``-th partial derivative (a tuple of tuples for a
+    tuple ``wrt``; one number for one input).
+    """
+    prepare(primal, wrt, signature, after_each)
+    gradient = reverse_program(primal, wrt, as_tuple=as_tuple)
+    _optimise(gradient, signature, after_each)
+    for function in gradient.functions.values():
+        drop_evaluations_of_used_values(function)
+        dce(function)
+    name = f"{primal.entry_function.name}_hessian"
+    transformed = jvp_program(
+        gradient,
+        wrt,
+        seeding="basis",
+        with_value=False,
+        name=name,
+        as_tuple=as_tuple,
+        check_inputs=False,
+    )
+    return finish(transformed, signature, after_each)
 
 
 def prepare(
@@ -158,14 +182,7 @@ def finish(
     """The passes after a transform: typed and optimised again, what was
     kept only to raise and is computed anyway dropped, sums made in place,
     and what it returns made safe to hand back."""
-    if after_each is not None:
-        after_each(transformed)
-    infer_types(transformed, signature)
-    mark_pure_calls(transformed)
-    optimize_program(transformed, optimize, after_each=after_each)
-    cancelled = [cancel_rational_terms(f) for f in transformed.functions.values()]
-    if any(cancelled):
-        optimize_program(transformed, optimize, after_each=after_each)
+    _optimise(transformed, signature, after_each)
     for function in transformed.functions.values():
         drop_evaluations_of_used_values(function)
         dce(function)  # what was kept only to be evaluated, evaluated otherwise
@@ -180,6 +197,22 @@ def finish(
     if after_each is not None:
         after_each(transformed)
     return transformed
+
+
+def _optimise(
+    transformed: Program,
+    signature: Signature,
+    after_each: Callable[[Function | Program], object] | None,
+) -> None:
+    """Type and optimise what a transform made."""
+    if after_each is not None:
+        after_each(transformed)
+    infer_types(transformed, signature)
+    mark_pure_calls(transformed)
+    optimize_program(transformed, optimize, after_each=after_each)
+    cancelled = [cancel_rational_terms(f) for f in transformed.functions.values()]
+    if any(cancelled):
+        optimize_program(transformed, optimize, after_each=after_each)
 
 
 def arrays_only(primal: Function, kind: str = "grad") -> Function:

@@ -29,7 +29,9 @@ from srcgrad.ir import (
     FOR,
     IF,
     NEW_LIST,
+    PACK,
     UNDEF,
+    UNPACK,
     WHILE,
     YIELD,
     Block,
@@ -136,6 +138,8 @@ class ForwardSweep:
                 self._new_tapes(op, copy)
             elif op.definition is APPEND:
                 self._append(op)
+            elif op.definition in (PACK, UNPACK):
+                self._tuple(op)
             elif not op.regions and op.results:
                 self._differentiate(op)
 
@@ -251,6 +255,31 @@ class ForwardSweep:
                 assert tangent_tape is not None
                 pushed = self.tangent_or_zero(value, direction)
                 self.derivative.create(APPEND, [tangent_tape, pushed], result_count=0)
+
+    def _tuple(self, op: Op) -> None:
+        """A tuple of tangents next to a tuple of values (a callee's saved
+        values, in a gradient), and its items next to the values'."""
+        given = [self.tangents.get(operand) for operand in op.operands]
+        if all(tangent is None for tangent in given):
+            return
+        made: list[Tangent] = [[] for _ in op.results]
+        with self.derivative.at(op.loc):
+            for direction in range(self.context.directions):
+                if op.definition is PACK:
+                    items = [self.tangent_or_zero(v, direction) for v in op.operands]
+                    packed = self.derivative.create(PACK, items).result
+                    made[0].append(packed)
+                    continue
+                tangent = given[0][direction] if given[0] is not None else None
+                assert tangent is not None
+                unpacked = self.derivative.create(
+                    UNPACK, [tangent], result_count=len(op.results)
+                )
+                for index, item in enumerate(unpacked.results):
+                    item.name_hint = self.context.hints.get(op.results[index])
+                    made[index].append(item)
+        for result, tangents in zip(op.results, made, strict=True):
+            self.tangents[result] = tangents
 
     def _call(self, op: Op) -> None:
         if self.context.calls is None:

@@ -120,8 +120,10 @@ def jvp_program(
     with_value: bool,
     name: str,
     as_tuple: bool = False,
+    check_inputs: bool = True,
 ) -> Program:
-    """The forward-mode transform of ``program``'s entry (see the module)."""
+    """The forward-mode transform of ``program``'s entry (see the module);
+    ``check_inputs`` as ``jvp``'s."""
     entry = program.entry_function
 
     def transform(**calls: object) -> Function:
@@ -132,6 +134,7 @@ def jvp_program(
             with_value=with_value,
             name=name,
             as_tuple=as_tuple,
+            check_inputs=check_inputs,
             **calls,  # type: ignore[arg-type]
         )
 

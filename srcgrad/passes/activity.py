@@ -28,8 +28,10 @@ from typing import Protocol
 
 from srcgrad.errors import DifferentiationError, ValueTypeError
 from srcgrad.ir import (
+    APPEND,
     FOR,
     IF,
+    NEW_LIST,
     WHILE,
     Block,
     Function,
@@ -161,7 +163,12 @@ def check_differentiable(op: Op) -> Primitive:
 # -- varied: forward, to a fixed point around loops ----------------------
 def _vary_block(block: Block, varied: set[Value], calls: CallEffects) -> None:
     for op in block.ops:
-        if is_call(op):
+        if op.definition is APPEND:
+            # a gradient's tape holds what is pushed on it (forward mode
+            # over a gradient differentiates the values it reads back)
+            if op.operands[1] in varied:
+                varied.add(op.operands[0])
+        elif is_call(op):
             operands = {i for i, operand in enumerate(op.operands) if operand in varied}
             results = calls.varied_results(op, operands)
             varied.update(op.results[index] for index in results)
@@ -182,7 +189,9 @@ def _vary_block(block: Block, varied: set[Value], calls: CallEffects) -> None:
 
 def _vary_loop(op: Op, varied: set[Value], calls: CallEffects) -> None:
     parts = loop_parts(op)
-    if parts.iterable is not None and parts.iterable in varied:
+    if parts.iterable is not None and (
+        parts.iterable in varied or _walks_varied_tape(parts.iterable, varied)
+    ):
         varied.update(parts.targets)
     argument_sets = [parts.carried]
     if parts.condition is not None:
@@ -281,6 +290,8 @@ def _check_block(block: Block, varied: set[Value], useful: set[Value]) -> None:
             continue
         if is_call(op):
             continue  # reverse mode differentiates the callee itself
+        if not op.results:
+            continue  # a check, or a push on a tape: nothing to differentiate
         reads_varied = any(operand in varied for operand in op.operands)
         feeds_output = not op.definition.pure or any(r in useful for r in op.results)
         if not (reads_varied and feeds_output):
@@ -303,8 +314,36 @@ def _check_block(block: Block, varied: set[Value], useful: set[Value]) -> None:
 
 def _length_of_array(op: Op, operand: Value) -> bool:
     """``len(x)`` of an array is its first size, of a list its count of
-    items: no derivative to lose."""
+    items: no derivative to lose. A gradient's tape is walked, reversed
+    and counted as the sequence it is (``_walks_varied_tape``)."""
+    if _is_tape(operand):
+        return True
     return op.name == "len" and isinstance(operand.type, (Array, ListOf))
+
+
+def _is_tape(value: Value) -> bool:
+    """A list a gradient pushes values on, or ``reversed`` of one."""
+    op = value.defining_op
+    if op is None:
+        return False
+    if op.definition is NEW_LIST:
+        return True
+    return op.name == "reversed" and _is_tape(op.operands[0])
+
+
+def _walks_varied_tape(iterable: Value, varied: set[Value]) -> bool:
+    """A loop over ``iterable`` reads items of a varied tape (through
+    ``zip``, ``enumerate`` and ``reversed``)."""
+    if _is_tape(iterable):
+        op = iterable.defining_op
+        assert op is not None
+        return iterable in varied or (
+            op.name == "reversed" and op.operands[0] in varied
+        )
+    op = iterable.defining_op
+    if op is None or op.name not in ("zip", "enumerate"):
+        return False
+    return any(_walks_varied_tape(operand, varied) for operand in op.operands)
 
 
 def _check_control(op: Op, varied: set[Value], useful: set[Value]) -> None:
