@@ -18,7 +18,7 @@ from srcgrad.errors import (
     UnsupportedSyntaxError,
     ValueTypeError,
 )
-from srcgrad.transforms import derivative, jvp
+from srcgrad.transforms import derivative, hessian, hvp, jvp
 
 __version__ = "0.1.0"
 
@@ -37,6 +37,8 @@ __all__ = [
     "clear_cache",
     "derivative",
     "grad",
+    "hessian",
+    "hvp",
     "jvp",
     "source",
     "value_and_grad",

@@ -21,6 +21,7 @@ from srcgrad.cache import MemoryCache
 from srcgrad.codegen import GeneratedFunction
 from srcgrad.codegen.emit import generate_program
 from srcgrad.codegen.load import compile_module, instantiate, module_cells
+from srcgrad.columns import hessian_by_columns
 from srcgrad.compiler import (
     Wrt,
     arrays_only,
@@ -43,6 +44,7 @@ from srcgrad.frontend import lower_live_program
 from srcgrad.frontend.decorators import is_wrt_like, positional_wrt_error
 from srcgrad.frontend.reach import cell, fingerprint, follow, reached, resolution
 from srcgrad.ir import GLOBAL, Function, Program, walk
+from srcgrad.ir.types import is_array
 from srcgrad.passes.types import NUMBERS, Signature, VariableKey, variable_key
 from srcgrad.reference import MODULE, REGISTRY, Reference
 
@@ -153,7 +155,7 @@ def grad(
         raise positional_wrt_error(f)
     if f is None:
         return lambda function: grad(function, wrt, has_aux=has_aux)
-    return _transformed(f, wrt, with_value=False, has_aux=has_aux)
+    return transformed(f, wrt, with_value=False, has_aux=has_aux)
 
 
 @overload
@@ -182,10 +184,10 @@ def value_and_grad(
         raise positional_wrt_error(f)
     if f is None:
         return lambda function: value_and_grad(function, wrt, has_aux=has_aux)
-    return _transformed(f, wrt, with_value=True, has_aux=has_aux)
+    return transformed(f, wrt, with_value=True, has_aux=has_aux)
 
 
-def _transformed(
+def transformed(
     f: Callable[..., Any],
     wrt: Wrt,
     *,
@@ -211,14 +213,23 @@ def _transformed(
         key, lambda: _compile(function, names, as_tuple, defaults, returns=returns)
     )
 
-    def for_signature(signature: Signature) -> Callable[..., Any]:
+    def build(signature: Signature, made: Transform = returns) -> Callable[..., Any]:
         built = _CACHE.get_or_build(
-            (*key, signature),
+            (*key[:-1], made, signature),
             lambda: _compile(
-                function, names, as_tuple, defaults, signature, returns=returns
+                function, names, as_tuple, defaults, signature, returns=made
             ),
         )
         return _instantiate(built, function, None)
+
+    def for_signature(signature: Signature) -> Callable[..., Any]:
+        if kind == "hessian" and any(
+            is_array(type_) for name, type_ in signature.parameters if name in names
+        ):
+            # an array's Hessian: one Hessian-vector product per column
+            hvp = build(signature, Transform(kind="hvp"))
+            return hessian_by_columns(hvp, _parameters(function), names, as_tuple)
+        return build(signature)
 
     arrays = ForArrays(function, names, for_signature, lambda: _variables(function))
     return _instantiate(compiled, function, arrays)
@@ -407,9 +418,11 @@ def _transform(
             has_aux=transform.has_aux,
         )
     name = f"{primal.entry_function.name}_{transform.kind}"
-    if transform.kind == "hessian":
-        return hessian_program(primal, wrt, as_tuple=as_tuple, signature=signature)
-    seeding: Seeding = "parameters" if transform.kind == "jvp" else "basis"
+    seeding: Seeding = "parameters" if transform.kind in ("jvp", "hvp") else "basis"
+    if transform.kind in ("hessian", "hvp"):
+        return hessian_program(
+            primal, wrt, as_tuple=as_tuple, seeding=seeding, signature=signature
+        )
     return forward_program(
         primal,
         wrt,

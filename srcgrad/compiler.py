@@ -118,10 +118,12 @@ def hessian_program(
     wrt: Sequence[str],
     *,
     as_tuple: bool = False,
+    seeding: Seeding = "basis",
     after_each: Callable[[Function | Program], object] | None = None,
     signature: Signature = NUMBERS,
 ) -> Program:
-    """The Hessian of ``primal``'s entry, by forward mode over its gradient.
+    """The Hessian of ``primal``'s entry, by forward mode over its gradient
+    (seeded by tangent parameters: its Hessian-vector product, ``hvp``).
 
     The gradient is built and optimised as ``grad``'s is, up to the passes
     that prepare it for codegen; forward mode then sweeps it once with one
@@ -136,11 +138,12 @@ def hessian_program(
     for function in gradient.functions.values():
         drop_evaluations_of_used_values(function)
         dce(function)
-    name = f"{primal.entry_function.name}_hessian"
+    kind = "hessian" if seeding == "basis" else "hvp"
+    name = f"{primal.entry_function.name}_{kind}"
     transformed = jvp_program(
         gradient,
         wrt,
-        seeding="basis",
+        seeding=seeding,
         with_value=False,
         name=name,
         as_tuple=as_tuple,
@@ -241,12 +244,11 @@ def describe(
     listed = (
         names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     )
-    if kind == "jvp":
+    if kind in ("jvp", "hvp"):
         tangents = ", ".join(f"{name}_dot" for name in names)
-        return (
-            f"Value of {function_name} and its derivative along {tangents} "
-            "(a Jacobian-vector product)."
-        )
+        if kind == "hvp":
+            return f"Hessian of {function_name} in {listed}, times {tangents}."
+        return f"Value of {function_name}, and its derivative along {tangents}."
     what = {
         "grad": "Value and gradient" if with_value else "Gradient",
         "derivative": "Derivative",

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import importlib
 import types
-from typing import cast
 
-from srcgrad.api import GradientInfo, grad, value_and_grad
+from srcgrad.api import GradientInfo, transformed
 from srcgrad.reference import REGISTRY, Reference
 
 
@@ -31,9 +30,12 @@ def __getattr__(name: str) -> types.FunctionType:
         return found
     primal = _primal(reference)
     wrt = reference.wrt if reference.as_tuple else reference.wrt[0]
-    transform = value_and_grad if reference.with_value else grad
-    gradient = cast(
-        types.FunctionType, transform(primal, wrt=wrt, has_aux=reference.has_aux)
+    gradient = transformed(
+        primal,
+        wrt,
+        with_value=reference.with_value,
+        has_aux=reference.has_aux,
+        kind=reference.kind,
     )
     REGISTRY.alias(name, gradient)
     return REGISTRY.get(name) or gradient

@@ -31,14 +31,9 @@ MODULE = "srcgrad.gradients"
 #: show) and the encoded reference; escaping never writes it.
 _MARK = "@"
 _SEPARATOR = "\0"
-_INSTANCE = "#"
+_INSTANCE = "#"  # marks the field that tells apart gradients of one reference
 #: How each kind of derivative starts its field of the encoding.
-_KIND_CODES = {
-    "grad": "",
-    "derivative": "d",
-    "jvp": "j",
-    "hessian": "h",
-}  # marks the field that tells apart gradients of one reference
+_KIND_CODES = {"grad": "", "derivative": "d", "jvp": "j", "hessian": "h", "hvp": "p"}
 
 
 class Reference(NamedTuple):
@@ -104,7 +99,7 @@ class Reference(NamedTuple):
             shape.endswith("t"),
             "v" in shape,
             "a" in shape,
-            kinds.get(shape[0], "grad"),
+            kinds.get(shape[:1], "grad"),
         )
 
 

@@ -1,8 +1,11 @@
-"""Forward mode and what builds on it: ``derivative``, ``jvp``.
+"""Forward mode and what builds on it: ``derivative``, ``jvp``,
+``hessian`` and ``hvp``.
 
-Each is generated code, as ``grad`` is: ``derivative(f)`` *is* the
-generated function, and ``jvp(f, primals, tangents)`` calls the generated
-``f_jvp`` built (once) for the kinds of its primals.
+Each is generated code, as ``grad`` is: ``derivative(f)`` and
+``hessian(f)`` *are* generated functions, and ``jvp(f, primals,
+tangents)`` and ``hvp`` call the generated ``f_jvp`` and ``f_hvp`` built
+(once) for the kinds of their primals. A Hessian is forward mode over the
+gradient's code.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from srcgrad.api import _transformed
+from srcgrad.api import transformed
 from srcgrad.compiler import Wrt
 from srcgrad.errors import CallError, NotRealError
 from srcgrad.frontend.decorators import is_wrt_like, positional_wrt_error
@@ -35,7 +38,48 @@ def derivative(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
         raise positional_wrt_error(f)
     if f is None:
         return lambda function: derivative(function, wrt)
-    return _transformed(f, wrt, with_value=False, has_aux=False, kind="derivative")
+    return transformed(f, wrt, with_value=False, has_aux=False, kind="derivative")
+
+
+def hessian(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
+    """The Hessian of ``f``, by forward mode over its gradient.
+
+    Usable as ``hessian(f)`` and as a decorator; ``f`` returns one number,
+    as for ``grad``. For numbers, one generated function computes ``f``'s
+    values and the adjoints once, and every column in the same sweep. For
+    an array ``x`` of shape ``s``, the Hessian has shape ``s + s`` and is
+    computed column by column, one Hessian-vector product per item.
+
+    Returns:
+        A function with ``f``'s parameters returning the Hessian: one
+        value for a single ``wrt``; for a tuple, a tuple of rows, row ``i``
+        holding the derivatives of ``df/dwrt[i]`` with respect to each
+        ``wrt[j]`` (as JAX's ``jax.hessian``).
+    """
+    if is_wrt_like(f):
+        raise positional_wrt_error(f)
+    if f is None:
+        return lambda function: hessian(function, wrt)
+    return transformed(f, wrt, with_value=False, has_aux=False, kind="hessian")
+
+
+def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
+    """The Hessian of ``f`` at ``primals`` times ``tangents``.
+
+    Arguments as ``jvp``'s: one tangent per primal, or None for one not
+    differentiated. It is the derivative of the gradient along the
+    tangents, computed by forward mode over the gradient's code: the cost
+    of about two gradients, with no Hessian built.
+
+    Returns:
+        One value per primal with a tangent, of its shape: the value alone
+        where there is one such primal, else a tuple.
+    """
+    primals, tangents = _checked_pair(primals, tangents)
+    wrt = tuple(i for i, tangent in enumerate(tangents) if tangent is not None)
+    chosen: Wrt = wrt if len(wrt) > 1 else wrt[0]
+    made = transformed(f, chosen, with_value=False, has_aux=False, kind="hvp")
+    return _call_with_tangents(made, primals, tangents)
 
 
 def jvp(
@@ -60,13 +104,23 @@ def jvp(
     """
     primals, tangents = _checked_pair(primals, tangents)
     wrt = tuple(i for i, tangent in enumerate(tangents) if tangent is not None)
-    transformed = _transformed(f, wrt, with_value=True, has_aux=False, kind="jvp")
+    made = transformed(f, wrt, with_value=True, has_aux=False, kind="jvp")
+    return _call_with_tangents(made, primals, tangents)
+
+
+def _call_with_tangents(
+    made: Callable[..., Any],
+    primals: tuple[Any, ...],
+    tangents: tuple[Any, ...],
+) -> Any:
+    """Call the generated ``f_jvp`` or ``f_hvp`` (the one built for the
+    primals' kinds) with the primals and the tangents given."""
     given = [tangent for tangent in tangents if tangent is not None]
     if not all(primal.__class__ is float for primal in primals):
-        arrays = transformed.__srcgrad__.arrays  # type: ignore[attr-defined]
-        transformed = arrays.gradient_for(primals, {})
-    keywords = dict(zip(_tangent_parameters(transformed), given, strict=True))
-    return transformed(*primals, **keywords)
+        arrays = made.__srcgrad__.arrays  # type: ignore[attr-defined]
+        made = arrays.gradient_for(primals, {})
+    keywords = dict(zip(_tangent_parameters(made), given, strict=True))
+    return made(*primals, **keywords)
 
 
 def _tangent_parameters(generated: Callable[..., Any]) -> tuple[str, ...]:

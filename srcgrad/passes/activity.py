@@ -32,6 +32,8 @@ from srcgrad.ir import (
     FOR,
     IF,
     NEW_LIST,
+    PACK,
+    UNPACK,
     WHILE,
     Block,
     Function,
@@ -39,7 +41,9 @@ from srcgrad.ir import (
     Value,
     branch_yields,
     is_call,
+    loop_of_argument,
     loop_parts,
+    walk,
 )
 from srcgrad.ir.types import Array, ListOf, Scalar
 from srcgrad.primitives import Primitive
@@ -223,7 +227,7 @@ def _reach_block(block: Block, useful: set[Value], calls: CallEffects) -> None:
 def _reach_if(op: Op, useful: set[Value], calls: CallEffects) -> None:
     then, otherwise = branch_yields(op)
     needed = [index for index, r in enumerate(op.results) if r in useful]
-    if not needed:
+    if not needed and not _pushes(op):
         return
     useful.add(op.operands[0])
     for yields, region in zip((then, otherwise), op.regions, strict=True):
@@ -233,8 +237,10 @@ def _reach_if(op: Op, useful: set[Value], calls: CallEffects) -> None:
 
 def _reach_loop(op: Op, useful: set[Value], calls: CallEffects) -> None:
     parts = loop_parts(op)
-    if not any(result in useful for result in parts.results) and (
-        parts.broke is None or parts.broke not in useful
+    if (
+        not any(result in useful for result in parts.results)
+        and (parts.broke is None or parts.broke not in useful)
+        and not _pushes(op)
     ):
         return
     # The trip count decides every result.
@@ -260,6 +266,17 @@ def _reach_loop(op: Op, useful: set[Value], calls: CallEffects) -> None:
         _reach_ops(parts.body, useful, calls)
         if len(useful) == before:
             break
+
+
+def _pushes(op: Op) -> bool:
+    """``op``'s regions push values on a gradient's tapes: what they push is
+    read back after it, whatever ``op``'s own results are."""
+    return any(
+        inner.definition is APPEND
+        for region in op.regions
+        for block in region.blocks
+        for inner in walk(block)
+    )
 
 
 def _reach_ops(block: Block, useful: set[Value], calls: CallEffects) -> None:
@@ -290,8 +307,11 @@ def _check_block(block: Block, varied: set[Value], useful: set[Value]) -> None:
             continue
         if is_call(op):
             continue  # reverse mode differentiates the callee itself
-        if not op.results:
-            continue  # a check, or a push on a tape: nothing to differentiate
+        if not op.results or op.definition in (PACK, UNPACK):
+            # a check, a push on a tape: nothing to differentiate; a tuple
+            # of a callee's saved values: forward mode carries its
+            # tangents (reverse mode's own, never differentiated by it)
+            continue
         reads_varied = any(operand in varied for operand in op.operands)
         feeds_output = not op.definition.pure or any(r in useful for r in op.results)
         if not (reads_varied and feeds_output):
@@ -322,13 +342,35 @@ def _length_of_array(op: Op, operand: Value) -> bool:
 
 
 def _is_tape(value: Value) -> bool:
-    """A list a gradient pushes values on, or ``reversed`` of one."""
+    """A list a gradient pushes values on, ``reversed`` of one, one a
+    branch made, or an inner loop's tape read back from its outer loop's."""
     op = value.defining_op
     if op is None:
-        return False
+        loop = loop_of_argument(value)
+        if loop is None or loop.definition is not FOR:
+            return False
+        parts = loop_parts(loop)
+        return value in parts.targets and _walks_tape(parts.iterable)
     if op.definition is NEW_LIST:
         return True
+    if op.definition is IF:  # a tape made in a branch (None in the other)
+        position = op.results.index(value)
+        return any(_is_tape(branch[position]) for branch in branch_yields(op))
     return op.name == "reversed" and _is_tape(op.operands[0])
+
+
+def _walks_tape(iterable: Value | None) -> bool:
+    """A loop over ``iterable`` reads the items of a tape."""
+    if iterable is None:
+        return False
+    if _is_tape(iterable):
+        return True
+    op = iterable.defining_op
+    return (
+        op is not None
+        and op.name in ("zip", "enumerate")
+        and any(_walks_tape(operand) for operand in op.operands)
+    )
 
 
 def _walks_varied_tape(iterable: Value, varied: set[Value]) -> bool:
