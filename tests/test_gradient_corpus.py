@@ -287,8 +287,10 @@ _SYMPY_MATH = types.SimpleNamespace(
 )
 
 
-def _sympy_gradient(source, namespace, args, positions):
-    """SymPy's gradient at ``args``, or None if ``f`` branches on its inputs."""
+def symbolic_form(source, namespace, args, positions):
+    """``f`` at ``args`` as a SymPy expression of one symbol per position
+    in ``positions``, with those symbols and the point they stand for; or
+    None if ``f`` branches on its inputs."""
     symbolic = define(source, **{**namespace, "math": _SYMPY_MATH})
     symbols = [sympy.Symbol(f"p{index}", real=True) for index in positions]
     call = list(args)
@@ -301,6 +303,15 @@ def _sympy_gradient(source, namespace, args, positions):
     except (TypeError, ValueError, ZeroDivisionError, AttributeError):
         return None  # a branch, a comparison or an int() of a symbol
     point = {symbol: args[i] for symbol, i in zip(symbols, positions, strict=True)}
+    return expression, symbols, point
+
+
+def _sympy_gradient(source, namespace, args, positions):
+    """SymPy's gradient at ``args``, or None if ``f`` branches on its inputs."""
+    found = symbolic_form(source, namespace, args, positions)
+    if found is None:
+        return None
+    expression, symbols, point = found
     values = [sympy.diff(expression, symbol).subs(point) for symbol in symbols]
     if not all(value.is_real for value in values):
         return None

@@ -17,11 +17,11 @@ from calls_corpus import CASES as CALLS
 from corpus import CORPUS
 from helpers import check_golden, define
 from test_gradient_corpus import (
-    _SYMPY_MATH,
     PAIRS,
     SCALAR_CASES,
     WEIGHTS,
     _real_positions,
+    symbolic_form,
 )
 
 import srcgrad
@@ -34,18 +34,10 @@ from srcgrad.ir import verify
 def _sympy_hessian(source, args, positions, namespace):
     """SymPy's Hessian at ``args``, or None where ``f`` is not closed-form
     (it branches on a symbol, or calls int() of one)."""
-    symbolic = define(source, **{**namespace, "math": _SYMPY_MATH})
-    symbols = [sympy.Symbol(f"p{index}", real=True) for index in positions]
-    call = list(args)
-    for index, symbol in zip(positions, symbols, strict=True):
-        call[index] = symbol
-    if any(type(arg) is int and arg > 6 for arg in args):
-        return None  # a long loop: a huge expression
-    try:
-        expression = sympy.sympify(symbolic(*call))
-    except (TypeError, ValueError, ZeroDivisionError, AttributeError):
+    found = symbolic_form(source, namespace, args, positions)
+    if found is None:
         return None
-    point = {symbol: args[i] for symbol, i in zip(symbols, positions, strict=True)}
+    expression, symbols, point = found
     rows = [
         [sympy.diff(expression, a, b).subs(point) for b in symbols] for a in symbols
     ]
