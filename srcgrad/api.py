@@ -25,6 +25,7 @@ from srcgrad.columns import hessian_by_columns
 from srcgrad.compiler import (
     Wrt,
     arrays_only,
+    composed_program,
     describe,
     forward_program,
     gradient_program,
@@ -71,6 +72,10 @@ class GradientInfo:
     reads: tuple[str, ...]
     primal: types.FunctionType
     arrays: ForArrays | None = None
+    #: Which derivative it is (and, composed, of which derivatives).
+    transform: Transform | None = None
+    #: Its ``wrt`` was given as a tuple.
+    as_tuple: bool = False
 
 
 class Transform(NamedTuple):
@@ -83,11 +88,15 @@ class Transform(NamedTuple):
             tangents given as parameters), or ``hessian``.
         with_value: ``f``'s value first (``value_and_grad``, ``jvp``).
         has_aux: ``f``'s aux too (``has_aux=True``).
+        inner: see below.
     """
 
     with_value: bool = False
     has_aux: bool = False
     kind: str = "grad"
+    #: Applied to another derivative of ``f`` (``grad(grad(f))``): each
+    #: inner one's kind, ``wrt`` and whether it was a tuple, innermost first.
+    inner: tuple[tuple[str, tuple[str, ...], bool], ...] = ()
 
 
 #: What ``grad`` returns: the gradient alone.
@@ -200,6 +209,9 @@ def transformed(
     if has_aux not in (True, False):
         raise CallError(f"has_aux is True or False, not {has_aux!r}")
     has_aux = bool(has_aux)
+    inner = _inner_layers(f, kind, has_aux)
+    if inner:
+        f = _info(f).primal
     function = _differentiable(f)
     names = _wrt_names(function, wrt)
     as_tuple = isinstance(wrt, tuple)
@@ -207,7 +219,7 @@ def transformed(
     code = function.__code__
     resolved = resolution(function)
     reached = fingerprint(function, resolved)  # the functions it calls
-    returns = Transform(with_value, has_aux, kind)
+    returns = Transform(with_value, has_aux, kind, inner)
     key = (id(code), names, as_tuple, resolved, defaults, reached, returns)
     compiled = _CACHE.get_or_build(
         key, lambda: _compile(function, names, as_tuple, defaults, returns=returns)
@@ -233,6 +245,37 @@ def transformed(
 
     arrays = ForArrays(function, names, for_signature, lambda: _variables(function))
     return _instantiate(compiled, function, arrays)
+
+
+def _inner_layers(
+    f: object, kind: str, has_aux: bool
+) -> tuple[tuple[str, tuple[str, ...], bool], ...]:
+    """The derivatives ``f`` is made of, if it is one srcgrad generated
+    (``grad(grad(f))``: forward mode over its code); else ``()``.
+
+    Raises:
+        DifferentiationError: a composition srcgrad does not build: of a
+            Hessian, a jvp or hvp, anything with ``has_aux`` or a value,
+            or by something other than ``grad``, ``value_and_grad`` and
+            ``derivative``.
+    """
+    info = getattr(f, "__srcgrad__", None)
+    if not isinstance(info, GradientInfo):
+        return ()
+    made = info.transform or GRADIENT_ONLY
+    name = getattr(f, "__name__", "it")
+    if made.with_value or made.has_aux or made.kind not in ("grad", "derivative"):
+        raise DifferentiationError(
+            f"{name} returns more than one derivative's values; srcgrad "
+            "differentiates a grad or a derivative of a function again, not a "
+            "value_and_grad, has_aux, jvp, hvp or hessian"
+        )
+    if kind not in ("grad", "derivative") or has_aux:
+        raise DifferentiationError(
+            f"{name} is itself a derivative: take grad, value_and_grad or "
+            f"derivative of it (without has_aux), not {kind}"
+        )
+    return (*made.inner, (made.kind, info.wrt, info.as_tuple))
 
 
 def source(gradient: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
@@ -293,11 +336,6 @@ def _differentiable(f: Any) -> types.FunctionType:
         raise SourceUnavailableError(
             f"grad expects a Python function defined with `def` or `lambda`, "
             f"got {type(f).__name__}"
-        )
-    if isinstance(getattr(f, "__srcgrad__", None), GradientInfo):
-        raise DifferentiationError(
-            f"{f.__name__} is itself a gradient; derivatives of gradients "
-            "are not supported yet"
         )
     if hasattr(f, "__wrapped__"):
         raise SourceUnavailableError(
@@ -389,7 +427,10 @@ def _compile(
                 raise
             gradient = Program.of(arrays_only(primal.entry_function, returns.kind))
         described = describe(
-            f.__name__, wrt, returns.kind, with_value=returns.with_value
+            "_".join([f.__name__, *(layer[0] for layer in returns.inner)]),
+            wrt,
+            returns.kind,
+            with_value=returns.with_value,
         )
         generated = generate_program(gradient, described)
         code, others, filename = compile_module(
@@ -408,6 +449,16 @@ def _transform(
     transform: Transform,
 ) -> Program:
     """``primal`` transformed as ``transform`` says."""
+    if transform.inner:
+        return composed_program(
+            primal,
+            transform.inner,
+            wrt,
+            kind=transform.kind,
+            as_tuple=as_tuple,
+            with_value=transform.with_value,
+            signature=signature,
+        )
     if transform.kind == "grad":
         return gradient_program(
             primal,
@@ -500,7 +551,15 @@ def _instantiate(
         compiled.generated.reads,
         f,
         arrays,
+        compiled.returns,
+        compiled.as_tuple,
     )
+    if compiled.returns.inner:
+        # Rebuilt from its name in another process only where it is not
+        # composed: a composed one pickles by value of nothing, so say so.
+        gradient.__module__ = MODULE
+        gradient.__qualname__ = compiled.generated.name
+        return gradient
     reference = Reference(
         str(f.__module__),
         f.__qualname__,

@@ -220,3 +220,32 @@ def test_golden_jvp_of_a_loop():
         f, (0, 1), with_value=True, has_aux=False, kind="jvp"
     )
     check_golden("pendulum.jvp.py", srcgrad.source(made))
+
+
+def test_grad_of_grad_is_generated_code_and_the_second_derivative():
+    f = define("def f(x, y):\n    return math.sin(x * y) + x**3 * math.exp(y)\n")
+    first = srcgrad.grad(f)
+    rows = srcgrad.hessian(f, wrt=(0, 1))(0.3, 0.7)
+    assert srcgrad.grad(first)(0.3, 0.7) == pytest.approx(rows[0][0], rel=1e-14)
+    assert srcgrad.grad(first, wrt=1)(0.3, 0.7) == pytest.approx(rows[0][1], rel=1e-14)
+    assert "def f_grad_grad(x, y):" in srcgrad.source(srcgrad.grad(first))
+    assert srcgrad.derivative(first)(0.3, 0.7) == pytest.approx(rows[0][0], rel=1e-14)
+    value, second = srcgrad.value_and_grad(first)(0.3, 0.7)
+    assert value == first(0.3, 0.7)
+
+
+def test_derivatives_compose_to_any_order():
+    f = define("def f(t):\n    return math.sin(t) * t\n")
+    third = srcgrad.derivative(srcgrad.grad(srcgrad.derivative(f)))
+    t = 0.5
+    assert third(t) == pytest.approx(-math.cos(t) * t - 3 * math.sin(t), rel=1e-14)
+
+
+def test_grad_of_several_partial_derivatives_is_refused():
+    f = define("def f(x, y):\n    return x * y\n")
+    with pytest.raises(srcgrad.DifferentiationError, match="returns several values"):
+        srcgrad.grad(srcgrad.grad(f, wrt=(0, 1)))(1.0, 2.0)
+    with pytest.raises(srcgrad.DifferentiationError, match="not a value_and_grad"):
+        srcgrad.grad(srcgrad.value_and_grad(f))
+    with pytest.raises(srcgrad.DifferentiationError, match="not hessian"):
+        srcgrad.hessian(srcgrad.grad(f))

@@ -609,7 +609,7 @@ REFUSED = ShownFile(
     [
         (
             "calls_a_gradient",
-            "cannot call gradient: gradient is a gradient srcgrad generated",
+            "cannot call gradient: gradient is a derivative srcgrad generated",
         ),
         ("calls_a_class", "call to Model (a class) is not supported"),
         ("uses_a_function_as_a_number", "function helper is a function: srcgrad"),

@@ -89,8 +89,9 @@ def async_def_error(name: str, location: SourceLocation) -> UnsupportedSyntaxErr
 def gradient_callee_error(name: str) -> SourceUnavailableError:
     """The error for a call to ``name``, a gradient srcgrad generated."""
     return SourceUnavailableError(
-        f"{name} is a gradient srcgrad generated; derivatives of gradients are "
-        "not supported yet"
+        f"{name} is a derivative srcgrad generated, which code srcgrad "
+        "differentiates cannot call; differentiate it directly instead "
+        "(srcgrad.grad(srcgrad.grad(h)) is h's second derivative)"
     )
 
 
