@@ -18,7 +18,8 @@ from srcgrad.errors import (
     UnsupportedSyntaxError,
     ValueTypeError,
 )
-from srcgrad.transforms import derivative, hessian, hvp, jvp
+from srcgrad.jacobians import jacobian
+from srcgrad.transforms import derivative, hessian, hvp, jvp, vjp
 
 __version__ = "0.1.0"
 
@@ -39,7 +40,9 @@ __all__ = [
     "grad",
     "hessian",
     "hvp",
+    "jacobian",
     "jvp",
     "source",
     "value_and_grad",
+    "vjp",
 ]

@@ -459,6 +459,15 @@ def _transform(
             with_value=transform.with_value,
             signature=signature,
         )
+    if transform.kind == "vjp":
+        return gradient_program(
+            primal,
+            wrt,
+            as_tuple=True,
+            signature=signature,
+            seeded=True,
+            name=f"{primal.entry_function.name}_vjp",
+        )
     if transform.kind == "grad":
         return gradient_program(
             primal,

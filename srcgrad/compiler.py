@@ -63,6 +63,8 @@ def gradient_program(
     signature: Signature = NUMBERS,
     with_value: bool = False,
     has_aux: bool = False,
+    seeded: bool = False,
+    name: str | None = None,
 ) -> Program:
     """Optimise ``primal``, differentiate it in reverse mode, optimise again.
 
@@ -84,6 +86,8 @@ def gradient_program(
         as_tuple=len(wrt) > 1 if as_tuple is None else as_tuple,
         with_value=with_value,
         has_aux=has_aux,
+        seeded=seeded,
+        name=name,
     )
     return finish(gradient, signature, after_each)
 
@@ -329,6 +333,7 @@ def describe(
         "grad": "Value and gradient" if with_value else "Gradient",
         "derivative": "Derivative",
         "hessian": "Hessian",
+        "vjp": "Cotangents (a vector-Jacobian product)",
     }[kind]
     return f"{what} of {function_name} with respect to {listed}."
 

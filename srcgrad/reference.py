@@ -33,7 +33,14 @@ _MARK = "@"
 _SEPARATOR = "\0"
 _INSTANCE = "#"  # marks the field that tells apart gradients of one reference
 #: How each kind of derivative starts its field of the encoding.
-_KIND_CODES = {"grad": "", "derivative": "d", "jvp": "j", "hessian": "h", "hvp": "p"}
+_KIND_CODES = {
+    "grad": "",
+    "derivative": "d",
+    "jvp": "j",
+    "hessian": "h",
+    "hvp": "p",
+    "vjp": "b",
+}
 
 
 class Reference(NamedTuple):

@@ -79,7 +79,7 @@ def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     wrt = tuple(i for i, tangent in enumerate(tangents) if tangent is not None)
     chosen: Wrt = wrt if len(wrt) > 1 else wrt[0]
     made = transformed(f, chosen, with_value=False, has_aux=False, kind="hvp")
-    return _call_with_tangents(made, primals, tangents)
+    return call_with_tangents(made, primals, tangents)
 
 
 def jvp(
@@ -105,10 +105,72 @@ def jvp(
     primals, tangents = _checked_pair(primals, tangents)
     wrt = tuple(i for i, tangent in enumerate(tangents) if tangent is not None)
     made = transformed(f, wrt, with_value=True, has_aux=False, kind="jvp")
-    return _call_with_tangents(made, primals, tangents)
+    return call_with_tangents(made, primals, tangents)
 
 
-def _call_with_tangents(
+def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """``f(*primals)`` and a function that pulls cotangents back through it.
+
+    As JAX's ``jax.vjp``: ``vjp_fn(cotangent)`` returns one cotangent per
+    primal, the cotangent of ``f``'s output (of its shape; a tuple of them
+    for a tuple of outputs) times ``f``'s Jacobian. Numbers and float
+    arrays are differentiated; for any other primal (an int, a list of
+    data) it returns None. ``vjp_fn`` is generated reverse-mode code, built
+    once per kind of primals; each call runs ``f``'s forward sweep again.
+
+    Raises:
+        CallError: ``vjp_fn`` is given a cotangent not of the output's
+            structure and shapes.
+    """
+    wrt = tuple(i for i, primal in enumerate(primals) if _differentiable_value(primal))
+    if not wrt:
+        raise CallError(
+            "vjp needs a primal that is a float or an array of floats to "
+            "differentiate with respect to"
+        )
+    out = f(*primals)
+    made = transformed(f, wrt, with_value=False, has_aux=False, kind="vjp")
+    if not all(primal.__class__ is float for primal in primals):
+        made = made.__srcgrad__.arrays.gradient_for(primals, {})  # type: ignore[attr-defined]
+    several = isinstance(out, tuple)
+    code = made.__code__
+    end = code.co_argcount + code.co_kwonlyargcount
+    seeds = code.co_varnames[end - (len(out) if several else 1) : end]
+
+    def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
+        given = cotangent if several else (cotangent,)
+        if several and (not isinstance(cotangent, tuple) or len(cotangent) != len(out)):
+            raise CallError(
+                f"f returns a tuple of {len(out)}, so vjp_fn takes a tuple of "
+                f"{len(out)} cotangents"
+            )
+        outputs = out if several else (out,)
+        for position, (value, seed) in enumerate(zip(outputs, given, strict=True)):
+            if _shape(seed) != _shape(value):
+                raise CallError(
+                    f"vjp_fn: cotangent {position} has shape {_shape(seed)}, "
+                    f"f's output {_shape(value)}: a cotangent has its output's shape"
+                )
+        cotangents = made(*primals, **dict(zip(seeds, given, strict=True)))
+        found = iter(cotangents)
+        return tuple(next(found) if i in wrt else None for i in range(len(primals)))
+
+    return out, vjp_fn
+
+
+def _differentiable_value(value: Any) -> bool:
+    """A float, or an array of floats: what vjp differentiates."""
+    if value.__class__ is float:
+        return True
+    numpy = sys.modules.get("numpy")
+    return (
+        numpy is not None
+        and isinstance(value, (numpy.ndarray, numpy.floating))
+        and numpy.dtype(getattr(value, "dtype", float)).kind == "f"
+    )
+
+
+def call_with_tangents(
     made: Callable[..., Any],
     primals: tuple[Any, ...],
     tangents: tuple[Any, ...],

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from srcgrad.ad.forward import ForwardContext, ForwardSweep, tapes_with_tangents
 from srcgrad.ad.jvp import Seeding, jvp
-from srcgrad.ad.reverse import derived_hints
+from srcgrad.ad.reverse import derived_hints, numbered_apart
 from srcgrad.ir import (
     CALL,
     EVALUATE,
@@ -101,11 +101,7 @@ class _Plan:
 
     def _symbol(self, callee: str) -> str:
         if callee not in self.symbols:
-            base = symbol = f"{callee}_jvp"
-            number = 0
-            while symbol in self.taken:
-                number += 1
-                symbol = f"{base}_{number}"
+            symbol = numbered_apart(f"{callee}_jvp", self.taken)
             self.taken.add(symbol)
             self.symbols[callee] = symbol
             self.pending.append(callee)
@@ -185,11 +181,7 @@ def _callee(function: Function, plan: _Plan, symbol: str, directions: int) -> Fu
         value = function.arguments[index]
         seeds = []
         for _ in range(directions):
-            name = base = hints.get(value) or "t"
-            number = 0
-            while name in taken:
-                number += 1
-                name = f"{base}_{number}"
+            name = numbered_apart(hints.get(value) or "t", taken)
             taken.add(name)
             seed = Value(name, value.loc, block, type=value.type)
             block.arguments.append(seed)

@@ -87,6 +87,7 @@ def reverse_program(
     as_tuple: bool = False,
     with_value: bool = False,
     has_aux: bool = False,
+    seeded: bool = False,
     name: str | None = None,
 ) -> Program:
     """The gradient of ``program``'s entry with respect to ``wrt``, as a
@@ -107,6 +108,7 @@ def reverse_program(
         as_tuple=as_tuple,
         with_value=with_value,
         has_aux=has_aux,
+        seeded=seeded,
         name=gradient_name,
         calls=plan,
     )

@@ -30,6 +30,7 @@ from srcgrad.ir import (
     Builder,
     Function,
     Op,
+    Parameter,
     Region,
     Value,
     is_call,
@@ -50,10 +51,12 @@ def reverse(
     as_tuple: bool = False,
     with_value: bool = False,
     has_aux: bool = False,
+    seeded: bool = False,
     name: str | None = None,
     calls: CallPlan | None = None,
 ) -> Function:
-    """The gradient of scalar-valued ``function`` with respect to ``wrt``.
+    """The gradient of scalar-valued ``function`` with respect to ``wrt``
+    (or, ``seeded``, its vector-Jacobian product).
 
     Args:
         function: the primal, in IR.
@@ -64,6 +67,10 @@ def reverse(
         has_aux: ``function`` returns ``(value, aux)``; only ``value`` is
             differentiated, and ``aux`` is returned as it is, after the
             value (if ``with_value``) and before the adjoints.
+        seeded: ``function`` may return arrays or a tuple: the adjoint of
+            each output is a keyword-only parameter (``cotangent``, or
+            ``cotangent_0``, ``cotangent_1``... for a tuple), and the
+            adjoints of ``wrt`` come back as a tuple (``vjp``).
         name: the gradient's name; ``<name>_grad`` by default.
         calls: for the entry of a program that calls its other functions,
             their activity and derivatives (``srcgrad.ad.program``).
@@ -77,7 +84,9 @@ def reverse(
             or an op on the way from ``wrt`` to its output cannot be
             differentiated.
     """
-    terminator = _scalar_return(function, has_aux)
+    terminator = function.entry.terminator if seeded else None
+    if terminator is None:
+        terminator = _scalar_return(function, has_aux)
     block = Block(
         [
             Value(value.name_hint, value.loc, type=value.type)
@@ -108,8 +117,11 @@ def reverse(
     # Everything from here on is a derivative term, not a value of f.
     builder = Builder(block, derivative=True)
     sweep = ReverseSweep(builder, context)
+    parameters = list(function.parameters)
     output = terminator.operands[0]
-    if output in active:
+    if seeded:
+        parameters += _seed_outputs(sweep, terminator, block, parameters)
+    elif output in active:
         with builder.at(terminator.loc):
             if output.type is None:  # maybe an array: check it is one number
                 attributes = {"namespace": "helper"}
@@ -139,12 +151,31 @@ def reverse(
         returned.attributes["inputs"] = tuple(
             function.arguments.index(value) for value in wrt_values
         )
-        if as_tuple or len(wrt) > 1:
+        if as_tuple or len(wrt) > 1 or seeded:
             returned.attributes["tuple"] = True
     gradient_name = name or f"{function.name}_grad"
-    return Function(
-        gradient_name, list(function.parameters), Region([block]), function.loc
-    )
+    return Function(gradient_name, parameters, Region([block]), function.loc)
+
+
+def _seed_outputs(
+    sweep: ReverseSweep, terminator: Op, block: Block, taken: list[Parameter]
+) -> list[Parameter]:
+    """A cotangent parameter per output of ``terminator``'s, each the
+    adjoint its output starts from (``vjp``): keyword-only, named apart
+    from ``taken``."""
+    outputs = terminator.operands
+    names = {parameter.name for parameter in taken}
+    made: list[Parameter] = []
+    for index, output in enumerate(outputs):
+        base = "cotangent" if len(outputs) == 1 else f"cotangent_{index}"
+        name = numbered_apart(base, names)
+        names.add(name)
+        seed = Value(name, terminator.loc, block, type=output.type)
+        block.arguments.append(seed)
+        made.append(Parameter(name, "keyword_only"))
+        if output in sweep.active:
+            sweep.accumulate(output, seed)
+    return made
 
 
 def forward_sweep(
@@ -368,10 +399,14 @@ def derived_hints(function: Function, suffix: str) -> dict[Value, str | None]:
         if value.name_hint is None:
             hints[value] = None
             continue
-        base = candidate = f"{value.name_hint}{suffix}"
-        number = 0
-        while candidate in source_names:
-            number += 1
-            candidate = f"{base}_{number}"
-        hints[value] = candidate
+        hints[value] = numbered_apart(f"{value.name_hint}{suffix}", source_names)
     return hints
+
+
+def numbered_apart(base: str, taken: set[str]) -> str:
+    """``base``, or ``base_1``, ``base_2``... the first not in ``taken``."""
+    name, number = base, 0
+    while name in taken:
+        number += 1
+        name = f"{base}_{number}"
+    return name
