@@ -25,7 +25,7 @@ import numpy as np
 from timing import print_table, time_all
 
 import srcgrad
-from srcgrad import api
+from srcgrad import building
 from srcgrad.ir.types import Array
 from srcgrad.runtime import type_of
 
@@ -124,10 +124,10 @@ def _unknown_sizes(function, wrt, args):
         if isinstance(type_, Array):
             type_ = dataclasses.replace(type_, dims=(None,) * type_.rank)
         parameters.append((name, type_))
-    signature = api.Signature(tuple(parameters))
+    signature = building.Signature(tuple(parameters))
     names_wrt = tuple(names[i] for i in wrt)
-    compiled = api._compile(function, names_wrt, True, (), signature)
-    return api._instantiate(compiled, function, None)
+    compiled = building.compile_transform(function, names_wrt, True, (), signature)
+    return building.bind(compiled, function, None)
 
 
 def main() -> None:

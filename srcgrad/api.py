@@ -8,117 +8,39 @@ it runs, as they are in ``f``.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import inspect
 import math
 import types
 from collections.abc import Callable
-from typing import Any, NamedTuple, overload
+from typing import Any, overload
 
-from srcgrad.ad.jvp import Seeding
-from srcgrad.cache import MemoryCache
-from srcgrad.codegen import GeneratedFunction
-from srcgrad.codegen.emit import generate_program
-from srcgrad.codegen.load import compile_module, instantiate, module_cells
-from srcgrad.columns import hessian_by_columns
-from srcgrad.compiler import (
-    Wrt,
-    arrays_only,
-    composed_program,
-    describe,
-    forward_program,
-    gradient_program,
-    hessian_program,
-    recursion_headroom,
-    wrt_names,
+from srcgrad.building import (
+    GRADIENT_ONLY,
+    Compiled,
+    GradientInfo,
+    Transform,
+    bind,
+    compile_transform,
+    variables_read,
 )
+from srcgrad.cache import MemoryCache
+from srcgrad.columns import hessian_by_columns
+from srcgrad.compiler import Wrt, wrt_names
 from srcgrad.dispatch import ForArrays
 from srcgrad.errors import (
     CallError,
     DifferentiationError,
     SourceUnavailableError,
     SrcgradError,
-    ValueTypeError,
 )
 from srcgrad.frontend import lower_live_program
 from srcgrad.frontend.decorators import is_wrt_like, positional_wrt_error
-from srcgrad.frontend.reach import cell, fingerprint, follow, reached, resolution
-from srcgrad.ir import GLOBAL, Function, Program, walk
+from srcgrad.frontend.reach import fingerprint, resolution
 from srcgrad.ir.types import is_array
-from srcgrad.passes.types import NUMBERS, Signature, VariableKey, variable_key
-from srcgrad.reference import MODULE, REGISTRY, Reference
+from srcgrad.passes.types import Signature
 
-
-@dataclasses.dataclass(frozen=True)
-class GradientInfo:
-    """What srcgrad attaches to a generated function as ``__srcgrad__``.
-
-    Attributes:
-        source: the generated module text ``srcgrad.source`` returns.
-        wrt: the parameters differentiated with respect to.
-        filename: the made-up file name its lines have in tracebacks.
-        reads: the globals and closure variables (of the primal and of
-            the helpers it calls) the gradient reads by name when it runs;
-            ``source`` runs as printed where these are defined.
-        primal: the function this is the gradient of.
-        arrays: the gradients of ``primal`` for arrays (``source`` of a
-            gradient with arguments shows the one for their types).
-    """
-
-    source: str
-    wrt: tuple[str, ...]
-    filename: str
-    reads: tuple[str, ...]
-    primal: types.FunctionType
-    arrays: ForArrays | None = None
-    #: Which derivative it is (and, composed, of which derivatives).
-    transform: Transform | None = None
-    #: Its ``wrt`` was given as a tuple.
-    as_tuple: bool = False
-
-
-class Transform(NamedTuple):
-    """Which derivative a generated function computes, and what it returns
-    beside it.
-
-    Attributes:
-        kind: ``grad`` (reverse mode), ``derivative`` (forward mode, one
-            direction per ``wrt`` input), ``jvp`` (forward mode along
-            tangents given as parameters), or ``hessian``.
-        with_value: ``f``'s value first (``value_and_grad``, ``jvp``).
-        has_aux: ``f``'s aux too (``has_aux=True``).
-        inner: see below.
-    """
-
-    with_value: bool = False
-    has_aux: bool = False
-    kind: str = "grad"
-    #: Applied to another derivative of ``f`` (``grad(grad(f))``): each
-    #: inner one's kind, ``wrt`` and whether it was a tuple, innermost first.
-    inner: tuple[tuple[str, tuple[str, ...], bool], ...] = ()
-
-
-#: What ``grad`` returns: the gradient alone.
-GRADIENT_ONLY = Transform()
-
-
-@dataclasses.dataclass(frozen=True)
-class _Compiled:
-    generated: GeneratedFunction
-    code: types.CodeType
-    #: The code of the functions it calls (callees' sweeps), by name.
-    others: dict[str, types.CodeType]
-    filename: str
-    wrt: tuple[str, ...]
-    as_tuple: bool
-    #: The primal's code: held so that its ``id`` in the key is never reused.
-    primal_code: types.CodeType
-    #: What it returns beside the gradient (``value_and_grad``, ``has_aux``).
-    returns: Transform = GRADIENT_ONLY
-
-
-_CACHE: MemoryCache[_Compiled] = MemoryCache()
+_CACHE: MemoryCache[Compiled] = MemoryCache()
 
 
 @overload
@@ -222,17 +144,18 @@ def transformed(
     returns = Transform(with_value, has_aux, kind, inner)
     key = (id(code), names, as_tuple, resolved, defaults, reached, returns)
     compiled = _CACHE.get_or_build(
-        key, lambda: _compile(function, names, as_tuple, defaults, returns=returns)
+        key,
+        lambda: compile_transform(function, names, as_tuple, defaults, returns=returns),
     )
 
     def build(signature: Signature, made: Transform = returns) -> Callable[..., Any]:
         built = _CACHE.get_or_build(
             (*key[:-1], made, signature),
-            lambda: _compile(
+            lambda: compile_transform(
                 function, names, as_tuple, defaults, signature, returns=made
             ),
         )
-        return _instantiate(built, function, None)
+        return bind(built, function, None)
 
     def for_signature(signature: Signature) -> Callable[..., Any]:
         if kind == "hessian" and any(
@@ -243,8 +166,8 @@ def transformed(
             return hessian_by_columns(hvp, _parameters(function), names, as_tuple)
         return build(signature)
 
-    arrays = ForArrays(function, names, for_signature, lambda: _variables(function))
-    return _instantiate(compiled, function, arrays)
+    arrays = ForArrays(function, names, for_signature, lambda: variables_read(function))
+    return bind(compiled, function, arrays)
 
 
 def _inner_layers(
@@ -398,186 +321,3 @@ def _literal(value: object) -> str | None:
     if type(value) is float and math.isfinite(value):
         return repr(value)
     return None
-
-
-def _compile(
-    f: types.FunctionType,
-    wrt: tuple[str, ...],
-    as_tuple: bool,
-    defaults: tuple[str | None, ...],
-    signature: Signature = NUMBERS,
-    *,
-    returns: Transform = GRADIENT_ONLY,
-) -> _Compiled:
-    """Build the gradient's code (on a cache miss, under the cache's lock).
-
-    For numbers (``NUMBERS``), a function that only arrays can run (``x.T``,
-    ``X @ w``) gets a gradient that hands every call on to the one built
-    for its arguments' types (``srcgrad.dispatch``).
-    """
-    # Each function called is lowered while its caller is: count them all.
-    size = sum(len(function.__code__.co_code) for function in reached(f))
-    with recursion_headroom(size // 2 + 64 * len(reached(f))):
-        primal = lower_live_program(f)
-        _show_defaults(primal.entry_function, defaults)
-        try:
-            gradient = _transform(primal, wrt, as_tuple, signature, returns)
-        except ValueTypeError:
-            if signature != NUMBERS:
-                raise
-            gradient = Program.of(arrays_only(primal.entry_function, returns.kind))
-        described = describe(
-            "_".join([f.__name__, *(layer[0] for layer in returns.inner)]),
-            wrt,
-            returns.kind,
-            with_value=returns.with_value,
-        )
-        generated = generate_program(gradient, described)
-        code, others, filename = compile_module(
-            generated, f"{f.__module__}.{f.__qualname__}"
-        )
-    return _Compiled(
-        generated, code, others, filename, wrt, as_tuple, f.__code__, returns
-    )
-
-
-def _transform(
-    primal: Program,
-    wrt: tuple[str, ...],
-    as_tuple: bool,
-    signature: Signature,
-    transform: Transform,
-) -> Program:
-    """``primal`` transformed as ``transform`` says."""
-    if transform.inner:
-        return composed_program(
-            primal,
-            transform.inner,
-            wrt,
-            kind=transform.kind,
-            as_tuple=as_tuple,
-            with_value=transform.with_value,
-            signature=signature,
-        )
-    if transform.kind == "vjp":
-        return gradient_program(
-            primal,
-            wrt,
-            as_tuple=True,
-            signature=signature,
-            seeded=True,
-            name=f"{primal.entry_function.name}_vjp",
-        )
-    if transform.kind == "grad":
-        return gradient_program(
-            primal,
-            wrt,
-            as_tuple=as_tuple,
-            signature=signature,
-            with_value=transform.with_value,
-            has_aux=transform.has_aux,
-        )
-    name = f"{primal.entry_function.name}_{transform.kind}"
-    seeding: Seeding = "parameters" if transform.kind in ("jvp", "hvp") else "basis"
-    if transform.kind in ("hessian", "hvp"):
-        return hessian_program(
-            primal, wrt, as_tuple=as_tuple, seeding=seeding, signature=signature
-        )
-    return forward_program(
-        primal,
-        wrt,
-        seeding=seeding,
-        with_value=transform.with_value,
-        name=name,
-        as_tuple=as_tuple,
-        signature=signature,
-    )
-
-
-def _show_defaults(primal: Function, defaults: tuple[str | None, ...]) -> None:
-    """Show each plain default as the primal's live value (see above)."""
-    if not defaults:
-        return
-    positional = [
-        index
-        for index, p in enumerate(primal.parameters)
-        if p.kind != "keyword_only" and p.default is not None
-    ]
-    keyword_only = [
-        index for index, p in enumerate(primal.parameters) if p.kind == "keyword_only"
-    ]
-    shown = positional + keyword_only
-    if len(shown) != len(defaults):  # f.__defaults__ reassigned: trust f
-        for index in shown:
-            primal.parameters[index] = dataclasses.replace(
-                primal.parameters[index], default=None
-            )
-        return
-    for index, text in zip(shown, defaults, strict=True):
-        if text is not None and primal.parameters[index].default is not None:
-            primal.parameters[index] = dataclasses.replace(
-                primal.parameters[index], default=text
-            )
-
-
-def _variables(f: types.FunctionType) -> list[VariableKey]:
-    """The globals and closure variables ``f`` and its helpers read."""
-    program = lower_live_program(f)
-    found = {
-        variable_key(op): None
-        for function in program.functions.values()
-        for op in walk(function.entry)
-        if op.definition is GLOBAL
-    }
-    return list(found)
-
-
-def _instantiate(
-    compiled: _Compiled, f: types.FunctionType, arrays: ForArrays | None
-) -> types.FunctionType:
-    """Bind the compiled code to ``f``'s globals, closure cells and defaults.
-
-    The result pickles by reference: its module is ``srcgrad.gradients`` and
-    its qualified name encodes what it is the gradient of.
-    """
-    cells = module_cells(compiled.generated)
-    for binding in compiled.generated.bindings:
-        if binding.cell is not None:  # a closure variable of f or a helper
-            owner, name = binding.cell
-            cells[binding.alias] = cell(follow(f, owner), name)
-        elif binding.dispatcher and arrays is not None:
-            cells[binding.alias] = types.CellType(arrays.dispatcher())
-    gradient = instantiate(
-        compiled.code, compiled.others, f.__globals__, cells, f.__defaults__
-    )
-    # The same dict, not a copy: f's keyword defaults changed in place are
-    # the gradient's too, as f's positional defaults (a tuple) cannot be.
-    gradient.__kwdefaults__ = f.__kwdefaults__
-    gradient.__srcgrad__ = GradientInfo(  # type: ignore[attr-defined]
-        compiled.generated.source,
-        compiled.wrt,
-        compiled.filename,
-        compiled.generated.reads,
-        f,
-        arrays,
-        compiled.returns,
-        compiled.as_tuple,
-    )
-    if compiled.returns.inner:
-        # Rebuilt from its name in another process only where it is not
-        # composed: a composed one pickles by value of nothing, so say so.
-        gradient.__module__ = MODULE
-        gradient.__qualname__ = compiled.generated.name
-        return gradient
-    reference = Reference(
-        str(f.__module__),
-        f.__qualname__,
-        compiled.wrt,
-        compiled.as_tuple,
-        compiled.returns.with_value,
-        compiled.returns.has_aux,
-        compiled.returns.kind,
-    )
-    gradient.__module__ = MODULE
-    gradient.__qualname__ = REGISTRY.add(gradient, reference)
-    return gradient

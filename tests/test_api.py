@@ -12,7 +12,7 @@ import pytest
 from helpers import define
 
 import srcgrad
-from srcgrad import api
+from srcgrad import api, building
 
 PRODUCT = """
 import math
@@ -246,10 +246,13 @@ def test_a_cache_hit_reads_no_source_and_runs_no_compiler(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("a cache hit must not parse, derive, format or compile")
 
-    monkeypatch.setattr(api, "lower_live_program", forbidden)
-    monkeypatch.setattr(api, "gradient_program", forbidden)
-    monkeypatch.setattr(api, "generate_program", forbidden)
-    monkeypatch.setattr(api, "compile_module", forbidden)
+    for name in (
+        "lower_live_program",
+        "gradient_program",
+        "generate_program",
+        "compile_module",
+    ):
+        monkeypatch.setattr(building, name, forbidden)
     second = srcgrad.grad(f, wrt=("x", "y"))
     assert second(2.0, 3.0) == first(2.0, 3.0)
 
