@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import builtins
 import os
 import sys
 from collections.abc import Sequence
@@ -23,20 +22,17 @@ from srcgrad.cli_shapes import (
     parameter_names,
     parse_shape,
     shapes_hint,
-    signature_for,
 )
+from srcgrad.cli_transforms import SHOWN, chosen_kind, derivative_ir, parse_wrt
 from srcgrad.codegen import GeneratedFunction, module_source
 from srcgrad.codegen.emit import generate_program
 from srcgrad.codegen.load import compile_module
 from srcgrad.codegen.scope import globals_read
 from srcgrad.compiler import (
-    describe_gradient,
-    gradient_program,
+    describe,
     recursion_headroom,
-    wrt_names,
 )
 from srcgrad.errors import (
-    DifferentiationError,
     SrcgradError,
     ValueTypeError,
 )
@@ -44,12 +40,9 @@ from srcgrad.frontend import (
     FileResolver,
     FunctionSource,
     ParsedFile,
-    file_entry,
-    lower_program,
     parse_file,
 )
-from srcgrad.frontend.decorators import declared_wrt, grad_decorator
-from srcgrad.frontend.resolve import FunctionBinding, Resolver
+from srcgrad.frontend.resolve import FunctionBinding
 from srcgrad.frontend.source import LAMBDA_DISPLAY, LAMBDA_NAME, async_def_error
 from srcgrad.ir import Program, print_program
 
@@ -97,6 +90,25 @@ def _parser() -> argparse.ArgumentParser:
         "NAME (--shape X=64x784; repeat for each array; other parameters are "
         "numbers)",
     )
+    chosen = show.add_mutually_exclusive_group()
+    chosen.add_argument(
+        "--transform",
+        choices=SHOWN,
+        help="which derivative to print (default: what the function's srcgrad "
+        "decorator builds, else grad)",
+    )
+    chosen.add_argument(
+        "--mode",
+        choices=("reverse", "forward"),
+        help="reverse: the gradient (grad); forward: the Jacobian-vector "
+        "product (jvp), with a tangent parameter per wrt parameter",
+    )
+    chosen.add_argument(
+        "--hessian",
+        action="store_true",
+        help="print the Hessian (for --shape arrays, the Hessian-vector "
+        "product it is computed from, column by column)",
+    )
     show.add_argument(
         "--ir", action="store_true", help="print the gradient's IR instead"
     )
@@ -106,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _show(arguments: argparse.Namespace) -> int:
     path, name = _target(arguments.target)
-    wrt = None if arguments.wrt is None else _parse_wrt(arguments.wrt)
+    wrt = None if arguments.wrt is None else parse_wrt(arguments.wrt)
     parsed = parse_file(path)
     resolver = FileResolver(parsed)
     sources, errors = _selected(parsed, resolver, name)
@@ -121,14 +133,20 @@ def _show(arguments: argparse.Namespace) -> int:
         # One function srcgrad can't differentiate does not hide the others.
         size = sum(1 for _ in ast.walk(source.node))
         try:
+            kind = chosen_kind(arguments, source, parsed.module)
             with recursion_headroom(size):
-                ir, names = _gradient(
-                    source, parsed.module, resolver, wrt, arguments.shape
+                ir, names = derivative_ir(
+                    source, parsed.module, resolver, wrt, arguments.shape, kind
                 )
             if arguments.ir:
                 irs.append(print_program(ir))
             else:
-                described = describe_gradient(_display(source), names)
+                shown = "hvp" if kind == "hessian" and arguments.shape else kind
+                with_value = kind in ("value_and_grad", "jvp")
+                base = "grad" if kind == "value_and_grad" else shown
+                described = describe(
+                    _display(source), names, base, with_value=with_value
+                )
                 programs.append((source, ir, described))
         except SrcgradError as error:
             errors.append(_located(error, source))
@@ -271,98 +289,6 @@ def _bound_function(
     if description is not None:
         message += f" (what it holds: {description})"
     raise SrcgradError(message)
-
-
-def _gradient(
-    source: FunctionSource,
-    module: ast.Module,
-    resolver: FileResolver,
-    wrt_option: str | tuple[str, ...] | None,
-    shapes: Sequence[tuple[str, tuple[int, ...]]] = (),
-) -> tuple[Program, tuple[str, ...]]:
-    """The gradient IR of one function (with the functions of the file it
-    calls), and what it is taken with respect to.
-
-    ``wrt`` is ``--wrt`` if given, else what the function's own
-    ``@srcgrad.grad`` decorator asks for, else the first parameter.
-    """
-    names_at: Resolver = resolver
-    if grad_decorator(source, module) is not None:
-        # The decorator builds the gradient when the `def` runs: names are
-        # what the statements above it bound.
-        names_at = resolver.before(module.body.index(source.node))
-    program = lower_program(file_entry(source, names_at))
-    primal = program.entry_function
-    parameters = [parameter.name for parameter in primal.parameters]
-    wrt: object
-    if wrt_option is not None:
-        wrt = wrt_option
-        _check_parameters(source, resolver, parameters, wrt_option)
-    else:
-        declared = declared_wrt(source, module)
-        wrt = 0 if declared is None else declared
-    names = wrt_names(primal.name, parameters, wrt)
-    as_tuple = isinstance(wrt, tuple)
-    signature = signature_for(parameters, shapes)
-    return (
-        gradient_program(program, names, as_tuple=as_tuple, signature=signature),
-        names,
-    )
-
-
-def _parse_wrt(option: str) -> str | tuple[str, ...]:
-    """``--wrt x`` is one parameter; ``--wrt x,y`` (or ``x,``) a tuple.
-
-    Raises:
-        SrcgradError: the list is empty, or an item is not a name.
-    """
-    items = [item.strip() for item in option.split(",")]
-    if len(items) > 1 and not items[-1]:
-        items.pop()  # `x,`: a tuple of one
-    if not any(items):
-        raise SrcgradError(
-            f"--wrt {option!r} names no parameter; give one (--wrt x) or "
-            "several (--wrt x,y)"
-        )
-    for item in items:
-        if not item.isidentifier():
-            raise SrcgradError(
-                f"--wrt {option!r}: {item!r} is not a parameter name; "
-                "give names separated by commas (--wrt x,y)"
-            )
-    return tuple(items) if "," in option else items[0]
-
-
-def _check_parameters(
-    source: FunctionSource,
-    resolver: FileResolver,
-    parameters: list[str],
-    wrt: str | tuple[str, ...],
-) -> None:
-    """Refuse a ``--wrt`` name that is not a parameter, saying what it is."""
-    for name in (wrt,) if isinstance(wrt, str) else wrt:
-        if name in parameters:
-            continue
-        if name in _assigned_names(source.node):
-            what = f"a local variable of {source.name}, not a parameter"
-        elif hasattr(builtins, name):
-            what = "a builtin, not a parameter"
-        elif resolver.resolve(name) is not None:
-            what = f"a global name in {source.filename}, not a parameter"
-        else:
-            what = f"not a parameter of {source.name}"
-        raise DifferentiationError(
-            f"--wrt {name!r} is {what}; its parameters are {tuple(parameters)}",
-            source.location(source.node),
-        )
-
-
-def _assigned_names(node: ast.FunctionDef) -> set[str]:
-    return {
-        child.id
-        for child in ast.walk(node)
-        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store)
-    }
 
 
 def _display(source: FunctionSource) -> str:

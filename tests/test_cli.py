@@ -327,3 +327,108 @@ def test_a_shape_is_typed_without_making_an_array_of_it(tmp_path, capsys, X):
     path.write_text("import numpy as np\n\ndef f(X):\n    return np.sum(np.sin(X))\n")
     assert main(["show", str(path), "--shape", f"X={X}"]) == 0
     assert "X_bar = np.cos(X)" in capsys.readouterr().out
+
+
+TRANSFORMED = """
+import math
+import numpy as np
+import srcgrad
+from srcgrad import derivative
+
+
+def f(x, y):
+    return math.sin(x * y) + x**3 * math.exp(y)
+
+
+@srcgrad.hessian(wrt=("x", "y"))
+def h(x, y):
+    return x * x * y + math.cos(x)
+
+
+@derivative
+def d(t):
+    return math.sin(t) * t
+
+
+def loss(w, X):
+    return np.sum(np.tanh(X @ w) ** 2)
+"""
+
+
+def _shown_function(out, name):
+    """The function ``name`` of the module ``show`` printed, defined."""
+    scope = {}
+    exec(compile(out, "shown.py", "exec"), scope)
+    return scope[name]
+
+
+@pytest.mark.parametrize(
+    ("options", "name", "args", "expected"),
+    [
+        (["--mode", "forward"], "f_jvp", (0.3, 0.7), "jvp"),
+        (["--mode", "reverse"], "f_grad", (0.3, 0.7), "grad"),
+        (["--hessian", "--wrt", "x,y"], "f_hessian", (0.3, 0.7), "hessian"),
+        (["--transform", "derivative"], "f_derivative", (0.3, 0.7), "derivative"),
+        (["--transform", "vjp"], "f_vjp", (0.3, 0.7), "vjp"),
+        (["--transform", "hvp"], "f_hvp", (0.3, 0.7), "hvp"),
+        (["--transform", "value_and_grad"], "f_grad", (0.3, 0.7), "value_and_grad"),
+    ],
+)
+def test_show_prints_each_transform_as_the_api_builds_it(
+    tmp_path, capsys, options, name, args, expected
+):
+    import srcgrad
+
+    path = tmp_path / "transformed.py"
+    path.write_text(TRANSFORMED)
+    assert main(["show", f"{path}::f", *options]) == 0
+    out = capsys.readouterr().out
+    assert f"def {name}(" in out
+    shown = _shown_function(out, name)
+    scope = {}
+    exec(compile(TRANSFORMED, str(path), "exec"), scope)
+    f = scope["f"]
+    if expected == "jvp":
+        assert shown(*args, x_dot=2.0) == srcgrad.jvp(f, args, (2.0, None))
+    elif expected == "vjp":
+        assert shown(*args, cotangent=3.0) == (3.0 * srcgrad.grad(f)(*args),)
+    elif expected == "hvp":
+        assert shown(*args, x_dot=2.0) == srcgrad.hvp(f, args, (2.0, None))
+    elif expected == "hessian":
+        assert shown(*args) == srcgrad.hessian(f, wrt=(0, 1))(*args)
+    elif expected == "value_and_grad":
+        assert shown(*args) == srcgrad.value_and_grad(f)(*args)
+    else:
+        made = getattr(srcgrad, expected)(f)
+        assert shown(*args) == made(*args)
+
+
+def test_show_prints_what_a_functions_srcgrad_decorator_builds(tmp_path, capsys):
+    path = tmp_path / "transformed.py"
+    path.write_text(TRANSFORMED)
+    assert main(["show", f"{path}::h"]) == 0
+    assert main(["show", f"{path}::d"]) == 0
+    out = capsys.readouterr().out
+    assert "def h_hessian(x, y):" in out and "def d_derivative(t):" in out
+    out = out[out.index("import math", 1) :]  # the second module printed
+    assert _shown_function(out, "d_derivative")(0.5) == math.cos(0.5) * 0.5 + math.sin(
+        0.5
+    )
+
+
+def test_show_prints_the_hessian_vector_product_of_an_array(tmp_path, capsys):
+    path = tmp_path / "transformed.py"
+    path.write_text(TRANSFORMED)
+    options = ["--hessian", "--shape", "w=3", "--shape", "X=5x3"]
+    assert main(["show", f"{path}::loss", *options]) == 0
+    out = capsys.readouterr().out
+    assert "def loss_hvp(w, X, *, w_dot):" in out
+    assert '"""Hessian of loss in w, times w_dot."""' in out
+
+
+def test_show_takes_one_choice_of_derivative(tmp_path, capsys):
+    path = tmp_path / "transformed.py"
+    path.write_text(TRANSFORMED)
+    with pytest.raises(SystemExit):
+        main(["show", str(path), "--hessian", "--mode", "forward"])
+    assert "not allowed with argument" in capsys.readouterr().err

@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 import srcgrad.cli
+import srcgrad.cli_transforms
 from srcgrad.cli import main
 
 #: Good functions between bad ones of every kind; (name, line, column) of
@@ -143,14 +144,14 @@ def test_a_crash_inside_srcgrad_is_reported_at_its_function(
 ):
     path = tmp_path / "model.py"
     path.write_text("def f(x):\n    return x * x\n\n\ndef g(x):\n    return 3 * x\n")
-    build = srcgrad.cli.gradient_program
+    build = srcgrad.cli_transforms.gradient_program
 
     def crash_on_f(primal, *args, **kwargs):
         if primal.entry == "f":
             raise OverflowError("int too large to convert to float")
         return build(primal, *args, **kwargs)
 
-    monkeypatch.setattr(srcgrad.cli, "gradient_program", crash_on_f)
+    monkeypatch.setattr(srcgrad.cli_transforms, "gradient_program", crash_on_f)
     assert main(["show", str(path)]) == 1
     captured = capsys.readouterr()
     assert "def g_grad(x):" in captured.out and "f_grad" not in captured.out

@@ -29,18 +29,24 @@ LIVE_HINT = (
 )
 
 
+#: The srcgrad functions that decorate a ``def`` with its derivative.
+TRANSFORMS = ("grad", "value_and_grad", "derivative", "hessian")
+
+
 @dataclass(frozen=True)
 class SrcgradNames:
-    """The names a module binds to the srcgrad module and to ``srcgrad.grad``,
-    by imports anywhere in its scope (inside ``try`` or ``if`` too)."""
+    """The names a module binds to the srcgrad module and to its
+    decorators (``srcgrad.grad`` and the other ``TRANSFORMS``, by what each
+    name holds), by imports anywhere in its scope (inside ``try`` or ``if``
+    too)."""
 
     modules: frozenset[str]
-    functions: frozenset[str]
+    functions: dict[str, str]
 
     @classmethod
     def of(cls, module: ast.Module) -> SrcgradNames:
         modules: set[str] = set()
-        functions: set[str] = set()
+        functions: dict[str, str] = {}
         for statement in module_scope_statements(module.body):
             if isinstance(statement, ast.Import):
                 for alias in statement.names:
@@ -50,21 +56,28 @@ class SrcgradNames:
                 statement.module == "srcgrad"
             ):
                 for alias in statement.names:
-                    if alias.name == "grad":
-                        functions.add(alias.asname or "grad")
-        return cls(frozenset(modules), frozenset(functions))
+                    if alias.name in TRANSFORMS:
+                        functions[alias.asname or alias.name] = alias.name
+        return cls(frozenset(modules), functions)
 
     def is_grad(self, decorator: ast.expr) -> bool:
-        """Whether ``decorator`` is ``@srcgrad.grad`` or ``@srcgrad.grad(...)``."""
+        """Whether ``decorator`` is ``@srcgrad.grad`` or ``@srcgrad.grad(...)``
+        (or another of srcgrad's ``TRANSFORMS``)."""
+        return self.kind_of(decorator) is not None
+
+    def kind_of(self, decorator: ast.expr) -> str | None:
+        """Which of ``TRANSFORMS`` ``decorator`` is, if one is."""
         node = decorator.func if isinstance(decorator, ast.Call) else decorator
         if isinstance(node, ast.Name):
-            return node.id in self.functions
-        return (
+            return self.functions.get(node.id)
+        if (
             isinstance(node, ast.Attribute)
-            and node.attr == "grad"
+            and node.attr in TRANSFORMS
             and isinstance(node.value, ast.Name)
             and node.value.id in self.modules
-        )
+        ):
+            return node.attr
+        return None
 
 
 def decorated_callee_error(
@@ -111,6 +124,14 @@ def declared_wrt(source: FunctionSource, module: ast.Module) -> object | None:
                     source.location(keyword.value),
                 ) from None
     return 0
+
+
+def declared_kind(source: FunctionSource, module: ast.Module) -> str | None:
+    """Which of srcgrad's ``TRANSFORMS`` decorates the function, if one does."""
+    decorator = grad_decorator(source, module)
+    if decorator is None:
+        return None
+    return SrcgradNames.of(module).kind_of(decorator)
 
 
 def is_wrt_like(value: object) -> bool:
