@@ -7,6 +7,7 @@
 """
 
 from srcgrad.api import cache_info, clear_cache, grad, source, value_and_grad
+from srcgrad.custom import custom_jvp, custom_vjp
 from srcgrad.errors import (
     ArraySizeError,
     CallError,
@@ -36,6 +37,8 @@ __all__ = [
     "__version__",
     "cache_info",
     "clear_cache",
+    "custom_jvp",
+    "custom_vjp",
     "derivative",
     "grad",
     "hessian",

@@ -42,6 +42,7 @@ from srcgrad.frontend import (
     ParsedFile,
     parse_file,
 )
+from srcgrad.frontend.decorators import is_custom_rule
 from srcgrad.frontend.resolve import FunctionBinding
 from srcgrad.frontend.source import LAMBDA_DISPLAY, LAMBDA_NAME, async_def_error
 from srcgrad.ir import Program, print_program
@@ -255,6 +256,8 @@ def _selected(
         SrcgradError: there is no such function.
     """
     sources = [source for source in parsed.functions if name in ("", source.name)]
+    if not name:  # a function with a rule of its own, and the rule: not shown
+        sources = [s for s in sources if not is_custom_rule(s.node, parsed.module)]
     errors: list[SrcgradError] = [
         async_def_error(node.name, parsed.location(node))
         for node in parsed.async_functions

@@ -13,6 +13,19 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 
+def unit_vectors(numpy: Any, shape: tuple[int, ...]) -> list[Any]:
+    """The unit vectors of an array of ``shape``, item by item (the number
+    1.0 for a number)."""
+    if not shape:
+        return [1.0]
+    units = []
+    for k in range(int(numpy.prod(shape))):
+        unit = numpy.zeros(shape)
+        unit.flat[k] = 1.0
+        units.append(unit)
+    return units
+
+
 def hessian_by_columns(
     hvp: Callable[..., Any],
     parameters: Sequence[str],
@@ -40,11 +53,7 @@ def hessian_by_columns(
         rows: list[list[Any]] = [[None] * len(wrt) for _ in wrt]
         for j, shape in enumerate(shapes):
             columns: list[list[Any]] = [[] for _ in wrt]
-            for k in range(int(numpy.prod(shape))):
-                unit: Any = 1.0
-                if shape:
-                    unit = numpy.zeros(shape)
-                    unit.flat[k] = 1.0
+            for unit in unit_vectors(numpy, shape):
                 direction = dict(zip(tangents, zeros, strict=True))
                 direction[tangents[j]] = unit
                 made = hvp(*args, **kwargs, **direction)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from srcgrad.api import transformed
+from srcgrad.columns import unit_vectors
 from srcgrad.compiler import Wrt, wrt_names
 from srcgrad.errors import CallError
 from srcgrad.transforms import call_with_tangents, vjp
@@ -108,7 +109,7 @@ def _forward(
     for j, p in enumerate(positions):
         shape = _shape(args[p])
         columns: list[list[Any]] = [[] for _ in outputs]
-        for unit in _units(numpy, shape):
+        for unit in unit_vectors(numpy, shape):
             tangents: list[Any] = [None] * len(args)
             for q in positions:
                 tangents[q] = _zeros(numpy, _shape(args[q]))
@@ -136,7 +137,7 @@ def _reverse(
     for i, value in enumerate(outputs):
         shape = _shape(value)
         rows: list[list[Any]] = [[] for _ in positions]
-        for unit in _units(numpy, shape):
+        for unit in unit_vectors(numpy, shape):
             seeds = [_zeros(numpy, _shape(other)) for other in outputs]
             seeds[i] = unit
             cotangents = pull_back(tuple(seeds) if len(outputs) > 1 else seeds[0])
@@ -169,18 +170,6 @@ def _stacked(
         [numpy.broadcast_to(c, out_shape) for c in column], axis=-1
     ).reshape(out_shape + in_shape)
     return float(stacked) if not stacked.ndim else stacked
-
-
-def _units(numpy: Any, shape: tuple[int, ...]) -> list[Any]:
-    """The unit vectors of an input (or output) of ``shape``, item by item."""
-    if not shape:
-        return [1.0]
-    units = []
-    for k in range(int(numpy.prod(shape))):
-        unit = numpy.zeros(shape)
-        unit.flat[k] = 1.0
-        units.append(unit)
-    return units
 
 
 def _zeros(numpy: Any, shape: tuple[int, ...]) -> Any:

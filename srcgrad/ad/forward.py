@@ -49,7 +49,7 @@ from srcgrad.ir import (
 )
 from srcgrad.ir.clone import clone_into
 from srcgrad.ir.types import Array, ListOf, TypeRuleError
-from srcgrad.passes.activity import has_zero_derivative
+from srcgrad.passes.activity import custom_rule_error, has_zero_derivative
 from srcgrad.primitives import Primitive, RuleEmitter
 from srcgrad.primitives.creation import ZEROS_LIKE
 from srcgrad.primitives.iteration import ENUMERATE, REVERSED, ZIP
@@ -557,6 +557,8 @@ def _differentiable(op: Op) -> Primitive:
             evaluates it, or it has no JVP rule.
     """
     definition = op.definition
+    if op.attributes.get("namespace") == "custom" and op.name != "custom_call":
+        raise custom_rule_error(op)
     if isinstance(definition, Primitive) and definition.opaque:
         raise DifferentiationError(
             f"no derivative rule for {op.attributes.get('display', definition.name)};"

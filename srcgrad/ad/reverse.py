@@ -294,11 +294,14 @@ def _one_number(function: Function, terminator: Op, returned: Type | None) -> No
 
 
 def global_reads(function: Function, reaching: set[Value]) -> list[Op]:
-    """The ``global`` ops of ``function`` whose value is among ``reaching``."""
+    """The ``global`` ops of ``function`` whose value is among ``reaching``
+    (but for the functions with custom rules it calls: not inputs)."""
     return [
         op
         for op in walk(function.entry)
-        if op.definition is GLOBAL and op.result in reaching
+        if op.definition is GLOBAL
+        and op.result in reaching
+        and not op.attributes.get("custom")
     ]
 
 

@@ -27,12 +27,14 @@ from srcgrad.frontend.resolve import (
     RULE_MODULES,
     BuiltinBinding,
     FunctionBinding,
+    GlobalBinding,
     ModuleBinding,
     OtherBinding,
     PrimitiveBinding,
 )
 from srcgrad.ir import GLOBAL, Value
 from srcgrad.primitives import without_rule
+from srcgrad.primitives.custom_rules import CUSTOM_CALL
 from srcgrad.primitives.iteration import LEN, ROUND_DIGITS, SUM, SUM_OF
 from srcgrad.primitives.lists import made_list
 from srcgrad.primitives.logic import GT, LT
@@ -95,6 +97,8 @@ class CallLowering(IdiomLowering):
                 "(listed in the reference)",
                 DifferentiationError,
             )
+        if isinstance(callee, GlobalBinding) and callee.custom:
+            return self._custom_call(node, callee)
         if not isinstance(callee, PrimitiveBinding):
             self._refuse_call(node, callee)
         self._refuse_unpacking(node)
@@ -145,6 +149,30 @@ class CallLowering(IdiomLowering):
             return self.builder.const(float(text))
         except ValueError:
             self.fail(node, f"float({text!r}) raises ValueError", CallError)
+
+    def _custom_call(self, node: ast.Call, callee: GlobalBinding) -> Value:
+        """``f(x, y)`` for ``f`` with a rule of the user's: a ``custom_call``
+        of the object ``f`` holds when the code runs (``srcgrad.custom``)."""
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            self.fail(
+                node,
+                f"{callee.description} takes its arguments by position, as its "
+                "rule does",
+                CallError,
+            )
+        args = [self._scalar(argument) for argument in node.args]
+        scope = self.unit.scope.attributes(callee.closure)
+        with self.builder.at(self.location(node)):
+            function = self.builder.read_global(
+                callee.name, closure=callee.closure, scope=scope
+            )
+            # a function, not an input: never checked to be a number
+            read = function.defining_op
+            assert read is not None
+            read.attributes["custom"] = True
+            attributes = {"namespace": "custom", "display": callee.name}
+            call = self.builder.create(CUSTOM_CALL, [function, *args], attributes)
+        return call.result
 
     def _refuse_call(self, node: ast.Call, callee: object) -> NoReturn:
         reason = getattr(callee, "if_called", None)

@@ -31,6 +31,8 @@ LIVE_HINT = (
 
 #: The srcgrad functions that decorate a ``def`` with its derivative.
 TRANSFORMS = ("grad", "value_and_grad", "derivative", "hessian")
+#: The decorators that give a function a rule of the user's, by its kind.
+CUSTOM_RULES = {"custom_jvp": "jvp", "custom_vjp": "vjp"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class SrcgradNames:
                 statement.module == "srcgrad"
             ):
                 for alias in statement.names:
-                    if alias.name in TRANSFORMS:
+                    if alias.name in (*TRANSFORMS, *CUSTOM_RULES):
                         functions[alias.asname or alias.name] = alias.name
         return cls(frozenset(modules), functions)
 
@@ -67,12 +69,24 @@ class SrcgradNames:
 
     def kind_of(self, decorator: ast.expr) -> str | None:
         """Which of ``TRANSFORMS`` ``decorator`` is, if one is."""
+        found = self._srcgrad_function(decorator)
+        return found if found in TRANSFORMS else None
+
+    def custom_rule(self, node: ast.FunctionDef) -> str | None:
+        """``jvp`` or ``vjp`` if the ``def`` is decorated with srcgrad's
+        ``custom_jvp`` or ``custom_vjp`` alone (its calls call the rule)."""
+        if len(node.decorator_list) != 1:
+            return None
+        found = self._srcgrad_function(node.decorator_list[0])
+        return CUSTOM_RULES.get(found or "")
+
+    def _srcgrad_function(self, decorator: ast.expr) -> str | None:
+        """The srcgrad function ``decorator`` names (called or not), if any."""
         node = decorator.func if isinstance(decorator, ast.Call) else decorator
         if isinstance(node, ast.Name):
             return self.functions.get(node.id)
         if (
             isinstance(node, ast.Attribute)
-            and node.attr in TRANSFORMS
             and isinstance(node.value, ast.Name)
             and node.value.id in self.modules
         ):
@@ -124,6 +138,18 @@ def declared_wrt(source: FunctionSource, module: ast.Module) -> object | None:
                     source.location(keyword.value),
                 ) from None
     return 0
+
+
+def is_custom_rule(node: ast.FunctionDef, module: ast.Module) -> bool:
+    """Whether the ``def`` has a rule of the user's (``@srcgrad.custom_jvp``)
+    or is one (``@f.defjvp``): code that calls it is differentiated, not
+    it."""
+    if SrcgradNames.of(module).custom_rule(node) is not None:
+        return True
+    return any(
+        isinstance(decorator, ast.Attribute) and decorator.attr in ("defjvp", "defvjp")
+        for decorator in node.decorator_list
+    )
 
 
 def declared_kind(source: FunctionSource, module: ast.Module) -> str | None:

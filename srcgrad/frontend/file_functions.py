@@ -59,6 +59,14 @@ class FileFunctions:
     def definition(self, statement: ast.stmt) -> FileFunction | Binding:
         """What a ``def``, ``async def`` or ``class`` binds its name to."""
         if isinstance(statement, ast.FunctionDef):
+            custom = self._names.custom_rule(statement)
+            if custom is not None:  # its calls call the rule, by name
+                description = (
+                    f"{statement.name} (a function with a custom {custom} rule)"
+                )
+                return GlobalBinding(
+                    statement.name, description, is_value=False, custom=custom
+                )
             source = self._source(statement)
             binding = FunctionBinding(
                 statement.name,

@@ -82,6 +82,9 @@ class GlobalBinding:
     #: Why calling it is an error, where that is not just that it holds no
     #: function (``srcgrad show`` cannot read another module's functions).
     if_called: str | None = None
+    #: ``jvp`` or ``vjp``: a function with a rule of the user's
+    #: (``srcgrad.custom``), whose calls call the rule.
+    custom: str | None = None
 
 
 @dataclass(frozen=True)
@@ -257,7 +260,11 @@ class LiveResolver:
             binding = classify_variable(name, obj, "closure variable")
             if isinstance(binding, GlobalBinding):
                 return GlobalBinding(
-                    name, binding.description, binding.is_value, closure=True
+                    name,
+                    binding.description,
+                    binding.is_value,
+                    closure=True,
+                    custom=binding.custom,
                 )
             if isinstance(binding, FunctionBinding):
                 return FunctionBinding(
@@ -291,6 +298,10 @@ def classify_variable(name: str, obj: Any, kind: str = "global") -> Binding:
     Returns:
         The binding ``name`` resolves to.
     """
+    custom = getattr(type(obj), "_srcgrad_custom_rule", "")
+    if custom:
+        description = f"{name} (a function with a custom {custom} rule)"
+        return GlobalBinding(name, description, is_value=False, custom=custom)
     binding = classify_object(obj, name)
     if isinstance(binding, ConstantBinding):
         return GlobalBinding(name, f"{kind} {name!r}")

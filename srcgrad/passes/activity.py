@@ -147,6 +147,8 @@ def check_differentiable(op: Op) -> Primitive:
         reason = f"has {len(op.results)} results; reverse mode handles one"
     elif not isinstance(definition, Primitive):
         reason = "is not a primitive, so it has no derivative rule"
+    elif definition.opaque and op.attributes.get("namespace") == "custom":
+        raise custom_rule_error(op)
     elif definition.opaque:
         raise DifferentiationError(
             f"no derivative rule for {op.attributes.get('display', definition.name)};"
@@ -161,6 +163,18 @@ def check_differentiable(op: Op) -> Primitive:
         return definition
     raise DifferentiationError(
         f"op {op.name!r} lies between wrt and the output but {reason}", op.loc
+    )
+
+
+def custom_rule_error(op: Op) -> DifferentiationError:
+    """The error for differentiating a custom rule's own result (a second
+    derivative through a function with a rule of the user's)."""
+    shown = str(op.attributes.get("display", "a custom rule"))
+    return DifferentiationError(
+        f"{shown} gives first derivatives only: a second derivative through "
+        "it (hessian, grad of grad) is not available; differentiate the "
+        "function itself instead of giving it a rule",
+        op.loc,
     )
 
 

@@ -12,7 +12,7 @@ the finished table, which it needs to read SymPy's derivatives back.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from srcgrad.ir import CONST, Builder, Value
@@ -82,6 +82,17 @@ class RuleEmitter:
     ) -> Value:
         attributes = {"namespace": namespace, **options}
         return self.builder.create(primitive, args, attributes).result
+
+    def results(
+        self,
+        primitive: Primitive,
+        args: Sequence[Value],
+        attributes: Mapping[str, object],
+        count: int,
+    ) -> list[Value]:
+        return self.builder.create(
+            primitive, args, attributes, result_count=count
+        ).results
 
     def call(self, primitive: Primitive, *args: Value, **options: object) -> Value:
         """``primitive(*args)`` in this rule's namespace, or the nearest that

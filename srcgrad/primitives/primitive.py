@@ -78,6 +78,17 @@ class RuleBuilder(Protocol):
         """``primitive(*args)`` written in ``namespace``."""
         ...
 
+    def results(
+        self,
+        primitive: Primitive,
+        args: Sequence[Value],
+        attributes: Mapping[str, object],
+        count: int,
+    ) -> list[Value]:
+        """The ``count`` results of one op of ``primitive`` (a tuple it
+        returns, unpacked), with exactly ``attributes``."""
+        ...
+
     def unbroadcast(self, g: Value, x: Value, shaped_as: Type | None = None) -> Value:
         """``g`` summed to broadcast to ``x``'s shape (see ``RuleEmitter``)."""
         ...

@@ -1,0 +1,176 @@
+"""Rules of the user's: ``custom_jvp`` and ``custom_vjp``.
+
+A function with a rule is never read: the code that calls it calls the
+rule, in both modes, at the top level, in loops and in helpers, and the
+mode the rule is not for is built from it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from helpers import define
+
+import srcgrad
+from srcgrad.cli import main
+
+SOFTPLUS = """
+@srcgrad.custom_jvp
+def softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+@softplus.defjvp
+def softplus_jvp(primals, tangents):
+    (x,), (x_dot,) = primals, tangents
+    return softplus(x), x_dot * np.exp(-np.logaddexp(0.0, -x))  # x_dot * sigmoid(x)
+"""
+
+# np.interp has no rule in srcgrad: a table lookup, given its slope.
+INTERPOLATE = """
+XS = np.array([0.0, 1.0, 2.0, 4.0])
+YS = np.array([0.0, 3.0, 4.0, 2.0])
+
+
+@srcgrad.custom_vjp
+def table(x):
+    return np.interp(x, XS, YS)
+
+
+def table_fwd(x):
+    k = np.clip(np.searchsorted(XS, x, side="right") - 1, 0, len(XS) - 2)
+    slope = (YS[k + 1] - YS[k]) / (XS[k + 1] - XS[k])
+    return table(x), slope
+
+
+def table_bwd(slope, g):
+    return (g * slope,)
+
+
+table.defvjp(table_fwd, table_bwd)
+"""
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _slope(x):
+    return 3.0 if x < 1.0 else (1.0 if x < 2.0 else -1.0)
+
+
+BODIES = {
+    "top level": ("def f(x, w):\n    return softplus(w * x) + table(x)\n", 1),
+    "in a loop": (
+        "def f(x, w):\n    s = 0.0\n    for i in range(3):\n"
+        "        s = s + softplus(w * x + i) * table(x)\n    return s\n",
+        3,
+    ),
+    "in a helper": (
+        "def helper(t, w):\n    return softplus(w * t) + table(t)\n\n\n"
+        "def f(x, w):\n    return helper(x, w) * 2.0 + helper(x * x, w)\n",
+        None,
+    ),
+}
+
+
+def _exact(name, x, w):
+    """d/dx of the body called ``name``, written out."""
+    if name == "top level":
+        return w * _sigmoid(w * x) + _slope(x)
+    if name == "in a loop":
+        y = np.interp(x, [0.0, 1.0, 2.0, 4.0], [0.0, 3.0, 4.0, 2.0])
+        return sum(
+            w * _sigmoid(w * x + i) * y + math.log1p(math.exp(w * x + i)) * _slope(x)
+            for i in range(3)
+        )
+    one = w * _sigmoid(w * x) + _slope(x)
+    two = (w * _sigmoid(w * x * x) + _slope(x * x)) * 2 * x
+    return 2.0 * one + two
+
+
+def _defined(body):
+    return define(SOFTPLUS + INTERPOLATE + "\n\n" + body, name="f", srcgrad=srcgrad)
+
+
+@pytest.mark.parametrize("name", sorted(BODIES))
+def test_both_modes_call_the_rules_wherever_the_call_is(name, inlining):
+    f = _defined(BODIES[name][0])
+    for x in (0.3, 1.4, -0.7):
+        expected = _exact(name, x, 2.0)
+        assert srcgrad.grad(f)(x, 2.0) == pytest.approx(expected, rel=1e-12)
+        assert srcgrad.derivative(f)(x, 2.0) == pytest.approx(expected, rel=1e-12)
+        _, tangent = srcgrad.jvp(f, (x, 2.0), (0.5, None))
+        assert tangent == pytest.approx(0.5 * expected, rel=1e-12)
+
+
+def test_the_rule_is_what_is_differentiated_where_the_function_overflows():
+    # softplus's own expression would give exp(1000) / (1 + exp(1000)).
+    f = _defined("def f(x):\n    return softplus(x) * 3.0\n")
+    assert srcgrad.grad(f)(1000.0) == 3.0
+    assert srcgrad.derivative(f)(-1000.0) == 0.0
+    x = np.array([-800.0, 0.0, 800.0])
+    loss = _defined("def f(x):\n    return np.sum(softplus(x))\n")
+    np.testing.assert_array_equal(srcgrad.grad(loss)(x), [0.0, 0.5, 1.0])
+
+
+def test_arrays_through_both_rules_and_vjp():
+    f = _defined("def f(x):\n    return softplus(x) * table(x)\n")
+    x = np.array([0.2, 1.5, 3.0])
+    y = np.interp(x, [0.0, 1.0, 2.0, 4.0], [0.0, 3.0, 4.0, 2.0])
+    slopes = np.array([_slope(v) for v in x])
+    exact = y / (1 + np.exp(-x)) + np.logaddexp(0.0, x) * slopes
+    u = np.array([1.0, -2.0, 0.5])
+    out, pull_back = srcgrad.vjp(f, x)
+    (got,) = pull_back(u)
+    np.testing.assert_allclose(got, u * exact, rtol=1e-12)
+    _, tangent = srcgrad.jvp(f, (x,), (u,))
+    np.testing.assert_allclose(tangent, u * exact, rtol=1e-12)
+
+
+def test_a_rule_that_is_missing_or_wrong_is_a_clear_error():
+    f = define(
+        "@srcgrad.custom_jvp\ndef double(x):\n    return 2.0 * x\n\n\n"
+        "def f(x):\n    return double(x)\n",
+        name="f",
+        srcgrad=srcgrad,
+    )
+    with pytest.raises(srcgrad.CallError, match=r"give it with double.defjvp"):
+        srcgrad.grad(f)(1.0)
+    g = define(
+        "@srcgrad.custom_vjp\ndef double(x):\n    return 2.0 * x\n\n\n"
+        "double.defvjp(lambda x: (double(x), None), lambda r, g: 2.0 * g)\n\n\n"
+        "def f(x):\n    return double(x)\n",
+        name="f",
+        srcgrad=srcgrad,
+    )
+    with pytest.raises(srcgrad.CallError, match="returns a tuple of one cotangent"):
+        srcgrad.grad(g)(1.0)
+
+
+def test_keywords_and_second_derivatives_are_refused_where_they_are_written():
+    f = _defined("def f(x):\n    return softplus(x=x)\n")
+    with pytest.raises(srcgrad.CallError, match="takes its arguments by position"):
+        srcgrad.grad(f)
+    g = _defined("def f(x):\n    return softplus(x * x)\n")
+    with pytest.raises(srcgrad.DifferentiationError, match="first derivatives only"):
+        srcgrad.hessian(g)
+    with pytest.raises(srcgrad.DifferentiationError, match="first derivatives only"):
+        srcgrad.grad(srcgrad.grad(g))
+
+
+def test_show_calls_the_rule_and_skips_the_rule_functions(tmp_path, capsys):
+    path = tmp_path / "model.py"
+    path.write_text(
+        "import numpy as np\nimport srcgrad\n\n"
+        + SOFTPLUS
+        + "\n\ndef loss(w, x):\n    return softplus(w * x) * 2.0\n"
+    )
+    assert main(["show", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "w_bar = softplus.pullback(2.0, w * x)[0] * x" in out
+    assert "softplus_grad" not in out and "softplus_jvp_grad" not in out
+    assert main(["show", f"{path}::loss", "--mode", "forward"]) == 0
+    assert "softplus.tangent(1, t, x * w_dot)" in capsys.readouterr().out
