@@ -166,7 +166,9 @@ def transformed(
             return hessian_by_columns(hvp, _parameters(function), names, as_tuple)
         return build(signature)
 
-    arrays = ForArrays(function, names, for_signature, lambda: variables_read(function))
+    arrays = ForArrays(
+        function, names, for_signature, lambda: variables_read(function), kind
+    )
     return bind(compiled, function, arrays)
 
 

@@ -44,6 +44,7 @@ class ForArrays:
         build: makes the gradient for a signature.
         variables: the globals and closure variables the function, and
             the helpers it calls, read (``passes.types.variable_key``).
+        kind: which derivative it builds, for messages (``f_hessian``).
     """
 
     def __init__(
@@ -52,8 +53,10 @@ class ForArrays:
         wrt: tuple[str, ...],
         build: Build,
         variables: Callable[[], list[VariableKey]],
+        kind: str = "grad",
     ) -> None:
         self.function = function
+        self.kind = kind
         self.wrt = wrt
         self._build = build
         self._variables = variables
@@ -152,7 +155,7 @@ class ForArrays:
                 array of floating-point numbers.
         """
         values = self._bound(args, kwargs)
-        label = f"{self.function.__name__}_grad"
+        label = f"{self.function.__name__}_{self.kind}"
         for name, value in values.items():
             if is_array(value):
                 check_array(label, f"parameter {name!r}", value, wrt=name in self.wrt)
@@ -184,7 +187,9 @@ class ForArrays:
         try:
             bound = self._signature.bind(*args, **kwargs)
         except TypeError as error:
-            raise NotRealError(f"{self.function.__name__}_grad: {error}") from None
+            raise NotRealError(
+                f"{self.function.__name__}_{self.kind}: {error}"
+            ) from None
         bound.apply_defaults()
         return dict(bound.arguments)
 
