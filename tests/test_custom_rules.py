@@ -174,3 +174,44 @@ def test_show_calls_the_rule_and_skips_the_rule_functions(tmp_path, capsys):
     assert "softplus_grad" not in out and "softplus_jvp_grad" not in out
     assert main(["show", f"{path}::loss", "--mode", "forward"]) == 0
     assert "softplus.tangent(1, t, x * w_dot)" in capsys.readouterr().out
+
+
+def _reference_block(heading_word):
+    """The ```python block of docs/reference.md that defines ``heading_word``."""
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parent.parent / "docs" / "reference.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    return next(block for block in blocks if f"def {heading_word}(" in block)
+
+
+def test_the_softplus_of_the_reference_is_exact_where_the_naive_one_is_not():
+    f = define(_reference_block("softplus"), name="loss")
+    x = np.array([1.0, -1.0, 0.0])
+    assert srcgrad.grad(f)(1000.0, x) == 1.0  # sum of x * sigmoid(x * w)
+    np.testing.assert_array_equal(
+        srcgrad.grad(f, wrt="x")(1000.0, x), [1000.0, 0.0, 500.0]
+    )
+
+
+def test_the_scipy_example_of_the_reference_gives_the_right_derivative(monkeypatch):
+    # SciPy is not a dependency of srcgrad: the example runs against a
+    # stand-in scipy.special.log_ndtr, computed with math.erfc.
+    import sys
+    import types
+
+    special = types.ModuleType("scipy.special")
+    special.log_ndtr = np.vectorize(lambda x: math.log(0.5 * math.erfc(-x / 2**0.5)))
+    scipy = types.ModuleType("scipy")
+    scipy.special = special
+    monkeypatch.setitem(sys.modules, "scipy", scipy)
+    monkeypatch.setitem(sys.modules, "scipy.special", special)
+    block = _reference_block("log_ndtr")
+    caller = "\n\ndef f(x):\n    return log_ndtr(x) * 2.0\n"
+    f = define(block + caller, name="f", srcgrad=srcgrad)
+    for x in (-3.0, 0.2, 2.5):
+        step = 1e-6
+        expected = (float(f(x + step)) - float(f(x - step))) / (2 * step)
+        assert float(srcgrad.grad(f)(x)) == pytest.approx(expected, rel=1e-6)
+        assert float(srcgrad.derivative(f)(x)) == pytest.approx(expected, rel=1e-6)
