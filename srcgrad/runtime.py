@@ -124,6 +124,8 @@ def shaped_like(g: Any, like: Any) -> Any:
     beyond them): what a gradient returns for the array input ``like``."""
     import numpy
 
+    if not hasattr(like, "dtype"):  # a number (math of a 0-d array is one)
+        return float(g)
     g = sum_to_shape(g, like)
     if numpy.shape(g) != numpy.shape(like):
         g = numpy.broadcast_to(g, numpy.shape(like))

@@ -218,7 +218,19 @@ def _checked_pair(
     for position, (primal, tangent) in enumerate(zip(primals, tangents, strict=True)):
         if tangent is not None:
             _check_tangent(position, primal, tangent)
-    return tuple(primals), tuple(tangents)
+    # A number's tangent is a float, so math's rules raise where the
+    # gradient's do (a NumPy scalar would divide by zero quietly).
+    return tuple(primals), tuple(
+        (
+            float(tangent)
+            if tangent is not None
+            and not _shape(tangent)
+            and not _shape(primal)
+            and not hasattr(primal, "dtype")
+            else tangent
+        )
+        for primal, tangent in zip(primals, tangents, strict=True)
+    )
 
 
 def _check_tangent(position: int, primal: Any, tangent: Any) -> None:

@@ -184,3 +184,20 @@ def test_forward_mode_through_calls_agrees_with_reverse_mode(case, inlining):
         assert value == function(*args)
         dot = sum(tangents[i] * g for i, g in zip(positions, expected, strict=True))
         assert math.isclose(tangent, dot, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_a_numpy_scalar_tangent_raises_where_the_gradient_does():
+    # A number's tangent is made a float, so math's rules raise at the edge
+    # of their domain in both modes (a NumPy scalar would give inf quietly).
+    f = define("def f(x):\n    return math.sqrt(x)\n")
+    with pytest.raises(ZeroDivisionError):
+        srcgrad.grad(f)(0.0)
+    with pytest.raises(ZeroDivisionError):
+        srcgrad.jvp(f, (0.0,), (np.float64(1.0),))
+
+
+def test_jvp_of_math_of_a_zero_dimensional_array():
+    f = define("def f(x):\n    return math.sin(x) + math.fabs(x)\n")
+    value, tangent = srcgrad.jvp(f, (np.array(0.5),), (np.array(2.0),))
+    assert value == f(np.array(0.5))
+    assert tangent == pytest.approx(2.0 * (math.cos(0.5) + 1.0), rel=1e-15)
