@@ -22,6 +22,7 @@ from corpus import CORPUS
 from helpers import define
 from test_array_corpus import CORPUS as ARRAY_CORPUS
 from test_gradient_corpus import GRADIENT_CASES, _smooth_derivative
+from test_lists import SCALAR_CASES as LIST_CASES
 
 import srcgrad
 from srcgrad.codegen.emit import generate_program
@@ -201,3 +202,20 @@ def test_jvp_of_math_of_a_zero_dimensional_array():
     value, tangent = srcgrad.jvp(f, (np.array(0.5),), (np.array(2.0),))
     assert value == f(np.array(0.5))
     assert tangent == pytest.approx(2.0 * (math.cos(0.5) + 1.0), rel=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(LIST_CASES))
+def test_forward_mode_through_lists(name):
+    source, args = LIST_CASES[name]
+    f = define(source)
+    expected = srcgrad.grad(f)(*args)
+    assert srcgrad.derivative(f)(*args) == pytest.approx(expected, rel=1e-12)
+    tangents = (1.0, *([None] * (len(args) - 1)))
+    value, tangent = srcgrad.jvp(f, args, tangents)
+    assert value == f(*args)
+    assert tangent == pytest.approx(expected, rel=1e-12)
+    second = srcgrad.hessian(f)(*args)
+    step = 1e-5
+    up, down = (args[0] + step, *args[1:]), (args[0] - step, *args[1:])
+    estimate = (srcgrad.grad(f)(*up) - srcgrad.grad(f)(*down)) / (2 * step)
+    assert second == pytest.approx(estimate, rel=1e-5, abs=1e-6)
