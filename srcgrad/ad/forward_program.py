@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from srcgrad.ad.forward import ForwardContext, ForwardSweep, tapes_with_tangents
+from srcgrad.ad.forward import ForwardSweep, tapes_with_tangents
+from srcgrad.ad.forward_context import ForwardContext, Sweep
 from srcgrad.ad.jvp import Seeding, jvp
 from srcgrad.ad.reverse import derived_hints, numbered_apart
 from srcgrad.ir import (
@@ -58,7 +59,7 @@ class _Plan:
     def plain(self, symbol: str) -> None:
         self.plains.add(symbol)
 
-    def call(self, sweep: ForwardSweep, op: Op) -> None:
+    def call(self, sweep: Sweep, op: Op) -> None:
         """Append the copy of call ``op`` at ``sweep``: to the callee's
         forward sweep if a result is active, else to the callee itself."""
         context, mapping = sweep.context, sweep.context.mapping

@@ -21,12 +21,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from srcgrad.ad.forward import (
-    ForwardCalls,
-    ForwardContext,
-    ForwardSweep,
-    tapes_with_tangents,
-)
+from srcgrad.ad.forward import ForwardSweep, tapes_with_tangents
+from srcgrad.ad.forward_context import ForwardCalls, ForwardContext
 from srcgrad.ad.inputs import check_real_inputs
 from srcgrad.ad.reverse import derived_hints, global_reads
 from srcgrad.ad.shapes import check_shapes
