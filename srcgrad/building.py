@@ -19,13 +19,12 @@ from srcgrad.codegen.emit import generate_program
 from srcgrad.codegen.load import compile_module, instantiate, module_cells
 from srcgrad.compiler import (
     arrays_only,
-    composed_program,
     describe,
     forward_program,
     gradient_program,
-    hessian_program,
     recursion_headroom,
 )
+from srcgrad.compose import composed_program, hessian_program
 from srcgrad.dispatch import ForArrays
 from srcgrad.errors import ValueTypeError
 from srcgrad.frontend import lower_live_program

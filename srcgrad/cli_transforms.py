@@ -18,9 +18,9 @@ from srcgrad.cli_shapes import signature_for
 from srcgrad.compiler import (
     forward_program,
     gradient_program,
-    hessian_program,
     wrt_names,
 )
+from srcgrad.compose import hessian_program
 from srcgrad.errors import DifferentiationError, SrcgradError
 from srcgrad.frontend import FileResolver, FunctionSource, file_entry, lower_program
 from srcgrad.frontend.decorators import declared_kind, declared_wrt, grad_decorator

@@ -26,7 +26,7 @@ from test_gradient_corpus import (
 
 import srcgrad
 from srcgrad.codegen.emit import generate_program
-from srcgrad.compiler import hessian_program
+from srcgrad.compose import hessian_program
 from srcgrad.frontend import lower_live_program
 from srcgrad.ir import verify
 

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 from srcgrad.ad.forward import ForwardSweep, tapes_with_tangents
 from srcgrad.ad.forward_context import ForwardContext, Sweep
+from srcgrad.ad.hints import derived_hints, numbered_apart
 from srcgrad.ad.jvp import Seeding, jvp
-from srcgrad.ad.reverse import derived_hints, numbered_apart
 from srcgrad.ir import (
     CALL,
     EVALUATE,

@@ -23,8 +23,9 @@ from typing import Literal
 
 from srcgrad.ad.forward import ForwardSweep, tapes_with_tangents
 from srcgrad.ad.forward_context import ForwardCalls, ForwardContext
+from srcgrad.ad.hints import derived_hints
 from srcgrad.ad.inputs import check_real_inputs
-from srcgrad.ad.reverse import derived_hints, global_reads
+from srcgrad.ad.reverse import global_reads
 from srcgrad.ad.shapes import check_shapes
 from srcgrad.errors import DifferentiationError
 from srcgrad.ir import (

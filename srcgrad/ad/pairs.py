@@ -24,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from srcgrad.ad.context import CallPlan, SweepContext
-from srcgrad.ad.reverse import adjoint_hints, forward_sweep
+from srcgrad.ad.hints import adjoint_hints
+from srcgrad.ad.reverse import forward_sweep
 from srcgrad.ad.sweep import ReverseSweep
 from srcgrad.ir import (
     CONST,

@@ -31,7 +31,6 @@ from srcgrad.ir import (
     APPEND,
     FOR,
     IF,
-    NEW_LIST,
     PACK,
     UNPACK,
     WHILE,
@@ -41,11 +40,10 @@ from srcgrad.ir import (
     Value,
     branch_yields,
     is_call,
-    loop_of_argument,
     loop_parts,
-    walk,
 )
 from srcgrad.ir.types import Array, ListOf, Scalar
+from srcgrad.passes.tape_activity import is_tape, pushes, walks_varied_tape
 from srcgrad.primitives import Primitive
 
 
@@ -208,7 +206,7 @@ def _vary_block(block: Block, varied: set[Value], calls: CallEffects) -> None:
 def _vary_loop(op: Op, varied: set[Value], calls: CallEffects) -> None:
     parts = loop_parts(op)
     if parts.iterable is not None and (
-        parts.iterable in varied or _walks_varied_tape(parts.iterable, varied)
+        parts.iterable in varied or walks_varied_tape(parts.iterable, varied)
     ):
         varied.update(parts.targets)
     argument_sets = [parts.carried]
@@ -241,7 +239,7 @@ def _reach_block(block: Block, useful: set[Value], calls: CallEffects) -> None:
 def _reach_if(op: Op, useful: set[Value], calls: CallEffects) -> None:
     then, otherwise = branch_yields(op)
     needed = [index for index, r in enumerate(op.results) if r in useful]
-    if not needed and not _pushes(op):
+    if not needed and not pushes(op):
         return
     useful.add(op.operands[0])
     for yields, region in zip((then, otherwise), op.regions, strict=True):
@@ -254,7 +252,7 @@ def _reach_loop(op: Op, useful: set[Value], calls: CallEffects) -> None:
     if (
         not any(result in useful for result in parts.results)
         and (parts.broke is None or parts.broke not in useful)
-        and not _pushes(op)
+        and not pushes(op)
     ):
         return
     # The trip count decides every result.
@@ -280,17 +278,6 @@ def _reach_loop(op: Op, useful: set[Value], calls: CallEffects) -> None:
         _reach_ops(parts.body, useful, calls)
         if len(useful) == before:
             break
-
-
-def _pushes(op: Op) -> bool:
-    """``op``'s regions push values on a gradient's tapes: what they push is
-    read back after it, whatever ``op``'s own results are."""
-    return any(
-        inner.definition is APPEND
-        for region in op.regions
-        for block in region.blocks
-        for inner in walk(block)
-    )
 
 
 def _reach_ops(block: Block, useful: set[Value], calls: CallEffects) -> None:
@@ -350,56 +337,9 @@ def _length_of_array(op: Op, operand: Value) -> bool:
     """``len(x)`` of an array is its first size, of a list its count of
     items: no derivative to lose. A gradient's tape is walked, reversed
     and counted as the sequence it is (``_walks_varied_tape``)."""
-    if _is_tape(operand):
+    if is_tape(operand):
         return True
     return op.name == "len" and isinstance(operand.type, (Array, ListOf))
-
-
-def _is_tape(value: Value) -> bool:
-    """A list a gradient pushes values on, ``reversed`` of one, one a
-    branch made, or an inner loop's tape read back from its outer loop's."""
-    op = value.defining_op
-    if op is None:
-        loop = loop_of_argument(value)
-        if loop is None or loop.definition is not FOR:
-            return False
-        parts = loop_parts(loop)
-        return value in parts.targets and _walks_tape(parts.iterable)
-    if op.definition is NEW_LIST:
-        return True
-    if op.definition is IF:  # a tape made in a branch (None in the other)
-        position = op.results.index(value)
-        return any(_is_tape(branch[position]) for branch in branch_yields(op))
-    return op.name == "reversed" and _is_tape(op.operands[0])
-
-
-def _walks_tape(iterable: Value | None) -> bool:
-    """A loop over ``iterable`` reads the items of a tape."""
-    if iterable is None:
-        return False
-    if _is_tape(iterable):
-        return True
-    op = iterable.defining_op
-    return (
-        op is not None
-        and op.name in ("zip", "enumerate")
-        and any(_walks_tape(operand) for operand in op.operands)
-    )
-
-
-def _walks_varied_tape(iterable: Value, varied: set[Value]) -> bool:
-    """A loop over ``iterable`` reads items of a varied tape (through
-    ``zip``, ``enumerate`` and ``reversed``)."""
-    if _is_tape(iterable):
-        op = iterable.defining_op
-        assert op is not None
-        return iterable in varied or (
-            op.name == "reversed" and op.operands[0] in varied
-        )
-    op = iterable.defining_op
-    if op is None or op.name not in ("zip", "enumerate"):
-        return False
-    return any(_walks_varied_tape(operand, varied) for operand in op.operands)
 
 
 def _check_control(op: Op, varied: set[Value], useful: set[Value]) -> None:
