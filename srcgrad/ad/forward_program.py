@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from srcgrad.ad.forward import ForwardSweep, tapes_with_tangents
 from srcgrad.ad.forward_context import ForwardContext, Sweep
-from srcgrad.ad.hints import derived_hints, numbered_apart
+from srcgrad.ad.hints import derived_hints
 from srcgrad.ad.jvp import Seeding, jvp
 from srcgrad.ir import (
     CALL,
@@ -33,6 +33,7 @@ from srcgrad.ir import (
     Value,
     callee_of,
 )
+from srcgrad.ir.names import fresh_name
 from srcgrad.passes import reaching_output
 from srcgrad.passes.interprocedural import Activity, program_activity, summaries
 
@@ -102,7 +103,7 @@ class _Plan:
 
     def _symbol(self, callee: str) -> str:
         if callee not in self.symbols:
-            symbol = numbered_apart(f"{callee}_jvp", self.taken)
+            symbol = fresh_name(f"{callee}_jvp", self.taken)
             self.taken.add(symbol)
             self.symbols[callee] = symbol
             self.pending.append(callee)
@@ -182,7 +183,7 @@ def _callee(function: Function, plan: _Plan, symbol: str, directions: int) -> Fu
         value = function.arguments[index]
         seeds = []
         for _ in range(directions):
-            name = numbered_apart(hints.get(value) or "t", taken)
+            name = fresh_name(hints.get(value) or "t", taken)
             taken.add(name)
             seed = Value(name, value.loc, block, type=value.type)
             block.arguments.append(seed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from srcgrad.ir import Function, Value, walk
+from srcgrad.ir.names import fresh_name
 
 
 def adjoint_hints(function: Function) -> dict[Value, str | None]:
@@ -26,14 +27,5 @@ def derived_hints(function: Function, suffix: str) -> dict[Value, str | None]:
         if value.name_hint is None:
             hints[value] = None
             continue
-        hints[value] = numbered_apart(f"{value.name_hint}{suffix}", source_names)
+        hints[value] = fresh_name(f"{value.name_hint}{suffix}", source_names)
     return hints
-
-
-def numbered_apart(base: str, taken: set[str]) -> str:
-    """``base``, or ``base_1``, ``base_2``... the first not in ``taken``."""
-    name, number = base, 0
-    while name in taken:
-        number += 1
-        name = f"{base}_{number}"
-    return name

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from srcgrad.ad.calls import forward_call
 from srcgrad.ad.clone import clone_into
 from srcgrad.ad.context import CallPlan, SweepContext
-from srcgrad.ad.hints import adjoint_hints, numbered_apart
+from srcgrad.ad.hints import adjoint_hints
 from srcgrad.ad.inputs import check_real_inputs
 from srcgrad.ad.shapes import check_shapes, sizes_unchecked
 from srcgrad.ad.sweep import ReverseSweep
@@ -37,6 +37,7 @@ from srcgrad.ir import (
     is_call,
     walk,
 )
+from srcgrad.ir.names import fresh_name
 from srcgrad.ir.types import Array, ListOf, Type, is_array
 from srcgrad.passes import active_values, reaching_output
 from srcgrad.primitives import RuleEmitter
@@ -169,7 +170,7 @@ def _seed_outputs(
     made: list[Parameter] = []
     for index, output in enumerate(outputs):
         base = "cotangent" if len(outputs) == 1 else f"cotangent_{index}"
-        name = numbered_apart(base, names)
+        name = fresh_name(base, names)
         names.add(name)
         seed = Value(name, terminator.loc, block, type=output.type)
         block.arguments.append(seed)

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from srcgrad.codegen.bindings import Binding, BindingRequests, BoundContext
 from srcgrad.codegen.format import format_source
 from srcgrad.codegen.plan import Plan, requests, source_names
-from srcgrad.codegen.scope import fresh_name, globals_read, parameter_names
+from srcgrad.codegen.scope import globals_read, parameter_names
 from srcgrad.codegen.statements import Writer
 from srcgrad.ir import Function, Parameter, Program
+from srcgrad.ir.names import fresh_name
 
 FACTORY_NAME = "__srcgrad_factory__"
 

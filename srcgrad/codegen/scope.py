@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 
 from srcgrad.ir import GLOBAL, EmitContext, Function, Op, walk
+from srcgrad.ir.names import fresh_name
 
 
 def is_global_by_name(op: Op) -> bool:
@@ -59,15 +60,6 @@ def parameter_names(function: Function, entry: bool) -> list[str]:
             taken.add(name)
         chosen.append(name)
     return chosen
-
-
-def fresh_name(base: str, taken: set[str]) -> str:
-    """``base``, or ``base_1``, ``base_2``... : the first not in ``taken``."""
-    name, suffix = base, 0
-    while name in taken:
-        suffix += 1
-        name = f"{base}_{suffix}"
-    return name
 
 
 def hidden_globals(function: Function, parameters: list[str]) -> frozenset[str]:
