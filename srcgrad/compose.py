@@ -14,7 +14,7 @@ from srcgrad.ir import Function, Program
 from srcgrad.ir.types import is_array
 from srcgrad.passes import dce
 from srcgrad.passes.evaluations import drop_evaluations_of_used_values
-from srcgrad.passes.returns import finish_tangents
+from srcgrad.passes.returns import finish_returns, finish_tangents
 from srcgrad.passes.types import NUMBERS, Signature
 
 
@@ -39,10 +39,7 @@ def hessian_program(
     """
     prepare(primal, wrt, signature, after_each)
     gradient = reverse_program(primal, wrt, as_tuple=as_tuple)
-    optimise(gradient, signature, after_each)
-    for function in gradient.functions.values():
-        drop_evaluations_of_used_values(function)
-        dce(function)
+    _inner(gradient, signature, after_each)
     kind = "hessian" if seeding == "basis" else "hvp"
     name = f"{primal.entry_function.name}_{kind}"
     transformed = jvp_program(
@@ -95,13 +92,8 @@ def composed_program(
         )
     outer = [*layers, (kind, tuple(wrt), as_tuple)]
     for index, (layer_kind, layer_wrt, layer_tuple) in enumerate(outer):
-        optimise(made, signature, after_each)
+        _inner(made, signature, after_each)
         entry = made.entry_function
-        for function in made.functions.values():
-            drop_evaluations_of_used_values(function)
-            dce(function)
-        if finish_tangents(entry):  # its tangents are plain values again
-            dce(entry)
         if layer_kind == "grad":
             _one_number_returned(entry)
         made = jvp_program(
@@ -114,6 +106,25 @@ def composed_program(
             check_inputs=False,
         )
     return finish(made, signature, after_each)
+
+
+def _inner(
+    made: Program,
+    signature: Signature,
+    after_each: Callable[[Function | Program], object] | None,
+) -> None:
+    """Optimise a derivative another is taken of, and make what it returns
+    what it hands back (an input's adjoint of the input's shape, a tangent
+    of its output's): the derivative of that, not of a value that only
+    broadcasts to it, is what the outer one computes."""
+    optimise(made, signature, after_each)
+    for function in made.functions.values():
+        drop_evaluations_of_used_values(function)
+        dce(function)
+    entry = made.entry_function
+    finish_returns(entry)
+    finish_tangents(entry)
+    dce(entry)
 
 
 def _one_number_returned(function: Function) -> None:
