@@ -13,6 +13,7 @@ user calls it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -145,9 +146,14 @@ class _Checker:
     def wrt(self) -> tuple[int, ...]:
         return tuple(each.position for each in self.inputs)
 
+    @functools.cached_property
+    def gradient(self) -> Callable[..., Any]:
+        """``srcgrad.grad`` of ``f`` with respect to every input (a tuple)."""
+        return srcgrad.grad(self.f, wrt=self.wrt)
+
     def gradients(self, args: tuple[Any, ...]) -> dict[int, Any]:
         """``srcgrad.grad`` at ``args``: each input's gradient, by position."""
-        return self.shaped("srcgrad.grad", srcgrad.grad(self.f, wrt=self.wrt)(*args))
+        return self.shaped("srcgrad.grad", self.gradient(*args))
 
     def shaped(self, source: str, made: Sequence[Any]) -> dict[int, Any]:
         """``made``, one value per input, checked to be of its input's shape
