@@ -301,13 +301,18 @@ def test_a_wrong_hessian_vector_product_is_caught(monkeypatch):
     assert _fields(message)["item"] == "y of hvp"
 
 
-def test_a_value_of_the_wrong_shape_is_a_failure(monkeypatch):
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"modes": ("forward",), "order": 2}],
+    ids=["reverse mode", "the Hessian's differences of the gradient"],
+)
+def test_a_value_of_the_wrong_shape_is_a_failure(options, monkeypatch):
     _wrong(monkeypatch, "grad", lambda made, args: (made[0], made[1].sum()))
     with pytest.raises(AssertionError) as raised:
-        check_grads(tanh_layer, (ROW, COLUMN))
+        check_grads(exp_weighted, (ROW, 2.0 * ROW), **options)
     assert str(raised.value).splitlines()[1] == (
         "  srcgrad.grad returned a value of shape () for w (argument 1), which "
-        "should be of shape (2, 1)"
+        "should be of shape (3,)"
     )
 
 

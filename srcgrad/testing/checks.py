@@ -87,7 +87,7 @@ def check_grads(
             rtol * |reference|``, plus, against differences, 64 machine
             epsilons of ``|f|`` divided by the step (``f``'s own rounding).
             Two ways srcgrad computes one derivative are held to ``rtol =
-            1e-9`` of the magnitude of the terms summed.
+            1e-9``, plus ``1e-9`` of the magnitudes of the terms summed.
         eps: the difference step, relative to ``max(1, |x|)`` for each item
             ``x``; by default the cube root of the input's machine epsilon
             (6.1e-6 for float64), which balances rounding and truncation.
@@ -272,23 +272,7 @@ class _Checker:
     def hessian_against_differences(self) -> Vector:
         """Check ``srcgrad.hessian``; return it as one matrix over all the
         inputs' items."""
-        made = srcgrad.hessian(self.f, wrt=self.wrt)(*self.args)
-        for row, blocks in zip(self.inputs, made, strict=True):
-            for column, block in zip(self.inputs, blocks, strict=True):
-                check_shape(
-                    self.heading("srcgrad.hessian"),
-                    "srcgrad.hessian",
-                    f"d/d{column.name} of df/d{row.name}",
-                    np.shape(block),
-                    row.shape + column.shape,
-                )
-        sizes = [len(each.items) for each in self.inputs]
-        hessian = np.block(
-            [
-                [np.reshape(block, (m, n)) for block, n in zip(row, sizes, strict=True)]
-                for row, m in zip(made, sizes, strict=True)
-            ]
-        )
+        hessian = self.hessian()
         columns, error = self.partials(
             lambda args: flat(tuple(self.gradients(args).values()))
         )
@@ -312,6 +296,27 @@ class _Checker:
             ],
         )
         return hessian
+
+    def hessian(self) -> Vector:
+        """``srcgrad.hessian`` at ``args``, its blocks checked to be of the
+        shapes of their two inputs, as one matrix over all the items."""
+        made = srcgrad.hessian(self.f, wrt=self.wrt)(*self.args)
+        for row, blocks in zip(self.inputs, made, strict=True):
+            for column, block in zip(self.inputs, blocks, strict=True):
+                check_shape(
+                    self.heading("srcgrad.hessian"),
+                    "srcgrad.hessian",
+                    f"d/d{column.name} of df/d{row.name}",
+                    np.shape(block),
+                    row.shape + column.shape,
+                )
+        sizes = [len(each.items) for each in self.inputs]
+        return np.block(
+            [
+                [np.reshape(block, (m, n)) for block, n in zip(row, sizes, strict=True)]
+                for row, m in zip(made, sizes, strict=True)
+            ]
+        )
 
     def hvp_against_hessian(self, hessian: Vector) -> None:
         rng = np.random.default_rng(SEED + 1)
@@ -363,6 +368,8 @@ class _Checker:
         says where that is if it raises."""
         try:
             return function(replaced(self.args, changed))
+        except AssertionError:  # a check of srcgrad's values, not f raising
+            raise
         except Exception as error:
             raise ValueError(
                 f"check_grads: {self.name} raised {type(error).__name__}: {error} "
