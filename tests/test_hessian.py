@@ -249,3 +249,30 @@ def test_grad_of_several_partial_derivatives_is_refused():
         srcgrad.grad(srcgrad.value_and_grad(f))
     with pytest.raises(srcgrad.DifferentiationError, match="not hessian"):
         srcgrad.hessian(srcgrad.grad(f))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [(0.3, 0.3), (800.0, 800.0), (0.3, 0.2), (-5.0, 5.0)]
+)
+def test_the_hessian_of_logaddexp_is_smooth_at_a_tie(a, b):
+    # Its slope's stable form reads |a - b|; written with abs, the second
+    # derivative took abs's 0 at a tie, where logaddexp is smooth.
+    f = define("def f(a, b):\n    return np.logaddexp(a, b)\n")
+    p = 1.0 / (1.0 + math.exp(b - a))
+    rows = srcgrad.hessian(f, wrt=(0, 1))(a, b)
+    expected = p * (1.0 - p)
+    assert rows[0][0] == pytest.approx(expected, rel=1e-12)
+    assert rows[0][1] == pytest.approx(-expected, rel=1e-12)
+    assert rows[1][1] == pytest.approx(expected, rel=1e-12)
+
+
+def test_hessian_blocks_of_an_input_broadcast_against_another_have_its_shape():
+    f = define("def f(x, w):\n    return np.sum(w * x * x)\n")
+    w = np.array([1.0, 3.0])
+    (h_xx, h_xw), (h_wx, h_ww) = srcgrad.hessian(f, wrt=(0, 1))(2.0, w)
+    assert h_xx == 8.0
+    np.testing.assert_array_equal(h_xw, [4.0, 4.0])
+    np.testing.assert_array_equal(h_wx, [4.0, 4.0])
+    np.testing.assert_array_equal(h_ww, np.zeros((2, 2)))
+    product = srcgrad.hvp(f, (2.0, w), (1.0, np.zeros(2)))
+    np.testing.assert_array_equal(product[1], [4.0, 4.0])

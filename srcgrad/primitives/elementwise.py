@@ -166,10 +166,14 @@ def _logaddexp_partials(
     # where exp(a) does past 709 and 1 / (1 + exp(b - a)) past b - a = 709,
     # and exact where exp(a - out) is not (a - out is a difference of two
     # large roundings when a and b are large).
+    # -|a - b| is written as the selection a_wins makes (not with abs), so
+    # that its own derivative at a tie is the side a_wins takes, and the
+    # second derivative there is the smooth function's, not abs's 0.
     a, b = args
-    t = e.call(EXP, e.neg(e.call(ABS, e.sub(a, b))))
-    one, denominator = e.const(1.0), e.add(e.const(1), t)
     a_wins = e.apply(GE, a, b, namespace="operator")
+    difference = e.sub(a, b)
+    t = e.call(EXP, e.call(WHERE, a_wins, e.neg(difference), difference))
+    one, denominator = e.const(1.0), e.add(e.const(1), t)
     return (
         e.div(e.call(WHERE, a_wins, one, t), denominator),
         e.div(e.call(WHERE, a_wins, t, one), denominator),
