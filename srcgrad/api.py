@@ -12,7 +12,7 @@ import functools
 import inspect
 import math
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, overload
 
 from srcgrad.building import (
@@ -27,7 +27,7 @@ from srcgrad.building import (
 from srcgrad.cache import MemoryCache
 from srcgrad.columns import hessian_by_columns
 from srcgrad.compiler import Wrt, wrt_names
-from srcgrad.dispatch import ForArrays
+from srcgrad.dispatch import SEEDED, ForArrays
 from srcgrad.errors import (
     CallError,
     DifferentiationError,
@@ -41,6 +41,10 @@ from srcgrad.ir.types import is_array
 from srcgrad.passes.types import Signature
 
 _CACHE: MemoryCache[Compiled] = MemoryCache()
+#: The generated functions ``jvp``, ``hvp`` and ``vjp`` call, bound, by
+#: their cache key: they call one on each call, and binding one (and the
+#: dispatcher for arrays it builds) costs far more than the call.
+_SEEDED: dict[Hashable, types.FunctionType] = {}
 
 
 @overload
@@ -143,6 +147,10 @@ def transformed(
     reached = fingerprint(function, resolved)  # the functions it calls
     returns = Transform(with_value, has_aux, kind, inner)
     key = (id(code), names, as_tuple, resolved, defaults, reached, returns)
+    if kind in SEEDED:  # called by jvp, hvp and vjp on every call: kept
+        found = _SEEDED.get(key)
+        if found is not None:
+            return found
     compiled = _CACHE.get_or_build(
         key,
         lambda: compile_transform(function, names, as_tuple, defaults, returns=returns),
@@ -169,7 +177,10 @@ def transformed(
     arrays = ForArrays(
         function, names, for_signature, lambda: variables_read(function), kind
     )
-    return bind(compiled, function, arrays)
+    made = bind(compiled, function, arrays)
+    if kind in SEEDED:
+        _SEEDED[key] = made
+    return made
 
 
 def _inner_layers(
@@ -280,6 +291,7 @@ def cache_info() -> dict[str, int]:
 def clear_cache() -> None:
     """Forget every compiled gradient (the next ``grad`` call rebuilds)."""
     _CACHE.clear()
+    _SEEDED.clear()
 
 
 def _parameters(f: types.FunctionType) -> list[str]:

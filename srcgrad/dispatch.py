@@ -30,6 +30,10 @@ from srcgrad.frontend.reach import cell, follow
 from srcgrad.passes.types import Signature, VariableKey
 from srcgrad.runtime import check_array, is_array, type_of
 
+#: The derivatives whose generated code takes tangents or cotangents as
+#: keyword-only parameters of its own.
+SEEDED = frozenset({"jvp", "hvp", "vjp"})
+
 #: Builds the gradient for a signature (the API's, bound to its function).
 Build = Callable[[Signature], Callable[..., Any]]
 
@@ -74,6 +78,11 @@ class ForArrays:
         self._signature: inspect.Signature | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.kind in SEEDED:
+            # jvp's tangents, vjp's cotangents: parameters of the generated
+            # function, not of f, so not part of the signature
+            seeds = {k: kwargs.pop(k) for k in list(kwargs) if k not in self._names}
+            return self.gradient_for(args, kwargs)(*args, **kwargs, **seeds)
         # The path of every call but a signature's first: a key and a lookup.
         if not kwargs and self._readers is not None:
             key = tuple(map(self._key_of, args))
@@ -96,6 +105,8 @@ class ForArrays:
         plain = not code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
         if not names or len(names) != self._positional or not plain:
             return self
+        if self.kind in SEEDED:
+            return self  # its tangent or cotangent parameters come as keywords
         if any(name.startswith("_srcgrad_") for name in names):
             return self
         listed = ", ".join(names)

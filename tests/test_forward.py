@@ -219,3 +219,26 @@ def test_forward_mode_through_lists(name):
     up, down = (args[0] + step, *args[1:]), (args[0] - step, *args[1:])
     estimate = (srcgrad.grad(f)(*up) - srcgrad.grad(f)(*down)) / (2 * step)
     assert second == pytest.approx(estimate, rel=1e-5, abs=1e-6)
+
+
+def test_a_generated_jvp_called_with_arrays_hands_its_tangents_on():
+    f = define("def f(x, n):\n    return np.sum(np.sin(x) * n)\n")
+    made = srcgrad.api.transformed(f, 0, with_value=True, has_aux=False, kind="jvp")
+    x = np.array([0.3, 0.5])
+    value, tangent = made(x, 3, x_dot=np.ones(2))
+    assert (value, tangent) == srcgrad.jvp(f, (x, 3), (np.ones(2), None))
+    assert tangent == pytest.approx(3 * np.sum(np.cos(x)), rel=1e-15)
+
+
+def test_repeated_jvp_calls_read_no_source_again(monkeypatch):
+    from srcgrad import building
+
+    f = define("def f(x, n):\n    return np.sum(np.sin(x) * n)\n")
+    x = np.array([0.3, 0.5])
+    first = srcgrad.jvp(f, (x, 3), (np.ones(2), None))
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a repeated jvp must not read f's source again")
+
+    monkeypatch.setattr(building, "lower_live_program", forbidden)
+    assert srcgrad.jvp(f, (x, 3), (np.ones(2), None)) == first
