@@ -27,6 +27,7 @@ returns one number or array.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -58,11 +59,52 @@ class _CustomRule:
         return f"<{type(self).__name__} {getattr(self.fun, '__qualname__', self.fun)}>"
 
     def _missing(self, rule: str) -> CallError:
-        name = getattr(self.fun, "__name__", "the function")
         return CallError(
-            f"{name} is a {type(self).__name__} without its rule: give it with "
-            f"{name}.{rule} before differentiating code that calls it"
+            f"{self._name} is a {type(self).__name__} without its rule: give "
+            f"it with {self._name}.{rule} before differentiating code that calls it"
         )
+
+    @property
+    def _name(self) -> str:
+        return str(getattr(self.fun, "__name__", "the function"))
+
+    def _bound(self, primals: Sequence[Any]) -> tuple[Any, ...]:
+        """The primals a call passes, with the defaults of the parameters
+        it leaves out, as the rules take them (JAX's)."""
+        try:
+            signature = inspect.signature(self.fun)
+        except (TypeError, ValueError):  # a builtin without a signature
+            return tuple(primals)
+        bound = signature.bind(*primals)
+        bound.apply_defaults()
+        return tuple(bound.args)
+
+    def _wrong(self, rule: Callable[..., Any], what: str) -> CallError:
+        name = getattr(rule, "__name__", "the rule")
+        return CallError(f"{name}, the rule of {self._name}, {what}")
+
+    def _pair(
+        self, rule: Callable[..., Any], made: Any, second: str
+    ) -> tuple[Any, Any]:
+        """``made``, checked to be the pair ``rule`` returns."""
+        if not isinstance(made, tuple) or len(made) != 2:
+            raise self._wrong(rule, f"returned {made!r}, not the pair (out, {second})")
+        return made
+
+    def _like(self, rule: Callable[..., Any], made: Any, like: Any, what: str) -> Any:
+        """``made``, checked to be a real value of ``like``'s shape."""
+        numpy = _numpy()
+        if made is None or not _number_like(numpy, made):
+            raise self._wrong(
+                rule, f"returned {made!r} as {what}, not a number or array"
+            )
+        if numpy.shape(made) != numpy.shape(like):
+            raise self._wrong(
+                rule,
+                f"returned {what} of shape {numpy.shape(made)}, where it has shape "
+                f"{numpy.shape(like)}",
+            )
+        return made
 
 
 class custom_jvp(_CustomRule):  # noqa: N801 - JAX's name
@@ -83,21 +125,19 @@ class custom_jvp(_CustomRule):  # noqa: N801 - JAX's name
     def tangent(self, count: int, *values: Any) -> Any:
         """The tangent of the output, from ``count`` primals and as many
         tangents (generated forward-mode code calls this)."""
-        if self.jvp_rule is None:
-            raise self._missing("defjvp(f_jvp)")
-        primals, tangents = values[:count], values[count:]
-        _, tangent_out = self.jvp_rule(tuple(primals), tuple(tangents))
-        return tangent_out
+        primals = self._bound(values[:count])
+        numpy = _numpy()
+        tangents = [*values[count:], *(_zero_like(numpy, p) for p in primals[count:])]
+        return self._rule(primals, tangents)
 
-    def pullback(self, g: Any, *primals: Any) -> tuple[Any, ...]:
+    def pullback(self, g: Any, *given: Any) -> tuple[Any, ...]:
         """The cotangent of each primal, from ``g``: ``g`` dotted with the
         rule's tangent along each item of each primal."""
-        if self.jvp_rule is None:
-            raise self._missing("defjvp(f_jvp)")
         numpy = _numpy()
+        primals = self._bound(given)
         zeros = [_zero_like(numpy, p) for p in primals]
         cotangents: list[Any] = []
-        for position, primal in enumerate(primals):
+        for position, primal in enumerate(given):
             if not _real(numpy, primal):
                 cotangents.append(None)
                 continue
@@ -105,10 +145,18 @@ class custom_jvp(_CustomRule):  # noqa: N801 - JAX's name
             for unit in unit_vectors(numpy, numpy.shape(primal)):
                 tangents = list(zeros)
                 tangents[position] = unit
-                _, tangent_out = self.jvp_rule(tuple(primals), tuple(tangents))
+                tangent_out = self._rule(primals, tangents)
                 items.append(float(numpy.sum(numpy.multiply(g, tangent_out))))
             cotangents.append(_shaped(numpy, items, primal))
         return tuple(cotangents)
+
+    def _rule(self, primals: tuple[Any, ...], tangents: list[Any]) -> Any:
+        """The rule's tangent of the output, checked."""
+        rule = self.jvp_rule
+        if rule is None:
+            raise self._missing("defjvp(f_jvp)")
+        out, tangent_out = self._pair(rule, rule(primals, tuple(tangents)), "tangent")
+        return self._like(rule, tangent_out, out, "the tangent of the output")
 
 
 class custom_vjp(_CustomRule):  # noqa: N801 - JAX's name
@@ -126,48 +174,82 @@ class custom_vjp(_CustomRule):  # noqa: N801 - JAX's name
         cotangents`` (a tuple of one per argument)."""
         self.fwd, self.bwd = fwd, bwd
 
-    def pullback(self, g: Any, *primals: Any) -> tuple[Any, ...]:
+    def pullback(self, g: Any, *given: Any) -> tuple[Any, ...]:
         """The cotangent of each primal, from ``g`` (generated reverse-mode
         code calls this): ``bwd`` of ``fwd``'s residuals."""
-        if self.fwd is None or self.bwd is None:
-            raise self._missing("defvjp(f_fwd, f_bwd)")
-        _, residuals = self.fwd(*primals)
-        found = self.bwd(residuals, g)
-        if not isinstance(found, tuple) or len(found) != len(primals):
-            name = getattr(self.bwd, "__name__", "bwd")
-            raise CallError(
-                f"{name} returned {found!r}; it returns a tuple of one cotangent "
-                f"per argument of {getattr(self.fun, '__name__', 'f')} "
-                f"({len(primals)})"
-            )
-        return found
+        primals = self._bound(given)
+        _, residuals = self._forward(primals)
+        return self._backward(residuals, g, primals)[: len(given)]
 
     def tangent(self, count: int, *values: Any) -> Any:
         """The tangent of the output along the tangents given: each item of
         the output's is the dot product of the tangents with ``bwd`` of a
         unit cotangent on that item."""
-        if self.fwd is None or self.bwd is None:
-            raise self._missing("defvjp(f_fwd, f_bwd)")
         numpy = _numpy()
-        primals, tangents = values[:count], values[count:]
-        out, residuals = self.fwd(*primals)
+        primals = self._bound(values[:count])
+        tangents = values[count:]
+        out, residuals = self._forward(primals)
         items = []
         for unit in unit_vectors(numpy, numpy.shape(out)):
-            row = self.bwd(residuals, unit)
+            row = self._backward(residuals, unit, primals)
             items.append(
                 sum(
                     float(numpy.sum(numpy.multiply(r, t)))
-                    for r, t in zip(row, tangents, strict=True)
+                    for r, t in zip(row, tangents, strict=False)
                     if r is not None and t is not None
                 )
             )
         return _shaped(numpy, items, out)
+
+    def _forward(self, primals: tuple[Any, ...]) -> tuple[Any, Any]:
+        if self.fwd is None or self.bwd is None:
+            raise self._missing("defvjp(f_fwd, f_bwd)")
+        return self._pair(self.fwd, self.fwd(*primals), "residuals")
+
+    def _backward(
+        self, residuals: Any, g: Any, primals: tuple[Any, ...]
+    ) -> tuple[Any, ...]:
+        """``bwd``'s cotangents, checked: one per argument, of its shape."""
+        assert self.bwd is not None
+        found = self.bwd(residuals, g)
+        if not isinstance(found, tuple) or len(found) != len(primals):
+            raise self._wrong(
+                self.bwd,
+                f"returned {found!r}; it returns a tuple of one cotangent per "
+                f"argument of {self._name} ({len(primals)})",
+            )
+        return tuple(
+            self._cotangent(cotangent, primal, position)
+            for position, (cotangent, primal) in enumerate(
+                zip(found, primals, strict=True)
+            )
+        )
+
+    def _cotangent(self, cotangent: Any, primal: Any, position: int) -> Any:
+        """``bwd``'s cotangent of one argument, checked; None is a zero (as
+        in JAX), and stays None for an argument that is not real."""
+        numpy = _numpy()
+        if cotangent is None:
+            return _zero_like(numpy, primal) if _real(numpy, primal) else None
+        assert self.bwd is not None
+        return self._like(self.bwd, cotangent, primal, f"cotangent {position}")
 
 
 def _numpy() -> Any:
     import numpy
 
     return numpy
+
+
+def _number_like(numpy: Any, value: Any) -> bool:
+    """A real number or an array of them (not None, a list, a complex)."""
+    if isinstance(value, (bool, complex)):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return (
+        isinstance(value, (numpy.ndarray, numpy.number)) and value.dtype.kind in "fiu"
+    )
 
 
 def _real(numpy: Any, value: Any) -> bool:

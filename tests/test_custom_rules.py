@@ -215,3 +215,53 @@ def test_the_scipy_example_of_the_reference_gives_the_right_derivative(monkeypat
         expected = (float(f(x + step)) - float(f(x - step))) / (2 * step)
         assert float(srcgrad.grad(f)(x)) == pytest.approx(expected, rel=1e-6)
         assert float(srcgrad.derivative(f)(x)) == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_rule_of_the_wrong_shape_or_structure_is_refused_not_broadcast():
+    # A scalar tangent for an output of three items would broadcast into a
+    # plausible wrong gradient: the rule is refused instead.
+    f = define(
+        "@srcgrad.custom_jvp\ndef double(x):\n    return x * 2.0\n\n\n"
+        "@double.defjvp\ndef double_jvp(primals, tangents):\n"
+        "    return primals[0] * 2.0, np.sum(tangents[0]) * 2.0\n\n\n"
+        "def f(x):\n    return np.sum(double(x))\n",
+        name="f",
+        srcgrad=srcgrad,
+    )
+    x = np.array([0.5, 1.0, 2.0])
+    with pytest.raises(srcgrad.CallError, match=r"of shape \(\), where it has shape"):
+        srcgrad.grad(f)(x)
+    with pytest.raises(srcgrad.CallError, match=r"of shape \(\), where it has shape"):
+        srcgrad.jvp(f, (x,), (np.ones(3),))
+    g = define(
+        "@srcgrad.custom_vjp\ndef double(x):\n    return x * 2.0\n\n\n"
+        "double.defvjp(lambda x: (x * 2.0, None), lambda r, g: (np.sum(g) * 2.0,))\n\n\n"
+        "def f(x):\n    return np.sum(double(x) ** 2)\n",
+        name="f",
+        srcgrad=srcgrad,
+    )
+    with pytest.raises(srcgrad.CallError, match=r"cotangent 0 of shape \(\)"):
+        srcgrad.grad(g)(x)
+    h = define(
+        "@srcgrad.custom_jvp\ndef double(x):\n    return x * 2.0\n\n\n"
+        "double.defjvp(lambda p, t: 2.0 * t[0])\n\n\n"
+        "def f(x):\n    return double(x)\n",
+        name="f",
+        srcgrad=srcgrad,
+    )
+    with pytest.raises(srcgrad.CallError, match=r"not the pair \(out, tangent\)"):
+        srcgrad.grad(h)(0.5)
+
+
+def test_a_rule_gets_the_defaults_of_the_arguments_a_call_leaves_out():
+    f = define(
+        "@srcgrad.custom_jvp\ndef scale(x, k=3.0):\n    return x * k\n\n\n"
+        "@scale.defjvp\ndef scale_jvp(primals, tangents):\n"
+        "    (x, k), (x_dot, k_dot) = primals, tangents\n"
+        "    return x * k, x_dot * k + x * k_dot\n\n\n"
+        "def f(x):\n    return scale(x) * x + scale(x, 2.0)\n",
+        name="f",
+        srcgrad=srcgrad,
+    )
+    assert srcgrad.grad(f)(0.5) == 6 * 0.5 + 2.0
+    assert srcgrad.derivative(f)(0.5) == 6 * 0.5 + 2.0
