@@ -16,7 +16,7 @@ from typing import Any
 from srcgrad.api import transformed
 from srcgrad.columns import unit_vectors
 from srcgrad.compiler import Wrt, wrt_names
-from srcgrad.errors import CallError
+from srcgrad.errors import CallError, SrcgradError
 from srcgrad.transforms import call_with_tangents, vjp
 
 MODES = ("auto", "forward", "reverse")
@@ -36,7 +36,8 @@ def jacobian(f: Callable[..., Any], wrt: Wrt = 0, *, mode: str = "auto") -> Any:
             arrays) to differentiate with respect to.
         mode: ``forward`` (one sweep per input item), ``reverse`` (one per
             output item), or ``auto``: the one with fewer sweeps, counted
-            when called (forward on a tie).
+            when called (forward on a tie), or the other where that one
+            cannot be built.
 
     Raises:
         CallError: ``mode`` is not one of the three; the function returned
@@ -71,10 +72,16 @@ def jacobian(f: Callable[..., Any], wrt: Wrt = 0, *, mode: str = "auto") -> Any:
             items_in = sum(_size(args[p]) for p in positions)
             items_out = sum(_size(value) for value in outputs)
             chosen = "forward" if items_in <= items_out else "reverse"
-        if chosen == "forward":
-            blocks = _forward(f, args, positions, outputs)
-        else:
-            blocks = _reverse(f, args, positions, outputs)
+        sweeps = {"forward": _forward, "reverse": _reverse}
+        try:
+            blocks = sweeps[chosen](f, args, positions, outputs)
+        except SrcgradError:
+            if mode != "auto":
+                raise
+            # the other mode computes the same Jacobian, where this one
+            # cannot be built (reverse mode of np.array of numbers)
+            other = "reverse" if chosen == "forward" else "forward"
+            blocks = sweeps[other](f, args, positions, outputs)
         rows = [tuple(row) if as_tuple else row[0] for row in blocks]
         return tuple(rows) if isinstance(out, tuple) else rows[0]
 

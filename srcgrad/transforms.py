@@ -129,10 +129,9 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
             "differentiate with respect to"
         )
     out = f(*primals)
-    made = transformed(f, wrt, with_value=False, has_aux=False, kind="vjp")
-    if not all(primal.__class__ is float for primal in primals):
-        made = made.__srcgrad__.arrays.gradient_for(primals, {})  # type: ignore[attr-defined]
     several = isinstance(out, tuple)
+    built = transformed(f, wrt, with_value=False, has_aux=False, kind="vjp")
+    made = for_primals(built, primals, len(out) if several else 1)
     code = made.__code__
     end = code.co_argcount + code.co_kwonlyargcount
     seeds = code.co_varnames[end - (len(out) if several else 1) : end]
@@ -178,11 +177,26 @@ def call_with_tangents(
     """Call the generated ``f_jvp`` or ``f_hvp`` (the one built for the
     primals' kinds) with the primals and the tangents given."""
     given = [tangent for tangent in tangents if tangent is not None]
-    if not all(primal.__class__ is float for primal in primals):
-        arrays = made.__srcgrad__.arrays  # type: ignore[attr-defined]
-        made = arrays.gradient_for(primals, {})
+    made = for_primals(made, primals, len(given))
     keywords = dict(zip(_tangent_parameters(made), given, strict=True))
     return made(*primals, **keywords)
+
+
+def for_primals(
+    made: Callable[..., Any], primals: Sequence[Any], seeds: int
+) -> Callable[..., Any]:
+    """The generated function ``made`` built for the kinds of ``primals``:
+    ``made`` itself for numbers, if it takes its ``seeds`` tangents or
+    cotangents (a function only arrays can run has, for numbers, a build
+    that hands every call on: the build for the primals' kinds then says
+    why numbers cannot run it)."""
+    code = made.__code__
+    if code.co_kwonlyargcount >= seeds and all(
+        primal.__class__ is float for primal in primals
+    ):
+        return made
+    arrays = made.__srcgrad__.arrays  # type: ignore[attr-defined]
+    return arrays.gradient_for(tuple(primals), {})
 
 
 def _tangent_parameters(generated: Callable[..., Any]) -> tuple[str, ...]:

@@ -145,3 +145,14 @@ def test_jacobian_refuses_an_unknown_mode_and_keywords():
         srcgrad.jacobian(f, mode="sideways")
     with pytest.raises(srcgrad.CallError, match="by position"):
         srcgrad.jacobian(f)(x=1.0)
+
+
+def test_auto_takes_forward_mode_where_reverse_mode_cannot_be_built():
+    # Reverse mode of np.array of numbers cannot be built for numbers; a
+    # vjp says so clearly, and the auto Jacobian sweeps forward instead.
+    f = define("def f(a, b, c):\n    return np.array([a * b, b * c])\n")
+    blocks = srcgrad.jacobian(f, wrt=(0, 1, 2))(1.0, 2.0, 3.0)
+    for got, expected in zip(blocks, ([2.0, 0.0], [1.0, 3.0], [0.0, 2.0]), strict=True):
+        np.testing.assert_array_equal(got, expected)
+    with pytest.raises(srcgrad.ValueTypeError, match="cannot be indexed"):
+        srcgrad.vjp(f, 1.0, 2.0, 3.0)
