@@ -208,17 +208,30 @@ class ForwardSweep:
 
     def _tuple(self, op: Op) -> None:
         """A tuple of tangents next to a tuple of values (a callee's saved
-        values, in a gradient), and its items next to the values'."""
+        values, in a gradient), and its items next to the values'. An item
+        that is never differentiated (a count, a range: ``pairs.carried``)
+        has None in the tuple of tangents, and no tangent unpacked."""
         given = [self.tangents.get(operand) for operand in op.operands]
         if all(tangent is None for tangent in given):
             return
+        count = len(op.operands) if op.definition is PACK else len(op.results)
+        found = op.attributes.get("carried")
+        carried: tuple[bool, ...] = (
+            found if isinstance(found, tuple) else (True,) * count
+        )
         made: list[Tangent] = [[] for _ in op.results]
         with self.derivative.at(op.loc):
             for direction in range(self.context.directions):
                 if op.definition is PACK:
-                    items = [self.tangent_or_zero(v, direction) for v in op.operands]
-                    packed = self.derivative.create(PACK, items).result
-                    made[0].append(packed)
+                    items = [
+                        (
+                            self.tangent_or_zero(value, direction)
+                            if carries
+                            else self.derivative.const(None)
+                        )
+                        for value, carries in zip(op.operands, carried, strict=True)
+                    ]
+                    made[0].append(self.derivative.create(PACK, items).result)
                     continue
                 tangent = given[0][direction] if given[0] is not None else None
                 assert tangent is not None
@@ -228,8 +241,9 @@ class ForwardSweep:
                 for index, item in enumerate(unpacked.results):
                     item.name_hint = self.context.hints.get(op.results[index])
                     made[index].append(item)
-        for result, tangents in zip(op.results, made, strict=True):
-            self.tangents[result] = tangents
+        for result, tangents, carries in zip(op.results, made, carried, strict=False):
+            if carries or op.definition is PACK:
+                self.tangents[result] = tangents
 
     def _call(self, op: Op) -> None:
         if self.context.calls is None:

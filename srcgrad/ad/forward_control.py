@@ -27,7 +27,8 @@ from srcgrad.ir import (
     target_pattern,
 )
 from srcgrad.ir.clone import clone_into
-from srcgrad.primitives.iteration import ENUMERATE, REVERSED, ZIP
+from srcgrad.passes.tape_activity import sequence_leaves
+from srcgrad.primitives.iteration import REVERSED, ZIP
 
 
 def forward_if(self: Sweep, op: Op) -> None:
@@ -191,7 +192,7 @@ def _iterated_tangents(
     mapping = self.context.mapping
     iterable = mapping[op.operands[0]]
     leaves: list[tuple[Value, Pattern]] = []
-    _leaves(op.operands[0], target_pattern(op), leaves)
+    sequence_leaves(op.operands[0], target_pattern(op), leaves)
     sequences: list[Value] = []
     patterns: list[Pattern] = []
     extra: list[Value] = []
@@ -263,21 +264,6 @@ def _record(
     count = len(made) // len(values) if values else 0
     for position, value in enumerate(values):
         tangents[value] = list(made[position * count : (position + 1) * count])
-
-
-def _leaves(value: Value, pattern: Pattern, found: list[tuple[Value, Pattern]]) -> None:
-    """The sequences a ``for`` item is made of, with the part of the
-    pattern each binds: ``zip`` and ``enumerate`` are looked through."""
-    op = value.defining_op
-    if op is not None and isinstance(pattern, tuple):
-        if op.definition is ZIP and len(pattern) == len(op.operands):
-            for operand, part in zip(op.operands, pattern, strict=True):
-                _leaves(operand, part, found)
-            return
-        if op.definition is ENUMERATE and len(pattern) == 2:
-            _leaves(op.operands[0], pattern[1], found)
-            return
-    found.append((value, pattern))
 
 
 def _renumbered(pattern: Pattern, start: int, renamed: dict[int, int]) -> Pattern:

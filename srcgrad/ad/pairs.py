@@ -42,7 +42,9 @@ from srcgrad.ir import (
     SourceLocation,
     Value,
 )
+from srcgrad.ir.types import Array, Scalar
 from srcgrad.passes import optimize, reaching_output
+from srcgrad.passes.tape_activity import is_tape
 
 
 def differentiate_callee(
@@ -214,7 +216,8 @@ def _forward(
             # Never read, but packed into `saved` on every path: it must exist.
             op.definition, op.attributes = CONST, {"value": None}
     builder = Builder(block)  # no line of the source: no comment
-    packed = builder.create(PACK, saved, hint="saved").result
+    attributes = {"carried": carried(saved)}
+    packed = builder.create(PACK, saved, attributes, hint="saved").result
     builder.ret([*returned, packed]).attributes["tuple"] = True
     return Function(symbol, whole.parameters[:parameters], Region([block]), whole.loc)
 
@@ -236,7 +239,8 @@ def _backward(
     builder = Builder(block, derivative=True)
     replacements: dict[Value, Value] = {}
     if saved:
-        unpack = builder.create(UNPACK, [packed], result_count=len(saved))
+        attributes = {"carried": carried(saved)}
+        unpack = builder.create(UNPACK, [packed], attributes, result_count=len(saved))
         for value, copy in zip(saved, unpack.results, strict=True):
             copy.name_hint = value.name_hint
             replacements[value] = copy
@@ -260,6 +264,23 @@ def _backward(
     return Function(
         symbol, [Parameter(name) for name in names], Region([block]), whole.loc
     )
+
+
+def carried(saved: list[Value]) -> tuple[bool, ...]:
+    """For each saved value, whether forward mode over the pair (a Hessian)
+    may give it a tangent: a real number or array, or a tape; never a
+    count, a flag or a range, which the backward sweep iterates over or
+    branches on as they are."""
+    return tuple(_may_carry(value) for value in saved)
+
+
+def _may_carry(value: Value) -> bool:
+    type_ = value.type
+    if isinstance(type_, (Scalar, Array)):
+        return type_.kind == "real"
+    if type_ is None:
+        return True
+    return is_tape(value)
 
 
 def _repeat(builder: Builder, value: Value) -> Value:

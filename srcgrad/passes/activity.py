@@ -43,7 +43,7 @@ from srcgrad.ir import (
     loop_parts,
 )
 from srcgrad.ir.types import Array, ListOf, Scalar
-from srcgrad.passes.tape_activity import is_tape, pushes, walks_varied_tape
+from srcgrad.passes.tape_activity import is_tape, pushes, varied_targets
 from srcgrad.primitives import Primitive
 
 
@@ -205,10 +205,10 @@ def _vary_block(block: Block, varied: set[Value], calls: CallEffects) -> None:
 
 def _vary_loop(op: Op, varied: set[Value], calls: CallEffects) -> None:
     parts = loop_parts(op)
-    if parts.iterable is not None and (
-        parts.iterable in varied or walks_varied_tape(parts.iterable, varied)
-    ):
+    if parts.iterable is not None and parts.iterable in varied:
         varied.update(parts.targets)
+    elif parts.iterable is not None:
+        varied.update(varied_targets(op, varied))
     argument_sets = [parts.carried]
     if parts.condition is not None:
         argument_sets.append(parts.condition.arguments)
@@ -336,7 +336,7 @@ def _check_block(block: Block, varied: set[Value], useful: set[Value]) -> None:
 def _length_of_array(op: Op, operand: Value) -> bool:
     """``len(x)`` of an array is its first size, of a list its count of
     items: no derivative to lose. A gradient's tape is walked, reversed
-    and counted as the sequence it is (``_walks_varied_tape``)."""
+    and counted as the sequence it is (``tape_activity``)."""
     if is_tape(operand):
         return True
     return op.name == "len" and isinstance(operand.type, (Array, ListOf))
