@@ -243,6 +243,13 @@ def _info(gradient: Callable[..., Any]) -> GradientInfo:
 
 def _differentiable(f: Any) -> types.FunctionType:
     """``f``, if srcgrad can read it as one function's source; else say why."""
+    if getattr(type(f), "_srcgrad_custom_rule", ""):
+        name = getattr(f, "__name__", "f")
+        raise DifferentiationError(
+            f"{name} has a rule of your own ({type(f).__name__}): differentiate "
+            f"a function that calls it (def g(x): return {name}(x)), whose "
+            "derivative calls the rule"
+        )
     if isinstance(f, types.MethodType):
         function = getattr(f.__func__, "__qualname__", "the method")
         if isinstance(f.__self__, type):  # a class method: M.cm is bound

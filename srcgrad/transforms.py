@@ -145,6 +145,11 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
             )
         outputs = out if several else (out,)
         for position, (value, seed) in enumerate(zip(outputs, given, strict=True)):
+            if seed is None or isinstance(seed, bool) or not _is_real(seed):
+                raise NotRealError(
+                    f"vjp_fn: cotangent {position} is {seed!r}, not a real number "
+                    "or array of them"
+                )
             if _shape(seed) != _shape(value):
                 raise CallError(
                     f"vjp_fn: cotangent {position} has shape {_shape(seed)}, "

@@ -265,3 +265,23 @@ def test_a_rule_gets_the_defaults_of_the_arguments_a_call_leaves_out():
     )
     assert srcgrad.grad(f)(0.5) == 6 * 0.5 + 2.0
     assert srcgrad.derivative(f)(0.5) == 6 * 0.5 + 2.0
+
+
+def test_show_skips_rules_given_with_defvjp(tmp_path, capsys):
+    path = tmp_path / "model.py"
+    path.write_text(
+        "import numpy as np\nimport srcgrad\n\n" + INTERPOLATE + "\n\n"
+        "def loss(x):\n    return table(x) * x\n"
+    )
+    assert main(["show", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "def loss_grad(x):" in out
+    assert "table_fwd" not in out and "table_bwd" not in out
+
+
+def test_a_function_with_a_rule_is_differentiated_through_a_caller():
+    f = _defined("def f(x):\n    return softplus(x)\n")
+    scope = f.__globals__
+    with pytest.raises(srcgrad.DifferentiationError, match="a function that calls it"):
+        srcgrad.grad(scope["softplus"])
+    assert srcgrad.grad(f)(0.0) == 0.5

@@ -156,3 +156,13 @@ def test_auto_takes_forward_mode_where_reverse_mode_cannot_be_built():
         np.testing.assert_array_equal(got, expected)
     with pytest.raises(srcgrad.ValueTypeError, match="cannot be indexed"):
         srcgrad.vjp(f, 1.0, 2.0, 3.0)
+
+
+def test_vjp_fn_refuses_a_cotangent_that_is_not_real():
+    f = define("def f(x):\n    return x * 2.0\n")
+    _, pull_back = srcgrad.vjp(f, 1.5)
+    with pytest.raises(srcgrad.NotRealError, match="cotangent 0 is None"):
+        pull_back(None)
+    with pytest.raises(srcgrad.NotRealError, match="cotangent 0 is 1j"):
+        pull_back(1j)
+    assert pull_back(3.0) == (6.0,)

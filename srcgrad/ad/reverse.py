@@ -268,9 +268,8 @@ def _scalar_return(function: Function, has_aux: bool = False) -> Op:
             f"{function.name} returns a tuple of {len(terminator.operands)} values; "
             "grad needs a function that returns one real number (or, with "
             "has_aux=True, a pair: the number and a value returned as it is). "
-            "The derivative of a function with several outputs will be "
-            "srcgrad.jacobian or srcgrad.vjp, which are planned but not "
-            "available yet",
+            "for the derivatives of several outputs use srcgrad.jacobian, "
+            "srcgrad.vjp or srcgrad.jvp",
             terminator.loc,
         )
     return terminator

@@ -142,14 +142,30 @@ def declared_wrt(source: FunctionSource, module: ast.Module) -> object | None:
 
 def is_custom_rule(node: ast.FunctionDef, module: ast.Module) -> bool:
     """Whether the ``def`` has a rule of the user's (``@srcgrad.custom_jvp``)
-    or is one (``@f.defjvp``): code that calls it is differentiated, not
-    it."""
+    or is one (``@f.defjvp``, or passed to ``f.defvjp(f_fwd, f_bwd)`` in
+    the module): code that calls it is differentiated, not it."""
     if SrcgradNames.of(module).custom_rule(node) is not None:
         return True
-    return any(
+    if any(
         isinstance(decorator, ast.Attribute) and decorator.attr in ("defjvp", "defvjp")
         for decorator in node.decorator_list
-    )
+    ):
+        return True
+    return node.name in _rules_given(module)
+
+
+def _rules_given(module: ast.Module) -> set[str]:
+    """The names a module passes to ``f.defjvp(...)`` or ``f.defvjp(...)``."""
+    names: set[str] = set()
+    for statement in module_scope_statements(module.body):
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in ("defjvp", "defvjp")
+        ):
+            names.update(a.id for a in call.args if isinstance(a, ast.Name))
+    return names
 
 
 def declared_kind(source: FunctionSource, module: ast.Module) -> str | None:
