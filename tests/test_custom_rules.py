@@ -285,3 +285,24 @@ def test_a_function_with_a_rule_is_differentiated_through_a_caller():
     with pytest.raises(srcgrad.DifferentiationError, match="a function that calls it"):
         srcgrad.grad(scope["softplus"])
     assert srcgrad.grad(f)(0.0) == 0.5
+
+
+def test_a_product_needing_the_rank_of_a_rules_value_says_how_to_get_it():
+    f = define(
+        "@srcgrad.custom_vjp\ndef cube(x):\n    return x ** 3\n\n\n"
+        "cube.defvjp(lambda x: (x ** 3, x), lambda x, g: (3 * x * x * g,))\n\n\n"
+        "def f(W):\n    return np.sum(cube(W) @ W.T)\n",
+        name="f",
+        srcgrad=srcgrad,
+    )
+    W = np.arange(4.0).reshape(2, 2) / 3
+    with pytest.raises(srcgrad.DifferentiationError, match="number of axes of cube"):
+        srcgrad.grad(f)(W)
+    # forward mode needs no rank: the Jacobian it gives is the product's
+    step = 1e-6
+    gradient = srcgrad.jacobian(f, mode="forward")(W)
+    for index in np.ndindex(2, 2):
+        bump = np.zeros((2, 2))
+        bump[index] = step
+        expected = (f(W + bump) - f(W - bump)) / (2 * step)
+        assert gradient[index] == pytest.approx(expected, rel=1e-6)

@@ -47,6 +47,16 @@ def rank_of(x: Value) -> int:
         return 0
     if isinstance(x.type, Array):
         return x.type.rank
+    made = x.defining_op
+    if made is not None and made.name == "custom_call":
+        raise TypeRuleError(
+            f"the number of axes of {made.attributes.get('display', 'a function')}"
+            "'s value is not known when the gradient is built (srcgrad calls "
+            "its rule, and never reads it), and this derivative depends on "
+            "it: apply the product inside the function with the rule, or "
+            "take this derivative in forward mode (srcgrad.jvp, "
+            "srcgrad.jacobian(mode='forward'))"
+        )
     raise TypeRuleError(
         "the number of axes of an operand is not known when the gradient is "
         "built (it comes from a function srcgrad has no rule for), and this "
