@@ -28,6 +28,7 @@ returns one number or array.
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -54,6 +55,25 @@ class _CustomRule:
 
     def __call__(self, *args: Any) -> Any:
         return self.fun(*args)
+
+    def value(self, *args: Any) -> Any:
+        """``f(*args)``, as code srcgrad generates calls it: built for
+        numbers where the arguments are numbers, it refuses an array then,
+        rather than differentiate it as a number."""
+        made = self.fun(*args)
+        numpy = sys.modules.get("numpy")
+        if (
+            numpy is not None
+            and numpy.ndim(made)
+            and not any(_is_array(numpy, arg) for arg in args)
+        ):
+            raise CallError(
+                f"{self._name} returned an array of shape {numpy.shape(made)} "
+                "for numbers: code that calls a function with a rule of its "
+                "own is built for a number where its arguments are numbers; "
+                "pass it an array (np.asarray(x)) to get an array"
+            )
+        return made
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {getattr(self.fun, '__qualname__', self.fun)}>"
@@ -122,18 +142,20 @@ class custom_jvp(_CustomRule):  # noqa: N801 - JAX's name
         self.jvp_rule = rule
         return rule
 
-    def tangent(self, count: int, *values: Any) -> Any:
-        """The tangent of the output, from ``count`` primals and as many
-        tangents (generated forward-mode code calls this)."""
+    def tangent(self, count: int, out: Any, *values: Any) -> Any:
+        """The tangent of the output ``out``, from ``count`` primals and as
+        many tangents (generated forward-mode code calls this)."""
         primals = self._bound(values[:count])
         numpy = _numpy()
         tangents = [*values[count:], *(_zero_like(numpy, p) for p in primals[count:])]
-        return self._rule(primals, tangents)
+        return self._rule(primals, tangents, out)
 
-    def pullback(self, g: Any, *given: Any) -> tuple[Any, ...]:
-        """The cotangent of each primal, from ``g``: ``g`` dotted with the
-        rule's tangent along each item of each primal."""
+    def pullback(self, g: Any, out: Any, *given: Any) -> tuple[Any, ...]:
+        """The cotangent of each primal, from ``g`` (of the output ``out``'s
+        shape): ``g`` dotted with the rule's tangent along each item of
+        each primal."""
         numpy = _numpy()
+        self._like(self.fun, g, out, "the cotangent of the output")
         primals = self._bound(given)
         zeros = [_zero_like(numpy, p) for p in primals]
         cotangents: list[Any] = []
@@ -145,17 +167,19 @@ class custom_jvp(_CustomRule):  # noqa: N801 - JAX's name
             for unit in unit_vectors(numpy, numpy.shape(primal)):
                 tangents = list(zeros)
                 tangents[position] = unit
-                tangent_out = self._rule(primals, tangents)
+                tangent_out = self._rule(primals, tangents, out)
                 items.append(float(numpy.sum(numpy.multiply(g, tangent_out))))
             cotangents.append(_shaped(numpy, items, primal))
         return tuple(cotangents)
 
-    def _rule(self, primals: tuple[Any, ...], tangents: list[Any]) -> Any:
-        """The rule's tangent of the output, checked."""
+    def _rule(self, primals: tuple[Any, ...], tangents: list[Any], out: Any) -> Any:
+        """The rule's tangent of the output ``out``, checked: the rule's own
+        output and its tangent have ``out``'s shape."""
         rule = self.jvp_rule
         if rule is None:
             raise self._missing("defjvp(f_jvp)")
-        out, tangent_out = self._pair(rule, rule(primals, tuple(tangents)), "tangent")
+        made, tangent_out = self._pair(rule, rule(primals, tuple(tangents)), "tangent")
+        self._like(rule, made, out, f"the output of {self._name}")
         return self._like(rule, tangent_out, out, "the tangent of the output")
 
 
@@ -174,21 +198,23 @@ class custom_vjp(_CustomRule):  # noqa: N801 - JAX's name
         cotangents`` (a tuple of one per argument)."""
         self.fwd, self.bwd = fwd, bwd
 
-    def pullback(self, g: Any, *given: Any) -> tuple[Any, ...]:
-        """The cotangent of each primal, from ``g`` (generated reverse-mode
-        code calls this): ``bwd`` of ``fwd``'s residuals."""
+    def pullback(self, g: Any, out: Any, *given: Any) -> tuple[Any, ...]:
+        """The cotangent of each primal, from ``g`` (of the output ``out``'s
+        shape; generated reverse-mode code calls this): ``bwd`` of
+        ``fwd``'s residuals."""
+        self._like(self.fun, g, out, "the cotangent of the output")
         primals = self._bound(given)
-        _, residuals = self._forward(primals)
+        _, residuals = self._forward(primals, out)
         return self._backward(residuals, g, primals)[: len(given)]
 
-    def tangent(self, count: int, *values: Any) -> Any:
-        """The tangent of the output along the tangents given: each item of
-        the output's is the dot product of the tangents with ``bwd`` of a
+    def tangent(self, count: int, out: Any, *values: Any) -> Any:
+        """The tangent of the output ``out`` along the tangents given: each
+        item of it is the dot product of the tangents with ``bwd`` of a
         unit cotangent on that item."""
         numpy = _numpy()
         primals = self._bound(values[:count])
         tangents = values[count:]
-        out, residuals = self._forward(primals)
+        _, residuals = self._forward(primals, out)
         items = []
         for unit in unit_vectors(numpy, numpy.shape(out)):
             row = self._backward(residuals, unit, primals)
@@ -201,10 +227,14 @@ class custom_vjp(_CustomRule):  # noqa: N801 - JAX's name
             )
         return _shaped(numpy, items, out)
 
-    def _forward(self, primals: tuple[Any, ...]) -> tuple[Any, Any]:
+    def _forward(self, primals: tuple[Any, ...], out: Any) -> tuple[Any, Any]:
+        """``fwd``'s output and residuals, its output checked to have the
+        shape of ``out``, ``f``'s."""
         if self.fwd is None or self.bwd is None:
             raise self._missing("defvjp(f_fwd, f_bwd)")
-        return self._pair(self.fwd, self.fwd(*primals), "residuals")
+        made, residuals = self._pair(self.fwd, self.fwd(*primals), "residuals")
+        self._like(self.fwd, made, out, f"the output of {self._name}")
+        return made, residuals
 
     def _backward(
         self, residuals: Any, g: Any, primals: tuple[Any, ...]
@@ -239,6 +269,11 @@ def _numpy() -> Any:
     import numpy
 
     return numpy
+
+
+def _is_array(numpy: Any, value: Any) -> bool:
+    """An array (0-d too), not a number (NumPy's scalars included)."""
+    return hasattr(value, "__array_function__") and not isinstance(value, numpy.generic)
 
 
 def _number_like(numpy: Any, value: Any) -> bool:

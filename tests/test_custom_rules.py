@@ -170,10 +170,10 @@ def test_show_calls_the_rule_and_skips_the_rule_functions(tmp_path, capsys):
     )
     assert main(["show", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "w_bar = softplus.pullback(2.0, w * x)[0] * x" in out
+    assert "w_bar = softplus.pullback(2.0, softplus.value(t), t)[0] * x" in out
     assert "softplus_grad" not in out and "softplus_jvp_grad" not in out
     assert main(["show", f"{path}::loss", "--mode", "forward"]) == 0
-    assert "softplus.tangent(1, t, x * w_dot)" in capsys.readouterr().out
+    assert "softplus.tangent(1, t_1, t, x * w_dot)" in capsys.readouterr().out
 
 
 def _reference_block(heading_word):
@@ -306,3 +306,60 @@ def test_a_product_needing_the_rank_of_a_rules_value_says_how_to_get_it():
         bump[index] = step
         expected = (f(W + bump) - f(W - bump)) / (2 * step)
         assert gradient[index] == pytest.approx(expected, rel=1e-6)
+
+
+ARRAY_OF_NUMBERS = """
+@srcgrad.custom_jvp
+def spread(x):
+    return np.array([x, 2.0 * x, 3.0 * x])
+
+
+@spread.defjvp
+def spread_jvp(primals, tangents):
+    return spread(primals[0]), np.array([1.0, 2.0, 3.0]) * tangents[0]
+
+
+@srcgrad.custom_jvp
+def square(x):
+    return x * x
+
+
+@square.defjvp
+def square_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return np.full(3, x * x), np.full(3, 2.0 * x * t)  # not square's shape
+"""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "np.sum(spread(x) * x)",
+        "np.max(spread(x))",
+        "np.mean(spread(x))",
+        "square(x) + x",
+    ],
+)
+def test_a_rule_whose_shapes_are_not_the_functions_is_refused(body):
+    # A function of a number that returns an array would be differentiated
+    # as a number (np.max of it as itself), and a rule whose output is not
+    # the function's would be summed over items it does not have.
+    f = define(
+        ARRAY_OF_NUMBERS + f"\n\ndef f(x):\n    return {body}\n",
+        name="f",
+        srcgrad=srcgrad,
+    )
+    with pytest.raises(srcgrad.CallError, match="for numbers|where it has shape"):
+        srcgrad.grad(f)(0.5)
+    with pytest.raises(srcgrad.CallError, match="for numbers|where it has shape"):
+        srcgrad.derivative(f)(0.5)
+
+
+def test_an_array_from_an_array_argument_is_differentiated():
+    f = define(
+        ARRAY_OF_NUMBERS + "\n\ndef f(x):\n    return np.max(spread(x) * x)\n",
+        name="f",
+        srcgrad=srcgrad,
+    )
+    x = np.asarray(0.5)
+    assert srcgrad.grad(f)(x) == pytest.approx(6.0 * 0.5, rel=1e-15)

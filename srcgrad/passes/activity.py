@@ -139,14 +139,14 @@ def check_differentiable(op: Op) -> Primitive:
             no VJP rule, or is not a primitive at all.
     """
     definition = op.definition
+    if op.attributes.get("namespace") == "custom" and op.name != "custom_call":
+        raise custom_rule_error(op)
     if op.regions:
         reason = "owns regions that reverse mode does not know"
     elif len(op.results) != 1:
         reason = f"has {len(op.results)} results; reverse mode handles one"
     elif not isinstance(definition, Primitive):
         reason = "is not a primitive, so it has no derivative rule"
-    elif definition.opaque and op.attributes.get("namespace") == "custom":
-        raise custom_rule_error(op)
     elif definition.opaque:
         raise DifferentiationError(
             f"no derivative rule for {op.attributes.get('display', definition.name)};"

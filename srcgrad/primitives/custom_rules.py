@@ -1,15 +1,19 @@
 """A call to a function with a rule of the user's (``srcgrad.custom``).
 
-``custom_call %f, %x, %y`` is ``f(x, y)``, where ``%f`` is the decorated
-object, read by name when the code runs. Its rules call the user's rule
-through that object, rather than reading ``f``:
+``custom_call %f, %x, %y`` is ``f.value(x, y)``: ``f(x, y)``, where ``%f``
+is the decorated object, read by name when the code runs, checked to be a
+number where ``x`` and ``y`` are (the type the code is built for). Its
+rules call the user's rule through that object, rather than reading ``f``:
 
-* JVP: ``f.tangent(2, x, y, x_dot, y_dot)`` (``custom_tangent``), the
-  tangent ``f_jvp`` gives (or, for a ``custom_vjp``, one built from
+* JVP: ``f.tangent(2, out, x, y, x_dot, y_dot)`` (``custom_tangent``),
+  the tangent ``f_jvp`` gives (or, for a ``custom_vjp``, one built from
   ``f_bwd``);
-* VJP: ``x_bar, y_bar = f.pullback(g, x, y)`` (``custom_pullback``), the
-  cotangents ``f_bwd`` gives (or, for a ``custom_jvp``, built from
+* VJP: ``x_bar, y_bar = f.pullback(g, out, x, y)`` (``custom_pullback``),
+  the cotangents ``f_bwd`` gives (or, for a ``custom_jvp``, built from
   ``f_jvp``).
+
+``out`` is ``f``'s value as the code computed it: what the rule returns is
+checked against its shape (``srcgrad.custom``).
 
 Neither has rules of its own: a second derivative through a custom rule is
 refused where it is asked for, never a silent zero.
@@ -37,7 +41,8 @@ _CUSTOM = {"namespace": "custom"}
 def _result_type(
     types: Sequence[Type | None], attributes: Mapping[str, object]
 ) -> Type | None:
-    """A number of numbers; of anything else, what the code gives."""
+    """A number of numbers (``f.value`` checks it is one when it runs:
+    srcgrad never reads ``f``); of anything else, what the code gives."""
     values = types[1:]
     if values and all(isinstance(t, Scalar) for t in values):
         return REAL
@@ -47,7 +52,8 @@ def _result_type(
 def _write_call(
     args: Sequence[ast.expr], attributes: Mapping[str, object], context: EmitContext
 ) -> ast.expr:
-    return ast.Call(args[0], list(args[1:]), [])
+    value = ast.Attribute(args[0], "value", ast.Load())
+    return ast.Call(value, list(args[1:]), [])
 
 
 def _write_method(name: str) -> Writer:
@@ -76,7 +82,8 @@ def _jvp(
         for tangent, value in zip(t[1:], values, strict=True)
     ]
     attributes = {**_CUSTOM, "count": len(values), **_shown(e)}
-    operands = [function, *values, *tangents]
+    # f's value as the code computed it: the rule's is checked against it
+    operands = [function, out, *values, *tangents]
     return e.results(CUSTOM_TANGENT, operands, attributes, 1)[0]
 
 
@@ -97,7 +104,8 @@ def _vjp(e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value) -> Cotan
     """``x_bar, y_bar = f.pullback(g, x, y)``."""
     function, *values = args
     attributes = {**_CUSTOM, **_shown(e), "single": len(values) == 1}
-    made = e.results(CUSTOM_PULLBACK, [function, g, *values], attributes, len(values))
+    operands = [function, g, out, *values]
+    made = e.results(CUSTOM_PULLBACK, operands, attributes, len(values))
     return (None, *made)
 
 
