@@ -235,7 +235,8 @@ def test_a_rule_of_the_wrong_shape_or_structure_is_refused_not_broadcast():
         srcgrad.jvp(f, (x,), (np.ones(3),))
     g = define(
         "@srcgrad.custom_vjp\ndef double(x):\n    return x * 2.0\n\n\n"
-        "double.defvjp(lambda x: (x * 2.0, None), lambda r, g: (np.sum(g) * 2.0,))\n\n\n"
+        "double.defvjp(\n"
+        "    lambda x: (x * 2.0, None), lambda r, g: (np.sum(g) * 2.0,)\n)\n\n\n"
         "def f(x):\n    return np.sum(double(x) ** 2)\n",
         name="f",
         srcgrad=srcgrad,

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import define
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -552,3 +553,30 @@ def _this_srcgrad():
     """The environment, with this tree's srcgrad first on the path."""
     paths = [str(ROOT), os.environ.get("PYTHONPATH", "")]
     return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+
+
+def test_check_grads_catches_a_wrong_gradient_beside_a_large_offset():
+    # f's own rounding near 1e8 widens the tolerance against differences;
+    # it must not widen it past a gradient off by half.
+    from srcgrad.testing import check_grads
+
+    f = define(
+        "@srcgrad.custom_vjp\ndef sq(x):\n    return x * x\n\n\n"
+        "sq.defvjp(lambda x: (x * x, x), lambda x, g: (3.0 * x * g,))\n\n\n"
+        "def loss(x):\n    return 1e8 + sq(x)\n",
+        name="loss",
+        srcgrad=srcgrad,
+    )
+    with pytest.raises(AssertionError, match="srcgrad"):
+        check_grads(f, (0.05,), modes=("reverse",))
+
+
+def test_check_grads_refuses_a_point_where_f_is_not_finite():
+    from srcgrad.testing import check_grads
+
+    f = define("def f(x):\n    return np.sqrt(x) * 2.0\n")
+    with (
+        np.errstate(invalid="ignore"),
+        pytest.raises(AssertionError, match="not finite at this point"),
+    ):
+        check_grads(f, (-1.0,), order=2)

@@ -25,7 +25,7 @@ EXACT_RTOL = 1e-9
 #: ``f``'s values are taken to be off by this many machine epsilons of
 #: ``|f|``; a difference quotient divides that by its step, and the result
 #: is added to the tolerance of every check against differences.
-ROUNDING = 64
+ROUNDING = 8
 
 #: Where a compared value comes from: ``[("input", "x[1] (argument 0)")]``.
 Lines = list[tuple[str, str]]
