@@ -580,3 +580,12 @@ def test_check_grads_refuses_a_point_where_f_is_not_finite():
         pytest.raises(AssertionError, match="not finite at this point"),
     ):
         check_grads(f, (-1.0,), order=2)
+
+
+def test_inputs_of_very_different_scales_pass_against_differences():
+    # One difference step for x of 0.3 and y of 1e4 together is too coarse
+    # for x; each input alone agrees, and a jvp is linear in its tangents.
+    def pair(x, y):
+        return (np.sin(10 * x) + y, 2 * y)
+
+    check_grads(pair, (0.3, 1e4))
