@@ -308,6 +308,9 @@ class Namer:
         self.holders: dict[str, list[Variable]] = {}
         self.ever_used: set[str] = set()
         self.exclusive: set[str] = set()
+        #: For each base, where a search for a name no other variable had
+        #: goes on from (``t_41`` after forty temporaries).
+        self.searched: dict[str, int] = {}
 
     def name(self, variable: Variable) -> str:
         """A name for ``variable``; variables must come in program order."""
@@ -315,10 +318,16 @@ class Namer:
             name = variable.fixed
         else:
             base = variable.hint or self.temporary
-            name, suffix = base, 0
+            # A name one that may not reuse names found taken stays taken
+            # (taken names only grow): the next such search starts after it.
+            reuse = variable.hint is not None and not variable.partial
+            suffix = 0 if reuse else self.searched.get(base, 0)
+            name = base if suffix == 0 else f"{base}_{suffix}"
             while not self._free(name, variable):
                 suffix += 1
                 name = f"{base}_{suffix}"
+            if not reuse:
+                self.searched[base] = suffix + 1
         self.holders.setdefault(name, []).append(variable)
         self.ever_used.add(name)
         if variable.partial:

@@ -95,8 +95,12 @@ class LoweringState:
     def reads(self, nodes: Sequence[ast.AST]) -> frozenset[str]:
         """The names ``nodes`` read, counting as read by a call to a nested
         function the names it reads from this one when it runs."""
-        found = reads(nodes)
-        extra = [self.closures[name] for name in found if name in self.closures]
+        return self.with_closures(reads(nodes))
+
+    def with_closures(self, found: frozenset[str]) -> frozenset[str]:
+        """``found``, with the names the nested functions among them read
+        from this one when they run (a call to one reads those)."""
+        extra = [names for name, names in self.closures.items() if name in found]
         return found.union(*extra)
 
     # -- errors ------------------------------------------------------------
