@@ -36,6 +36,16 @@ def reads(roots: Iterable[ast.AST]) -> frozenset[str]:
     return frozenset(found)
 
 
+def reads_after(body: list[ast.stmt]) -> list[frozenset[str]]:
+    """For each statement of ``body``, the names the statements after it
+    read: one walk of each statement, from the end (not of all that follow
+    it, at every statement, which is quadratic in the body's length)."""
+    found = [frozenset[str]()] * len(body)
+    for index in range(len(body) - 1, 0, -1):
+        found[index - 1] = reads([body[index]]) | found[index]
+    return found
+
+
 def stores(roots: Iterable[ast.AST]) -> frozenset[str]:
     """The names ``roots`` assign (loop targets included), and those of the
     arrays they write items of (``y[i] = v`` gives ``y`` a new value)."""

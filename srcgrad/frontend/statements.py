@@ -16,7 +16,7 @@ import ast
 from collections.abc import Callable
 
 from srcgrad.errors import CallError
-from srcgrad.frontend.analysis import always_exits, appended_to, reads
+from srcgrad.frontend.analysis import always_exits, appended_to, reads_after
 from srcgrad.frontend.constructs import assignment_to
 from srcgrad.frontend.environment import (
     BREAK,
@@ -48,11 +48,7 @@ class StatementLowering(NestedLowering):
     def _statements(self, body: list[ast.stmt]) -> None:
         """Lower ``body``; ``self.live`` and ``self.more`` say what follows it."""
         outer_live, outer_more = self.live, self.more
-        # What each statement's followers read, from the end: one walk of
-        # each statement, not of all that follow it at every statement.
-        read_after = [frozenset[str]()] * (len(body) + 1)
-        for index in range(len(body) - 1, 0, -1):
-            read_after[index - 1] = reads([body[index]]) | read_after[index]
+        read_after = reads_after(body)
         try:
             for index, statement in enumerate(body):
                 rest = body[index + 1 :]
