@@ -11,7 +11,7 @@ For helpers of 1 to 48 operations, times srcgrad's gradient of ``f`` (n =
 500) with the helper inlined and with every call kept as a call, and counts
 the lines of each generated module. The ratio is what a call costs; it
 shrinks as the helper grows, while inlining copies the helper's derivative
-to every call site. ``srcgrad.passes.inline.INLINE_LIMIT`` is set from this
+to every call site. ``srcgrad.settings.INLINE_LIMIT`` is set from this
 table (docs/design.md, "Calls").
 
     python benchmarks/calls.py [--repeat 7] [--seconds 0.05] [--steps 500]
@@ -29,7 +29,7 @@ from pathlib import Path
 from timing import time_all
 
 import srcgrad
-import srcgrad.passes.inline as inline_pass
+import srcgrad.settings as settings
 
 #: One operation each, cycled to make a helper of any size.
 _STEPS = [
@@ -58,13 +58,13 @@ def gradients(module) -> dict[str, object]:
     """The gradient of ``module.f`` with the helper inlined, and kept a call."""
     built = {}
     for name, limit in (("inlined", 10**6), ("call", -1)):
-        saved = inline_pass.INLINE_LIMIT
-        inline_pass.INLINE_LIMIT = limit
+        saved = settings.INLINE_LIMIT
+        settings.INLINE_LIMIT = limit
         srcgrad.clear_cache()
         try:
             built[name] = srcgrad.grad(module.f)
         finally:
-            inline_pass.INLINE_LIMIT = saved
+            settings.INLINE_LIMIT = saved
             srcgrad.clear_cache()
     return built
 

@@ -15,18 +15,12 @@ import types
 from collections.abc import Callable, Hashable
 from typing import Any, overload
 
-from srcgrad.building import (
-    GRADIENT_ONLY,
-    Compiled,
-    GradientInfo,
-    Transform,
-    bind,
-    compile_transform,
-    variables_read,
-)
 from srcgrad.cache import MemoryCache
+from srcgrad.cache_key import disk_key
 from srcgrad.columns import hessian_by_columns
+from srcgrad.compiled import GRADIENT_ONLY, Compiled, GradientInfo, Transform, bind
 from srcgrad.compiler import Wrt, wrt_names
+from srcgrad.disk_cache import Entry, disk_cache
 from srcgrad.dispatch import SEEDED, ForArrays
 from srcgrad.errors import (
     CallError,
@@ -38,7 +32,7 @@ from srcgrad.frontend import lower_live_program
 from srcgrad.frontend.decorators import is_wrt_like, positional_wrt_error
 from srcgrad.frontend.reach import fingerprint, resolution
 from srcgrad.ir.types import is_array
-from srcgrad.passes.types import Signature
+from srcgrad.passes.types import NUMBERS, Signature, VariableKey
 
 _CACHE: MemoryCache[Compiled] = MemoryCache()
 #: The generated functions ``jvp``, ``hvp`` and ``vjp`` call, bound, by
@@ -153,16 +147,20 @@ def transformed(
             return found
     compiled = _CACHE.get_or_build(
         key,
-        lambda: compile_transform(function, names, as_tuple, defaults, returns=returns),
-    )
+        lambda: _compile(
+            function, names, as_tuple, defaults, returns=returns,
+            resolved=resolved, calls_others=bool(reached),
+        ),
+    )  # fmt: skip
 
     def build(signature: Signature, made: Transform = returns) -> Callable[..., Any]:
         built = _CACHE.get_or_build(
             (*key[:-1], made, signature),
-            lambda: compile_transform(
-                function, names, as_tuple, defaults, signature, returns=made
+            lambda: _compile(
+                function, names, as_tuple, defaults, signature, returns=made,
+                resolved=resolved, calls_others=bool(reached),
             ),
-        )
+        )  # fmt: skip
         return bind(built, function, None)
 
     def for_signature(signature: Signature) -> Callable[..., Any]:
@@ -175,12 +173,50 @@ def transformed(
         return build(signature)
 
     arrays = ForArrays(
-        function, names, for_signature, lambda: variables_read(function), kind
+        function, names, for_signature, lambda: _variables_read(function), kind
     )
     made = bind(compiled, function, arrays)
     if kind in SEEDED:
         _SEEDED[key] = made
     return made
+
+
+def _compile(
+    f: types.FunctionType,
+    wrt: tuple[str, ...],
+    as_tuple: bool,
+    defaults: tuple[str | None, ...],
+    signature: Signature = NUMBERS,
+    *,
+    returns: Transform = GRADIENT_ONLY,
+    resolved: tuple[tuple[str, Any], ...],
+    calls_others: bool,
+) -> Compiled:
+    """The code, on a miss in memory: from the disk cache, else built
+    (``building.compile_transform``) and kept there."""
+    store = disk_cache()
+    key = None
+    if store is not None:
+        options = (wrt, as_tuple, defaults, tuple(returns), repr(signature))
+        key = disk_key(f, resolved, calls_others, options)
+    if store is not None and key is not None:
+        entry = store.load(key)
+        if entry is not None:
+            found = Compiled.from_meta(entry.meta, entry.text, f.__code__)
+            if found is not None:
+                return found
+    from srcgrad.building import compile_transform  # the compiler: on a miss only
+
+    built = compile_transform(f, wrt, as_tuple, defaults, signature, returns=returns)
+    if store is not None and key is not None:
+        store.store(key, Entry(built.text, built.meta()))
+    return built
+
+
+def _variables_read(f: types.FunctionType) -> list[VariableKey]:
+    from srcgrad.building import variables_read
+
+    return variables_read(f)
 
 
 def _inner_layers(

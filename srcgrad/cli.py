@@ -17,6 +17,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from srcgrad.cli_cache import add_cache_command
 from srcgrad.cli_shapes import (
     check_shape_names,
     parameter_names,
@@ -26,6 +27,7 @@ from srcgrad.cli_shapes import (
 from srcgrad.cli_transforms import SHOWN, chosen_kind, derivative_ir, parse_wrt
 from srcgrad.codegen import GeneratedFunction, module_source
 from srcgrad.codegen.emit import generate_program
+from srcgrad.codegen.format import format_source
 from srcgrad.codegen.load import compile_module
 from srcgrad.codegen.scope import globals_read
 from srcgrad.compiler import (
@@ -114,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
         "--ir", action="store_true", help="print the gradient's IR instead"
     )
     show.set_defaults(run=_show)
+    add_cache_command(commands)
     return parser
 
 
@@ -157,7 +160,9 @@ def _show(arguments: argparse.Namespace) -> int:
             errors.append(_internal_error(error, source))
     generated = _generate_all(programs, errors)
     if irs or generated:
-        sys.stdout.write("\n".join(irs) if irs else module_source(generated))
+        sys.stdout.write(
+            "\n".join(irs) if irs else format_source(module_source(generated))
+        )
     sys.stdout.flush()  # the gradients, then what went wrong
     # Two functions may fail on one helper they both call: say it once.
     unique = {str(failure): failure for failure in errors}.values()

@@ -14,7 +14,8 @@ from __future__ import annotations
 import importlib
 import types
 
-from srcgrad.api import GradientInfo, transformed
+from srcgrad.api import transformed
+from srcgrad.compiled import GradientInfo
 from srcgrad.reference import REGISTRY, Reference
 
 

@@ -5,11 +5,23 @@ runs the property tests with many more examples before a release.
 """
 
 import os
+import shutil
+import tempfile
 
-import pytest
-from hypothesis import HealthCheck, settings
+# The session's disk cache: a directory of its own (subprocesses inherit
+# it), never the user's; removed at the end.
+_DISK_CACHE = tempfile.mkdtemp(prefix="srcgrad-tests-")
+os.environ["SRCGRAD_CACHE_DIR"] = _DISK_CACHE
 
-import srcgrad
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+import srcgrad  # noqa: E402
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_DISK_CACHE, ignore_errors=True)
+
 
 settings.register_profile(
     "default",
@@ -27,7 +39,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 def inlining(request, monkeypatch):
     """Small helpers written out at their calls (the default), or every call
     kept (a forward/backward pair per callee)."""
-    monkeypatch.setattr("srcgrad.passes.inline.INLINE_LIMIT", request.param)
+    monkeypatch.setattr("srcgrad.settings.INLINE_LIMIT", request.param)
     srcgrad.clear_cache()  # the cache does not know the limit
     yield
     srcgrad.clear_cache()

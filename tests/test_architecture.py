@@ -20,11 +20,17 @@ ALLOWED = {
     "ir": set(),
     "errors": {"ir"},
     "primitives": {"ir"},
-    "passes": {"ir", "primitives", "errors"},
+    "passes": {"ir", "primitives", "errors", "settings"},
     "ad": {"ir", "primitives", "passes", "errors"},
     "codegen": {"ir", "errors"},
     "frontend": {"ir", "primitives", "errors"},
     "cache": set(),
+    "settings": set(),
+    "disk_cache": set(),
+    # The disk cache's key: what names resolve to, and the settings.
+    "cache_key": {"frontend", "settings"},
+    # Compiled code and binding it: no compiler (a cache hit runs none).
+    "compiled": {"codegen", "dispatch", "errors", "frontend", "reference"},
     "runtime": {"errors", "ir"},
     "compiler": {"ad", "ir", "passes", "errors"},
     "dispatch": {"errors", "frontend", "ir", "passes", "runtime"},

@@ -201,7 +201,7 @@ def f(x):
 def test_a_helper_called_from_ten_places_is_differentiated_once():
     f = define(TEN_CALLS, "f")
     helper = lower_live_program(f).functions["helper"]
-    assert inline_pass.size(helper) > inline_pass.INLINE_LIMIT
+    assert inline_pass.size(helper) > srcgrad.settings.INLINE_LIMIT
     gradient = srcgrad.grad(f)
     source = srcgrad.source(gradient)
     assert source.count("def helper_forward(") == 1
@@ -249,7 +249,7 @@ CASES_BY_NAME = {case.name: case for case in CASES}
 
 
 def test_a_call_where_nothing_is_active_calls_the_primal_copy(monkeypatch):
-    monkeypatch.setattr(inline_pass, "INLINE_LIMIT", -1)
+    monkeypatch.setattr("srcgrad.settings.INLINE_LIMIT", -1)
     srcgrad.clear_cache()
     f = define(CASES_BY_NAME["inactive_call"].source, "f")
     source = srcgrad.source(srcgrad.grad(f))

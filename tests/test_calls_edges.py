@@ -282,9 +282,7 @@ def test_show_of_a_file_is_one_module_however_gradients_share_helpers(tmp_path, 
 
 @pytest.mark.parametrize("limit", [-1, 16], ids=["called", "inlined"])
 def test_a_helper_nothing_differentiates_still_raises_where_f_does(limit, monkeypatch):
-    import srcgrad.passes.inline as inline_pass
-
-    monkeypatch.setattr(inline_pass, "INLINE_LIMIT", limit)
+    monkeypatch.setattr("srcgrad.settings.INLINE_LIMIT", limit)
     srcgrad.clear_cache()
     f = define_f(
         "def helper(t):\n    return math.log(t) * t\n\n"

@@ -17,7 +17,6 @@ from helpers import central_difference, define
 from interpret import interpret
 
 import srcgrad
-import srcgrad.passes.inline as inline_pass
 from srcgrad.frontend import lower_live_program
 from srcgrad.ir import verify
 
@@ -80,7 +79,7 @@ def random_module(seed: int) -> str:
 @pytest.mark.parametrize("seed", range(40))
 def test_random_helpers(seed, limit, monkeypatch):
     if limit is not None:
-        monkeypatch.setattr(inline_pass, "INLINE_LIMIT", limit)
+        monkeypatch.setattr("srcgrad.settings.INLINE_LIMIT", limit)
     srcgrad.clear_cache()
     text = random_module(seed)
     f = define(text, "f")

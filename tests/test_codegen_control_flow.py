@@ -592,11 +592,11 @@ def test_generated_code_computes_what_the_ir_means(name):
 
 @pytest.mark.parametrize("name", sorted(SHAPES))
 def test_generated_code_is_deterministic(name):
-    assert generate(SHAPES[name]()).source == generate(SHAPES[name]()).source
+    assert generate(SHAPES[name]()).formatted == generate(SHAPES[name]()).formatted
 
 
 def _pinned(ir: Function, expected: str) -> None:
-    assert generate(ir).source == textwrap.dedent(expected).lstrip("\n")
+    assert generate(ir).formatted == textwrap.dedent(expected).lstrip("\n")
 
 
 def test_a_variable_reassigned_in_one_branch_keeps_its_name():
@@ -631,13 +631,13 @@ def test_branches_assign_the_results_and_elif_reads_as_elif():
 
 
 def test_expression_ifs_are_written_inline():
-    assert "return (x if x > 0 else -x) * 3\n" in generate(ternary()).source
-    assert "return x > 0 and y < 1 or z\n" in generate(and_or()).source
-    assert "return x > 0 and y > 0 and x < y\n" in generate(chained_and()).source
+    assert "return (x if x > 0 else -x) * 3\n" in generate(ternary()).formatted
+    assert "return x > 0 and y < 1 or z\n" in generate(and_or()).formatted
+    assert "return x > 0 and y > 0 and x < y\n" in generate(chained_and()).formatted
     # Used twice, a max is assigned once.
     assert (
         "    m = x if x >= y else y\n    return m * m\n"
-        in generate(larger_squared()).source
+        in generate(larger_squared()).formatted
     )
 
 
@@ -674,7 +674,9 @@ def test_swapped_carried_values_are_one_tuple_assignment():
 
 
 def test_swap_in_a_branch_reads_before_it_assigns():
-    assert "    if a > b:\n        a, b = b, a\n" in generate(swap_in_branch()).source
+    assert (
+        "    if a > b:\n        a, b = b, a\n" in generate(swap_in_branch()).formatted
+    )
 
 
 def test_nested_loops_carry_one_variable():
@@ -716,7 +718,7 @@ def test_a_loop_that_breaks_says_whether_it_did():
 
 
 def test_while_conditions_inline_or_as_statements():
-    assert "    while x < limit:\n" in generate(doubling_while()).source
+    assert "    while x < limit:\n" in generate(doubling_while()).formatted
     _pinned(
         square_below(),
         """
@@ -734,7 +736,7 @@ def test_while_conditions_inline_or_as_statements():
 
 
 def test_a_value_from_outside_a_loop_is_computed_once_before_it():
-    source = generate(invariant()).source
+    source = generate(invariant()).formatted
     assert "    t = x * 2 + 1\n" in source and "s = s * t + i" in source
 
 
@@ -766,30 +768,30 @@ def test_tapes_are_recorded_then_read_in_reverse():
 def test_a_value_assigned_on_one_path_has_a_name_of_its_own():
     # y's first value is dead by the if, but the if's y is not assigned on
     # every path: named y, the other path would leave the old y in it.
-    source = generate(undefined_on_a_path()).source
+    source = generate(undefined_on_a_path()).formatted
     assert "        y_1 = x * 3\n" in source
     assert source.count("y_1 =") == 1
     assert "return y_1 if c else z\n" in source
 
 
 def test_unread_targets_are_underscores():
-    source = generate(indexed_pairs()).source
+    source = generate(indexed_pairs()).formatted
     assert "    for i, (x, _) in enumerate(zip(xs, ys)):\n" in source
 
 
 def test_a_stop_flag_that_is_carried_is_read_before_the_copies():
-    source = generate(stop_on_carried()).source
+    source = generate(stop_on_carried()).formatted
     assert "stop = done\n" in source
     assert source.index("stop = done") < source.index("x, done = x * 3, x > 10")
 
 
 def test_a_target_is_not_called_underscore_where_that_is_a_variable():
-    source = generate(underscore_parameter()).source
+    source = generate(underscore_parameter()).formatted
     assert "for i in range(n):" in source
 
 
 def test_nothing_is_moved_past_an_append_to_what_it_reads():
-    source = generate(reversed_before_appends()).source
+    source = generate(reversed_before_appends()).formatted
     assert "    t = reversed(tape)\n" in source
     assert source.index("t = reversed(tape)") < source.index("tape.append(")
 

@@ -131,7 +131,7 @@ def f(x, scale, offset):
 def test_a_parameter_of_f_named_like_a_global_its_helper_reads(limit, monkeypatch):
     # The helper's `scale` is the global; f's is its parameter. Written out
     # in the gradient, the global was read as the parameter.
-    monkeypatch.setattr("srcgrad.passes.inline.INLINE_LIMIT", limit)
+    monkeypatch.setattr("srcgrad.settings.INLINE_LIMIT", limit)
     srcgrad.clear_cache()
     f = define(SCALED, "f", scale=3.0, offset=0.5)
     gradient = srcgrad.grad(f)
@@ -144,7 +144,7 @@ def test_a_parameter_of_f_named_like_a_global_its_helper_reads(limit, monkeypatc
 
 @pytest.mark.parametrize("limit", [16, -1], ids=["inlined", "called"])
 def test_the_global_a_parameter_of_f_is_named_like_is_checked(limit, monkeypatch):
-    monkeypatch.setattr("srcgrad.passes.inline.INLINE_LIMIT", limit)
+    monkeypatch.setattr("srcgrad.settings.INLINE_LIMIT", limit)
     srcgrad.clear_cache()
     f = define(SCALED, "f", scale=np.array([3.0, 1.0]), offset=0.5)
     gradient = srcgrad.grad(f)
@@ -232,7 +232,7 @@ def test_a_helper_from_a_module_whose_name_is_no_identifier(
     limit, tmp_path, monkeypatch
 ):
     # `import my-helpers` is no Python: the generated code was a SyntaxError.
-    monkeypatch.setattr("srcgrad.passes.inline.INLINE_LIMIT", limit)
+    monkeypatch.setattr("srcgrad.settings.INLINE_LIMIT", limit)
     srcgrad.clear_cache()
     path = tmp_path / "my-helpers.py"
     path.write_text(

@@ -167,7 +167,7 @@ def test_each_closure_a_factory_made_is_checked(inlined, monkeypatch):
     # Both helpers read a `k`; the code reads the second as k_1, and the
     # check read only `k`: np.int8(100) * np.int8(100) wraps around to 16.
     if not inlined:
-        monkeypatch.setattr("srcgrad.passes.inline.INLINE_LIMIT", -1)
+        monkeypatch.setattr("srcgrad.settings.INLINE_LIMIT", -1)
     srcgrad.clear_cache()
     f = define(TWO_CLOSURES, "f", K2=2, K3=np.int8(100))
     with pytest.raises(NotRealError, match="closure variable 'k of h3' is int8"):

@@ -9,7 +9,7 @@ import linecache
 import types
 from typing import Any
 
-from srcgrad.codegen.emit import FACTORY_NAME, GeneratedFunction
+from srcgrad.codegen.generated import FACTORY_NAME, GeneratedFunction
 from srcgrad.errors import NotRealError, SrcgradError
 
 
@@ -23,12 +23,13 @@ def compile_generated(
 
 
 def compile_module(
-    generated: GeneratedFunction, label: str
+    generated: GeneratedFunction, label: str, text: str | None = None
 ) -> tuple[types.CodeType, dict[str, types.CodeType], str]:
     """The code objects of the generated function and of the functions it
     calls (by name), and the file name they have.
 
-    What is compiled is the text users read (``generated.source``), so
+    What is compiled is the module's text (``generated.source``, or
+    ``text``: the same module, as black formats it), so
     tracebacks, ``pdb`` and ``inspect.getsource`` show its lines at its line
     numbers. Its ``def``s are parsed and nested, as AST nodes that keep
     their line numbers, in a factory whose parameters are the modules and
@@ -39,7 +40,7 @@ def compile_module(
     through the factory). That text is registered with ``linecache`` under
     the returned file name.
     """
-    text = generated.source
+    text = generated.source if text is None else text
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     filename = f"<srcgrad {label} {digest}>"
     register_source(filename, text)

@@ -4,7 +4,7 @@ A call costs the generated code a Python call, and with a derivative two
 (the forward and the backward sweep) and a tuple of saved values; for a
 helper of a few operations that is most of the work (``benchmarks/calls.py``
 measures it). So a callee that is not recursive and has at most
-``INLINE_LIMIT`` operations is copied into each caller instead. The bound
+``settings.INLINE_LIMIT`` operations is copied into each caller instead. The bound
 keeps code linear in the source: a call site grows by at most the limit,
 and a helper is measured after its own small callees were inlined into it.
 
@@ -14,6 +14,7 @@ the generated code name the line of the call, in the caller's file.
 
 from __future__ import annotations
 
+import srcgrad.settings as settings
 from srcgrad.ir import (
     CONST,
     GLOBAL,
@@ -28,14 +29,6 @@ from srcgrad.ir import (
 )
 from srcgrad.ir.clone import clone_into
 
-#: The largest helper written out at its calls, in operations (constants,
-#: global reads and terminators not counted). Measured with
-#: ``benchmarks/calls.py`` (docs/design.md, "Calls"): a call costs a gradient
-#: about 90 ns (forward and backward call, the saved tuple, a tape push);
-#: that is 17% or more of a helper of up to 16 operations, 4% at 24, and
-#: nothing from about 30, where calling is as fast as writing it out.
-INLINE_LIMIT = 16
-
 
 def size(function: Function) -> int:
     """The operations of ``function`` that do work, at any depth."""
@@ -49,11 +42,11 @@ def size(function: Function) -> int:
 def inline_calls(program: Program, limit: int | None = None) -> bool:
     """Write out each call to a small, non-recursive callee; True if any was.
 
-    ``limit`` is ``INLINE_LIMIT`` unless given (read when called, so a
-    benchmark may set it). Callees are visited before their callers, so a
+    ``limit`` is ``settings.INLINE_LIMIT`` unless given (read when called,
+    so a benchmark may set it). Callees are visited before their callers, so a
     helper is measured with its own small callees already written out.
     """
-    limit = INLINE_LIMIT if limit is None else limit
+    limit = settings.INLINE_LIMIT if limit is None else limit
     recursive = program.recursive()
     changed = False
     for symbol in program.bottom_up():

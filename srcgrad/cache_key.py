@@ -1,0 +1,212 @@
+"""The disk cache's key: a hash of everything generated code depends on.
+
+In memory, a gradient is kept by the identity of the function's code (see
+``srcgrad.api``); between processes identities mean nothing, so the disk
+cache's key hashes what the code is made from:
+
+- for the function and every function of the user's it reaches through
+  calls: its module, qualified name, file and first line (comments in the
+  generated code quote lines by number), its source lines, its compiled
+  code (so a file edited since it was imported never passes for the code
+  that runs), what each name it reads resolves to (``math``, ``np.sin``,
+  a helper, a global read when the code runs), and its defaults;
+- the options: ``wrt``, the derivative asked for, the types of an array
+  build, and the compiler's settings (``srcgrad.settings``);
+- the environment: srcgrad's own files (its version and primitive table
+  with them), the Python version, and NumPy's and SymPy's installations.
+
+Where any of that can't be written down the same way in another process
+(a default that is an object rather than a literal number), there is no
+key, and the gradient is kept in memory only.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import linecache
+import os
+import sys
+import types
+from collections.abc import Hashable
+from typing import Any
+
+import srcgrad.settings as settings
+from srcgrad.frontend.reach import reached, resolution
+from srcgrad.frontend.resolve import (
+    BuiltinBinding,
+    ConstantBinding,
+    FunctionBinding,
+    GlobalBinding,
+    ModuleBinding,
+    OtherBinding,
+    PrimitiveBinding,
+)
+
+
+class _NoKey(Exception):
+    """Something the code depends on has no description that holds in
+    another process."""
+
+
+def disk_key(
+    function: types.FunctionType,
+    resolved: tuple[tuple[str, Any], ...],
+    calls_others: bool,
+    options: Hashable,
+) -> str | None:
+    """The key of the code built from ``function`` (whose ``resolution``
+    is ``resolved``; ``calls_others`` if it reaches functions of the
+    user's) with ``options``, or None if it can't have one."""
+    functions = reached(function, resolved) if calls_others else [function]
+    try:
+        described = [
+            _function(each, resolved if index == 0 else resolution(each))
+            for index, each in enumerate(functions)
+        ]
+    except _NoKey:
+        return None
+    text = repr((environment(), settings.snapshot(), described, options))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _function(
+    function: types.FunctionType, resolved: tuple[tuple[str, Any], ...]
+) -> tuple[object, ...]:
+    code = function.__code__
+    return (
+        function.__module__,
+        function.__qualname__,
+        code.co_filename,
+        code.co_firstlineno,
+        _source(function),
+        _code(code),
+        tuple((name, _binding(binding)) for name, binding in resolved),
+        tuple(_value(value) for value in function.__defaults__ or ()),
+        tuple(
+            (name, _value(value))
+            for name, value in sorted((function.__kwdefaults__ or {}).items())
+        ),
+    )
+
+
+def _source(function: types.FunctionType) -> str:
+    """The lines ``function``'s code comes from, as the frontend reads them."""
+    code = function.__code__
+    lines = linecache.getlines(code.co_filename, function.__globals__)
+    if not lines:
+        raise _NoKey  # no source: the build fails, and says why
+    return "".join(lines[code.co_firstlineno - 1 : _last_line(code)])
+
+
+def _last_line(code: types.CodeType) -> int:
+    """The last line any of ``code`` (nested code too) spans."""
+    last = code.co_firstlineno
+    if hasattr(code, "co_positions"):  # Python 3.11+: where each part ends
+        ends = (end for _, end, _, _ in code.co_positions() if end is not None)
+    else:
+        ends = (line for _, _, line in code.co_lines() if line is not None)
+    last = max(last, max(ends, default=last))
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            last = max(last, _last_line(constant))
+    return last
+
+
+def _code(code: types.CodeType) -> tuple[object, ...]:
+    """What ``code`` does, without where its lines are."""
+    return (
+        code.co_name,
+        code.co_argcount,
+        code.co_posonlyargcount,
+        code.co_kwonlyargcount,
+        code.co_flags,
+        code.co_code,
+        code.co_names,
+        code.co_varnames,
+        code.co_freevars,
+        code.co_cellvars,
+        tuple(_constant(constant) for constant in code.co_consts),
+    )
+
+
+def _constant(value: object) -> object:
+    if isinstance(value, types.CodeType):
+        return _code(value)
+    if isinstance(value, tuple):
+        return ("tuple", tuple(_constant(item) for item in value))
+    if isinstance(value, frozenset):  # iteration order varies between processes
+        return ("frozenset", tuple(sorted(repr(_constant(item)) for item in value)))
+    return (type(value).__name__, repr(value))
+
+
+def _value(value: object) -> object:
+    """A default, if it is a literal that means the same in any process."""
+    if value is None or type(value) in (bool, int, float, complex, str):
+        return (type(value).__name__, repr(value))
+    raise _NoKey
+
+
+def _binding(binding: object) -> object:
+    """What a name resolves to, without the identity of any object."""
+    if binding is None:
+        return None
+    if isinstance(binding, ModuleBinding):
+        return ("module", binding.namespace, binding.module.__name__)
+    if isinstance(binding, PrimitiveBinding):
+        return ("primitive", binding.primitive.name, binding.namespace, binding.display)
+    if isinstance(binding, (BuiltinBinding, ConstantBinding, GlobalBinding)):
+        return repr(binding)  # names, descriptions and numbers only
+    if isinstance(binding, FunctionBinding):
+        function = binding.function
+        if not isinstance(function, types.FunctionType):
+            raise _NoKey
+        code = function.__code__
+        where = (function.__module__, function.__qualname__, code.co_filename)
+        return ("function", binding.name, binding.closure, binding.module, where)
+    if isinstance(binding, OtherBinding):
+        module = None if binding.module is None else binding.module.__name__
+        return ("other", binding.description, binding.no_rule_for, module)
+    raise _NoKey
+
+
+@functools.cache
+def environment() -> tuple[object, ...]:
+    """What the code depends on beyond the user's: srcgrad, Python, and the
+    libraries that derive rules (SymPy) and that rules are written for
+    (NumPy), found without importing them."""
+    return (
+        _package_files(),
+        sys.version,
+        sys.implementation.cache_tag,
+        _installed("numpy"),
+        _installed("sympy"),
+    )
+
+
+def _package_files() -> tuple[tuple[str, int, int], ...]:
+    """Each of srcgrad's source files, its size and modification time."""
+    root = os.path.dirname(os.path.abspath(__file__))
+    found = []
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(directory, name)
+                status = os.stat(path)
+                found.append(
+                    (os.path.relpath(path, root), status.st_size, status.st_mtime_ns)
+                )
+    return tuple(found)
+
+
+def _installed(module: str) -> tuple[object, ...]:
+    """Where ``module`` is installed, and its size and time there."""
+    loaded = sys.modules.get(module)
+    spec = getattr(loaded, "__spec__", None) or importlib.util.find_spec(module)
+    origin = getattr(spec, "origin", None)
+    if not origin:
+        return (module, None)
+    status = os.stat(origin)
+    return (module, origin, status.st_size, status.st_mtime_ns)

@@ -1,0 +1,302 @@
+"""The disk cache: generated code kept between processes.
+
+A new process that differentiates a function it differentiated before
+reads the code back instead of building it: no parsing, no SymPy, no
+black. An entry is one file, ``<key>.py``, holding the generated module as
+it is compiled (Python source: read it, diff it), under a header of
+comments: what it is the derivative of, its key, a checksum, and what its
+code takes from outside (``Entry``). The key (``srcgrad.cache_key``)
+hashes everything the code depends on, so an entry is never out of date:
+editing a function or a helper makes a new key, and an old entry is simply
+not read again (``srcgrad cache clear`` removes them all).
+
+Loading an entry executes it, so the directory is trusted only if it is
+the user's own and nobody else can write to it: it is created with mode
+0700, and one owned by another user or writable by group or others is
+refused with a warning, and srcgrad keeps gradients in memory only. An
+entry is written to a temporary file and renamed into place, so a reader
+sees a whole entry or none, whatever other processes do at the same time.
+An entry whose checksum (over its key, header and code) does not match is
+truncated, garbled or edited: it is removed and built again, never run.
+The checksum finds damage, not an attacker: the directory's permissions
+are what keeps others out.
+
+Where: ``$SRCGRAD_CACHE_DIR``, else the platform's user cache directory
+(``$XDG_CACHE_HOME/srcgrad``, ``~/.cache/srcgrad``; ``~/Library/Caches``
+on macOS, ``%LOCALAPPDATA%`` on Windows). ``SRCGRAD_CACHE=0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import stat
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+#: Changes when the layout of an entry does.
+ENTRY_FORMAT = 1
+_MAGIC = "# srcgrad cache entry"
+_SUFFIX = ".py"
+#: The files srcgrad writes: entries, and entries being written.
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.py")
+_TEMPORARY_NAME = re.compile(r"\.tmp-[^/\\]*\.py")
+
+
+class CacheWarning(UserWarning):
+    """The disk cache can't be used; srcgrad keeps gradients in memory."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """What an entry holds: the module's text, and its header's facts.
+
+    Attributes:
+        text: the generated module, as compiled.
+        meta: what the code takes from outside and what it is the
+            derivative of (``srcgrad.compiled`` writes and reads it), as
+            JSON values.
+    """
+
+    text: str
+    meta: dict[str, Any]
+
+
+def location() -> Path | None:
+    """Where entries live, or None where the cache is off."""
+    if os.environ.get("SRCGRAD_CACHE", "1").strip().lower() in (
+        "0",
+        "false",
+        "no",
+        "off",
+    ):
+        return None
+    given = os.environ.get("SRCGRAD_CACHE_DIR")
+    if given:
+        return Path(given).expanduser()
+    return _user_cache_home() / "srcgrad"
+
+
+def _user_cache_home() -> Path:
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA")
+        return Path(base) if base else Path.home() / "AppData" / "Local"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches"
+    base = os.environ.get("XDG_CACHE_HOME")
+    # The XDG rule: a relative path is invalid and ignored.
+    return Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+
+
+class DiskCache:
+    """Entries in one directory (see the module), by key."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._usable: bool | None = None
+
+    def usable(self) -> bool:
+        """The directory exists (made if need be) and is the user's alone;
+        else warn, once, and say no."""
+        if self._usable is None:
+            problem = _problem_with(self.directory)
+            if problem is not None:
+                warnings.warn(
+                    f"srcgrad's disk cache is off: {problem}; gradients are kept "
+                    "in memory only (set SRCGRAD_CACHE_DIR to a directory of "
+                    "your own, or SRCGRAD_CACHE=0 to silence this)",
+                    CacheWarning,
+                    stacklevel=_callers_level(),
+                )
+            self._usable = problem is None
+        return self._usable
+
+    def path(self, key: str) -> Path:
+        return self.directory / f"{key}{_SUFFIX}"
+
+    def load(self, key: str) -> Entry | None:
+        """The entry for ``key``, if there is a sound one; a damaged one
+        is removed."""
+        if not self.usable():
+            return None
+        path = self.path(key)
+        try:
+            raw = _read_own_file(path)
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return None  # unreadable, or not ours: build, and try to replace it
+        entry = parse(raw, key)
+        if entry is None:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        return entry
+
+    def store(self, key: str, entry: Entry) -> None:
+        """Write ``entry`` under ``key``, atomically; a failure to write
+        (a full disk, a read-only directory) leaves the cache as it was."""
+        if not self.usable():
+            return
+        data = render(key, entry).encode()
+        handle, temporary = tempfile.mkstemp(
+            prefix=".tmp-", suffix=_SUFFIX, dir=self.directory
+        )
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, self.path(key))
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+    def entries(self) -> list[Path]:
+        """The entry files (not temporary files being written)."""
+        try:
+            found = list(self.directory.iterdir())
+        except OSError:
+            return []
+        return sorted(path for path in found if _ENTRY_NAME.fullmatch(path.name))
+
+    def info(self) -> dict[str, Any]:
+        """Its location, whether it is on and usable, its entries and size."""
+        entries = self.entries()
+        size = 0
+        for path in entries:
+            with contextlib.suppress(OSError):
+                size += path.stat().st_size
+        problem = _problem_with(self.directory, create=False)
+        return {
+            "location": str(self.directory),
+            "usable": problem is None,
+            "problem": problem,
+            "entries": len(entries),
+            "bytes": size,
+        }
+
+    def clear(self) -> int:
+        """Remove every entry (and temporary files left by a crash); the
+        number of entries removed."""
+        removed = 0
+        try:
+            found = list(self.directory.iterdir())
+        except OSError:
+            return 0
+        for path in found:
+            entry = _ENTRY_NAME.fullmatch(path.name)
+            if not (entry or _TEMPORARY_NAME.fullmatch(path.name)):
+                continue  # only what srcgrad writes, wherever the directory is
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += bool(entry)
+        return removed
+
+
+def _callers_level() -> int:
+    """The ``stacklevel`` of the first frame outside srcgrad: the user's
+    line that asked for a gradient."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _problem_with(directory: Path, create: bool = True) -> str | None:
+    """Why ``directory`` can't hold code srcgrad will run, or None."""
+    if create:
+        try:
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            return f"{directory} can't be created ({error.strerror or error})"
+    try:
+        found = os.stat(directory)
+    except OSError as error:
+        return f"{directory} can't be read ({error.strerror or error})"
+    if not stat.S_ISDIR(found.st_mode):
+        return f"{directory} is not a directory"
+    if hasattr(os, "getuid"):  # POSIX: ownership and permissions mean something
+        if found.st_uid != os.getuid():
+            return f"{directory} belongs to another user"
+        if found.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            mode = stat.S_IMODE(found.st_mode)
+            return f"{directory} can be written by others (mode {mode:o}; chmod 700 it)"
+    return None
+
+
+def _read_own_file(path: Path) -> str:
+    """The text of ``path``, a regular file of the user's that others can't
+    write (not followed if it is a link)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    handle = os.open(path, flags)
+    with os.fdopen(handle, "rb") as file:
+        found = os.fstat(file.fileno())
+        if not stat.S_ISREG(found.st_mode):
+            raise OSError(f"{path} is not a regular file")
+        if hasattr(os, "getuid") and (
+            found.st_uid != os.getuid() or found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+        ):
+            raise OSError(f"{path} is not the user's own")
+        data = file.read()
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        return ""  # garbled: parse finds no header
+
+
+def checksum(key: str, meta: str, text: str) -> str:
+    return hashlib.sha256("\0".join((key, meta, text)).encode()).hexdigest()
+
+
+def render(key: str, entry: Entry) -> str:
+    """An entry file: four comment lines, then the module."""
+    meta = json.dumps(entry.meta, sort_keys=True, separators=(",", ":"))
+    label = entry.meta.get("label", "?")
+    return (
+        f"{_MAGIC} (format {ENTRY_FORMAT}) for {label}; srcgrad reads it back\n"
+        f"# key: {key}\n"
+        f"# sha256: {checksum(key, meta, entry.text)}\n"
+        f"# meta: {meta}\n"
+        f"{entry.text}"
+    )
+
+
+def parse(raw: str, key: str) -> Entry | None:
+    """The entry ``raw`` holds if it is whole, for ``key`` and unaltered."""
+    lines = raw.split("\n", 4)
+    if len(lines) != 5 or not lines[0].startswith(f"{_MAGIC} (format {ENTRY_FORMAT})"):
+        return None
+    key_line, sum_line, meta_line, text = lines[1:]
+    if key_line != f"# key: {key}" or not meta_line.startswith("# meta: "):
+        return None
+    meta = meta_line.removeprefix("# meta: ")
+    if sum_line != f"# sha256: {checksum(key, meta, text)}":
+        return None
+    try:
+        decoded = json.loads(meta)
+    except ValueError:
+        return None
+    return Entry(text, decoded) if isinstance(decoded, dict) else None
+
+
+#: The cache of this process, made on first use (the environment is read then).
+_CACHE: list[DiskCache | None] = []
+
+
+def disk_cache() -> DiskCache | None:
+    """The disk cache, or None where it is off (``SRCGRAD_CACHE=0``)."""
+    if not _CACHE:
+        directory = location()
+        _CACHE.append(None if directory is None else DiskCache(directory))
+    return _CACHE[0]
+
+
+def reset() -> None:
+    """Read the environment again on next use (tests change it)."""
+    _CACHE.clear()

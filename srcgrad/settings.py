@@ -1,0 +1,22 @@
+"""The compiler's tunable settings, in one light module.
+
+What the generated code looks like depends on these, so the disk cache's
+key (``srcgrad.cache_key``) includes ``snapshot()``; a benchmark or a test
+that changes one gets code built for the new value, never an entry built
+for the old one.
+"""
+
+from __future__ import annotations
+
+#: The largest helper written out at its calls, in operations (constants,
+#: global reads and terminators not counted). Measured with
+#: ``benchmarks/calls.py`` (docs/design.md, "Calls"): a call costs a gradient
+#: about 90 ns (forward and backward call, the saved tuple, a tape push);
+#: that is 17% or more of a helper of up to 16 operations, 4% at 24, and
+#: nothing from about 30, where calling is as fast as writing it out.
+INLINE_LIMIT = 16
+
+
+def snapshot() -> tuple[object, ...]:
+    """Every setting's value now."""
+    return (("INLINE_LIMIT", INLINE_LIMIT),)
