@@ -19,7 +19,6 @@ from srcgrad.cache import MemoryCache
 from srcgrad.cache_key import disk_key
 from srcgrad.columns import hessian_by_columns
 from srcgrad.compiled import GRADIENT_ONLY, Compiled, GradientInfo, Transform, bind
-from srcgrad.compiler import Wrt, wrt_names
 from srcgrad.disk_cache import Entry, disk_cache
 from srcgrad.dispatch import SEEDED, ForArrays
 from srcgrad.errors import (
@@ -28,11 +27,9 @@ from srcgrad.errors import (
     SourceUnavailableError,
     SrcgradError,
 )
-from srcgrad.frontend import lower_live_program
-from srcgrad.frontend.decorators import is_wrt_like, positional_wrt_error
-from srcgrad.frontend.reach import fingerprint, resolution
-from srcgrad.ir.types import is_array
-from srcgrad.passes.types import NUMBERS, Signature, VariableKey
+from srcgrad.ir.types import NUMBERS, Signature, VariableKey, is_array
+from srcgrad.reach import Meanings, fingerprint, meanings
+from srcgrad.wrt import Wrt, is_wrt_like, positional_wrt_error, wrt_names
 
 _CACHE: MemoryCache[Compiled] = MemoryCache()
 #: The generated functions ``jvp``, ``hvp`` and ``vjp`` call, bound, by
@@ -137,10 +134,10 @@ def transformed(
     as_tuple = isinstance(wrt, tuple)
     defaults = _displayed_defaults(function)
     code = function.__code__
-    resolved = resolution(function)
-    reached = fingerprint(function, resolved)  # the functions it calls
+    meant = meanings(function)
+    reached = fingerprint(function, meant)  # the functions it calls
     returns = Transform(with_value, has_aux, kind, inner)
-    key = (id(code), names, as_tuple, resolved, defaults, reached, returns)
+    key = (id(code), names, as_tuple, meant, defaults, reached, returns)
     if kind in SEEDED:  # called by jvp, hvp and vjp on every call: kept
         found = _SEEDED.get(key)
         if found is not None:
@@ -149,7 +146,7 @@ def transformed(
         key,
         lambda: _compile(
             function, names, as_tuple, defaults, returns=returns,
-            resolved=resolved, calls_others=bool(reached),
+            meant=meant, calls_others=bool(reached),
         ),
     )  # fmt: skip
 
@@ -158,7 +155,7 @@ def transformed(
             (*key[:-1], made, signature),
             lambda: _compile(
                 function, names, as_tuple, defaults, signature, returns=made,
-                resolved=resolved, calls_others=bool(reached),
+                meant=meant, calls_others=bool(reached),
             ),
         )  # fmt: skip
         return bind(built, function, None)
@@ -189,7 +186,7 @@ def _compile(
     signature: Signature = NUMBERS,
     *,
     returns: Transform = GRADIENT_ONLY,
-    resolved: tuple[tuple[str, Any], ...],
+    meant: Meanings,
     calls_others: bool,
 ) -> Compiled:
     """The code, on a miss in memory: from the disk cache, else built
@@ -198,7 +195,7 @@ def _compile(
     key = None
     if store is not None:
         options = (wrt, as_tuple, defaults, tuple(returns), repr(signature))
-        key = disk_key(f, resolved, calls_others, options)
+        key = disk_key(f, meant, calls_others, options)
     if store is not None and key is not None:
         entry = store.load(key)
         if entry is not None:
@@ -322,6 +319,8 @@ def _differentiable(f: Any) -> types.FunctionType:
             "to the undecorated function (put @srcgrad.grad innermost)"
         )
     if f.__code__.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        from srcgrad.frontend import lower_live_program
+
         lower_live_program(f)  # raises the located error for `*args`/`**kwargs`
     return f
 
@@ -343,7 +342,7 @@ def _parameters(f: types.FunctionType) -> list[str]:
 
 
 def _wrt_names(f: types.FunctionType, wrt: Wrt) -> tuple[str, ...]:
-    """The names ``wrt`` selects (see ``compiler.wrt_names``)."""
+    """The names ``wrt`` selects (see ``wrt.wrt_names``)."""
     return wrt_names(f.__qualname__, _parameters(f), wrt)
 
 

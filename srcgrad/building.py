@@ -25,9 +25,9 @@ from srcgrad.compiler import (
 from srcgrad.compose import composed_program, hessian_program
 from srcgrad.errors import ValueTypeError
 from srcgrad.frontend import lower_live_program
-from srcgrad.frontend.reach import reached
 from srcgrad.ir import GLOBAL, Function, Program, walk
 from srcgrad.passes.types import NUMBERS, Signature, VariableKey, variable_key
+from srcgrad.reach import reached
 
 
 def compile_transform(

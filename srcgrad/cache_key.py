@@ -30,19 +30,9 @@ import os
 import sys
 import types
 from collections.abc import Hashable
-from typing import Any
 
 import srcgrad.settings as settings
-from srcgrad.frontend.reach import reached, resolution
-from srcgrad.frontend.resolve import (
-    BuiltinBinding,
-    ConstantBinding,
-    FunctionBinding,
-    GlobalBinding,
-    ModuleBinding,
-    OtherBinding,
-    PrimitiveBinding,
-)
+from srcgrad.reach import Identity, Meanings, meanings, reached
 
 
 class _NoKey(Exception):
@@ -52,17 +42,17 @@ class _NoKey(Exception):
 
 def disk_key(
     function: types.FunctionType,
-    resolved: tuple[tuple[str, Any], ...],
+    meant: Meanings,
     calls_others: bool,
     options: Hashable,
 ) -> str | None:
-    """The key of the code built from ``function`` (whose ``resolution``
-    is ``resolved``; ``calls_others`` if it reaches functions of the
-    user's) with ``options``, or None if it can't have one."""
-    functions = reached(function, resolved) if calls_others else [function]
+    """The key of the code built from ``function`` (whose ``meanings`` are
+    ``meant``; ``calls_others`` if it reaches functions of the user's) with
+    ``options``, or None if it can't have one."""
+    functions = reached(function, meant) if calls_others else [function]
     try:
         described = [
-            _function(each, resolved if index == 0 else resolution(each))
+            _function(each, meant if index == 0 else meanings(each))
             for index, each in enumerate(functions)
         ]
     except _NoKey:
@@ -71,9 +61,7 @@ def disk_key(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _function(
-    function: types.FunctionType, resolved: tuple[tuple[str, Any], ...]
-) -> tuple[object, ...]:
+def _function(function: types.FunctionType, meant: Meanings) -> tuple[object, ...]:
     code = function.__code__
     return (
         function.__module__,
@@ -82,7 +70,7 @@ def _function(
         code.co_firstlineno,
         _source(function),
         _code(code),
-        tuple((name, _binding(binding)) for name, binding in resolved),
+        tuple((name, _meaning(meaning)) for name, meaning in meant),
         tuple(_value(value) for value in function.__defaults__ or ()),
         tuple(
             (name, _value(value))
@@ -148,27 +136,28 @@ def _value(value: object) -> object:
     raise _NoKey
 
 
-def _binding(binding: object) -> object:
-    """What a name resolves to, without the identity of any object."""
-    if binding is None:
-        return None
-    if isinstance(binding, ModuleBinding):
-        return ("module", binding.namespace, binding.module.__name__)
-    if isinstance(binding, PrimitiveBinding):
-        return ("primitive", binding.primitive.name, binding.namespace, binding.display)
-    if isinstance(binding, (BuiltinBinding, ConstantBinding, GlobalBinding)):
-        return repr(binding)  # names, descriptions and numbers only
-    if isinstance(binding, FunctionBinding):
-        function = binding.function
-        if not isinstance(function, types.FunctionType):
-            raise _NoKey
-        code = function.__code__
-        where = (function.__module__, function.__qualname__, code.co_filename)
-        return ("function", binding.name, binding.closure, binding.module, where)
-    if isinstance(binding, OtherBinding):
-        module = None if binding.module is None else binding.module.__name__
-        return ("other", binding.description, binding.no_rule_for, module)
-    raise _NoKey
+def _meaning(meaning: Hashable) -> object:
+    """A name's meaning (``srcgrad.reach``), each object in it written as
+    what it is rather than which it is (``_object``)."""
+    if isinstance(meaning, Identity):
+        return _object(meaning.held)
+    if isinstance(meaning, tuple):
+        return tuple(_meaning(part) for part in meaning)
+    return meaning  # a kind, or None
+
+
+def _object(value: object) -> object:
+    """A module by its name; a callable by its type and its own module and
+    name (a function of the user's is also described in full, as a
+    function reached)."""
+    if isinstance(value, types.ModuleType):
+        return ("module", value.__name__)
+    name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
+    module = getattr(value, "__module__", None)
+    if not isinstance(name, str) or not isinstance(module, (str, type(None))):
+        raise _NoKey  # a callable object: nothing to know it by elsewhere
+    kind = type(value)
+    return (kind.__module__, kind.__qualname__, module, name)
 
 
 @functools.cache
@@ -187,18 +176,17 @@ def environment() -> tuple[object, ...]:
 
 def _package_files() -> tuple[tuple[str, int, int], ...]:
     """Each of srcgrad's source files, its size and modification time."""
-    root = os.path.dirname(os.path.abspath(__file__))
-    found = []
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(".py"):
-                path = os.path.join(directory, name)
-                status = os.stat(path)
-                found.append(
-                    (os.path.relpath(path, root), status.st_size, status.st_mtime_ns)
-                )
-    return tuple(found)
+    found: list[tuple[str, int, int]] = []
+    pending = [os.path.dirname(os.path.abspath(__file__))]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir() and entry.name != "__pycache__":
+                    pending.append(entry.path)
+                elif entry.name.endswith(".py"):
+                    status = entry.stat()
+                    found.append((entry.path, status.st_size, status.st_mtime_ns))
+    return tuple(sorted(found))
 
 
 def _installed(module: str) -> tuple[object, ...]:

@@ -15,17 +15,14 @@ import builtins
 from collections.abc import Sequence
 
 from srcgrad.cli_shapes import signature_for
-from srcgrad.compiler import (
-    forward_program,
-    gradient_program,
-    wrt_names,
-)
+from srcgrad.compiler import forward_program, gradient_program
 from srcgrad.compose import hessian_program
 from srcgrad.errors import DifferentiationError, SrcgradError
 from srcgrad.frontend import FileResolver, FunctionSource, file_entry, lower_program
 from srcgrad.frontend.decorators import declared_kind, declared_wrt, grad_decorator
 from srcgrad.frontend.resolve import Resolver
 from srcgrad.ir import Program
+from srcgrad.wrt import wrt_names
 
 
 def derivative_ir(

@@ -28,6 +28,7 @@ from srcgrad.codegen.bindings import Binding
 from srcgrad.codegen.generated import GeneratedFunction
 from srcgrad.codegen.load import compile_module, instantiate, module_cells
 from srcgrad.errors import SrcgradError
+from srcgrad.reach import cell, follow
 from srcgrad.reference import MODULE, REGISTRY, Reference
 
 if TYPE_CHECKING:
@@ -286,8 +287,6 @@ def bind(
     The result pickles by reference: its module is ``srcgrad.gradients`` and
     its qualified name encodes what it is the gradient of.
     """
-    from srcgrad.frontend.reach import cell, follow
-
     cells = module_cells(compiled.generated)
     for binding in compiled.generated.bindings:
         if binding.cell is not None:  # a closure variable of f or a helper

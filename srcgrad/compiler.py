@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator, Sequence
 from srcgrad.ad import reverse_program
 from srcgrad.ad.forward_program import jvp_program
 from srcgrad.ad.jvp import Seeding
-from srcgrad.errors import DifferentiationError
 from srcgrad.ir import (
     FOR_ARRAYS,
     Block,
@@ -35,7 +34,6 @@ from srcgrad.passes.types import NUMBERS, Signature, infer_types
 from srcgrad.passes.writes import refuse_unsafe_writes
 
 #: What ``wrt`` may be: a parameter position or name, or a tuple of them.
-Wrt = int | str | tuple[int | str, ...]
 
 
 def gradient_ir(
@@ -228,66 +226,6 @@ def describe_gradient(
 ) -> str:
     """The generated function's docstring: what it is the gradient of."""
     return describe(function_name, wrt, with_value=with_value)
-
-
-def wrt_names(
-    function_name: str, parameters: Sequence[str], wrt: Wrt | object
-) -> tuple[str, ...]:
-    """The parameter names ``wrt`` designates, in its order.
-
-    ``wrt`` comes from users (or from a decorator in a file), so its type is
-    checked here rather than trusted.
-
-    Raises:
-        DifferentiationError: ``wrt`` is empty, names a parameter twice,
-            designates no parameter (an index out of range, an unknown name),
-            is one string listing several (``"S,K"``), or selects the
-            ``self`` or ``cls`` a method is called on.
-    """
-    if isinstance(wrt, str) and wrt not in parameters and "," in wrt:
-        split = tuple(part.strip() for part in wrt.split(","))
-        raise DifferentiationError(
-            f"wrt={wrt!r} is one string; name several parameters with a tuple: "
-            f"wrt={split!r}"
-        )
-    items: Sequence[object] = wrt if isinstance(wrt, tuple) else (wrt,)
-    if not items:
-        raise DifferentiationError("wrt is empty: name at least one parameter")
-    names: list[str] = []
-    for item in items:
-        name = _parameter_name(function_name, list(parameters), item)
-        if name in names:
-            raise DifferentiationError(f"parameter {name!r} appears twice in wrt")
-        names.append(name)
-    receiver = parameters[0] if parameters else None
-    if receiver in ("self", "cls") and receiver in names:
-        raise DifferentiationError(
-            f"wrt selects {receiver!r}, the "
-            f"{'instance' if receiver == 'self' else 'class'} "
-            f"{function_name} is called on, which is not a number; "
-            "differentiate with respect to its number parameters"
-        )
-    return tuple(names)
-
-
-def _parameter_name(function_name: str, parameters: list[str], item: object) -> str:
-    if isinstance(item, bool) or not isinstance(item, (int, str)):
-        raise DifferentiationError(
-            f"wrt must be a parameter index or name, not {item!r}"
-        )
-    if isinstance(item, int):
-        if not -len(parameters) <= item < len(parameters):
-            raise DifferentiationError(
-                f"wrt={item} is out of range: {function_name} has "
-                f"{len(parameters)} parameters {tuple(parameters)}"
-            )
-        return parameters[item]
-    if item not in parameters:
-        raise DifferentiationError(
-            f"wrt={item!r} is not a parameter of {function_name}; "
-            f"its parameters are {tuple(parameters)}"
-        )
-    return item
 
 
 #: Python frames a build may need per unit of code size. Lowering, the

@@ -26,8 +26,8 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from srcgrad.errors import NotRealError
-from srcgrad.frontend.reach import cell, follow
-from srcgrad.passes.types import Signature, VariableKey
+from srcgrad.ir.types import Signature, VariableKey
+from srcgrad.reach import cell, follow
 from srcgrad.runtime import check_array, is_array, type_of
 
 #: The derivatives whose generated code takes tangents or cotangents as

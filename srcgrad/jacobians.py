@@ -15,9 +15,9 @@ from typing import Any
 
 from srcgrad.api import transformed
 from srcgrad.columns import unit_vectors
-from srcgrad.compiler import Wrt, wrt_names
 from srcgrad.errors import CallError, SrcgradError
 from srcgrad.transforms import call_with_tangents, vjp
+from srcgrad.wrt import Wrt, wrt_names
 
 MODES = ("auto", "forward", "reverse")
 

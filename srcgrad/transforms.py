@@ -15,9 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from srcgrad.api import transformed
-from srcgrad.compiler import Wrt
 from srcgrad.errors import CallError, NotRealError
-from srcgrad.frontend.decorators import is_wrt_like, positional_wrt_error
+from srcgrad.wrt import Wrt, is_wrt_like, positional_wrt_error
 
 
 def derivative(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:

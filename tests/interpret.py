@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from srcgrad.frontend.reach import follow
 from srcgrad.ir import (
     APPEND,
     CHECK_REAL,
@@ -40,6 +39,7 @@ from srcgrad.ir import (
     target_pattern,
 )
 from srcgrad.primitives import Primitive
+from srcgrad.reach import follow
 
 
 class Undefined:

@@ -23,17 +23,20 @@ ALLOWED = {
     "passes": {"ir", "primitives", "errors", "settings"},
     "ad": {"ir", "primitives", "passes", "errors"},
     "codegen": {"ir", "errors"},
-    "frontend": {"ir", "primitives", "errors"},
+    "frontend": {"ir", "primitives", "errors", "wrt"},
+    "wrt": {"errors"},
     "cache": set(),
     "settings": set(),
     "disk_cache": set(),
-    # The disk cache's key: what names resolve to, and the settings.
-    "cache_key": {"frontend", "settings"},
+    # What a live function depends on: no frontend (a cache hit runs none).
+    "reach": set(),
+    # The disk cache's key: what names are bound to, and the settings.
+    "cache_key": {"reach", "settings"},
     # Compiled code and binding it: no compiler (a cache hit runs none).
-    "compiled": {"codegen", "dispatch", "errors", "frontend", "reference"},
+    "compiled": {"codegen", "dispatch", "errors", "reach", "reference"},
     "runtime": {"errors", "ir"},
     "compiler": {"ad", "ir", "passes", "errors"},
-    "dispatch": {"errors", "frontend", "ir", "passes", "runtime"},
+    "dispatch": {"errors", "ir", "passes", "reach", "runtime"},
     # Tools for users' tests call srcgrad as users do: `import srcgrad`.
     "testing": set(),
 }

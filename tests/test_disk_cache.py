@@ -376,3 +376,16 @@ def test_entries_round_trip_every_kind_of_binding(tmp_path):
 
         rebound = bind(again, f, None)
     assert rebound(0.3) == g(0.3)
+
+
+def test_importing_srcgrad_imports_no_compiler_sympy_or_black():
+    code = (
+        "import sys, srcgrad\n"
+        "heavy = ['sympy', 'black', 'srcgrad.building', 'srcgrad.frontend.lower',\n"
+        "         'srcgrad.passes', 'srcgrad.ad', 'srcgrad.codegen.emit']\n"
+        "print([name for name in heavy if name in sys.modules])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

@@ -20,7 +20,7 @@ from srcgrad.errors import (
 )
 from srcgrad.frontend.module_scope import module_scope_statements
 from srcgrad.frontend.source import FunctionSource, gradient_callee_error
-from srcgrad.ir import SourceLocation
+from srcgrad.wrt import is_wrt_like, positional_wrt_error
 
 #: Where to look instead, for what show cannot know without running a file.
 LIVE_HINT = (
@@ -174,26 +174,6 @@ def declared_kind(source: FunctionSource, module: ast.Module) -> str | None:
     if decorator is None:
         return None
     return SrcgradNames.of(module).kind_of(decorator)
-
-
-def is_wrt_like(value: object) -> bool:
-    """Whether ``value`` looks like a ``wrt``: a name, a position, a tuple."""
-    if isinstance(value, tuple):
-        return bool(value) and all(is_wrt_like(item) for item in value)
-    return isinstance(value, (str, int)) and not isinstance(value, bool)
-
-
-def positional_wrt_error(
-    value: object, location: SourceLocation | None = None
-) -> CallError:
-    """The error for ``srcgrad.grad("x")``: a ``wrt`` passed where the
-    function to differentiate goes."""
-    return CallError(
-        f"srcgrad.grad({value!r}) takes {value!r} as the function to "
-        f"differentiate; name the parameters with the keyword: "
-        f"@srcgrad.grad(wrt={value!r}), or srcgrad.grad(f, wrt={value!r})",
-        location,
-    )
 
 
 def _positional_argument(node: ast.expr, source: FunctionSource) -> CallError:

@@ -19,7 +19,6 @@ only less direct.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from srcgrad.errors import ArraySizeError, ValueTypeError
 from srcgrad.ir import (
@@ -44,53 +43,19 @@ from srcgrad.ir import (
 from srcgrad.ir.types import (
     BOOL,
     INT,
-    REAL,
+    NUMBERS,
     Array,
     ListOf,
     Other,
     Scalar,
+    Signature,
     SizeRuleError,
     Type,
     TypeRuleError,
+    VariableKey,
     join,
 )
 from srcgrad.primitives.list_sums import LISTS
-
-#: The variable a ``global`` op reads: name, closure, module, owner.
-VariableKey = tuple[object, ...]
-
-
-@dataclass(frozen=True)
-class Signature:
-    """The types a build is for (hashable: gradients are kept by it).
-
-    Attributes:
-        parameters: the entry function's parameters' types, as
-            ``(name, type)`` pairs.
-        variables: the globals' and closure variables' types, as
-            ``(variable_key, type)`` pairs.
-    """
-
-    parameters: tuple[tuple[str, Type | None], ...] = ()
-    variables: tuple[tuple[VariableKey, Type | None], ...] = ()
-
-    @property
-    def has_arrays(self) -> bool:
-        types = [type_ for _, type_ in (*self.parameters, *self.variables)]
-        return any(isinstance(type_, Array) for type_ in types)
-
-    def describe(self) -> str:
-        """The parameters' types, as an error message shows them."""
-        return ", ".join(f"{name}: {type_}" for name, type_ in self.parameters)
-
-    @property
-    def fallback(self) -> Type | None:
-        """The type of a value nothing is known about (see the module)."""
-        return None if self.has_arrays else REAL
-
-
-#: The signature of a program of real numbers: every input a number.
-NUMBERS = Signature()
 
 
 def variable_key(op: Op) -> VariableKey:
