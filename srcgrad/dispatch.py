@@ -109,22 +109,7 @@ class ForArrays:
             return self  # its tangent or cotangent parameters come as keywords
         if any(name.startswith("_srcgrad_") for name in names):
             return self
-        listed = ", ".join(names)
-        keys = ", ".join(f"_srcgrad_key({name})" for name in names)
-        source = (
-            "def _srcgrad_make(_srcgrad_arrays, _srcgrad_by_key):\n"
-            f"    def for_arrays({listed}):\n"
-            "        if not _srcgrad_arrays._readers:\n"
-            "            _srcgrad_key = _srcgrad_arrays._key_of\n"
-            f"            _srcgrad_found = _srcgrad_by_key.get(({keys},))\n"
-            "            if _srcgrad_found is not None:\n"
-            f"                return _srcgrad_found({listed})\n"
-            f"        return _srcgrad_arrays({listed})\n"
-            "    return for_arrays\n"
-        )
-        namespace: dict[str, Any] = {}
-        exec(compile(source, "<srcgrad for_arrays>", "exec"), namespace)  # noqa: S102
-        made: Callable[..., Any] = namespace["_srcgrad_make"](self, self._by_key)
+        made: Callable[..., Any] = _dispatcher_factory(names)(self, self._by_key)
         return made
 
     def gradient_for(
@@ -272,3 +257,26 @@ def key_maker(ndarray: type) -> Callable[[object], object]:
         return _key_of(value)
 
     return key_of
+
+
+@functools.lru_cache(maxsize=256)
+def _dispatcher_factory(names: tuple[str, ...]) -> Callable[..., Any]:
+    """Makes ``ForArrays.dispatcher``'s function for parameters ``names``
+    (compiled once per list of names: binding a gradient makes one)."""
+    listed = ", ".join(names)
+    keys = ", ".join(f"_srcgrad_key({name})" for name in names)
+    source = (
+        "def _srcgrad_make(_srcgrad_arrays, _srcgrad_by_key):\n"
+        f"    def for_arrays({listed}):\n"
+        "        if not _srcgrad_arrays._readers:\n"
+        "            _srcgrad_key = _srcgrad_arrays._key_of\n"
+        f"            _srcgrad_found = _srcgrad_by_key.get(({keys},))\n"
+        "            if _srcgrad_found is not None:\n"
+        f"                return _srcgrad_found({listed})\n"
+        f"        return _srcgrad_arrays({listed})\n"
+        "    return for_arrays\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<srcgrad for_arrays>", "exec"), namespace)  # noqa: S102
+    factory: Callable[..., Any] = namespace["_srcgrad_make"]
+    return factory

@@ -107,17 +107,25 @@ def reached(
     """``function`` and every function of the user's its calls may reach,
     once each, in the order found (``meant`` is ``function``'s
     ``meanings``)."""
-    found: dict[int, types.FunctionType] = {id(function): function}
-    pending = [(function, meant or meanings(function))]
+    return list(_reached(function, meant or meanings(function)))
+
+
+def _reached(
+    function: types.FunctionType, meant: Meanings
+) -> dict[types.FunctionType, Meanings]:
+    """``reached``, each function with its meanings."""
+    found: dict[types.FunctionType, Meanings] = {function: meant}
+    pending = [function]
     while pending:
-        current, bindings = pending.pop(0)
+        current = pending.pop(0)
+        bindings = found[current]
         names = [name for name, _ in bindings]
         for _, meaning in bindings:
             for callee in _functions(meaning, names):
-                if id(callee) not in found:
-                    found[id(callee)] = callee
-                    pending.append((callee, meanings(callee)))
-    return list(found.values())
+                if callee not in found:
+                    found[callee] = meanings(callee)
+                    pending.append(callee)
+    return found
 
 
 def _functions(meaning: Hashable, names: list[str]) -> Iterator[types.FunctionType]:
@@ -162,10 +170,8 @@ def fingerprint(function: types.FunctionType, meant: Meanings) -> Hashable:
     defaults."""
     if not any(_leads_on(meaning) for _, meaning in meant):
         return ()  # calls none: the common case, on every cache hit
-    return tuple(
-        (other.__code__, meanings(other), _defaults(other))
-        for other in reached(function, meant)[1:]
-    )
+    others = list(_reached(function, meant).items())[1:]
+    return tuple((other.__code__, its, _defaults(other)) for other, its in others)
 
 
 def _leads_on(meaning: Hashable) -> bool:
