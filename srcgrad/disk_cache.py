@@ -43,6 +43,9 @@ from typing import Any
 
 #: Changes when the layout of an entry does.
 ENTRY_FORMAT = 1
+#: The most entries kept: past it, a process that writes one removes the
+#: least recently used down to 80% of it (once per process).
+MAX_ENTRIES = 10_000
 _MAGIC = "# srcgrad cache entry"
 _SUFFIX = ".py"
 #: The files srcgrad writes: entries, and entries being written.
@@ -101,6 +104,7 @@ class DiskCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._usable: bool | None = None
+        self._pruned = False
 
     def usable(self) -> bool:
         """The directory exists (made if need be) and is the user's alone;
@@ -134,9 +138,11 @@ class DiskCache:
         except OSError:
             return None  # unreadable, or not ours: build, and try to replace it
         entry = parse(raw, key)
-        if entry is None:
-            with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):
+            if entry is None:
                 path.unlink()
+            else:
+                os.utime(path)  # used now: pruning keeps the recently used
         return entry
 
     def store(self, key: str, entry: Entry) -> None:
@@ -155,6 +161,28 @@ class DiskCache:
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+            return
+        if not self._pruned:
+            self._pruned = True
+            self.prune(MAX_ENTRIES)
+
+    def prune(self, most: int) -> int:
+        """If there are more than ``most`` entries, remove the least
+        recently used down to 80% of ``most``; the number removed."""
+        entries = self.entries()
+        if len(entries) <= most:
+            return 0
+        used = []
+        for path in entries:
+            with contextlib.suppress(OSError):
+                used.append((path.stat().st_mtime_ns, path))
+        used.sort()
+        removed = 0
+        for _, path in used[: len(used) - most * 8 // 10]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+        return removed
 
     def entries(self) -> list[Path]:
         """The entry files (not temporary files being written)."""

@@ -389,3 +389,16 @@ def test_importing_srcgrad_imports_no_compiler_sympy_or_black():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_past_its_bound_the_least_recently_used_entries_are_removed(tmp_path):
+    cache = disk_cache.DiskCache(tmp_path)
+    keys = [f"{index:064x}" for index in range(12)]
+    for age, key in enumerate(keys):
+        cache.store(key, disk_cache.Entry("x = 1\n", {"label": "m.f"}))
+        os.utime(cache.path(key), ns=(age * 10**9, age * 10**9))
+    assert cache.load(keys[0]) is not None  # used now: the most recent
+    assert cache.prune(10) == 4  # down to 8
+    kept = {path.stem for path in entries(tmp_path)}
+    assert kept == {keys[0], *keys[5:]}
+    assert cache.prune(10) == 0
