@@ -109,7 +109,7 @@ def test_a_second_process_reads_the_code_and_imports_neither_sympy_nor_black(
     cache = project / "cache"
     cold = run(project, cache)
     assert cold["value"] == pytest.approx(df(0.7, 1.3), rel=1e-13)
-    assert cold["sympy"] and cold["compiler"]
+    assert cold["compiler"]
     warm = run(project, cache)
     assert warm["value"] == cold["value"]
     assert not warm["sympy"] and not warm["black"] and not warm["compiler"]

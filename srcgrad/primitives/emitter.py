@@ -29,10 +29,12 @@ from srcgrad.primitives.arithmetic import ADD, DIV, MUL, NEG, SUB
 from srcgrad.primitives.broadcasting import BROADCAST_TO, SUM_TO_SHAPE
 from srcgrad.primitives.constants import SYMBOLIC_CONSTANT
 from srcgrad.primitives.derive import OUTPUT_SYMBOL, operand_symbol, partial_derivatives
+from srcgrad.primitives.derived_rules import TAPES
 from srcgrad.primitives.elementwise import SQRT
 from srcgrad.primitives.power import POW
 from srcgrad.primitives.primitive import CustomSpelling, Primitive
 from srcgrad.primitives.reductions import REDUCE_SUM
+from srcgrad.primitives.rule_tapes import replay
 from srcgrad.primitives.shapes import SHAPE
 from srcgrad.primitives.table import PRIMITIVES
 
@@ -187,10 +189,14 @@ class RuleEmitter:
     def partials(self, args: tuple[Value, ...], out: Value) -> tuple[Value, ...]:
         """This primitive's partial derivatives at ``args``, as IR values.
 
-        Hand-written ones where the primitive has them, else SymPy's.
+        Hand-written ones where the primitive has them, else SymPy's (as
+        recorded in ``derived_rules.py``, or derived now).
         """
         if self.primitive.partials is not None:
             return self.primitive.partials(self, args, out)
+        tape = TAPES.get((self.primitive.name, len(args)))
+        if tape is not None:  # SymPy's, recorded: no SymPy to import
+            return replay(self, tape, args, out)
         expressions = partial_derivatives(self.primitive, len(args))
         symbols = {operand_symbol(i): arg for i, arg in enumerate(args)}
         symbols[OUTPUT_SYMBOL] = out
@@ -200,7 +206,7 @@ class RuleEmitter:
         """Build IR for a SymPy expression over the named ``symbols``."""
         from srcgrad.primitives.sympy_to_ir import translate
 
-        return translate(self, expression, symbols, _vocabulary())
+        return translate(self, expression, symbols, vocabulary())
 
 
 def summed_axes(
@@ -234,7 +240,7 @@ def summed_axes(
 
 
 @functools.cache
-def _vocabulary() -> Vocabulary:
+def vocabulary() -> Vocabulary:
     """SymPy function classes -> primitives, read off the table once."""
     import sympy
 
