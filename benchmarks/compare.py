@@ -9,7 +9,7 @@ best of interleaved repeats (timing.py). srcgrad's build is also timed in
 fresh processes: cold, warm (SymPy and black loaded) and from the disk
 cache. Prints the tables and writes docs/benchmarks.md with its charts.
 
-    python benchmarks/compare.py [--repeat 7] [--seconds 0.05] [--fresh-runs 3]
+    python benchmarks/compare.py [--repeat 15] [--seconds 0.02] [--fresh-runs 3]
 """
 
 from __future__ import annotations
@@ -114,13 +114,21 @@ def run(options: argparse.Namespace) -> Results:
         print(f"{workload.title}: checking and timing...", flush=True)
         cells[workload.title] = measure(workload, systems, loaded, options)
     missing = {name: why for name, why in loaded.items() if isinstance(why, str)}
-    return Results(systems, missing, cells, builds, options.repeat, options.seconds)
+    return Results(
+        systems,
+        missing,
+        cells,
+        builds,
+        options.repeat,
+        options.seconds,
+        options.fresh_runs,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--seconds", type=float, default=0.05, help="per measurement")
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--seconds", type=float, default=0.02, help="per measurement")
     parser.add_argument("--fresh-runs", type=int, default=3, help="new processes")
     parser.add_argument("--docs", type=Path, default=DOCS, help="where to write")
     options = parser.parse_args()

@@ -52,7 +52,8 @@ HOW_CALLED = """\
   `autograd.numpy`.
 - **JAX**: `jax.grad(f, argnums)` of the function written with `jax.numpy`,
   in float64 (`jax_enable_x64`), called with JAX arrays made before timing
-  and waited for with `block_until_ready`. The pendulum's loop is a
+  and waited for with `block_until_ready`; without `jit`, JAX traces the
+  function again at every call. The pendulum's loop is a
   `lax.fori_loop`, as JAX users write it: a Python loop of 500 steps is
   traced as 500 copies, which takes JAX about 17 s to compile.
   **JAX jit** is `jax.jit(jax.grad(f, argnums))`; its first call is the
@@ -65,6 +66,13 @@ The peers' versions of the workloads are in
 [benchmarks/peer_workloads.py](../benchmarks/peer_workloads.py): the same
 code, written with each library's own array module.
 
+Every library runs on one thread: `OMP_NUM_THREADS`,
+`OPENBLAS_NUM_THREADS` and `MKL_NUM_THREADS` are 1 and XLA gets its
+one-thread flags, unless they are set before compare.py runs. On a machine
+of few cores the threads of one library's pool spin on after its call and
+slow the next library's (NumPy's MLP gradient ran 10 to 40 times slower
+right after PyTorch's, on 2 cores).
+
 **First call** is building the gradient and calling it once, after each
 library differentiated a small function of its own, so that none is
 charged for its start-up (JAX's backend, PyTorch's autograd engine). For
@@ -74,7 +82,7 @@ with the disk cache off.
 
 
 def _targets(results: Results) -> str:
-    runs = "each the best of the new processes run"
+    runs = results.fresh_runs
     return f"""\
 ## srcgrad against its targets
 
@@ -93,8 +101,9 @@ def _targets(results: Results) -> str:
   at most {report.DISK_HIT_TARGET * 1e3:.0f} ms. Until srcgrad keeps
   gradients on disk this is a cold build again.
 
-Build times are {runs} (`--fresh-runs`); an array workload's first call
-builds the gradient for its arguments' shapes, so it is counted too.
+Each build time is the best of {runs} new processes (`--fresh-runs`). An
+array workload's first call builds the gradient for its arguments' shapes,
+so that is counted too.
 
 ![srcgrad's build times](benchmarks-build.svg)
 """

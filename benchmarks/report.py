@@ -49,6 +49,7 @@ class Results:
     builds: dict[str, FreshBuild]
     repeat: int
     seconds: float
+    fresh_runs: int
 
 
 def duration(seconds: float) -> str:
@@ -62,7 +63,7 @@ def duration(seconds: float) -> str:
 
 def _status(cell: Cell) -> str:
     if cell.status == "wrong":
-        return f"**WRONG** ({cell.detail})"
+        return f"**WRONG** ({cell.error:.0e})"
     return NOT_TIMED.get(cell.status, cell.status)
 
 
@@ -86,7 +87,8 @@ def workload_table(results: Results, title: str) -> str:
     for system in results.systems:
         cell = cells[system.name]
         if cell.status != "ok" or cell.seconds is None:
-            rows.append([system.name, _status(cell), "", "", "", ""])
+            error = "" if cell.error is None else f"{cell.error:.0e}"
+            rows.append([system.name, _status(cell), "", "", "", error])
             continue
         first = _first_call(results, title, system.name)
         agrees = "" if cell.error is None else f"{cell.error:.0e}"
@@ -156,9 +158,10 @@ def targets_table(results: Results) -> str:
     return markdown_table(header, rows)
 
 
-def _versions() -> list[tuple[str, str]]:
+def _versions(peers: bool) -> list[tuple[str, str]]:
     names = ["numpy", "sympy", "black"]
-    names += sorted({system.distribution for system in PEERS} | {"jaxlib"})
+    if peers:
+        names += sorted({system.distribution for system in PEERS} | {"jaxlib"})
     versions = []
     for name in names:
         try:
@@ -179,9 +182,11 @@ def _processor() -> str:
     return platform.processor() or platform.machine()
 
 
-def machine() -> str:
-    """The machine, Python and library versions, as a markdown list."""
-    libraries = ", ".join(f"{name} {version}" for name, version in _versions())
+def machine(peers: bool = True) -> str:
+    """The machine, Python and library versions (the other systems' too, if
+    ``peers``), as a markdown list."""
+    versions = _versions(peers)
+    libraries = ", ".join(f"{name} {version}" for name, version in versions)
     return "\n".join(
         [
             f"- {_processor()} ({platform.processor() or platform.machine()}), "
