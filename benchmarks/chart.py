@@ -24,8 +24,8 @@ COLOURS = (
     "#F0E442",
     "#000000",
 )
-WIDTH, HEIGHT = 880, 400
-LEFT, RIGHT, TOP, BOTTOM = 80, 190, 40, 60
+WIDTH, HEIGHT = 920, 400
+LEFT, RIGHT, TOP, BOTTOM = 80, 230, 40, 60
 
 
 @dataclass(frozen=True)
