@@ -33,7 +33,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import peers  # noqa: E402
 from document import write_report  # noqa: E402
-from fresh_build import fresh_builds  # noqa: E402
+from fresh_build import BuildFailed, fresh_builds  # noqa: E402
 from report import Cell, Results  # noqa: E402
 from timing import Call, time_calls  # noqa: E402
 from workloads import WORKLOADS, Workload  # noqa: E402
@@ -110,7 +110,10 @@ def run(options: argparse.Namespace) -> Results:
     cells, builds = {}, {}
     for workload in WORKLOADS:
         print(f"{workload.title}: srcgrad in fresh processes...", flush=True)
-        builds[workload.title] = fresh_builds(workload.title, options.fresh_runs)
+        try:
+            builds[workload.title] = fresh_builds(workload.title, options.fresh_runs)
+        except BuildFailed as failure:
+            builds[workload.title] = str(failure)
         print(f"{workload.title}: checking and timing...", flush=True)
         cells[workload.title] = measure(workload, systems, loaded, options)
     missing = {name: why for name, why in loaded.items() if isinstance(why, str)}

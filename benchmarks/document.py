@@ -128,6 +128,9 @@ def _not_timed(results: Results) -> str:
     lines = []
     for name, why in results.missing.items():
         lines.append(f"- **{name}** is not installed here ({why}).")
+    for title, build in results.builds.items():
+        if isinstance(build, str):
+            lines.append(f"- **srcgrad**, {title}: a fresh process failed: {build}")
     for title, cells in results.cells.items():
         for name, cell in cells.items():
             if cell.status in ("refused", "wrong"):

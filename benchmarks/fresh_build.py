@@ -40,6 +40,10 @@ class FreshBuild:
     warm: float
 
 
+class BuildFailed(Exception):
+    """A fresh process could not build the gradient; the message says why."""
+
+
 # Functions no workload has, differentiated before a warm build: SymPy and
 # black are then imported, and the rules of atan and arctan derived.
 def _warm_number(x):
@@ -79,8 +83,10 @@ def _run(title: str, cache_dir: str, *options: str, timeout: float) -> float:
         capture_output=True,
         text=True,
         timeout=timeout,
-        check=True,
     )
+    if completed.returncode != 0:
+        lines = completed.stderr.strip().splitlines() or ["no message"]
+        raise BuildFailed(f"{title}: {lines[-1]}")
     return json.loads(completed.stdout.splitlines()[-1])["seconds"]
 
 

@@ -46,7 +46,7 @@ class Results:
     systems: tuple[System, ...]
     missing: dict[str, str]
     cells: dict[str, dict[str, Cell]]
-    builds: dict[str, FreshBuild]
+    builds: dict[str, FreshBuild | str]  # a string says why the build failed
     repeat: int
     seconds: float
     fresh_runs: int
@@ -74,7 +74,8 @@ def _first_call(results: Results, title: str, name: str) -> float | None:
     if name in ("primal", "hand-written"):
         return None
     if name == "srcgrad":
-        return results.builds[title].warm
+        build = results.builds[title]
+        return build.warm if isinstance(build, FreshBuild) else None
     return results.cells[title][name].first_call
 
 
@@ -133,18 +134,18 @@ def targets_table(results: Results) -> str:
         cells, build = results.cells[workload.title], results.builds[workload.title]
         mine, theirs = cells["srcgrad"].seconds, cells["hand-written"].seconds
         ratio = mine / theirs if mine and theirs else float("inf")
-        rows.append(
-            [
-                workload.title,
-                f"{ratio:.2f}",
-                _mark(ratio <= GRADIENT_TARGET),
+        row = [workload.title, f"{ratio:.2f}", _mark(ratio <= GRADIENT_TARGET)]
+        if isinstance(build, FreshBuild):
+            row += [
                 duration(build.cold),
                 _mark(build.cold <= COLD_TARGET),
                 duration(build.warm),
                 duration(build.disk_hit),
                 _mark(build.disk_hit <= DISK_HIT_TARGET),
             ]
-        )
+        else:
+            row += ["**build failed**", "**FAIL**", "", "", "**FAIL**"]
+        rows.append(row)
     header = [
         "workload",
         "srcgrad ÷ by hand",
@@ -252,8 +253,9 @@ def _ms(values: list[float | None]) -> list[float | None]:
 
 def _build_series(results: Results, titles: list[str]) -> dict[str, list]:
     builds = [results.builds[title] for title in titles]
+    built = [build if isinstance(build, FreshBuild) else None for build in builds]
     return {
-        "cold": [build.cold * 1e3 for build in builds],
-        "warm": [build.warm * 1e3 for build in builds],
-        "disk-cache hit": [build.disk_hit * 1e3 for build in builds],
+        "cold": [build and build.cold * 1e3 for build in built],
+        "warm": [build and build.warm * 1e3 for build in built],
+        "disk-cache hit": [build and build.disk_hit * 1e3 for build in built],
     }
