@@ -23,6 +23,13 @@ import sys
 
 import numpy as np
 from timing import print_table, time_all
+from workloads import (
+    logistic,
+    logistic_by_hand,
+    logistic_by_hand_exact,
+    rosenbrock,
+    rosenbrock_by_hand,
+)
 
 import srcgrad
 from srcgrad import building
@@ -48,42 +55,8 @@ def mlp_by_hand(W1, b1, W2, b2, X, Y):
     return X.T @ da, da.sum(axis=0), h.T @ dz, dz.sum(axis=0)
 
 
-def logistic(w, b, X, y):
-    z = X @ w + b
-    p = 1.0 / (1.0 + np.exp(-z))
-    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-
-
-def logistic_by_hand(w, b, X, y):
-    p = 1.0 / (1.0 + np.exp(-(X @ w + b)))
-    dz = (p - y) / y.shape[0]
-    return X.T @ dz, dz.sum()
-
-
-def logistic_by_hand_exact(w, b, X, y):
-    """As accurate as srcgrad's where the prediction is sure: at y = 1 and a
-    large z, p - y is 1/(1 + t) - 1 and loses every digit of t = exp(-z)."""
-    t = np.exp(-(X @ w + b))
-    p = 1.0 / (1.0 + t)
-    dz = (y - 1 + y * t) * p / -y.shape[0]
-    return X.T @ dz, dz.sum()
-
-
 #: Other hand-written gradients timed beside a workload's, by its title.
 EXTRA_BY_HAND = {"logistic regression": {"hand-written, exact": logistic_by_hand_exact}}
-
-
-def rosenbrock(x):
-    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
-
-
-def rosenbrock_by_hand(x):
-    head = x[:-1]
-    d = x[1:] - head * head
-    g = np.zeros_like(x)
-    g[:-1] = -400.0 * head * d - 2.0 * (1 - head)
-    g[1:] += 200.0 * d
-    return g
 
 
 def _workloads(

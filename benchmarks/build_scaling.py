@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import ModuleType
 
 import srcgrad
 
@@ -33,15 +34,21 @@ def source(statements: int, seed: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-def built_in(directory: Path, statements: int) -> float:
-    """Seconds to build the gradient of a function of ``statements``."""
-    path = directory / f"straight_{statements}.py"
-    path.write_text(source(statements))
-    spec = importlib.util.spec_from_file_location(path.stem, path)
+def module_from_source(directory: Path, name: str, text: str) -> ModuleType:
+    """``text`` as module ``name``, imported from a file (srcgrad reads source)."""
+    path = directory / f"{name}.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
+    return module
+
+
+def built_in(directory: Path, statements: int) -> float:
+    """Seconds to build the gradient of a function of ``statements``."""
+    module = module_from_source(directory, f"straight_{statements}", source(statements))
     started = time.perf_counter()
     srcgrad.grad(module.f, wrt=(0, 1, 2, 3))
     return time.perf_counter() - started

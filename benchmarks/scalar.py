@@ -19,24 +19,10 @@ import platform
 import sys
 
 from timing import print_table, time_all
+from workloads import scalar_expression as f
+from workloads import scalar_expression_by_hand as f_grad_by_hand
 
 import srcgrad
-
-
-def f(x, y):
-    return math.sin(x * y) + math.exp(x) * math.cos(y) / (1 + x * x)
-
-
-def f_grad_by_hand(x, y):
-    xy = x * y
-    cos_xy = math.cos(xy)
-    exp_x = math.exp(x)
-    denominator = 1 + x * x
-    quotient = exp_x * math.cos(y) / denominator
-    dx = cos_xy * y + quotient - 2 * x * quotient / denominator
-    dy = cos_xy * x - exp_x * math.sin(y) / denominator
-    return dx, dy
-
 
 f_grad = srcgrad.grad(f, wrt=("x", "y"))
 
