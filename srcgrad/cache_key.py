@@ -89,13 +89,13 @@ def _source(function: types.FunctionType) -> str:
 
 
 def _last_line(code: types.CodeType) -> int:
-    """The last line any of ``code`` (nested code too) spans."""
-    last = code.co_firstlineno
-    if hasattr(code, "co_positions"):  # Python 3.11+: where each part ends
-        ends = (end for _, end, _, _ in code.co_positions() if end is not None)
-    else:
-        ends = (line for _, _, line in code.co_lines() if line is not None)
-    last = max(last, max(ends, default=last))
+    """The last line any of ``code`` (nested code too) spans: where its
+    instructions start and, on Python 3.11+, where they end (without debug
+    ranges, ``-X no_debug_ranges``, only the starts are known)."""
+    lines = [line for _, _, line in code.co_lines() if line is not None]
+    if hasattr(code, "co_positions"):
+        lines += [end for _, end, _, _ in code.co_positions() if end is not None]
+    last = max(lines, default=code.co_firstlineno)
     for constant in code.co_consts:
         if isinstance(constant, types.CodeType):
             last = max(last, _last_line(constant))

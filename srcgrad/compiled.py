@@ -28,6 +28,7 @@ from srcgrad.codegen.bindings import Binding
 from srcgrad.codegen.generated import GeneratedFunction
 from srcgrad.codegen.load import compile_module, instantiate, module_cells
 from srcgrad.errors import SrcgradError
+from srcgrad.ir.types import VariableKey
 from srcgrad.reach import cell, follow
 from srcgrad.reference import MODULE, REGISTRY, Reference
 
@@ -85,6 +86,9 @@ class Compiled:
     filename: str
     #: ``text`` is black's.
     formatted: bool = False
+    #: The globals and closure variables the primal and its helpers read
+    #: (what a signature for arrays is made of), where known.
+    variables: tuple[VariableKey, ...] | None = None
     #: The functions made from it (``bind``), whose code formatting replaces.
     bound: weakref.WeakSet[types.FunctionType] = dataclasses.field(
         default_factory=weakref.WeakSet
@@ -125,6 +129,7 @@ class Compiled:
             "wrt": list(self.wrt),
             "as_tuple": self.as_tuple,
             "returns": list(self.returns),
+            "variables": None if self.variables is None else list(self.variables),
         }
 
     @classmethod
@@ -139,10 +144,13 @@ class Compiled:
             wrt = tuple(str(name) for name in meta["wrt"])
             if generated.source != text or type(meta["as_tuple"]) is not bool:
                 return None
-            return cls.of(
+            found = cls.of(
                 generated, str(meta["label"]), wrt, meta["as_tuple"], primal_code,
                 returns,
             )  # fmt: skip
+            if meta["variables"] is not None:
+                found.variables = tuple(map(_variable, meta["variables"]))
+            return found
         except (KeyError, TypeError, ValueError, SrcgradError):
             return None  # not as written: the caller builds it again
 
@@ -176,6 +184,14 @@ def _binding(fields: list[Any]) -> Binding:
     if not isinstance(alias, str) or not isinstance(module, str):
         raise TypeError("an alias and a module are strings")
     return Binding(alias, module, attribute, cell, bool(dispatcher))
+
+
+def _variable(fields: list[Any]) -> VariableKey:
+    """A ``VariableKey`` from JSON: name, closure, module, owner's path."""
+    name, closure, module, owner = fields
+    if owner is not None:
+        owner = tuple((str(kind), str(each)) for kind, each in owner)
+    return (str(name), bool(closure), None if module is None else str(module), owner)
 
 
 def _transform(fields: list[Any]) -> Transform:
