@@ -15,6 +15,7 @@ import types
 from collections.abc import Callable, Hashable
 from typing import Any, overload
 
+import srcgrad.settings as settings
 from srcgrad.cache import MemoryCache
 from srcgrad.cache_key import disk_key
 from srcgrad.columns import hessian_by_columns
@@ -137,7 +138,8 @@ def transformed(
     meant = meanings(function)
     reached = fingerprint(function, meant)  # the functions it calls
     returns = Transform(with_value, has_aux, kind, inner)
-    key = (id(code), names, as_tuple, meant, defaults, reached, returns)
+    options = settings.snapshot()  # the compiler's, which change the code
+    key = (id(code), names, as_tuple, meant, defaults, reached, options, returns)
     if kind in SEEDED:  # called by jvp, hvp and vjp on every call: kept
         found = _SEEDED.get(key)
         if found is not None:

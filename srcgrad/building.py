@@ -23,8 +23,9 @@ from srcgrad.compiler import (
     recursion_headroom,
 )
 from srcgrad.compose import composed_program, hessian_program
-from srcgrad.errors import ValueTypeError
+from srcgrad.errors import DifferentiationError, ValueTypeError
 from srcgrad.frontend import lower_live_program
+from srcgrad.frontend.resolve import replaced_primitives
 from srcgrad.ir import GLOBAL, Function, Program, walk
 from srcgrad.passes.types import NUMBERS, Signature, VariableKey, variable_key
 from srcgrad.reach import reached
@@ -45,6 +46,14 @@ def compile_transform(
     ``X @ w``) gets a gradient that hands every call on to the one built
     for its arguments' types (``srcgrad.dispatch``).
     """
+    replaced = replaced_primitives()
+    if replaced:
+        verb, them = ("holds", "it") if len(replaced) == 1 else ("hold", "them")
+        raise DifferentiationError(
+            f"{', '.join(replaced)} {verb} something other than the library's "
+            "own function (replaced, or mocked); srcgrad differentiates the "
+            f"library's functions, and gradients call them: restore {them} first"
+        )
     # Each function called is lowered while its caller is: count them all.
     size = sum(len(function.__code__.co_code) for function in reached(f))
     with recursion_headroom(size // 2 + 64 * len(reached(f))):

@@ -50,9 +50,12 @@ def disk_key(
     ``meant``; ``calls_others`` if it reaches functions of the user's) with
     ``options``, or None if it can't have one."""
     functions = reached(function, meant) if calls_others else [function]
+    # A function of the user's a name is bound to is said by its place here:
+    # two may have one module and name (lambdas, a factory's functions).
+    places = {id(each): index for index, each in enumerate(functions)}
     try:
         described = [
-            _function(each, meant if index == 0 else meanings(each))
+            _function(each, meant if index == 0 else meanings(each), places)
             for index, each in enumerate(functions)
         ]
     except _NoKey:
@@ -61,7 +64,9 @@ def disk_key(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _function(function: types.FunctionType, meant: Meanings) -> tuple[object, ...]:
+def _function(
+    function: types.FunctionType, meant: Meanings, places: dict[int, int]
+) -> tuple[object, ...]:
     code = function.__code__
     return (
         function.__module__,
@@ -70,7 +75,7 @@ def _function(function: types.FunctionType, meant: Meanings) -> tuple[object, ..
         code.co_firstlineno,
         _source(function),
         _code(code),
-        tuple((name, _meaning(meaning)) for name, meaning in meant),
+        tuple((name, _meaning(meaning, places)) for name, meaning in meant),
         tuple(_value(value) for value in function.__defaults__ or ()),
         tuple(
             (name, _value(value))
@@ -136,20 +141,22 @@ def _value(value: object) -> object:
     raise _NoKey
 
 
-def _meaning(meaning: Hashable) -> object:
+def _meaning(meaning: Hashable, places: dict[int, int]) -> object:
     """A name's meaning (``srcgrad.reach``), each object in it written as
     what it is rather than which it is (``_object``)."""
     if isinstance(meaning, Identity):
-        return _object(meaning.held)
+        return _object(meaning.held, places)
     if isinstance(meaning, tuple):
-        return tuple(_meaning(part) for part in meaning)
-    return meaning  # a kind, or None
+        return tuple(_meaning(part, places) for part in meaning)
+    return meaning  # a kind, a name, or None
 
 
-def _object(value: object) -> object:
-    """A module by its name; a callable by its type and its own module and
-    name (a function of the user's is also described in full, as a
-    function reached)."""
+def _object(value: object, places: dict[int, int]) -> object:
+    """A function of the user's by its place among those reached (each
+    described in full); a module by its name; any other callable by its
+    type and its own module and name."""
+    if id(value) in places:
+        return ("reached", places[id(value)])
     if isinstance(value, types.ModuleType):
         return ("module", value.__name__)
     name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from srcgrad.disk_cache import DiskCache, location
@@ -30,12 +31,12 @@ def _info(arguments: argparse.Namespace) -> int:
         print("disk cache: off (SRCGRAD_CACHE=0)")
         return 0
     found = DiskCache(directory).info()
-    if found["problem"] is None:
-        status = "on"
-    elif not directory.exists():
+    if found["problem"] is not None:
+        status = f"refused: {found['problem']}; gradients are kept in memory"
+    elif not os.path.isdir(directory):
         status = "on (created when a gradient is first built)"
     else:
-        status = f"refused: {found['problem']}; gradients are kept in memory"
+        status = "on"
     print(f"location: {found['location']}")
     print(f"status:   {status}")
     print(f"entries:  {found['entries']}")
@@ -48,10 +49,16 @@ def _clear(arguments: argparse.Namespace) -> int:
     if directory is None:
         print("disk cache: off (SRCGRAD_CACHE=0); nothing to clear")
         return 0
-    removed = DiskCache(directory).clear()
-    print(
-        f"removed {removed} {'entry' if removed == 1 else 'entries'} from {directory}"
-    )
+    try:
+        removed, failed = DiskCache(directory).clear()
+    except OSError as error:
+        print(f"srcgrad: can't read {directory} ({error.strerror or error})")
+        return 1
+    entries = "entry" if removed == 1 else "entries"
+    print(f"removed {removed} {entries} from {directory}")
+    if failed:
+        print(f"srcgrad: {failed} could not be removed (is {directory} read-only?)")
+        return 1
     return 0
 
 

@@ -30,13 +30,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
-import json
 import os
 import re
 import stat
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -44,13 +41,16 @@ from typing import Any
 #: Changes when the layout of an entry does.
 ENTRY_FORMAT = 1
 #: The most entries kept: past it, a process that writes one removes the
-#: least recently used down to 80% of it (once per process).
+#: least recently used down to 80% of it (checked at a process's first
+#: write, then every ``_PRUNE_EVERY`` writes).
 MAX_ENTRIES = 10_000
+_PRUNE_EVERY = 100
 _MAGIC = "# srcgrad cache entry"
 _SUFFIX = ".py"
 #: The files srcgrad writes: entries, and entries being written.
 _ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.py")
-_TEMPORARY_NAME = re.compile(r"\.tmp-[^/\\]*\.py")
+_TEMPORARY_PREFIX = ".srcgrad-"
+_TEMPORARY_NAME = re.compile(r"\.srcgrad-[0-9a-f]{16}-[a-z0-9_]{8}\.py")
 
 
 class CacheWarning(UserWarning):
@@ -82,8 +82,8 @@ def location() -> Path | None:
     ):
         return None
     given = os.environ.get("SRCGRAD_CACHE_DIR")
-    if given:
-        return Path(given).expanduser()
+    if given:  # absolute now: a later os.chdir must not move it
+        return Path(os.path.abspath(os.path.expanduser(given)))
     return _user_cache_home() / "srcgrad"
 
 
@@ -104,7 +104,7 @@ class DiskCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._usable: bool | None = None
-        self._pruned = False
+        self._stored = 0
 
     def usable(self) -> bool:
         """The directory exists (made if need be) and is the user's alone;
@@ -150,10 +150,16 @@ class DiskCache:
         (a full disk, a read-only directory) leaves the cache as it was."""
         if not self.usable():
             return
+        import tempfile  # only a miss writes
+
         data = render(key, entry).encode()
-        handle, temporary = tempfile.mkstemp(
-            prefix=".tmp-", suffix=_SUFFIX, dir=self.directory
-        )
+        try:
+            handle, temporary = tempfile.mkstemp(
+                prefix=f"{_TEMPORARY_PREFIX}{key[:16]}-", suffix=_SUFFIX,
+                dir=self.directory,
+            )  # fmt: skip
+        except OSError:
+            return
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
@@ -162,8 +168,8 @@ class DiskCache:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             return
-        if not self._pruned:
-            self._pruned = True
+        self._stored += 1
+        if self._stored % _PRUNE_EVERY == 1:  # the first write, then every 100th
             self.prune(MAX_ENTRIES)
 
     def prune(self, most: int) -> int:
@@ -208,22 +214,27 @@ class DiskCache:
             "bytes": size,
         }
 
-    def clear(self) -> int:
-        """Remove every entry (and temporary files left by a crash); the
-        number of entries removed."""
-        removed = 0
+    def clear(self) -> tuple[int, int]:
+        """Remove every entry (and temporary files left by a crash): how
+        many entries were removed, and how many could not be."""
+        removed = failed = 0
         try:
             found = list(self.directory.iterdir())
-        except OSError:
-            return 0
+        except FileNotFoundError:
+            return 0, 0
         for path in found:
             entry = _ENTRY_NAME.fullmatch(path.name)
             if not (entry or _TEMPORARY_NAME.fullmatch(path.name)):
                 continue  # only what srcgrad writes, wherever the directory is
-            with contextlib.suppress(OSError):
+            try:
                 path.unlink()
-                removed += bool(entry)
-        return removed
+            except FileNotFoundError:
+                continue  # another process removed it
+            except OSError:
+                failed += bool(entry)
+                continue
+            removed += bool(entry)
+        return removed, failed
 
 
 def _callers_level() -> int:
@@ -237,8 +248,18 @@ def _callers_level() -> int:
 
 
 def _problem_with(directory: Path, create: bool = True) -> str | None:
-    """Why ``directory`` can't hold code srcgrad will run, or None."""
-    if create:
+    """Why ``directory`` can't hold code srcgrad will run, or None; with
+    ``create``, it is made (mode 0700) if it does not exist."""
+    try:
+        return _problem_in(directory, create)
+    except OSError as error:  # a parent we may not look into
+        return f"{directory} can't be read ({error.strerror or error})"
+
+
+def _problem_in(directory: Path, create: bool) -> str | None:
+    if not directory.exists():
+        if not create:
+            return _cannot_create(directory)
         try:
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as error:
@@ -255,6 +276,20 @@ def _problem_with(directory: Path, create: bool = True) -> str | None:
         if found.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
             mode = stat.S_IMODE(found.st_mode)
             return f"{directory} can be written by others (mode {mode:o}; chmod 700 it)"
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return f"{directory} can't be written (read-only)"
+    return None
+
+
+def _cannot_create(directory: Path) -> str | None:
+    """Why ``directory``, which does not exist, could not be made, or None."""
+    parent = directory.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{directory} can't be created ({parent} is not a directory)"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"{directory} can't be created ({parent} can't be written)"
     return None
 
 
@@ -262,6 +297,7 @@ def _read_own_file(path: Path) -> str:
     """The text of ``path``, a regular file of the user's that others can't
     write (not followed if it is a link)."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    flags |= getattr(os, "O_NONBLOCK", 0)  # a FIFO put there must not block
     handle = os.open(path, flags)
     with os.fdopen(handle, "rb") as file:
         found = os.fstat(file.fileno())
@@ -279,11 +315,15 @@ def _read_own_file(path: Path) -> str:
 
 
 def checksum(key: str, meta: str, text: str) -> str:
+    import hashlib  # imported with the first entry read or written
+
     return hashlib.sha256("\0".join((key, meta, text)).encode()).hexdigest()
 
 
 def render(key: str, entry: Entry) -> str:
     """An entry file: four comment lines, then the module."""
+    import json
+
     meta = json.dumps(entry.meta, sort_keys=True, separators=(",", ":"))
     label = entry.meta.get("label", "?")
     return (
@@ -306,6 +346,8 @@ def parse(raw: str, key: str) -> Entry | None:
     meta = meta_line.removeprefix("# meta: ")
     if sum_line != f"# sha256: {checksum(key, meta, text)}":
         return None
+    import json
+
     try:
         decoded = json.loads(meta)
     except ValueError:

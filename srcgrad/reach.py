@@ -60,32 +60,43 @@ def meanings(function: types.FunctionType) -> Meanings:
     bound to: where it is found (closure, global, builtin) and what it
     holds: a module or any callable by identity, a function with a rule of
     the user's by the kind of its rule, and data (a number, an array: read
-    when the code runs) as data. An unbound name means None."""
+    when the code runs) as data. An unbound name means None. For a module,
+    also what each name read is bound to in it (``helpers.smooth``,
+    ``math.sin``: rebinding one is a change too), one level down."""
     code = function.__code__
     closure = dict(zip(code.co_freevars, function.__closure__ or (), strict=True))
     namespace = function.__globals__
+    names = tuple(dict.fromkeys(names_read(code, code.co_freevars)))
     found = []
-    for name in dict.fromkeys(names_read(code, code.co_freevars)):
+    for name in names:
         meaning: Hashable = None
         if name in closure:
             try:
-                meaning = ("closure", _meaning(closure[name].cell_contents))
+                meaning = ("closure", _meaning(closure[name].cell_contents, names))
             except ValueError:  # an empty cell
                 meaning = None
         elif name in namespace:
-            meaning = ("global", _meaning(namespace[name]))
+            meaning = ("global", _meaning(namespace[name], names))
         elif hasattr(builtins, name):
-            meaning = ("builtin", _meaning(getattr(builtins, name)))
+            meaning = ("builtin", _meaning(getattr(builtins, name), names))
         found.append((name, meaning))
     return tuple(found)
 
 
-def _meaning(value: object) -> Hashable:
+def _meaning(value: object, names: tuple[str, ...], depth: int = 2) -> Hashable:
     custom = getattr(type(value), "_srcgrad_custom_rule", "")
     if custom:  # its calls call the object the name holds when they run
         return ("custom", custom)
     if isinstance(value, types.ModuleType):
-        return ("module", Identity(value))
+        if depth <= 1:
+            return ("module", Identity(value))
+        held = vars(value)  # not getattr: a module's __getattr__ may warn
+        attributes = tuple(
+            (name, _meaning(held[name], names, depth - 1))
+            for name in names
+            if name in held
+        )
+        return ("module", Identity(value), attributes)
     if callable(value):
         return ("callable", Identity(value))
     return ("data",)
@@ -118,28 +129,24 @@ def _reached(
     pending = [function]
     while pending:
         current = pending.pop(0)
-        bindings = found[current]
-        names = [name for name, _ in bindings]
-        for _, meaning in bindings:
-            for callee in _functions(meaning, names):
+        for _, meaning in found[current]:
+            for callee in _functions(meaning):
                 if callee not in found:
                     found[callee] = meanings(callee)
                     pending.append(callee)
     return found
 
 
-def _functions(meaning: Hashable, names: list[str]) -> Iterator[types.FunctionType]:
+def _functions(meaning: Hashable) -> Iterator[types.FunctionType]:
     """The function of the user's ``meaning`` is, or of a module of the
-    user's, the functions it holds under one of ``names``
+    user's, the functions it holds under the names read
     (``helpers.smooth``)."""
     kind, value = _held(meaning)
     if kind == "callable" and _users(value):
         yield value  # type: ignore[misc]
     elif kind == "module" and _module_of_users(value):
-        for name in names:
-            found = getattr(value, name, None)
-            if _users(found):
-                yield found  # type: ignore[misc]
+        for _, attribute in _attributes(meaning):
+            yield from _functions(("attribute", attribute))
 
 
 def _held(meaning: Hashable) -> tuple[str, object]:
@@ -148,6 +155,13 @@ def _held(meaning: Hashable) -> tuple[str, object]:
         return "", None
     kind, *held = meaning[1]
     return kind, held[0].held if held and isinstance(held[0], Identity) else None
+
+
+def _attributes(meaning: Hashable) -> tuple[tuple[str, Hashable], ...]:
+    """A module's meaning: what the names read are bound to in it."""
+    assert isinstance(meaning, tuple)
+    held = meaning[1]
+    return held[2] if len(held) > 2 else ()
 
 
 def _users(value: object) -> bool:

@@ -33,7 +33,7 @@ ALLOWED = {
     # The disk cache's key: what names are bound to, and the settings.
     "cache_key": {"reach", "settings"},
     # Compiled code and binding it: no compiler (a cache hit runs none).
-    "compiled": {"codegen", "dispatch", "errors", "reach", "reference"},
+    "compiled": {"codegen", "dispatch", "errors", "ir", "reach", "reference"},
     "runtime": {"errors", "ir"},
     "compiler": {"ad", "ir", "passes", "errors"},
     "dispatch": {"errors", "ir", "passes", "reach", "runtime"},

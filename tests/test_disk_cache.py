@@ -295,6 +295,7 @@ def test_cli_cache_info_and_clear(project, monkeypatch, capsys):
     run(project, cache, transform="value_and_grad")
     keep = cache / "notes.py"  # not srcgrad's: clear leaves it
     keep.write_text("x = 1\n")
+    (cache / ".tmp-notes.py").write_text("y = 2\n")
     monkeypatch.setenv("SRCGRAD_CACHE_DIR", str(cache))
     assert main(["cache", "info"]) == 0
     out = capsys.readouterr().out
@@ -302,6 +303,7 @@ def test_cli_cache_info_and_clear(project, monkeypatch, capsys):
     assert main(["cache", "clear"]) == 0
     assert "removed 2 entries" in capsys.readouterr().out
     assert entries(cache) == [keep]
+    assert (cache / ".tmp-notes.py").exists()
     monkeypatch.setenv("SRCGRAD_CACHE", "0")
     assert main(["cache", "info"]) == 0
     assert "off" in capsys.readouterr().out

@@ -13,7 +13,6 @@ resolves the same way in both.
 from __future__ import annotations
 
 import builtins
-import functools
 import math
 import numbers
 import sys
@@ -23,6 +22,7 @@ from types import BuiltinFunctionType, FunctionType, MappingProxyType, ModuleTyp
 from typing import Any, Protocol
 
 from srcgrad.primitives import Primitive, spellings_in
+from srcgrad.primitives.table import replaced_in
 
 #: Modules srcgrad has rules for, by the namespace generated code calls.
 #: ``numpy.linalg`` is a namespace of its own (``np.linalg.solve``), which
@@ -220,14 +220,32 @@ def _primitive_objects() -> Mapping[int, tuple[object, Primitive, str]]:
     """id(function object) -> (object, primitive, namespace).
 
     NumPy's functions are included once the user's program has imported it.
+    Only a library's own functions are primitives (``table.is_own``); while
+    one of their names holds something else (a mock, ``math.sin =
+    my_sin``), the table is made again at each use, so that it is whole
+    again once the name holds the library's function.
     """
-    return _primitive_table(sys.modules.get("numpy"))
+    numpy = sys.modules.get("numpy")
+    found = _PRIMITIVE_TABLES.get(id(numpy))
+    if found is not None and found[0] is numpy:
+        return found[1]
+    table, whole = _primitive_table(numpy)
+    if whole:
+        _PRIMITIVE_TABLES[id(numpy)] = (numpy, table)
+    return table
 
 
-@functools.cache
+#: The table for NumPy's module (None before NumPy is imported), by its id.
+_PRIMITIVE_TABLES: dict[
+    int, tuple[ModuleType | None, Mapping[int, tuple[object, Primitive, str]]]
+] = {}
+
+
 def _primitive_table(
     numpy: ModuleType | None,
-) -> Mapping[int, tuple[object, Primitive, str]]:
+) -> tuple[Mapping[int, tuple[object, Primitive, str]], bool]:
+    """The table, and whether every name spelled held its library's own
+    function."""
     table: dict[int, tuple[object, Primitive, str]] = {}
     modules: tuple[ModuleType, ...] = (math, builtins)
     if numpy is not None:  # importing NumPy imports numpy.linalg
@@ -235,7 +253,23 @@ def _primitive_table(
     for module in modules:
         for obj, primitive, namespace in spellings_in(module):
             table.setdefault(id(obj), (obj, primitive, namespace))
-    return MappingProxyType(table)
+    whole = not any(True for module in modules for _ in replaced_in(module))
+    return MappingProxyType(table), whole
+
+
+def replaced_primitives() -> list[str]:
+    """Each name of a primitive in ``math``, the builtins, NumPy or
+    ``numpy.linalg`` that holds something other than the library's own
+    function (``math.sin = my_sin``, a mock), as ``math.sin``."""
+    modules: list[ModuleType] = [math, builtins]
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        modules += [numpy, numpy.linalg]
+    return sorted(
+        f"{module.__name__}.{name}"
+        for module in modules
+        for name in replaced_in(module)
+    )
 
 
 #: id(builtin function) -> its name, for the builtins the frontend lowers.

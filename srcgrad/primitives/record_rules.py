@@ -13,8 +13,9 @@ from srcgrad.primitives.derive import OUTPUT_SYMBOL, operand_symbol
 from srcgrad.primitives.primitive import Primitive
 from srcgrad.primitives.rule_tapes import Step, Tape
 
-#: The arities of variadic primitives worth recording (``math.hypot``).
-VARIADIC_ARITIES = (2, 3)
+#: The arities of variadic primitives recorded (``math.hypot`` of 1 to 8
+#: numbers; more are derived by SymPy when built).
+VARIADIC_ARITIES = tuple(range(1, 9))
 
 
 class _Recorder:

@@ -42,12 +42,29 @@ def spellings_in(module: ModuleType) -> Iterator[tuple[object, Primitive, str]]:
         module: ``math``, ``numpy``, ``numpy.linalg`` or ``builtins``.
 
     Returns:
-        An iterator over the module's functions that are primitives; the
-        namespace is the one generated code writes the op (and calls the
-        derivative's functions) in: the module's name (``numpy.linalg``
-        for ``np.linalg.solve``). A builtin that means an operator
-        (``pow``) is in the ``operator`` namespace.
+        An iterator over the module's functions that are primitives (its
+        own: see ``is_own``); the namespace is the one generated code
+        writes the op (and calls the derivative's functions) in: the
+        module's name (``numpy.linalg`` for ``np.linalg.solve``). A builtin
+        that means an operator (``pow``) is in the ``operator`` namespace.
     """
+    for _, found, own, primitive, namespace in _spelled(module):
+        if own:
+            yield found, primitive, namespace
+
+
+def replaced_in(module: ModuleType) -> Iterator[str]:
+    """The names of primitives in ``module`` that hold something other than
+    its own function (``math.sin = my_sin``, a mock)."""
+    for name, _, own, _, _ in _spelled(module):
+        if not own:
+            yield name
+
+
+def _spelled(module: ModuleType) -> Iterator[tuple[str, object, bool, Primitive, str]]:
+    """Each name of a primitive ``module`` holds: the name, what it holds,
+    whether that is the library's own function, the primitive, the
+    namespace."""
     namespaces = ("builtins", "operator") if module is builtins else (module.__name__,)
     for primitive in PRIMITIVES.values():
         for namespace in namespaces:
@@ -56,8 +73,20 @@ def spellings_in(module: ModuleType) -> Iterator[tuple[object, Primitive, str]]:
                 continue
             names = spelling.also if namespace == "operator" else spelling.names
             for name in names:
-                if hasattr(module, name):
-                    yield getattr(module, name), primitive, namespace
+                found = getattr(module, name, None)
+                if found is not None:
+                    own = is_own(found, module, names)
+                    yield name, found, own, primitive, namespace
+
+
+def is_own(found: object, module: ModuleType, names: Sequence[str]) -> bool:
+    """``found`` is the library's own function of one of ``names``, not
+    another put in its place (``math.sin = my_sin``, ``math.sin =
+    math.cos``, a mock): that is what its rule is the derivative of."""
+    return (
+        getattr(found, "__module__", None) == module.__name__
+        and getattr(found, "__name__", None) in names
+    )
 
 
 @functools.cache
