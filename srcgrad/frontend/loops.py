@@ -89,8 +89,8 @@ class LoopLowering(IterableLowering):
         carried = [
             name
             for name, bound in before.items()
-            if not is_special(name)
-            and name in assigned
+            if name in assigned  # the rarest first: every name bound is asked
+            and not is_special(name)
             and name in live
             and is_lowered(bound)
         ]
