@@ -37,6 +37,7 @@ from srcgrad.ir.core import (
     Parameter,
     Region,
     Value,
+    use_counts,
     uses,
     walk,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "Value",
     "constant_expression",
     "print_function",
+    "use_counts",
     "uses",
     "verify",
     "walk",
