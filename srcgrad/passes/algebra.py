@@ -170,8 +170,24 @@ def _without_sign(r: Rewriter, value: Value) -> Value:
     return rebuilt
 
 
+def _made_by(value: Value) -> object:
+    """The definition of the op that made ``value`` (None for an argument)."""
+    op = value.owner
+    return op.definition if isinstance(op, Op) else None
+
+
+#: What a term of a sum must be made by for any rule of ``_add`` or ``_sub``
+#: to apply (each needs a constant, a product, a quotient or a negation):
+#: asked first, as most sums of a gradient have no such term.
+_SIMPLIFIABLE_TERMS = (CONST, _MUL, _DIV, _NEG)
+
+
 def _add(r: Rewriter, operands: list[Value]) -> Value | None:
     x, y = operands
+    if x is not y and not (
+        _made_by(x) in _SIMPLIFIABLE_TERMS or _made_by(y) in _SIMPLIFIABLE_TERMS
+    ):
+        return None
     if _is(y, 0):
         return x
     if _is(x, 0):
@@ -305,6 +321,8 @@ def _count_of(r: Rewriter, value: Value, term: Value) -> int | None:
 
 def _sub(r: Rewriter, operands: list[Value]) -> Value | None:
     x, y = operands
+    if not (_made_by(x) in _SIMPLIFIABLE_TERMS or _made_by(y) in _SIMPLIFIABLE_TERMS):
+        return None
     if _is(y, 0):
         return x
     if _is(x, 0):
@@ -320,6 +338,15 @@ def _sub(r: Rewriter, operands: list[Value]) -> Value | None:
 
 def _mul(r: Rewriter, operands: list[Value]) -> Value | None:
     x, y = operands
+    # Each rule needs a constant or a quotient among the factors, or two
+    # products or two negations: asked first, as most products have none.
+    first, second = _made_by(x), _made_by(y)
+    if not (
+        CONST in (first, second)
+        or _DIV in (first, second)
+        or (first is second and first in (_MUL, _NEG))
+    ):
+        return None
     for one, other in ((x, y), (y, x)):
         number = constant_of(one)
         if number is None:
