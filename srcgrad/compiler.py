@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 from collections.abc import Callable, Iterator, Sequence
 
@@ -235,20 +236,36 @@ def describe_gradient(
 _FRAMES_PER_UNIT = 8
 
 
+#: Objects allocated between two collections of the youngest generation
+#: during a build (Python's default is 700). A build makes millions of
+#: objects that live until it ends (the AST, the IR, the code), and at the
+#: default each is traversed again and again: a third of the time of a
+#: 10,000-statement build (9 s of its collections; 3 s at this threshold,
+#: with the same peak memory, as what a build drops in between is little).
+_YOUNG_GENERATION = 10_000
+
+
 @contextlib.contextmanager
 def recursion_headroom(size: int) -> Iterator[None]:
-    """Raise the recursion limit for one build of code of ``size`` units.
+    """Room for one build of code of ``size`` units: a higher recursion
+    limit, and fewer collections of the youngest generation.
 
     Every stage walks expressions recursively (and black, which is not
     ours, does too), so rather than rewrite each one iteratively the limit
     is raised for the duration of a build, in proportion to the code's size
-    (its instructions, or its AST nodes for ``srcgrad show``). The API
-    builds one gradient at a time under its cache's lock, so raise and
-    restore don't interleave; other threads merely get more headroom.
+    (its instructions, or its AST nodes for ``srcgrad show``); and the
+    garbage collector's first threshold is raised to ``_YOUNG_GENERATION``
+    (unless it is higher, or 0: collection turned off). The API builds one
+    gradient at a time under its cache's lock, so raise and restore don't
+    interleave; other threads merely get more headroom.
     """
     previous = sys.getrecursionlimit()
+    thresholds = gc.get_threshold()
     sys.setrecursionlimit(previous + _FRAMES_PER_UNIT * size)
+    if 0 < thresholds[0] < _YOUNG_GENERATION:
+        gc.set_threshold(_YOUNG_GENERATION, *thresholds[1:])
     try:
         yield
     finally:
         sys.setrecursionlimit(previous)
+        gc.set_threshold(*thresholds)

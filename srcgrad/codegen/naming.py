@@ -18,11 +18,13 @@ hold a stale value of another one.
 
 from __future__ import annotations
 
+import functools
 import keyword
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from srcgrad.codegen.layout import Flow, Interval, Layout
+from srcgrad.codegen.vacancies import Vacancies, named
 from srcgrad.ir import Value
 
 #: Names for hint-less values (temporaries): the first the source doesn't use.
@@ -53,13 +55,13 @@ class Variable:
     assigned: list[int] = field(default_factory=list)
     live: list[Interval] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def first(self) -> int:
         """The first point where it is assigned or live."""
         points = self.assigned + [low for low, _ in self.live]
         return min(points, default=0)
 
-    @property
+    @functools.cached_property
     def last(self) -> int:
         """The last point where it is assigned, or the end of its live range."""
         points = self.assigned + [high for _, high in self.live]
@@ -311,31 +313,49 @@ class Namer:
         #: For each base, where a search for a name no other variable had
         #: goes on from (``t_41`` after forty temporaries).
         self.searched: dict[str, int] = {}
+        self.vacancies = Vacancies()
 
     def name(self, variable: Variable) -> str:
         """A name for ``variable``; variables must come in program order."""
+        self.vacancies.advance(variable.first)
         if variable.fixed is not None:
             name = variable.fixed
         else:
             base = variable.hint or self.temporary
-            # A name one that may not reuse names found taken stays taken
-            # (taken names only grow): the next such search starts after it.
-            reuse = variable.hint is not None and not variable.partial
-            suffix = 0 if reuse else self.searched.get(base, 0)
-            name = base if suffix == 0 else f"{base}_{suffix}"
-            while not self._free(name, variable):
-                suffix += 1
-                name = f"{base}_{suffix}"
-            if not reuse:
-                self.searched[base] = suffix + 1
+            if variable.hint is not None and not variable.partial:
+                # The first name of its base free here, the covered ones
+                # skipped (if it is assigned where it starts, each of those
+                # would overwrite a value still needed).
+                name = self.vacancies.first_free(
+                    base,
+                    lambda name: self._free(name, variable),
+                    self._never_free,
+                    skip_covered=variable.first in variable.assigned,
+                )
+            else:
+                name = self._unused(base, variable)
         self.holders.setdefault(name, []).append(variable)
+        self.vacancies.hold(name, variable.live)
         self.ever_used.add(name)
         if variable.partial:
             self.exclusive.add(name)
         return name
 
+    def _unused(self, base: str, variable: Variable) -> str:
+        """A name of ``base`` no variable had. A name one that may not reuse
+        names found taken stays taken (taken names only grow): the next
+        such search starts after it."""
+        suffix = self.searched.get(base, 0)
+        while not self._free(named(base, suffix), variable):
+            suffix += 1
+        self.searched[base] = suffix + 1
+        return named(base, suffix)
+
+    def _never_free(self, name: str) -> bool:
+        return name in self.reserved or name in _NEVER or name in self.exclusive
+
     def _free(self, name: str, variable: Variable) -> bool:
-        if name in self.reserved or name in _NEVER or name in self.exclusive:
+        if self._never_free(name):
             return False
         reuse = variable.hint is not None and not variable.partial
         if not reuse and name in self.ever_used:

@@ -10,19 +10,44 @@ into the other branch instead of behind a guard).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
+#: Leaves no analysis asks about: ``Load``, ``Store``, ``Add``, ``Not``...
+_MARKERS = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """The children of ``node``, as ``ast.iter_child_nodes`` gives them,
+    but for context and operator markers (``Load``, ``Add``); a list, not
+    nested generators, as every walk of a long function makes this call at
+    each node."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            found += [
+                item
+                for item in value
+                if isinstance(item, ast.AST) and not isinstance(item, _MARKERS)
+            ]
+        elif isinstance(value, ast.AST) and not isinstance(value, _MARKERS):
+            found.append(value)
+    return found
+
+
 def _nodes(roots: Iterable[ast.AST]) -> Iterator[ast.AST]:
-    """Every node under ``roots``, not descending into nested scopes."""
+    """Every node under ``roots`` (markers aside: ``child_nodes``), not
+    descending into nested scopes."""
     pending = list(roots)
     while pending:
         node = pending.pop()
         yield node
         if not isinstance(node, _SCOPES):
-            pending.extend(ast.iter_child_nodes(node))
+            pending += child_nodes(node)
 
 
 def reads(roots: Iterable[ast.AST]) -> frozenset[str]:
@@ -36,14 +61,44 @@ def reads(roots: Iterable[ast.AST]) -> frozenset[str]:
     return frozenset(found)
 
 
-def reads_after(body: list[ast.stmt]) -> list[frozenset[str]]:
-    """For each statement of ``body``, the names the statements after it
-    read: one walk of each statement, from the end (not of all that follow
-    it, at every statement, which is quadratic in the body's length)."""
-    found = [frozenset[str]()] * len(body)
-    for index in range(len(body) - 1, 0, -1):
-        found[index - 1] = reads([body[index]]) | found[index]
+def last_reads(body: list[ast.stmt]) -> dict[str, int]:
+    """For each name ``body`` reads, the index of the last statement reading
+    it: one walk of each statement. A name is read after statement ``i``
+    when its last read is after ``i`` (a set per statement would make a
+    long body quadratic)."""
+    found: dict[str, int] = {}
+    for index, statement in enumerate(body):
+        found.update(dict.fromkeys(reads([statement]), index))
     return found
+
+
+@dataclass(frozen=True)
+class LiveNames:
+    """The names the code after a point reads, asked one at a time.
+
+    ``names`` are read; so is each name of ``last`` (``last_reads`` of a
+    statement list) whose last read is after the statement at ``index``;
+    and so is what ``outer``, the code after the list, reads.
+    """
+
+    names: frozenset[str] = frozenset()
+    last: Mapping[str, int] = field(default_factory=dict)
+    index: int = 0
+    outer: LiveNames | None = None
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        live: LiveNames | None = self
+        while live is not None:
+            if name in live.names or live.last.get(name, -1) > live.index:
+                return True
+            live = live.outer
+        return False
+
+    def with_names(self, names: frozenset[str]) -> LiveNames:
+        """These names and ``names``."""
+        return LiveNames(names, outer=self) if names else self
 
 
 def stores(roots: Iterable[ast.AST]) -> frozenset[str]:

@@ -7,6 +7,7 @@ come down to a list of operands; an argument srcgrad has no operand for
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -25,10 +26,7 @@ def bind_arguments(
         UnsupportedSyntaxError: an argument srcgrad has no operand for.
         (Both without a location: the caller knows where the call is.)
     """
-    try:
-        signature: inspect.Signature | None = inspect.signature(callee.function)  # type: ignore[arg-type]
-    except (TypeError, ValueError):  # math functions; ufuncs on older NumPy
-        signature = None
+    signature = _signature(callee.function)
     if signature is None:
         if keywords:
             first = next(iter(keywords))
@@ -55,6 +53,17 @@ def bind_arguments(
             f"got {len(operands)}"
         )
     return operands
+
+
+@functools.cache
+def _signature(function: object) -> inspect.Signature | None:
+    """``function``'s signature, or None where it has none (math functions;
+    ufuncs on older NumPy). Read once per primitive function: parsing a
+    builtin's text signature costs more than lowering the call."""
+    try:
+        return inspect.signature(function)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
 
 
 def _operands(
@@ -97,10 +106,10 @@ def refuse_option_keywords(callee: PrimitiveBinding, names: list[str]) -> None:
     Raises:
         UnsupportedSyntaxError: a keyword names no operand (no location).
     """
-    try:
-        parameters = list(inspect.signature(callee.function).parameters.values())  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    signature = _signature(callee.function)
+    if signature is None:
         return  # no signature: bind_arguments refuses every keyword anyway
+    parameters = list(signature.parameters.values())
     limit = _operand_limit(callee)
     operands = parameters if limit is None else parameters[:limit]
     names_of_operands = {parameter.name for parameter in operands}

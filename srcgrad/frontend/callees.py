@@ -21,6 +21,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from srcgrad.frontend.analysis import child_nodes
 from srcgrad.frontend.environment import Lowered
 from srcgrad.frontend.resolve import Resolver
 from srcgrad.frontend.source import FunctionSource
@@ -232,7 +233,7 @@ def shape_written(node: ast.FunctionDef) -> int | None:
             if not any(isinstance(item, ast.Starred) for item in items):
                 return len(items)
         if not isinstance(current, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
-            pending.extend(ast.iter_child_nodes(current))
+            pending += child_nodes(current)
     return None
 
 

@@ -37,7 +37,7 @@ class ComprehensionLowering(StatementLowering):
         block = self.builder.block
         first = len(block.ops)
         outer_live = self.live
-        self.live = outer_live | {key}
+        self.live = outer_live.with_names(frozenset([key]))
         try:
             self._statements(statements)
         finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 
+from srcgrad.frontend.analysis import LiveNames
 from srcgrad.frontend.environment import (
     BREAK,
     FLAGS,
@@ -82,7 +83,7 @@ class LoopValues:
         lowering.env = env
         return block
 
-    def carry_late(self, end: Env, live: frozenset[str], blocks: list[Block]) -> None:
+    def carry_late(self, end: Env, live: LiveNames, blocks: list[Block]) -> None:
         """In a loop that surely runs once, carry out the names first
         assigned in its body that every path through the body assigns."""
         for name, bound in end.items():
@@ -124,12 +125,13 @@ class LoopValues:
         return outcome
 
     def carry_broken(
-        self, end: Env, depth: int, live: frozenset[str], blocks: list[Block]
+        self, end: Env, depth: int, live: LiveNames, blocks: list[Block]
     ) -> None:
         """Carry out what each name first assigned in the body held where
         the loop broke, for the code that runs after a ``break``."""
         late = {name for name, _ in self.late}
-        for name in sorted(self.assigned & live - late - set(self.carried)):
+        carried = late | set(self.carried)
+        for name in sorted(n for n in self.assigned if n in live and n not in carried):
             key = at_break(depth, name)
             bound = end.get(key)
             if isinstance(bound, MaybeUndefined):

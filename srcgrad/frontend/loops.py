@@ -24,7 +24,7 @@ import ast
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from srcgrad.frontend.analysis import stores
+from srcgrad.frontend.analysis import LiveNames, stores
 from srcgrad.frontend.environment import (
     BREAK,
     FLAGS,
@@ -81,16 +81,16 @@ class LoopLowering(IterableLowering):
         tests = [node.test] if isinstance(node, ast.While) else []
         # What follows the loop: its continuation, and the statements after
         # it when they were moved into the branch of its `else`.
-        after = self.live | self.reads(rest or [])
-        live = (
-            self.reads(node.body) | self.reads(tests) | self.reads(node.orelse) | after
+        after = self.live.with_names(self.reads(rest or []))
+        live = after.with_names(
+            self.reads(node.body) | self.reads(tests) | self.reads(node.orelse)
         )
         before = self.env
         carried = [
             name
             for name, bound in before.items()
-            if not is_special(name)
-            and name in assigned
+            if name in assigned  # the rarest first: every name bound is asked
+            and not is_special(name)
             and name in live
             and is_lowered(bound)
         ]
@@ -109,7 +109,7 @@ class LoopLowering(IterableLowering):
             runs_once = self.known_truth(test) is True
         body = loop.block(targets)
         with (
-            self._inside_loop(live, loop.assigned & after, before),
+            self._inside_loop(live, {n for n in loop.assigned if n in after}, before),
             self.in_block(body),
         ):
             self._statements(node.body)
@@ -199,7 +199,7 @@ class LoopLowering(IterableLowering):
 
     @contextmanager
     def _inside_loop(
-        self, live: frozenset[str], read_after: set[str], before: Env
+        self, live: LiveNames, read_after: set[str], before: Env
     ) -> Iterator[None]:
         """Lower a loop's body: ``live`` is read after its statements, and
         ``read_after`` is assigned in it and read after it."""
@@ -278,15 +278,11 @@ class LoopLowering(IterableLowering):
     def _unroll(
         self, node: ast.For, items: list[Lowered], rest: list[ast.stmt] | None
     ) -> None:
-        live = (
-            self.reads(node.body)
-            | self.reads(node.orelse)
-            | self.reads(rest or [])
-            | self.live
-        )
-        after = self.live | self.reads(rest or [])
-        read_after = (stores(node.body) | stores([node.target])) & after
-        with self._inside_loop(live, set(read_after), self.env):
+        after = self.live.with_names(self.reads(rest or []))
+        live = after.with_names(self.reads(node.body) | self.reads(node.orelse))
+        assigned = stores(node.body) | stores([node.target])
+        read_after = {name for name in assigned if name in after}
+        with self._inside_loop(live, read_after, self.env):
             self._iterations(node, items)
         broke = self.env[BREAK]
         self._leave_loop(self.env[RETURN])

@@ -22,7 +22,7 @@ import ast
 from typing import Any
 
 from srcgrad.errors import SrcgradError
-from srcgrad.frontend.analysis import is_docstring, local_names
+from srcgrad.frontend.analysis import child_nodes, is_docstring, local_names
 from srcgrad.frontend.callees import MAX_ATTEMPTS, CalleeSource, ProgramBuilder, Unit
 from srcgrad.frontend.environment import (
     BREAK,
@@ -152,7 +152,7 @@ class _Lowering(LoopLowering):
             if isinstance(current, (ast.Yield, ast.YieldFrom)):
                 yields.append(current)
             if not isinstance(current, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
-                pending.extend(ast.iter_child_nodes(current))
+                pending += child_nodes(current)
         if yields:
             first = min(yields, key=lambda found: (found.lineno, found.col_offset))
             self.fail(

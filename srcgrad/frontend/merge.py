@@ -126,14 +126,21 @@ class _Merge:
     def run(self) -> Env:
         merged: Env = {}
         then_env, else_env = self.branches.envs
-        names = dict.fromkeys([*self.branches.before, *then_env, *else_env])
-        for name in names:
-            if is_at_break(name):
+        before, live = self.branches.before, self.state.live
+        both_dead = all(self.dead)
+        for name in dict.fromkeys([*before, *then_env, *else_env]):
+            if is_special(name):
+                if not is_at_break(name):
+                    continue
                 value = self._at_break(name, then_env.get(name), else_env.get(name))
-            elif is_special(name) or name not in self.state.live:
+            elif name not in live:
                 continue
             else:
-                value = self._name(name, then_env.get(name), else_env.get(name))
+                first, second = then_env.get(name), else_env.get(name)
+                if first is second and isinstance(first, Value) and not both_dead:
+                    value = first  # bound before the if, and in neither branch
+                else:
+                    value = self._name(name, first, second)
             if value is not None:
                 merged[name] = value
         retval = self._retval(then_env.get(RETVAL), else_env.get(RETVAL))

@@ -21,7 +21,7 @@ import ast
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from srcgrad.frontend.analysis import free_names
+from srcgrad.frontend.analysis import child_nodes, free_names
 from srcgrad.frontend.callees import CalleeSource, Default
 from srcgrad.frontend.loaders import default_expressions, signature_of
 from srcgrad.frontend.resolve import Binding, FunctionBinding, OtherBinding
@@ -218,5 +218,5 @@ def _bindings_of(function: ast.FunctionDef, name: str) -> int:
             continue
         elif isinstance(node, ast.Lambda):
             continue
-        pending.extend(ast.iter_child_nodes(node))
+        pending += child_nodes(node)
     return count

@@ -65,8 +65,12 @@ def span_in_file(
     line = getattr(node, "lineno", 1) + line_offset
     text = file_lines[line - 1] if 0 < line <= len(file_lines) else ""
 
+    one_byte_each = text.isascii()
+
     def column(byte_offset: int) -> int:
         # ast columns are UTF-8 byte offsets into the dedented line.
+        if one_byte_each and byte_offset >= 0:
+            return min(byte_offset + min(column_offset, len(text)), len(text))
         encoded = text.encode("utf-8")
         shifted = byte_offset + len(text[:column_offset].encode("utf-8"))
         return len(encoded[:shifted].decode("utf-8", errors="ignore"))
@@ -239,8 +243,12 @@ def _changed_since_defined(what: str, filename: str) -> SourceUnavailableError:
 def _source_lines(function: types.FunctionType) -> tuple[str, list[str], int]:
     """The file, the lines of ``function``'s definition and its first line."""
     code = function.__code__
+    # The function itself where nothing wraps it (``inspect`` would read the
+    # wrapped one's lines): its module is then found by name, not by a look
+    # at the file of every module imported since the last such search.
+    unwrapped = not hasattr(function, "__wrapped__")
     try:
-        lines, first_line = inspect.getsourcelines(code)
+        lines, first_line = inspect.getsourcelines(function if unwrapped else code)
         filename = inspect.getsourcefile(code) or code.co_filename
     except (OSError, TypeError) as error:
         path = code.co_filename

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 from srcgrad.errors import UnsupportedSyntaxError
-from srcgrad.frontend.analysis import reads
+from srcgrad.frontend.analysis import LiveNames, reads
 from srcgrad.frontend.callees import Unit
 from srcgrad.frontend.constructs import describe, hint
 from srcgrad.frontend.environment import Env, Lowered
@@ -69,7 +69,7 @@ class LoweringState:
         self.nested_nodes: dict[str, ast.stmt] = {}
         self.env: Env = {}
         self.builder = Builder(Block())
-        self.live: frozenset[str] = frozenset()
+        self.live = LiveNames()
         self.more = False
         self.loop_depth = 0
         self.broken_names: frozenset[str] = frozenset()
@@ -102,6 +102,17 @@ class LoweringState:
         from this one when they run (a call to one reads those)."""
         extra = [names for name, names in self.closures.items() if name in found]
         return found.union(*extra)
+
+    def live_after(
+        self, last: dict[str, int], index: int, outer: LiveNames
+    ) -> LiveNames:
+        """What the code after statement ``index`` of a list reads: the
+        statements after it (``last``: ``last_reads`` of the list), with
+        what the nested functions they call read, then ``outer``."""
+        extra = [
+            names for name, names in self.closures.items() if last.get(name, -1) > index
+        ]
+        return LiveNames(frozenset().union(*extra), last, index, outer)
 
     # -- errors ------------------------------------------------------------
     def location(self, node: ast.AST) -> SourceLocation:

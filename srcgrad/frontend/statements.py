@@ -16,7 +16,7 @@ import ast
 from collections.abc import Callable
 
 from srcgrad.errors import CallError
-from srcgrad.frontend.analysis import always_exits, appended_to, reads_after
+from srcgrad.frontend.analysis import always_exits, appended_to, last_reads
 from srcgrad.frontend.constructs import assignment_to
 from srcgrad.frontend.environment import (
     BREAK,
@@ -48,25 +48,26 @@ class StatementLowering(NestedLowering):
     def _statements(self, body: list[ast.stmt]) -> None:
         """Lower ``body``; ``self.live`` and ``self.more`` say what follows it."""
         outer_live, outer_more = self.live, self.more
-        read_after = reads_after(body)
+        last = last_reads(body)
         try:
             for index, statement in enumerate(body):
-                rest = body[index + 1 :]
-                self.live = self.with_closures(read_after[index]) | outer_live
-                self.more = bool(rest) or outer_more
+                more = index + 1 < len(body)
+                self.live = self.live_after(last, index, outer_live)
+                self.more = more or outer_more
                 with self.builder.at(self.location(statement)):
-                    if rest and _one_branch_exits(statement):
+                    if more and _one_branch_exits(statement):
                         self.live, self.more = outer_live, outer_more
-                        self._statement(statement, rest)
+                        self._statement(statement, body[index + 1 :])
                         return
                     self._statement(statement)
                 skip = self.env[SKIP]
                 if skip is False:
                     continue
-                if skip is True or not rest:
+                if skip is True or not more:
                     return
                 assert isinstance(skip, Value), skip
                 self.live, self.more = outer_live, outer_more
+                rest = body[index + 1 :]
                 with self.builder.at(self.location(rest[0])):
                     self._guard(skip, rest)
                 return

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         Parameter,
         Region,
         Value,
+        use_counts,
         uses,
         walk,
     )
@@ -115,6 +116,7 @@ _MODULES = {
     "Parameter": "srcgrad.ir.core",
     "Region": "srcgrad.ir.core",
     "Value": "srcgrad.ir.core",
+    "use_counts": "srcgrad.ir.core",
     "uses": "srcgrad.ir.core",
     "walk": "srcgrad.ir.core",
     "SourceLocation": "srcgrad.ir.location",
@@ -183,6 +185,7 @@ __all__ = [
     "print_function",
     "print_program",
     "target_pattern",
+    "use_counts",
     "uses",
     "verify",
     "walk",

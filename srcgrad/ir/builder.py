@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 
 from srcgrad.ir.core import Block, Op, OpDefinition, Value
 from srcgrad.ir.location import SourceLocation
 from srcgrad.ir.ops import CONST, GLOBAL, RETURN
 from srcgrad.ir.types import TypeRuleError
+
+
+class _At:
+    """``Builder.at``: a class, not a generator, as the frontend and the
+    passes enter one per expression and per op."""
+
+    __slots__ = ("builder", "loc", "saved")
+
+    def __init__(self, builder: Builder, loc: SourceLocation | None) -> None:
+        self.builder = builder
+        self.loc = loc
+        self.saved: SourceLocation | None = None
+
+    def __enter__(self) -> Builder:
+        self.saved, self.builder.loc = self.builder.loc, self.loc
+        return self.builder
+
+    def __exit__(self, *exception: object) -> None:
+        self.builder.loc = self.saved
 
 
 class Builder:
@@ -29,14 +47,9 @@ class Builder:
         self.loc = loc
         self.derivative = derivative
 
-    @contextmanager
-    def at(self, loc: SourceLocation | None) -> Iterator[Builder]:
+    def at(self, loc: SourceLocation | None) -> _At:
         """Build the ops inside the ``with`` at ``loc``."""
-        saved, self.loc = self.loc, loc
-        try:
-            yield self
-        finally:
-            self.loc = saved
+        return _At(self, loc)
 
     def create(
         self,

@@ -249,5 +249,19 @@ def uses(block: Block) -> dict[Value, list[Op]]:
     found: dict[Value, list[Op]] = {}
     for op in walk(block):
         for operand in op.operands:
-            found.setdefault(operand, []).append(op)
+            users = found.get(operand)
+            if users is None:
+                found[operand] = [op]
+            else:
+                users.append(op)
+    return found
+
+
+def use_counts(block: Block) -> dict[Value, int]:
+    """For each value used in ``block`` (at any depth), how many operands
+    of its ops are that value: ``len`` of its ``uses``."""
+    found: dict[Value, int] = {}
+    for op in walk(block):
+        for operand in op.operands:
+            found[operand] = found.get(operand, 0) + 1
     return found

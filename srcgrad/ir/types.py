@@ -290,6 +290,30 @@ def _slice_length(dim: Size, start: int | None, stop: int | None) -> Dim:
     return None
 
 
+def elementwise_type(kind: Kind | None, types: Sequence[Type | None]) -> Type | None:
+    """The type of an elementwise op over operands of ``types`` that gives
+    ``kind``, or the widest of theirs (None: ``n + 1`` is an int).
+
+    Raises:
+        TypeRuleError: an operand is a list (see ``broadcast``).
+    """
+    if all(type(type_) is Scalar for type_ in types):  # nothing broadcasts
+        if kind is None:
+            kind = "int"
+            for type_ in types:
+                kind = wider(kind, type_.kind)  # type: ignore[union-attr]
+        return Scalar(kind)
+    refuse_lists(types)
+    if kind is None:
+        kinds = [kind_of(type_) for type_ in types]
+        if any(k is None for k in kinds):
+            return None
+        kind = "int"
+        for each in kinds:
+            kind = wider(kind, each)  # type: ignore[arg-type]
+    return broadcast(kind, types)
+
+
 def broadcast(kind: Kind, types: Sequence[Type | None]) -> Type | None:
     """The type of an elementwise op of ``kind`` over operands of ``types``.
 

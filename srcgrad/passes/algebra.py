@@ -57,6 +57,8 @@ from srcgrad.ir import CONST, Builder, Op, Value
 from srcgrad.ir.types import Array, same_shape
 from srcgrad.primitives import PRIMITIVES
 
+_MUL, _DIV, _NEG = PRIMITIVES["mul"], PRIMITIVES["div"], PRIMITIVES["neg"]
+
 
 @dataclass
 class Rewriter:
@@ -81,8 +83,8 @@ Rewrite = Callable[[Rewriter, list[Value]], "Value | None"]
 
 def constant_of(value: Value) -> float | int | None:
     """The number ``value`` is, if it is a constant."""
-    op = value.defining_op
-    if op is None or op.definition is not CONST:
+    op = value.owner  # its defining op, if an op (asked of every operand)
+    if not isinstance(op, Op) or op.definition is not CONST:
         return None
     return op.attributes["value"]  # type: ignore[return-value]
 
@@ -105,7 +107,7 @@ def _negative_constant(value: Value) -> float | int | None:
 def _negation_operand(value: Value) -> Value | None:
     """``x`` for a ``value`` that is ``-x``."""
     op = value.defining_op
-    if op is not None and op.definition is PRIMITIVES["neg"]:
+    if op is not None and op.definition is _NEG:
         return op.operands[0]
     return None
 
@@ -133,11 +135,7 @@ def _sign_path(r: Rewriter, value: Value) -> list[tuple[Op, int]] | None:
         if _is_negation(candidate):
             return path
         op = candidate.defining_op
-        if (
-            op is not None
-            and op.definition in (PRIMITIVES["mul"], PRIMITIVES["div"])
-            and r.used_once(candidate)
-        ):
+        if op is not None and op.definition in (_MUL, _DIV) and r.used_once(candidate):
             # Pushed right first, so the left factor is searched first.
             for index in (1, 0):
                 stack.append((op.operands[index], [*path, (op, index)]))
@@ -172,8 +170,24 @@ def _without_sign(r: Rewriter, value: Value) -> Value:
     return rebuilt
 
 
+def _made_by(value: Value) -> object:
+    """The definition of the op that made ``value`` (None for an argument)."""
+    op = value.owner
+    return op.definition if isinstance(op, Op) else None
+
+
+#: What a term of a sum must be made by for any rule of ``_add`` or ``_sub``
+#: to apply (each needs a constant, a product, a quotient or a negation):
+#: asked first, as most sums of a gradient have no such term.
+_SIMPLIFIABLE_TERMS = (CONST, _MUL, _DIV, _NEG)
+
+
 def _add(r: Rewriter, operands: list[Value]) -> Value | None:
     x, y = operands
+    if x is not y and not (
+        _made_by(x) in _SIMPLIFIABLE_TERMS or _made_by(y) in _SIMPLIFIABLE_TERMS
+    ):
+        return None
     if _is(y, 0):
         return x
     if _is(x, 0):
@@ -207,7 +221,7 @@ def _combine_multiples(r: Rewriter, x: Value, y: Value, *, sign: int) -> Value |
 def _multiple(r: Rewriter, value: Value) -> tuple[float | int, Value] | None:
     """``(c, a)`` for a ``value`` used once that is ``c * a``, ``c`` a number."""
     op = value.defining_op
-    if op is None or op.definition is not PRIMITIVES["mul"] or not r.used_once(value):
+    if op is None or op.definition is not _MUL or not r.used_once(value):
         return None
     for constant, other in (op.operands, reversed(op.operands)):
         number = constant_of(constant)
@@ -252,15 +266,15 @@ def _factor_paths(
         op = candidate.defining_op
         if op is None or not r.used_once(candidate):
             continue
-        if op.definition is PRIMITIVES["mul"]:
+        if op.definition is _MUL:
             indices: tuple[int, ...] = (1, 0)
-        elif op.definition is PRIMITIVES["div"]:
+        elif op.definition is _DIV:
             indices = (0,)  # a factor of its numerator
         else:
             continue
         for index in indices:
             step = [*path, (op, index)]
-            if op.definition is PRIMITIVES["mul"]:
+            if op.definition is _MUL:
                 found.append((op.operands[index], step))
             stack.append((op.operands[index], step))
     return found
@@ -296,7 +310,7 @@ def _exact_sum(a: float | int, b: float | int) -> float | int | None:
 def _count_of(r: Rewriter, value: Value, term: Value) -> int | None:
     """``n`` for a ``value`` that is ``n * term``, used once, ``n`` an int."""
     op = value.defining_op
-    if op is None or op.definition is not PRIMITIVES["mul"] or not r.used_once(value):
+    if op is None or op.definition is not _MUL or not r.used_once(value):
         return None
     for count, other in (op.operands, reversed(op.operands)):
         number = constant_of(count)
@@ -307,6 +321,8 @@ def _count_of(r: Rewriter, value: Value, term: Value) -> int | None:
 
 def _sub(r: Rewriter, operands: list[Value]) -> Value | None:
     x, y = operands
+    if not (_made_by(x) in _SIMPLIFIABLE_TERMS or _made_by(y) in _SIMPLIFIABLE_TERMS):
+        return None
     if _is(y, 0):
         return x
     if _is(x, 0):
@@ -322,12 +338,24 @@ def _sub(r: Rewriter, operands: list[Value]) -> Value | None:
 
 def _mul(r: Rewriter, operands: list[Value]) -> Value | None:
     x, y = operands
+    # Each rule needs a constant or a quotient among the factors, or two
+    # products or two negations: asked first, as most products have none.
+    first, second = _made_by(x), _made_by(y)
+    if not (
+        CONST in (first, second)
+        or _DIV in (first, second)
+        or (first is second and first in (_MUL, _NEG))
+    ):
+        return None
     for one, other in ((x, y), (y, x)):
-        if _is(one, 1):
+        number = constant_of(one)
+        if number is None:
+            continue
+        if number == 1:
             return other
-        if _is(one, 0):
+        if number == 0:
             return one  # a structural zero: drops a NaN in ``other``
-        if _is(one, -1):
+        if number == -1:
             return r.op("neg", other)
     if _is_negation(x) and _is_negation(y):
         return r.op("mul", _without_sign(r, x), _without_sign(r, y))
@@ -356,7 +384,7 @@ def _cancel_scaled_divisor(r: Rewriter, quotient: Value, other: Value) -> Value 
     new ``a / b`` is then shared by CSE); ``c * d`` is rebuilt as ``d``.
     """
     op = quotient.defining_op
-    if op is None or op.definition is not PRIMITIVES["div"]:
+    if op is None or op.definition is not _DIV:
         return None
     numerator, divisor = op.operands
     below, above = _scaling(divisor), _scaling(other)
@@ -374,7 +402,7 @@ def _scale_first_factor(r: Rewriter, scale: Value, other: Value) -> Value | None
     op = other.defining_op
     if number is None or not _power_of_two(number) or op is None:
         return None
-    if op.definition is not PRIMITIVES["mul"] or not r.used_once(other):
+    if op.definition is not _MUL or not r.used_once(other):
         return None
     p, q = op.operands
     if constant_of(p) is not None or constant_of(q) is not None:
@@ -407,7 +435,7 @@ def _merge_scalings(r: Rewriter, scale: Value, other: Value) -> Value | None:
 def _scaling(value: Value) -> tuple[float | int, Value] | None:
     """``(c, t)`` for a ``value`` that is ``c * t``, ``c`` a power of two."""
     op = value.defining_op
-    if op is None or op.definition is not PRIMITIVES["mul"]:
+    if op is None or op.definition is not _MUL:
         return None
     for constant, rest in (op.operands, reversed(op.operands)):
         scale = constant_of(constant)
@@ -461,11 +489,7 @@ def _reciprocal(r: Rewriter, value: Value) -> Value | None:
     ``p = 1.0 / t``) is multiplied by, which NumPy does faster than it
     divides."""
     op = value.defining_op
-    if (
-        op is None
-        or op.definition is not PRIMITIVES["div"]
-        or not _is(op.operands[0], 1)
-    ):
+    if op is None or op.definition is not _DIV or not _is(op.operands[0], 1):
         return None
     if isinstance(value.type, Array) and not r.used_once(value):
         return None
@@ -480,7 +504,7 @@ def _div(r: Rewriter, operands: list[Value]) -> Value | None:
     if (
         isinstance(y.type, Array)
         and reciprocal is not None
-        and reciprocal.definition is PRIMITIVES["div"]
+        and reciprocal.definition is _DIV
         and _is(reciprocal.operands[0], 1)
     ):
         # a / (1/b) = a * b, rounded once, and NumPy multiplies faster than
@@ -497,7 +521,7 @@ def _neg(r: Rewriter, operands: list[Value]) -> Value | None:
     # one op fewer, for an array a pass over it fewer. Not of a value the
     # user named (N2 = 0.5 * (...)), which stays as written.
     op = operands[0].defining_op
-    if op is None or op.definition is not PRIMITIVES["mul"] or not op.derivative:
+    if op is None or op.definition is not _MUL or not op.derivative:
         return None
     if not r.used_once(operands[0]):
         return None

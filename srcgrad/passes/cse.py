@@ -12,76 +12,104 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from srcgrad.ir import Block, Function, Op, Value
+from srcgrad.ir import Block, Function, Op, OpDefinition, Value
 
 
 def cse(function: Function) -> bool:
     """Merge equal pure ops in ``function``; True if anything changed."""
-    replacements: dict[Value, Value] = {}
-    _number_block(function.entry, {}, {}, replacements)
-    return bool(replacements)
+    numbering = _Numbering()
+    numbering.block(function.entry)
+    return bool(numbering.replacements)
 
 
-def _number_block(
-    block: Block,
-    outer: dict[Hashable, Op],
-    outer_order: dict[Value, int],
-    replacements: dict[Value, Value],
-) -> None:
-    """Number ``block``'s ops; ``order`` ranks values by definition, for sorting."""
-    table = dict(outer)
-    order = dict(outer_order)
-    kept: list[Op] = []
-    for argument in block.arguments:
-        order[argument] = len(order)
-    for op in block.ops:
-        op.operands = [replacements.get(operand, operand) for operand in op.operands]
-        for region in op.regions:
-            for inner in region.blocks:
-                _number_block(inner, table, order, replacements)
-        key = _key(op, order) if _mergeable(op) else None
-        if key is not None and key in table:
-            kept_op = table[key]
-            for existing, result in zip(kept_op.results, op.results, strict=True):
-                if existing.name_hint is None:
-                    existing.name_hint = result.name_hint
-                replacements[result] = existing
-            # The merged value is a value of f if either op computed one.
-            kept_op.derivative = kept_op.derivative and op.derivative
-            continue
-        if key is not None:
-            table[key] = op
-        for result in op.results:
-            order[result] = len(order)
-        kept.append(op)
-    block.ops = kept
+class _Numbering:
+    """The value numbers of the ops in scope, and the merges made.
+
+    One table for the whole function, scoped by undoing what a nested
+    block added when it ends (a copy of the table per block would make a
+    long function with many branches quadratic). ``order`` ranks values by
+    definition, for sorting the operands of commutative ops.
+    """
+
+    def __init__(self) -> None:
+        self.table: dict[Hashable, Op] = {}
+        self.order: dict[Value, int] = {}
+        self.replacements: dict[Value, Value] = {}
+        #: Per definition: whether its ops may merge, and commute.
+        self.kinds: dict[int, tuple[bool, bool]] = {}
+
+    def block(self, block: Block) -> None:
+        """Number ``block``'s ops, dropping those an earlier op computes."""
+        table, order, replacements = self.table, self.order, self.replacements
+        added: list[Hashable] = []
+        numbered = list(block.arguments)
+        for argument in block.arguments:
+            order[argument] = len(order)
+        kept: list[Op] = []
+        for op in block.ops:
+            op.operands = [
+                replacements.get(operand, operand) for operand in op.operands
+            ]
+            for region in op.regions:
+                for inner in region.blocks:
+                    self.block(inner)
+            key = self._key(op)
+            if key is not None and key in table:
+                kept_op = table[key]
+                for existing, result in zip(kept_op.results, op.results, strict=True):
+                    if existing.name_hint is None:
+                        existing.name_hint = result.name_hint
+                    replacements[result] = existing
+                # The merged value is a value of f if either op computed one.
+                kept_op.derivative = kept_op.derivative and op.derivative
+                continue
+            if key is not None:
+                table[key] = op
+                added.append(key)
+            for result in op.results:
+                order[result] = len(order)
+            numbered += op.results
+            kept.append(op)
+        block.ops = kept
+        for key in added:  # out of scope after the block
+            del table[key]
+        for value in numbered:
+            del order[value]
+
+    def _key(self, op: Op) -> Hashable | None:
+        definition = op.definition
+        kind = self.kinds.get(id(definition))
+        if kind is None:
+            kind = self.kinds[id(definition)] = (
+                _mergeable(definition),
+                bool(getattr(definition, "commutative", False)),
+            )
+        mergeable, commutative = kind
+        if not mergeable or op.regions or not op.results:
+            return None
+        try:
+            attributes = tuple(
+                sorted(
+                    [(name, exact_key(value)) for name, value in op.attributes.items()]
+                )
+            )
+        except TypeError:
+            return None  # an attribute with no exact key: never merged
+        operands = tuple(op.operands)
+        if commutative:
+            operands = tuple(sorted(operands, key=self.order.__getitem__))
+        return (id(definition), attributes, operands)
 
 
-def _mergeable(op: Op) -> bool:
-    """Pure, without regions, not an iterator a loop uses up, and not a new
-    array or list a write may change (``a = []`` and ``b = []`` are two)."""
-    definition = op.definition
+def _mergeable(definition: OpDefinition) -> bool:
+    """Pure, not an iterator a loop uses up, and not a new array or list a
+    write may change (``a = []`` and ``b = []`` are two). (An op with
+    regions never merges either.)"""
     return (
         definition.pure
-        and not op.regions
         and not getattr(definition, "one_shot", False)
         and not getattr(definition, "allocates", False)
     )
-
-
-def _key(op: Op, order: dict[Value, int]) -> Hashable | None:
-    if not op.results:
-        return None
-    try:
-        attributes = tuple(
-            sorted((name, exact_key(value)) for name, value in op.attributes.items())
-        )
-    except TypeError:
-        return None  # an attribute with no exact key: never merged
-    operands = tuple(op.operands)
-    if getattr(op.definition, "commutative", False):
-        operands = tuple(sorted(operands, key=order.__getitem__))
-    return (id(op.definition), attributes, operands)
 
 
 def exact_key(value: object) -> Hashable:

@@ -41,9 +41,9 @@ def _sweep(block: Block, live: set[Value], effects: dict[Op, bool]) -> bool:
     changed = False
     kept = []
     for op in reversed(block.ops):
-        needed = _has_effects(op, effects) or any(
-            result in live for result in op.results
-        )
+        needed = _has_effects(op, effects)
+        for result in op.results:
+            needed = needed or result in live
         if not needed and not op.definition.is_terminator:
             changed = True
             continue

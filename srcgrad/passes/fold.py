@@ -14,7 +14,7 @@ import math
 from collections import deque
 from collections.abc import Sequence
 
-from srcgrad.ir import Block, Builder, Function, Op, Value, uses
+from srcgrad.ir import Block, Builder, Function, Op, Value, use_counts
 from srcgrad.ir.types import Array, kind_of, same_shape
 from srcgrad.passes.algebra import IDENTITIES, Rewriter, constant_of
 from srcgrad.primitives import Primitive
@@ -25,8 +25,7 @@ from srcgrad.primitives.lists import LIST, LIST_APPEND, LIST_ITEM
 
 def fold(function: Function) -> bool:
     """Fold constants and simplify identities; True if anything changed."""
-    use_counts = {value: len(users) for value, users in uses(function.entry).items()}
-    return _fold_block(function.entry, {}, use_counts)
+    return _fold_block(function.entry, {}, use_counts(function.entry))
 
 
 def _fold_block(

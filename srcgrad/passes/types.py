@@ -108,6 +108,8 @@ class _Inference:
         self.tapes: dict[Value, Type | None] = {}
         #: The callee each call runs, as chosen this round.
         self.callees: dict[Op, str] = {}
+        #: A round met a call or a push, whose joins may change the next's.
+        self.joined = False
 
     def run(self) -> None:
         entry = self.program.entry_function
@@ -122,9 +124,12 @@ class _Inference:
         for _ in range(rounds):
             before = (self.arguments, dict(self.returns), self.callees)
             self.arguments, self.callees = {}, {}
+            self.joined = False
             for symbol in self.program.reachable():
                 self._function(self.program.functions[symbol])
             if (self.arguments, self.returns, self.callees) == before:
+                break
+            if not self.joined:  # another round would find the same types
                 break
         self.pending_to_fallback()
 
@@ -163,6 +168,7 @@ class _Inference:
         elif is_call(op):
             self._call(op)
         elif op.definition is APPEND:  # a push on a tape
+            self.joined = True
             tape, pushed = op.operands
             held = self.tapes.get(tape, PENDING)
             self.tapes[tape] = _join(held, _pushed_type(pushed))
@@ -195,6 +201,7 @@ class _Inference:
             value.type = type_ if type_ is not None else self.fallback
 
     def _call(self, op: Op) -> None:
+        self.joined = True
         passed = [operand.type for operand in op.operands]
         if self.choose_callee is not None and not any(
             type_ is PENDING for type_ in passed

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from srcgrad.ir import EmitContext, Value
-from srcgrad.ir.types import Kind, Type, broadcast, kind_of, refuse_lists, wider
+from srcgrad.ir.types import Kind, Type, elementwise_type
 from srcgrad.primitives.spelling import (
     BINARY_OPERATORS,
     COMPARISON_OPERATORS,
@@ -273,16 +273,7 @@ class Primitive:
         """The type of the result, given the operands' (see ``result_type``)."""
         if self.result_type is not None:
             return [self.result_type(types, attributes)]
-        refuse_lists(types)
-        kind = self.result_kind
-        if kind is None:
-            kinds = [kind_of(type_) for type_ in types]
-            if any(k is None for k in kinds):
-                return [None]
-            kind = "int"
-            for each in kinds:
-                kind = wider(kind, each)  # type: ignore[arg-type]
-        return [broadcast(kind, types)]
+        return [elementwise_type(self.result_kind, types)]
 
     def spelling(self, namespace: str) -> Spelling | None:
         """How ``namespace`` spells this primitive, or None if it has none."""
