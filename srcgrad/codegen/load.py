@@ -83,6 +83,7 @@ def _factory_module(text: str, generated: GeneratedFunction) -> ast.Module:
     for definition in definitions:
         definition.args.defaults = []
         definition.args.kw_defaults = [None] * len(definition.args.kwonlyargs)
+    returned = ast.Name(generated.name, ast.Load())
     factory = ast.FunctionDef(
         name=FACTORY_NAME,
         args=ast.arguments(
@@ -94,15 +95,18 @@ def _factory_module(text: str, generated: GeneratedFunction) -> ast.Module:
             kwarg=None,
             defaults=[],
         ),
-        body=[*definitions, ast.Return(ast.Name(generated.name, ast.Load()))],
+        body=[*definitions, ast.Return(returned)],
         decorator_list=[],
         returns=None,
     )
     ast.copy_location(factory, definitions[0])
     if "type_params" in ast.FunctionDef._fields:  # Python 3.12+
         setattr(factory, "type_params", [])  # noqa: B010
-    # Only the factory's own nodes get locations; the defs keep their lines.
-    return ast.fix_missing_locations(ast.Module([factory], type_ignores=[]))
+    # Only the factory's own nodes get locations; the defs keep their lines
+    # (set here rather than by fix_missing_locations, which walks them all).
+    for node in (*factory.args.args, factory.body[-1], returned):
+        ast.copy_location(node, factory)
+    return ast.Module([factory], type_ignores=[])
 
 
 def register_source(filename: str, text: str) -> None:
