@@ -11,7 +11,6 @@ the user's code computes keep their bits, their type and their exceptions.
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Sequence
 
 from srcgrad.ir import Block, Builder, Function, Op, Value, use_counts
@@ -31,17 +30,11 @@ def fold(function: Function) -> bool:
 def _fold_block(
     block: Block, replacements: dict[Value, Value], use_counts: dict[Value, int]
 ) -> bool:
-    """Simplify each op of ``block`` in order. The ops a rewrite makes are
-    simplified in turn before the next op, as a next round would do
-    first (``1.0 * x`` is ``x`` before a sum sees it), so a chain of
-    rewrites runs in one pass."""
     changed = False
-    pending = deque((op, 0) for op in block.ops)
-    block.ops = []
+    old_ops, block.ops = block.ops, []
     rewriter = Rewriter(Builder(block), use_counts)
-    while pending:
-        op, generation = pending.popleft()
-        op.operands = [_resolved(replacements, operand) for operand in op.operands]
+    for op in old_ops:
+        op.operands = [replacements.get(operand, operand) for operand in op.operands]
         for region in op.regions:
             for inner in region.blocks:
                 changed |= _fold_block(inner, replacements, use_counts)
@@ -50,47 +43,14 @@ def _fold_block(
         rewriter.builder.derivative = op.derivative
         with rewriter.builder.at(op.loc):
             simpler = _simplify(rewriter, op)
-        if simpler is None or simpler is op.result:
+        if simpler is None:
             block.append(op)
             continue
-        made = block.ops[first_new:]
-        if simpler.name_hint is None and simpler.defining_op in made:
+        if simpler.name_hint is None and simpler.defining_op in block.ops[first_new:]:
             simpler.name_hint = op.result.name_hint
         replacements[op.result] = simpler
-        _count_uses(use_counts, op, made, simpler)
         changed = True
-        if generation < _GENERATIONS:
-            del block.ops[first_new:]
-            pending.extendleft((new, generation + 1) for new in reversed(made))
     return changed
-
-
-#: How many times the ops a rewrite made are simplified again in one pass
-#: (a rewrite that undid another would otherwise go on for ever; the
-#: pipeline's next round goes on from there).
-_GENERATIONS = 4
-
-
-def _resolved(replacements: dict[Value, Value], value: Value) -> Value:
-    """What ``value`` became, through every replacement of this pass."""
-    while value in replacements:
-        value = replacements[value]
-    return value
-
-
-def _count_uses(
-    use_counts: dict[Value, int], op: Op, made: list[Op], simpler: Value
-) -> None:
-    """Keep ``use_counts`` true as ``op`` gives way to ``made`` and its
-    result to ``simpler``, so that later ops of this pass see which values
-    are used once (rather than a pass per op along a chain: a sum of 600
-    terms took 600 rounds of the pipeline)."""
-    for operand in op.operands:
-        use_counts[operand] = use_counts.get(operand, 0) - 1
-    for new in made:
-        for operand in new.operands:
-            use_counts[operand] = use_counts.get(operand, 0) + 1
-    use_counts[simpler] = use_counts.get(simpler, 0) + use_counts.get(op.result, 0)
 
 
 def _simplify(rewriter: Rewriter, op: Op) -> Value | None:
