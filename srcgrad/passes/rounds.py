@@ -155,21 +155,22 @@ class _Rounds:
         self.pending = set()
         replacements: dict[Value, Value] = {}
         folded: set[Op] = set()
+        made = Block()  # where a rule builds what it rewrites an op to
+        rewriter = Rewriter(Builder(made), counts)
         changed = False
         while queue:
             place, _, op = heapq.heappop(queue)
             if op not in self.place or op in folded:
                 continue
             folded.add(op)
-            operands = [replacements.get(operand, operand) for operand in op.operands]
-            if any(
-                new is not old for new, old in zip(operands, op.operands, strict=True)
-            ):
-                self._replace_operands(op, operands)
-            made = Block()
-            builder = Builder(made, derivative=op.derivative)
-            with builder.at(op.loc):
-                simpler = simplify(Rewriter(builder, counts), op)
+            if replacements:
+                operands = [replacements.get(value, value) for value in op.operands]
+                if operands != op.operands:  # Values compare by identity
+                    self._replace_operands(op, operands)
+            made.ops = []
+            rewriter.builder.derivative = op.derivative
+            with rewriter.builder.at(op.loc):
+                simpler = simplify(rewriter, op)
             if simpler is None:
                 self._insert(made.ops, (*place[:-1], -1, self._serial()))
                 continue
