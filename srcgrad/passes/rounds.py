@@ -32,7 +32,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 
 from srcgrad.ir import Block, Builder, Function, Op, Value
 from srcgrad.passes.algebra import Rewriter
-from srcgrad.passes.cse import cse, operation_key
+from srcgrad.passes.cse import operation_key
 from srcgrad.passes.fold import simplify
 from srcgrad.primitives import PRIMITIVES
 
@@ -57,8 +57,8 @@ def optimize_straight(
 ) -> None:
     """``optimize`` for a function ``is_straight``: the same rounds, to the
     same fixed point."""
-    changed = cse(function)
-    state = _Rounds(function)
+    state = _Rounds(function)  # and the first round's CSE
+    changed = state.merged
     state.report(after_each)
     while True:
         changed |= state.fold()
@@ -123,10 +123,33 @@ class _Rounds:
         self.serial = 0
         for index, argument in enumerate(self.block.arguments):
             self.order[argument] = (0, index)
-        for index, op in enumerate(self.block.ops):
-            self._enter(op, (index, 0))
+        self.merged = self._number()
         self.changed = set()
         self.unused = set(self.place)
+
+    def _number(self) -> bool:
+        """Take the block's ops in order, merged as ``cse`` merges them: an
+        op with the key of an earlier one is dropped, and its results are
+        the earlier one's. True if any was."""
+        replacements: dict[Value, Value] = {}
+        table: dict[Hashable, Op] = {}
+        for index, op in enumerate(self.block.ops):
+            if replacements:
+                op.operands = [replacements.get(value, value) for value in op.operands]
+            key = operation_key(op, self.order, self.kinds)
+            kept = table.get(key) if key is not None else None
+            if kept is not None:
+                for existing, result in zip(kept.results, op.results, strict=True):
+                    if existing.name_hint is None:
+                        existing.name_hint = result.name_hint
+                    replacements[result] = existing
+                # The merged value is a value of f if either op computed one.
+                kept.derivative = kept.derivative and op.derivative
+                continue
+            if key is not None:
+                table[key] = op
+            self._enter(op, (index, 0), key)
+        return bool(replacements)
 
     # -- the passes ---------------------------------------------------------
     def cse(self) -> bool:
@@ -134,9 +157,8 @@ class _Rounds:
         if not self.shared:
             return False
         self.write()
-        changed = cse(self.function)
         self.__init__(self.function)  # type: ignore[misc]
-        return changed
+        return self.merged
 
     def fold(self) -> bool:
         """Folding, of the ops that may fold differently than last time."""
@@ -151,7 +173,12 @@ class _Rounds:
             for op in self.pending
             if op in self.place
         ]
-        heapq.heapify(queue)
+        # Every op (the first round): in order, as each op's users are too.
+        everything = len(queue) == len(self.place)
+        if everything:
+            queue.sort(reverse=True)
+        else:
+            heapq.heapify(queue)
         self.pending = set()
         replacements: dict[Value, Value] = {}
         folded: set[Op] = set()
@@ -159,7 +186,7 @@ class _Rounds:
         rewriter = Rewriter(Builder(made), counts)
         changed = False
         while queue:
-            place, _, op = heapq.heappop(queue)
+            place, _, op = queue.pop() if everything else heapq.heappop(queue)
             if op not in self.place or op in folded:
                 continue
             folded.add(op)
@@ -178,7 +205,7 @@ class _Rounds:
                 simpler.name_hint = op.result.name_hint
             self._insert(made.ops, place)
             replacements[op.result] = simpler
-            for user in self.users.get(op.result, ()):
+            for user in () if everything else self.users.get(op.result, ()):
                 heapq.heappush(queue, (self.place[user], next(serials), user))
             self._leave(op)
             changed = True
@@ -232,14 +259,14 @@ class _Rounds:
             op.parent = self.block
             self._enter(op, (*prefix, rank, 0))
 
-    def _enter(self, op: Op, place: Place) -> None:
+    def _enter(self, op: Op, place: Place, key: Hashable | None = None) -> None:
         self.place[op] = place
         for index, result in enumerate(op.results):
             self.order[result] = (1, place, index)
         for operand in op.operands:
             self._count(operand, 1)
             self.users.setdefault(operand, set()).add(op)
-        self._key(op)
+        self._key(op, key)
         self.pending.add(op)
         self.unused.add(op)
 
@@ -274,8 +301,9 @@ class _Rounds:
         if count == 0:
             self.unused.add(maker)
 
-    def _key(self, op: Op) -> None:
-        key = operation_key(op, self.order, self.kinds)
+    def _key(self, op: Op, key: Hashable | None = None) -> None:
+        if key is None:
+            key = operation_key(op, self.order, self.kinds)
         if key is not None:
             self.keys[op] = key
             holders = self.by_key.setdefault(key, set())
