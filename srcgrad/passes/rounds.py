@@ -133,6 +133,7 @@ class _Rounds:
         the earlier one's. True if any was."""
         replacements: dict[Value, Value] = {}
         table: dict[Hashable, Op] = {}
+        uses, users = self.uses, self.users
         for index, op in enumerate(self.block.ops):
             if replacements:
                 op.operands = [replacements.get(value, value) for value in op.operands]
@@ -146,9 +147,21 @@ class _Rounds:
                 # The merged value is a value of f if either op computed one.
                 kept.derivative = kept.derivative and op.derivative
                 continue
+            place = self.place[op] = (index, 0)
+            for position, result in enumerate(op.results):
+                self.order[result] = (1, place, position)
+            for operand in op.operands:  # ``_enter``, but for what starts empty
+                uses[operand] = uses.get(operand, 0) + 1
+                holders = users.get(operand)
+                if holders is None:
+                    users[operand] = {op}
+                else:
+                    holders.add(op)
             if key is not None:
                 table[key] = op
-            self._enter(op, (index, 0), key)
+                self.keys[op] = key
+                self.by_key[key] = {op}
+        self.pending = set(self.place)
         return bool(replacements)
 
     # -- the passes ---------------------------------------------------------
@@ -183,7 +196,8 @@ class _Rounds:
         replacements: dict[Value, Value] = {}
         folded: set[Op] = set()
         made = Block()  # where a rule builds what it rewrites an op to
-        rewriter = Rewriter(Builder(made), counts)
+        builder = Builder(made)
+        rewriter = Rewriter(builder, counts)
         changed = False
         while queue:
             place, _, op = queue.pop() if everything else heapq.heappop(queue)
@@ -195,11 +209,11 @@ class _Rounds:
                 if operands != op.operands:  # Values compare by identity
                     self._replace_operands(op, operands)
             made.ops = []
-            rewriter.builder.derivative = op.derivative
-            with rewriter.builder.at(op.loc):
-                simpler = simplify(rewriter, op)
+            builder.derivative, builder.loc = op.derivative, op.loc
+            simpler = simplify(rewriter, op)
             if simpler is None:
-                self._insert(made.ops, (*place[:-1], -1, self._serial()))
+                if made.ops:  # left behind, as fold leaves them: DCE drops them
+                    self._insert(made.ops, (*place[:-1], -1, self._serial()))
                 continue
             if simpler.name_hint is None and simpler.defining_op in made.ops:
                 simpler.name_hint = op.result.name_hint
