@@ -17,7 +17,7 @@ counts, but looks only at the ops where something it reads has changed:
 * Folding an op reads its operands, the ops that make them (and through
   products, quotients and negations, the ops that make theirs) and how
   often those are used. An op folded once to no effect is folded again
-  only when one of those changed (``_Changes.cone``): its result is the
+  only when one of those changed (``_Rounds._cone``): its result is the
   same otherwise.
 * DCE drops an op when nothing uses it any more, as counted.
 
@@ -93,6 +93,27 @@ class _Counts(Mapping[Value, int]):
         return len(self.live)
 
 
+class _Order(Mapping[Value, tuple[object, ...]]):
+    """Values ranked by where they are defined (CSE sorts the operands of
+    a commutative op so): the block's arguments, then each op's results."""
+
+    def __init__(self, block: Block, place: dict[Op, Place]) -> None:
+        self.arguments = {value: index for index, value in enumerate(block.arguments)}
+        self.place = place
+
+    def __getitem__(self, value: Value) -> tuple[object, ...]:
+        maker = value.owner
+        if isinstance(maker, Op):
+            return (1, self.place[maker], maker.results.index(value))
+        return (0, self.arguments[value])
+
+    def __iter__(self) -> Iterator[Value]:
+        return iter(self.arguments)
+
+    def __len__(self) -> int:
+        return len(self.arguments)
+
+
 class _Rounds:
     """The block's ops by place, with their uses, keys and what changed.
 
@@ -105,35 +126,36 @@ class _Rounds:
         self.function = function
         self.block = function.entry
         self.place: dict[Op, Place] = {}
-        self.order: dict[Value, tuple[object, ...]] = {}
+        self.order = _Order(self.block, self.place)
         self.uses: dict[Value, int] = {}
-        self.users: dict[Value, set[Op]] = {}
+        #: Who uses each value; made when first asked (the first round,
+        #: which folds every op, needs none).
+        self.users: dict[Value, set[Op]] | None = None
         self.keys: dict[Op, Hashable] = {}
-        self.by_key: dict[Hashable, set[Op]] = {}
+        self.key_count: dict[Hashable, int] = {}
         self.kinds: dict[int, tuple[bool, bool]] = {}
         #: Keys held by more than one op (CSE would merge them).
         self.shared = 0
-        #: Ops to fold next, values whose use count or making op changed
-        #: since (their readers fold again), and ops that may be unused.
+        #: Ops to fold next (or all of them), values whose use count or
+        #: making op changed since (their readers fold again), and ops that
+        #: may be unused (or all of them).
         self.pending: set[Op] = set()
+        self.everything = True
         self.changed: set[Value] = set()
         self.unused: set[Op] = set()
+        self.sweep_all = True
         #: Use counts changed during the fold running (see ``_Counts``).
         self.since: dict[Value, int] = {}
         self.serial = 0
-        for index, argument in enumerate(self.block.arguments):
-            self.order[argument] = (0, index)
         self.merged = self._number()
-        self.changed = set()
-        self.unused = set(self.place)
 
     def _number(self) -> bool:
         """Take the block's ops in order, merged as ``cse`` merges them: an
         op with the key of an earlier one is dropped, and its results are
         the earlier one's. True if any was."""
         replacements: dict[Value, Value] = {}
+        uses, keys, key_count = self.uses, self.keys, self.key_count
         table: dict[Hashable, Op] = {}
-        uses, users = self.uses, self.users
         for index, op in enumerate(self.block.ops):
             if replacements:
                 op.operands = [replacements.get(value, value) for value in op.operands]
@@ -147,21 +169,13 @@ class _Rounds:
                 # The merged value is a value of f if either op computed one.
                 kept.derivative = kept.derivative and op.derivative
                 continue
-            place = self.place[op] = (index, 0)
-            for position, result in enumerate(op.results):
-                self.order[result] = (1, place, position)
+            self.place[op] = (index, 0)
             for operand in op.operands:  # ``_enter``, but for what starts empty
                 uses[operand] = uses.get(operand, 0) + 1
-                holders = users.get(operand)
-                if holders is None:
-                    users[operand] = {op}
-                else:
-                    holders.add(op)
             if key is not None:
                 table[key] = op
-                self.keys[op] = key
-                self.by_key[key] = {op}
-        self.pending = set(self.place)
+                keys[op] = key
+                key_count[key] = 1
         return bool(replacements)
 
     # -- the passes ---------------------------------------------------------
@@ -175,24 +189,21 @@ class _Rounds:
 
     def fold(self) -> bool:
         """Folding, of the ops that may fold differently than last time."""
-        for value in self.changed:
-            self.pending |= self._cone(value)
+        everything = self.everything
+        if everything:  # in order, as each op's users are too
+            queue = [(place, 0, op) for op, place in self.place.items()]
+            queue.sort(reverse=True)
+        else:
+            for value in self.changed:
+                self.pending |= self._cone(value)
+            queue = [(self.place[op], 0, op) for op in self.pending if op in self.place]
+            heapq.heapify(queue)
+        self.everything = False
+        self.pending = set()
         self.changed = set()
         self.since = {}
         counts = _Counts(self.uses, self.since)
-        serials = itertools.count()
-        queue = [
-            (self.place[op], next(serials), op)
-            for op in self.pending
-            if op in self.place
-        ]
-        # Every op (the first round): in order, as each op's users are too.
-        everything = len(queue) == len(self.place)
-        if everything:
-            queue.sort(reverse=True)
-        else:
-            heapq.heapify(queue)
-        self.pending = set()
+        serials = itertools.count(1)
         replacements: dict[Value, Value] = {}
         folded: set[Op] = set()
         made = Block()  # where a rule builds what it rewrites an op to
@@ -219,8 +230,9 @@ class _Rounds:
                 simpler.name_hint = op.result.name_hint
             self._insert(made.ops, place)
             replacements[op.result] = simpler
-            for user in () if everything else self.users.get(op.result, ()):
-                heapq.heappush(queue, (self.place[user], next(serials), user))
+            if not everything:
+                for user in self._users().get(op.result, ()):
+                    heapq.heappush(queue, (self.place[user], next(serials), user))
             self._leave(op)
             changed = True
         self.since = {}
@@ -228,15 +240,15 @@ class _Rounds:
 
     def dce(self) -> bool:
         """DCE: drop the pure ops nothing uses, and what only they used."""
-        dead = [op for op in self.unused if op in self.place and self._idle(op)]
-        self.unused = set()
+        candidates = self.place if self.sweep_all else self.unused
+        dead = [op for op in candidates if op in self.place and self._idle(op)]
+        self.sweep_all = False
         changed = bool(dead)
         while dead:
             op = dead.pop()
             if op not in self.place:
                 continue
             self._leave(op)
-            self.unused.discard(op)
             for operand in op.operands:
                 maker = operand.defining_op
                 if maker is not None and maker in self.place and self._idle(maker):
@@ -267,20 +279,27 @@ class _Rounds:
             and not any(self.uses.get(result, 0) for result in op.results)
         )
 
+    def _users(self) -> dict[Value, set[Op]]:
+        if self.users is None:
+            self.users = {}
+            for op in self.place:
+                for operand in op.operands:
+                    self.users.setdefault(operand, set()).add(op)
+        return self.users
+
     def _insert(self, ops: list[Op], prefix: Place) -> None:
         """Put ops folding made at places starting with ``prefix``."""
         for rank, op in enumerate(ops):
             op.parent = self.block
             self._enter(op, (*prefix, rank, 0))
 
-    def _enter(self, op: Op, place: Place, key: Hashable | None = None) -> None:
+    def _enter(self, op: Op, place: Place) -> None:
         self.place[op] = place
-        for index, result in enumerate(op.results):
-            self.order[result] = (1, place, index)
         for operand in op.operands:
             self._count(operand, 1)
-            self.users.setdefault(operand, set()).add(op)
-        self._key(op, key)
+            if self.users is not None:
+                self.users.setdefault(operand, set()).add(op)
+        self._key(op)
         self.pending.add(op)
         self.unused.add(op)
 
@@ -288,18 +307,20 @@ class _Rounds:
         del self.place[op]
         for operand in op.operands:
             self._count(operand, -1)
-            self.users[operand].discard(op)
+            if self.users is not None:
+                self.users[operand].discard(op)
         self._unkey(op)
 
     def _replace_operands(self, op: Op, operands: list[Value]) -> None:
         old, op.operands = op.operands, operands
         for operand in old:
             self._count(operand, -1)
-            if operand not in operands:
+            if self.users is not None and operand not in operands:
                 self.users[operand].discard(op)
         for operand in operands:
             self._count(operand, 1)
-            self.users.setdefault(operand, set()).add(op)
+            if self.users is not None:
+                self.users.setdefault(operand, set()).add(op)
         self._unkey(op)
         self._key(op)
         self.changed.update(op.results)
@@ -315,30 +336,28 @@ class _Rounds:
         if count == 0:
             self.unused.add(maker)
 
-    def _key(self, op: Op, key: Hashable | None = None) -> None:
-        if key is None:
-            key = operation_key(op, self.order, self.kinds)
+    def _key(self, op: Op) -> None:
+        key = operation_key(op, self.order, self.kinds)
         if key is not None:
             self.keys[op] = key
-            holders = self.by_key.setdefault(key, set())
-            holders.add(op)
-            self.shared += len(holders) == 2
+            count = self.key_count[key] = self.key_count.get(key, 0) + 1
+            self.shared += count == 2
 
     def _unkey(self, op: Op) -> None:
         key = self.keys.pop(op, None)
         if key is not None:
-            holders = self.by_key[key]
-            holders.discard(op)
-            self.shared -= len(holders) == 1
+            count = self.key_count[key] = self.key_count[key] - 1
+            self.shared -= count == 1
 
     def _cone(self, value: Value) -> set[Op]:
         """The ops whose folding reads ``value``: its users, the users of
         what they make, and so on through products, quotients and
         negations (which ``simplify``'s rules look through)."""
+        users = self._users()
         through = {value}
         pending = [value]
         while pending:
-            for user in self.users.get(pending.pop(), ()):
+            for user in users.get(pending.pop(), ()):
                 if user.definition in _THROUGH:
                     for result in user.results:
                         if result not in through:
@@ -346,6 +365,6 @@ class _Rounds:
                             pending.append(result)
         reads = set(through)
         for read in through:
-            for user in self.users.get(read, ()):
+            for user in users.get(read, ()):
                 reads.update(user.results)
-        return {user for read in reads for user in self.users.get(read, ())}
+        return {user for read in reads for user in users.get(read, ())}
