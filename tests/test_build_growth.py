@@ -7,11 +7,16 @@ of a few hundred statements, against a bound linear in its length.
 
 from __future__ import annotations
 
+import importlib
+import math
+
 import pytest
 from helpers import define
 
 import srcgrad
 from srcgrad.codegen import naming
+from srcgrad.passes import rounds
+from srcgrad.passes.fold import simplify
 
 
 def test_each_value_of_a_reassigned_variable_tries_few_names(monkeypatch):
@@ -38,3 +43,32 @@ def test_each_value_of_a_reassigned_variable_tries_few_names(monkeypatch):
     assert gradient(0.5) == pytest.approx(
         expected * sum(1.0 / (k + 0.5) for k in range(1, statements + 1)), rel=1e-9
     )
+
+
+def test_a_long_sum_is_not_folded_again_whole_for_each_term(monkeypatch):
+    # Factoring y out of x_bar takes a round per term (each round sees the
+    # product the last one made used once); each round folded every op.
+    terms = 200
+    body = "\n".join(
+        f"    s = s + math.sin(x * {k}.0) * y" for k in range(1, terms + 1)
+    )
+    f = define(f"import math\n\ndef f(x, y):\n    s = 0.0\n{body}\n    return s\n")
+    folded = []
+
+    def counted(rewriter, op):
+        folded.append(op)
+        return simplify(rewriter, op)
+
+    monkeypatch.setattr(rounds, "simplify", counted)
+    # (``srcgrad.passes.fold`` is also the name of the pass, in the package)
+    monkeypatch.setattr(
+        importlib.import_module("srcgrad.passes.fold"), "simplify", counted
+    )
+    gradient = srcgrad.grad(f, wrt=("x", "y"))
+    assert len(folded) < 40 * terms
+    x, y = 0.3, 1.7
+    expected = (
+        y * sum(k * math.cos(k * x) for k in range(1, terms + 1)),
+        sum(math.sin(k * x) for k in range(1, terms + 1)),
+    )
+    assert gradient(x, y) == pytest.approx(expected, rel=1e-12)

@@ -61,15 +61,107 @@ def reads(roots: Iterable[ast.AST]) -> frozenset[str]:
     return frozenset(found)
 
 
-def last_reads(body: list[ast.stmt]) -> dict[str, int]:
+def last_reads(
+    body: list[ast.stmt], known: Mapping[ast.stmt, frozenset[str]] | None = None
+) -> dict[str, int]:
     """For each name ``body`` reads, the index of the last statement reading
-    it: one walk of each statement. A name is read after statement ``i``
-    when its last read is after ``i`` (a set per statement would make a
-    long body quadratic)."""
+    it: one walk of each statement (or what ``known`` says it reads). A
+    name is read after statement ``i`` when its last read is after ``i`` (a
+    set per statement would make a long body quadratic)."""
     found: dict[str, int] = {}
     for index, statement in enumerate(body):
-        found.update(dict.fromkeys(reads([statement]), index))
+        names = None if known is None else known.get(statement)
+        found.update(
+            dict.fromkeys(reads([statement]) if names is None else names, index)
+        )
     return found
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one walk of a function's body finds (``scan_body``).
+
+    Attributes:
+        bound: the names its own scope binds (``local_names``, parameters
+            aside).
+        reads: the names each statement of the body reads (``reads``).
+        yields: its ``yield`` expressions, which make it a generator (also
+            those of an ``async def`` in it).
+        tuples_returned: its ``return`` statements that write a tuple out,
+            with no starred item (those of an ``async def`` in it too).
+    """
+
+    bound: frozenset[str]
+    reads: Mapping[ast.stmt, frozenset[str]]
+    yields: tuple[ast.expr, ...]
+    tuples_returned: tuple[ast.Return, ...]
+
+    @property
+    def returned_shape(self) -> int | None:
+        """The length of the tuple the last such ``return`` writes out, or
+        None for one value."""
+        last = max(
+            self.tuples_returned,
+            key=lambda found: (found.lineno, found.col_offset),
+            default=None,
+        )
+        return None if last is None else len(last.value.elts)  # type: ignore[union-attr]
+
+
+def scan_body(function: ast.FunctionDef) -> Scan:
+    """The names ``function``'s body binds, what each of its statements
+    reads, its yields and its tuples returned, in one walk of it (four
+    walks of a long function otherwise, each costing as much)."""
+    bound: set[str] = set()
+    statement_reads: dict[ast.stmt, frozenset[str]] = {}
+    yields: list[ast.expr] = []
+    returned: list[ast.Return] = []
+    for statement in function.body:
+        found: set[str] = set()
+        for node in _nodes([statement]):
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    found.add(node.id)
+                elif isinstance(node.ctx, ast.Store):
+                    bound.add(node.id)
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                found.add(node.target.id)
+            elif isinstance(node, _DEFINITIONS):
+                bound.add(node.name)
+                if isinstance(node, ast.AsyncFunctionDef):
+                    _exits_inside(node, yields, returned)
+            _exit(node, yields, returned)
+        statement_reads[statement] = frozenset(found)
+    return Scan(frozenset(bound), statement_reads, tuple(yields), tuple(returned))
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _exit(node: ast.AST, yields: list[ast.expr], returned: list[ast.Return]) -> None:
+    if isinstance(node, (ast.Yield, ast.YieldFrom)):
+        yields.append(node)
+    elif (
+        isinstance(node, ast.Return)
+        and isinstance(node.value, ast.Tuple)
+        and not any(isinstance(item, ast.Starred) for item in node.value.elts)
+    ):
+        returned.append(node)
+
+
+def _exits_inside(
+    definition: ast.AsyncFunctionDef,
+    yields: list[ast.expr],
+    returned: list[ast.Return],
+) -> None:
+    """The yields and tuples returned of an ``async def``, and of what it
+    holds but functions, lambdas and classes."""
+    pending = child_nodes(definition)
+    while pending:
+        node = pending.pop()
+        _exit(node, yields, returned)
+        if not isinstance(node, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
+            pending += child_nodes(node)
 
 
 @dataclass(frozen=True)
@@ -138,13 +230,18 @@ def local_names(function: ast.FunctionDef | ast.Lambda) -> set[str]:
     """Names Python treats as local: the parameters and every name bound in
     the function's own scope (a nested ``def`` binds its name; the names
     bound inside it are its own)."""
-    names = {arg.arg for arg in ast.walk(function.args) if isinstance(arg, ast.arg)}
+    names = parameter_names(function)
     for node in _nodes(_body(function)):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
     return names
+
+
+def parameter_names(function: ast.FunctionDef | ast.Lambda) -> set[str]:
+    """The names of ``function``'s parameters."""
+    return {arg.arg for arg in ast.walk(function.args) if isinstance(arg, ast.arg)}
 
 
 def free_names(function: ast.FunctionDef | ast.Lambda) -> set[str]:

@@ -15,13 +15,11 @@ again with what was learnt (``lower_program``).
 
 from __future__ import annotations
 
-import ast
 import inspect
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from srcgrad.frontend.analysis import child_nodes
 from srcgrad.frontend.environment import Lowered
 from srcgrad.frontend.resolve import Resolver
 from srcgrad.frontend.source import FunctionSource
@@ -178,7 +176,7 @@ class ProgramBuilder:
             found = read()
             if reuse:
                 self.sources[key] = found
-        self.shapes.setdefault(key, shape_written(found.source.node))
+        self.shapes.setdefault(key, found.source.scan.returned_shape)
         symbol = self.symbol(found.name)
         callee = Callee(
             symbol, found.display, found.signature, found.closure, found.key
@@ -219,21 +217,6 @@ def returned_shape(function: Function) -> int | None:
     assert terminator is not None
     if terminator.attributes.get("tuple"):
         return len(terminator.operands)
-    return None
-
-
-def shape_written(node: ast.FunctionDef) -> int | None:
-    """How many values ``node`` returns, as its ``return`` statements write
-    it: the length of a tuple written out in one, else one value (None)."""
-    pending: list[ast.AST] = list(node.body)
-    while pending:
-        current = pending.pop()
-        if isinstance(current, ast.Return) and isinstance(current.value, ast.Tuple):
-            items = current.value.elts
-            if not any(isinstance(item, ast.Starred) for item in items):
-                return len(items)
-        if not isinstance(current, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
-            pending += child_nodes(current)
     return None
 
 

@@ -170,7 +170,7 @@ def _compile_in_scope(
     imports: list[ast.stmt] = [
         ast.Import([ast.alias(name)]) for name in sorted(imported)
     ]
-    module = ast.fix_missing_locations(ast.Module([*imports, wrapper], type_ignores=[]))
+    module = _located(ast.Module([*imports, wrapper], type_ignores=[]), statement)
     try:
         compiled = compile(
             module,
@@ -189,6 +189,22 @@ def _compile_in_scope(
         ),
         None,
     )
+
+
+def _located(module: ast.Module, parsed: ast.stmt) -> ast.Module:
+    """``module`` with the locations of the nodes made around ``parsed``
+    (which has them, as has all it holds: they were parsed) filled in as
+    ``ast.fix_missing_locations`` fills them, without a walk of the
+    function's body."""
+    held = {name: getattr(parsed, name) for name in parsed._fields}
+    for name, value in held.items():
+        if isinstance(value, (ast.AST, list)):
+            setattr(parsed, name, [] if isinstance(value, list) else None)
+    try:
+        return ast.fix_missing_locations(module)
+    finally:
+        for name, value in held.items():
+            setattr(parsed, name, value)
 
 
 def _node(kind: type[ast.stmt], **fields: Any) -> ast.stmt:

@@ -22,7 +22,7 @@ import ast
 from typing import Any
 
 from srcgrad.errors import SrcgradError
-from srcgrad.frontend.analysis import child_nodes, is_docstring, local_names
+from srcgrad.frontend.analysis import is_docstring, parameter_names
 from srcgrad.frontend.callees import MAX_ATTEMPTS, CalleeSource, ProgramBuilder, Unit
 from srcgrad.frontend.environment import (
     BREAK,
@@ -94,7 +94,8 @@ def _lower_callee(
 class _Lowering(LoopLowering):
     def __init__(self, source: FunctionSource, resolver: Resolver, unit: Unit) -> None:
         super().__init__(source, resolver, unit)
-        self.locals = local_names(source.node) | set(unit.closure)
+        names = parameter_names(source.node) | source.scan.bound
+        self.locals = names | set(unit.closure)
         self.find_nested_functions()
 
     # -- function ---------------------------------------------------------
@@ -145,14 +146,7 @@ class _Lowering(LoopLowering):
 
     def _refuse_generator(self, node: ast.FunctionDef) -> None:
         """A ``yield`` in the body (not in a nested scope) makes a generator."""
-        yields: list[ast.expr] = []
-        pending: list[ast.AST] = list(node.body)
-        while pending:
-            current = pending.pop()
-            if isinstance(current, (ast.Yield, ast.YieldFrom)):
-                yields.append(current)
-            if not isinstance(current, (ast.FunctionDef, ast.Lambda, ast.ClassDef)):
-                pending += child_nodes(current)
+        yields = self.source.scan.yields
         if yields:
             first = min(yields, key=lambda found: (found.lineno, found.col_offset))
             self.fail(

@@ -9,6 +9,7 @@ removed to parse it).
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import linecache
 import os
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from srcgrad.errors import SourceUnavailableError, UnsupportedSyntaxError
+from srcgrad.frontend.analysis import Scan, scan_body
 from srcgrad.frontend.identity import Scope, compiles_to, module_imports
 from srcgrad.ir import SourceLocation
 
@@ -44,6 +46,11 @@ class FunctionSource:
     @property
     def name(self) -> str:
         return self.node.name
+
+    @functools.cached_property
+    def scan(self) -> Scan:
+        """What one walk of its body finds (``analysis.scan_body``)."""
+        return scan_body(self.node)
 
     def location(self, node: ast.AST) -> SourceLocation:
         """The span of ``node`` in the user's file."""

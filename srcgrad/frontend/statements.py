@@ -48,7 +48,7 @@ class StatementLowering(NestedLowering):
     def _statements(self, body: list[ast.stmt]) -> None:
         """Lower ``body``; ``self.live`` and ``self.more`` say what follows it."""
         outer_live, outer_more = self.live, self.more
-        last = last_reads(body)
+        last = last_reads(body, self.source.scan.reads)
         try:
             for index, statement in enumerate(body):
                 more = index + 1 < len(body)

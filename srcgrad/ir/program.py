@@ -47,6 +47,8 @@ class Program:
 
     def reachable(self) -> list[str]:
         """The symbols the entry reaches through calls (itself first)."""
+        if len(self.functions) == 1:
+            return [self.entry]  # a call can only call it (or a symbol not here)
         found = [self.entry]
         for symbol in found:
             found += [s for s in self.callees(symbol) if s not in found]

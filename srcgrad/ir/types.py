@@ -297,6 +297,9 @@ def elementwise_type(kind: Kind | None, types: Sequence[Type | None]) -> Type | 
     Raises:
         TypeRuleError: an operand is a list (see ``broadcast``).
     """
+    if None in types:  # not known (yet): while lowering, all of them
+        refuse_lists(types)
+        return None
     if all(type(type_) is Scalar for type_ in types):  # nothing broadcasts
         if kind is None:
             kind = "int"

@@ -13,6 +13,7 @@ from srcgrad.passes.activity import active_values, check_differentiable, reachin
 from srcgrad.passes.cse import cse
 from srcgrad.passes.dce import dce, dce_block
 from srcgrad.passes.fold import fold
+from srcgrad.passes.rounds import is_straight, optimize_straight
 
 Pass = Callable[[Function], bool]
 
@@ -25,7 +26,23 @@ PIPELINE: tuple[Pass, ...] = (cse, fold, dce)
 def optimize(
     function: Function, *, after_each: Callable[[Function], object] | None = None
 ) -> Function:
-    """Run ``PIPELINE`` to a fixed point; ``after_each`` sees every step."""
+    """Run ``PIPELINE`` to a fixed point; ``after_each`` sees every step.
+
+    A function with no branches nor loops takes the same rounds, redone
+    only where they can change something (``rounds``): a round that
+    factors one more term out of a long sum no longer redoes all of it.
+    """
+    if is_straight(function):
+        optimize_straight(function, after_each)
+        return function
+    return full_rounds(function, after_each=after_each)
+
+
+def full_rounds(
+    function: Function, *, after_each: Callable[[Function], object] | None = None
+) -> Function:
+    """Run every pass of ``PIPELINE`` on all of ``function`` until a round
+    changes nothing."""
     changed = True
     while changed:
         changed = False
@@ -45,6 +62,7 @@ __all__ = [
     "dce",
     "dce_block",
     "fold",
+    "full_rounds",
     "optimize",
     "reaching_output",
 ]

@@ -10,7 +10,7 @@ Tables are scoped by region, so a value is only reused where it dominates.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 
 from srcgrad.ir import Block, Function, Op, OpDefinition, Value
 
@@ -77,28 +77,41 @@ class _Numbering:
             del order[value]
 
     def _key(self, op: Op) -> Hashable | None:
-        definition = op.definition
-        kind = self.kinds.get(id(definition))
-        if kind is None:
-            kind = self.kinds[id(definition)] = (
-                _mergeable(definition),
-                bool(getattr(definition, "commutative", False)),
-            )
-        mergeable, commutative = kind
-        if not mergeable or op.regions or not op.results:
-            return None
-        try:
-            attributes = tuple(
-                sorted(
-                    [(name, exact_key(value)) for name, value in op.attributes.items()]
-                )
-            )
-        except TypeError:
-            return None  # an attribute with no exact key: never merged
-        operands = tuple(op.operands)
-        if commutative:
-            operands = tuple(sorted(operands, key=self.order.__getitem__))
-        return (id(definition), attributes, operands)
+        return operation_key(op, self.order, self.kinds)
+
+
+def operation_key(
+    op: Op,
+    order: Mapping[Value, object],
+    kinds: dict[int, tuple[bool, bool]] | None = None,
+) -> Hashable | None:
+    """What two ops that compute the same values have alike, or None for
+    an op never merged: its definition, attributes and operands (those of
+    a commutative op sorted by ``order``, which ranks values by where they
+    are defined). ``kinds`` remembers per definition whether it may merge
+    and whether it commutes."""
+    definition = op.definition
+    kind = None if kinds is None else kinds.get(id(definition))
+    if kind is None:
+        kind = (
+            _mergeable(definition),
+            bool(getattr(definition, "commutative", False)),
+        )
+        if kinds is not None:
+            kinds[id(definition)] = kind
+    mergeable, commutative = kind
+    if not mergeable or op.regions or not op.results:
+        return None
+    try:
+        attributes = tuple(
+            sorted([(name, exact_key(value)) for name, value in op.attributes.items()])
+        )
+    except TypeError:
+        return None  # an attribute with no exact key: never merged
+    operands = tuple(op.operands)
+    if commutative:
+        operands = tuple(sorted(operands, key=order.__getitem__))  # type: ignore[arg-type]
+    return (id(definition), attributes, operands)
 
 
 def _mergeable(definition: OpDefinition) -> bool:

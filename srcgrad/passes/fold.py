@@ -42,7 +42,7 @@ def _fold_block(
         # A rewrite's new ops are what the op was: a value of f, or a term.
         rewriter.builder.derivative = op.derivative
         with rewriter.builder.at(op.loc):
-            simpler = _simplify(rewriter, op)
+            simpler = simplify(rewriter, op)
         if simpler is None:
             block.append(op)
             continue
@@ -53,7 +53,7 @@ def _fold_block(
     return changed
 
 
-def _simplify(rewriter: Rewriter, op: Op) -> Value | None:
+def simplify(rewriter: Rewriter, op: Op) -> Value | None:
     """A value equal to ``op``'s result built from fewer ops, or None.
 
     Ops on constants are evaluated. Identities apply to derivative terms

@@ -49,9 +49,10 @@ def mark_in_place(function: Function) -> None:
     reference to it (a number read out, a sum; not a tape, not a view).
     """
     _copy_loop_starts(function)
-    users = uses(function.entry)
+    users = None  # asked only of writes (most functions make none)
     for op in walk(function.entry):
         if op.definition in WRITES:
+            users = uses(function.entry) if users is None else users
             base = op.operands[0]
             op.attributes["in_place"] = _fresh(base, users) and _only_read_before(
                 base, op, users
@@ -63,7 +64,7 @@ def _copy_loop_starts(function: Function) -> None:
     hold alone (a view, another slot's start, a value read after), starts
     from a copy, made once: then each step writes in place, and the loop
     costs one copy rather than one a step."""
-    users = uses(function.entry)
+    users = None  # asked only of loops that write what they carry
     for loop in list(walk(function.entry)):
         if loop.definition not in (FOR, WHILE) or loop.parent is None:
             continue
@@ -75,8 +76,10 @@ def _copy_loop_starts(function: Function) -> None:
                 not isinstance(carried.type, (Array, ListOf))
                 or yielded is carried
                 or not _evolves(yielded, carried)
-                or _fresh_carried(carried, users)
             ):
+                continue
+            users = uses(function.entry) if users is None else users
+            if _fresh_carried(carried, users):
                 continue
             chain = _chain(yielded, carried)
             if parts.condition is not None:
@@ -321,7 +324,7 @@ def accumulate_in_place(function: Function) -> bool:
     in place where ``mark_in_place`` allows. A loop over items then costs
     one addition per item, not an array per item.
     """
-    users = uses(function.entry)
+    users = None  # asked only of adjoints of indexed reads
     changed = False
     for op in list(walk(function.entry)):
         if op.name != "add" or op.attributes.get("namespace") != "operator":
@@ -329,10 +332,11 @@ def accumulate_in_place(function: Function) -> bool:
         for position in (1, 0):
             scattered = op.operands[position].defining_op
             acc = op.operands[1 - position]
+            if scattered is None or scattered.definition is not INDEX_ADJOINT:
+                continue
+            users = uses(function.entry) if users is None else users
             if (
-                scattered is not None
-                and scattered.definition is INDEX_ADJOINT
-                and len(users.get(scattered.result, [])) == 1
+                len(users.get(scattered.result, [])) == 1
                 and isinstance(acc.type, Array)
                 and same_shape(acc.type, op.result.type)
             ):

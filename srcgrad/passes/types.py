@@ -108,8 +108,7 @@ class _Inference:
         self.tapes: dict[Value, Type | None] = {}
         #: The callee each call runs, as chosen this round.
         self.callees: dict[Op, str] = {}
-        #: A round met a call or a push, whose joins may change the next's.
-        self.joined = False
+        self.joined = False  # the round met a call or a push (see ``run``)
 
     def run(self) -> None:
         entry = self.program.entry_function
@@ -117,9 +116,10 @@ class _Inference:
         for parameter, argument in zip(entry.parameters, entry.arguments, strict=True):
             argument.type = parameters.get(parameter.name, self.fallback)
         # Each round joins the types the calls of this round pass; a call
-        # whose callee has no result types yet gives PENDING, which joins
-        # as nothing, so no early guess sticks; it is done when neither the
-        # types nor (if they are chosen) the callees change.
+        # whose callee has no result types yet gives PENDING, which joins as
+        # nothing, so no early guess sticks; it is done when neither the types
+        # nor (if chosen) the callees change, or it joined nothing (no call,
+        # no push: a round more finds the same types).
         rounds = _ROUNDS if self.choose_callee is None else _ROUNDS_CHOOSING
         for _ in range(rounds):
             before = (self.arguments, dict(self.returns), self.callees)
@@ -129,7 +129,7 @@ class _Inference:
                 self._function(self.program.functions[symbol])
             if (self.arguments, self.returns, self.callees) == before:
                 break
-            if not self.joined:  # another round would find the same types
+            if not self.joined:
                 break
         self.pending_to_fallback()
 

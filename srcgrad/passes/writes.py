@@ -55,9 +55,14 @@ def refuse_unsafe_writes(program: Program) -> None:
         ValueTypeError: at the write, naming the array and what to do.
     """
     for function in program.functions.values():
-        users = uses(function.entry)
+        users: dict[Value, list[Op]] = {}  # made at the first write
         for op in walk(function.entry):
             augmented = op.attributes.get("augmented")
+            checked = op.definition in (SETITEM, LIST_APPEND) or (
+                augmented and not isinstance(op.operands[0].type, Scalar)
+            )
+            if checked and not users:
+                users = uses(function.entry)
             if op.definition is SETITEM:
                 _check_write(function, op, users)
             elif op.definition is LIST_APPEND:
