@@ -16,7 +16,13 @@ from __future__ import annotations
 #: nothing from about 30, where calling is as fast as writing it out.
 INLINE_LIMIT = 16
 
+#: The deepest expression the generated code writes: ops nested in one
+#: another, the outermost counted. A deeper one gets a statement binding its
+#: inner part (``srcgrad.codegen.inline``). Python parses at most 200 nested
+#: parentheses; past about 32 levels no person reads an expression either.
+EXPRESSION_DEPTH = 32
+
 
 def snapshot() -> tuple[object, ...]:
     """Every setting's value now."""
-    return (("INLINE_LIMIT", INLINE_LIMIT),)
+    return (("INLINE_LIMIT", INLINE_LIMIT), ("EXPRESSION_DEPTH", EXPRESSION_DEPTH))

@@ -22,7 +22,7 @@ ALLOWED = {
     "primitives": {"ir"},
     "passes": {"ir", "primitives", "errors", "settings"},
     "ad": {"ir", "primitives", "passes", "errors"},
-    "codegen": {"ir", "errors"},
+    "codegen": {"ir", "errors", "settings"},
     "frontend": {"ir", "primitives", "errors", "wrt"},
     "wrt": {"errors"},
     "cache": set(),

@@ -22,7 +22,10 @@ from srcgrad.passes.fold import simplify
 def test_each_value_of_a_reassigned_variable_tries_few_names(monkeypatch):
     # The reverse sweep keeps each p_bar until the last term of x_bar reads
     # it, so all are live at once: p_bar, p_bar_1 ... Each new one tried
-    # every earlier name first.
+    # every earlier name first. (x_bar is one expression as deep as the
+    # chain is long: the usual bound on depth would cut it into parts,
+    # each ending its p_bars' lives.)
+    monkeypatch.setattr("srcgrad.settings.EXPRESSION_DEPTH", 1000)
     statements = 150
     body = "\n".join(f"    p = p * (1.0 + x / {k}.0)" for k in range(1, statements + 1))
     f = define(f"def f(x):\n    p = 1.0\n{body}\n    return p\n")

@@ -14,12 +14,19 @@ defined, so it is never moved past an op that appends to a list (it may
 read that list), and a loop's stop flag that reads the loop's carried values
 keeps a statement of its own (the carried values are updated before the
 flag is tested).
+
+An expression is never nested deeper than ``settings.EXPRESSION_DEPTH`` ops: the op that
+would go deeper gets a statement of its own. Folding may factor a long
+chain (``p * (t * (t_1 * ...))``) that Python cannot even parse written
+as one expression (it allows 200 nested parentheses, and its compiler
+recurses once per level).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 
+import srcgrad.settings as settings
 from srcgrad.ir import (
     APPEND,
     CONST,
@@ -62,6 +69,8 @@ class Inlining:
         self.users = uses(function.entry)
         self.into_copies = frozenset(into_copies)
         self._decided: dict[Op, bool] = {}
+        self._depth: dict[Op, int] = {}
+        self.max_depth = settings.EXPRESSION_DEPTH
         self._expressions: dict[Op, bool] = {}
         self._mutations: dict[Block, list[int]] = {}
         self._index: dict[Op, int] = {}
@@ -69,8 +78,22 @@ class Inlining:
     def inlined(self, op: Op) -> bool:
         """Whether ``op`` is written inline where its result is used."""
         if op not in self._decided:
-            self._decided[op] = self._decide(op)
+            # The ops it reads first, innermost first, without recursing
+            # once per level of a deep expression.
+            for inner in _inner_first(op, self._decided):
+                self._decided[inner] = self._decide(inner) and self._shallow(inner)
         return self._decided[op]
+
+    def _shallow(self, op: Op) -> bool:
+        """Whether ``op``'s expression, with what is inlined into it, is at
+        most ``settings.EXPRESSION_DEPTH`` deep (and its depth, noted for its user)."""
+        depth = 1 + max(
+            (self._depth.get(inner, 0) for inner in _read_ops(op)), default=0
+        )
+        if depth > self.max_depth:
+            return False
+        self._depth[op] = depth
+        return True
 
     def used(self, value: Value) -> bool:
         """Whether any op reads ``value``."""
@@ -195,6 +218,38 @@ class Inlining:
             ):
                 return True
         return False
+
+
+def _read_ops(op: Op) -> Iterator[Op]:
+    """The ops an expression written for ``op`` may hold: those making its
+    operands and, for an ``if`` written as an expression, those in its
+    branches."""
+    for operand in op.operands:
+        inner = operand.defining_op
+        if inner is not None:
+            yield inner
+    for region in op.regions:
+        for block in region.blocks:
+            yield from block.ops
+
+
+def _inner_first(op: Op, decided: Collection[Op]) -> list[Op]:
+    """``op`` and the ops its expression may hold, not yet decided, each
+    after those it reads."""
+    order: list[Op] = []
+    seen = {op}
+    stack = [(op, _read_ops(op))]
+    while stack:
+        current, reads = stack[-1]
+        for inner in reads:
+            if inner not in seen and inner not in decided:
+                seen.add(inner)
+                stack.append((inner, _read_ops(inner)))
+                break
+        else:
+            stack.pop()
+            order.append(current)
+    return order
 
 
 def _repeated_condition(op: Op) -> Op | None:
