@@ -89,7 +89,9 @@ def _functions(source: str) -> tuple:
 
 
 @pytest.mark.parametrize("name", SOURCES)
-def test_straight_rounds_reach_the_fixed_point_of_full_rounds(name):
+def test_straight_rounds_reach_the_fixed_point_of_full_rounds(name, monkeypatch):
+    # Both to the fixed point, however many folds it takes.
+    monkeypatch.setattr("srcgrad.settings.FOLD_BUDGET", 10**6)
     for index in range(2):  # the primal, then its gradient
         quick = _functions(SOURCES[name])[index]
         full = _functions(SOURCES[name])[index]

@@ -11,6 +11,7 @@ the user's code computes keep their bits, their type and their exceptions.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Sequence
 
 from srcgrad.ir import Block, Builder, Function, Op, Value, use_counts
@@ -24,33 +25,88 @@ from srcgrad.primitives.lists import LIST, LIST_APPEND, LIST_ITEM
 
 def fold(function: Function) -> bool:
     """Fold constants and simplify identities; True if anything changed."""
-    return _fold_block(function.entry, {}, use_counts(function.entry))
+    return _fold_block(function.entry, {}, use_counts(function.entry), chained=False)
+
+
+def fold_chained(function: Function) -> bool:
+    """``fold``, going on with what each rewrite makes within the pass.
+
+    ``fold`` decides what it may rewrite by use counts taken when it
+    starts, so a value a rewrite made looks unused until the next pass:
+    ``y * a + y * b + ...`` factors one more term per round of the pipeline,
+    and a sum of 400 terms takes 400 rounds over the whole function. Here
+    the counts are kept true as ops give way, and the ops a rewrite makes
+    are simplified in turn before the next op (``1.0 * x`` is ``x`` before a
+    sum sees it), as a next round would have done first. The code is as
+    simple, its terms sometimes grouped otherwise. ``passes.rounds`` gets
+    ``fold``'s code, round for round, on functions without control flow,
+    for the same cost.
+    """
+    return _fold_block(function.entry, {}, use_counts(function.entry), chained=True)
 
 
 def _fold_block(
-    block: Block, replacements: dict[Value, Value], use_counts: dict[Value, int]
+    block: Block,
+    replacements: dict[Value, Value],
+    use_counts: dict[Value, int],
+    *,
+    chained: bool,
 ) -> bool:
     changed = False
-    old_ops, block.ops = block.ops, []
+    pending = deque((op, 0) for op in block.ops)
+    block.ops = []
     rewriter = Rewriter(Builder(block), use_counts)
-    for op in old_ops:
-        op.operands = [replacements.get(operand, operand) for operand in op.operands]
+    while pending:
+        op, generation = pending.popleft()
+        op.operands = [_resolved(replacements, operand) for operand in op.operands]
         for region in op.regions:
             for inner in region.blocks:
-                changed |= _fold_block(inner, replacements, use_counts)
+                changed |= _fold_block(inner, replacements, use_counts, chained=chained)
         first_new = len(block.ops)
         # A rewrite's new ops are what the op was: a value of f, or a term.
         rewriter.builder.derivative = op.derivative
         with rewriter.builder.at(op.loc):
             simpler = simplify(rewriter, op)
-        if simpler is None:
+        if simpler is None or simpler is op.result:
             block.append(op)
             continue
-        if simpler.name_hint is None and simpler.defining_op in block.ops[first_new:]:
+        made = block.ops[first_new:]
+        if simpler.name_hint is None and simpler.defining_op in made:
             simpler.name_hint = op.result.name_hint
         replacements[op.result] = simpler
         changed = True
+        if chained:
+            _count_uses(use_counts, op, made, simpler)
+            if generation < _GENERATIONS:
+                del block.ops[first_new:]
+                pending.extendleft((new, generation + 1) for new in reversed(made))
     return changed
+
+
+#: How many times ``fold_chained`` simplifies again the ops a rewrite made
+#: (a rewrite that undid another would otherwise go on for ever; the
+#: pipeline's next round goes on from there).
+_GENERATIONS = 4
+
+
+def _resolved(replacements: dict[Value, Value], value: Value) -> Value:
+    """What ``value`` became, through every replacement of this pass."""
+    while value in replacements:
+        value = replacements[value]
+    return value
+
+
+def _count_uses(
+    use_counts: dict[Value, int], op: Op, made: list[Op], simpler: Value
+) -> None:
+    """Keep ``use_counts`` true as ``op`` gives way to ``made`` and its
+    result to ``simpler``."""
+    for operand in op.operands:
+        use_counts[operand] = use_counts.get(operand, 0) - 1
+    for new in made:
+        for operand in new.operands:
+            use_counts[operand] = use_counts.get(operand, 0) + 1
+    use_counts[simpler] = use_counts.get(simpler, 0) + use_counts.get(op.result, 0)
 
 
 def simplify(rewriter: Rewriter, op: Op) -> Value | None:

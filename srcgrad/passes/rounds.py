@@ -30,6 +30,7 @@ import heapq
 import itertools
 from collections.abc import Callable, Hashable, Iterator, Mapping
 
+import srcgrad.settings as settings
 from srcgrad.ir import Block, Builder, Function, Op, Value
 from srcgrad.passes.algebra import Rewriter
 from srcgrad.passes.cse import operation_key
@@ -56,16 +57,19 @@ def optimize_straight(
     after_each: Callable[[Function], object] | None = None,
 ) -> None:
     """``optimize`` for a function ``is_straight``: the same rounds, to the
-    same fixed point."""
+    same fixed point, or until they have folded ``settings.FOLD_BUDGET``
+    times as many ops as the function has."""
+    budget = settings.FOLD_BUDGET * len(function.entry.ops)
     state = _Rounds(function)  # and the first round's CSE
     changed = state.merged
     state.report(after_each)
     while True:
         changed |= state.fold()
+        budget -= state.folds
         state.report(after_each)
         changed |= state.dce()
         state.report(after_each)
-        if not changed:
+        if not changed or budget <= 0:
             break
         changed = state.cse()
         state.report(after_each)
@@ -147,6 +151,8 @@ class _Rounds:
         #: Use counts changed during the fold running (see ``_Counts``).
         self.since: dict[Value, int] = {}
         self.serial = 0
+        #: How many ops the last ``fold`` folded.
+        self.folds = 0
         self.merged = self._number()
 
     def _number(self) -> bool:
@@ -236,6 +242,7 @@ class _Rounds:
             self._leave(op)
             changed = True
         self.since = {}
+        self.folds = len(folded)
         return changed
 
     def dce(self) -> bool:
