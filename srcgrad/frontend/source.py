@@ -71,23 +71,28 @@ def span_in_file(
     removed, in the file ``file_lines`` holds."""
     line = getattr(node, "lineno", 1) + line_offset
     text = file_lines[line - 1] if 0 < line <= len(file_lines) else ""
-
     one_byte_each = text.isascii()
-
-    def column(byte_offset: int) -> int:
-        # ast columns are UTF-8 byte offsets into the dedented line.
-        if one_byte_each and byte_offset >= 0:
-            return min(byte_offset + min(column_offset, len(text)), len(text))
-        encoded = text.encode("utf-8")
-        shifted = byte_offset + len(text[:column_offset].encode("utf-8"))
-        return len(encoded[:shifted].decode("utf-8", errors="ignore"))
-
-    start = column(getattr(node, "col_offset", 0))
+    start = _column(text, one_byte_each, getattr(node, "col_offset", 0), column_offset)
     if getattr(node, "end_lineno", None) == getattr(node, "lineno", None):
-        end = column(node.end_col_offset)  # type: ignore[attr-defined]
+        end_offset: int = node.end_col_offset  # type: ignore[attr-defined]
+        end = _column(text, one_byte_each, end_offset, column_offset)
     else:
         end = len(text.rstrip())
     return SourceLocation(filename, line, start + 1, max(end, start + 1) + 1, text)
+
+
+def _column(
+    text: str, one_byte_each: bool, byte_offset: int, column_offset: int
+) -> int:
+    """The character column of ``byte_offset`` (ast columns are UTF-8 byte
+    offsets into the dedented line) in the line ``text``, which was
+    dedented by ``column_offset`` characters."""
+    if one_byte_each and byte_offset >= 0:
+        length = len(text)
+        return min(byte_offset + min(column_offset, length), length)
+    encoded = text.encode("utf-8")
+    shifted = byte_offset + len(text[:column_offset].encode("utf-8"))
+    return len(encoded[:shifted].decode("utf-8", errors="ignore"))
 
 
 def async_def_error(name: str, location: SourceLocation) -> UnsupportedSyntaxError:
