@@ -10,7 +10,6 @@ It then writes values as expressions; ``statements`` writes the code.
 from __future__ import annotations
 
 import ast
-from collections import Counter
 
 from srcgrad.codegen.bindings import BindingRequests, BoundContext
 from srcgrad.codegen.checks import request_check
@@ -206,7 +205,12 @@ def _most_common(
     known = [loc for loc in locations if loc is not None]
     if preferred is None or not known:
         return preferred
-    counts = Counter(loc.line for loc in known)
+    line = preferred.line
+    if all(loc.line == line for loc in known):  # most statements: one line
+        return preferred
+    counts: dict[int, int] = {}
+    for loc in known:
+        counts[loc.line] = counts.get(loc.line, 0) + 1
     best = max(counts.values())
     if counts[preferred.line] == best:
         return preferred
