@@ -10,7 +10,6 @@ It then writes values as expressions; ``statements`` writes the code.
 from __future__ import annotations
 
 import ast
-from collections import Counter
 
 from srcgrad.codegen.bindings import BindingRequests, BoundContext
 from srcgrad.codegen.checks import request_check
@@ -206,7 +205,12 @@ def _most_common(
     known = [loc for loc in locations if loc is not None]
     if preferred is None or not known:
         return preferred
-    counts = Counter(loc.line for loc in known)
+    line = preferred.line
+    if all(loc.line == line for loc in known):  # most statements: one line
+        return preferred
+    counts: dict[int, int] = {}
+    for loc in known:
+        counts[loc.line] = counts.get(loc.line, 0) + 1
     best = max(counts.values())
     if counts[preferred.line] == best:
         return preferred
@@ -312,6 +316,7 @@ def requests(
     requests = BindingRequests() if found is None else found
     if hidden_globals(function, parameter_names(function, entry)):
         requests.builtins.add("globals")  # see ``hidden_global_expression``
+    written: set[tuple[object, ...]] = set()
     for op in walk(function.entry):
         if op.definition is CHECK_REAL:
             request_check(op, requests)
@@ -320,6 +325,11 @@ def requests(
         elif not op.definition.is_terminator and not op.regions:
             if op.definition is UNDEF:
                 continue
+            kind = _request_kind(op)
+            if kind is not None:
+                if kind in written:  # asks for what the first such op asked
+                    continue
+                written.add(kind)
             placeholders = [ast.Name("_", ast.Load()) for _ in op.operands]
             statements = getattr(op.definition, "statements", None)
             if statements is not None:
@@ -327,6 +337,22 @@ def requests(
             else:
                 op.definition.emit(placeholders, op.attributes, requests)
     return requests
+
+
+def _request_kind(op: Op) -> tuple[object, ...] | None:
+    """What an op is written from, if its attributes are plain constants:
+    its definition, how many operands it has and its attributes (each with
+    its type, and a float with every bit). Two ops of one kind ask for the
+    same bindings; None if an attribute is anything else."""
+    kind: list[object] = [id(op.definition), len(op.operands)]
+    for name, value in op.attributes.items():
+        if type(value) is float:
+            kind.append((name, float, value.hex()))
+        elif value is None or type(value) in (str, int, bool):
+            kind.append((name, type(value), value))
+        else:
+            return None
+    return tuple(kind)
 
 
 def _hints(function: Function) -> dict[Value, str | None]:

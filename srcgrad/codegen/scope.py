@@ -37,7 +37,7 @@ def globals_read(function: Function) -> set[str]:
     return {
         str(op.attributes["name"])
         for op in walk(function.entry)
-        if is_global_by_name(op)
+        if op.definition is GLOBAL and is_global_by_name(op)  # most ops: one test
     }
 
 

@@ -20,13 +20,30 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _MARKERS = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 
 
+#: Fields that hold a marker, a name, a number or a string in every node
+#: that has them (``ctx``, ``op``, ``id``, ``attr``...): never a child.
+#: (Not ``name``: a ``type`` statement's is a ``Name``, from Python 3.12.)
+_LEAF_FIELDS = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "arg", "module", "level", "kind"}
+    | {"type_comment", "is_async", "conversion"}
+)
+
+#: The fields of each kind of node that may hold children, as first met.
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def child_nodes(node: ast.AST) -> list[ast.AST]:
     """The children of ``node``, as ``ast.iter_child_nodes`` gives them,
     but for context and operator markers (``Load``, ``Add``); a list, not
     nested generators, as every walk of a long function makes this call at
     each node."""
     found: list[ast.AST] = []
-    for name in node._fields:
+    names = _CHILD_FIELDS.get(type(node))
+    if names is None:
+        names = _CHILD_FIELDS[type(node)] = tuple(
+            name for name in node._fields if name not in _LEAF_FIELDS
+        )
+    for name in names:
         value = getattr(node, name, None)
         if isinstance(value, list):
             found += [

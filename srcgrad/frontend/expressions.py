@@ -60,11 +60,11 @@ class ExpressionLowering(ArrayLowering):
         raise NotImplementedError
 
     def _expression(self, node: ast.expr) -> Lowered:
+        if isinstance(node, ast.Name) and node.id in self.env:
+            return self._local(node)  # builds nothing: no location needed
         with self.builder.at(self.location(node)):
             if isinstance(node, ast.Tuple):
                 return tuple(self._expression(element) for element in node.elts)
-            if isinstance(node, ast.Name) and node.id in self.env:
-                return self._local(node)
             if isinstance(node, ast.IfExp):
                 return self._conditional(node)
             if isinstance(node, ast.Call):

@@ -13,7 +13,6 @@ import functools
 import inspect
 import linecache
 import os
-import textwrap
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 
 from srcgrad.errors import SourceUnavailableError, UnsupportedSyntaxError
 from srcgrad.frontend.analysis import Scan, scan_body
+from srcgrad.frontend.blocks import Definition, parsed_definition
 from srcgrad.frontend.identity import Scope, compiles_to, module_imports
 from srcgrad.ir import SourceLocation
 
@@ -71,23 +71,28 @@ def span_in_file(
     removed, in the file ``file_lines`` holds."""
     line = getattr(node, "lineno", 1) + line_offset
     text = file_lines[line - 1] if 0 < line <= len(file_lines) else ""
-
     one_byte_each = text.isascii()
-
-    def column(byte_offset: int) -> int:
-        # ast columns are UTF-8 byte offsets into the dedented line.
-        if one_byte_each and byte_offset >= 0:
-            return min(byte_offset + min(column_offset, len(text)), len(text))
-        encoded = text.encode("utf-8")
-        shifted = byte_offset + len(text[:column_offset].encode("utf-8"))
-        return len(encoded[:shifted].decode("utf-8", errors="ignore"))
-
-    start = column(getattr(node, "col_offset", 0))
+    start = _column(text, one_byte_each, getattr(node, "col_offset", 0), column_offset)
     if getattr(node, "end_lineno", None) == getattr(node, "lineno", None):
-        end = column(node.end_col_offset)  # type: ignore[attr-defined]
+        end_offset: int = node.end_col_offset  # type: ignore[attr-defined]
+        end = _column(text, one_byte_each, end_offset, column_offset)
     else:
         end = len(text.rstrip())
     return SourceLocation(filename, line, start + 1, max(end, start + 1) + 1, text)
+
+
+def _column(
+    text: str, one_byte_each: bool, byte_offset: int, column_offset: int
+) -> int:
+    """The character column of ``byte_offset`` (ast columns are UTF-8 byte
+    offsets into the dedented line) in the line ``text``, which was
+    dedented by ``column_offset`` characters."""
+    if one_byte_each and byte_offset >= 0:
+        length = len(text)
+        return min(byte_offset + min(column_offset, length), length)
+    encoded = text.encode("utf-8")
+    shifted = byte_offset + len(text[:column_offset].encode("utf-8"))
+    return len(encoded[:shifted].decode("utf-8", errors="ignore"))
 
 
 def async_def_error(name: str, location: SourceLocation) -> UnsupportedSyntaxError:
@@ -128,14 +133,12 @@ def source_of_function(function: Callable[..., Any]) -> FunctionSource:
     if not inspect.isfunction(function):
         raise SourceUnavailableError(f"{function!r} is not a Python function")
     code = function.__code__  # not inspect.unwrap: the code we will bind to
-    filename, lines, first_line = _source_lines(function)
-    snippet = "".join(lines)
-    dedented = textwrap.dedent(snippet)
-    indent = len(lines[0]) - len(lines[0].lstrip()) if dedented != snippet else 0
-    file_lines = tuple(linecache.getlines(filename) or lines)
+    filename, found = _source_lines(function)
+    first_line, indent = found.first_line, found.indent
+    file_lines = tuple(linecache.getlines(filename) or found.lines)
     if not linecache.getlines(filename):
         first_line = 1
-    tree = _parsed(dedented, function, filename)
+    tree = _parsed(found, function, filename)
     scope = Scope(_class_name(function), module_imports("".join(file_lines), filename))
     place = _Place(filename, file_lines, first_line - 1, indent, scope)
     if code.co_name == "<lambda>":  # even if its __name__ was changed
@@ -147,23 +150,24 @@ def source_of_function(function: Callable[..., Any]) -> FunctionSource:
     return FunctionSource(definition, filename, file_lines, first_line - 1, indent)
 
 
-def _parsed(text: str, function: types.FunctionType, filename: str) -> ast.Module:
+def _parsed(
+    definition: Definition, function: types.FunctionType, filename: str
+) -> ast.Module:
     """The text ``inspect`` found for ``function``, parsed.
 
     Raises:
         SourceUnavailableError: it does not parse.
     """
-    try:
-        return ast.parse(text)
-    except SyntaxError:
+    if definition.tree is None:
         if function.__code__.co_name != "<lambda>":
             # A `def` starts a statement and its block parses alone: these
             # lines are something else now.
-            raise _changed_since_defined(function.__qualname__, filename) from None
+            raise _changed_since_defined(function.__qualname__, filename)
         raise SourceUnavailableError(
             f"cannot parse the source of {function.__qualname__} on its own; "
             "define it with `def`"
-        ) from None
+        )
+    return definition.tree
 
 
 def _mangle_private_names(definition: ast.FunctionDef, class_name: str) -> None:
@@ -247,15 +251,15 @@ def _changed_since_defined(what: str, filename: str) -> SourceUnavailableError:
     )
 
 
-def _source_lines(function: types.FunctionType) -> tuple[str, list[str], int]:
-    """The file, the lines of ``function``'s definition and its first line."""
+def _source_lines(function: types.FunctionType) -> tuple[str, Definition]:
+    """The file, and the lines of ``function``'s definition, parsed."""
     code = function.__code__
     # The function itself where nothing wraps it (``inspect`` would read the
     # wrapped one's lines): its module is then found by name, not by a look
     # at the file of every module imported since the last such search.
     unwrapped = not hasattr(function, "__wrapped__")
     try:
-        lines, first_line = inspect.getsourcelines(function if unwrapped else code)
+        definition = parsed_definition(function if unwrapped else code)
         filename = inspect.getsourcefile(code) or code.co_filename
     except (OSError, TypeError) as error:
         path = code.co_filename
@@ -268,7 +272,7 @@ def _source_lines(function: types.FunctionType) -> tuple[str, list[str], int]:
             f"cannot read the source of {function.__qualname__}: {error}; "
             "srcgrad needs functions defined in a file"
         ) from None
-    return filename, lines, first_line
+    return filename, definition
 
 
 def _lambda_definition(

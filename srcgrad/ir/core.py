@@ -231,17 +231,19 @@ def walk(block: Block) -> Iterator[Op]:
     """
     stack: list[Iterator[Op]] = [iter(block.ops)]
     while stack:
-        op = next(stack[-1], None)
-        if op is None:
-            stack.pop()
-            continue
-        yield op
-        if op.regions:
-            stack.append(
-                itertools.chain.from_iterable(
-                    inner.ops for region in op.regions for inner in region.blocks
+        # A for loop over the innermost iterator (resumed after a nested
+        # region is done): no call per op, as ``next`` would make.
+        for op in stack[-1]:
+            yield op
+            if op.regions:
+                stack.append(
+                    itertools.chain.from_iterable(
+                        inner.ops for region in op.regions for inner in region.blocks
+                    )
                 )
-            )
+                break
+        else:
+            stack.pop()
 
 
 def uses(block: Block) -> dict[Value, list[Op]]:

@@ -30,6 +30,8 @@ from typing import Literal
 #: The kinds of number, narrowest first; arithmetic gives the widest.
 Kind = Literal["bool", "int", "real"]
 _KINDS: tuple[Kind, ...] = ("bool", "int", "real")
+#: Each kind's place in ``_KINDS``.
+_KIND_RANK: dict[str, int] = {kind: rank for rank, kind in enumerate(_KINDS)}
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ OTHER = Other()
 REAL = Scalar("real")
 INT = Scalar("int")
 BOOL = Scalar("bool")
+#: The number of each kind; types are immutable, so ops share them.
+_SCALARS: dict[str, Scalar] = {"real": REAL, "int": INT, "bool": BOOL}
 
 #: The type of a value; None where it is not known (it may be anything).
 Type = Scalar | Array | Other
@@ -177,7 +181,7 @@ def same_shape(first: Type | None, second: Type | None) -> bool:
 
 def wider(first: Kind, second: Kind) -> Kind:
     """The kind arithmetic on ``first`` and ``second`` gives (``int + real``)."""
-    return _KINDS[max(_KINDS.index(first), _KINDS.index(second))]
+    return first if _KIND_RANK[first] >= _KIND_RANK[second] else second
 
 
 def may_be_one(dim: Dim) -> bool:
@@ -297,15 +301,19 @@ def elementwise_type(kind: Kind | None, types: Sequence[Type | None]) -> Type | 
     Raises:
         TypeRuleError: an operand is a list (see ``broadcast``).
     """
-    if None in types:  # not known (yet): while lowering, all of them
-        refuse_lists(types)
-        return None
-    if all(type(type_) is Scalar for type_ in types):  # nothing broadcasts
+    numbers = True  # nothing broadcasts (one loop: this runs for every op)
+    for type_ in types:
+        if type_ is None:  # not known (yet): while lowering, all of them
+            refuse_lists(types)
+            return None
+        if type(type_) is not Scalar:
+            numbers = False
+    if numbers:
         if kind is None:
             kind = "int"
             for type_ in types:
                 kind = wider(kind, type_.kind)  # type: ignore[union-attr]
-        return Scalar(kind)
+        return _SCALARS.get(kind) or Scalar(kind)
     refuse_lists(types)
     if kind is None:
         kinds = [kind_of(type_) for type_ in types]

@@ -135,6 +135,9 @@ def exact_key(value: object) -> Hashable:
     Raises:
         TypeError: ``value`` is of a type with no exact key.
     """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # most attributes: at once
+        return (kind.__name__, value)
     if isinstance(value, float):
         return (type(value).__name__, value.hex())
     if isinstance(value, complex):

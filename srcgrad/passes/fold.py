@@ -124,8 +124,13 @@ def simplify(rewriter: Rewriter, op: Op) -> Value | None:
         return _query_operand(rewriter, op)
     if primitive in (LIST_ITEM, LEN):
         return _read_of_list(rewriter, op)
-    constants = [constant_of(operand) for operand in op.operands]
-    if all(constant is not None for constant in constants):
+    constants = []
+    for operand in op.operands:  # most ops: stops at the first operand
+        constant = constant_of(operand)
+        if constant is None:
+            break
+        constants.append(constant)
+    else:
         namespace = str(op.attributes["namespace"])
         try:
             result = _evaluate(primitive, namespace, constants)
