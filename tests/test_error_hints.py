@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 
 import numpy as np
@@ -353,3 +354,24 @@ def test_float_of_text_python_cannot_read_is_an_error_at_the_call():
     f = define('def f(x):\n    return x * float("one")\n')
     with pytest.raises(CallError, match=r"float\('one'\) raises ValueError"):
         srcgrad.grad(f)
+
+
+def test_a_function_of_a_submodule_says_to_import_the_submodule(tmp_path, monkeypatch):
+    package = tmp_path / "hintpkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("from . import sub\n")
+    (package / "sub" / "__init__.py").write_text("def helper(x):\n    return x * x\n")
+    (tmp_path / "hintmodel.py").write_text(
+        "import hintpkg\n"
+        "from hintpkg import sub\n\n\n"
+        "def chained(x):\n    return hintpkg.sub.helper(x) + x\n\n\n"
+        "def direct(x):\n    return sub.helper(x) + x\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("hintmodel")
+    with pytest.raises(srcgrad.NameResolutionError) as raised:
+        srcgrad.grad(module.chained)
+    assert "`from hintpkg import sub`" in str(raised.value)
+    assert _location(raised.value) == (6, "hintpkg.sub")
+    # As the hint says, a module named directly is followed to its functions.
+    assert srcgrad.grad(module.direct)(0.5) == pytest.approx(2.0)

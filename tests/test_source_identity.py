@@ -168,6 +168,33 @@ def test_closures_methods_and_imports_still_match_their_source(module_dir):
         srcgrad.grad(module.Model.private, wrt="x")
 
 
+def test_a_method_naming_its_own_class_matches_its_source(module_dir):
+    # Recompiled inside a wrapper function, `class Model:` made Model a
+    # local there, and the method's read of it a closure: every such method
+    # was refused as if its file had changed.
+    path = module_dir / "edited_own_class.py"
+    path.write_text(
+        "import math\n\n"
+        "class Model:\n"
+        "    @staticmethod\n"
+        "    def square(x):\n"
+        "        return x * x\n\n"
+        "    @staticmethod\n"
+        "    def loss(x):\n"
+        "        return Model.square(x) + math.sin(x)\n\n"
+        "def make():\n"
+        "    class Local:\n"
+        "        @staticmethod\n"
+        "        def loss(x):\n"
+        "            return Local.__name__ * x\n"
+        "    return Local\n"
+    )
+    module = importlib.import_module("edited_own_class")
+    for method in (module.Model.loss, module.make().loss):
+        with pytest.raises(srcgrad.UnsupportedSyntaxError, match="attribute access"):
+            srcgrad.grad(method)
+
+
 def test_a_deleted_file_is_named(module_dir):
     path = module_dir / "edited_gone.py"
     path.write_text("def energy(x):\n    return x * x\n")

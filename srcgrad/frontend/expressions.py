@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 from dataclasses import replace
+from types import ModuleType
 
 from srcgrad.errors import NameResolutionError
 from srcgrad.frontend.arrays import ArrayLowering
@@ -269,7 +270,8 @@ class ExpressionLowering(ArrayLowering):
             if isinstance(base, OtherBinding):
                 self.fail(
                     node,
-                    f"{ast.unparse(node)}: {base.description}",
+                    f"{ast.unparse(node)}: {base.description}"
+                    + _submodule_hint(node, base),
                     NameResolutionError,
                 )
             if isinstance(base, GlobalBinding):
@@ -362,6 +364,19 @@ class ExpressionLowering(ArrayLowering):
                 "it, not using it as a value",
             )
         self.fail(node, f"{binding.description} is not supported", NameResolutionError)
+
+
+def _submodule_hint(node: ast.Attribute, base: OtherBinding) -> str:
+    """How to call into ``package.sub``, a module of a module of the user's:
+    srcgrad follows one module to its functions, not a chain of them."""
+    inner = getattr(base.module, node.attr, None)
+    if base.module is None or not isinstance(inner, ModuleType):
+        return ""
+    return (
+        f"; srcgrad calls functions of a module named directly: write "
+        f"`from {base.module.__name__} import {node.attr}` at the top of the "
+        f"file and call `{node.attr}.<function>(...)`"
+    )
 
 
 def _computed_attribute(node: ast.Attribute) -> str:

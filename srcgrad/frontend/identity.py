@@ -146,11 +146,15 @@ def _compile_in_scope(
     elif "__class__" in code.co_freevars:
         freevars.append("__class__")
     body = [statement]
-    def_outside_class = isinstance(node, ast.FunctionDef) and class_name is None
-    if def_outside_class and node.name not in code.co_freevars:  # type: ignore[union-attr]
-        # The def binds its name in the wrapper; where the live function
-        # reads its own name (recursion), that name is a global.
-        body.insert(0, ast.Global([node.name]))  # type: ignore[union-attr]
+    # The def (or the class around it) binds its name in the wrapper; where
+    # the live function reads that name (recursion, ``Model.b(x)`` in a
+    # method of ``Model``) and it is not free there, it is a global.
+    if class_name is not None:
+        bound: str | None = class_name
+    else:
+        bound = node.name if isinstance(node, ast.FunctionDef) else None
+    if bound is not None and bound not in code.co_freevars:
+        body.insert(0, ast.Global([bound]))
     wrapper = _node(
         ast.FunctionDef,
         name=_WRAPPER,
