@@ -49,148 +49,38 @@ evaluates exactly what Python would.
 from __future__ import annotations
 
 import math
-import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
-from srcgrad.ir import CONST, Builder, Op, Value
-from srcgrad.ir.types import Array, same_shape
-from srcgrad.primitives import PRIMITIVES
-
-_MUL, _DIV, _NEG = PRIMITIVES["mul"], PRIMITIVES["div"], PRIMITIVES["neg"]
-
-
-@dataclass
-class Rewriter:
-    """Where rules build replacement ops, and how often each value is used."""
-
-    builder: Builder
-    use_counts: Mapping[Value, int]
-
-    def op(self, name: str, *operands: Value) -> Value:
-        attributes = {"namespace": "operator"}
-        return self.builder.create(PRIMITIVES[name], operands, attributes).result
-
-    def const(self, value: float | int) -> Value:
-        return self.builder.const(value)
-
-    def used_once(self, value: Value) -> bool:
-        return self.use_counts.get(value, 0) == 1
-
-
-Rewrite = Callable[[Rewriter, list[Value]], "Value | None"]
-
-
-def constant_of(value: Value) -> float | int | None:
-    """The number ``value`` is, if it is a constant."""
-    op = value.owner  # its defining op, if an op (asked of every operand)
-    if not isinstance(op, Op) or op.definition is not CONST:
-        return None
-    return op.attributes["value"]  # type: ignore[return-value]
-
-
-def _is(value: Value, number: float) -> bool:
-    constant = constant_of(value)
-    return constant is not None and constant == number
-
-
-def _negative_constant(value: Value) -> float | int | None:
-    """``-c`` for a constant ``c`` written with a minus sign (``-6.67e-11``)."""
-    constant = constant_of(value)
-    if isinstance(constant, bool) or not isinstance(constant, (int, float)):
-        return None
-    if isinstance(constant, float) and math.isnan(constant):
-        return None
-    return -constant if math.copysign(1, constant) < 0 else None
-
-
-def _negation_operand(value: Value) -> Value | None:
-    """``x`` for a ``value`` that is ``-x``."""
-    op = value.defining_op
-    if op is not None and op.definition is _NEG:
-        return op.operands[0]
-    return None
-
-
-def _is_negation(value: Value) -> bool:
-    """``value`` is ``-x`` or a negative constant."""
-    return _negation_operand(value) is not None or _negative_constant(value) is not None
-
-
-def _sign_path(r: Rewriter, value: Value) -> list[tuple[Op, int]] | None:
-    """Where ``value`` carries a sign it can give away, or None.
-
-    ``value`` carries one if it is a negation or a negative constant, or a
-    product or quotient used once with such a factor, at any depth
-    (``(-a) * b``, ``a / b * -2.0``). The path lists the ops from ``value``
-    down to that factor, each with the operand to follow; it is empty if
-    ``value`` itself is the negation. Found before anything is built, so a
-    rule that does not apply leaves no dead op behind (which would keep the
-    pipeline from a fixed point); walked with a stack, so a product of a
-    thousand factors needs no deep recursion.
-    """
-    stack: list[tuple[Value, list[tuple[Op, int]]]] = [(value, [])]
-    while stack:
-        candidate, path = stack.pop()
-        if _is_negation(candidate):
-            return path
-        op = candidate.defining_op
-        if op is not None and op.definition in (_MUL, _DIV) and r.used_once(candidate):
-            # Pushed right first, so the left factor is searched first.
-            for index in (1, 0):
-                stack.append((op.operands[index], [*path, (op, index)]))
-    return None
-
-
-def _carries_sign(r: Rewriter, value: Value) -> bool:
-    """``value`` is ``-v`` for a ``v`` that can be built without a negation."""
-    return _sign_path(r, value) is not None
-
-
-def _without_sign(r: Rewriter, value: Value) -> Value:
-    """``-value`` for a ``value`` that ``_carries_sign``, with no negation.
-
-    A product or quotient absorbs the sign into the factor that has one; it
-    was used once, so the rewrite adds no op: the sum or negation around it
-    absorbs the sign (``s + (-a) * b = s - a * b``, ``-((-a) * b) = a * b``).
-    """
-    path = _sign_path(r, value)
-    assert path is not None
-    leaf = path[-1][0].operands[path[-1][1]] if path else value
-    if (operand := _negation_operand(leaf)) is not None:
-        rebuilt = operand
-    else:
-        positive = _negative_constant(leaf)
-        assert positive is not None
-        rebuilt = r.const(positive)
-    for op, index in reversed(path):
-        operands = list(op.operands)
-        operands[index] = rebuilt
-        rebuilt = r.op(op.definition.name, *operands)
-    return rebuilt
-
-
-def _made_by(value: Value) -> object:
-    """The definition of the op that made ``value`` (None for an argument)."""
-    op = value.owner
-    return op.definition if isinstance(op, Op) else None
-
+from srcgrad.ir import CONST, Op, Value
+from srcgrad.ir.types import same_shape
+from srcgrad.passes.products import div, mul
+from srcgrad.passes.terms import (
+    DIV,
+    MUL,
+    NEG,
+    Rewrite,
+    Rewriter,
+    carries_sign,
+    constant_of,
+    is_number,
+    made_by,
+    without_sign,
+)
 
 #: What a term of a sum must be made by for any rule of ``_add`` or ``_sub``
 #: to apply (each needs a constant, a product, a quotient or a negation):
 #: asked first, as most sums of a gradient have no such term.
-_SIMPLIFIABLE_TERMS = (CONST, _MUL, _DIV, _NEG)
+_SIMPLIFIABLE_TERMS = (CONST, MUL, DIV, NEG)
 
 
 def _add(r: Rewriter, operands: list[Value]) -> Value | None:
     x, y = operands
     if x is not y and not (
-        _made_by(x) in _SIMPLIFIABLE_TERMS or _made_by(y) in _SIMPLIFIABLE_TERMS
+        made_by(x) in _SIMPLIFIABLE_TERMS or made_by(y) in _SIMPLIFIABLE_TERMS
     ):
         return None
-    if _is(y, 0):
+    if is_number(y, 0):
         return x
-    if _is(x, 0):
+    if is_number(x, 0):
         return y
     if x is y:
         return r.op("mul", r.const(2), x)  # a + a, as CSE leaves a sum of equal terms
@@ -201,10 +91,10 @@ def _add(r: Rewriter, operands: list[Value]) -> Value | None:
         return combined
     if (factored := _common_factor(r, "add", x, y)) is not None:
         return factored
-    if _carries_sign(r, y):
-        return r.op("sub", x, _without_sign(r, y))
-    if _carries_sign(r, x):
-        return r.op("sub", y, _without_sign(r, x))
+    if carries_sign(r, y):
+        return r.op("sub", x, without_sign(r, y))
+    if carries_sign(r, x):
+        return r.op("sub", y, without_sign(r, x))
     return None
 
 
@@ -221,7 +111,7 @@ def _combine_multiples(r: Rewriter, x: Value, y: Value, *, sign: int) -> Value |
 def _multiple(r: Rewriter, value: Value) -> tuple[float | int, Value] | None:
     """``(c, a)`` for a ``value`` used once that is ``c * a``, ``c`` a number."""
     op = value.defining_op
-    if op is None or op.definition is not _MUL or not r.used_once(value):
+    if op is None or op.definition is not MUL or not r.used_once(value):
         return None
     for constant, other in (op.operands, reversed(op.operands)):
         number = constant_of(constant)
@@ -266,15 +156,15 @@ def _factor_paths(
         op = candidate.defining_op
         if op is None or not r.used_once(candidate):
             continue
-        if op.definition is _MUL:
+        if op.definition is MUL:
             indices: tuple[int, ...] = (1, 0)
-        elif op.definition is _DIV:
+        elif op.definition is DIV:
             indices = (0,)  # a factor of its numerator
         else:
             continue
         for index in indices:
             step = [*path, (op, index)]
-            if op.definition is _MUL:
+            if op.definition is MUL:
                 found.append((op.operands[index], step))
             stack.append((op.operands[index], step))
     return found
@@ -310,7 +200,7 @@ def _exact_sum(a: float | int, b: float | int) -> float | int | None:
 def _count_of(r: Rewriter, value: Value, term: Value) -> int | None:
     """``n`` for a ``value`` that is ``n * term``, used once, ``n`` an int."""
     op = value.defining_op
-    if op is None or op.definition is not _MUL or not r.used_once(value):
+    if op is None or op.definition is not MUL or not r.used_once(value):
         return None
     for count, other in (op.operands, reversed(op.operands)):
         number = constant_of(count)
@@ -321,207 +211,30 @@ def _count_of(r: Rewriter, value: Value, term: Value) -> int | None:
 
 def _sub(r: Rewriter, operands: list[Value]) -> Value | None:
     x, y = operands
-    if not (_made_by(x) in _SIMPLIFIABLE_TERMS or _made_by(y) in _SIMPLIFIABLE_TERMS):
+    if not (made_by(x) in _SIMPLIFIABLE_TERMS or made_by(y) in _SIMPLIFIABLE_TERMS):
         return None
-    if _is(y, 0):
+    if is_number(y, 0):
         return x
-    if _is(x, 0):
+    if is_number(x, 0):
         return r.op("neg", y)
     if (combined := _combine_multiples(r, x, y, sign=-1)) is not None:
         return combined
     if (factored := _common_factor(r, "sub", x, y)) is not None:
         return factored
-    if _carries_sign(r, y):
-        return r.op("add", x, _without_sign(r, y))
-    return None
-
-
-def _mul(r: Rewriter, operands: list[Value]) -> Value | None:
-    x, y = operands
-    # Each rule needs a constant or a quotient among the factors, or two
-    # products or two negations: asked first, as most products have none.
-    first, second = _made_by(x), _made_by(y)
-    if not (
-        CONST in (first, second)
-        or _DIV in (first, second)
-        or (first is second and first in (_MUL, _NEG))
-    ):
-        return None
-    for one, other in ((x, y), (y, x)):
-        number = constant_of(one)
-        if number is None:
-            continue
-        if number == 1:
-            return other
-        if number == 0:
-            return one  # a structural zero: drops a NaN in ``other``
-        if number == -1:
-            return r.op("neg", other)
-    if _is_negation(x) and _is_negation(y):
-        return r.op("mul", _without_sign(r, x), _without_sign(r, y))
-    if (merged := _merge_scaled_factors(r, x, y)) is not None:
-        return merged
-    for quotient, other in ((x, y), (y, x)):
-        if (cancelled := _cancel_scaled_divisor(r, quotient, other)) is not None:
-            return cancelled
-    for scale, other in ((x, y), (y, x)):
-        if (divisor := _reciprocal(r, other)) is not None:
-            return r.op("div", scale, divisor)  # a * (1/b) = a / b
-        if (merged := _merge_scalings(r, scale, other)) is not None:
-            return merged
-        if (moved := _scale_first_factor(r, scale, other)) is not None:
-            return moved
-    return None
-
-
-def _cancel_scaled_divisor(r: Rewriter, quotient: Value, other: Value) -> Value | None:
-    """``a / (c * b) * (c * d)`` as ``a / b * d``, for a power of two ``c``.
-
-    The chain rule through ``sqrt(t**2 + ...)`` gives ``r_bar / (2 * r)``
-    times ``2 * t``; a person cancels the twos. Scaling by a power of two
-    only moves the exponent, so this rounds as the original does unless a
-    scaled value overflows or underflows. ``quotient`` may be shared (the
-    new ``a / b`` is then shared by CSE); ``c * d`` is rebuilt as ``d``.
-    """
-    op = quotient.defining_op
-    if op is None or op.definition is not _DIV:
-        return None
-    numerator, divisor = op.operands
-    below, above = _scaling(divisor), _scaling(other)
-    if below is None or above is None or below[0] != above[0]:
-        return None
-    return r.op("mul", r.op("div", numerator, below[1]), above[1])
-
-
-def _scale_first_factor(r: Rewriter, scale: Value, other: Value) -> Value | None:
-    """``c * (p * q)`` as ``(c * p) * q``, for a power of two ``c`` and a
-    product used once: the scaling joins the first factor, where it merges
-    with a scaling there (``2 * (2 * d * c) = 4 * d * c``) and reads as a
-    coefficient. Exact but where ``p * q`` or ``c * p`` overflows."""
-    number = constant_of(scale)
-    op = other.defining_op
-    if number is None or not _power_of_two(number) or op is None:
-        return None
-    if op.definition is not _MUL or not r.used_once(other):
-        return None
-    p, q = op.operands
-    if constant_of(p) is not None or constant_of(q) is not None:
-        return None
-    return r.op("mul", r.op("mul", scale, p), q)
-
-
-def _merge_scalings(r: Rewriter, scale: Value, other: Value) -> Value | None:
-    """``c1 * (c2 * t)`` as ``(c1*c2) * t``, for a power of two ``c2`` (and
-    ``c1`` a power of two whose product with it is one too, or any number).
-
-    Scaling by a power of two only changes the exponent, so the merged
-    scaling rounds as the two did, unless ``c2 * t`` overflowed or lost bits
-    to underflow (then the merged one is the closer of the two).
-    """
-    outer = constant_of(scale)
-    if outer is None or isinstance(outer, bool) or (inner := _scaling(other)) is None:
-        return None
-    if _power_of_two(outer):
-        merged = _product(outer, inner[0])
-    else:
-        # c2 * t is exact (c2 a power of two), so c1 * (c2 * t) rounds once,
-        # as (c1 * c2) * t does: 100.0 * (2 * d) is 200.0 * d.
-        merged = outer * inner[0]
-        if not math.isfinite(merged) or merged == 0:
-            return None
-    return None if merged is None else r.op("mul", r.const(merged), inner[1])
-
-
-def _scaling(value: Value) -> tuple[float | int, Value] | None:
-    """``(c, t)`` for a ``value`` that is ``c * t``, ``c`` a power of two."""
-    op = value.defining_op
-    if op is None or op.definition is not _MUL:
-        return None
-    for constant, rest in (op.operands, reversed(op.operands)):
-        scale = constant_of(constant)
-        if scale is not None and _power_of_two(scale):
-            return scale, rest
-    return None
-
-
-def _scaled(r: Rewriter, value: Value) -> tuple[float | int, Value] | None:
-    """``_scaling`` of a ``value`` used once (so rewriting it adds no op)."""
-    return _scaling(value) if r.used_once(value) else None
-
-
-def _merge_scaled_factors(r: Rewriter, x: Value, y: Value) -> Value | None:
-    """``(a * c1) * (c2 * b)`` as ``(c1*c2) * (a * b)``, or ``a * b`` when
-    ``c1 * c2 = 1`` (``t * 0.5 * (2 * s) = t * s``), as ``_merge_scalings``."""
-    if (left := _scaled(r, x)) is None or (right := _scaled(r, y)) is None:
-        return None
-    merged = _product(left[0], right[0])
-    if merged is None:
-        return None
-    product = r.op("mul", left[1], right[1])
-    return product if merged == 1 else r.op("mul", r.const(merged), product)
-
-
-def _product(a: float | int, b: float | int) -> float | int | None:
-    """``a * b`` as Python computes it, if that is a power of two again."""
-    try:
-        product = a * b
-    except OverflowError:
-        return None
-    return product if _power_of_two(product) else None
-
-
-def _power_of_two(number: float | int) -> bool:
-    """``number`` is ``±2**k``: a normal float, or an int of any size."""
-    if isinstance(number, bool):
-        return False
-    if isinstance(number, int):
-        magnitude = abs(number)
-        return magnitude != 0 and magnitude & (magnitude - 1) == 0
-    if not isinstance(number, float) or not math.isfinite(number):
-        return False
-    return abs(number) >= sys.float_info.min and math.frexp(number)[0] in (0.5, -0.5)
-
-
-def _reciprocal(r: Rewriter, value: Value) -> Value | None:
-    """``b`` for a ``value`` that is ``1/b``, if ``a * value`` is better
-    written ``a / b``: where ``1/b`` is then no longer computed, or is a
-    number. An array's reciprocal that is computed anyway (the primal's
-    ``p = 1.0 / t``) is multiplied by, which NumPy does faster than it
-    divides."""
-    op = value.defining_op
-    if op is None or op.definition is not _DIV or not _is(op.operands[0], 1):
-        return None
-    if isinstance(value.type, Array) and not r.used_once(value):
-        return None
-    return op.operands[1]
-
-
-def _div(r: Rewriter, operands: list[Value]) -> Value | None:
-    x, y = operands
-    if _is(y, 1):
-        return x
-    reciprocal = y.defining_op
-    if (
-        isinstance(y.type, Array)
-        and reciprocal is not None
-        and reciprocal.definition is _DIV
-        and _is(reciprocal.operands[0], 1)
-    ):
-        # a / (1/b) = a * b, rounded once, and NumPy multiplies faster than
-        # it divides (a number's 1/0 raises, where a * 0 would not).
-        return r.op("mul", x, reciprocal.operands[1])
+    if carries_sign(r, y):
+        return r.op("add", x, without_sign(r, y))
     return None
 
 
 def _neg(r: Rewriter, operands: list[Value]) -> Value | None:
     # -(-x) = x, -((-a) * b) = a * b
-    if _carries_sign(r, operands[0]):
-        return _without_sign(r, operands[0])
+    if carries_sign(r, operands[0]):
+        return without_sign(r, operands[0])
     # -(c * x) = (-c) * x, exactly (negation is exact, rounding symmetric):
     # one op fewer, for an array a pass over it fewer. Not of a value the
     # user named (N2 = 0.5 * (...)), which stays as written.
     op = operands[0].defining_op
-    if op is None or op.definition is not _MUL or not op.derivative:
+    if op is None or op.definition is not MUL or not op.derivative:
         return None
     if not r.used_once(operands[0]):
         return None
@@ -535,9 +248,9 @@ def _neg(r: Rewriter, operands: list[Value]) -> Value | None:
 
 def _pow(r: Rewriter, operands: list[Value]) -> Value | None:
     x, y = operands
-    if _is(y, 1):
+    if is_number(y, 1):
         return x
-    if _is(y, 0):
+    if is_number(y, 0):
         return r.const(1)
     return None
 
@@ -546,8 +259,11 @@ def _pow(r: Rewriter, operands: list[Value]) -> Value | None:
 IDENTITIES: dict[str, Rewrite] = {
     "add": _add,
     "sub": _sub,
-    "mul": _mul,
-    "div": _div,
+    "mul": mul,
+    "div": div,
     "neg": _neg,
     "pow": _pow,
 }
+
+
+__all__ = ["IDENTITIES", "Rewriter", "constant_of"]
