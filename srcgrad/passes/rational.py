@@ -40,7 +40,7 @@ from srcgrad.ir import Block, Builder, Function, Op, Value, uses, walk
 from srcgrad.ir.types import Array, kind_of, same_shape
 from srcgrad.passes.algebra import constant_of
 from srcgrad.passes.polynomials import Polynomial
-from srcgrad.passes.rational_accuracy import keeps_accuracy
+from srcgrad.passes.rational_accuracy import AccuracyCheck
 from srcgrad.passes.rational_forms import Emitter, Unemittable, cost, forms
 from srcgrad.passes.rational_functions import RationalFunction, variables
 from srcgrad.primitives import PRIMITIVES
@@ -307,10 +307,12 @@ def _rewrite(cluster: _Cluster, block: Block, users: dict[Value, list[Op]]) -> b
         if value.defining_op in scratch.ops:
             candidates.append((cost(scratch.ops), scratch, value))
     budget = cost(cluster.removable)
+    check: AccuracyCheck | None = None
     for price, scratch, value in sorted(candidates, key=lambda c: c[0]):
         if price >= budget:
             break
-        if keeps_accuracy(cluster.root.result, value, cluster.atoms):
+        check = check or AccuracyCheck(cluster.root.result, list(cluster.atoms))
+        if check.keeps_accuracy(value):
             return _replace(cluster.root, scratch, value, block, users)
     return False
 
