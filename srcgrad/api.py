@@ -17,7 +17,7 @@ from typing import Any, overload
 
 import srcgrad.settings as settings
 from srcgrad.cache import MemoryCache
-from srcgrad.cache_key import disk_key
+from srcgrad.cache_key import disk_key, libraries_loaded, same_libraries
 from srcgrad.columns import hessian_by_columns
 from srcgrad.compiled import GRADIENT_ONLY, Compiled, GradientInfo, Transform, bind
 from srcgrad.disk_cache import Entry, disk_cache
@@ -204,7 +204,7 @@ def _compile(
         key = disk_key(f, meant, calls_others, options)
     if store is not None and key is not None:
         entry = store.load(key)
-        if entry is not None:
+        if entry is not None and same_libraries(entry.meta.get("libraries")):
             found = Compiled.from_meta(entry.meta, entry.text, f.__code__)
             if found is not None:
                 return found
@@ -212,7 +212,8 @@ def _compile(
 
     built = compile_transform(f, wrt, as_tuple, defaults, signature, returns=returns)
     if store is not None and key is not None:
-        store.store(key, Entry(built.text, built.meta()))
+        meta = {**built.meta(), "libraries": libraries_loaded()}
+        store.store(key, Entry(built.text, meta))
     return built
 
 

@@ -13,7 +13,17 @@ cache's key hashes what the code is made from:
 - the options: ``wrt``, the derivative asked for, the types of an array
   build, and the compiler's settings (``srcgrad.settings``);
 - the environment: srcgrad's own files (its version and primitive table
-  with them), the Python version, and NumPy's and SymPy's installations.
+  with them) and the Python version, as one digest made once per process.
+
+The libraries srcgrad uses, NumPy (rules for arrays are written for it) and
+SymPy (which derives the rare rule no recording holds), are not in the
+key: most code owes them nothing (a gradient for numbers, one built
+without SymPy), and finding where one is installed without importing it is
+a search of ``sys.path`` that took a tenth of a disk-cache hit. A build
+records the installation of each of them loaded in its process in the
+entry (``libraries_loaded``: a build that never loaded one did not use
+it), and the entry is read back only where each is installed where and as
+it was (``same_libraries``).
 
 Where any of that can't be written down the same way in another process
 (a default that is an object rather than a literal number), there is no
@@ -168,17 +178,33 @@ def _object(value: object, places: dict[int, int]) -> object:
 
 
 @functools.cache
-def environment() -> tuple[object, ...]:
-    """What the code depends on beyond the user's: srcgrad, Python, and the
-    libraries that derive rules (SymPy) and that rules are written for
-    (NumPy), found without importing them."""
-    return (
-        _package_files(),
-        sys.version,
-        sys.implementation.cache_tag,
-        _installed("numpy"),
-        _installed("sympy"),
-    )
+def environment() -> str:
+    """A digest of what the code depends on beyond the user's and the
+    libraries (``libraries_loaded``): srcgrad's files and Python."""
+    described = (_package_files(), sys.version, sys.implementation.cache_tag)
+    return hashlib.sha256(repr(described).encode()).hexdigest()
+
+
+#: Libraries a build may use that the key leaves out (see the module).
+_RECORDED_LIBRARIES = ("numpy", "sympy")
+
+
+def libraries_loaded() -> dict[str, list[object]]:
+    """Where each library the key leaves out is installed, for those loaded
+    in this process: what an entry built now may owe them."""
+    return {
+        name: list(_installed(name))
+        for name in _RECORDED_LIBRARIES
+        if name in sys.modules
+    }
+
+
+def same_libraries(recorded: object) -> bool:
+    """The libraries an entry recorded (``libraries_loaded``) are installed
+    where and as they were; an entry that recorded none owes them nothing."""
+    if not isinstance(recorded, dict) or set(recorded) - set(_RECORDED_LIBRARIES):
+        return False
+    return all(list(_installed(name)) == were for name, were in recorded.items())
 
 
 def _package_files() -> tuple[tuple[str, int, int], ...]:
