@@ -15,6 +15,7 @@ import types
 from collections.abc import Callable, Hashable
 from typing import Any, overload
 
+import srcgrad.marshalled as marshalled
 import srcgrad.settings as settings
 from srcgrad.cache import MemoryCache
 from srcgrad.cache_key import disk_key, libraries_loaded, same_libraries
@@ -205,8 +206,11 @@ def _compile(
     if store is not None and key is not None:
         entry = store.load(key)
         if entry is not None and same_libraries(entry.meta.get("libraries")):
-            found = Compiled.from_meta(entry.meta, entry.text, f.__code__)
+            kept = marshalled.load(store.load_code(key), entry.text)
+            found = Compiled.from_meta(entry.meta, entry.text, f.__code__, kept)
             if found is not None:
+                if kept is None or found.code is not kept[0]:  # compiled now
+                    store.store_code(key, _marshalled(found))
                 return found
     from srcgrad.building import compile_transform  # the compiler: on a miss only
 
@@ -214,7 +218,14 @@ def _compile(
     if store is not None and key is not None:
         meta = {**built.meta(), "libraries": libraries_loaded()}
         store.store(key, Entry(built.text, meta))
+        store.store_code(key, _marshalled(built))
     return built
+
+
+def _marshalled(compiled: Compiled) -> bytes:
+    """The file of ``compiled``'s code beside its disk-cache entry."""
+    code = (compiled.code, compiled.others, compiled.filename)
+    return marshalled.dump(compiled.text, code)
 
 
 def _variables_read(f: types.FunctionType, compiled: Compiled) -> list[VariableKey]:
