@@ -340,7 +340,7 @@ def bind(
             owner, name = binding.cell
             cells[binding.alias] = cell(follow(f, owner), name)
         elif binding.dispatcher and arrays is not None:
-            cells[binding.alias] = types.CellType(arrays.dispatcher())
+            cells[binding.alias] = arrays.dispatcher_cell()
     with _FORMATTING:  # the code and its text, as they are now
         gradient = instantiate(
             compiled.code, compiled.others, f.__globals__, cells, f.__defaults__
