@@ -15,7 +15,6 @@ import types
 from collections.abc import Callable, Hashable
 from typing import Any, overload
 
-import srcgrad.marshalled as marshalled
 import srcgrad.settings as settings
 from srcgrad.cache import MemoryCache
 from srcgrad.cache_key import disk_key, libraries_loaded, same_libraries
@@ -30,6 +29,7 @@ from srcgrad.errors import (
     SrcgradError,
 )
 from srcgrad.ir.types import NUMBERS, Signature, VariableKey, is_array
+from srcgrad.marshalled import load as load_marshalled
 from srcgrad.reach import Meanings, fingerprint, meanings
 from srcgrad.wrt import Wrt, is_wrt_like, positional_wrt_error, wrt_names
 
@@ -206,11 +206,11 @@ def _compile(
     if store is not None and key is not None:
         entry = store.load(key)
         if entry is not None and same_libraries(entry.meta.get("libraries")):
-            kept = marshalled.load(store.load_code(key), entry.text)
+            kept = load_marshalled(store.load_code(key), entry.text)
             found = Compiled.from_meta(entry.meta, entry.text, f.__code__, kept)
             if found is not None:
                 if kept is None or found.code is not kept[0]:  # compiled now
-                    store.store_code(key, _marshalled(found))
+                    store.store_code(key, found.marshalled_code())
                 return found
     from srcgrad.building import compile_transform  # the compiler: on a miss only
 
@@ -218,14 +218,8 @@ def _compile(
     if store is not None and key is not None:
         meta = {**built.meta(), "libraries": libraries_loaded()}
         store.store(key, Entry(built.text, meta))
-        store.store_code(key, _marshalled(built))
+        store.store_code(key, built.marshalled_code())
     return built
-
-
-def _marshalled(compiled: Compiled) -> bytes:
-    """The file of ``compiled``'s code beside its disk-cache entry."""
-    code = (compiled.code, compiled.others, compiled.filename)
-    return marshalled.dump(compiled.text, code)
 
 
 def _variables_read(f: types.FunctionType, compiled: Compiled) -> list[VariableKey]:

@@ -24,6 +24,7 @@ import types
 import weakref
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import srcgrad.marshalled as marshalled
 from srcgrad.codegen.bindings import Binding
 from srcgrad.codegen.generated import GeneratedFunction
 from srcgrad.codegen.load import (
@@ -129,6 +130,10 @@ class Compiled:
             generated, label, wrt, as_tuple, primal_code, returns, text, code,
             others, filename, formatted,
         )  # fmt: skip
+
+    def marshalled_code(self) -> bytes:
+        """The file of this code kept beside its disk-cache entry."""
+        return marshalled.dump(self.text, (self.code, self.others, self.filename))
 
     def meta(self) -> dict[str, Any]:
         """What a disk-cache entry says beside the text (``from_meta``)."""
