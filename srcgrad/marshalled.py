@@ -9,9 +9,9 @@ marshalled, under a header. The entry stays the readable module, what is
 run and what is shown; this is a cache of its compilation, read only with
 the entry, and only if
 
-- it was written by this very Python: the same ``sys.version`` and
-  bytecode magic number (marshal's format and bytecode both change
-  between versions; the entry's key holds the version too);
+- it was written by this very Python: the same ``sys.version``, bytecode
+  magic number and ``-O`` level (marshal's format and bytecode both
+  change between versions; the entry's key holds the version too);
 - it was compiled from the entry's text as it is now (its SHA-256 is in
   the header, and the entry's own checksum was checked when it was read);
 - it is whole: a SHA-256 over the header and the code.
@@ -36,8 +36,11 @@ _MAGIC = b"# srcgrad compiled code (format 1)"
 
 
 def _python() -> bytes:
-    """This Python, as a header line says it."""
-    return f"# python {sys.version!r} {importlib.util.MAGIC_NUMBER.hex()}".encode()
+    """This Python, as a header line says it: its version, its bytecode's
+    magic number, and its level of optimisation (``-O`` compiles code
+    differently: ``assert`` statements go)."""
+    magic = importlib.util.MAGIC_NUMBER.hex()
+    return f"# python {sys.version!r} {magic} -O{sys.flags.optimize}".encode()
 
 
 def _digest(data: bytes) -> bytes:

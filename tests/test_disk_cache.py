@@ -462,6 +462,8 @@ def test_kept_code_is_read_only_for_its_text_and_this_python():
     assert marshalled.load(data.replace(magic, b"0d0d0d0d"), text) is None
     flipped = data[:-3] + bytes([data[-3] ^ 1]) + data[-2:]
     assert marshalled.load(flipped, text) is None
+    level = f"-O{sys.flags.optimize}".encode()
+    assert marshalled.load(data.replace(level, b"-O2"), text) is None
     assert marshalled.load(None, text) is None
     assert data.decode(errors="replace").splitlines()[0].startswith("# srcgrad")
 
