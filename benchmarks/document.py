@@ -93,7 +93,7 @@ def _targets(results: Results) -> str:
 - **first build in a process**: `srcgrad.grad(f)` and its first call in
   a new process, after `import srcgrad` and the workload's module, with an
   empty `SRCGRAD_CACHE_DIR`. It counts what the first build in a process
-  imports (the compiler; SymPy where a rule or an array term needs it).
+  imports (the compiler; SymPy only for a rule not recorded).
 - **build after imports**: the same in a new process that first
   differentiated two other functions (the compiler loaded), with
   `SRCGRAD_CACHE=0`: the cold compile of this function alone. Target: at

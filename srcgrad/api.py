@@ -17,7 +17,7 @@ from typing import Any, overload
 
 import srcgrad.settings as settings
 from srcgrad.cache import MemoryCache
-from srcgrad.cache_key import disk_key
+from srcgrad.cache_key import disk_key, libraries_loaded, same_libraries
 from srcgrad.columns import hessian_by_columns
 from srcgrad.compiled import GRADIENT_ONLY, Compiled, GradientInfo, Transform, bind
 from srcgrad.disk_cache import Entry, disk_cache
@@ -29,6 +29,7 @@ from srcgrad.errors import (
     SrcgradError,
 )
 from srcgrad.ir.types import NUMBERS, Signature, VariableKey, is_array
+from srcgrad.marshalled import load as load_marshalled
 from srcgrad.reach import Meanings, fingerprint, meanings
 from srcgrad.wrt import Wrt, is_wrt_like, positional_wrt_error, wrt_names
 
@@ -204,15 +205,20 @@ def _compile(
         key = disk_key(f, meant, calls_others, options)
     if store is not None and key is not None:
         entry = store.load(key)
-        if entry is not None:
-            found = Compiled.from_meta(entry.meta, entry.text, f.__code__)
+        if entry is not None and same_libraries(entry.meta.get("libraries")):
+            kept = load_marshalled(store.load_code(key), entry.text)
+            found = Compiled.from_meta(entry.meta, entry.text, f.__code__, kept)
             if found is not None:
+                if kept is None or found.code is not kept[0]:  # compiled now
+                    store.store_code(key, found.marshalled_code())
                 return found
     from srcgrad.building import compile_transform  # the compiler: on a miss only
 
     built = compile_transform(f, wrt, as_tuple, defaults, signature, returns=returns)
     if store is not None and key is not None:
-        store.store(key, Entry(built.text, built.meta()))
+        meta = {**built.meta(), "libraries": libraries_loaded()}
+        store.store(key, Entry(built.text, meta))
+        store.store_code(key, built.marshalled_code())
     return built
 
 

@@ -13,7 +13,17 @@ cache's key hashes what the code is made from:
 - the options: ``wrt``, the derivative asked for, the types of an array
   build, and the compiler's settings (``srcgrad.settings``);
 - the environment: srcgrad's own files (its version and primitive table
-  with them), the Python version, and NumPy's and SymPy's installations.
+  with them) and the Python version, as one digest made once per process.
+
+The libraries srcgrad uses, NumPy (rules for arrays are written for it) and
+SymPy (which derives the rare rule no recording holds), are not in the
+key: most code owes them nothing (a gradient for numbers, one built
+without SymPy), and finding where one is installed without importing it is
+a search of ``sys.path`` that took a tenth of a disk-cache hit. A build
+records the installation of each of them loaded in its process in the
+entry (``libraries_loaded``: a build that never loaded one did not use
+it), and the entry is read back only where each is installed where and as
+it was (``same_libraries``).
 
 Where any of that can't be written down the same way in another process
 (a default that is an object rather than a literal number), there is no
@@ -168,32 +178,57 @@ def _object(value: object, places: dict[int, int]) -> object:
 
 
 @functools.cache
-def environment() -> tuple[object, ...]:
-    """What the code depends on beyond the user's: srcgrad, Python, and the
-    libraries that derive rules (SymPy) and that rules are written for
-    (NumPy), found without importing them."""
-    return (
-        _package_files(),
-        sys.version,
-        sys.implementation.cache_tag,
-        _installed("numpy"),
-        _installed("sympy"),
-    )
+def environment() -> str:
+    """A digest of what the code depends on beyond the user's and the
+    libraries (``libraries_loaded``): srcgrad's files and Python."""
+    digest = hashlib.sha256(f"{sys.version}\n{sys.implementation.cache_tag}".encode())
+    for line in _package_files():
+        digest.update(line.encode())
+    return digest.hexdigest()
 
 
-def _package_files() -> tuple[tuple[str, int, int], ...]:
-    """Each of srcgrad's source files, its size and modification time."""
-    found: list[tuple[str, int, int]] = []
+#: Libraries a build may use that the key leaves out (see the module).
+_RECORDED_LIBRARIES = ("numpy", "sympy")
+
+
+def libraries_loaded() -> dict[str, list[object]]:
+    """Where each library the key leaves out is installed, for those loaded
+    in this process: what an entry built now may owe them."""
+    return {
+        name: list(_installed(name))
+        for name in _RECORDED_LIBRARIES
+        if name in sys.modules
+    }
+
+
+def same_libraries(recorded: object) -> bool:
+    """The libraries an entry recorded (``libraries_loaded``) are installed
+    where and as they were; an entry that recorded none owes them nothing."""
+    if not isinstance(recorded, dict) or set(recorded) - set(_RECORDED_LIBRARIES):
+        return False
+    return all(list(_installed(name)) == were for name, were in recorded.items())
+
+
+def _package_files() -> list[str]:
+    """Each of srcgrad's source files, its size and modification time, a
+    line each, in order. One stat a file, and little else: this is most of
+    a disk-cache hit in a fresh process (a directory's time would not do,
+    an edit in place does not change it)."""
+    found: list[str] = []
     pending = [os.path.dirname(os.path.abspath(__file__))]
     while pending:
         with os.scandir(pending.pop()) as entries:
             for entry in entries:
-                if entry.is_dir() and entry.name != "__pycache__":
-                    pending.append(entry.path)
-                elif entry.name.endswith(".py"):
+                name = entry.name
+                if name.endswith(".py"):
                     status = entry.stat()
-                    found.append((entry.path, status.st_size, status.st_mtime_ns))
-    return tuple(sorted(found))
+                    found.append(
+                        f"\n{entry.path} {status.st_size} {status.st_mtime_ns}"
+                    )
+                elif name != "__pycache__" and entry.is_dir():
+                    pending.append(entry.path)
+    found.sort()
+    return found
 
 
 def _installed(module: str) -> tuple[object, ...]:

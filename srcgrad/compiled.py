@@ -24,11 +24,19 @@ import types
 import weakref
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import srcgrad.marshalled as marshalled
 from srcgrad.codegen.bindings import Binding
 from srcgrad.codegen.generated import GeneratedFunction
-from srcgrad.codegen.load import compile_module, instantiate, module_cells
+from srcgrad.codegen.load import (
+    compile_module,
+    instantiate,
+    module_cells,
+    module_filename,
+    register_source,
+)
 from srcgrad.errors import SrcgradError
 from srcgrad.ir.types import VariableKey
+from srcgrad.marshalled import Code
 from srcgrad.reach import cell, follow
 from srcgrad.reference import MODULE, REGISTRY, Reference
 
@@ -106,15 +114,26 @@ class Compiled:
         *,
         text: str | None = None,
         formatted: bool = False,
+        kept: Code | None = None,
     ) -> Compiled:
         """``generated`` compiled (from ``text``, if given: the same module
-        as ``generated.source``, formatted or not)."""
+        as ``generated.source``, formatted or not); ``kept``, code compiled
+        from it before (``srcgrad.marshalled``), is taken if it is that
+        module's."""
         text = generated.source if text is None else text
-        code, others, filename = compile_module(generated, label, text)
+        if kept is not None and _compiled_from(kept, generated, label, text):
+            code, others, filename = kept
+            register_source(filename, text)
+        else:
+            code, others, filename = compile_module(generated, label, text)
         return cls(
             generated, label, wrt, as_tuple, primal_code, returns, text, code,
             others, filename, formatted,
         )  # fmt: skip
+
+    def marshalled_code(self) -> bytes:
+        """The file of this code kept beside its disk-cache entry."""
+        return marshalled.dump(self.text, (self.code, self.others, self.filename))
 
     def meta(self) -> dict[str, Any]:
         """What a disk-cache entry says beside the text (``from_meta``)."""
@@ -134,10 +153,15 @@ class Compiled:
 
     @classmethod
     def from_meta(
-        cls, meta: dict[str, Any], text: str, primal_code: types.CodeType
+        cls,
+        meta: dict[str, Any],
+        text: str,
+        primal_code: types.CodeType,
+        kept: Code | None = None,
     ) -> Compiled | None:
-        """The code of a disk-cache entry (``meta``), compiled; None unless
-        it is what ``meta`` says, as ``Compiled.meta`` wrote it."""
+        """The code of a disk-cache entry (``meta``), compiled (or ``kept``:
+        see ``of``); None unless it is what ``meta`` says, as
+        ``Compiled.meta`` wrote it."""
         try:
             generated = _generated(meta, text)
             returns = _transform(meta["returns"])
@@ -146,13 +170,25 @@ class Compiled:
                 return None
             found = cls.of(
                 generated, str(meta["label"]), wrt, meta["as_tuple"], primal_code,
-                returns,
+                returns, kept=kept,
             )  # fmt: skip
             if meta["variables"] is not None:
                 found.variables = tuple(map(_variable, meta["variables"]))
             return found
         except (KeyError, TypeError, ValueError, SrcgradError):
             return None  # not as written: the caller builds it again
+
+
+def _compiled_from(
+    kept: Code, generated: GeneratedFunction, label: str, text: str
+) -> bool:
+    """``kept`` is ``generated``'s code, under the file name ``text`` gives."""
+    code, others, filename = kept
+    return (
+        code.co_name == generated.name
+        and set(others) == {name for name, _ in generated.others}
+        and filename == module_filename(label, text)
+    )
 
 
 def _generated(meta: dict[str, Any], text: str) -> GeneratedFunction:
@@ -309,7 +345,7 @@ def bind(
             owner, name = binding.cell
             cells[binding.alias] = cell(follow(f, owner), name)
         elif binding.dispatcher and arrays is not None:
-            cells[binding.alias] = types.CellType(arrays.dispatcher())
+            cells[binding.alias] = arrays.dispatcher_cell()
     with _FORMATTING:  # the code and its text, as they are now
         gradient = instantiate(
             compiled.code, compiled.others, f.__globals__, cells, f.__defaults__

@@ -5,10 +5,12 @@ reads the code back instead of building it: no parsing, no SymPy, no
 black. An entry is one file, ``<key>.py``, holding the generated module as
 it is compiled (Python source: read it, diff it), under a header of
 comments: what it is the derivative of, its key, a checksum, and what its
-code takes from outside (``Entry``). The key (``srcgrad.cache_key``)
-hashes everything the code depends on, so an entry is never out of date:
-editing a function or a helper makes a new key, and an old entry is simply
-not read again (``srcgrad cache clear`` removes them all).
+code takes from outside (``Entry``); beside it, ``<key>.code`` keeps its
+compiled code (``srcgrad.marshalled`` says when it is read). The key
+(``srcgrad.cache_key``) hashes everything the code depends on, so an entry
+is never out of date: editing a function or a helper makes a new key, and
+an old entry is simply not read again (``srcgrad cache clear`` removes
+them all).
 
 Loading an entry executes it, so the directory is trusted only if it is
 the user's own and nobody else can write to it: it is created with mode
@@ -47,10 +49,13 @@ MAX_ENTRIES = 10_000
 _PRUNE_EVERY = 100
 _MAGIC = "# srcgrad cache entry"
 _SUFFIX = ".py"
-#: The files srcgrad writes: entries, and entries being written.
+#: Beside an entry, its compiled code (``srcgrad.marshalled``).
+_CODE_SUFFIX = ".code"
+#: The files srcgrad writes: entries, their code, and either being written.
 _ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.py")
+_CODE_NAME = re.compile(r"[0-9a-f]{64}\.code")
 _TEMPORARY_PREFIX = ".srcgrad-"
-_TEMPORARY_NAME = re.compile(r"\.srcgrad-[0-9a-f]{16}-[a-z0-9_]{8}\.py")
+_TEMPORARY_NAME = re.compile(r"\.srcgrad-[0-9a-f]{16}-[a-z0-9_]{8}\.(py|code)")
 
 
 class CacheWarning(UserWarning):
@@ -125,6 +130,9 @@ class DiskCache:
     def path(self, key: str) -> Path:
         return self.directory / f"{key}{_SUFFIX}"
 
+    def code_path(self, key: str) -> Path:
+        return self.directory / f"{key}{_CODE_SUFFIX}"
+
     def load(self, key: str) -> Entry | None:
         """The entry for ``key``, if there is a sound one; a damaged one
         is removed."""
@@ -132,11 +140,9 @@ class DiskCache:
             return None
         path = self.path(key)
         try:
-            raw = _read_own_file(path)
-        except FileNotFoundError:
+            raw = _read_own_file(path).decode(errors="replace")
+        except OSError:  # none, unreadable, or not ours: build, and replace it
             return None
-        except OSError:
-            return None  # unreadable, or not ours: build, and try to replace it
         entry = parse(raw, key)
         with contextlib.suppress(OSError):
             if entry is None:
@@ -145,28 +151,28 @@ class DiskCache:
                 os.utime(path)  # used now: pruning keeps the recently used
         return entry
 
+    def load_code(self, key: str) -> bytes | None:
+        """What the file of the entry's compiled code holds, if it is the
+        user's own (``srcgrad.marshalled`` checks the rest)."""
+        try:
+            return _read_own_file(self.code_path(key))
+        except OSError:
+            return None
+
+    def store_code(self, key: str, data: bytes) -> None:
+        """Write the entry's compiled code, atomically, if the cache can be
+        written."""
+        if self.usable():
+            _write_atomically(self.directory, self.code_path(key), data)
+
     def store(self, key: str, entry: Entry) -> None:
         """Write ``entry`` under ``key``, atomically; a failure to write
         (a full disk, a read-only directory) leaves the cache as it was."""
         if not self.usable():
             return
-        import tempfile  # only a miss writes
-
-        data = render(key, entry).encode()
-        try:
-            handle, temporary = tempfile.mkstemp(
-                prefix=f"{_TEMPORARY_PREFIX}{key[:16]}-", suffix=_SUFFIX,
-                dir=self.directory,
-            )  # fmt: skip
-        except OSError:
-            return
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temporary, self.path(key))
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        if not _write_atomically(
+            self.directory, self.path(key), render(key, entry).encode()
+        ):
             return
         self._stored += 1
         if self._stored % _PRUNE_EVERY == 1:  # the first write, then every 100th
@@ -188,6 +194,8 @@ class DiskCache:
             with contextlib.suppress(OSError):
                 path.unlink()
                 removed += 1
+            with contextlib.suppress(OSError):
+                path.with_suffix(_CODE_SUFFIX).unlink()
         return removed
 
     def entries(self) -> list[Path]:
@@ -205,6 +213,8 @@ class DiskCache:
         for path in entries:
             with contextlib.suppress(OSError):
                 size += path.stat().st_size
+            with contextlib.suppress(OSError):
+                size += path.with_suffix(_CODE_SUFFIX).stat().st_size
         problem = _problem_with(self.directory, create=False)
         return {
             "location": str(self.directory),
@@ -224,7 +234,10 @@ class DiskCache:
             return 0, 0
         for path in found:
             entry = _ENTRY_NAME.fullmatch(path.name)
-            if not (entry or _TEMPORARY_NAME.fullmatch(path.name)):
+            ours = _CODE_NAME.fullmatch(path.name) or _TEMPORARY_NAME.fullmatch(
+                path.name
+            )
+            if not (entry or ours):
                 continue  # only what srcgrad writes, wherever the directory is
             try:
                 path.unlink()
@@ -293,8 +306,31 @@ def _cannot_create(directory: Path) -> str | None:
     return None
 
 
-def _read_own_file(path: Path) -> str:
-    """The text of ``path``, a regular file of the user's that others can't
+def _write_atomically(directory: Path, path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` through a temporary file renamed into
+    place (readers see all of it or none); False where that failed."""
+    import tempfile  # only a miss writes
+
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f"{_TEMPORARY_PREFIX}{path.name[:16]}-", suffix=path.suffix,
+            dir=directory,
+        )  # fmt: skip
+    except OSError:
+        return False
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        return False
+    return True
+
+
+def _read_own_file(path: Path) -> bytes:
+    """What ``path`` holds, a regular file of the user's that others can't
     write (not followed if it is a link)."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     flags |= getattr(os, "O_NONBLOCK", 0)  # a FIFO put there must not block
@@ -307,11 +343,7 @@ def _read_own_file(path: Path) -> str:
             found.st_uid != os.getuid() or found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
         ):
             raise OSError(f"{path} is not the user's own")
-        data = file.read()
-    try:
-        return data.decode()
-    except UnicodeDecodeError:
-        return ""  # garbled: parse finds no header
+        return file.read()
 
 
 def checksum(key: str, meta: str, text: str) -> str:

@@ -76,8 +76,15 @@ class ForArrays:
         self._names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
         self._positional = code.co_argcount
         self._signature: inspect.Signature | None = None
+        #: Cells that hold ``self`` until the first call (``dispatcher_cell``).
+        self._cells: list[types.CellType] = []
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._cells:
+            cells, self._cells = self._cells, []
+            made = self.dispatcher()
+            for each in cells:
+                each.cell_contents = made
         if self.kind in SEEDED:
             # jvp's tangents, vjp's cotangents: parameters of the generated
             # function, not of f, so not part of the signature
@@ -92,6 +99,16 @@ class ForArrays:
             if found is not None:
                 return found(*args)
         return self.gradient_for(args, kwargs)(*args, **kwargs)
+
+    def dispatcher_cell(self) -> types.CellType:
+        """A cell for the gradient for numbers to call with arrays: it holds
+        ``self`` until the first such call, then ``dispatcher()``'s function.
+        Making that compiles a function, and most gradients are never
+        called with arrays (a tenth of a disk-cache hit, when it was made
+        for each)."""
+        made = types.CellType(self)
+        self._cells.append(made)
+        return made
 
     def dispatcher(self) -> Callable[..., Any]:
         """What the gradient for numbers calls with arrays: ``self``, or a

@@ -28,12 +28,22 @@ ALLOWED = {
     "cache": set(),
     "settings": set(),
     "disk_cache": set(),
+    # Compiled code kept beside an entry: marshal and checksums only.
+    "marshalled": set(),
     # What a live function depends on: no frontend (a cache hit runs none).
     "reach": set(),
     # The disk cache's key: what names are bound to, and the settings.
     "cache_key": {"reach", "settings"},
     # Compiled code and binding it: no compiler (a cache hit runs none).
-    "compiled": {"codegen", "dispatch", "errors", "ir", "reach", "reference"},
+    "compiled": {
+        "codegen",
+        "dispatch",
+        "errors",
+        "ir",
+        "marshalled",
+        "reach",
+        "reference",
+    },
     "runtime": {"errors", "ir"},
     "compiler": {"ad", "ir", "passes", "errors"},
     "dispatch": {"errors", "ir", "passes", "reach", "runtime"},

@@ -121,6 +121,26 @@ def test_logistic_regression_is_differentiated_in_products():
     assert "z_bar = -1.0 / y.size * (y - 1 + y * t) * p" in text
 
 
+def test_the_function_for_arrays_is_made_at_the_first_call_with_arrays():
+    # Binding a gradient makes no function for arrays (that compiles one,
+    # and most gradients never see an array): the gradient's cell holds
+    # the gradients for arrays until the first call with arrays, then the
+    # function that finds one by a quick key.
+    f = define("def f(x, y):\n    return np.sum(np.sin(x) * y)\n")
+    g = srcgrad.grad(f)
+    cells = dict(zip(g.__code__.co_freevars, g.__closure__, strict=True))
+    arrays = g.__srcgrad__.arrays
+    assert cells["for_arrays"].cell_contents is arrays
+    assert g(0.5, 2.0) == pytest.approx(math.cos(0.5) * 2.0)  # numbers: no change
+    assert cells["for_arrays"].cell_contents is arrays
+    x, y = np.linspace(0.1, 0.5, 3), np.ones(3)
+    np.testing.assert_allclose(g(x, y), np.cos(x))
+    made = cells["for_arrays"].cell_contents
+    assert made is not arrays and made.__name__ == "for_arrays"
+    np.testing.assert_allclose(g(x, 2 * y), 2 * np.cos(x))
+    assert cells["for_arrays"].cell_contents is made
+
+
 def test_the_generated_code_reads_like_a_hand_written_gradient():
     f = define("def f(x, y):\n    return np.sum(np.sin(x) * y)\n")
     gradient = srcgrad.grad(f, wrt=(0, 1))

@@ -12,7 +12,7 @@ from unittest import mock
 import pytest
 
 import srcgrad
-from srcgrad import disk_cache
+from srcgrad import cache_key, disk_cache
 
 
 def central(f, x, h=1e-6):
@@ -241,3 +241,68 @@ def test_cache_info_says_why_a_directory_under_a_file_is_refused(
     monkeypatch.setenv("SRCGRAD_CACHE_DIR", str(tmp_path / "file" / "cache"))
     assert main(["cache", "info"]) == 0
     assert "refused" in capsys.readouterr().out
+
+
+def _entries(cache):
+    """The entries in ``cache``, each as its path and ``disk_cache.Entry``."""
+    found = []
+    for path in sorted(cache.glob("*.py")):
+        key = path.name.removesuffix(".py")
+        found.append((path, key, disk_cache.parse(path.read_text(), key)))
+    return found
+
+
+def test_an_entry_records_the_libraries_its_build_had_loaded(own_cache):
+    # The key leaves NumPy and SymPy out (a scalar gradient owes them
+    # nothing): the entry says where each loaded one was installed.
+    srcgrad.grad(lambda x: math.sin(x) * x)(0.5)
+    ((_, _, entry),) = _entries(own_cache)
+    assert entry.meta["libraries"] == cache_key.libraries_loaded()
+    assert set(entry.meta["libraries"]) == {"numpy", "sympy"} & set(sys.modules)
+    assert cache_key.same_libraries(entry.meta["libraries"])
+    assert cache_key.same_libraries({})  # none loaded: owes them nothing
+    assert not cache_key.same_libraries(None)  # an entry that says nothing
+    assert not cache_key.same_libraries({"torch": ["torch", None]})
+
+
+def test_an_entry_whose_library_changed_is_built_again(own_cache, monkeypatch):
+    def f(x):
+        return math.exp(x) / (1.0 + x * x)
+
+    srcgrad.grad(f)(0.5)
+    ((path, key, entry),) = _entries(own_cache)
+    moved = ["sympy", "/elsewhere/sympy/__init__.py", 1, 2]
+    meta = {**entry.meta, "libraries": {"sympy": moved}}
+    path.write_text(disk_cache.render(key, disk_cache.Entry(entry.text, meta)))
+    builds = []
+    import srcgrad.building as building
+
+    build = building.compile_transform
+    monkeypatch.setattr(
+        building,
+        "compile_transform",
+        lambda *a, **k: builds.append(1) or build(*a, **k),
+    )
+    srcgrad.clear_cache()
+    g = srcgrad.grad(f)
+    assert g(0.5) == pytest.approx(central(f, 0.5), rel=1e-7)
+    assert builds == [1]  # not read: SymPy is not installed as it recorded
+    ((_, _, again),) = _entries(own_cache)
+    assert again.meta["libraries"] == cache_key.libraries_loaded()
+    srcgrad.clear_cache()
+    srcgrad.grad(f)
+    assert builds == [1]  # the entry written again is read
+
+
+def test_editing_a_file_of_srcgrad_changes_the_environment():
+    # One stat per file: an edit in place changes its modification time
+    # (a directory's does not change), and with it every key.
+    path = os.path.join(os.path.dirname(srcgrad.__file__), "errors.py")
+    before = os.stat(path)
+    digest = cache_key.environment.__wrapped__()
+    try:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1000))
+        assert cache_key.environment.__wrapped__() != digest
+    finally:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert cache_key.environment.__wrapped__() == digest

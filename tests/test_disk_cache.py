@@ -5,6 +5,7 @@ a cache directory of its own, and checks the numbers against the
 derivative worked out by hand.
 """
 
+import importlib.util
 import json
 import math
 import multiprocessing
@@ -19,7 +20,8 @@ from pathlib import Path
 import pytest
 
 import srcgrad
-from srcgrad import disk_cache
+import srcgrad.compiled
+from srcgrad import disk_cache, marshalled
 from srcgrad.cli import main
 
 MODEL = """
@@ -94,7 +96,13 @@ def run(
 
 
 def entries(cache: Path) -> list[Path]:
-    return sorted(path for path in cache.iterdir() if not path.name.startswith("."))
+    """The files in ``cache`` but temporary ones and compiled code (each
+    entry's ``.code``, see ``srcgrad.marshalled``)."""
+    return sorted(
+        path
+        for path in cache.iterdir()
+        if not path.name.startswith(".") and path.suffix != ".code"
+    )
 
 
 @pytest.fixture
@@ -404,3 +412,74 @@ def test_past_its_bound_the_least_recently_used_entries_are_removed(tmp_path):
     kept = {path.stem for path in entries(tmp_path)}
     assert kept == {keys[0], *keys[5:]}
     assert cache.prune(10) == 0
+
+
+def test_a_hit_runs_the_code_kept_beside_its_entry(tmp_path, monkeypatch):
+    # An entry's compiled code is kept beside it (marshalled, this Python's,
+    # for the entry's text as it is): a hit compiles nothing. Kept code that
+    # is damaged, or another Python's, is compiled again, as it was before
+    # any was kept, and kept again.
+    monkeypatch.setenv("SRCGRAD_CACHE_DIR", str(tmp_path / "cache"))
+    disk_cache.reset()
+    try:
+        (tmp_path / "kept_model.py").write_text(MODEL)
+        monkeypatch.syspath_prepend(str(tmp_path))
+        import kept_model
+
+        expected = srcgrad.grad(kept_model.f, wrt=("x", "y"))(0.7, 1.3)
+        [entry] = entries(tmp_path / "cache")
+        code = entry.with_suffix(".code")
+        kept = code.read_bytes()
+        compiled = []
+        compile_module = srcgrad.compiled.compile_module
+        monkeypatch.setattr(
+            srcgrad.compiled,
+            "compile_module",
+            lambda *args: compiled.append(args) or compile_module(*args),
+        )
+        srcgrad.clear_cache()
+        assert srcgrad.grad(kept_model.f, wrt=("x", "y"))(0.7, 1.3) == expected
+        assert compiled == []
+        other_python = kept.replace(b"# python ", b"# python 2.7 ", 1)
+        for damaged in (kept[:-9], other_python, b"", kept[:200] + b"!" + kept[201:]):
+            code.write_bytes(damaged)
+            srcgrad.clear_cache()
+            assert srcgrad.grad(kept_model.f, wrt=("x", "y"))(0.7, 1.3) == expected
+            assert code.read_bytes() == kept
+        assert len(compiled) == 4
+    finally:
+        disk_cache.reset()
+        srcgrad.clear_cache()
+
+
+def test_kept_code_is_read_only_for_its_text_and_this_python():
+    text = "def f_grad(x):\n    return x\n"
+    code = compile(text, "<srcgrad m.f 0>", "exec")
+    data = marshalled.dump(text, (code, {}, "<srcgrad m.f 0>"))
+    assert marshalled.load(data, text) == (code, {}, "<srcgrad m.f 0>")
+    assert marshalled.load(data, text.replace("x\n", "-x\n")) is None
+    magic = importlib.util.MAGIC_NUMBER.hex().encode()
+    assert marshalled.load(data.replace(magic, b"0d0d0d0d"), text) is None
+    flipped = data[:-3] + bytes([data[-3] ^ 1]) + data[-2:]
+    assert marshalled.load(flipped, text) is None
+    level = f"-O{sys.flags.optimize}".encode()
+    assert marshalled.load(data.replace(level, b"-O2"), text) is None
+    assert marshalled.load(None, text) is None
+    assert data.decode(errors="replace").splitlines()[0].startswith("# srcgrad")
+
+
+def test_clearing_and_pruning_remove_the_kept_code_with_its_entry(tmp_path):
+    cache = disk_cache.DiskCache(tmp_path)
+    keys = [f"{index:064x}" for index in range(4)]
+    for age, key in enumerate(keys):
+        cache.store(key, disk_cache.Entry("x = 1\n", {"label": "m.f"}))
+        cache.store_code(key, b"code")
+        os.utime(cache.path(key), ns=(age * 10**9, age * 10**9))
+    assert cache.load_code(keys[0]) == b"code"
+    assert cache.prune(2) == 3  # down to 80% of 2: the newest
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        f"{keys[3]}.code",
+        f"{keys[3]}.py",
+    ]
+    assert cache.clear() == (1, 0)
+    assert list(tmp_path.iterdir()) == []

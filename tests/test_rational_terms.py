@@ -10,6 +10,11 @@ dimension, stays as the rules wrote it.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 from arrays import check_gradient, distinct
@@ -182,3 +187,28 @@ def test_random_functions_of_the_same_shape(seed):
     X = distinct((12, 3), seed) * 4
     y = rng.uniform(0.1, 0.9, 12)
     check_gradient(f, (distinct((3,), seed + 50), X, y), (0, 2), rtol=1e-4)
+
+
+def test_cancelling_imports_no_sympy(tmp_path):
+    # The cancellation is srcgrad's own algebra (rational_functions): a build
+    # for arrays, like one for numbers, imports no SymPy (which takes longer
+    # to import than the build).
+    (tmp_path / "logistic.py").write_text(
+        "import numpy as np\n" + textwrap.dedent(LOGISTIC)
+    )
+    code = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "import numpy as np, srcgrad, logistic\n"
+        "rng = np.random.default_rng(0)\n"
+        "X, y = rng.normal(size=(20, 3)), (rng.random(20) > 0.5).astype(float)\n"
+        "g = srcgrad.grad(logistic.loss, wrt=(0, 1))\n"
+        "g(rng.normal(size=3), 0.3, X, y)\n"
+        "print('(y - 1 + y * t)' in srcgrad.source(g, rng.normal(size=3), 0.3, X, y))\n"
+        "print('sympy' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env={"SRCGRAD_CACHE": "0", "PATH": "", "PYTHONPATH": os.pathsep.join(sys.path)},
+    )  # fmt: skip
+    assert done.stdout.split() == ["True", "False"], done.stdout

@@ -41,8 +41,7 @@ def compile_module(
     the returned file name.
     """
     text = generated.source if text is None else text
-    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-    filename = f"<srcgrad {label} {digest}>"
+    filename = module_filename(label, text)
     register_source(filename, text)
     try:
         module_code = compile(_factory_module(text, generated), filename, "exec")
@@ -57,6 +56,11 @@ def compile_module(
     }
     entry = codes.pop(generated.name)
     return entry, codes, filename
+
+
+def module_filename(label: str, text: str) -> str:
+    """The made-up file name of the code compiled from ``text``."""
+    return f"<srcgrad {label} {hashlib.sha256(text.encode()).hexdigest()[:12]}>"
 
 
 def _not_compiled(generated: GeneratedFunction, error: Exception) -> SrcgradError:

@@ -4,7 +4,8 @@ The chain rule through ``p = 1/(1 + exp(-z))`` and ``log(p)``,
 ``log(1 - p)`` multiplies out to ``c * (y*(1 + t) - (1 - y)/(1 - p)) * p *
 p * t``: eight passes over arrays, where a person writes ``c * (y - p)``.
 Written over its atoms (``t = exp(-z)``, ``y``, ``c``), the term is a
-rational function, and SymPy cancels it: ``c * (y - 1 + y*t) * p``, whose
+rational function, which cancels (``rational_functions``):
+``c * (y - 1 + y*t) * p``, whose
 ``y - 1`` is exact for labels 0 and 1 (``y - p`` would lose every digit
 of a small ``t`` at ``y = 1``: ``rational_accuracy`` finds that).
 
@@ -32,27 +33,23 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from itertools import product
-from typing import Any
 
 from srcgrad.ir import Block, Builder, Function, Op, Value, uses, walk
 from srcgrad.ir.types import Array, kind_of, same_shape
 from srcgrad.passes.algebra import constant_of
-from srcgrad.passes.rational_accuracy import keeps_accuracy
-from srcgrad.passes.rational_forms import (
-    Emitter,
-    Unemittable,
-    cost,
-    forms,
-    rational_field,
-)
+from srcgrad.passes.polynomials import Polynomial
+from srcgrad.passes.rational_accuracy import AccuracyCheck
+from srcgrad.passes.rational_forms import Emitter, Unemittable, cost, forms
+from srcgrad.passes.rational_functions import RationalFunction, variables
 from srcgrad.primitives import PRIMITIVES
 
 #: The arithmetic a cluster is made of.
 _ARITHMETIC = frozenset(PRIMITIVES[name] for name in ("add", "sub", "mul", "div"))
 _NEG, _POW, _DIV = PRIMITIVES["neg"], PRIMITIVES["pow"], PRIMITIVES["div"]
 
-#: Bounds that keep SymPy's work (and the build) small.
+#: Bounds that keep the algebra (and the build) small.
 _MAX_REMOVABLE = 24
 _MAX_EXPANDED = 24
 _MAX_POWER = 8
@@ -108,18 +105,20 @@ def _exponent(op: Op) -> int | None:
 @dataclass
 class _Cluster:
     """A term's removable ops, available values and atoms; each value then
-    an element of a field of rational functions, one generator per atom."""
+    a rational function of variables, one per atom (and one per available
+    reciprocal, ``_rewrite``)."""
 
     root: Op
     removable: list[Op] = field(default_factory=list)
     #: Values kept, expanded, then with their rational functions.
-    available: list[tuple[Value, Any]] = field(default_factory=list)
-    #: Each atom's generator (its index, until the field is made).
-    atoms: dict[Value, Any] = field(default_factory=dict)
+    available: list[tuple[Value, RationalFunction | None]] = field(default_factory=list)
+    #: Each atom's index, the same as its variable's.
+    atoms: dict[Value, int] = field(default_factory=dict)
     #: The arithmetic values, operands first.
     order: list[Value] = field(default_factory=list)
-    functions: dict[Value, Any] = field(default_factory=dict)
-    generators: list[Any] = field(default_factory=list)
+    functions: dict[Value, RationalFunction] = field(default_factory=dict)
+    #: Each variable: the atoms', then reciprocals'.
+    variables: tuple[RationalFunction, ...] = ()
     has_division: bool = False
 
     @classmethod
@@ -140,7 +139,7 @@ class _Cluster:
         return cluster
 
     @property
-    def function(self) -> Any:
+    def function(self) -> RationalFunction:
         """The root's value, over the atoms."""
         return self.functions[self.root.result]
 
@@ -196,16 +195,13 @@ class _Cluster:
             self.atoms[value] = len(self.atoms)
 
     def _evaluate(self) -> None:
-        """Each value's rational function, in a field just large enough."""
+        """Each value's rational function, with just enough variables."""
         reciprocals = min(len(self.available), _MAX_RECIPROCALS)
-        self.generators = rational_field(len(self.atoms), reciprocals)
-        field_ = self.generators[0].field
-        for atom, index in self.atoms.items():
-            self.atoms[atom] = self.generators[index]
+        self.variables = variables(len(self.atoms) + reciprocals)
         for value in self.order:
             op = value.defining_op
             assert op is not None
-            operands = [self._function(operand, field_) for operand in op.operands]
+            operands = [self._function(operand) for operand in op.operands]
             if op.definition is _POW:
                 exponent = _exponent(op)
                 assert exponent is not None
@@ -214,12 +210,14 @@ class _Cluster:
                 self.functions[value] = _combine(op.definition.name, operands)
         self.available = [(v, self.functions[v]) for v, _ in self.available]
 
-    def _function(self, value: Value, field_: Any) -> Any:
+    def _function(self, value: Value) -> RationalFunction:
         if value in self.functions:
             return self.functions[value]
         if value in self.atoms:
-            return self.atoms[value]
-        return field_(_number(value))
+            return self.variables[self.atoms[value]]
+        number = _number(value)
+        assert number is not None
+        return RationalFunction.constant(len(self.variables), number)
 
 
 class _TooBig(Exception):
@@ -227,7 +225,7 @@ class _TooBig(Exception):
 
 
 def _worth_trying(root: Op) -> bool:
-    """A cheap look before SymPy: a division in the arithmetic under the
+    """A cheap look before the algebra: a division in the arithmetic under the
     root (through shared values too: ``p = 1/(1 + t)``)."""
     frontier, seen = [root], 0
     while frontier and seen < _MAX_REMOVABLE + _MAX_EXPANDED:
@@ -242,7 +240,7 @@ def _worth_trying(root: Op) -> bool:
     return False
 
 
-def _number(value: Value) -> Any:
+def _number(value: Value) -> Fraction | None:
     """The exact rational a constant is, or None for any other value (one of
     several results of an op, too)."""
     constant = constant_of(value)
@@ -250,12 +248,10 @@ def _number(value: Value) -> Any:
         return None
     if isinstance(constant, float) and not math.isfinite(constant):
         return None
-    from sympy import QQ
-
-    return QQ(*constant.as_integer_ratio())
+    return Fraction(*constant.as_integer_ratio())
 
 
-def _combine(name: str, operands: Sequence[Any]) -> Any:
+def _combine(name: str, operands: Sequence[RationalFunction]) -> RationalFunction:
     if name == "neg":
         return -operands[0]
     first, second = operands
@@ -272,22 +268,23 @@ def _rewrite(cluster: _Cluster, block: Block, users: dict[Value, list[Op]]) -> b
     """Put the cheapest form of ``cluster`` in place of its root, if it
     costs less, reads every atom the root read (so has its shape and its
     dtype) and is of the same kind."""
-    polynomials = [generator.numer for generator in cluster.generators]
+    polynomials = [variable.numerator for variable in cluster.variables]
     atoms = cluster.atoms
-    known: dict[Any, Value] = {
-        generator.numer: value for value, generator in atoms.items()
+    known: dict[Polynomial, Value] = {
+        polynomials[index]: value for value, index in atoms.items()
     }
-    reciprocals: dict[Any, Value] = {}
-    divisors: list[tuple[Any, Any]] = []
+    reciprocals: dict[Polynomial, Value] = {}
+    divisors: list[tuple[Polynomial, Polynomial]] = []
     for value, function in cluster.available:
-        if function.denom == 1:
-            known.setdefault(function.numer, value)
-        elif function.numer == 1 and len(atoms) + len(divisors) < len(polynomials):
-            # 1 / d is computed already (p = 1/(1 + t)): a generator of its own.
+        assert function is not None
+        if function.denominator == 1:
+            known.setdefault(function.numerator, value)
+        elif function.numerator == 1 and len(atoms) + len(divisors) < len(polynomials):
+            # 1 / d is computed already (p = 1/(1 + t)): a variable of its own.
             symbol = polynomials[len(atoms) + len(divisors)]
-            if function.denom not in reciprocals:
-                known[symbol] = reciprocals[function.denom] = value
-                divisors.append((symbol, function.denom))
+            if function.denominator not in reciprocals:
+                known[symbol] = reciprocals[function.denominator] = value
+                divisors.append((symbol, function.denominator))
     candidates: list[tuple[int, Block, Value]] = []
     for (numerator, denominator), grouping in product(
         forms(cluster.function, divisors), ("signs", "degree")
@@ -310,33 +307,36 @@ def _rewrite(cluster: _Cluster, block: Block, users: dict[Value, list[Op]]) -> b
         if value.defining_op in scratch.ops:
             candidates.append((cost(scratch.ops), scratch, value))
     budget = cost(cluster.removable)
+    check: AccuracyCheck | None = None
     for price, scratch, value in sorted(candidates, key=lambda c: c[0]):
         if price >= budget:
             break
-        if keeps_accuracy(cluster.root.result, value, cluster.atoms):
+        check = check or AccuracyCheck(cluster.root.result, list(cluster.atoms))
+        if check.keeps_accuracy(value):
             return _replace(cluster.root, scratch, value, block, users)
     return False
 
 
 def _reads_every_atom(
-    form: tuple[Any, Any], cluster: _Cluster, divisor_of: dict[Any, Any]
+    form: tuple[Polynomial, Polynomial],
+    cluster: _Cluster,
+    divisor_of: dict[Polynomial, Polynomial],
 ) -> bool:
     """``form`` reads each atom of the cluster, itself or through an
     available value: then it broadcasts to the root's shape, and NumPy
     gives it the root's dtype (dropping a float64 atom would turn the
     result of float32 arrays into float32)."""
-    polynomials = [generator.numer for generator in cluster.generators]
-    read: set[Any] = set()
+    read: set[int] = set()
     for polynomial in form:
-        for monomial in polynomial.monoms():
-            for generator, exponent in zip(polynomials, monomial, strict=True):
-                if exponent:
-                    read.add(generator)
+        for monomial in polynomial.monomials():
+            read.update(index for index, exponent in enumerate(monomial) if exponent)
+    polynomials = [variable.numerator for variable in cluster.variables]
     for symbol, divisor in divisor_of.items():
-        if symbol in read:
-            read.discard(symbol)
-            read |= {g for g in polynomials if divisor.degree(g) > 0}
-    return read == {generator.numer for generator in cluster.atoms.values()}
+        index = polynomials.index(symbol)
+        if index in read:
+            read.discard(index)
+            read |= {i for i in range(len(polynomials)) if divisor.degree(i) > 0}
+    return read == set(cluster.atoms.values())
 
 
 def _replace(

@@ -1,12 +1,11 @@
 """Ways to write a rational function of arrays, and what each one costs.
 
-``srcgrad.passes.rational`` computes a term as an element of SymPy's field
-of rational functions (``sympy.polys.fields``: cancelled as it is built,
-with no ``sympy.Expr`` and its assumptions in the way) over one generator
-per atom. ``forms`` lists ways to write it, each a numerator and a
+``srcgrad.passes.rational`` computes a term as a rational function
+(``srcgrad.passes.rational_functions``: cancelled as it is built) of one
+variable per atom. ``forms`` lists ways to write it, each a numerator and a
 denominator polynomial: as cancelled, and ``(Q + R * r) / rest`` for each
 available value ``r = 1/d`` with ``d`` a factor of the denominator
-(polynomial division of the numerator by ``d``; ``r`` has a generator of
+(polynomial division of the numerator by ``d``; ``r`` is a variable of
 its own). ``Emitter`` builds one as IR, reusing available values, and
 ``cost`` says what the ops it built cost to run.
 
@@ -18,13 +17,13 @@ number by a number nor raises one to a power.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from srcgrad.ir import CONST, Builder, Op, Value
 from srcgrad.ir.types import Array, kind_of
+from srcgrad.passes.polynomials import Coefficient, Monomial, Polynomial
+from srcgrad.passes.rational_functions import RationalFunction
 from srcgrad.primitives import PRIMITIVES
 
 #: What one op costs: a pass over an array; dividing takes about twice as
@@ -36,20 +35,6 @@ _SCALAR_OP_COST = 1
 #: The largest integer the emitter writes next to integer arrays: a Python
 #: int beyond an int8's range raises OverflowError in NumPy 2 arithmetic.
 _SMALL_INT = 127
-
-
-@functools.cache
-def rational_field(atoms: int, reciprocals: int) -> list[Any]:
-    """The generators of the field of rational functions with rational
-    coefficients over ``atoms`` generators ``a0, a1, ...`` and
-    ``reciprocals`` more, ``r0, ...``. Small, and made once for each size:
-    SymPy's gcd makes a ring for each generator it drops."""
-    from sympy import QQ
-    from sympy.polys.fields import field as make_field
-
-    names = [f"a{i}" for i in range(atoms)] + [f"r{i}" for i in range(reciprocals)]
-    _, *generators = make_field(",".join(names), QQ)
-    return generators
 
 
 class Unemittable(Exception):
@@ -70,15 +55,17 @@ def cost(ops: Sequence[Op]) -> int:
     return sum(op_cost(op) for op in ops)
 
 
-def forms(cancelled: Any, reciprocals: Sequence[tuple[Any, Any]]) -> list[Any]:
+def forms(
+    cancelled: RationalFunction, reciprocals: Sequence[tuple[Polynomial, Polynomial]]
+) -> list[tuple[Polynomial, Polynomial]]:
     """Ways to write ``cancelled``, as (numerator, denominator) polynomials.
 
     Args:
-        cancelled: the term, an element of ``rational_field()``.
+        cancelled: the term.
         reciprocals: ``(r, d)`` for each available value ``r = 1/d``: ``r``
-            a generator's polynomial, ``d`` a polynomial of the atoms.
+            a variable, ``d`` a polynomial of the atoms.
     """
-    numerator, denominator = cancelled.numer, cancelled.denom
+    numerator, denominator = cancelled.numerator, cancelled.denominator
     found = [(numerator, denominator)]
     for symbol, divisor in reciprocals:
         rest, remainder = divmod(denominator, divisor)
@@ -96,7 +83,7 @@ class Emitter:
 
     Attributes:
         builder: where the ops go.
-        known: polynomials that are values already (each atom's generator,
+        known: polynomials that are values already (each atom's variable,
             each available value that is a polynomial, each reciprocal's).
         reciprocals: polynomial ``d`` -> an available value that is ``1/d``.
         integer_atoms: some atom holds integers: integers beyond
@@ -104,17 +91,18 @@ class Emitter:
     """
 
     builder: Builder
-    known: Mapping[Any, Value]
-    reciprocals: Mapping[Any, Value]
+    known: Mapping[Polynomial, Value]
+    reciprocals: Mapping[Polynomial, Value]
     integer_atoms: bool
-    generators: Sequence[Any]
+    #: The variables, in order.
+    variables: Sequence[Polynomial]
     #: How a sum's terms are ordered: positive ones first (``"signs"``), or
     #: by degree (``"degree"``: ``y - 1 + y*t``, whose ``y - 1`` is exact
     #: for labels 0 and 1, where ``y*t + y - 1`` loses a small ``t``).
     grouping: str = "signs"
-    built: dict[Any, Value] = field(default_factory=dict)
+    built: dict[Polynomial, Value] = field(default_factory=dict)
 
-    def quotient(self, numerator: Any, denominator: Any) -> Value:
+    def quotient(self, numerator: Polynomial, denominator: Polynomial) -> Value:
         """The value of ``numerator / denominator``."""
         if denominator == 1:
             return self.polynomial(numerator)
@@ -126,7 +114,7 @@ class Emitter:
             raise Unemittable("a number divided by a number may raise")
         return self._op("div", top, below)
 
-    def polynomial(self, polynomial: Any) -> Value:
+    def polynomial(self, polynomial: Polynomial) -> Value:
         """The value of ``polynomial``; each one built once."""
         found = self.known.get(polynomial)
         if found is None:
@@ -136,9 +124,9 @@ class Emitter:
             self.built[polynomial] = found
         return found
 
-    def _build(self, polynomial: Any) -> Value:
-        if polynomial.is_ground:
-            return self._number(polynomial.LC)
+    def _build(self, polynomial: Polynomial) -> Value:
+        if polynomial.is_constant:
+            return self._number(polynomial.leading_coefficient)
         if (positive := self.known.get(-polynomial)) is not None:
             return self._op("neg", positive)
         terms = polynomial.terms()
@@ -151,13 +139,15 @@ class Emitter:
         content = polynomial.content()
         if all(coefficient < 0 for _, coefficient in terms):
             content = -content
-        inner = polynomial.exquo(polynomial.ring({common: content}))
+        inner = polynomial.exact_quotient(
+            Polynomial.term(polynomial.size, common, content)
+        )
         total = self._sum(inner)
         return self._product(content, common, total)
 
-    def _sum(self, polynomial: Any) -> Value:
+    def _sum(self, polynomial: Polynomial) -> Value:
         """Positive terms first, then each negative one as a subtraction."""
-        ring = polynomial.ring
+        size = polynomial.size
         terms = sorted(polynomial.terms(), key=lambda term: term[1] < 0)
         if self.grouping == "degree":
             terms.sort(key=lambda term: sum(term[0]))
@@ -165,9 +155,11 @@ class Emitter:
             terms.insert(0, terms.pop(first))  # a positive term first
         total: Value | None = None
         for monomial, coefficient in terms:
-            magnitude = ring({monomial: abs(coefficient)})
+            magnitude = Polynomial.term(
+                size, monomial, -coefficient if coefficient < 0 else coefficient
+            )
             if total is None:
-                total = self.polynomial(ring({monomial: coefficient}))
+                total = self.polynomial(Polynomial.term(size, monomial, coefficient))
             elif coefficient < 0:
                 total = self._op("sub", total, self.polynomial(magnitude))
             else:
@@ -176,7 +168,7 @@ class Emitter:
         return total
 
     def _product(
-        self, coefficient: Any, monomial: tuple[int, ...], rest: Value | None
+        self, coefficient: Coefficient, monomial: Monomial, rest: Value | None
     ) -> Value:
         """``coefficient`` times ``monomial`` times ``rest``: numbers first,
         then arrays; a power as repeated products (``x ** 2`` of a number
@@ -184,12 +176,12 @@ class Emitter:
         if coefficient < 0:
             return self._op("neg", self._product(-coefficient, monomial, rest))
         values = []
-        for generator, exponent in zip(self.generators, monomial, strict=True):
+        for variable, exponent in zip(self.variables, monomial, strict=True):
             if not exponent:
                 continue
-            if generator not in self.known:
-                raise Unemittable(f"{generator} stands for no value")
-            values += [self.known[generator]] * exponent
+            if variable not in self.known:
+                raise Unemittable(f"{variable} stands for no value")
+            values += [self.known[variable]] * exponent
         if rest is not None:
             values.append(rest)
         values.sort(key=lambda value: isinstance(value.type, Array))
@@ -200,7 +192,7 @@ class Emitter:
             total = self._op("mul", total, value)
         return total
 
-    def _number(self, number: Any) -> Value:
+    def _number(self, number: Coefficient) -> Value:
         if number.denominator == 1:
             if self.integer_atoms and abs(number.numerator) > _SMALL_INT:
                 raise Unemittable(f"{number} may not fit the integer arrays")
