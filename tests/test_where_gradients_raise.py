@@ -38,6 +38,55 @@ def test_gradient_raises_where_f_raises(expression, point):
         srcgrad.grad(f)(point)
 
 
+TRANSFORMS = {
+    "derivative": lambda f: srcgrad.derivative(f),
+    "jvp": lambda f: lambda x: srcgrad.jvp(f, (x,), (1.0,)),
+    "hessian": lambda f: srcgrad.hessian(f),
+    "grad of grad": lambda f: srcgrad.grad(srcgrad.grad(f)),
+    "hvp": lambda f: lambda x: srcgrad.hvp(f, (x,), (1.0,)),
+    "value_and_grad": lambda f: srcgrad.value_and_grad(f),
+}
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS)
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    return math.log(x)\n",
+        "    return math.log(x) + x * x * x\n",
+        "    t = 0.0\n    for k in range(3):\n"
+        "        t = t + math.log(x) * k + x * x\n    return t\n",
+        "    if x < 3.0:\n        return math.acosh(x) + x\n    return x\n",
+    ],
+)
+def test_every_transform_raises_where_f_raises(transform, body):
+    # Forward mode returns f's value after the tangents, to shape them, and
+    # drops it after: the log its value read was taken as computed anyway,
+    # and derivative(log)(-1.0) was -1.0 (hessian, grad of grad and hvp
+    # build on it).
+    f = define(f"def f(x):\n{body}")
+    point = 0.5 if "acosh" in body else -1.0
+    with pytest.raises(ValueError):
+        f(point)
+    with pytest.raises(ValueError):
+        TRANSFORMS[transform](f)(point)
+    inside = 2.0
+    step = 1e-6
+    slope = (f(inside + step) - f(inside - step)) / (2 * step)
+    if transform in ("derivative", "value_and_grad"):
+        made = TRANSFORMS[transform](f)(inside)
+        got = made[1] if transform == "value_and_grad" else made
+        assert got == pytest.approx(slope, rel=1e-6)
+
+
+def test_a_hessian_in_two_inputs_raises_where_f_raises():
+    f = define("def f(x, y):\n    return math.log(x) + x * y\n")
+    with pytest.raises(ValueError):
+        srcgrad.hessian(f, wrt=(0, 1))(-1.0, 2.0)
+    rows = srcgrad.hessian(f, wrt=(0, 1))(2.0, 3.0)
+    assert [list(row) for row in rows] == [[-0.25, 1.0], [1.0, 0.0]]
+
+
 def test_inside_the_domain_the_kept_op_costs_one_readable_statement():
     f = define("def f(x):\n    return math.log(x)\n")
     gradient = srcgrad.grad(f)

@@ -36,6 +36,7 @@ from srcgrad.ir import (
 )
 from srcgrad.ir.ops import CONST
 from srcgrad.ir.types import BOOL, Array
+from srcgrad.passes.needed import needed_values
 from srcgrad.primitives import Primitive
 from srcgrad.primitives.broadcasting import OUTSIDE_DOMAIN
 from srcgrad.primitives.elementwise import QUIET_INSIDE
@@ -47,20 +48,29 @@ def drop_evaluations_of_used_values(gradient: Function) -> None:
     """Keep an ``EVALUATE`` only where nothing else computes its value.
 
     Reverse mode evaluates each op that raises outside its domain, so the
-    gradient raises where ``f`` does; where a derivative term uses the value
-    anyway (``d exp = exp``), computing it is enough. An array's NumPy
+    gradient raises where ``f`` does; where an op the gradient needs
+    (``passes.needed``: not one only the outputs a forward-mode function
+    does not hand back read) uses the value anyway (``d exp = exp``),
+    computing it is enough, and one evaluation of a value is. An array's NumPy
     function kept for its warnings alone is computed only where the array
     has an item outside the interval where it warns of nothing.
     """
     users = uses(gradient.entry)
+    needed = needed_values(gradient)
+
     blocks = [gradient.entry]
     while blocks:
         block = blocks.pop()
-        block.ops = [
-            op
-            for op in block.ops
-            if op.definition is not EVALUATE or len(users[op.operands[0]]) == 1
-        ]
+        evaluated: set[Value] = set()  # once is enough
+        kept = []
+        for op in block.ops:
+            if op.definition is EVALUATE:
+                value = op.operands[0]
+                if value in evaluated or value in needed:
+                    continue
+                evaluated.add(value)
+            kept.append(op)
+        block.ops = kept
         _evaluated_at_extremes(block, users)
         for op in block.ops:
             op.parent = block

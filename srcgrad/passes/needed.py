@@ -1,0 +1,120 @@
+"""Which values a function's result or effects need, without changing it.
+
+``passes.evaluations`` drops the ``EVALUATE`` of a value some other op
+computes anyway, and must not count an op that DCE will drop later: the
+outputs a forward-mode function lists after its tangents (past its
+return's ``shown`` operands) are not handed back, and a value only they
+read is not computed. ``needed_values`` errs the other way: where it is
+not sure, a value is not needed, and the ``EVALUATE`` stays (a call made
+twice, never a raise lost).
+"""
+
+from __future__ import annotations
+
+from srcgrad.ir import (
+    EVALUATE,
+    FOR,
+    IF,
+    WHILE,
+    Block,
+    Function,
+    LoopParts,
+    Op,
+    Value,
+    has_effects,
+    loop_parts,
+    walk,
+)
+
+
+def needed_values(function: Function) -> set[Value]:
+    """The values DCE keeps in ``function`` once the outputs its return
+    does not show are dropped, not counting what ``EVALUATE`` ops read (or
+    fewer: see the module's docstring)."""
+    live: set[Value] = set()
+    needed: set[Op] = set()
+    ops = list(walk(function.entry))
+    ops.reverse()  # users before what they use: most values in one sweep
+    changed = True
+    while changed:
+        changed = False
+        for op in ops:
+            reads = _reads(op, function.entry, live, needed)
+            if reads is None:
+                continue
+            if op.definition is EVALUATE:
+                reads = []
+            if op not in needed:
+                needed.add(op)
+                changed = True
+            fresh = [value for value in reads if value not in live]
+            if fresh:
+                live.update(fresh)
+                changed = True
+    return live
+
+
+def _reads(
+    op: Op, entry: Block, live: set[Value], needed: set[Op]
+) -> list[Value] | None:
+    """What ``op`` reads that must be computed, if ``op`` is needed now;
+    None if it is not (yet)."""
+    block = op.parent
+    if op.definition.is_terminator:
+        if block is entry:
+            shown = op.attributes.get("shown")
+            count = len(op.operands) if shown is None else int(shown)  # type: ignore[call-overload]
+            return op.operands[:count]
+        return _yielded(op, live, needed)
+    if op.definition is IF:
+        if not (has_effects(op) or any(r in live for r in op.results)):
+            return None
+        return op.operands[:1]  # the condition; the branches yield the rest
+    if op.definition in (FOR, WHILE):
+        if not (has_effects(op) or any(r in live for r in op.results)):
+            return None
+        parts = loop_parts(op)
+        reads = [] if parts.iterable is None else [parts.iterable]
+        return reads + _of_needed_carried(parts, parts.inits, live)
+    if op.regions:
+        return None  # not known here: not counted
+    if has_effects(op) or any(r in live for r in op.results):
+        return op.operands
+    return None
+
+
+def _yielded(terminator: Op, live: set[Value], needed: set[Op]) -> list[Value] | None:
+    """What a nested block's terminator hands on that is needed."""
+    block = terminator.parent
+    region = block.parent if block is not None else None
+    owner = region.parent if region is not None else None
+    if owner is None or owner not in needed:
+        return None
+    if owner.definition is IF:
+        return [
+            value
+            for value, result in zip(terminator.operands, owner.results, strict=False)
+            if result in live
+        ]
+    if owner.definition not in (FOR, WHILE):
+        return None
+    parts = loop_parts(owner)
+    if block is parts.condition:
+        return terminator.operands[:1]  # whether to go on
+    reads = [] if parts.stop is None else [parts.stop]
+    return reads + _of_needed_carried(parts, parts.yields, live)
+
+
+def _of_needed_carried(
+    parts: LoopParts, values: list[Value], live: set[Value]
+) -> list[Value]:
+    """Of ``values``, one per carried value of a loop (its initial values,
+    or what an iteration yields), those for a carried value that is read in
+    the body or after the loop."""
+    return [
+        value
+        for carried, value, result in zip(
+            parts.carried, values, parts.results, strict=True
+        )
+        if carried in live or result in live
+    ]
