@@ -152,8 +152,9 @@ def test_a_nan_constant_in_a_derivative_is_not_multiplied_by_the_seed():
 
 def test_numbers_floats_cannot_hold_differentiate_or_fail_as_the_primal_does():
     # The passes used to raise OverflowError (math.frexp, float of a huge
-    # int) while building these. Each gradient now either is exact or
-    # raises at run time the OverflowError the primal raises.
+    # int) while building these, and `x * 10 ** 400` returned the int
+    # 10 ** 400. Each gradient now either is exact, as a float, or raises
+    # at run time the OverflowError the primal raises.
     cases = {
         "x * 10 ** 400": 10**400,
         "x + 10 ** 400 - 10 ** 400": 1,
@@ -167,7 +168,9 @@ def test_numbers_floats_cannot_hold_differentiate_or_fail_as_the_primal_does():
             if result[0] == "raises":
                 assert result == outcome(f, 1.5) == ("raises", OverflowError)
             else:
+                # ... as a float: a gradient of a float input is one
                 assert g(1.5) == derivative, expression
+                assert type(g(1.5)) is float, expression
             # An int is no point to differentiate at: refused, like JAX does.
             assert outcome(g, 3) == ("raises", srcgrad.NotRealError)
 

@@ -162,7 +162,20 @@ def _is_float(value: Value, seen: set[Value] | None = None) -> bool:
         )
     if is_call(op):
         return True  # the callee computed it, as a real number
+    if op.definition is _POW and not any(_maybe_float(v) for v in op.operands):
+        return False  # 10 ** 400 is an int (typed real: 10 ** -1 is not)
     return isinstance(op.definition, Primitive) and not op.definition.opaque
+
+
+_POW = PRIMITIVES["pow"]
+
+
+def _maybe_float(value: Value) -> bool:
+    """``value`` may hold a float: it is not an int constant."""
+    op = value.defining_op
+    if op is None or op.definition is not CONST:
+        return True
+    return not isinstance(op.attributes["value"], int)  # bools are ints
 
 
 def _carried_float(value: Value, seen: set[Value]) -> bool:
