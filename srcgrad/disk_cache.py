@@ -31,7 +31,6 @@ on macOS, ``%LOCALAPPDATA%`` on Windows). ``SRCGRAD_CACHE=0`` turns it off.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import re
 import stat
@@ -40,41 +39,25 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-#: Changes when the layout of an entry does.
-ENTRY_FORMAT = 1
+from srcgrad.cache_entry import Entry, parse, render
+
 #: The most entries kept: past it, a process that writes one removes the
 #: least recently used down to 80% of it (checked at a process's first
 #: write, then every ``_PRUNE_EVERY`` writes).
 MAX_ENTRIES = 10_000
 _PRUNE_EVERY = 100
-_MAGIC = "# srcgrad cache entry"
 _SUFFIX = ".py"
 #: Beside an entry, its compiled code (``srcgrad.marshalled``).
 _CODE_SUFFIX = ".code"
 #: The files srcgrad writes: entries, their code, and either being written.
 _ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.py")
-_CODE_NAME = re.compile(r"[0-9a-f]{64}\.code")
+_CODE_NAME = re.compile(r"[0-9a-f]{64}(\.opt-[12])?\.code")
 _TEMPORARY_PREFIX = ".srcgrad-"
 _TEMPORARY_NAME = re.compile(r"\.srcgrad-[0-9a-f]{16}-[a-z0-9_]{8}\.(py|code)")
 
 
 class CacheWarning(UserWarning):
     """The disk cache can't be used; srcgrad keeps gradients in memory."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Entry:
-    """What an entry holds: the module's text, and its header's facts.
-
-    Attributes:
-        text: the generated module, as compiled.
-        meta: what the code takes from outside and what it is the
-            derivative of (``srcgrad.compiled`` writes and reads it), as
-            JSON values.
-    """
-
-    text: str
-    meta: dict[str, Any]
 
 
 def location() -> Path | None:
@@ -131,7 +114,11 @@ class DiskCache:
         return self.directory / f"{key}{_SUFFIX}"
 
     def code_path(self, key: str) -> Path:
-        return self.directory / f"{key}{_CODE_SUFFIX}"
+        """Where the entry's code compiled at this ``-O`` level is kept
+        (``<key>.code``, ``<key>.opt-1.code``: as ``__pycache__`` names
+        them, so switching levels rewrites neither)."""
+        level = sys.flags.optimize
+        return self.directory / f"{key}{f'.opt-{level}' if level else ''}{_CODE_SUFFIX}"
 
     def load(self, key: str) -> Entry | None:
         """The entry for ``key``, if there is a sound one; a damaged one
@@ -194,8 +181,9 @@ class DiskCache:
             with contextlib.suppress(OSError):
                 path.unlink()
                 removed += 1
-            with contextlib.suppress(OSError):
-                path.with_suffix(_CODE_SUFFIX).unlink()
+            for code in _codes_of(path):
+                with contextlib.suppress(OSError):
+                    code.unlink()
         return removed
 
     def entries(self) -> list[Path]:
@@ -213,8 +201,9 @@ class DiskCache:
         for path in entries:
             with contextlib.suppress(OSError):
                 size += path.stat().st_size
-            with contextlib.suppress(OSError):
-                size += path.with_suffix(_CODE_SUFFIX).stat().st_size
+            for code in _codes_of(path):
+                with contextlib.suppress(OSError):
+                    size += code.stat().st_size
         problem = _problem_with(self.directory, create=False)
         return {
             "location": str(self.directory),
@@ -306,6 +295,15 @@ def _cannot_create(directory: Path) -> str | None:
     return None
 
 
+def _codes_of(entry: Path) -> list[Path]:
+    """The files of an entry's compiled code, at each ``-O`` level."""
+    key = entry.name[: -len(_SUFFIX)]
+    return [
+        entry.with_name(f"{key}{level}{_CODE_SUFFIX}")
+        for level in ("", ".opt-1", ".opt-2")
+    ]
+
+
 def _write_atomically(directory: Path, path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` through a temporary file renamed into
     place (readers see all of it or none); False where that failed."""
@@ -344,47 +342,6 @@ def _read_own_file(path: Path) -> bytes:
         ):
             raise OSError(f"{path} is not the user's own")
         return file.read()
-
-
-def checksum(key: str, meta: str, text: str) -> str:
-    import hashlib  # imported with the first entry read or written
-
-    return hashlib.sha256("\0".join((key, meta, text)).encode()).hexdigest()
-
-
-def render(key: str, entry: Entry) -> str:
-    """An entry file: four comment lines, then the module."""
-    import json
-
-    meta = json.dumps(entry.meta, sort_keys=True, separators=(",", ":"))
-    label = entry.meta.get("label", "?")
-    return (
-        f"{_MAGIC} (format {ENTRY_FORMAT}) for {label}; srcgrad reads it back\n"
-        f"# key: {key}\n"
-        f"# sha256: {checksum(key, meta, entry.text)}\n"
-        f"# meta: {meta}\n"
-        f"{entry.text}"
-    )
-
-
-def parse(raw: str, key: str) -> Entry | None:
-    """The entry ``raw`` holds if it is whole, for ``key`` and unaltered."""
-    lines = raw.split("\n", 4)
-    if len(lines) != 5 or not lines[0].startswith(f"{_MAGIC} (format {ENTRY_FORMAT})"):
-        return None
-    key_line, sum_line, meta_line, text = lines[1:]
-    if key_line != f"# key: {key}" or not meta_line.startswith("# meta: "):
-        return None
-    meta = meta_line.removeprefix("# meta: ")
-    if sum_line != f"# sha256: {checksum(key, meta, text)}":
-        return None
-    import json
-
-    try:
-        decoded = json.loads(meta)
-    except ValueError:
-        return None
-    return Entry(text, decoded) if isinstance(decoded, dict) else None
 
 
 #: The cache of this process, made on first use (the environment is read then).

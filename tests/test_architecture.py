@@ -27,7 +27,8 @@ ALLOWED = {
     "wrt": {"errors"},
     "cache": set(),
     "settings": set(),
-    "disk_cache": set(),
+    "disk_cache": {"cache_entry"},
+    "cache_entry": set(),
     # Compiled code kept beside an entry: marshal and checksums only.
     "marshalled": set(),
     # What a live function depends on: no frontend (a cache hit runs none).

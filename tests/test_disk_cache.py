@@ -474,12 +474,45 @@ def test_clearing_and_pruning_remove_the_kept_code_with_its_entry(tmp_path):
     for age, key in enumerate(keys):
         cache.store(key, disk_cache.Entry("x = 1\n", {"label": "m.f"}))
         cache.store_code(key, b"code")
+        (tmp_path / f"{key}.opt-1.code").write_bytes(b"code at -O")
         os.utime(cache.path(key), ns=(age * 10**9, age * 10**9))
     assert cache.load_code(keys[0]) == b"code"
     assert cache.prune(2) == 3  # down to 80% of 2: the newest
     assert sorted(path.name for path in tmp_path.iterdir()) == [
         f"{keys[3]}.code",
+        f"{keys[3]}.opt-1.code",
         f"{keys[3]}.py",
     ]
     assert cache.clear() == (1, 0)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_each_optimisation_level_keeps_its_own_code(tmp_path):
+    # One entry serves python and python -O (the same text), each with its
+    # code kept beside it: switching levels rewrites neither.
+    (tmp_path / "levels_model.py").write_text(MODEL)
+    script = (
+        "import levels_model, srcgrad\n"
+        "print(srcgrad.grad(levels_model.f, wrt=('x', 'y'))(0.7, 1.3))\n"
+    )
+    environment = {
+        **os.environ,
+        "SRCGRAD_CACHE_DIR": str(tmp_path / "cache"),
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path]),
+    }
+
+    def run(*flags: str) -> str:
+        return subprocess.run(
+            [sys.executable, *flags, "-c", script],
+            env=environment, capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+
+    printed = {run(), run("-O")}
+    [entry] = entries(tmp_path / "cache")
+    key = entry.name[: -len(".py")]
+    codes = {path.name: path.stat().st_mtime_ns for path in entry.parent.glob("*.code")}
+    assert set(codes) == {f"{key}.code", f"{key}.opt-1.code"}
+    printed |= {run(), run("-O")}
+    again = {path.name: path.stat().st_mtime_ns for path in entry.parent.glob("*.code")}
+    assert again == codes
+    assert len(printed) == 1
