@@ -375,3 +375,20 @@ def test_a_function_of_a_submodule_says_to_import_the_submodule(tmp_path, monkey
     assert _location(raised.value) == (6, "hintpkg.sub")
     # As the hint says, a module named directly is followed to its functions.
     assert srcgrad.grad(module.direct)(0.5) == pytest.approx(2.0)
+
+
+def test_a_function_computed_by_indexing_says_to_call_it_by_name():
+    f = define("def f(x):\n    return globals()['g'](x)\n")
+    with pytest.raises(UnsupportedSyntaxError) as raised:
+        srcgrad.grad(f)
+    assert "call the function by its name" in str(raised.value)
+    assert _location(raised.value) == (2, "globals()['g']")
+
+
+def test_a_tuple_sliced_says_what_was_not_a_literal_index():
+    f = define("def f(x):\n    t = (x, x * 2.0)\n    return t[1:][0]\n")
+    with pytest.raises(UnsupportedSyntaxError) as raised:
+        srcgrad.grad(f)
+    assert "`1:` is not one" in str(raised.value)
+    assert "np.array(t)" in str(raised.value)
+    assert _location(raised.value) == (3, "1:")

@@ -171,7 +171,12 @@ class ArrayLowering(ArrayCallLowering):
         except ValueError:
             position = None
         if isinstance(position, bool) or not isinstance(position, int):
-            self.fail(node.slice, "a tuple is indexed by a literal integer (`pair[0]`)")
+            self.fail(
+                node.slice,
+                "a tuple can only be indexed by a literal integer (`pair[0]`), "
+                f"and `{ast.unparse(node.slice)}` is not one; unpack the tuple "
+                "(`a, b, c = t`), or make it an array (`np.array(t)`) to slice it",
+            )
         if not -len(items) <= position < len(items):
             self.fail(
                 node, f"index {position} is out of range for a tuple of {len(items)}"

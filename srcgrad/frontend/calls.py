@@ -79,6 +79,13 @@ class CallLowering(IdiomLowering):
         method = self._method_call(node)
         if method is not None:
             return method
+        if isinstance(node.func, ast.Subscript):
+            self.fail(
+                node.func,
+                f"call of a function computed by `{ast.unparse(node.func)}` is "
+                "not supported: srcgrad reads which function a call calls from "
+                "its name; call the function by its name (`g(x)`)",
+            )
         callee = self._reference(node.func)
         if isinstance(callee, FunctionBinding):  # returning a number here
             return self._number_item(self._user_call(node, callee), node)
