@@ -15,11 +15,11 @@ read that list), and a loop's stop flag that reads the loop's carried values
 keeps a statement of its own (the carried values are updated before the
 flag is tested).
 
-An expression is never nested deeper than ``settings.EXPRESSION_DEPTH`` ops: the op that
-would go deeper gets a statement of its own. Folding may factor a long
-chain (``p * (t * (t_1 * ...))``) that Python cannot even parse written
-as one expression (it allows 200 nested parentheses, and its compiler
-recurses once per level).
+An expression is never nested deeper than ``settings.EXPRESSION_DEPTH``
+ops: the op that would go deeper gets a statement of its own. Folding may
+factor a long chain (``p * (t * (t_1 * ...))``) that Python cannot even
+parse written as one expression (it allows 200 nested parentheses, and
+its compiler recurses once per level).
 """
 
 from __future__ import annotations
@@ -86,7 +86,8 @@ class Inlining:
 
     def _shallow(self, op: Op) -> bool:
         """Whether ``op``'s expression, with what is inlined into it, is at
-        most ``settings.EXPRESSION_DEPTH`` deep (and its depth, noted for its user)."""
+        most ``settings.EXPRESSION_DEPTH`` deep (its depth is noted for its
+        user)."""
         depth = 1 + max(
             (self._depth.get(inner, 0) for inner in _read_ops(op)), default=0
         )
