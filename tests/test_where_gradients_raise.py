@@ -177,3 +177,21 @@ def test_int_and_round_of_nan_or_infinity_raise_in_the_gradient_too(expression, 
     with pytest.raises(type(expected.value)):
         srcgrad.grad(f)(point)
     assert srcgrad.grad(f)(2.5) == 1.0
+
+
+@pytest.mark.parametrize("factor", ["x ** 0", "(x * 0.0)"])
+def test_a_value_a_loop_saved_for_a_term_folded_away_is_still_checked(factor):
+    # The loop's log was pushed on a tape for the reverse loop, which
+    # counted as computing it; folding then dropped the term that read the
+    # tape, the tape went, and with it the log: grad(f)(-0.5) was 1.67.
+    f = define(
+        "def f(x):\n    s = 0.0\n    for i in range(3):\n"
+        f"        s = s + math.log(x + i) * {factor}\n    return s + x\n"
+    )
+    with pytest.raises(ValueError):
+        f(-0.5)
+    with pytest.raises(ValueError):
+        srcgrad.grad(f)(-0.5)
+    step = 1e-6
+    slope = (f(2.0 + step) - f(2.0 - step)) / (2 * step)
+    assert srcgrad.grad(f)(2.0) == pytest.approx(slope, rel=1e-6)

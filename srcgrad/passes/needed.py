@@ -12,6 +12,7 @@ twice, never a raise lost).
 from __future__ import annotations
 
 from srcgrad.ir import (
+    APPEND,
     EVALUATE,
     FOR,
     IF,
@@ -25,6 +26,7 @@ from srcgrad.ir import (
     loop_parts,
     walk,
 )
+from srcgrad.primitives.iteration import ZIP
 
 
 def needed_values(function: Function) -> set[Value]:
@@ -74,13 +76,37 @@ def _reads(
         if not (has_effects(op) or any(r in live for r in op.results)):
             return None
         parts = loop_parts(op)
-        reads = [] if parts.iterable is None else [parts.iterable]
-        return reads + _of_needed_carried(parts, parts.inits, live)
+        return _walked(parts, live) + _of_needed_carried(parts, parts.inits, live)
     if op.regions:
         return None  # not known here: not counted
+    if op.definition is APPEND:  # a push: needed only if the tape is read
+        return op.operands if op.operands[0] in live else []
     if has_effects(op) or any(r in live for r in op.results):
         return op.operands
     return None
+
+
+def _walked(parts: LoopParts, live: set[Value]) -> list[Value]:
+    """What a loop must be given to walk: its iterable, or of a ``zip`` of
+    tapes (a reverse loop's), the tapes whose items the body reads (and
+    the first, for the count of steps). A tape no reverse loop reads is
+    dropped (``passes.tapes``): a push onto it computes nothing."""
+    iterable = parts.iterable
+    if iterable is None:
+        return []
+    source = iterable.defining_op
+    if (
+        source is None
+        or source.definition is not ZIP
+        or len(source.operands) != len(parts.targets)
+    ):
+        return [iterable]
+    read = [
+        walked
+        for walked, target in zip(source.operands, parts.targets, strict=True)
+        if target in live
+    ]
+    return read or source.operands[:1]
 
 
 def _yielded(terminator: Op, live: set[Value], needed: set[Op]) -> list[Value] | None:
