@@ -195,3 +195,16 @@ def test_a_value_a_loop_saved_for_a_term_folded_away_is_still_checked(factor):
     step = 1e-6
     slope = (f(2.0 + step) - f(2.0 - step)) / (2 * step)
     assert srcgrad.grad(f)(2.0) == pytest.approx(slope, rel=1e-6)
+
+
+def test_a_range_of_step_zero_raises_when_the_gradient_runs_as_f_does():
+    # It raised ValueError from inside srcgrad while building.
+    f = define(
+        "def f(x):\n    s = x\n    for i in range(0, 3, 0):\n"
+        "        s = s + x\n    return s\n"
+    )
+    gradient = srcgrad.grad(f)
+    with pytest.raises(ValueError, match="must not be zero"):
+        f(1.0)
+    with pytest.raises(ValueError, match="must not be zero"):
+        gradient(1.0)

@@ -174,4 +174,6 @@ def surely_iterates(iterable: Value) -> bool:
     values = [bound.attributes["value"] for bound in bounds]  # type: ignore[union-attr]
     if not all(isinstance(value, int) for value in values):
         return False
+    if len(values) == 3 and values[2] == 0:
+        return False  # range() raises, when the code runs, as in f
     return len(range(*values)) > 0  # type: ignore[arg-type]
