@@ -208,3 +208,63 @@ def test_a_range_of_step_zero_raises_when_the_gradient_runs_as_f_does():
         f(1.0)
     with pytest.raises(ValueError, match="must not be zero"):
         gradient(1.0)
+
+
+ONLY_COMPARED = [
+    ("    return x + (1 / (x - 1) > 0)\n", 1.0, ZeroDivisionError),
+    ("    return x + (math.sqrt(x) > 1)\n", -1.0, ValueError),
+    ("    return x + (math.asin(x) > 0)\n", 2.0, ValueError),
+    ("    return x * (math.sqrt(x) > 1)\n", -1.0, ValueError),
+    (
+        "    if 1 / (x - 1) > 0:\n        return x\n    return 2 * x\n",
+        1.0,
+        ZeroDivisionError,
+    ),
+    (
+        "    i = 0\n    while math.log(x) > i and i < 3:\n"
+        "        x = x * 1.5\n        i = i + 1\n    return x\n",
+        -1.0,
+        ValueError,
+    ),
+    (
+        "    s = x\n    for k in range(3):\n        if math.log(x + k) > 0.5:\n"
+        "            s = s * 2.0\n    return s\n",
+        -0.5,
+        ValueError,
+    ),
+]
+
+
+@pytest.mark.parametrize("transform", [*TRANSFORMS, "grad"])
+@pytest.mark.parametrize(("body", "point", "error"), ONLY_COMPARED)
+def test_a_value_only_compared_is_computed_as_f_computes_it(
+    transform, body, point, error
+):
+    # A value that reaches the output only through a comparison, a branch's
+    # condition or a loop's has no derivative: it was taken as active, so
+    # as computed by a derivative term, and none did. grad of
+    # x + (1 / (x - 1) > 0) returned 1.0 at x = 1, and the second
+    # derivatives of the branch and the loop 0.0 where f raises.
+    f = define(f"def f(x):\n{body}")
+    build = TRANSFORMS.get(transform, srcgrad.grad)
+    with pytest.raises(error):
+        f(point)
+    with pytest.raises(error):
+        build(f)(point)
+    inside = 0.5 if "asin" in body else 2.5
+    step = 1e-6
+    if transform in ("grad", "derivative", "value_and_grad"):
+        slope = (f(inside + step) - f(inside - step)) / (2 * step)
+        made = build(f)(inside)
+        got = made[1] if transform == "value_and_grad" else made
+        assert got == pytest.approx(slope, rel=1e-6)
+    elif transform in ("hessian", "grad of grad"):
+        assert build(f)(inside) == 0.0  # every path is linear in x
+
+
+def test_a_value_only_compared_costs_no_derivative_term():
+    # Inactive, it gets no adjoint nor tangent: the derivative computes it
+    # once, to raise where f does, and nothing of its derivative.
+    f = define("def f(x):\n    return x + (math.sqrt(x) > 1)\n")
+    text = code_without_comments(srcgrad.source(srcgrad.derivative(f)))
+    assert text.count("math.sqrt(") == 1 and "x_dot /" not in text

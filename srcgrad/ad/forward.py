@@ -42,7 +42,7 @@ from srcgrad.ir import (
     walk,
 )
 from srcgrad.ir.types import Array, ListOf, TypeRuleError
-from srcgrad.passes.activity import custom_rule_error, has_zero_derivative
+from srcgrad.passes.activity_checks import custom_rule_error, has_zero_derivative
 from srcgrad.primitives import Primitive, RuleEmitter
 from srcgrad.primitives.creation import ZEROS_LIKE
 from srcgrad.primitives.lists import LIST_ZEROS, list_zeros

@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 import srcgrad.settings as settings
 from srcgrad.ir import Function
-from srcgrad.passes.activity import active_values, check_differentiable, reaching_output
+from srcgrad.passes.activity import active_values, reaching_output
+from srcgrad.passes.activity_checks import check_differentiable
 from srcgrad.passes.cse import cse
 from srcgrad.passes.dce import dce, dce_block
 from srcgrad.passes.fold import fold, fold_chained

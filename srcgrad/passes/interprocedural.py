@@ -28,7 +28,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from srcgrad.ir import Function, Op, Program, Value, callee_of
-from srcgrad.passes.activity import check_activity, reaching_output, varied_values
+from srcgrad.passes.activity import (
+    check_activity,
+    derivatives_reach,
+    reaching_output,
+    varied_values,
+)
 
 
 @dataclass
@@ -150,7 +155,8 @@ def _settle(function: Function, activity: Activity, found: Summaries) -> None:
     """Fill in the active values, checking what reverse mode cannot do."""
     varied, useful = _sets(function, activity, found)
     check_activity(function, varied, useful)
-    activity.active = frozenset(varied & useful)
+    outputs = [_returned(function)[index] for index in activity.useful]
+    activity.active = frozenset(varied & derivatives_reach(function, found, outputs))
     activity.parameters = _indices(function.arguments, activity.active)
     returned = _returned(function)
     activity.results = [

@@ -16,13 +16,13 @@ from srcgrad.ir import (
     EVALUATE,
     FOR,
     IF,
+    NEW_LIST,
     WHILE,
     Block,
     Function,
     LoopParts,
     Op,
     Value,
-    has_effects,
     loop_parts,
     walk,
 )
@@ -69,11 +69,11 @@ def _reads(
             return op.operands[:count]
         return _yielded(op, live, needed)
     if op.definition is IF:
-        if not (has_effects(op) or any(r in live for r in op.results)):
+        if not (_acts(op, live) or any(r in live for r in op.results)):
             return None
         return op.operands[:1]  # the condition; the branches yield the rest
     if op.definition in (FOR, WHILE):
-        if not (has_effects(op) or any(r in live for r in op.results)):
+        if not (_acts(op, live) or any(r in live for r in op.results)):
             return None
         parts = loop_parts(op)
         return _walked(parts, live) + _of_needed_carried(parts, parts.inits, live)
@@ -81,9 +81,29 @@ def _reads(
         return None  # not known here: not counted
     if op.definition is APPEND:  # a push: needed only if the tape is read
         return op.operands if op.operands[0] in live else []
-    if has_effects(op) or any(r in live for r in op.results):
+    if _acts(op, live) or any(r in live for r in op.results):
         return op.operands
     return None
+
+
+def _acts(op: Op, live: set[Value]) -> bool:
+    """``op``, or an op in its regions, does more than compute its results,
+    not counting an ``EVALUATE`` (what is being decided: a loop that only
+    evaluates is not needed for it, and drops its condition with it if
+    the evaluations go), a new tape, or a push on a tape nothing reads."""
+    definition = op.definition
+    if definition in (EVALUATE, NEW_LIST) or definition.is_terminator:
+        return False
+    if definition is APPEND:
+        return op.operands[0] in live
+    if not definition.pure:
+        return True
+    return any(
+        _acts(inner, live)
+        for region in op.regions
+        for block in region.blocks
+        for inner in block.ops
+    )
 
 
 def _walked(parts: LoopParts, live: set[Value]) -> list[Value]:
