@@ -19,6 +19,7 @@ import itertools
 import math
 import struct
 
+import pytest
 from helpers import code_without_comments, define, verified_gradient
 from hypothesis import given
 from hypothesis import strategies as st
@@ -199,3 +200,38 @@ def test_sum_of_numbers_written_out_rounds_as_pythons_sum():
     assert "sum((" in code_without_comments(
         srcgrad.source(srcgrad.grad(function, wrt=("x", "a")))
     )
+
+
+INT_VALUED = [
+    "x * abs(N)",
+    "x * -N",
+    "x * N ** 2",
+    "x * (N // 2)",
+    "x * N * N",
+    "x * sum((N, 1))",
+    "x * pow(N, 2)",
+    "x * (N % 2)",
+    "x * TRUE",
+    "x * max(N, 1)",
+    "x * np.maximum(N, 1)",
+]
+
+
+@pytest.mark.parametrize("expression", INT_VALUED)
+def test_a_gradient_of_ints_a_module_holds_is_a_float(expression):
+    # Type inference calls an int `real`, and the returned adjoint was
+    # trusted to be a float if arithmetic made it: grad of x * abs(N),
+    # for N = 3, returned the int 3 (and jacobian a 0-d int array).
+    f = define(f"def f(x):\n    return {expression}\n", N=3, TRUE=True)
+    expected = float(f(1.5) / 1.5)
+    for made in (srcgrad.grad(f)(1.5), srcgrad.derivative(f)(1.5)):
+        assert made == expected and type(made) is float, expression
+    made = srcgrad.jacobian(f)(1.5)
+    assert made == expected and type(made) is float, expression
+
+
+def test_a_gradient_that_is_surely_a_float_is_not_converted():
+    f = define("def f(x, y):\n    return x * math.sin(y) + N * x * y\n", N=3)
+    text = code_without_comments(srcgrad.source(srcgrad.grad(f)))
+    assert "float(" not in text
+    assert srcgrad.grad(f)(1.5, 2.0) == math.sin(2.0) + 3 * 2.0

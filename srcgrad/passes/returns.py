@@ -14,21 +14,12 @@ gradient computed, of the right shape and kind, is returned as it is.
 from __future__ import annotations
 
 from srcgrad.ir import (
-    CONST,
-    FOR,
-    IF,
-    WHILE,
-    Block,
     Builder,
     Function,
-    Op,
     Value,
-    branch_yields,
-    is_call,
-    loop_of_argument,
-    loop_parts,
 )
 from srcgrad.ir.types import Array, Scalar, same_shape
+from srcgrad.passes.floats import surely_float
 from srcgrad.primitives import PRIMITIVES, Primitive
 from srcgrad.primitives.broadcasting import SHAPED_LIKE
 
@@ -89,7 +80,7 @@ def _finished(
         if fresh and _is_real_array_like(adjoint, input_):
             return adjoint
         return _copied(builder, adjoint, input_)
-    if isinstance(input_.type, Scalar) and not _is_float(adjoint, set(checked)):
+    if isinstance(input_.type, Scalar) and not surely_float(adjoint, checked):
         attributes = {"namespace": "builtins"}
         return builder.create(PRIMITIVES["float"], [adjoint], attributes).result
     return adjoint
@@ -131,67 +122,6 @@ def _is_real_array_like(adjoint: Value, input_: Value) -> bool:
         isinstance(type_, Array)
         and type_.kind == "real"
         and same_shape(type_, input_.type)
-    )
-
-
-def _is_float(value: Value, seen: set[Value] | None = None) -> bool:
-    """Whether ``value`` is surely a float: a float constant, computed by
-    arithmetic that gives one, or a branch's or loop's value that is one on
-    every path (a parameter may hold an ``int``)."""
-    seen = set() if seen is None else seen
-    if value in seen:
-        return True  # a checked float input, or a loop's value already met
-    seen.add(value)
-    if not isinstance(value.type, Scalar) or value.type.kind != "real":
-        return False
-    op: Op | None = value.defining_op
-    if op is None:
-        return _carried_float(value, seen)
-    if op.definition is CONST:
-        return isinstance(op.attributes["value"], float)
-    if op.definition is IF:
-        position = op.results.index(value)
-        return all(_is_float(b[position], seen) for b in branch_yields(op))
-    if op.definition in (FOR, WHILE):
-        parts = loop_parts(op)
-        if value not in parts.results:
-            return False
-        position = parts.results.index(value)
-        return _is_float(parts.inits[position], seen) and _is_float(
-            parts.yields[position], seen
-        )
-    if is_call(op):
-        return True  # the callee computed it, as a real number
-    if op.definition is _POW and not any(_maybe_float(v) for v in op.operands):
-        return False  # 10 ** 400 is an int (typed real: 10 ** -1 is not)
-    return isinstance(op.definition, Primitive) and not op.definition.opaque
-
-
-_POW = PRIMITIVES["pow"]
-
-
-def _maybe_float(value: Value) -> bool:
-    """``value`` may hold a float: it is not an int constant."""
-    op = value.defining_op
-    if op is None or op.definition is not CONST:
-        return True
-    return not isinstance(op.attributes["value"], int)  # bools are ints
-
-
-def _carried_float(value: Value, seen: set[Value]) -> bool:
-    """A loop's carried value is a float if it starts and stays one."""
-    loop = loop_of_argument(value)
-    if loop is None:
-        return False
-    parts = loop_parts(loop)
-    block = value.owner
-    assert isinstance(block, Block)
-    arguments = parts.carried if block is parts.body else block.arguments
-    if value not in arguments:
-        return False
-    position = arguments.index(value)
-    return _is_float(parts.inits[position], seen) and _is_float(
-        parts.yields[position], seen
     )
 
 
