@@ -103,9 +103,10 @@ def value_and_grad(
 
     As ``grad`` (usable as ``value_and_grad(f)`` and as a decorator), but
     the function returned returns ``(value, gradient)``: ``f``'s value,
-    which the forward sweep computes anyway, then what ``grad`` returns
-    (one value for a single ``wrt``, a tuple for a tuple). One call costs
-    what the gradient costs. With ``has_aux``, ``f`` returns ``(value,
+    which the forward sweep computes anyway, then the gradient (one value
+    for a single ``wrt``, a tuple for a tuple): ``grad``'s, up to rounding,
+    as the two are simplified apart (this one may reuse the value). One
+    call costs what the gradient costs. With ``has_aux``, ``f`` returns ``(value,
     aux)``, and this returns ``((value, aux), gradient)``.
     """
     if is_wrt_like(f):
