@@ -18,3 +18,10 @@ def doubling(x):
     d = c * c
     e = d * d
     return e
+
+
+if __name__ == "__main__":
+    import srcgrad
+
+    for function in (wave, shared, doubling):
+        print(f"d{function.__name__}/dx at 1.1:", srcgrad.grad(function)(1.1))

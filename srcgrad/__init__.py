@@ -20,6 +20,7 @@ from srcgrad.errors import (
     ValueTypeError,
 )
 from srcgrad.jacobians import jacobian
+from srcgrad.pictures import graph
 from srcgrad.transforms import derivative, hessian, hvp, jvp, vjp
 
 __version__ = "0.1.0"
@@ -38,6 +39,7 @@ __all__ = [
     "cache_info",
     "clear_cache",
     "custom_jvp",
+    "graph",
     "custom_vjp",
     "derivative",
     "grad",

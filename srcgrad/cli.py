@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 import ast
-import os
 import sys
 from collections.abc import Sequence
 
 from srcgrad.cli_cache import add_cache_command
+from srcgrad.cli_check import add_check_command
+from srcgrad.cli_files import display_name, located, selected, split_target
+from srcgrad.cli_graph import add_graph_command
 from srcgrad.cli_shapes import (
     check_shape_names,
     parameter_names,
@@ -41,12 +43,8 @@ from srcgrad.errors import (
 from srcgrad.frontend import (
     FileResolver,
     FunctionSource,
-    ParsedFile,
     parse_file,
 )
-from srcgrad.frontend.decorators import is_custom_rule
-from srcgrad.frontend.resolve import FunctionBinding
-from srcgrad.frontend.source import LAMBDA_DISPLAY, LAMBDA_NAME, async_def_error
 from srcgrad.ir import Program, print_program
 
 
@@ -116,16 +114,18 @@ def _parser() -> argparse.ArgumentParser:
         "--ir", action="store_true", help="print the gradient's IR instead"
     )
     show.set_defaults(run=_show)
+    add_graph_command(commands)
+    add_check_command(commands)
     add_cache_command(commands)
     return parser
 
 
 def _show(arguments: argparse.Namespace) -> int:
-    path, name = _target(arguments.target)
+    path, name = split_target(arguments.target)
     wrt = None if arguments.wrt is None else parse_wrt(arguments.wrt)
     parsed = parse_file(path)
     resolver = FileResolver(parsed)
-    sources, errors = _selected(parsed, resolver, name)
+    sources, errors = selected(parsed, resolver, name)
     check_shape_names(
         arguments.shape,
         {source.name: parameter_names(source.node) for source in sources},
@@ -149,20 +149,19 @@ def _show(arguments: argparse.Namespace) -> int:
                 with_value = kind in ("value_and_grad", "jvp")
                 base = "grad" if kind == "value_and_grad" else shown
                 described = describe(
-                    _display(source), names, base, with_value=with_value
+                    display_name(source), names, base, with_value=with_value
                 )
                 programs.append((source, ir, described))
         except SrcgradError as error:
-            errors.append(_located(error, source))
+            errors.append(located(error, source))
             if isinstance(error, ValueTypeError):  # of a number, perhaps
                 typed.append(source.node)
         except Exception as error:  # a bug in srcgrad: say so, show the rest
             errors.append(_internal_error(error, source))
     generated = _generate_all(programs, errors)
     if irs or generated:
-        sys.stdout.write(
-            "\n".join(irs) if irs else format_source(module_source(generated))
-        )
+        text = "\n".join(irs) if irs else format_source(module_source(generated))
+        sys.stdout.write(text)
     sys.stdout.flush()  # the gradients, then what went wrong
     # Two functions may fail on one helper they both call: say it once.
     unique = {str(failure): failure for failure in errors}.values()
@@ -197,30 +196,10 @@ def _generate_all(
                 compile_module(code, source.name)
                 generated.append(code)
         except SrcgradError as error:
-            errors.append(_located(error, source))
+            errors.append(located(error, source))
         except Exception as error:  # a bug in srcgrad: say so, show the rest
             errors.append(_internal_error(error, source))
     return generated
-
-
-def _target(target: str) -> tuple[str, str]:
-    """``FILE::NAME`` as (FILE, NAME), NAME empty for ``FILE`` alone.
-
-    The name is after the last ``::``: a path may hold ``::``, a name never.
-    A target that is a file is a path, whatever it holds.
-
-    Raises:
-        SrcgradError: ``FILE::`` names no function.
-    """
-    if "::" not in target or os.path.isfile(target):
-        return target, ""
-    path, _, name = target.rpartition("::")
-    if not name:
-        raise SrcgradError(
-            f"{target!r} names no function after '::'; write {path}::NAME to "
-            f"show one function, or {path} alone to show every function"
-        )
-    return path, name
 
 
 def _generate(
@@ -251,72 +230,8 @@ def _definitions(generated: GeneratedFunction) -> list[tuple[str, str]]:
     return [(generated.name, generated.definition), *generated.others]
 
 
-def _selected(
-    parsed: ParsedFile, resolver: FileResolver, name: str
-) -> tuple[list[FunctionSource], list[SrcgradError]]:
-    """The functions to show (every ``def``, or ``name``), and those srcgrad
-    can't read.
-
-    Raises:
-        SrcgradError: there is no such function.
-    """
-    sources = [source for source in parsed.functions if name in ("", source.name)]
-    if not name:  # a function with a rule of its own, and the rule: not shown
-        sources = [s for s in sources if not is_custom_rule(s.node, parsed.module)]
-    errors: list[SrcgradError] = [
-        async_def_error(node.name, parsed.location(node))
-        for node in parsed.async_functions
-        if name in ("", node.name)
-    ]
-    if name and not sources and not errors:
-        return [_bound_function(parsed, resolver, name)], []
-    if not sources and not errors:
-        raise SrcgradError(f"{parsed.filename} has no top-level functions")
-    return sources, errors
-
-
-def _bound_function(
-    parsed: ParsedFile, resolver: FileResolver, name: str
-) -> FunctionSource:
-    """The function ``name`` holds once the file has run, where no ``def``
-    has that name: a lambda (``sq = lambda t: t * t``), or another name for
-    a function (``alias = helper``).
-
-    Raises:
-        SrcgradError: ``name`` holds no function show can read.
-    """
-    binding = resolver.before(len(parsed.module.body)).resolve(name)
-    if isinstance(binding, FunctionBinding):
-        refused = binding.refused
-        if isinstance(refused, SrcgradError):
-            raise type(refused)(refused.message, refused.location)
-        if isinstance(binding.source, FunctionSource):
-            return binding.source
-    message = f"{parsed.filename} has no top-level function named {name!r}"
-    description = getattr(binding, "description", None)
-    if description is not None:
-        message += f" (what it holds: {description})"
-    raise SrcgradError(message)
-
-
-def _display(source: FunctionSource) -> str:
-    """The function's name as Python gives it (``<lambda>`` for a lambda)."""
-    return LAMBDA_DISPLAY if source.name == LAMBDA_NAME else source.name
-
-
 def _line(error: SrcgradError) -> int:
     return error.location.line if error.location is not None else 0
-
-
-def _located(error: SrcgradError, source: FunctionSource) -> SrcgradError:
-    """``error``, pointing at the function's ``def`` if it points nowhere."""
-    if error.location is not None:
-        return error
-    location = source.location(source.node)
-    try:
-        return type(error)(error.message, location)
-    except TypeError:  # a subclass with a signature of its own
-        return SrcgradError(str(error), location)
 
 
 def _internal_error(error: Exception, source: FunctionSource) -> SrcgradError:

@@ -40,12 +40,7 @@ def derivative_ir(
     ``wrt`` is ``--wrt`` if given, else what the function's own
     ``@srcgrad.grad`` decorator asks for, else the first parameter.
     """
-    names_at: Resolver = resolver
-    if grad_decorator(source, module) is not None:
-        # The decorator builds the gradient when the `def` runs: names are
-        # what the statements above it bound.
-        names_at = resolver.before(module.body.index(source.node))
-    program = lower_program(file_entry(source, names_at))
+    program = primal_program(source, module, resolver)
     primal = program.entry_function
     parameters = [parameter.name for parameter in primal.parameters]
     wrt: object
@@ -92,6 +87,19 @@ def derivative_ir(
             signature=signature,
         )
     return built, names
+
+
+def primal_program(
+    source: FunctionSource, module: ast.Module, resolver: FileResolver
+) -> Program:
+    """The IR of one function of a file read without running it, and of the
+    functions of the file it calls."""
+    names_at: Resolver = resolver
+    if grad_decorator(source, module) is not None:
+        # The decorator builds the gradient when the `def` runs: names are
+        # what the statements above it bound.
+        names_at = resolver.before(module.body.index(source.node))
+    return lower_program(file_entry(source, names_at))
 
 
 #: What ``srcgrad show --transform`` can print.

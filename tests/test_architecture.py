@@ -48,6 +48,8 @@ ALLOWED = {
     "runtime": {"errors", "ir"},
     "compiler": {"ad", "ir", "passes", "errors"},
     "dispatch": {"errors", "ir", "passes", "reach", "runtime"},
+    # Graphs of the IR, labelled by the code codegen writes for each rule.
+    "drawing": {"codegen", "errors", "ir", "passes", "primitives"},
     # Tools for users' tests call srcgrad as users do: `import srcgrad`.
     "testing": set(),
 }

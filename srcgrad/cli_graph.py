@@ -1,0 +1,185 @@
+"""``srcgrad graph FILE::NAME [--wrt x] [--at x=1.5,y=2] [-o out.svg]``.
+
+Draws a function's computational graph (``srcgrad.drawing``): DOT text on
+standard output, or a ``.dot``, ``.svg``, ``.png`` or ``.pdf`` file. Like
+``show``, it reads the file without running it, so at a point (``--at``)
+the module constants the function reads must be written as literals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from collections.abc import Callable, Sequence
+
+from srcgrad.cli_files import located, selected, split_target
+from srcgrad.cli_transforms import parse_wrt, primal_program
+from srcgrad.drawing import draw
+from srcgrad.drawing.dot import to_dot
+from srcgrad.drawing.picture import write
+from srcgrad.errors import SrcgradError
+from srcgrad.frontend import FileResolver, FunctionSource, ParsedFile, parse_file
+from srcgrad.frontend.decorators import declared_wrt
+from srcgrad.ir import Op
+from srcgrad.passes.types import NUMBERS
+from srcgrad.pictures import point_of, signature_at
+from srcgrad.wrt import wrt_names
+
+
+def add_graph_command(commands: argparse._SubParsersAction) -> None:
+    graph = commands.add_parser(
+        "graph",
+        help="draw a function's computational graph, with local derivatives",
+        description="Draw the computational graph of FILE::NAME: a node per "
+        "value, each edge labelled with its local derivative; with --at, each "
+        "node's value and adjoint and each local derivative's value. The file "
+        "is not executed.",
+    )
+    graph.add_argument("target", metavar="FILE[::NAME]")
+    graph.add_argument(
+        "--wrt",
+        help="comma-separated parameters differentiated with respect to, "
+        "marked in the picture (default: as srcgrad show)",
+    )
+    add_point_option(graph, "the point to draw the graph at")
+    graph.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the graph to FILE: .dot (text), or .svg, .png or .pdf "
+        "(rendered by Graphviz's dot); default: DOT text on standard output",
+    )
+    graph.set_defaults(run=_graph)
+
+
+def add_point_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        type=parse_point,
+        metavar="NAME=VALUE,...",
+        help=f"{what}: a number for each parameter (--at x=1.5,y=2; repeatable)",
+    )
+
+
+def parse_point(text: str) -> dict[str, float]:
+    """``x=1.5,y=2`` as ``{"x": 1.5, "y": 2}``."""
+    point: dict[str, float] = {}
+    for part in text.split(","):
+        name, equals, value = part.partition("=")
+        name = name.strip()
+        if not equals or not name.isidentifier():
+            raise argparse.ArgumentTypeError(
+                f"{part!r} is not NAME=VALUE (write --at x=1.5,y=2)"
+            )
+        try:  # 3 is an int, as Python reads it (a range bound); 3.0 a float
+            point[name] = (
+                int(value) if value.strip().lstrip("+-").isdigit() else float(value)
+            )
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{value.strip()!r}, the value of {name}, is not a number"
+            ) from None
+    return point
+
+
+def merged(
+    points: list[dict[str, float]], wrt: Sequence[str] = ()
+) -> dict[str, float] | None:
+    """The ``--at`` options as one point (None if there are none), each
+    parameter of ``wrt`` a float (``x=1`` is 1.0 where x is differentiated,
+    an int elsewhere)."""
+    if not points:
+        return None
+    point: dict[str, float] = {}
+    for given in points:
+        point.update(given)
+    for name in wrt:
+        if name in point:
+            point[name] = float(point[name])
+    return point
+
+
+def one_function(
+    parsed: ParsedFile, resolver: FileResolver, name: str
+) -> FunctionSource:
+    """The function ``FILE::NAME`` names, or FILE's only one.
+
+    Raises:
+        SrcgradError: there is no such function, or FILE has several and
+            no NAME says which.
+    """
+    sources, errors = selected(parsed, resolver, name)
+    if errors:
+        raise errors[0]
+    if len(sources) > 1:
+        names = ", ".join(source.name for source in sources)
+        raise SrcgradError(
+            f"{parsed.filename} has several functions ({names}): name one, "
+            f"as {parsed.filename}::{sources[0].name}"
+        )
+    return sources[0]
+
+
+def _graph(arguments: argparse.Namespace) -> int:
+    path, name = split_target(arguments.target)
+    parsed = parse_file(path)
+    resolver = FileResolver(parsed)
+    source = one_function(parsed, resolver, name)
+    try:
+        program = primal_program(source, parsed.module, resolver)
+        entry = program.entry_function
+        parameters = [parameter.name for parameter in entry.parameters]
+        if arguments.wrt is not None:
+            wrt: object = parse_wrt(arguments.wrt)
+        else:
+            declared = declared_wrt(source, parsed.module)
+            wrt = 0 if declared is None else declared
+        names = wrt_names(entry.name, parameters, wrt)
+        point = merged(arguments.at, names)
+        at = None if point is None else point_of(entry.name, parameters, point)
+        signature = NUMBERS if at is None else signature_at(parameters, at)
+        graph = draw(program, names, signature, at, literal_globals(parsed))
+    except SrcgradError as error:
+        raise located(error, source) from None
+    if point is not None:
+        graph.at = tuple(f"{key}={value:g}" for key, value in point.items())
+    if arguments.output is None:
+        sys.stdout.write(to_dot(graph))
+    else:
+        write(to_dot(graph), arguments.output)
+    return 0
+
+
+def literal_globals(parsed: ParsedFile) -> Callable[[Op], object]:
+    """Reads a module constant the file writes as a literal (``N = 3``,
+    ``WEIGHTS = (0.5, 2.0)``), the last such assignment of it.
+
+    Raises (when called):
+        SrcgradError: the global is computed when the file runs.
+    """
+    constants: dict[str, object] = {}
+    for statement in parsed.module.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            if isinstance(target, ast.Name):
+                try:
+                    constants[target.id] = ast.literal_eval(statement.value)
+                except ValueError:
+                    constants.pop(target.id, None)
+
+    def read(op: Op) -> object:
+        name = str(op.attributes["name"])
+        if name in constants and not op.attributes.get("closure"):
+            return constants[name]
+        raise SrcgradError(
+            f"drawing at a point reads {name}, which {parsed.filename} computes "
+            "when it runs; srcgrad graph does not run the file and reads only "
+            "constants written as literals (N = 3). Draw it from Python, "
+            "srcgrad.graph(f, at=...), or without --at",
+            op.loc,
+        )
+
+    return read

@@ -1,0 +1,49 @@
+"""Computational graphs of the user's functions, drawn from their IR.
+
+``draw`` makes a function's ``Graph`` (``build``) and, at a point, fills in
+its values, adjoints and local derivatives (``evaluate``); ``dot`` writes
+it in Graphviz's language and ``picture`` renders it. ``srcgrad graph``
+and ``srcgrad.graph`` are its two doors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from srcgrad.drawing.build import graph_of
+from srcgrad.drawing.evaluate import ReadGlobal, annotate
+from srcgrad.drawing.model import Graph
+from srcgrad.ir import Program
+from srcgrad.passes import cse, dce
+from srcgrad.passes.lists import resolve_lists
+from srcgrad.passes.none_values import refuse_none_as_number
+from srcgrad.passes.specialise import type_per_call
+from srcgrad.passes.types import Signature
+
+
+def draw(
+    program: Program,
+    wrt: tuple[str, ...],
+    signature: Signature,
+    at: Sequence[object] | None = None,
+    read_global: ReadGlobal | None = None,
+) -> Graph:
+    """The graph of ``program``'s entry, its inputs ``wrt`` marked; at the
+    point ``at`` (a value per parameter, globals read by ``read_global``),
+    with its values, adjoints and local derivatives.
+
+    The IR is typed for ``signature`` and its equal subexpressions merged,
+    nothing else: each node is an operation the source writes.
+    """
+    refuse_none_as_number(program)
+    type_per_call(program, signature)
+    if resolve_lists(program):
+        type_per_call(program, signature)
+    function = program.entry_function
+    cse(function)
+    dce(function)
+    drawn = graph_of(function, wrt)
+    if at is not None:
+        assert read_global is not None
+        annotate(drawn.graph, function, drawn.ids, drawn.loops, at, read_global)
+    return drawn.graph
