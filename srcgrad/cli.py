@@ -26,6 +26,13 @@ from srcgrad.cli_shapes import (
     parse_shape,
     shapes_hint,
 )
+from srcgrad.cli_stats import (
+    colour_wanted,
+    highlighted,
+    operation_count,
+    primal_count,
+    stats_line,
+)
 from srcgrad.cli_transforms import SHOWN, chosen_kind, derivative_ir, parse_wrt
 from srcgrad.codegen import GeneratedFunction, module_source
 from srcgrad.codegen.emit import generate_program
@@ -113,6 +120,19 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--ir", action="store_true", help="print the gradient's IR instead"
     )
+    show.add_argument(
+        "--stats",
+        action="store_true",
+        help="after the code, count the operations of each function and of "
+        "its derivative, and their ratio",
+    )
+    show.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="highlight the code with Pygments (auto: on a terminal, where "
+        "Pygments is installed and NO_COLOR is not set)",
+    )
     show.set_defaults(run=_show)
     add_graph_command(commands)
     add_check_command(commands)
@@ -133,6 +153,7 @@ def _show(arguments: argparse.Namespace) -> int:
     irs: list[str] = []
     programs: list[tuple[FunctionSource, Program, str]] = []
     typed: list[ast.FunctionDef] = []  # what failed on a value's type
+    stats: list[str] = []  # --stats: a line per function
     for source in sources:
         # One function srcgrad can't differentiate does not hide the others.
         size = sum(1 for _ in ast.walk(source.node))
@@ -152,6 +173,10 @@ def _show(arguments: argparse.Namespace) -> int:
                     display_name(source), names, base, with_value=with_value
                 )
                 programs.append((source, ir, described))
+            if arguments.stats:
+                primal = primal_count(source, parsed.module, resolver, arguments.shape)
+                made = operation_count(ir)
+                stats.append(stats_line(display_name(source), ir.entry, primal, made))
         except SrcgradError as error:
             errors.append(located(error, source))
             if isinstance(error, ValueTypeError):  # of a number, perhaps
@@ -161,7 +186,11 @@ def _show(arguments: argparse.Namespace) -> int:
     generated = _generate_all(programs, errors)
     if irs or generated:
         text = "\n".join(irs) if irs else format_source(module_source(generated))
+        if not irs and colour_wanted(arguments.color):
+            text = highlighted(text)
         sys.stdout.write(text)
+    if stats:
+        sys.stdout.write("\n" + "\n".join(stats) + "\n")
     sys.stdout.flush()  # the gradients, then what went wrong
     # Two functions may fail on one helper they both call: say it once.
     unique = {str(failure): failure for failure in errors}.values()
