@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from srcgrad.cli_files import located, selected, split_target
+from srcgrad.cli_shapes import check_shape_names, parse_shape, signature_for
 from srcgrad.cli_transforms import parse_wrt, primal_program
 from srcgrad.drawing import draw
 from srcgrad.drawing.dot import to_dot
@@ -22,7 +23,6 @@ from srcgrad.errors import SrcgradError
 from srcgrad.frontend import FileResolver, FunctionSource, ParsedFile, parse_file
 from srcgrad.frontend.decorators import declared_wrt
 from srcgrad.ir import Op
-from srcgrad.passes.types import NUMBERS
 from srcgrad.pictures import point_of, signature_at
 from srcgrad.wrt import wrt_names
 
@@ -43,6 +43,15 @@ def add_graph_command(commands: argparse._SubParsersAction) -> None:
         "marked in the picture (default: as srcgrad show)",
     )
     add_point_option(graph, "the point to draw the graph at")
+    graph.add_argument(
+        "--shape",
+        action="append",
+        default=[],
+        type=parse_shape,
+        metavar="NAME=SHAPE",
+        help="draw the graph for a float array of this shape as parameter NAME "
+        "(--shape X=64x784; repeat for each array; not with --at)",
+    )
     graph.add_argument(
         "-o",
         "--output",
@@ -139,8 +148,18 @@ def _graph(arguments: argparse.Namespace) -> int:
             wrt = 0 if declared is None else declared
         names = wrt_names(entry.name, parameters, wrt)
         point = merged(arguments.at, names)
+        if point is not None and arguments.shape:
+            raise SrcgradError(
+                "--at gives numbers and --shape arrays: draw a function of "
+                "arrays at a point from Python, srcgrad.graph(f, at=...)"
+            )
         at = None if point is None else point_of(entry.name, parameters, point)
-        signature = NUMBERS if at is None else signature_at(parameters, at)
+        check_shape_names(arguments.shape, {entry.name: parameters})
+        signature = (
+            signature_for(parameters, arguments.shape)
+            if at is None
+            else signature_at(parameters, at)
+        )
         graph = draw(program, names, signature, at, literal_globals(parsed))
     except SrcgradError as error:
         raise located(error, source) from None

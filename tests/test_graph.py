@@ -433,3 +433,40 @@ def test_the_pictures_in_the_docs_are_the_graphs_srcgrad_draws(name):
         if line
     ]
     assert sorted(shown) == sorted([*lines, f"{name} at x=1.1"])
+
+
+def test_an_array_functions_edges_carry_its_vjps(tmp_path):
+    # An array operation's local derivative is a linear map: its edge shows
+    # what the adjoint g of its result gives the operand.
+    path = _write(
+        tmp_path,
+        "import numpy as np\n\ndef loss(w, X, y):\n    z = X @ w\n"
+        "    return np.mean(np.logaddexp(0.0, z) - y * z)\n",
+    )
+    shapes = ["--shape", "w=3", "--shape", "X=100x3", "--shape", "y=100"]
+    done = _run("graph", f"{path}::loss", *shapes)
+    assert done.returncode == 0, done.stderr
+    _, edges = _labels(done.stdout)
+    assert edges[("w", "z = X @ w")] == "X.T @ g"
+    assert edges[("X", "z = X @ w")] == "np.outer(g, w)"
+    assert edges[("v3 = v1 - v2", "v4 = np.mean(v3)")] == "g / v3.size"
+    # a temporary read twice keeps a line of its own
+    softplus = edges[("z = X @ w", "v1 = np.logaddexp(0.0, z)")].split("\n")
+    assert softplus[0].startswith("t1 = ") and len(softplus) == 3
+    both = _run("graph", f"{path}::loss", *shapes, "--at", "y=1")
+    assert both.returncode == 1 and "srcgrad.graph(f, at=...)" in both.stderr
+
+
+def test_an_array_function_at_a_point_gives_grads_arrays():
+    import numpy as np
+
+    f = define(
+        "def loss(w, X, y):\n    z = X @ w\n"
+        "    return np.mean(np.logaddexp(0.0, z) - y * z)\n"
+    )
+    rng = np.random.default_rng(1)
+    w, X, y = rng.standard_normal(3), rng.standard_normal((20, 3)), rng.random(20)
+    picture = srcgrad.graph(f, at={"w": w, "X": X, "y": y})
+    w_node = picture.graph.nodes[0]
+    assert np.allclose(w_node.adjoint, srcgrad.grad(f)(w, X, y), rtol=1e-12)
+    assert "adjoint [" in str(picture)

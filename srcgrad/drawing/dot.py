@@ -124,8 +124,19 @@ def _is_number(text: str | None) -> bool:
 
 
 def _number(value: object) -> str:
+    """A value as a label shows it: 6 digits; an array by its shape and a
+    few of its items."""
     if isinstance(value, float):
         return f"{value:.6g}"
+    shape = getattr(value, "shape", None)
+    if shape is not None and len(shape):
+        import numpy
+
+        items = numpy.array2string(
+            numpy.asarray(value), precision=4, threshold=6, edgeitems=2
+        )
+        size = "x".join(str(n) for n in shape)
+        return f"({size}) {' '.join(items.split())}"
     return str(value)
 
 

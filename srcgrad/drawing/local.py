@@ -173,8 +173,10 @@ def _function(types: list[Type | None], build: Build, derivative: bool) -> Funct
 
 
 def _written(function: Function, shown: list[str]) -> str:
-    """The one expression ``function`` returns, as codegen writes it, its
-    temporaries written in place and parameter ``p<i>`` as ``shown[i]``."""
+    """What ``function`` returns, as codegen writes it, parameter ``p<i>``
+    written ``shown[i]``: one expression, each temporary read once written
+    where it is read; one read more often keeps a line of its own before
+    it (``t = np.exp(-z)``), named apart from ``shown``."""
     definition = ast.parse(generate(function).definition).body[0]
     assert isinstance(definition, ast.FunctionDef)
     parameters = [argument.arg for argument in definition.args.args]
@@ -182,13 +184,31 @@ def _written(function: Function, shown: list[str]) -> str:
         parameter: ast.Name(name, ast.Load())
         for parameter, name in zip(parameters, shown, strict=True)
     }
+    reads: dict[str, int] = {}
+    for node in ast.walk(definition):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            reads[node.id] = reads.get(node.id, 0) + 1
+    lines: list[str] = []
+    taken = set(shown)
     for statement in definition.body:
         if isinstance(statement, ast.Assign) and isinstance(
             statement.targets[0], ast.Name
         ):
-            bound[statement.targets[0].id] = _InPlace(bound).visit(statement.value)
+            name = statement.targets[0].id
+            value = _InPlace(bound).visit(statement.value)
+            if reads.get(name, 0) <= 1:
+                bound[name] = value
+                continue
+            kept = next(
+                f"t{k}" for k in range(1, len(taken) + 2) if f"t{k}" not in taken
+            )
+            taken.add(kept)
+            lines.append(f"{kept} = {ast.unparse(value)}")
+            bound[name] = ast.Name(kept, ast.Load())
         elif isinstance(statement, ast.Return) and statement.value is not None:
-            return ast.unparse(_InPlace(bound).visit(statement.value))
+            return "\n".join(
+                [*lines, ast.unparse(_InPlace(bound).visit(statement.value))]
+            )
     raise AssertionError("a local function returns its expression")
 
 
