@@ -29,6 +29,7 @@ from srcgrad.errors import NotRealError
 from srcgrad.ir.types import BOOL, INT, OTHER, REAL, Array, Dim, Kind, Size, Type
 
 __all__ = [
+    "as_float",
     "check_real",
     "has_arrays",
     "is_array",
@@ -98,6 +99,18 @@ def outside_domain(value: Any, low: float = -math.inf, high: float = math.inf) -
     )
 
 
+def as_float(value: Any) -> Any:
+    """``float(value)`` for a number, a NumPy number or a 0-d NumPy array:
+    a gradient's partial derivative for an input that is a number. An array
+    of another library (Dask's, computed when asked) is handed back as it
+    is, as NumPy's functions hand it back."""
+    if value.__class__ is float:
+        return value
+    if is_array(value) and type(value).__module__.split(".")[0] != "numpy":
+        return value
+    return float(value)
+
+
 def one_number(value: Any) -> None:
     """Raise unless ``value``, the function's, is one number: a gradient is
     of a function that returns one."""
@@ -126,6 +139,8 @@ def shaped_like(g: Any, like: Any) -> Any:
 
     if not hasattr(like, "dtype"):  # a number (math of a 0-d array is one)
         return float(g)
+    if isinstance(like, numpy.generic):  # a NumPy number: one of its kind
+        return like.dtype.type(g)
     g = sum_to_shape(g, like)
     if numpy.shape(g) != numpy.shape(like):
         g = numpy.broadcast_to(g, numpy.shape(like))

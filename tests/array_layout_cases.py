@@ -103,6 +103,12 @@ def shaped_like(draw):
     return Case("shaped_like", "helper", {}, (g, np.asarray(x)))
 
 
+@st.composite
+def as_float(draw):
+    (x,) = values([()], draw(seeds))
+    return Case("as_float", "helper", {}, (np.asarray(x),))
+
+
 # -- reordering and reshaping ----------------------------------------------------
 @st.composite
 def transpose(draw):
@@ -229,6 +235,7 @@ SHAPES = {
     "broadcast_to": broadcast_to(),
     "sum_to_shape": sum_to_shape(),
     "shaped_like": shaped_like(),
+    "as_float": as_float(),
     "transpose": transpose(),
     "swapaxes": swapaxes(),
     "flip": flip(),

@@ -297,6 +297,8 @@ def power_grad(x, n):
             half_bar = 2.0 * x * half
         # line 4: half = power(x, n // 2)
         x_bar_1 = x_bar + power_backward(power_saved, half_bar)
+    # line 5: return half * half if n % 2 == 0 else half * half * x
+    x_bar_1 = float(x_bar_1)
     return x_bar_1
 
 

@@ -258,7 +258,7 @@ def test_each_function_shown_gets_the_shapes_of_its_own_parameters(tmp_path, cap
     shapes = ["--shape", "X=20x5", "--shape", "y=20", "--shape", "w=5"]
     assert main(["show", str(path), "--shape", "v=3", *shapes]) == 0
     out = capsys.readouterr().out
-    assert "w_bar = X.T @ z_bar" in out and "s_bar = np.sum(v * v)" in out
+    assert "w_bar = X.T @ z_bar" in out and "s_bar = as_float(np.sum(v * v))" in out
     assert main(["show", str(path), "--shape", "q=3"]) == 1
     assert "no parameter 'q' (no function shown has one)" in capsys.readouterr().err
 

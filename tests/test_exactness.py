@@ -19,6 +19,7 @@ import itertools
 import math
 import struct
 
+import numpy as np
 import pytest
 from helpers import code_without_comments, define, verified_gradient
 from hypothesis import given
@@ -235,3 +236,41 @@ def test_a_gradient_that_is_surely_a_float_is_not_converted():
     text = code_without_comments(srcgrad.source(srcgrad.grad(f)))
     assert "float(" not in text
     assert srcgrad.grad(f)(1.5, 2.0) == math.sin(2.0) + 3 * 2.0
+
+
+def _fact(n):
+    if n <= 1:
+        return 1
+    return n * _fact(n - 1)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "x * np.asarray(K)",
+        "x * _fact(N)",
+        "np.sum(x * np.arange(N))",
+        "x * np.arange(N)[-1]",
+        "x * np.dot(np.arange(N), np.arange(N))",
+        "x * np.abs(A).sum()",
+        "x * np.count_nonzero(A)",
+    ],
+)
+def test_a_gradient_of_ints_an_array_or_a_helper_makes_is_a_float(expression):
+    # An array typed real was taken to hold floats (np.arange(N) holds
+    # ints, np.asarray(K) is 0-d) and a helper's result to be one (fact(3)
+    # is an int): grad returned np.int64(3), array(3.), the int 6.
+    f = define(
+        f"def f(x):\n    return {expression}\n",
+        N=3,
+        K=3.0,
+        A=np.array([1, 2, 3]),
+        _fact=_fact,
+    )
+    expected = float(f(1.5) / 1.5)
+    for made in (srcgrad.grad(f)(1.5), srcgrad.value_and_grad(f)(1.5)[1]):
+        assert made == expected and type(made) is float, expression
+    assert srcgrad.grad(srcgrad.grad(f))(1.5) == 0.0
+    # forward mode's tangent is a float (a NumPy one where f returns one)
+    tangent = srcgrad.derivative(f)(1.5)
+    assert tangent == expected and isinstance(tangent, float), expression

@@ -10,10 +10,12 @@ one, the result of a function that always gives a float (``/``, any
 ``math`` function, ``np.sin``), or of arithmetic that keeps its operands'
 kind (``+``, ``abs``, ``**``, ``np.maximum``) with a float operand; a
 branch's value if it is one on both sides, a loop's if it starts and stays
-one. An array typed real holds floats (an array of ints is typed so), and
-so does what arithmetic makes of it. The answer is the greatest fixed
-point of those rules over what the value depends on, so a loop's value
-that only ever feeds itself floats is one.
+one. The answer is the greatest fixed point of those rules over what the
+value depends on, so a loop's value that only ever feeds itself floats is
+one. Nothing else is: not what an array gives (``np.arange(N).sum()`` is
+an int, a float32 array's sum a NumPy float32, ``np.asarray(K)`` a 0-d
+array), nor what a function or a rule of the user's returns
+(``fact(N)``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from srcgrad.ir import (
     loop_of_argument,
     loop_parts,
 )
-from srcgrad.ir.types import Array, Scalar
+from srcgrad.ir.types import Scalar
 from srcgrad.primitives import Primitive
 
 #: Functions that give a float whatever their operands are (of a ``math``
@@ -48,6 +50,12 @@ ALWAYS_FLOAT = frozenset(
         *("sqrt", "cbrt", "erf", "erfc", "hypot", "logaddexp"),
         *("reduce_mean", "reduce_std", "reduce_var", "norm", "det", "log_abs_det"),
     }
+)
+
+#: Arithmetic whose result is a float where one of its operands is.
+KEEPS_KIND = frozenset(
+    {"add", "sub", "mul", "neg", "abs", "pow", "floordiv", "mod"}
+    | {"maximum", "minimum", "power_rule", "sum_of"}
 )
 
 #: How a value is a float: ``all`` or ``any`` of some values are, or surely
@@ -86,8 +94,6 @@ def surely_float(value: Value, checked: Iterable[Value] = ()) -> bool:
 
 
 def _rule(value: Value, inputs: set[Value]) -> Rule:
-    if isinstance(value.type, Array):  # of NumPy's floats, if of reals
-        return value.type.kind == "real"
     if not isinstance(value.type, Scalar) or value.type.kind != "real":
         return False
     op: Op | None = value.defining_op
@@ -105,15 +111,17 @@ def _rule(value: Value, inputs: set[Value]) -> Rule:
         position = parts.results.index(value)
         return ("all", [parts.inits[position], parts.yields[position]])
     if is_call(op) or op.attributes.get("namespace") == "custom":
-        return True  # the callee, or a rule of the user's, computed it
+        return False  # a function of the user's may return an int (fact(3))
     definition = op.definition
     if not isinstance(definition, Primitive) or definition.opaque:
         return False
     if op.attributes.get("namespace") == "math" or definition.name in ALWAYS_FLOAT:
         return True
-    # ``abs(3)`` and ``np.maximum(2, 1)`` are ints: arithmetic keeps the kind
-    # of its operands.
-    return ("any", list(op.operands))
+    if definition.name in KEEPS_KIND:
+        # ``abs(3)`` and ``np.maximum(2, 1)`` are ints: arithmetic keeps the
+        # kind of its operands, a float if one is.
+        return ("any", list(op.operands))
+    return False  # a helper reads a shape too (``sum_to_shape(g, x)``)
 
 
 def _carried(value: Value) -> Rule:

@@ -13,15 +13,11 @@ gradient computed, of the right shape and kind, is returned as it is.
 
 from __future__ import annotations
 
-from srcgrad.ir import (
-    Builder,
-    Function,
-    Value,
-)
+from srcgrad.ir import Block, Builder, Function, Value
 from srcgrad.ir.types import Array, Scalar, same_shape
 from srcgrad.passes.floats import surely_float
 from srcgrad.primitives import PRIMITIVES, Primitive
-from srcgrad.primitives.broadcasting import SHAPED_LIKE
+from srcgrad.primitives.broadcasting import AS_FLOAT, SHAPED_LIKE
 
 
 def finish_returns(function: Function) -> None:
@@ -80,10 +76,22 @@ def _finished(
         if fresh and _is_real_array_like(adjoint, input_):
             return adjoint
         return _copied(builder, adjoint, input_)
-    if isinstance(input_.type, Scalar) and not surely_float(adjoint, checked):
+    if isinstance(input_.type, Scalar):
+        if surely_float(adjoint, checked):
+            return adjoint
+        # Built for arrays, the adjoint may be a Dask array's: kept lazy.
+        function = input_.owner
+        arrays = isinstance(function, Block) and any(
+            isinstance(argument.type, Array) for argument in function.arguments
+        )
+        if arrays:
+            made = builder.create(AS_FLOAT, [adjoint], {"namespace": "helper"})
+            return made.result
         attributes = {"namespace": "builtins"}
         return builder.create(PRIMITIVES["float"], [adjoint], attributes).result
-    return adjoint
+    # Of a kind not known when built (a function NumPy gives no type): the
+    # input's shape and kind when it runs (a float for a float).
+    return _copied(builder, adjoint, input_)
 
 
 def _made_here(value: Value) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from srcgrad.ir import EmitContext, Value
 from srcgrad.ir.types import (
     BOOL,
+    REAL,
     Array,
     Dim,
     SizeRuleError,
@@ -150,6 +151,32 @@ SHAPED_LIKE = Primitive(
 )
 
 
+def _as_float_vjp(
+    e: RuleBuilder, g: Value, args: tuple[Value, ...], out: Value
+) -> Cotangents:
+    return (g,)
+
+
+def _as_float_jvp(
+    e: RuleBuilder, t: Tangents, args: tuple[Value, ...], out: Value
+) -> Value | None:
+    return t[0]
+
+
+#: ``as_float(x)``: ``float(x)`` of a number, a NumPy number or a 0-d
+#: array, while a lazy array (Dask's) stays lazy: what a gradient built for
+#: arrays hands back for an input that is a number (``passes.returns``).
+AS_FLOAT = Primitive(
+    "as_float",
+    1,
+    {"helper": "as_float"},
+    _as_float_vjp,
+    _as_float_jvp,
+    (ANY,),
+    result_type=lambda types, attributes: REAL,
+)
+
+
 #: ``one_number(out)``: raises unless the function's value is one number,
 #: where that is not known when the gradient is built.
 ONE_NUMBER = Primitive(
@@ -196,4 +223,11 @@ OUTSIDE_DOMAIN = Primitive(
     writer=_write_outside_domain,
 )
 
-BROADCASTING = (BROADCAST_TO, SUM_TO_SHAPE, SHAPED_LIKE, ONE_NUMBER, OUTSIDE_DOMAIN)
+BROADCASTING = (
+    BROADCAST_TO,
+    SUM_TO_SHAPE,
+    SHAPED_LIKE,
+    AS_FLOAT,
+    ONE_NUMBER,
+    OUTSIDE_DOMAIN,
+)
