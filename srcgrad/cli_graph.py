@@ -153,6 +153,8 @@ def _graph(arguments: argparse.Namespace) -> int:
                 "--at gives numbers and --shape arrays: draw a function of "
                 "arrays at a point from Python, srcgrad.graph(f, at=...)"
             )
+        if point is not None:  # a parameter --at does not give: its default
+            point = {**_literal_defaults(source.node), **point}
         at = None if point is None else point_of(entry.name, parameters, point)
         check_shape_names(arguments.shape, {entry.name: parameters})
         signature = (
@@ -173,32 +175,104 @@ def _graph(arguments: argparse.Namespace) -> int:
 
 
 def literal_globals(parsed: ParsedFile) -> Callable[[Op], object]:
-    """Reads a module constant the file writes as a literal (``N = 3``,
-    ``WEIGHTS = (0.5, 2.0)``), the last such assignment of it.
+    """Reads a module constant the file binds once, at its top level, to a
+    literal (``N = 3``, ``RATE: float = 0.05``).
 
     Raises (when called):
-        SrcgradError: the global is computed when the file runs.
+        SrcgradError: the global is computed when the file runs, or bound
+            more than once (``N += 2``, in an ``if``, by ``global N``).
     """
+    bindings: dict[str, int] = {}
+    for node in _module_level(parsed.module.body):
+        for name in _bound(node):
+            bindings[name] = bindings.get(name, 0) + 1
+    for node in ast.walk(parsed.module):
+        if isinstance(node, ast.Global):  # a function may rebind it
+            for name in node.names:
+                bindings[name] = bindings.get(name, 0) + 2
     constants: dict[str, object] = {}
     for statement in parsed.module.body:
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            target = statement.targets[0]
-            if isinstance(target, ast.Name):
-                try:
-                    constants[target.id] = ast.literal_eval(statement.value)
-                except ValueError:
-                    constants.pop(target.id, None)
+        target, value = _single_assignment(statement)
+        if target is None or value is None or bindings.get(target) != 1:
+            continue
+        try:
+            constants[target] = ast.literal_eval(value)
+        except ValueError:
+            continue
 
     def read(op: Op) -> object:
         name = str(op.attributes["name"])
         if name in constants and not op.attributes.get("closure"):
             return constants[name]
         raise SrcgradError(
-            f"drawing at a point reads {name}, which {parsed.filename} computes "
-            "when it runs; srcgrad graph does not run the file and reads only "
-            "constants written as literals (N = 3). Draw it from Python, "
-            "srcgrad.graph(f, at=...), or without --at",
+            f"drawing at a point reads {name}, which {parsed.filename} does not "
+            "bind once to a literal; srcgrad graph does not run the file and "
+            "reads only constants written as literals, once (N = 3). Draw it "
+            "from Python, srcgrad.graph(f, at=...), or without --at",
             op.loc,
         )
 
     return read
+
+
+def _module_level(statements: list[ast.stmt]) -> list[ast.AST]:
+    """The nodes the module's own code runs: its statements and those
+    nested in its ``if``, ``for``, ``with`` and ``try`` blocks, not the
+    bodies of its functions and classes (their names are bound, though)."""
+    found: list[ast.AST] = []
+    pending: list[ast.AST] = list(statements)
+    while pending:
+        node = pending.pop()
+        found.append(node)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        pending.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _bound(node: ast.AST) -> list[str]:
+    """The names ``node`` itself binds at module level."""
+    if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+        return [node.id]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return [(alias.asname or alias.name).split(".")[0] for alias in node.names]
+    if isinstance(node, ast.ExceptHandler) and node.name:
+        return [node.name]
+    return []
+
+
+def _single_assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None]:
+    """``NAME = value`` or ``NAME: type = value``, as (NAME, value)."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        target = statement.targets[0]
+        if isinstance(target, ast.Name):
+            return target.id, statement.value
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        return statement.target.id, statement.value
+    return None, None
+
+
+def _literal_defaults(node: ast.FunctionDef) -> dict[str, float]:
+    """The defaults the ``def`` writes as literals, by parameter."""
+    arguments = node.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    first = len(positional) - len(arguments.defaults)
+    pairs = list(zip(positional[first:], arguments.defaults, strict=True))
+    pairs += [
+        (argument, default)
+        for argument, default in zip(
+            arguments.kwonlyargs, arguments.kw_defaults, strict=True
+        )
+        if default is not None
+    ]
+    found: dict[str, float] = {}
+    for argument, default in pairs:
+        try:
+            found[argument.arg] = ast.literal_eval(default)
+        except ValueError:
+            continue
+    return found

@@ -3,7 +3,9 @@ and colour on a terminal (``--color``).
 
 The counts are of operations in the code, each once however often a loop
 runs it: every arithmetic operation and every call of a ``math``, NumPy
-or builtin function, not constants, checks nor bookkeeping. ``f``'s are
+or builtin function, not constants, checks nor bookkeeping (``range``,
+``zip``, shaping an adjoint: ``BOOKKEEPING``). A call of a function of the
+user's counts the operations of that function, at each call. ``f``'s are
 counted in its IR as written, what running it computes; the derivative's
 in what srcgrad generates. Their ratio is the "cheap
 gradient" ratio: reverse mode's gradient costs a small constant times
@@ -21,30 +23,47 @@ from collections.abc import Sequence
 from srcgrad.cli_shapes import signature_for
 from srcgrad.cli_transforms import primal_program
 from srcgrad.frontend import FileResolver, FunctionSource
-from srcgrad.ir import Program, walk
+from srcgrad.ir import Program, callee_of, is_call, walk
 from srcgrad.passes.lists import resolve_lists
 from srcgrad.passes.specialise import type_per_call
 from srcgrad.primitives import Primitive
 
 
 def operation_count(program: Program) -> int:
-    """The operations in the code of every function of ``program``."""
-    return sum(
-        1
-        for function in program.functions.values()
-        for op in walk(function.entry)
-        if isinstance(op.definition, Primitive) and _computes(op.definition)
-    )
+    """The operations of ``program``'s entry, a call counting those of the
+    function it calls (once more for each call; a recursive call once)."""
+    counted: dict[str, int] = {}
+
+    def count(symbol: str, open_: frozenset[str]) -> int:
+        if symbol in counted:
+            return counted[symbol]
+        total = 0
+        for op in walk(program.functions[symbol].entry):
+            if is_call(op):
+                callee = callee_of(op)
+                if callee not in open_ and callee in program.functions:
+                    total += count(callee, open_ | {callee})
+            elif isinstance(op.definition, Primitive) and _computes(op.definition):
+                total += 1
+        counted[symbol] = total
+        return total
+
+    return count(program.entry, frozenset({program.entry}))
 
 
 def _computes(primitive: Primitive) -> bool:
     """An operation that computes a number or an array: not a check that
-    only raises, nor a helper that reshapes what a gradient hands back."""
-    return primitive.pure and primitive.name not in _BOOKKEEPING
+    only raises, nor what walks a loop or shapes an adjoint to hand back."""
+    return primitive.pure and primitive.name not in BOOKKEEPING
 
 
-#: Helpers a gradient calls to hand back its results, not to compute.
-_BOOKKEEPING = frozenset({"shaped_like", "one_number", "outside_domain"})
+#: What a gradient does besides computing: walking loops and tapes, and
+#: shaping what it hands back.
+BOOKKEEPING = frozenset(
+    {"range", "len", "zip", "enumerate", "reversed", "shape", "dim", "size"}
+    | {"shaped_like", "one_number", "outside_domain", "sum_to_shape"}
+    | {"broadcast_to", "zeros_like", "ones_like", "list_zeros", "reshape_like"}
+)
 
 
 def primal_count(

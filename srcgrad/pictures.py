@@ -28,8 +28,10 @@ def graph(
 ) -> Picture:
     """The computational graph of ``f``, as srcgrad sees it: a node per
     value, each edge labelled with its local derivative; at the point
-    ``at`` (a value per parameter, by name or in order), each node's value
-    and adjoint and each local derivative's value.
+    ``at`` (a value per parameter, by name in a dict or in order in a
+    tuple; a function of one parameter takes its value alone), each node's
+    value and adjoint and each local derivative's value. A gradient built
+    by ``@srcgrad.grad`` draws the function it is the gradient of.
 
     Returns a ``Picture``: shown inline in Jupyter, ``save("f.svg")`` to
     write it (``.dot`` text needs nothing; ``.svg`` and ``.png`` need
@@ -40,6 +42,9 @@ def graph(
     from srcgrad.frontend import lower_live_program
     from srcgrad.passes.types import NUMBERS
 
+    built = getattr(f, "__srcgrad__", None)
+    if built is not None:  # a gradient (@srcgrad.grad): draw its function
+        f = built.primal
     program = lower_live_program(f)
     entry = program.entry_function
     parameters = [parameter.name for parameter in entry.parameters]
@@ -47,8 +52,16 @@ def graph(
     if at is None:
         return Picture(draw(program, names, NUMBERS))
     point = point_of(entry.name, parameters, at)
+    for index, name in enumerate(parameters):  # differentiated: a float
+        if name in names and isinstance(point[index], int):
+            point[index] = float(point[index])  # type: ignore[arg-type]
     signature = signature_at(parameters, point)
-    return Picture(draw(program, names, signature, point, _reader(f)))
+    drawn = draw(program, names, signature, point, _reader(f))
+    drawn.at = tuple(
+        f"{name}={value:g}" if isinstance(value, (int, float)) else name
+        for name, value in zip(parameters, point, strict=True)
+    )
+    return Picture(drawn)
 
 
 def signature_at(parameters: Sequence[str], point: Sequence[object]) -> Signature:
@@ -74,6 +87,14 @@ def point_of(
     Raises:
         SrcgradError: a parameter has no value, or a name is not one.
     """
+    if not isinstance(at, (Mapping, list, tuple)):  # one value: of the one
+        if len(parameters) != 1:
+            raise SrcgradError(
+                f"{function} takes {len(parameters)} parameters "
+                f"({', '.join(parameters)}): give the point as a tuple or a "
+                "dict of their values"
+            )
+        return [at]
     if isinstance(at, Mapping):
         unknown = [name for name in at if name not in parameters]
         if unknown:

@@ -49,7 +49,7 @@ ALLOWED = {
     "compiler": {"ad", "ir", "passes", "errors"},
     "dispatch": {"errors", "ir", "passes", "reach", "runtime"},
     # Graphs of the IR, labelled by the code codegen writes for each rule.
-    "drawing": {"codegen", "errors", "ir", "passes", "primitives"},
+    "drawing": {"codegen", "errors", "ir", "passes", "primitives", "runtime"},
     # Tools for users' tests call srcgrad as users do: `import srcgrad`.
     "testing": set(),
 }

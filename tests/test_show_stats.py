@@ -91,3 +91,18 @@ def test_code_is_highlighted_on_request_and_plain_when_piped():
     coloured = _show("--color", "always")
     assert "\x1b[" in coloured
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+def test_a_helper_counts_at_each_call_in_f_and_in_its_gradient(tmp_path, capsys):
+    # f counted the helper once and its gradient at each inlined call: 4.64.
+    helper = "math.sin(x) * math.exp(x) + x * x / (1 + x)"
+    path = tmp_path / "calls.py"
+    path.write_text(
+        f"import math\n\ndef h(x):\n    return {helper}\n\n\n"
+        "def f(x):\n    return h(x) + h(2 * x) + h(3 * x) + h(4 * x)\n"
+    )
+    assert main(["show", f"{path}::f", "--stats", "--color", "never"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    primal, made = map(int, _STATS.match(line).group(2, 4))
+    assert primal == 4 * 7 + 3 + 3  # four calls of h, three + and three *
+    assert made / primal < 2.5

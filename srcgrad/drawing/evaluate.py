@@ -46,6 +46,7 @@ from srcgrad.ir import (
 )
 from srcgrad.ir.types import Array, Scalar
 from srcgrad.primitives import Primitive
+from srcgrad.runtime import sum_to_shape
 
 ReadGlobal = Callable[[Op], object]
 
@@ -75,6 +76,10 @@ class _Run:
         self.records: list[_Record] = []
         self.current: dict[Value, int] = {}
         self.trips: dict[Op, int] = {}
+        #: A loop's carried value at the start of the last step that ran
+        #: (what its node shows), and how many steps it started.
+        self.starts: dict[Value, int] = {}
+        self.steps: dict[Value, int] = {}
 
     def number(self, value: Value) -> object:
         return self.records[self.current[value]].number
@@ -131,9 +136,13 @@ class _Run:
             elif definition is UNPACK:
                 self.unpack(op)
             elif is_call(op) or not isinstance(definition, Primitive):
+                what = (
+                    "a call of a function of yours" if is_call(op) else definition.name
+                )
                 raise SrcgradError(
-                    f"a graph at a point does not follow {definition.name} "
-                    f"(line {op.loc.line if op.loc else '?'}); draw it without --at"
+                    f"a graph at a point does not follow {what}; draw the "
+                    "functions it calls on their own, or this one without a point",
+                    op.loc,
                 )
             else:
                 self.operation(op)
@@ -218,6 +227,9 @@ class _Run:
 
     def step(self, parts: Any) -> bool:
         """Run a loop's body once; whether it stops the loop."""
+        for carried in parts.carried:
+            self.starts[carried] = self.current[carried]
+            self.steps[carried] = self.steps.get(carried, 0) + 1
         yielded = self.block(parts.body)
         stop = yielded.pop() if parts.stop is not None else None
         self.copies(yielded, parts.carried)
@@ -236,6 +248,7 @@ class _Run:
             record, adjoint = self.records[index], adjoints[index]
             if adjoint is None:
                 continue
+            adjoint = adjoints[index] = _fitted(adjoint, record.number)
             if record.op is None:
                 for source in record.sources:
                     adjoints[source] = _added(adjoints[source], adjoint)
@@ -291,6 +304,9 @@ def annotate(
     for index, record in enumerate(run.records):
         last[record.value] = index
         counts[record.value] = counts.get(record.value, 0) + 1
+    # a carried value's node is its value at the start of a step
+    last.update(run.starts)
+    counts.update(run.steps)
     for value, id_ in ids.items():
         if value not in last:
             continue
@@ -340,11 +356,30 @@ def _constant(value: Value) -> object:
 
 
 def _added(total: object, term: object) -> object:
-    """``total + term``; a tuple's adjoint is a dict of its items'."""
+    """``total + term``; a tuple's adjoint is a dict of its items', a list's
+    a list of its items' (added item by item, not joined)."""
     if total is None:
         return dict(term) if isinstance(term, dict) else term
     if isinstance(total, dict) and isinstance(term, dict):
         for position, item in term.items():
             total[position] = _added(total.get(position), item)
         return total
+    if isinstance(total, list) and isinstance(term, list):
+        return [_added(a, b) for a, b in zip(total, term, strict=True)]
     return total + term  # type: ignore[operator]
+
+
+def _fitted(adjoint: Any, number: Any) -> Any:
+    """``adjoint`` of the shape of ``number``: a rule's cotangent may only
+    broadcast to its operand (``np.sum``'s is its result's adjoint), or
+    carry the axes its operand was broadcast along, summed here."""
+    if not isinstance(number, float) and getattr(number, "shape", None) is None:
+        return adjoint  # a list's, a tuple's, an int's
+    import numpy
+
+    shape = numpy.shape(number)
+    if numpy.shape(adjoint) != shape:
+        adjoint = sum_to_shape(adjoint, number)
+        if numpy.shape(adjoint) != shape:
+            adjoint = numpy.broadcast_to(adjoint, shape).copy()
+    return float(adjoint) if isinstance(number, float) else adjoint

@@ -61,7 +61,8 @@ def write(dot: str, path: str) -> None:
         return
     if suffix not in FORMATS:
         raise SrcgradError(
-            f"{path}: a graph is written as .dot, .svg, .png or .pdf, by its suffix"
+            f"{path}: a graph is written as .dot (or .gv), .svg, .png or .pdf, "
+            "by its suffix"
         )
     data = render(dot, FORMATS[suffix])
     with open(path, "wb") as file:
