@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from calls_corpus import CASES as CALLS
 from control_flow_corpus import CASES, PAIRS, WEIGHTS
 from helpers import define
 from test_gradient_corpus import _real_positions
@@ -549,17 +550,25 @@ def test_module_constants_bound_more_than_once_are_not_read_as_literals(tmp_path
     assert "x\nvalue 1.1\nadjoint 3" in labels.values()
 
 
-def test_a_call_cannot_be_followed_at_a_point_and_the_error_points_at_it(tmp_path):
+def test_a_helper_is_drawn_where_it_is_called_and_a_recursion_is_refused(tmp_path):
     path = _write(
         tmp_path,
         "def helper(a, b):\n    return a * b\n\n\ndef f(x, y):\n"
-        "    return helper(y, x) + x\n",
+        "    return helper(y, x) + helper(x, x)\n\n\n"
+        "def power(x, n):\n    if n == 0:\n        return 1.0\n"
+        "    return x * power(x, n - 1)\n",
     )
-    done = _run("graph", f"{path}::f", "--at", "x=1.0,y=2.0")
+    done = _run("graph", f"{path}::f", "--wrt", "x,y", "--at", "x=1.5,y=2.0")
+    assert done.returncode == 0, done.stderr
+    labels, _ = _labels(done.stdout)
+    products = [label for label in labels.values() if " = " in label.split("\n")[0]]
+    assert len(products) == 3  # y * x, x * x and their sum
+    x = next(label for label in labels.values() if label.startswith("x\n"))
+    assert x.endswith(f"adjoint {2.0 + 2 * 1.5:g}")
+    done = _run("graph", f"{path}::power", "--at", "x=1.5,n=2")
     assert done.returncode == 1
-    assert (
-        f"{path}:6:12: error: a graph at a point does not follow a call" in done.stderr
-    )
+    said = f"{path}:12:16: error: a graph at a point does not follow a call"
+    assert said in done.stderr
 
 
 def test_check_is_not_fooled_by_small_points_or_fast_functions(tmp_path):
@@ -633,3 +642,27 @@ def test_check_runs_a_file_named_like_a_library(tmp_path):
     )
     done = _run("check", f"{path}::f", "--at", "x=0.5")
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("case", CALLS, ids=[case.name for case in CALLS])
+def test_the_graph_of_a_program_of_calls_gives_grads_gradient(case):
+    # Every call not recursive is written out in the picture; a recursive
+    # one is refused at a point, at the call.
+    function = define(case.source, case.entry if case.make is None else "make")
+    if case.make is not None:
+        function = function(*case.make)
+    gradient = srcgrad.grad(function, wrt=case.wrt)
+    for point in case.points:
+        try:
+            expected = gradient(*point)
+        except (ArithmeticError, ValueError):
+            continue
+        try:
+            picture = srcgrad.graph(function, at=point, wrt=case.wrt)
+        except srcgrad.SrcgradError as error:
+            assert "does not follow a call" in str(error)
+            return
+        inputs = {n.name: n for n in picture.graph.nodes if n.operation == "(input)"}
+        found = [inputs[name].adjoint for name in case.wrt]
+        expected = expected if isinstance(expected, tuple) else (expected,)
+        assert found == pytest.approx(list(expected), rel=1e-9, abs=1e-12), point

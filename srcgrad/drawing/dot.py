@@ -126,9 +126,9 @@ def _is_number(text: str | None) -> bool:
 def _number(value: object) -> str:
     """A value as a label shows it: 6 digits; an array by its shape and a
     few of its items."""
-    if isinstance(value, float):
-        return f"{value:.6g}"
     shape = getattr(value, "shape", None)
+    if isinstance(value, float) or shape == ():  # a 0-d array too
+        return f"{float(value):.6g}"  # type: ignore[arg-type]
     if shape is not None and len(shape):
         import numpy
 
