@@ -666,3 +666,11 @@ def test_the_graph_of_a_program_of_calls_gives_grads_gradient(case):
         found = [inputs[name].adjoint for name in case.wrt]
         expected = expected if isinstance(expected, tuple) else (expected,)
         assert found == pytest.approx(list(expected), rel=1e-9, abs=1e-12), point
+
+
+def test_a_name_assigned_again_is_numbered_apart_from_the_sources_own_names():
+    f = define(
+        "def f(x):\n    s = x * 2.0\n    s_1 = s + 1.0\n    s = s_1 * s\n    return s\n"
+    )
+    names = [node.name for node in srcgrad.graph(f).graph.nodes]
+    assert names == ["x", "s", "s_1", "s_2"]

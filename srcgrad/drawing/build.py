@@ -105,11 +105,9 @@ class _Drawing:
         hint = value.name_hint
         if hint and hint.isidentifier():
             name, count = hint, 0
-            while name in self.given:
+            while name in self.given or (count and name in self.taken):
                 count += 1
                 name = f"{hint}_{count}"
-                if name in self.taken:
-                    continue
         else:
             while True:
                 self.unnamed += 1
