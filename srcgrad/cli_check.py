@@ -78,6 +78,8 @@ def _check(arguments: argparse.Namespace) -> int:
     made = srcgrad.grad(function, wrt=tuple(wrt))
     try:
         gradient = made(*call.args, **call.kwargs)
+    except SrcgradError:
+        raise  # what srcgrad cannot differentiate says so itself
     except Exception as error:  # the user's function fails: say so
         raise SrcgradError(
             f"the gradient of {name} raises at this point "
