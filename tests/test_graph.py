@@ -674,3 +674,22 @@ def test_a_name_assigned_again_is_numbered_apart_from_the_sources_own_names():
     )
     names = [node.name for node in srcgrad.graph(f).graph.nodes]
     assert names == ["x", "s", "s_1", "s_2"]
+
+
+def test_a_function_with_rules_of_its_own_is_drawn_with_its_rule():
+    f = define(
+        "@srcgrad.custom_jvp\ndef softplus(x):\n    return np.logaddexp(0.0, x)\n\n\n"
+        "@softplus.defjvp\ndef softplus_jvp(primals, tangents):\n"
+        "    (x,), (x_dot,) = primals, tangents\n"
+        "    return softplus(x), x_dot / (1.0 + np.exp(-x))\n\n\n"
+        "def loss(w, x):\n    return softplus(w * x) * 2.0\n",
+        name="loss",
+        srcgrad=srcgrad,
+    )
+    picture = srcgrad.graph(f, at=(0.5, 1.5))
+    rule = next(n for n in picture.graph.nodes if n.operation == "(its own rules)")
+    assert rule.adjoint is None
+    assert not [e for e in picture.graph.edges if rule.id in (e.tail, e.head)]
+    assert picture.graph.nodes[0].adjoint == pytest.approx(
+        srcgrad.grad(f)(0.5, 1.5), rel=1e-12
+    )

@@ -163,7 +163,8 @@ class _Drawing:
             self._node(result, "", cluster)
         first = self.graph.node(self.ids[op.results[0]])
         if op.definition is GLOBAL:
-            first.operation = "(global)"
+            custom = op.attributes.get("custom")
+            first.operation = "(its own rules)" if custom else "(global)"
             return
         if op.definition is PACK:  # a tuple: each item carried into it
             items = ", ".join(self.names.get(v, "…") for v in op.operands)
@@ -200,8 +201,10 @@ class _Drawing:
             maker = operand.defining_op
             if maker is not None and maker.definition is CONST:
                 continue  # written into the operation
-            # an edge per place read: a * a has two
-            self._edge(operand, op.results[0], derivative, kind, place=place)
+            if not (maker is not None and maker.attributes.get("custom")):
+                # an edge per place read: a * a has two (not from the
+                # function a custom rule is read from)
+                self._edge(operand, op.results[0], derivative, kind, place=place)
             place += 1
 
     def _if(self, op: Op, cluster: str | None) -> None:

@@ -314,7 +314,7 @@ def annotate(
         index = last[value]
         node.value = run.records[index].number
         node.count = counts[value]
-        if adjoints and _is_real(value):
+        if adjoints and _is_real(value) and _is_numeric(node.value):
             node.adjoint = adjoints[index] if adjoints[index] is not None else 0.0
     for loop, cluster_id in loops.items():
         for cluster in graph.clusters:
@@ -340,6 +340,12 @@ def _edge_values(
         pulled = run.pullback(record.op)
         if pulled is not None:
             edge.value = pulled(*record.operands, record.number, 1.0)[edge.place]
+
+
+def _is_numeric(number: object) -> bool:
+    """A number or an array: what has an adjoint (not a function a custom
+    rule is read from)."""
+    return isinstance(number, (int, float)) or hasattr(number, "shape")
 
 
 def _is_real(value: Value) -> bool:
