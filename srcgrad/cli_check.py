@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import inspect
+import math
 import os
 import sys
 import traceback
@@ -53,7 +54,7 @@ def _check(arguments: argparse.Namespace) -> int:
     path, name = split_target(arguments.target)
     if not name:
         raise SrcgradError(f"name the function to check: {path}::NAME")
-    if arguments.rtol < 0 or arguments.atol < 0:
+    if not (arguments.rtol >= 0 and arguments.atol >= 0):  # nan too
         raise SrcgradError("--rtol and --atol are tolerances: at least 0")
     function = _loaded(path, name)
     built = getattr(function, "__srcgrad__", None)
@@ -121,8 +122,9 @@ def difference(
     """The partial derivative of ``function`` in ``parameter`` at ``call``,
     by Ridders' method: central differences at steps shrinking by 1.4,
     extrapolated to step 0 (Richardson, in a Neville table), from steps of
-    a tenth to a ten-thousandth of the parameter's size (of 1 at 0); the
-    estimate whose error estimate is least, and that error. A small point
+    a tenth to a ten-thousandth of 1 and of the parameter's size where
+    that is less; of the estimates most others agree with, the one whose
+    error estimate is least, and that error. A small point
     gets small steps (1/x at 0.01), a fast-varying function the steps
     that suit it (sin(300 x))."""
     x = float(call.arguments[parameter])
@@ -135,9 +137,38 @@ def difference(
         call.arguments[parameter] = x
         return (values[0] - values[1]) / (2 * step)
 
-    size = abs(x) if x != 0.0 else 1.0
-    found = [_ridders(central, size * start) for start in (1e-1, 1e-2, 1e-3, 1e-4)]
-    return min(found, key=lambda estimate: estimate[1])
+    # Never steps beyond 0.1: f's own features may be that narrow far from 0
+    # (exp(-(t - 1000)**2) at 1000.3), where x's size says nothing.
+    sizes = {min(abs(x), 1.0), 1.0} - {0.0}
+    found: list[tuple[float, float]] = []
+    failure: Exception | None = None
+    for size in sizes:
+        for start in (1e-1, 1e-2, 1e-3, 1e-4):
+            try:
+                estimate = _ridders(central, size * start)
+            except (ArithmeticError, ValueError) as error:
+                failure = error  # a step left the domain: a smaller may not
+                continue
+            if math.isfinite(estimate[0]):
+                found.append(estimate)
+    if not found:
+        raise failure or ValueError("no finite difference is finite here")
+
+    # A start too wide sees only f's flat tails (an estimate of about 0,
+    # with a tiny error estimate) and one too narrow only its rounding: the
+    # estimates most others agree with win, and of those the surest.
+    def agreeing(one: tuple[float, float]) -> int:
+        return sum(
+            abs(one[0] - other[0])
+            <= 2 * (one[1] + other[1]) + 1e-9 * max(abs(one[0]), abs(other[0]))
+            for other in found
+        )
+
+    most = max(agreeing(estimate) for estimate in found)
+    return min(
+        (estimate for estimate in found if agreeing(estimate) == most),
+        key=lambda estimate: estimate[1],
+    )
 
 
 def _ridders(central: Callable[[float], float], step: float) -> tuple[float, float]:

@@ -166,7 +166,14 @@ def _graph(arguments: argparse.Namespace) -> int:
     except SrcgradError as error:
         raise located(error, source) from None
     if point is not None:
-        graph.at = tuple(f"{key}={value:g}" for key, value in point.items())
+        graph.at = tuple(
+            (
+                f"{key}={value:g}"
+                if isinstance(value, (int, float))
+                else f"{key}={value!r}"
+            )
+            for key, value in ((name, point[name]) for name in parameters)
+        )
     if arguments.output is None:
         sys.stdout.write(to_dot(graph))
     else:

@@ -61,3 +61,14 @@ def test_the_function_s_own_np_asarray_is_the_only_conversion():
     source = srcgrad.source(gradient, w, da.from_array(X, chunks=4))
     code = code_without_comments(source)
     assert code.count("asarray") == 1 and "np.asarray(X)" in code
+
+
+def test_a_derivative_and_a_global_dask_array_stay_lazy():
+    f = define("def f(x, A):\n    return np.sum(A * x)\n")
+    A = da.ones(100, chunks=10)
+    assert isinstance(srcgrad.derivative(f)(2.0, A), da.Array)
+    assert isinstance(srcgrad.grad(f)(2.0, A), da.Array)
+    g = define("def g(x):\n    return x * np.sum(G)\n", G=A)
+    lazy = srcgrad.grad(g)(2.0)
+    assert isinstance(lazy, da.Array) and float(lazy.compute()) == 100.0
+    assert type(srcgrad.grad(f)(2.0, np.ones(3))) is float

@@ -693,3 +693,52 @@ def test_a_function_with_rules_of_its_own_is_drawn_with_its_rule():
     assert picture.graph.nodes[0].adjoint == pytest.approx(
         srcgrad.grad(f)(0.5, 1.5), rel=1e-12
     )
+
+
+# -- from the second break-it review ----------------------------------------
+@pytest.mark.parametrize(
+    "source",
+    [
+        # one value given adjoints of two shapes: NumPy broadcast the
+        # scalar term over the array one before it was summed (6, not 4)
+        "def f(x):\n    return np.sum(np.ones(3) * x) + x\n",
+        "def f(x):\n    return np.sum(np.arange(3.0) * x) + np.sum(x * x)\n",
+        # a shape written as a tuple stopped the reverse sweep (AssertionError)
+        "def f(x):\n    return np.sum(np.full((2, 3), x) ** 2)\n",
+        "def f(x):\n    return np.sum(np.reshape(np.arange(6.0) * x, (2, 3)) ** 2)\n",
+    ],
+)
+def test_adjoints_of_several_shapes_and_shapes_as_tuples(source):
+    f = define(source)
+    picture = srcgrad.graph(f, at=(2.0,))
+    assert picture.graph.nodes[0].adjoint == pytest.approx(srcgrad.grad(f)(2.0))
+
+
+def test_a_while_loops_carried_value_is_shown_at_the_start_of_its_last_step():
+    f = define(
+        "def f(x):\n    s = x\n    n = 0\n    while n < 3:\n"
+        "        s = s * x\n        n += 1\n    return s\n"
+    )
+    picture = srcgrad.graph(f, at=(0.7,))
+    carried = next(n for n in picture.graph.nodes if n.name == "s")
+    assert carried.value == pytest.approx(0.7**3) and carried.count == 3
+    assert carried.adjoint == pytest.approx(0.7)
+
+
+def test_a_default_that_is_not_a_number_is_named_in_the_title(tmp_path):
+    path = _write(tmp_path, "def f(x, c=None):\n    return x * 2.0\n")
+    done = _run("graph", f"{path}::f", "--at", "x=0.7")
+    assert done.returncode == 0, done.stderr
+    assert 'label="f at x=0.7, c=None"' in done.stdout
+
+
+def test_check_steps_no_wider_than_a_function_s_features_nor_past_its_domain(tmp_path):
+    path = _write(
+        tmp_path,
+        "import math\n\ndef bump(t):\n    return math.exp(-(t - 1000) ** 2)\n\n\n"
+        "def edge(x):\n    return math.acos(x)\n\n\n"
+        "def lifted(x):\n    return x * x + 1e8\n",
+    )
+    for target, at in [("bump", "t=1000.3"), ("edge", "x=0.95"), ("lifted", "x=0.001")]:
+        done = _run("check", f"{path}::{target}", "--at", at)
+        assert done.returncode == 0, (target, done.stdout, done.stderr)

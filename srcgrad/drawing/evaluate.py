@@ -241,38 +241,46 @@ class _Run:
     # -- the reverse sweep ---------------------------------------------------
     def adjoints(self, output: Value) -> list[object]:
         """Each record's adjoint: the derivative of ``output`` with respect
-        to it, by the reverse sweep (see the module)."""
+        to it, by the reverse sweep (see the module). Each term is fitted to
+        the shape of the value it is added to before it is added: NumPy
+        would broadcast a scalar term over an array one, counting it once
+        per item."""
         adjoints: list[object] = [None] * len(self.records)
         adjoints[self.current[output]] = 1.0
+
+        def add(source: int, term: object) -> None:
+            number = self.records[source].number
+            if isinstance(number, tuple) and not isinstance(term, dict):
+                return  # a shape's: no derivative flows into it
+            adjoints[source] = _added(adjoints[source], _fitted(term, number))
+
         for index in range(len(self.records) - 1, -1, -1):
             record, adjoint = self.records[index], adjoints[index]
             if adjoint is None:
                 continue
-            adjoint = adjoints[index] = _fitted(adjoint, record.number)
             if record.op is None:
                 for source in record.sources:
-                    adjoints[source] = _added(adjoints[source], adjoint)
+                    add(source, adjoint)
                 continue
             if record.op.definition is PACK:  # each item's adjoint to its source
-                assert isinstance(adjoint, dict)
+                if not isinstance(adjoint, dict):
+                    continue
                 for source, position in zip(
                     record.sources, record.positions, strict=True
                 ):
                     if position in adjoint:
-                        adjoints[source] = _added(adjoints[source], adjoint[position])
+                        add(source, adjoint[position])
                 continue
             if record.op.definition is UNPACK:  # to the item of the tuple's
                 (source,) = record.sources
-                adjoints[source] = _added(
-                    adjoints[source], {record.positions[0]: adjoint}
-                )
+                add(source, {record.positions[0]: adjoint})
                 continue
             pulled = self.pullback(record.op)
             if pulled is None:
                 continue  # a comparison: no derivative flows back
             cotangents = pulled(*record.operands, record.number, adjoint)
             for source, cotangent in zip(record.sources, cotangents, strict=True):
-                adjoints[source] = _added(adjoints[source], cotangent)
+                add(source, cotangent)
         return adjoints
 
 
@@ -295,7 +303,11 @@ def annotate(
     assert terminator is not None
     one_number = len(returned) == 1 and not terminator.attributes.get("tuple")
     output = returned[0] if one_number else None
-    if output is not None and output in run.current and isinstance(output.type, Scalar):
+    if (
+        output is not None
+        and output in run.current
+        and (isinstance(output.type, Scalar) or _is_zero_d(output))
+    ):
         adjoints = run.adjoints(returned[0])
     else:
         adjoints = []  # of one real number only
@@ -304,11 +316,13 @@ def annotate(
     for index, record in enumerate(run.records):
         last[record.value] = index
         counts[record.value] = counts.get(record.value, 0) + 1
-    # a carried value's node is its value at the start of a step
+    # a carried value's node is its value at the start of a step (not the
+    # condition's copy of it, drawn as the same node)
     last.update(run.starts)
     counts.update(run.steps)
+    started = {ids[value] for value in run.starts if value in ids}
     for value, id_ in ids.items():
-        if value not in last:
+        if value not in last or (id_ in started and value not in run.starts):
             continue
         node = graph.node(id_)
         index = last[value]
@@ -340,6 +354,10 @@ def _edge_values(
         pulled = run.pullback(record.op)
         if pulled is not None:
             edge.value = pulled(*record.operands, record.number, 1.0)[edge.place]
+
+
+def _is_zero_d(value: Value) -> bool:
+    return isinstance(value.type, Array) and value.type.rank == 0
 
 
 def _is_numeric(number: object) -> bool:

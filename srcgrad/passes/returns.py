@@ -13,7 +13,7 @@ gradient computed, of the right shape and kind, is returned as it is.
 
 from __future__ import annotations
 
-from srcgrad.ir import Block, Builder, Function, Value
+from srcgrad.ir import GLOBAL, Builder, Function, Value, walk
 from srcgrad.ir.types import Array, Scalar, same_shape
 from srcgrad.passes.floats import surely_float
 from srcgrad.primitives import PRIMITIVES, Primitive
@@ -47,8 +47,19 @@ def finish_returns(function: Function) -> None:
         if root in shared and isinstance(input_.type, Array):
             value = _copied(builder, value, input_)
         shared.add(root)
-        terminator.operands[index] = _finished(builder, value, input_, checked)
+        terminator.operands[index] = _finished(
+            builder, value, input_, checked, reads_arrays(function)
+        )
     function.entry.append(terminator)
+
+
+def reads_arrays(function: Function) -> bool:
+    """``function`` is built for arrays: an input or a global it reads is
+    one (a Dask array's, perhaps)."""
+    return any(isinstance(a.type, Array) for a in function.arguments) or any(
+        op.definition is GLOBAL and isinstance(op.result.type, Array)
+        for op in walk(function.entry)
+    )
 
 
 def _viewed(value: Value) -> Value | None:
@@ -68,7 +79,11 @@ def _copied(builder: Builder, value: Value, input_: Value) -> Value:
 
 
 def _finished(
-    builder: Builder, adjoint: Value, input_: Value, checked: set[Value]
+    builder: Builder,
+    adjoint: Value,
+    input_: Value,
+    checked: set[Value],
+    arrays: bool = False,
 ) -> Value:
     if isinstance(input_.type, Array):
         # NumPy's arithmetic on 0-d arrays gives numbers, not 0-d arrays
@@ -79,12 +94,7 @@ def _finished(
     if isinstance(input_.type, Scalar):
         if surely_float(adjoint, checked):
             return adjoint
-        # Built for arrays, the adjoint may be a Dask array's: kept lazy.
-        function = input_.owner
-        arrays = isinstance(function, Block) and any(
-            isinstance(argument.type, Array) for argument in function.arguments
-        )
-        if arrays:
+        if arrays:  # the adjoint may be a Dask array's: kept lazy
             made = builder.create(AS_FLOAT, [adjoint], {"namespace": "helper"})
             return made.result
         attributes = {"namespace": "builtins"}
@@ -157,7 +167,9 @@ def finish_tangents(function: Function) -> bool:
         if root in handed and isinstance(output.type, Array):
             value = _copied(builder, value, output)
         handed.add(root)
-        operands[position] = _finished(builder, value, output, set())
+        operands[position] = _finished(
+            builder, value, output, set(), reads_arrays(function)
+        )
     terminator.operands = operands
     function.entry.append(terminator)
     return True
